@@ -1,0 +1,102 @@
+/**
+ * `npm run bench:engine`: a chain of N no-op agents run as a durable workflow, many runs one
+ * after another and many at once, on SQLite and (when configured) PostgreSQL.
+ * Flags: --steps N (10) --runs R (500) --concurrent C (1000) --json
+ * PostgreSQL is measured when BATON_TEST_POSTGRES_URL or DATABASE_URL is set.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { defineAgent, defineWorkflow, Engine } from '../src/engine/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '500' },
+    concurrent: { type: 'string', default: '1000' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const steps = Number(args.steps);
+const sequentialRuns = Number(args.runs);
+const concurrentRuns = Number(args.concurrent);
+
+const noop = defineAgent({ name: 'noop', input: z.unknown(), output: z.object({ n: z.number() }), run: () => ({ n: 1 }) });
+const chain = defineWorkflow({
+  name: 'chain',
+  parameters: z.object({}),
+  phases: Array.from({ length: steps }, (_, i) => ({ name: `step-${i + 1}`, agent: 'noop', input: () => ({}) })),
+});
+
+interface Result {
+  bench: 'engine';
+  store: Store['dialect'];
+  mode: 'sequential' | 'concurrent';
+  steps: number;
+  runs: number;
+  ms_per_workflow: number;
+  steps_per_s: number;
+  durability: string;
+}
+
+async function runAll(engine: Engine, count: number, parallel: boolean): Promise<number> {
+  const started = performance.now();
+  const one = async () => {
+    const { id } = await engine.startRun('chain', {});
+    const status = await engine.settled(id);
+    if (status.state !== 'completed') throw new Error(`run ${id} ended ${status.state}`);
+  };
+  if (parallel) await Promise.all(Array.from({ length: count }, one));
+  else for (let i = 0; i < count; i++) await one();
+  return performance.now() - started;
+}
+
+async function measure(store: Store): Promise<Result[]> {
+  const engine = new Engine({ store, agents: [noop], workflows: [chain], maxConcurrentRuns: Math.max(concurrentRuns, 1) });
+  await runAll(engine, 50, false); // warm-up: JIT, statement caches, pool
+  const results: Result[] = [];
+  for (const [mode, count] of [['sequential', sequentialRuns], ['concurrent', concurrentRuns]] as const) {
+    const ms = await runAll(engine, count, mode === 'concurrent');
+    results.push({
+      bench: 'engine',
+      store: store.dialect,
+      mode,
+      steps,
+      runs: count,
+      ms_per_workflow: Number((ms / count).toFixed(3)),
+      steps_per_s: Math.round((count * steps) / (ms / 1000)),
+      durability: store.durability,
+    });
+  }
+  await engine.close();
+  return results;
+}
+
+function print(result: Result): void {
+  if (args.json) console.log(JSON.stringify(result));
+  else
+    console.log(
+      `${result.store.padEnd(8)} ${result.mode.padEnd(10)} ${result.runs} runs × ${result.steps} steps: ` +
+        `${result.ms_per_workflow.toFixed(3)} ms/workflow, ${result.steps_per_s} committed steps/s  [${result.durability}]`,
+    );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+try {
+  const sqlite = await openStore({ sqlitePath: join(dir, 'bench.db'), origin: 'bench' });
+  (await measure(sqlite)).forEach(print);
+  await sqlite.close();
+  const url = process.env.BATON_TEST_POSTGRES_URL ?? process.env.DATABASE_URL;
+  if (url) {
+    const pg = await openStore({ databaseUrl: url, origin: 'bench' });
+    (await measure(pg)).forEach(print);
+    await pg.close();
+  } else if (!args.json) {
+    console.log('postgres: skipped (set BATON_TEST_POSTGRES_URL or DATABASE_URL to measure it)');
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,31 @@
+// Lint with type information; the layer rules keep imports pointing downwards (see docs/ARCHITECTURE.md).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }] },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'bench/peers/', 'scratch/', 'data/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  layer(['src/errors/**'], ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'], 'errors/ is the bottom layer'),
+  layer(['src/store/**'], ['**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'], 'store/ may not import the layers above it'),
+  layer(
+    ['src/engine/**'],
+    ['**/server/**', '**/cli/**', '**/workflows/**', '**/store/sqlite/**', '**/store/postgres/**', 'kysely', 'better-sqlite3', 'pg'],
+    'engine/ talks to the Store interface only: no SQL, HTTP or retail',
+  ),
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+);

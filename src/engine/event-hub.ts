@@ -1,0 +1,118 @@
+/**
+ * Live tail of the run logs. A follower first reads what it missed from the store, then gets
+ * new events as they commit, in order, with no gap and no duplicate: whenever what arrives is
+ * not the very next sequence number, it reads the store again from the last one it delivered.
+ */
+import type { EventNotice, EventRecord, Store } from '../store/index.js';
+
+export type EventListener = (event: EventRecord) => void;
+
+export interface Subscription {
+  unsubscribe(): void;
+}
+
+const PAGE = 1000;
+
+class Follower {
+  private syncing = false;
+  private dirty = false;
+  closed = false;
+
+  constructor(
+    private readonly store: Store,
+    readonly runId: string,
+    private last: number,
+    private readonly listener: EventListener,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  offer(event: EventRecord): void {
+    if (this.closed || event.seq <= this.last) return;
+    if (!this.syncing && event.seq === this.last + 1) this.deliver(event);
+    else this.catchUp();
+  }
+
+  /** Reads from the store until nothing new arrived while reading. */
+  catchUp(): void {
+    if (this.syncing) {
+      this.dirty = true;
+      return;
+    }
+    this.syncing = true;
+    void this.readLoop()
+      .catch(this.onError)
+      .finally(() => (this.syncing = false));
+  }
+
+  private async readLoop(): Promise<void> {
+    for (;;) {
+      this.dirty = false;
+      const page = await this.store.readEvents(this.runId, this.last, PAGE);
+      for (const event of page) if (!this.closed && event.seq === this.last + 1) this.deliver(event);
+      if (this.closed || (!this.dirty && page.length < PAGE)) return;
+    }
+  }
+
+  private deliver(event: EventRecord): void {
+    this.last = event.seq;
+    this.listener(event);
+  }
+}
+
+/** How many runs' latest sequence numbers to remember (lets a new follower skip a read). */
+const HEADS_KEPT = 10_000;
+
+export class EventHub {
+  private readonly followers = new Map<string, Set<Follower>>();
+  /** The last sequence number published per run, for recently active runs, oldest first. */
+  private readonly heads = new Map<string, number>();
+  private readonly watchers = new Set<EventListener>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly origin: string,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /** Called after a local commit with the events it wrote. */
+  publish(events: readonly EventRecord[]): void {
+    for (const event of events) {
+      this.heads.delete(event.runId);
+      this.heads.set(event.runId, event.seq);
+      if (this.heads.size > HEADS_KEPT) this.heads.delete(this.heads.keys().next().value as string);
+      for (const follower of this.followers.get(event.runId) ?? []) follower.offer(event);
+      for (const watcher of this.watchers) watcher(event);
+    }
+  }
+
+  /** Called when another process says a run's log grew. */
+  notice(notice: EventNotice): void {
+    if (notice.origin === this.origin) return;
+    if ((this.heads.get(notice.runId) ?? 0) < notice.seq) this.heads.set(notice.runId, notice.seq);
+    for (const follower of this.followers.get(notice.runId) ?? []) follower.catchUp();
+  }
+
+  /** Every event of one run after `afterSeq`: the stored ones first, then live ones. */
+  follow(runId: string, afterSeq: number, listener: EventListener): Subscription {
+    const follower = new Follower(this.store, runId, afterSeq, listener, this.onError);
+    let set = this.followers.get(runId);
+    if (!set) this.followers.set(runId, (set = new Set()));
+    set.add(follower);
+    // Reading the store is only needed if this process may not have published everything after `afterSeq`.
+    const head = this.heads.get(runId);
+    if (head === undefined || head > afterSeq) follower.catchUp();
+    return {
+      unsubscribe: () => {
+        follower.closed = true;
+        set.delete(follower);
+        if (set.size === 0) this.followers.delete(runId);
+      },
+    };
+  }
+
+  /** Every event committed by this process, live only (for fan-out by session). */
+  watch(listener: EventListener): Subscription {
+    this.watchers.add(listener);
+    return { unsubscribe: () => void this.watchers.delete(listener) };
+  }
+}

@@ -1,0 +1,15 @@
+/** The engine's public surface: define agents and workflows, run them durably, follow their events. */
+export { defineAgent, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, backoffDelay } from './agent.js';
+export type { AgentContext, AgentDefinition, AgentSpec, RetryPolicy } from './agent.js';
+export { AgentHandoffManager } from './handoff-manager.js';
+export type { AttemptLogEntry, ChainContext } from './handoff-manager.js';
+export { invokeAgent, AgentCallFailed } from './invoke.js';
+export type { AttemptOutcome, InvokeOptions } from './invoke.js';
+export { defineWorkflow, isWaitPhase } from './workflow.js';
+export type { AgentPhase, Phase, Transition, WaitPhase, WaitResolution, WaitSpec, WorkflowContext, WorkflowDefinition } from './workflow.js';
+export { Engine, resolutionInput } from './engine.js';
+export type { EngineOptions, ResolutionInput, RunStatus, StartRunOptions, WorkflowStats } from './engine.js';
+export { CORE_EVENT_TYPES } from './events.js';
+export type { CoreEventType } from './events.js';
+export { RUN_TRANSITIONS, FINISHED_STATES } from './run-states.js';
+export type { Subscription, EventListener } from './event-hub.js';

@@ -1,0 +1,126 @@
+/**
+ * Workflow definitions: parameters, phases in order, the agent or wait in each phase, rules
+ * that skip a phase, repeats, and the transitions a phase may take besides "go on".
+ */
+import type { z } from 'zod';
+import { BatonError } from '../errors/index.js';
+
+/** What a phase's functions see of the run. (Callbacks are methods so a workflow of specific parameters is still a WorkflowDefinition.) */
+export interface WorkflowContext<Params = unknown> {
+  runId: string;
+  parameters: Params;
+  /** The latest committed output of each phase (a wait's output is its resolution). */
+  results: Readonly<Record<string, unknown>>;
+  /** The last agent phase committed before this one, if any. */
+  previous: { phase: string; agent: string; output: unknown } | undefined;
+  /** Which visit of the current phase this is (1 the first time; repeats and returns add one). */
+  visit: number;
+  /** How many times each phase has been committed so far. */
+  visits: Readonly<Record<string, number>>;
+}
+
+/** Where a phase sends the run: by default the next phase in order. */
+export type Transition =
+  | { goto: string; reason?: string }
+  | { end: 'completed' | 'rejected' | 'failed'; reason?: string };
+
+interface PhaseBase<Params> {
+  name: string;
+  description?: string;
+  /** Return a reason to skip the phase for these parameters (recorded and emitted), or nothing to run it. */
+  skip?(parameters: Params): string | false | null | undefined;
+  /** Phases this one may send the run to besides the next one: returns to earlier phases, jumps ahead. */
+  transitions?: readonly string[];
+}
+
+export interface AgentPhase<Params = unknown> extends PhaseBase<Params> {
+  agent: string;
+  /** Builds the agent's input (the handoff); default `{ parameters, previous, results }`. */
+  input?(context: WorkflowContext<Params>): unknown;
+  /** Overrides the agent's own timeout per attempt. */
+  timeoutMs?: number;
+  /** Runs the phase again: a fixed number of `times`, or `until` the condition holds (checked after each visit). */
+  repeat?: {
+    times?(parameters: Params): number;
+    until?(context: WorkflowContext<Params>): boolean;
+  };
+  next?(context: WorkflowContext<Params>, output: unknown): Transition | undefined;
+}
+
+export interface WaitSpec<Params = unknown> {
+  /** 'approval' (accept | modify | reject), 'submission' (a role hands in work) or any signal name. */
+  kind: string;
+  /** For submissions: the role that must submit. */
+  role?: string;
+  /** What the person (or sender) is shown. */
+  data?(context: WorkflowContext<Params>): unknown;
+  /** Checks submitted data (approval `modify` data, a submission, a signal's payload). */
+  schema?: z.ZodType;
+  /** How long to wait, in ms from when the wait opens; unset (or undefined) waits forever. */
+  deadlineMs?(parameters: Params): number | undefined;
+  /** What an expired deadline does (default: the run fails with DEADLINE_EXCEEDED). */
+  onDeadline?: 'fail' | 'accept' | 'reject';
+}
+
+export interface WaitPhase<Params = unknown> extends PhaseBase<Params> {
+  wait: WaitSpec<Params>;
+  /** For approvals: the phase that runs again on `modify` (default: the phase before this one). */
+  onModify?: string;
+  /** Decides where the resolution leads; default: approvals accept → next, reject → end, modify → onModify. */
+  next?(context: WorkflowContext<Params>, resolution: WaitResolution): Transition | undefined;
+}
+
+export type Phase<Params = unknown> = AgentPhase<Params> | WaitPhase<Params>;
+
+export interface WaitResolution {
+  action: 'accept' | 'modify' | 'reject' | 'submit' | 'signal' | 'expired';
+  data?: unknown;
+  comment?: string;
+  role?: string;
+}
+
+export interface WorkflowDefinition<Params = unknown> {
+  name: string;
+  description: string;
+  parameters: z.ZodType<Params>;
+  phases: readonly Phase<Params>[];
+  /** Safety net for loops: a phase visited more often than this fails the run (default 1000). */
+  maxVisitsPerPhase: number;
+}
+
+export interface WorkflowSpec<Schema extends z.ZodType> {
+  name: string;
+  description?: string;
+  parameters: Schema;
+  phases: readonly Phase<z.output<Schema>>[];
+  maxVisitsPerPhase?: number;
+}
+
+export const isWaitPhase = <P>(phase: Phase<P>): phase is WaitPhase<P> => 'wait' in phase;
+
+function definitionError(workflow: string, message: string): BatonError {
+  return new BatonError('INVALID_PARAMETERS', `workflow "${workflow}": ${message}`, { details: { workflow } });
+}
+
+/** Checks the definition's own consistency (names, transition targets) when it is defined. */
+export function defineWorkflow<Schema extends z.ZodType>(spec: WorkflowSpec<Schema>): WorkflowDefinition<z.output<Schema>> {
+  const names = spec.phases.map((p) => p.name);
+  if (names.length === 0) throw definitionError(spec.name, 'has no phases');
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw definitionError(spec.name, `phase "${duplicate}" is defined twice`);
+  for (const phase of spec.phases) {
+    const targets = [...(phase.transitions ?? []), ...(isWaitPhase(phase) && phase.onModify ? [phase.onModify] : [])];
+    const unknown = targets.find((t) => !names.includes(t));
+    if (unknown !== undefined) throw definitionError(spec.name, `phase "${phase.name}" names unknown phase "${unknown}"`);
+  }
+  return {
+    name: spec.name,
+    description: spec.description ?? '',
+    parameters: spec.parameters as z.ZodType<z.output<Schema>>,
+    phases: spec.phases,
+    maxVisitsPerPhase: spec.maxVisitsPerPhase ?? 1000,
+  };
+}
+
+export const agentsOf = (workflow: WorkflowDefinition): string[] =>
+  workflow.phases.flatMap((p) => (isWaitPhase(p) ? [] : [p.agent]));

@@ -1,0 +1,340 @@
+/**
+ * The Store implementation shared by both dialects: every query is written once with Kysely.
+ * What differs between SQLite and PostgreSQL is answered by a `DialectAdapter`, never by `if`.
+ */
+import { Migrator, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
+import { hotQueries, newRunRow, type HotQueries, type RunColumns } from './hot-queries.js';
+import { query, type Work } from './unit-of-work.js';
+import { migrations, type Database, type EventsTable, type MigrationTarget, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
+import {
+  attemptFromRow,
+  attemptOf,
+  eventFromRow,
+  handoffOf,
+  patchToRow,
+  runFromRow,
+  stepFromRow,
+  toJson,
+  waitFromRow,
+} from './rows.js';
+import type {
+  AttemptRecord,
+  CommitResult,
+  EventNotice,
+  EventRecord,
+  HandoffRecord,
+  NewEvent,
+  NewRun,
+  NewStep,
+  RunCommit,
+  RunFilter,
+  RunRecord,
+  RunState,
+  StepRecord,
+  Store,
+  WaitRecord,
+  WorkflowRunStats,
+} from './types.js';
+
+type ClaimCandidates = SelectQueryBuilder<Database, 'runs', { id: string }>;
+
+/** The few things each database does its own way. */
+export interface DialectAdapter {
+  readonly dialect: Store['dialect'];
+  readonly durability: string;
+  readonly migrationTarget: MigrationTarget;
+  /** Lets concurrent claimers skip each other's rows where the database can (FOR UPDATE SKIP LOCKED). */
+  lockClaimCandidates(query: ClaimCandidates): ClaimCandidates;
+  /** Runs one statement on its own (SQLite: synchronously, so it never lands inside a transaction). */
+  execute<Row>(query: CompiledQuery<Row>): Promise<QueryResult<Row>>;
+  /** Runs a unit of work as one transaction. */
+  transact<T>(work: () => Work<T>): Promise<T>;
+  /** The statement that tells other processes a run's log grew, if the database can. */
+  notifyQuery(notice: EventNotice): CompiledQuery | undefined;
+  listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>>;
+  isUniqueViolation(error: unknown): boolean;
+  closeExtras(): Promise<void>;
+}
+
+const DEFAULT_PAGE = 50;
+
+export class KyselyStore implements Store {
+  readonly dialect: Store['dialect'];
+  readonly durability: string;
+  private readonly queries: HotQueries;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly adapter: DialectAdapter,
+    private readonly origin: string,
+  ) {
+    this.dialect = adapter.dialect;
+    this.durability = adapter.durability;
+    this.queries = hotQueries(db);
+  }
+
+  async migrate(): Promise<void> {
+    const { error, results } = await new Migrator({ db: this.db, provider: migrations(this.adapter.migrationTarget) }).migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error !== undefined || failed) {
+      throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.all(this.db.selectFrom('runs').select('id').limit(1));
+  }
+
+  async close(): Promise<void> {
+    await this.adapter.closeExtras();
+    await this.db.destroy();
+  }
+
+  async createRun(run: NewRun, events: NewEvent[]): Promise<{ run: RunRecord; created: boolean; events: EventRecord[] }> {
+    const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
+    try {
+      await this.adapter.transact(() => this.createRunWork(run, records));
+    } catch (error) {
+      if (run.idempotencyKey === null || !this.adapter.isUniqueViolation(error)) throw error;
+      const [row] = await this.all(this.db.selectFrom('runs').selectAll().where('idempotency_key', '=', run.idempotencyKey));
+      if (!row) throw error;
+      return { run: runFromRow(row), created: false, events: [] };
+    }
+    return { run: runFromRow(newRunRow(run, events.length)), created: true, events: records };
+  }
+
+  private *createRunWork(run: NewRun, events: EventRecord[]): Work<void> {
+    yield* query(this.queries.insertRun(newRunRow(run, events.length)));
+    yield* this.insertEvents(events);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const [row] = await this.rows<Selectable<RunsTable>>(this.queries.getRun({ id }));
+    return row && runFromRow(row);
+  }
+
+  async listRuns(filter: RunFilter): Promise<{ runs: RunRecord[]; total: number }> {
+    let query = this.db.selectFrom('runs');
+    if (filter.workflow !== undefined) query = query.where('workflow', '=', filter.workflow);
+    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    if (filter.sessionId !== undefined) query = query.where('session_id', '=', filter.sessionId);
+    const rows = await this.all(
+      query
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(filter.limit ?? DEFAULT_PAGE)
+        .offset(filter.offset ?? 0),
+    );
+    const [count] = await this.all(query.select((eb) => eb.fn.countAll<number>().as('n')));
+    return { runs: rows.map(runFromRow), total: Number(count?.n ?? 0) };
+  }
+
+  /** Runs a builder's query through the adapter. */
+  private async all<Row>(query: Compilable<Row>): Promise<Row[]> {
+    return (await this.adapter.execute(query.compile())).rows;
+  }
+
+  private async rows<Row>(query: CompiledQuery): Promise<Row[]> {
+    return (await this.adapter.execute(query)).rows as Row[];
+  }
+
+  commit(c: RunCommit): Promise<CommitResult> {
+    return this.adapter.transact(() => this.commitWork(c));
+  }
+
+  private *commitWork(c: RunCommit): Work<CommitResult> {
+    const q = this.queries;
+    const newEvents = c.events ?? [];
+    const patch = c.patch ? patchToRow(c.patch) : {};
+    const columns = (Object.keys(patch) as RunColumns[]).sort();
+    const { rows } = yield* query<{ version: number; last_seq: number }>(
+      q.bumpRun(columns)({ ...patch, bump: c.patch ? 1 : 0, added: newEvents.length, at: c.at, id: c.runId, expected: c.expectedVersion }),
+    );
+    const bumped = rows[0];
+    if (!bumped) throw yield* this.staleReason(c);
+    const version = Number(bumped.version);
+    const lastSeq = Number(bumped.last_seq);
+
+    if (c.step) yield* this.insertStep(c, c.step, version);
+    if (c.failedAttempt) {
+      const a = c.failedAttempt;
+      yield* query(
+        q.insertAttempt({
+          run_id: c.runId,
+          step_key: a.stepKey,
+          attempt: a.attempt,
+          agent: a.agent,
+          status: a.status,
+          started_at: a.startedAt,
+          duration_ms: a.durationMs,
+          error: toJson(a.error),
+        }),
+      );
+    }
+    if (c.closeWait) {
+      const w = c.closeWait;
+      const closed = yield* query(q.closeWait({ id: w.id, status: w.status, resolution: toJson(w.resolution), resolved_at: c.at }));
+      if (closed.numAffectedRows === 0n) throw new ConflictError(`wait "${w.id}" is not pending`, { wait_id: w.id });
+    }
+    if (c.openWait) {
+      const w = c.openWait;
+      yield* query(
+        q.openWait({
+          id: w.id,
+          run_id: c.runId,
+          step_key: w.stepKey,
+          phase: w.phase,
+          kind: w.kind,
+          role: w.role,
+          data: toJson(w.data),
+          deadline_at: w.deadlineAt,
+          created_at: w.createdAt,
+        }),
+      );
+    }
+    const firstSeq = lastSeq - newEvents.length + 1;
+    const events = newEvents.map((e, i) => ({ runId: c.runId, seq: firstSeq + i, type: e.type, payload: e.payload, at: c.at }));
+    yield* this.insertEvents(events);
+    return { version, events };
+  }
+
+  private *insertStep(c: RunCommit, s: NewStep, version: number): Work<void> {
+    try {
+      yield* query(
+        this.queries.insertStep({
+          run_id: c.runId,
+          step_key: s.stepKey,
+          phase: s.phase,
+          visit: s.visit,
+          kind: s.kind,
+          agent: s.agent,
+          output: toJson(s.output),
+          version,
+          committed_at: s.committedAt,
+          attempt: s.agentRun?.attempt ?? null,
+          started_at: s.agentRun?.startedAt ?? null,
+          duration_ms: s.agentRun?.durationMs ?? null,
+          from_phase: s.agentRun?.fromPhase ?? null,
+          from_agent: s.agentRun?.fromAgent ?? null,
+          input: s.agentRun ? toJson(s.agentRun.input) : null,
+        }),
+      );
+    } catch (error) {
+      if (!this.adapter.isUniqueViolation(error)) throw error;
+      throw new StaleRunError(c.runId, c.expectedVersion, `step ${s.stepKey} is already committed`);
+    }
+  }
+
+  private *insertEvents(events: EventRecord[]): Work<void> {
+    const last = events.at(-1);
+    if (!last) return;
+    for (const e of events) {
+      yield* query(this.queries.insertEvent({ run_id: e.runId, seq: e.seq, type: e.type, payload: toJson(e.payload), at: e.at }));
+    }
+    const notify = this.adapter.notifyQuery({ origin: this.origin, runId: last.runId, seq: last.seq });
+    if (notify) yield* query(notify);
+  }
+
+  private *staleReason(c: RunCommit): Work<Error> {
+    const { rows } = yield* query<{ version: number; state: string }>(this.queries.runVersion({ id: c.runId }));
+    const row = rows[0];
+    if (!row) return new NotFoundError('run', c.runId);
+    return new StaleRunError(c.runId, c.expectedVersion, `it is now at version ${row.version} (${row.state})`);
+  }
+
+  async listSteps(runId: string): Promise<StepRecord[]> {
+    return (await this.rows<Selectable<StepsTable>>(this.queries.listSteps({ run_id: runId }))).map(stepFromRow);
+  }
+
+  /** Failed attempts as logged, plus each committed agent step's successful one. */
+  async listAttempts(runId: string): Promise<AttemptRecord[]> {
+    const failed = (await this.all(this.db.selectFrom('attempts').selectAll().where('run_id', '=', runId))).map(attemptFromRow);
+    const succeeded = (await this.listSteps(runId)).flatMap((step) => attemptOf(step) ?? []);
+    return [...failed, ...succeeded].sort((a, b) => a.startedAt - b.startedAt || a.attempt - b.attempt);
+  }
+
+  async lastAttempt(runId: string, stepKey: string): Promise<number> {
+    const [row] = await this.rows<{ n: number | null }>(this.queries.lastAttempt({ run_id: runId, step_key: stepKey }));
+    return Number(row?.n ?? 0);
+  }
+
+  async listHandoffs(runId: string): Promise<HandoffRecord[]> {
+    return (await this.listSteps(runId)).flatMap((step) => handoffOf(step) ?? []);
+  }
+
+  async readEvents(runId: string, afterSeq: number, limit = 10_000): Promise<EventRecord[]> {
+    const rows = await this.rows<Selectable<EventsTable>>(this.queries.readEvents({ run_id: runId, after: afterSeq, limit }));
+    return rows.map(eventFromRow);
+  }
+
+  async getWait(id: string): Promise<WaitRecord | undefined> {
+    const [row] = await this.rows<Selectable<WaitsTable>>(this.queries.getWait({ id }));
+    return row && waitFromRow(row);
+  }
+
+  async listWaits(runId: string): Promise<WaitRecord[]> {
+    const rows = await this.all(this.db.selectFrom('waits').selectAll().where('run_id', '=', runId).orderBy('created_at'));
+    return rows.map(waitFromRow);
+  }
+
+  async dueWaits(now: number, limit: number): Promise<WaitRecord[]> {
+    const rows = await this.all(
+      this.db.selectFrom('waits').selectAll().where('status', '=', 'pending').where('deadline_at', '<=', now).orderBy('deadline_at').limit(limit),
+    );
+    return rows.map(waitFromRow);
+  }
+
+  async claimRuns(owner: string, now: number, leaseMs: number, limit: number): Promise<RunRecord[]> {
+    const candidates = this.adapter.lockClaimCandidates(
+      this.db
+        .selectFrom('runs')
+        .select('id')
+        .where('state', '=', 'running')
+        .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]))
+        .orderBy('updated_at')
+        .limit(limit),
+    );
+    const rows = await this.all(
+      this.db
+        .updateTable('runs')
+        .set((eb) => ({ lease_owner: owner, lease_expires_at: now + leaseMs, version: eb('version', '+', 1), updated_at: now }))
+        .where('id', 'in', candidates)
+        .where('state', '=', 'running')
+        .returningAll(),
+    );
+    return rows.map(runFromRow);
+  }
+
+  async renewLeases(owner: string, runIds: string[], expiresAt: number): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.all(this.db.updateTable('runs').set({ lease_expires_at: expiresAt }).where('lease_owner', '=', owner).where('id', 'in', runIds));
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    await this.all(this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', owner));
+  }
+
+  async workflowStats(workflow: string): Promise<WorkflowRunStats> {
+    const runs = this.db.selectFrom('runs').where('workflow', '=', workflow);
+    const states = await this.all(runs.select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state'));
+    const [duration] = await this.all(
+      runs.select((eb) => eb.fn.avg<number>(eb('finished_at', '-', eb.ref('created_at'))).as('mean')).where('state', '=', 'completed'),
+    );
+    const failures = await this.all(
+      runs.select(['phase', (eb) => eb.fn.countAll<number>().as('n')]).where('state', '=', 'failed').groupBy('phase').orderBy('n', 'desc'),
+    );
+    const byState: Partial<Record<RunState, number>> = {};
+    for (const s of states) byState[s.state as RunState] = Number(s.n);
+    return {
+      byState,
+      meanDurationMs: duration?.mean === null || duration?.mean === undefined ? null : Number(duration.mean),
+      failuresByPhase: failures.map((f) => ({ phase: f.phase ?? '(finished)', count: Number(f.n) })),
+    };
+  }
+
+  listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>> {
+    return this.adapter.listen(onNotice);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running the
+ * small statements an engine step issues, so this keeps prepared statements by SQL text.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CompiledQuery, QueryResult, SqliteDatabase } from 'kysely';
+
+/** Multi-row statements make one SQL text per row count; a bound keeps the cache from growing forever. */
+const MAX_CACHED = 500;
+
+export interface CachingDatabase extends SqliteDatabase {
+  /** Runs a compiled query synchronously on the connection. */
+  run<Row>(query: CompiledQuery): QueryResult<Row>;
+  /** Runs `body` in a BEGIN IMMEDIATE transaction (rolled back if it throws). */
+  transaction<T>(body: () => T): T;
+}
+
+export function cachingDatabase(sqlite: BetterSqlite3.Database): CachingDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string): BetterSqlite3.Statement => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      if (cache.size >= MAX_CACHED) cache.clear();
+      statement = sqlite.prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare: (sql) => prepare(sql),
+    // Hand-rolled rather than sqlite.transaction(fn): that wraps a new function on every call.
+    transaction<T>(body: () => T): T {
+      prepare('BEGIN IMMEDIATE').run();
+      try {
+        const result = body();
+        prepare('COMMIT').run();
+        return result;
+      } catch (error) {
+        if (sqlite.inTransaction) prepare('ROLLBACK').run();
+        throw error;
+      }
+    },
+    run<Row>(query: CompiledQuery): QueryResult<Row> {
+      const statement = prepare(query.sql);
+      const parameters = query.parameters as unknown[];
+      if (statement.reader) return { rows: statement.all(...parameters) as Row[] };
+      const { changes } = statement.run(...parameters);
+      return { rows: [], numAffectedRows: BigInt(changes) };
+    },
+  };
+}

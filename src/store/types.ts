@@ -1,0 +1,198 @@
+/**
+ * The records Baton persists and the one `Store` interface the engine talks to.
+ * Nothing here knows a SQL dialect; `sqlite/` and `postgres/` implement it.
+ */
+import type { ErrorBody } from '../errors/index.js';
+
+export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export interface RunRecord {
+  id: string;
+  workflow: string;
+  sessionId: string | null;
+  idempotencyKey: string | null;
+  parameters: unknown;
+  state: RunState;
+  /** The phase the run is at (about to run, running or waiting in); null once it has finished. */
+  phase: string | null;
+  /** How many times each phase has been committed: the next step of phase P is `P#(visits[P]+1)`. */
+  visits: Record<string, number>;
+  completedPhases: string[];
+  waitingFor: string | null;
+  error: ErrorBody | null;
+  result: unknown;
+  /** Bumped by every state change; commits are fenced on it so a stale writer can never commit. */
+  version: number;
+  lastSeq: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export type RunPatch = Partial<
+  Pick<
+    RunRecord,
+    'state' | 'phase' | 'visits' | 'completedPhases' | 'waitingFor' | 'error' | 'result' | 'leaseOwner' | 'leaseExpiresAt' | 'finishedAt'
+  >
+>;
+
+export type NewRun = Pick<RunRecord, 'id' | 'workflow' | 'sessionId' | 'idempotencyKey' | 'parameters' | 'state' | 'phase'> &
+  Pick<RunRecord, 'leaseOwner' | 'leaseExpiresAt' | 'createdAt'>;
+
+export type StepKind = 'agent' | 'skip' | 'wait';
+
+export interface StepRecord {
+  runId: string;
+  /** `phase#visit`: unique per run, so a committed step can never be committed again. */
+  stepKey: string;
+  phase: string;
+  visit: number;
+  kind: StepKind;
+  agent: string | null;
+  output: unknown;
+  /** The run's version this step was committed at: orders a run's steps. */
+  version: number;
+  committedAt: number;
+  /**
+   * Agent steps only: the attempt that produced the output and the handoff that fed it (the
+   * agent before it and the context it was given). Kept on the step row rather than in tables
+   * of their own because every extra table a commit touches costs SQLite ~16 µs per step.
+   */
+  agentRun: { attempt: number; startedAt: number; durationMs: number; fromPhase: string | null; fromAgent: string | null; input: unknown } | null;
+}
+export type NewStep = Omit<StepRecord, 'runId' | 'version'>;
+
+export type AttemptStatus = 'succeeded' | 'failed' | 'timed_out';
+
+/** One call of an agent; failed ones are written as they happen, the successful one is the step itself. */
+
+export interface AttemptRecord {
+  runId: string;
+  stepKey: string;
+  attempt: number;
+  agent: string;
+  status: AttemptStatus;
+  startedAt: number;
+  durationMs: number;
+  error: ErrorBody | null;
+}
+export type NewFailedAttempt = Omit<AttemptRecord, 'runId' | 'status' | 'error'> & { status: 'failed' | 'timed_out'; error: ErrorBody };
+
+export interface HandoffRecord {
+  runId: string;
+  stepKey: string;
+  fromPhase: string | null;
+  fromAgent: string | null;
+  toPhase: string;
+  toAgent: string;
+  /** The context the receiving agent was given. */
+  payload: unknown;
+  at: number;
+}
+
+export interface EventRecord {
+  runId: string;
+  seq: number;
+  type: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+export type NewEvent = Pick<EventRecord, 'type' | 'payload'>;
+
+export type WaitStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';
+
+export interface WaitRecord {
+  id: string;
+  runId: string;
+  stepKey: string;
+  phase: string;
+  kind: string;
+  role: string | null;
+  data: unknown;
+  status: WaitStatus;
+  resolution: unknown;
+  deadlineAt: number | null;
+  createdAt: number;
+  resolvedAt: number | null;
+}
+export type NewWait = Omit<WaitRecord, 'runId' | 'status' | 'resolution' | 'resolvedAt'>;
+
+/** Everything one engine step changes, written in one transaction or not at all. */
+export interface RunCommit {
+  runId: string;
+  /** The version the writer last saw; the commit fails with StaleRunError if it moved. */
+  expectedVersion: number;
+  /** When present the run's row changes and its version is bumped. */
+  patch?: RunPatch;
+  step?: NewStep;
+  failedAttempt?: NewFailedAttempt;
+  events?: NewEvent[];
+  openWait?: NewWait;
+  closeWait?: { id: string; status: Exclude<WaitStatus, 'pending'>; resolution: unknown };
+  at: number;
+}
+
+export interface CommitResult {
+  version: number;
+  events: EventRecord[];
+}
+
+export interface RunFilter {
+  workflow?: string;
+  state?: RunState;
+  sessionId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface WorkflowRunStats {
+  byState: Partial<Record<RunState, number>>;
+  meanDurationMs: number | null;
+  failuresByPhase: { phase: string; count: number }[];
+}
+
+/** A note that a run's log grew, as seen by another process (PostgreSQL LISTEN/NOTIFY). */
+export interface EventNotice {
+  origin: string;
+  runId: string;
+  seq: number;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** A human-readable line on what a committed step survives (process crash, power loss). */
+  readonly durability: string;
+
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Inserts the run and its first events; with an idempotency key already used, returns that run. */
+  createRun(run: NewRun, events: NewEvent[]): Promise<{ run: RunRecord; created: boolean; events: EventRecord[] }>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  listRuns(filter: RunFilter): Promise<{ runs: RunRecord[]; total: number }>;
+  commit(commit: RunCommit): Promise<CommitResult>;
+
+  listSteps(runId: string): Promise<StepRecord[]>;
+  listAttempts(runId: string): Promise<AttemptRecord[]>;
+  lastAttempt(runId: string, stepKey: string): Promise<number>;
+  listHandoffs(runId: string): Promise<HandoffRecord[]>;
+  readEvents(runId: string, afterSeq: number, limit?: number): Promise<EventRecord[]>;
+  getWait(id: string): Promise<WaitRecord | undefined>;
+  listWaits(runId: string): Promise<WaitRecord[]>;
+  /** Pending waits whose deadline has passed. */
+  dueWaits(now: number, limit: number): Promise<WaitRecord[]>;
+
+  /** Takes up to `limit` running runs nobody holds (or whose lease expired) for `owner`, bumping their version. */
+  claimRuns(owner: string, now: number, leaseMs: number, limit: number): Promise<RunRecord[]>;
+  renewLeases(owner: string, runIds: string[], expiresAt: number): Promise<void>;
+  releaseLeases(owner: string): Promise<void>;
+
+  workflowStats(workflow: string): Promise<WorkflowRunStats>;
+
+  /** Hears about events committed by other processes; returns a function that stops listening. */
+  listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>>;
+}
