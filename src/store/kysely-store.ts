@@ -75,10 +75,15 @@ export class KyselyStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const { error, results } = await new Migrator({ db: this.db, provider: migrations(this.adapter.migrationTarget) }).migrateToLatest();
+    const { error, results } = await new Migrator({
+      db: this.db,
+      provider: migrations(this.adapter.migrationTarget),
+      migrationTableSchema: await this.adapter.migrationTarget.migrationSchema(this.db as unknown as Kysely<unknown>),
+    }).migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error !== undefined || failed) {
-      throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+      const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
+      throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: error });
     }
   }
 

@@ -95,6 +95,11 @@ export interface MigrationTarget {
    * stores them as one b-tree, so each commit writes fewer pages (measured: commits ~30% faster).
    */
   clusteredPrimaryKey: <T extends string, C extends string>(table: CreateTableBuilder<T, C>) => CreateTableBuilder<T, C>;
+  /**
+   * Where Kysely keeps its migration bookkeeping. PostgreSQL answers with current_schema(): left
+   * to itself Kysely finds its tables in any schema and then misses them under another search_path.
+   */
+  migrationSchema: (db: Kysely<unknown>) => Promise<string | undefined>;
 }
 
 const engineTables = (target: MigrationTarget): Migration => ({

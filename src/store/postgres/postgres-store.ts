@@ -2,7 +2,7 @@
  * PostgreSQL, for running Baton on several machines: claims skip each other's locked rows and
  * committed events are announced to every process with LISTEN/NOTIFY.
  */
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { asIs, type Database } from '../schema.js';
@@ -60,7 +60,10 @@ function postgresAdapter(url: string, db: Kysely<Database>): DialectAdapter {
         await client.end();
       };
     },
-    migrationTarget: { clusteredPrimaryKey: asIs },
+    migrationTarget: {
+      clusteredPrimaryKey: asIs,
+      migrationSchema: async (db) => (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
+    },
     isUniqueViolation: (error) => error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION,
     async closeExtras() {
       await Promise.all(listeners.splice(0).map((c) => c.end()));

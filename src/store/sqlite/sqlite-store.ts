@@ -46,7 +46,7 @@ function sqliteAdapter(synchronous: SqliteSynchronous, connection: CachingDataba
     execute: (query) => new Promise((resolve) => resolve(connection.run(query))),
     transact: <T>(work: () => Work<T>) =>
       new Promise<T>((resolve) => resolve(connection.transaction(() => driveSync(work(), (q) => connection.run(q))))),
-    migrationTarget: { clusteredPrimaryKey: withoutRowid },
+    migrationTarget: { clusteredPrimaryKey: withoutRowid, migrationSchema: () => Promise.resolve(undefined) },
     isUniqueViolation: (error) =>
       error instanceof BetterSqlite3.SqliteError && SQLITE_CONSTRAINT_CODES.has(error.code),
     closeExtras: async () => checkpointer?.stop(),

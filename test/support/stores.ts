@@ -1,0 +1,87 @@
+/**
+ * Real databases for tests: a fresh SQLite file per store, and (when BATON_TEST_POSTGRES_URL is
+ * set) a fresh PostgreSQL schema per store, so suites can run side by side without sharing rows.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe } from 'vitest';
+import { openStore, type Store } from '../../src/store/index.js';
+
+export const postgresUrl = process.env.BATON_TEST_POSTGRES_URL || undefined;
+
+export interface TestStore {
+  store: Store;
+  /** Opens another store on the same database (another "process" for cross-node tests). */
+  reopen(origin?: string): Promise<Store>;
+  /** Closes every store opened here and removes the database. */
+  dispose(): Promise<void>;
+}
+
+export interface StoreKind {
+  name: 'sqlite' | 'postgres';
+  create(): Promise<TestStore>;
+}
+
+function sqliteKind(): StoreKind {
+  return {
+    name: 'sqlite',
+    async create() {
+      const dir = mkdtempSync(join(tmpdir(), 'baton-test-'));
+      const path = join(dir, 'baton.db');
+      const opened: Store[] = [];
+      const open = async (origin = `test-${randomUUID().slice(0, 6)}`) => {
+        const store = await openStore({ sqlitePath: path, origin });
+        opened.push(store);
+        return store;
+      };
+      return {
+        store: await open(),
+        reopen: open,
+        async dispose() {
+          await Promise.allSettled(opened.map((s) => s.close()));
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+function postgresKind(url: string): StoreKind {
+  return {
+    name: 'postgres',
+    async create() {
+      const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`create schema ${schema}`);
+      const scoped = new URL(url);
+      scoped.searchParams.set('options', `-c search_path=${schema}`);
+      const opened: Store[] = [];
+      const open = async (origin = `test-${randomUUID().slice(0, 6)}`) => {
+        const store = await openStore({ databaseUrl: scoped.toString(), origin });
+        opened.push(store);
+        return store;
+      };
+      return {
+        store: await open(),
+        reopen: open,
+        async dispose() {
+          await Promise.allSettled(opened.map((s) => s.close()));
+          await admin.query(`drop schema ${schema} cascade`);
+          await admin.end();
+        },
+      };
+    },
+  };
+}
+
+/** SQLite always; PostgreSQL when configured (the global setup prints one line when it is not). */
+export const storeKinds: StoreKind[] = [sqliteKind(), ...(postgresUrl ? [postgresKind(postgresUrl)] : [])];
+
+/** Runs the same suite against every configured database. */
+export function describeEachStore(title: string, suite: (kind: StoreKind) => void): void {
+  for (const kind of storeKinds) describe(`${title} [${kind.name}]`, () => suite(kind));
+}
