@@ -14,6 +14,8 @@ export const postgresUrl = process.env.BATON_TEST_POSTGRES_URL || undefined;
 
 export interface TestStore {
   store: Store;
+  /** How another process would open the same database. */
+  connection: { databaseUrl?: string; sqlitePath?: string };
   /** Opens another store on the same database (another "process" for cross-node tests). */
   reopen(origin?: string): Promise<Store>;
   /** Closes every store opened here and removes the database. */
@@ -39,6 +41,7 @@ function sqliteKind(): StoreKind {
       };
       return {
         store: await open(),
+        connection: { sqlitePath: path },
         reopen: open,
         async dispose() {
           await Promise.allSettled(opened.map((s) => s.close()));
@@ -67,6 +70,7 @@ function postgresKind(url: string): StoreKind {
       };
       return {
         store: await open(),
+        connection: { databaseUrl: scoped.toString() },
         reopen: open,
         async dispose() {
           await Promise.allSettled(opened.map((s) => s.close()));
