@@ -83,7 +83,7 @@ export function afterAgent(workflow: WorkflowDefinition, phase: AgentPhase, cont
 }
 
 export function afterWait(workflow: WorkflowDefinition, phase: WaitPhase, context: WorkflowContext, resolution: WaitResolution): Destination {
-  const custom = phase.next?.(context, resolution);
+  const custom = phase.decide?.(context, resolution);
   if (custom) return resolve(workflow, phase, custom);
   if (resolution.action === 'reject') return { phase: null, end: 'rejected', via: 'end', reason: resolution.comment ?? 'rejected' };
   if (resolution.action === 'modify') {

@@ -66,8 +66,11 @@ export interface WaitPhase<Params = unknown> extends PhaseBase<Params> {
   wait: WaitSpec<Params>;
   /** For approvals: the phase that runs again on `modify` (default: the phase before this one). */
   onModify?: string;
-  /** Decides where the resolution leads; default: approvals accept → next, reject → end, modify → onModify. */
-  next?(context: WorkflowContext<Params>, resolution: WaitResolution): Transition | undefined;
+  /**
+   * Decides where the resolution leads; default: approvals accept → next, reject → end, modify →
+   * onModify. (Named apart from an agent phase's `next` so TypeScript can type either in a phase list.)
+   */
+  decide?(context: WorkflowContext<Params>, resolution: WaitResolution): Transition | undefined;
 }
 
 export type Phase<Params = unknown> = AgentPhase<Params> | WaitPhase<Params>;

@@ -3,7 +3,7 @@
  * a reviewer sending work back, a phase skipped by a parameter, and a person's approval.
  */
 import { z } from 'zod';
-import { defineAgent, defineWorkflow, type WorkflowContext } from '../../engine/index.js';
+import { defineAgent, defineWorkflow } from '../../engine/index.js';
 
 export const demoParameters = z.object({
   topic: z.string().min(1),
@@ -76,8 +76,7 @@ export const editorialWorkflow = defineWorkflow({
       agent: 'reviewer',
       input: ({ results }) => results.draft,
       transitions: ['draft'],
-      // Annotated: `next` differs between agent and wait phases, so TypeScript cannot infer it in the union.
-      next: (_context: WorkflowContext, output: unknown) =>
+      next: (_context, output) =>
         (output as z.infer<typeof review>).verdict === 'revise' ? { goto: 'draft', reason: 'reviewer asked for a revision' } : undefined,
     },
     { name: 'approval', wait: { kind: 'approval', data: ({ results }) => results.draft } },

@@ -1,0 +1,74 @@
+// With PostgreSQL, a run driven by one engine is followed live from another (LISTEN/NOTIFY),
+// and a run orphaned by one engine is taken over by another when its lease expires.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineAgent, defineWorkflow, Engine } from '../../src/engine/index.js';
+import type { EventRecord } from '../../src/store/index.js';
+import { describeEachStore, type TestStore } from '../support/stores.js';
+
+const slow = defineAgent({
+  name: 'slow',
+  input: z.unknown(),
+  output: z.object({ ok: z.boolean() }),
+  run: async ({ reportProgress }) => {
+    reportProgress(50, 'half way');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return { ok: true };
+  },
+});
+const chain = defineWorkflow({
+  name: 'two-step',
+  parameters: z.object({}),
+  phases: [
+    { name: 'one', agent: 'slow' },
+    { name: 'two', agent: 'slow' },
+  ],
+});
+
+describeEachStore('engines sharing a database', (kind) => {
+  let t: TestStore;
+  const engines: Engine[] = [];
+  const engineOn = async (store = t.store, options: { leaseMs?: number } = {}) => {
+    const engine = new Engine({ store, agents: [slow], workflows: [chain], pollIntervalMs: 25, ...options });
+    engines.push(engine);
+    await engine.start();
+    return engine;
+  };
+  beforeEach(async () => {
+    t = await kind.create();
+  });
+  afterEach(async () => {
+    await Promise.allSettled(engines.splice(0).map((e) => e.close()));
+    await t.dispose();
+  });
+
+  it.runIf(kind.name === 'postgres')('streams a run executed by one process to a follower in another, live and in order', async () => {
+    const runner = await engineOn();
+    const watcher = await engineOn(await t.reopen('watcher'));
+    const { id } = await runner.startRun('two-step', {});
+    const seen: EventRecord[] = [];
+    const done = new Promise<void>((resolve) => {
+      void watcher.follow(id, 0, (event) => {
+        seen.push(event);
+        if (event.type === 'workflow_complete') resolve();
+      });
+    });
+    await done;
+    expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
+    expect(seen.filter((e) => e.type === 'progress')).toHaveLength(2);
+    expect(seen.at(-1)?.type).toBe('workflow_complete');
+  });
+
+  it('takes over a run whose engine died holding its lease, once the lease expires', async () => {
+    // A run as a crashed engine leaves it: running, leased to a node that will never renew.
+    const { run } = await t.store.createRun(
+      { id: 'orphan', workflow: 'two-step', sessionId: null, idempotencyKey: null, parameters: {}, state: 'running', phase: 'one', leaseOwner: 'dead-node', leaseExpiresAt: Date.now() + 150, createdAt: Date.now() },
+      [],
+    );
+    const survivor = await engineOn(await t.reopen('survivor'));
+    const status = await survivor.settled(run.id, ['completed']);
+    expect(status.state).toBe('completed');
+    expect((await t.store.listSteps(run.id)).map((s) => s.stepKey)).toEqual(['one#1', 'two#1']);
+    expect((await t.store.getRun(run.id))?.version).toBeGreaterThan(1);
+  });
+});
