@@ -1,7 +1,8 @@
 /**
  * `npm run bench:engine`: a chain of N no-op agents run as a durable workflow, many runs one
  * after another and many at once, on SQLite and (when configured) PostgreSQL.
- * Flags: --steps N (10) --runs R (500) --concurrent C (1000) --json
+ * Flags: --steps N (10) --runs R (500) --concurrent C (1000) --repeat K (3) --json
+ * Each figure is the median of K repetitions (shared machines are noisy); the samples are printed too.
  * PostgreSQL is measured when BATON_TEST_POSTGRES_URL or DATABASE_URL is set.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,12 +18,20 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '10' },
     runs: { type: 'string', default: '500' },
     concurrent: { type: 'string', default: '1000' },
+    repeat: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
   },
 });
 const steps = Number(args.steps);
 const sequentialRuns = Number(args.runs);
 const concurrentRuns = Number(args.concurrent);
+const repeat = Math.max(1, Number(args.repeat));
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
 
 const noop = defineAgent({ name: 'noop', input: z.unknown(), output: z.object({ n: z.number() }), run: () => ({ n: 1 }) });
 const chain = defineWorkflow({
@@ -40,6 +49,7 @@ interface Result {
   ms_per_workflow: number;
   steps_per_s: number;
   durability: string;
+  samples_ms_per_workflow: number[];
 }
 
 async function runAll(engine: Engine, count: number, parallel: boolean): Promise<number> {
@@ -59,16 +69,19 @@ async function measure(store: Store): Promise<Result[]> {
   await runAll(engine, 50, false); // warm-up: JIT, statement caches, pool
   const results: Result[] = [];
   for (const [mode, count] of [['sequential', sequentialRuns], ['concurrent', concurrentRuns]] as const) {
-    const ms = await runAll(engine, count, mode === 'concurrent');
+    const samples: number[] = [];
+    for (let i = 0; i < repeat; i++) samples.push((await runAll(engine, count, mode === 'concurrent')) / count);
+    const msPerWorkflow = median(samples);
     results.push({
       bench: 'engine',
       store: store.dialect,
       mode,
       steps,
       runs: count,
-      ms_per_workflow: Number((ms / count).toFixed(3)),
-      steps_per_s: Math.round((count * steps) / (ms / 1000)),
+      ms_per_workflow: Number(msPerWorkflow.toFixed(3)),
+      steps_per_s: Math.round(steps / (msPerWorkflow / 1000)),
       durability: store.durability,
+      samples_ms_per_workflow: samples.map((v) => Number(v.toFixed(3))),
     });
   }
   await engine.close();
@@ -80,7 +93,8 @@ function print(result: Result): void {
   else
     console.log(
       `${result.store.padEnd(8)} ${result.mode.padEnd(10)} ${result.runs} runs × ${result.steps} steps: ` +
-        `${result.ms_per_workflow.toFixed(3)} ms/workflow, ${result.steps_per_s} committed steps/s  [${result.durability}]`,
+        `${result.ms_per_workflow.toFixed(3)} ms/workflow, ${result.steps_per_s} committed steps/s ` +
+        `(median of ${result.samples_ms_per_workflow.join(', ')})  [${result.durability}]`,
     );
 }
 

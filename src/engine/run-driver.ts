@@ -241,8 +241,11 @@ export class RunDriver {
 
   /** Waits for events already being written and returns those not yet sent, to commit with the step. */
   private async eventsSoFar(): Promise<NewEvent[]> {
-    await this.pendingEvents;
-    return this.takeBuffered();
+    // A flush may start while we wait; only once nothing is in flight is the buffer ours to take.
+    for (let inFlight = this.pendingEvents; ; inFlight = this.pendingEvents) {
+      await inFlight;
+      if (inFlight === this.pendingEvents) return this.takeBuffered();
+    }
   }
 
   private async recordFailedAttempt(stepKey: string, phase: AgentPhase, outcome: AttemptOutcome, willRetry: boolean): Promise<void> {

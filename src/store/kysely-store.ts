@@ -50,8 +50,8 @@ export interface DialectAdapter {
   execute<Row>(query: CompiledQuery<Row>): Promise<QueryResult<Row>>;
   /** Runs a unit of work as one transaction. */
   transact<T>(work: () => Work<T>): Promise<T>;
-  /** The statement that tells other processes a run's log grew, if the database can. */
-  notifyQuery(notice: EventNotice): CompiledQuery | undefined;
+  /** Tells other processes, after the commit, that a run's log grew (where the database can). */
+  announce(notice: EventNotice): void;
   listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>>;
   isUniqueViolation(error: unknown): boolean;
   closeExtras(): Promise<void>;
@@ -100,6 +100,7 @@ export class KyselyStore implements Store {
     const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
     try {
       await this.adapter.transact(() => this.createRunWork(run, records));
+      this.announce(records);
     } catch (error) {
       if (run.idempotencyKey === null || !this.adapter.isUniqueViolation(error)) throw error;
       const [row] = await this.all(this.db.selectFrom('runs').selectAll().where('idempotency_key', '=', run.idempotencyKey));
@@ -145,8 +146,15 @@ export class KyselyStore implements Store {
     return (await this.adapter.execute(query)).rows as Row[];
   }
 
-  commit(c: RunCommit): Promise<CommitResult> {
-    return this.adapter.transact(() => this.commitWork(c));
+  async commit(c: RunCommit): Promise<CommitResult> {
+    const result = await this.adapter.transact(() => this.commitWork(c));
+    this.announce(result.events);
+    return result;
+  }
+
+  private announce(events: readonly EventRecord[]): void {
+    const last = events.at(-1);
+    if (last) this.adapter.announce({ origin: this.origin, runId: last.runId, seq: last.seq });
   }
 
   private *commitWork(c: RunCommit): Work<CommitResult> {
@@ -233,13 +241,9 @@ export class KyselyStore implements Store {
   }
 
   private *insertEvents(events: EventRecord[]): Work<void> {
-    const last = events.at(-1);
-    if (!last) return;
     for (const e of events) {
       yield* query(this.queries.insertEvent({ run_id: e.runId, seq: e.seq, type: e.type, payload: toJson(e.payload), at: e.at }));
     }
-    const notify = this.adapter.notifyQuery({ origin: this.origin, runId: last.runId, seq: last.seq });
-    if (notify) yield* query(notify);
   }
 
   private *staleReason(c: RunCommit): Work<Error> {

@@ -2,12 +2,13 @@
  * PostgreSQL, for running Baton on several machines: claims skip each other's locked rows and
  * committed events are announced to every process with LISTEN/NOTIFY.
  */
-import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { asIs, type Database } from '../schema.js';
-import type { EventNotice, Store } from '../types.js';
+import type { Store } from '../types.js';
 import { driveAsync, type Work } from '../unit-of-work.js';
+import { CHANNEL, decodeNotices, Notifier } from './notifier.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -15,9 +16,9 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Identifies this process in event notices, so it can ignore its own. */
   origin: string;
+  onNotifyError?: (error: unknown) => void;
 }
 
-const CHANNEL = 'baton_events';
 const INT8_OID = 20;
 const UNIQUE_VIOLATION = '23505';
 
@@ -27,21 +28,13 @@ const types = {
     oid === INT8_OID ? Number : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 
-const encodeNotice = (n: EventNotice): string => `${n.origin}|${n.runId}|${n.seq}`;
-
-function decodeNotice(payload: string | undefined): EventNotice | undefined {
-  const [origin, runId, seq] = (payload ?? '').split('|');
-  if (origin === undefined || runId === undefined || seq === undefined) return undefined;
-  return { origin, runId, seq: Number(seq) };
-}
-
-function postgresAdapter(url: string, db: Kysely<Database>): DialectAdapter {
+function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier): DialectAdapter {
   const listeners: pg.Client[] = [];
   return {
     dialect: 'postgres',
     durability: 'postgres synchronous_commit=on (WAL flushed before commit returns)',
     lockClaimCandidates: (query) => query.forUpdate().skipLocked(),
-    notifyQuery: (notice) => CompiledQuery.raw('select pg_notify($1, $2)', [CHANNEL, encodeNotice(notice)]),
+    announce: (notice) => notifier.announce(notice),
     execute: (query) => db.executeQuery(query),
     transact: <T>(work: () => Work<T>) =>
       db.transaction().execute((trx) => driveAsync(work(), (q) => trx.executeQuery(q))),
@@ -49,10 +42,7 @@ function postgresAdapter(url: string, db: Kysely<Database>): DialectAdapter {
       // LISTEN needs a session of its own; a pooled connection would be handed to someone else.
       const client = new pg.Client({ connectionString: url, types });
       await client.connect();
-      client.on('notification', (message) => {
-        const notice = decodeNotice(message.payload);
-        if (notice) onNotice(notice);
-      });
+      client.on('notification', (message) => decodeNotices(message.payload).forEach(onNotice));
       await client.query(`LISTEN ${CHANNEL}`);
       listeners.push(client);
       return async () => {
@@ -66,6 +56,7 @@ function postgresAdapter(url: string, db: Kysely<Database>): DialectAdapter {
     },
     isUniqueViolation: (error) => error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION,
     async closeExtras() {
+      await notifier.drain();
       await Promise.all(listeners.splice(0).map((c) => c.end()));
     },
   };
@@ -74,5 +65,6 @@ function postgresAdapter(url: string, db: Kysely<Database>): DialectAdapter {
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, types });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyStore(db, postgresAdapter(options.url, db), options.origin);
+  const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
+  return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin);
 }

@@ -38,7 +38,7 @@ function sqliteAdapter(synchronous: SqliteSynchronous, connection: CachingDataba
         : 'sqlite WAL synchronous=NORMAL (survives process crash; last commits may be lost on power loss)',
     // One writer at a time: SQLite serialises claims by itself.
     lockClaimCandidates: (query) => query,
-    notifyQuery: () => undefined,
+    announce: () => undefined,
     listen: () => Promise.resolve(() => Promise.resolve()),
     // Synchronous, so no other query can slip into the transaction and no lock is needed.
     // (Kysely's own SQLite transactions queue behind a mutex that wakes every waiter on each
