@@ -58,17 +58,24 @@ function abortPromise(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** Waits `ms`, or rejects at once when `signal` aborts (or already has); leaves no listener behind. */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /** One attempt. Rejects with a BatonError; an outside abort rejects with the signal's reason. */
 async function attemptOnce<I, O>(agent: AgentDefinition<I, O>, input: I, attempt: number, options: InvokeOptions): Promise<O> {
+  options.signal?.throwIfAborted();
   const timeoutMs = options.timeoutMs ?? agent.timeoutMs;
   const controller = new AbortController();
   const outside = options.signal;
@@ -84,7 +91,7 @@ async function attemptOnce<I, O>(agent: AgentDefinition<I, O>, input: I, attempt
         signal: controller.signal,
         attempt,
         reportProgress: (percent, message = '') =>
-          options.onProgress?.(Math.round(Math.min(100, Math.max(0, Number.isFinite(percent) ? percent : 0))), message),
+          options.onProgress?.(Math.round(Math.min(100, Math.max(0, Number.isNaN(percent) ? 0 : percent))), message),
         emit: (type, payload) => options.onEvent?.(type, payload),
       }),
       abortPromise(controller.signal),
@@ -118,6 +125,8 @@ export async function invokeAgent<I, O>(agent: AgentDefinition<I, O>, rawInput: 
       const willRetry = error.retryable && attempt < last;
       const status = error.code === 'AGENT_TIMEOUT' ? 'timed_out' : 'failed';
       await options.onAttempt?.({ agent: agent.name, attempt, startedAt, durationMs: now() - startedAt, status, error }, willRetry);
+      // Cancelled while the attempt was being recorded: no further attempt.
+      if (options.signal?.aborted) throw options.signal.reason;
       if (!willRetry) throw new AgentCallFailed(error, attempt - first + 1);
       await sleep(backoffDelay(agent.retry, attempt - first + 1, options.random), options.signal);
     }

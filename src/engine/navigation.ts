@@ -76,7 +76,8 @@ export function afterAgent(workflow: WorkflowDefinition, phase: AgentPhase, cont
   if (custom) return resolve(workflow, phase, custom);
   const { repeat } = phase;
   if (repeat) {
-    const again = repeat.times ? context.visit < repeat.times(context.parameters) : repeat.until ? !repeat.until(context) : false;
+    const moreTimes = repeat.times ? context.visit < repeat.times(context.parameters) : repeat.until !== undefined;
+    const again = moreTimes && !(repeat.until?.(context) ?? false);
     if (again) return { phase: phase.name, end: null, via: 'repeat', reason: `repeat ${phase.name} (visit ${context.visit + 1})` };
   }
   return following(workflow, phase);

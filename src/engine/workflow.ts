@@ -39,7 +39,7 @@ export interface AgentPhase<Params = unknown> extends PhaseBase<Params> {
   input?(context: WorkflowContext<Params>): unknown;
   /** Overrides the agent's own timeout per attempt. */
   timeoutMs?: number;
-  /** Runs the phase again: a fixed number of `times`, or `until` the condition holds (checked after each visit). */
+  /** Runs the phase again while fewer than `times` visits were made and `until` (checked after each visit) does not hold. */
   repeat?: {
     times?(parameters: Params): number;
     until?(context: WorkflowContext<Params>): boolean;
@@ -64,6 +64,8 @@ export interface WaitSpec<Params = unknown> {
 
 export interface WaitPhase<Params = unknown> extends PhaseBase<Params> {
   wait: WaitSpec<Params>;
+  /** Wait phases decide with `decide`; `next` here would be silently ignored, so it is refused. */
+  next?: never;
   /** For approvals: the phase that runs again on `modify` (default: the phase before this one). */
   onModify?: string;
   /**

@@ -92,7 +92,8 @@ export interface FieldIssue {
 
 export class InvalidParametersError extends BatonError {
   constructor(message: string, issues: FieldIssue[]) {
-    super('INVALID_PARAMETERS', `${message}: ${issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`, {
+    const listed = issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ');
+    super('INVALID_PARAMETERS', listed ? `${message}: ${listed}` : message, {
       details: { issues },
       suggestions: issues.map((i) => `fix ${i.path || 'the value'}: ${i.message}`),
     });

@@ -11,7 +11,7 @@ function recorder(name: string, result: unknown, received: Record<string, unknow
   return defineAgent({ name, input: z.unknown(), output: z.unknown(), run: ({ input }) => { received[name] = structuredClone(input); return result; } });
 }
 
-const echo = (name: string) => defineAgent({ name, input: z.unknown(), output: z.unknown(), run: ({ input }) => input }) as AgentDefinition;
+const echo = (name: string): AgentDefinition => defineAgent({ name, input: z.unknown(), output: z.unknown(), run: ({ input }) => input });
 
 describe('AgentHandoffManager registry', () => {
   it('registers agents given to the constructor and by register(), in order', () => {

@@ -143,7 +143,9 @@ describe('invokeAgent: retries', () => {
 
   it('retries a thrown non-Error value as a retryable execution error', async () => {
     let calls = 0;
-    const error = await failureOf(invokeAgent(agent(() => { calls++; return Promise.reject('plain string' as unknown as Error); }, 2), { n: 1 }));
+    // A non-Error rejection on purpose: agents may reject with anything.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    const error = await failureOf(invokeAgent(agent(() => { calls++; return Promise.reject('plain string'); }, 2), { n: 1 }));
     expect(calls).toBe(2);
     expect(error.message).toBe('plain string');
   });

@@ -6,7 +6,7 @@ import type { RunRecord } from '../../../src/store/index.js';
 export type Params = { rounds: number };
 
 export function workflowOf(phases: readonly Phase<Params>[]): WorkflowDefinition {
-  return defineWorkflow({ name: 'wf', parameters: z.object({ rounds: z.number() }), phases }) as WorkflowDefinition;
+  return defineWorkflow({ name: 'wf', parameters: z.object({ rounds: z.number() }), phases });
 }
 
 export function phase<T extends Phase>(workflow: WorkflowDefinition, name: string): T {
