@@ -82,7 +82,7 @@ export class KyselyStore implements Store {
     }).migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error !== undefined || failed) {
-      const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
+      const reason = error instanceof Error ? error.message : failed ? 'see the cause' : 'unknown error';
       throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: error });
     }
   }
