@@ -1,0 +1,48 @@
+// Following a run whose last events commit just as the follower's catch-up read of the stored events finishes.
+import { expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineWorkflow } from '../../../src/engine/index.js';
+import type { EventRecord } from '../../../src/store/index.js';
+import { describeEachStore } from '../../support/stores.js';
+import { echo, pause, useHarness } from './harness.js';
+
+describeEachStore('engine runs: following across the catch-up boundary', (kind) => {
+  const h = useHarness(kind);
+
+  const workflow = defineWorkflow({
+    name: 'decide',
+    parameters: z.object({}),
+    phases: [
+      { name: 'propose', agent: 'proposer' },
+      { name: 'approve', wait: { kind: 'approval' } },
+    ],
+  });
+
+  // BUG (src/engine/event-hub.ts Follower.catchUp/readLoop): `syncing` is reset in a `.finally()` a couple of
+  // microtasks after readLoop last checked `dirty`. An event offered in that gap only sets `dirty`, which nobody reads
+  // again, so it is not delivered until some later event arrives - never, when it was the run's last. The gap is
+  // microtask-exact: SQLite's synchronous driver makes it reproducible, PostgreSQL's network timing does not (there the
+  // test would only pass or fail by chance, so it is skipped). Drop `.fails` (and the skip) once fixed.
+  const reproducible = kind.name === 'sqlite' ? it.fails : it.skip;
+  reproducible('delivers the final events of a run to a follower that starts just before they commit', async () => {
+    const engine = h.engine({ agents: [echo('proposer')], workflows: [workflow] });
+    const missedAt: number[] = [];
+    // Start following at different moments relative to the commit of the rejection: every follower must get every event.
+    for (let delay = 0; delay < 24; delay++) {
+      const { id } = await engine.startRun('decide', {});
+      const waiting = await engine.settled(id);
+      const received: EventRecord[] = [];
+      const resolving = engine.resolveWait(id, waiting.waitingFor!.id, { action: 'reject' });
+      for (let i = 0; i < delay; i++) await Promise.resolve();
+      const subscription = await engine.follow(id, 0, (event) => received.push(event));
+      await resolving;
+      const stored = await engine.readEvents(id, 0);
+      expect(stored.at(-1)!.type).toBe('workflow_complete');
+      // Give the follower ample time to catch up with what is already stored.
+      await pause(30);
+      subscription.unsubscribe();
+      if (received.length !== stored.length) missedAt.push(delay);
+    }
+    expect(missedAt).toEqual([]);
+  });
+});

@@ -1,0 +1,192 @@
+// Starting runs: parameter validation, unknown workflows, idempotency keys and the fields of a run's status.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineWorkflow, type WorkflowContext } from '../../../src/engine/index.js';
+import { ConflictError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
+import { describeEachStore } from '../../support/stores.js';
+import { agent, echo, rejectionOf, useHarness } from './harness.js';
+
+const planParameters = z.object({
+  store: z.object({ id: z.string().min(1), region: z.enum(['north', 'south']) }),
+  weeks: z.number().int().positive(),
+  items: z.array(z.object({ sku: z.string() })).default([]),
+});
+
+describeEachStore('engine runs: starting and status', (kind) => {
+  const h = useHarness(kind);
+
+  const setup = () => {
+    const forecast = echo('forecast');
+    const plan = echo('plan');
+    const order = agent('order', ({ input }) => ({ ordered: true, saw: (input as { previous?: unknown }).previous }));
+    const workflow = defineWorkflow({
+      name: 'season-plan',
+      parameters: planParameters,
+      phases: [
+        { name: 'forecast', agent: 'forecast' },
+        { name: 'plan', agent: 'plan' },
+        { name: 'approve', wait: { kind: 'approval', data: ({ results }: WorkflowContext) => ({ proposal: results.plan }) } },
+        { name: 'order', agent: 'order' },
+      ],
+    });
+    const other = defineWorkflow({ name: 'stock-check', parameters: z.object({}), phases: [{ name: 'only', agent: 'forecast' }] });
+    const engine = h.engine({ agents: [forecast, plan, order], workflows: [workflow, other] });
+    return { engine, forecast, plan, order };
+  };
+
+  const valid = { store: { id: 'S-1', region: 'north' }, weeks: 4 };
+
+  describe('parameters', () => {
+    it('refuses parameters that fail the workflow schema with INVALID_PARAMETERS naming the dotted field path', async () => {
+      const { engine, forecast } = setup();
+      const error = await rejectionOf(engine.startRun('season-plan', { store: { id: 'S-1', region: 'east' }, weeks: 4 }));
+      expect(error).toBeInstanceOf(InvalidParametersError);
+      expect(error).toMatchObject({
+        code: 'INVALID_PARAMETERS',
+        details: { issues: [{ path: 'store.region', message: expect.any(String) as string }] },
+      });
+      expect(forecast.calls).toEqual([]);
+    });
+
+    it('names every failing field, including array elements, in the issues', async () => {
+      const { engine } = setup();
+      const error = await rejectionOf(engine.startRun('season-plan', { store: { id: '' }, weeks: -1, items: [{ sku: 'A' }, { sku: 7 }] }));
+      expect(error).toBeInstanceOf(InvalidParametersError);
+      const paths = (error as InvalidParametersError).details.issues as { path: string }[];
+      expect(paths.map((i) => i.path).sort()).toEqual(['items.1.sku', 'store.id', 'store.region', 'weeks']);
+    });
+
+    it('refuses an unknown workflow with NOT_FOUND and suggestions naming the known workflows', async () => {
+      const { engine } = setup();
+      const error = await rejectionOf(engine.startRun('season-plam', valid));
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).toMatchObject({ code: 'NOT_FOUND', details: { workflow: 'season-plam' } });
+      const suggestions = (error as NotFoundError).suggestions.join(' ');
+      expect(suggestions).toContain('season-plan');
+      expect(suggestions).toContain('stock-check');
+    });
+
+    it('leaves no run behind when a start fails', async () => {
+      const { engine } = setup();
+      const before = await engine.listRuns();
+      await expect(engine.startRun('season-plan', { weeks: 'four' })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
+      await expect(engine.startRun('nope', valid)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const after = await engine.listRuns();
+      expect(before.total).toBe(0);
+      expect(after.total).toBe(0);
+      expect(after.runs).toEqual([]);
+    });
+
+    it('stores the parsed parameters, with schema defaults applied', async () => {
+      const { engine } = setup();
+      const run = await engine.startRun('season-plan', valid);
+      expect(run.parameters).toEqual({ ...valid, items: [] });
+      expect((await engine.status(run.id)).parameters).toEqual({ ...valid, items: [] });
+    });
+  });
+
+  describe('idempotency', () => {
+    it('returns the same run for the same idempotency key and starts only one', async () => {
+      const { engine, forecast } = setup();
+      const first = await engine.startRun('season-plan', valid, { idempotencyKey: 'plan-S-1-2025' });
+      const second = await engine.startRun('season-plan', { ...valid, weeks: 9 }, { idempotencyKey: 'plan-S-1-2025' });
+      expect(second.id).toBe(first.id);
+      expect(second.parameters).toEqual(first.parameters);
+      await engine.settled(first.id);
+      const { total, runs } = await engine.listRuns({ workflow: 'season-plan' });
+      expect(total).toBe(1);
+      expect(runs.map((r) => r.id)).toEqual([first.id]);
+      expect(forecast.calls).toHaveLength(1);
+      const created = (await engine.readEvents(first.id)).filter((e) => e.type === 'run_created');
+      expect(created).toHaveLength(1);
+    });
+
+    it('starts one run when several starts with the same key arrive at once', async () => {
+      const { engine, forecast } = setup();
+      const starts = await Promise.all([1, 2, 3].map(() => engine.startRun('season-plan', valid, { idempotencyKey: 'burst' })));
+      expect(new Set(starts.map((s) => s.id)).size).toBe(1);
+      await engine.settled(starts[0]!.id);
+      expect((await engine.listRuns()).total).toBe(1);
+      expect(forecast.calls).toHaveLength(1);
+    });
+
+    it('starts distinct runs for distinct keys', async () => {
+      const { engine } = setup();
+      const a = await engine.startRun('season-plan', valid, { idempotencyKey: 'k-a' });
+      const b = await engine.startRun('season-plan', valid, { idempotencyKey: 'k-b' });
+      expect(a.id).not.toBe(b.id);
+      expect((await engine.listRuns()).total).toBe(2);
+    });
+
+    it('refuses a key already used by a run of another workflow with CONFLICT', async () => {
+      const { engine } = setup();
+      const first = await engine.startRun('season-plan', valid, { idempotencyKey: 'shared' });
+      const error = await rejectionOf(engine.startRun('stock-check', {}, { idempotencyKey: 'shared' }));
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error).toMatchObject({ code: 'CONFLICT', details: { run_id: first.id } });
+      expect((await engine.listRuns()).total).toBe(1);
+    });
+  });
+
+  describe('status', () => {
+    it('reports a new run as running at its first phase with nothing done', async () => {
+      const { engine } = setup();
+      const run = await engine.startRun('season-plan', valid, { sessionId: 'session-7' });
+      expect(run).toMatchObject({
+        workflow: 'season-plan',
+        sessionId: 'session-7',
+        state: 'running',
+        phase: 'forecast',
+        percent: 0,
+        completedPhases: [],
+        waitingFor: null,
+        result: null,
+        error: null,
+        finishedAt: null,
+      });
+    });
+
+    it('reports phase, percent, completed phases and what a waiting run waits for', async () => {
+      const { engine, plan } = setup();
+      const { id } = await engine.startRun('season-plan', valid);
+      const waiting = await engine.settled(id);
+      expect(waiting).toMatchObject({
+        state: 'waiting',
+        phase: 'approve',
+        percent: 50,
+        completedPhases: ['forecast', 'plan'],
+        waitingFor: { id: expect.any(String) as string, kind: 'approval', role: null, phase: 'approve', data: { proposal: { by: 'plan', call: 1 } }, deadlineAt: null },
+        result: null,
+        error: null,
+        finishedAt: null,
+      });
+      expect(plan.calls).toHaveLength(1);
+      expect(await engine.status(id)).toEqual(waiting);
+    });
+
+    it('reports a completed run at 100 percent with every phase done in order and its result', async () => {
+      const { engine } = setup();
+      const { id } = await engine.startRun('season-plan', valid);
+      const waiting = await engine.settled(id);
+      await engine.resolveWait(id, waiting.waitingFor!.id, { action: 'accept' });
+      const done = await engine.settled(id);
+      expect(done).toMatchObject({
+        state: 'completed',
+        phase: null,
+        percent: 100,
+        completedPhases: ['forecast', 'plan', 'approve', 'order'],
+        waitingFor: null,
+        error: null,
+        result: { ordered: true, saw: { phase: 'plan', agent: 'plan', output: { by: 'plan', call: 1 } } },
+      });
+      expect(done.finishedAt).toEqual(expect.any(Number));
+      expect(done.finishedAt!).toBeGreaterThanOrEqual(done.createdAt);
+    });
+
+    it('answers NOT_FOUND for a run that does not exist', async () => {
+      const { engine } = setup();
+      await expect(engine.status('no-such-run')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(engine.status('no-such-run')).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+});
