@@ -103,7 +103,7 @@ export class Engine {
     this.maxConcurrentRuns = options.maxConcurrentRuns ?? 1000;
     this.onError = options.onError ?? ((error, context) => console.error(`baton engine: ${context}:`, error));
     this.agents = new AgentHandoffManager(options.agents);
-    this.hub = new EventHub(this.store, this.nodeId, (error) => this.onError(error, 'event follower'));
+    this.hub = new EventHub(this.store, (error) => this.onError(error, 'event follower'));
     const now = options.now ?? Date.now;
     const random = options.random ?? Math.random;
     this.core = {
@@ -256,6 +256,7 @@ export class Engine {
           completedPhases: completedBefore(workflow, current.completedPhases, toPhase),
           waitingFor: null,
           error: null,
+          result: null,
           finishedAt: null,
           ...this.leaseForNow(),
         },
@@ -362,15 +363,24 @@ export class Engine {
     return this.hub.watch(listener);
   }
 
-  /** Resolves once the run is in one of `states` (default: anything but running). */
+  /**
+   * Resolves once the run is in one of `states` (default: anything but running); rejects with
+   * CONFLICT if it finishes in another state first.
+   */
   async settled(runId: string, states: readonly RunState[] = ['waiting', ...FINISHED_STATES]): Promise<RunStatus> {
     const run = await this.getRun(runId);
     if (states.includes(run.state)) return this.statusOf(run);
     return new Promise((resolve, reject) => {
       const subscription = this.hub.follow(runId, run.lastSeq, (event) => {
-        if (event.type !== 'run_state' || !states.includes(event.payload.to as RunState)) return;
-        subscription.unsubscribe();
-        this.status(runId).then(resolve, reject);
+        if (event.type !== 'run_state') return;
+        const to = event.payload.to as RunState;
+        if (states.includes(to)) {
+          subscription.unsubscribe();
+          this.status(runId).then(resolve, reject);
+        } else if (FINISHED_STATES.includes(to)) {
+          subscription.unsubscribe();
+          reject(new ConflictError(`run "${runId}" ended ${to} before reaching ${states.join(' or ')}`, { state: to }));
+        }
       });
     });
   }
@@ -485,6 +495,11 @@ function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionIn
     if (!parsed.success) throw new InvalidParametersError(`the data for ${wait.kind} "${wait.id}" is invalid`, issuesOf(parsed.error));
     return parsed.data;
   };
+  if (wait.role !== null && input.role !== wait.role) {
+    throw new BatonError('FORBIDDEN', `only role ${wait.role} may resolve the ${wait.kind} of phase "${wait.phase}"`, {
+      details: { expected_role: wait.role, role: input.role ?? null },
+    });
+  }
   if (wait.kind === 'approval') {
     if (input.action === undefined) throw new InvalidParametersError('an approval needs an action', [{ path: 'action', message: 'expected accept, modify or reject' }]);
     if (input.action === 'modify') {
@@ -493,14 +508,7 @@ function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionIn
     }
     return { action: input.action, ...comment };
   }
-  if (wait.role !== null) {
-    if (input.role !== wait.role) {
-      throw new BatonError('FORBIDDEN', `only role ${wait.role} may submit for phase "${wait.phase}"`, {
-        details: { expected_role: wait.role, role: input.role ?? null },
-      });
-    }
-    return { action: 'submit', role: wait.role, data: data(), ...comment };
-  }
+  if (wait.role !== null) return { action: 'submit', role: wait.role, data: data(), ...comment };
   return { action: 'signal', data: data(), ...comment };
 }
 

@@ -39,9 +39,10 @@ class Follower {
       return;
     }
     this.syncing = true;
-    void this.readLoop()
-      .catch(this.onError)
-      .finally(() => (this.syncing = false));
+    void this.readLoop().catch((error: unknown) => {
+      this.syncing = false;
+      this.onError(error);
+    });
   }
 
   private async readLoop(): Promise<void> {
@@ -49,7 +50,12 @@ class Follower {
       this.dirty = false;
       const page = await this.store.readEvents(this.runId, this.last, PAGE);
       for (const event of page) if (!this.closed && event.seq === this.last + 1) this.deliver(event);
-      if (this.closed || (!this.dirty && page.length < PAGE)) return;
+      // Cleared in the same synchronous stretch as the last check: an event offered after this
+      // point is delivered directly or starts a new read, never left behind a stale flag.
+      if (this.closed || (!this.dirty && page.length < PAGE)) {
+        this.syncing = false;
+        return;
+      }
     }
   }
 
@@ -70,7 +76,6 @@ export class EventHub {
 
   constructor(
     private readonly store: Store,
-    private readonly origin: string,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
@@ -87,7 +92,7 @@ export class EventHub {
 
   /** Called when another process says a run's log grew. */
   notice(notice: EventNotice): void {
-    if (notice.origin === this.origin) return;
+    if (notice.origin === this.store.origin) return;
     if ((this.heads.get(notice.runId) ?? 0) < notice.seq) this.heads.set(notice.runId, notice.seq);
     for (const follower of this.followers.get(notice.runId) ?? []) follower.catchUp();
   }

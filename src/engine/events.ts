@@ -37,7 +37,7 @@ export const events = {
   phaseTransition: (from: string, to: string, reason: string) => event('phase_transition', { from_phase: from, to_phase: to, reason }),
   waitRequired: (waitId: string, kind: string, phase: string, data: unknown, deadlineAt: number | null, role: string | null) =>
     kind === 'approval'
-      ? event('approval_required', { approval_id: waitId, kind, phase, data, deadline_at: deadlineAt })
+      ? event('approval_required', { approval_id: waitId, kind, phase, data, deadline_at: deadlineAt, role })
       : event('wait_required', { wait_id: waitId, kind, phase, data, deadline_at: deadlineAt, role }),
   waitResolved: (waitId: string, kind: string, resolution: unknown) =>
     kind === 'approval'

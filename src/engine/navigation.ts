@@ -105,7 +105,18 @@ export function advance(workflow: WorkflowDefinition, run: RunRecord, committed:
   const done = run.completedPhases.includes(committed) ? run.completedPhases : [...run.completedPhases, committed];
   if (destination.phase === null) {
     const state = destination.end ?? 'completed';
-    return { state, phase: state === 'completed' ? null : committed, visits, completedPhases: done, waitingFor: null, leaseOwner: null, leaseExpiresAt: null, finishedAt: now };
+    // A run that ends otherwise than completed stays at its phase, so it can be retried or rolled back from there.
+    return {
+      state,
+      phase: state === 'completed' ? null : committed,
+      visits,
+      completedPhases: done,
+      waitingFor: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      finishedAt: now,
+      ...(state === 'failed' ? { error: workflowFailure(committed, destination.reason).toJSON() } : {}),
+    };
   }
   const back = phaseIndex(workflow, destination.phase) <= phaseIndex(workflow, committed);
   return {
@@ -116,6 +127,10 @@ export function advance(workflow: WorkflowDefinition, run: RunRecord, committed:
     waitingFor: null,
   };
 }
+
+/** The error of a run its workflow chose to end as failed (`{ end: 'failed' }`). */
+export const workflowFailure = (phase: string, reason: string): BatonError =>
+  new BatonError('AGENT_EXECUTION_ERROR', `phase "${phase}" ended the run as failed: ${reason}`, { details: { phase } });
 
 export function percentDone(workflow: WorkflowDefinition, run: Pick<RunRecord, 'state' | 'completedPhases'>): number {
   if (run.state === 'completed') return 100;

@@ -9,14 +9,15 @@ import type { NewEvent, RunRecord, StepRecord } from '../store/index.js';
 import { commitRun, contextError, RunMemory, stepKeyOf, type CommitParts, type EngineCore } from './core.js';
 import { events, isCoreEventType } from './events.js';
 import { AgentCallFailed, invokeAgent, type AttemptOutcome } from './invoke.js';
-import { advance, afterAgent, phaseNamed, type Destination } from './navigation.js';
+import { advance, afterAgent, phaseNamed, workflowFailure, type Destination } from './navigation.js';
 import { isWaitPhase, type AgentPhase, type Phase, type WaitPhase, type WorkflowDefinition } from './workflow.js';
 
 /** Events that tell followers where the run went after a committed phase. */
 export function destinationEvents(run: RunRecord, from: string, destination: Destination, result: unknown): NewEvent[] {
   if (destination.phase === null) {
     const state = destination.end ?? 'completed';
-    return [events.runState(run.state, state, destination.reason), events.workflowComplete(state, result)];
+    const failure = state === 'failed' ? [events.error(workflowFailure(from, destination.reason).toJSON())] : [];
+    return [...failure, events.runState(run.state, state, destination.reason), events.workflowComplete(state, result)];
   }
   return destination.via === 'goto' || destination.via === 'repeat'
     ? [events.phaseTransition(from, destination.phase, destination.reason)]
@@ -77,7 +78,7 @@ export class RunDriver {
     }
     const skipReason = this.skipReason(phase);
     if (skipReason instanceof BatonError) return this.fail(skipReason);
-    if (skipReason) return this.skip(phase, visit, skipReason);
+    if (skipReason) return this.skip(phase, visit, skipReason, memory);
     return isWaitPhase(phase) ? this.openWait(phase, visit, memory) : this.runAgent(phase, visit, memory);
   }
 
@@ -93,13 +94,15 @@ export class RunDriver {
     this.run = await commitRun(this.core, this.run, parts);
   }
 
-  private async skip(phase: Phase, visit: number, reason: string): Promise<void> {
+  private async skip(phase: Phase, visit: number, reason: string, memory: RunMemory): Promise<void> {
     const destination: Destination = { ...this.nextInOrder(phase), reason };
+    const output = { skipped: true, reason };
     await this.commit({
-      step: { stepKey: stepKeyOf(phase.name, visit), phase: phase.name, visit, kind: 'skip', agent: null, output: { skipped: true, reason }, committedAt: this.core.now(), agentRun: null },
+      step: { stepKey: stepKeyOf(phase.name, visit), phase: phase.name, visit, kind: 'skip', agent: null, output, committedAt: this.core.now(), agentRun: null },
       patch: advance(this.workflow, this.run, phase.name, destination, this.core.now()),
       events: [events.phaseSkipped(phase.name, reason), ...destinationEvents(this.run, phase.name, destination, this.run.result)],
     });
+    memory.record(phase.name, null, output);
   }
 
   private nextInOrder(phase: Phase): Destination {
@@ -175,7 +178,7 @@ export class RunDriver {
     const now = this.core.now();
     const attempt = succeeded ?? { attempt: firstAttempt, startedAt: now, durationMs: 0 };
     const patch = advance(this.workflow, this.run, phase.name, destination, now);
-    if (destination.phase === null) patch.result = output;
+    if (destination.end === 'completed') patch.result = output;
     await this.commit({
       step: {
         stepKey,

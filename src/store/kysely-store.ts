@@ -67,7 +67,7 @@ export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly adapter: DialectAdapter,
-    private readonly origin: string,
+    readonly origin: string,
   ) {
     this.dialect = adapter.dialect;
     this.durability = adapter.durability;
@@ -257,11 +257,18 @@ export class KyselyStore implements Store {
     return (await this.rows<Selectable<StepsTable>>(this.queries.listSteps({ run_id: runId }))).map(stepFromRow);
   }
 
-  /** Failed attempts as logged, plus each committed agent step's successful one. */
+  /**
+   * Failed attempts as logged, plus each committed agent step's successful one, in the order they
+   * were made: by the step they belong to (in commit order; a step not committed yet comes last),
+   * then by attempt number. Clock times alone cannot order attempts made in the same millisecond.
+   */
   async listAttempts(runId: string): Promise<AttemptRecord[]> {
     const failed = (await this.all(this.db.selectFrom('attempts').selectAll().where('run_id', '=', runId))).map(attemptFromRow);
-    const succeeded = (await this.listSteps(runId)).flatMap((step) => attemptOf(step) ?? []);
-    return [...failed, ...succeeded].sort((a, b) => a.startedAt - b.startedAt || a.attempt - b.attempt);
+    const steps = await this.listSteps(runId);
+    const committedAt = new Map(steps.map((s) => [s.stepKey, s.version]));
+    const rank = (a: AttemptRecord) => committedAt.get(a.stepKey) ?? Number.MAX_SAFE_INTEGER;
+    const succeeded = steps.flatMap((step) => attemptOf(step) ?? []);
+    return [...failed, ...succeeded].sort((a, b) => rank(a) - rank(b) || a.startedAt - b.startedAt || a.attempt - b.attempt);
   }
 
   async lastAttempt(runId: string, stepKey: string): Promise<number> {

@@ -165,6 +165,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** A human-readable line on what a committed step survives (process crash, power loss). */
   readonly durability: string;
+  /** Names this process in event notices (so it can ignore its own). */
+  readonly origin: string;
 
   migrate(): Promise<void>;
   ping(): Promise<void>;

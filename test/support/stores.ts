@@ -52,10 +52,32 @@ function sqliteKind(): StoreKind {
   };
 }
 
-function postgresKind(url: string): StoreKind {
+/**
+ * One database per vitest worker, a schema per store inside it. Kysely's migrator looks through
+ * every schema of a database; a schema dropped by another worker mid-look failed its migration.
+ */
+async function workerDatabase(url: string): Promise<string> {
+  const name = `baton_test_w${process.env.VITEST_POOL_ID ?? process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === '42P04')) throw error; // exists already
+  } finally {
+    await admin.end();
+  }
+  const scoped = new URL(url);
+  scoped.pathname = `/${name}`;
+  return scoped.toString();
+}
+
+function postgresKind(serverUrl: string): StoreKind {
+  let database: Promise<string> | undefined;
   return {
     name: 'postgres',
     async create() {
+      const url = await (database ??= workerDatabase(serverUrl));
       const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();

@@ -1,6 +1,7 @@
 /**
  * The process the crash test kills: starts (or resumes) a batch of runs of a multi-step
- * workflow and reports every step commit on stdout as `C <run> <step> <token>` after it commits.
+ * workflow and reports every step commit on stdout as `C <run> <step> <token>` after it commits
+ * (and `READY` once the engine runs, so kills can be timed from there rather than from start-up).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -34,7 +35,7 @@ const store = await openStore({
   origin: `crash-${process.pid}`,
 });
 // Few runs at a time, so the work spans several lifetimes of this process.
-const engine = new Engine({ store, agents: [work], workflows: [crashChain], leaseMs: 400, pollIntervalMs: 50, maxConcurrentRuns: 4 });
+const engine = new Engine({ store, agents: [work], workflows: [crashChain], leaseMs: 250, pollIntervalMs: 50, maxConcurrentRuns: 3 });
 engine.watch((event) => {
   if (event.type === 'complete') {
     const { phase, result } = event.payload as { phase: string; result: { token: string } };
@@ -42,6 +43,7 @@ engine.watch((event) => {
   }
 });
 await engine.start();
+process.stdout.write('READY\n');
 for (let i = 0; i < runs; i++) await engine.startRun('crash-chain', { n: i }, { idempotencyKey: `crash-${i}` });
 
 for (;;) {

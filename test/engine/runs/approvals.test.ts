@@ -44,7 +44,7 @@ describeEachStore('engine runs: approvals', (kind) => {
     const log = await engine.readEvents(id);
     expect(typesOf(log).slice(-2)).toEqual(['run_state', 'approval_required']);
     expect(ofType(log, 'approval_required')).toEqual([
-      { approval_id: waitId, kind: 'approval', phase: 'approve', data: { sku: 'JKT-01', plan: { quantity: 100 } }, deadline_at: null },
+      { approval_id: waitId, kind: 'approval', phase: 'approve', data: { sku: 'JKT-01', plan: { quantity: 100 } }, deadline_at: null, role: null },
     ]);
     const stored = await h.t.store.getRun(id);
     expect(stored).toMatchObject({ state: 'waiting', waitingFor: waitId, leaseOwner: null, leaseExpiresAt: null });
@@ -99,6 +99,28 @@ describeEachStore('engine runs: approvals', (kind) => {
 
     await engine.resolveWait(id, again.waitingFor!.id, { action: 'accept' });
     expect(await engine.settled(id)).toMatchObject({ state: 'completed', result: { ordered: 60 } });
+  });
+
+  it('lets only the named role resolve an approval that names one (FORBIDDEN otherwise)', async () => {
+    const buyer = echo('buyer');
+    const workflow = defineWorkflow({
+      name: 'signed-off',
+      parameters: z.object({}),
+      phases: [
+        { name: 'propose', agent: 'buyer' },
+        { name: 'sign-off', wait: { kind: 'approval', role: 'MERCHANDISER' } },
+      ],
+    });
+    const engine = h.engine({ agents: [buyer], workflows: [workflow] });
+    const { id } = await engine.startRun('signed-off', {});
+    const waiting = await engine.settled(id);
+    expect(waiting.waitingFor).toMatchObject({ kind: 'approval', role: 'MERCHANDISER' });
+    const waitId = waiting.waitingFor!.id;
+    expect(await rejectionOf(engine.resolveWait(id, waitId, { action: 'accept' }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await rejectionOf(engine.resolveWait(id, waitId, { action: 'accept', role: 'PLANNER' }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await engine.status(id)).state).toBe('waiting');
+    await engine.resolveWait(id, waitId, { action: 'accept', role: 'MERCHANDISER' });
+    expect((await engine.settled(id)).state).toBe('completed');
   });
 
   it('refuses to resolve the same approval twice with CONFLICT', async () => {

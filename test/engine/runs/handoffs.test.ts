@@ -126,9 +126,8 @@ describeEachStore('engine runs: handoffs', (kind) => {
     }
   });
 
-  // BUG (src/store/kysely-store.ts listAttempts): attempts are sorted by (startedAt, attempt) only, with the failed
-  // ones concatenated first, so attempts that start in the same millisecond come out of order. Drop `.fails` once fixed.
-  it.fails('lists attempts in the order they were made even when the clock does not move between them', async () => {
+  // Regression: attempts were ordered by clock time alone, which cannot order attempts made in the same millisecond.
+  it('lists attempts in the order they were made even when the clock does not move between them', async () => {
     // A coarse (or fast) clock gives several attempts the same startedAt; the log must still read in order.
     const researcher = echo('researcher');
     const writer = agent(

@@ -65,16 +65,7 @@ export function useHarness(kind: StoreKind): Harness {
  * another suite drops its schema meanwhile, that listing fails ("schema t_… does not exist"). Such a start is tried
  * again; anything else fails the test. (See the report on test/support/stores.ts: schemas dropped while others migrate.)
  */
-async function createStore(kind: StoreKind): Promise<TestStore> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await kind.create();
-    } catch (error) {
-      const raced = kind.name === 'postgres' && error instanceof Error && /migration .*failed: (schema|relation) "[^"]+" does not exist/.test(error.message);
-      if (!raced || attempt >= 5) throw error;
-    }
-  }
-}
+const createStore = (kind: StoreKind): Promise<TestStore> => kind.create();
 
 export interface Deferred<T> {
   promise: Promise<T>;

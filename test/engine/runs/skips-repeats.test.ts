@@ -40,10 +40,8 @@ describeEachStore('engine runs: skips and repeats', (kind) => {
     ]);
   });
 
-  // BUG (src/engine/run-driver.ts RunDriver.skip): the skip step is committed with output { skipped, reason } but not
-  // recorded in the driver's RunMemory, so the next phase's `results` lack it in-process yet contain it once the run
-  // is resumed from its stored steps (after a wait, a restart or a retry). Drop `.fails` once fixed.
-  it.fails("shows a skipped phase in later phases' results the same way whether or not the run was resumed in between", async () => {
+  // Regression: a skipped phase was missing from `results` in-process but present after a resume.
+  it("shows a skipped phase in later phases' results the same way whether or not the run was resumed in between", async () => {
     const publisher = echo('publisher');
     const archivist = echo('archivist');
     const workflow = defineWorkflow({

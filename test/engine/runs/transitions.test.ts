@@ -159,9 +159,8 @@ describeEachStore('engine runs: transitions and rollbacks', (kind) => {
     expect([propose.calls.length, execute.calls.length]).toEqual([2, 2]);
   });
 
-  // BUG (src/engine/engine.ts rollbackRun): the rollback patch resets error and finishedAt but not result, so a
-  // rolled-back completed run keeps reporting its old result while it runs, waits, and even after it is rejected.
-  it.fails('clears the result of a rolled-back completed run until it completes again', async () => {
+  // Regression: a rollback kept the old result of a completed run.
+  it('clears the result of a rolled-back completed run until it completes again', async () => {
     const engine = h.engine({ agents: [echo('gather'), echo('propose'), echo('execute')], workflows: [withApproval] });
     const { id } = await engine.startRun('approved', {});
     await engine.resolveWait(id, (await engine.settled(id)).waitingFor!.id, { action: 'accept' });
