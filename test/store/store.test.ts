@@ -115,6 +115,23 @@ describeEachStore('store', (kind) => {
     expect((await store.listSteps(run.id)).map((s) => s.output)).toEqual(['once']);
   });
 
+  it('keeps concurrent commits apart: one that fails rolls back alone', async () => {
+    const runs = await Promise.all([1, 2, 3].map(() => store.createRun(newRun(), [])));
+    const [good, stale, alsoGood] = runs.map((r) => r.run.id) as [string, string, string];
+    const outcomes = await Promise.allSettled([
+      commit({ runId: good, expectedVersion: 1, patch: { phase: 'second' }, step: agentStep('first#1', 'a'), events: [{ type: 'complete', payload: {} }] }),
+      commit({ runId: stale, expectedVersion: 7, patch: { phase: 'second' }, step: agentStep('first#1', 'b'), events: [{ type: 'complete', payload: {} }] }),
+      commit({ runId: alsoGood, expectedVersion: 1, patch: { phase: 'second' }, step: agentStep('first#1', 'c'), events: [{ type: 'complete', payload: {} }] }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.getRun(stale)).toMatchObject({ phase: 'first', version: 1, lastSeq: 0 });
+    expect(await store.listSteps(stale)).toEqual([]);
+    for (const id of [good, alsoGood]) {
+      expect(await store.getRun(id)).toMatchObject({ phase: 'second', version: 2, lastSeq: 1 });
+      expect(await store.listSteps(id)).toHaveLength(1);
+    }
+  });
+
   it('opens a wait, resolves it once, and refuses to resolve it again', async () => {
     const { run } = await store.createRun(newRun(), []);
     const wait = { id: randomUUID(), stepKey: 'approve#1', phase: 'approve', kind: 'approval', role: null, data: { qty: 5 }, deadlineAt: 5_000, createdAt: 2_000 };

@@ -13,6 +13,8 @@ export interface CachingDatabase extends SqliteDatabase {
   run<Row>(query: CompiledQuery): QueryResult<Row>;
   /** Runs `body` in a BEGIN IMMEDIATE transaction (rolled back if it throws). */
   transaction<T>(body: () => T): T;
+  /** Runs a parameterless statement (SAVEPOINT, RELEASE, …) through the statement cache. */
+  exec(sql: string): void;
 }
 
 export function cachingDatabase(sqlite: BetterSqlite3.Database): CachingDatabase {
@@ -44,6 +46,7 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database): CachingDatabase
         throw error;
       }
     },
+    exec: (sql) => void prepare(sql).run(),
     run<Row>(query: CompiledQuery): QueryResult<Row> {
       const statement = prepare(query.sql);
       const parameters = query.parameters as unknown[];
