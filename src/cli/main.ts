@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { BatonError } from '../errors/index.js';
 import { DEFAULT_SQLITE_PATH, openStore } from '../store/index.js';
+import { serverConfigFromEnv } from '../server/config.js';
 import { runDemo } from './demo.js';
+import { serve } from './serve.js';
 
 const program = new Command('baton').description('Durable multi-agent workflow orchestrator').showHelpAfterError();
 
@@ -17,6 +19,22 @@ program
     } finally {
       await store.close();
     }
+  });
+
+program
+  .command('serve')
+  .description('serve the HTTP API, the OpenAPI docs (/docs) and the live WebSocket streams')
+  .option('--port <port>', 'port (BATON_PORT, default 8000)')
+  .option('--host <host>', 'address to listen on (BATON_HOST, default 127.0.0.1)')
+  .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
+  .action(async (options: { port?: string; host?: string; db: string }) => {
+    const config = serverConfigFromEnv({
+      ...process.env,
+      ...(options.port === undefined ? {} : { BATON_PORT: options.port }),
+      ...(options.host === undefined ? {} : { BATON_HOST: options.host }),
+    });
+    const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: `serve-${process.pid}` });
+    await serve(store, config);
   });
 
 try {

@@ -3,8 +3,11 @@
  * Every error is a `BatonError` with a code; the HTTP status and the wire shape derive from it.
  */
 
-/** The codes of DESIGN.md's vocabulary, plus INVALID_TRANSITION and DEADLINE_EXCEEDED. */
+/** The codes of DESIGN.md's vocabulary, plus the ones docs/ARCHITECTURE.md lists as added. */
 export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  INCOMPLETE_INPUT: 400,
+  PAYLOAD_TOO_LARGE: 413,
   PARAMETER_EXTRACTION_ERROR: 400,
   INVALID_PARAMETERS: 422,
   DATA_NOT_FOUND: 404,

@@ -1,0 +1,23 @@
+/** `baton serve`: the engine as a worker plus the HTTP/WebSocket server, until SIGINT/SIGTERM. */
+import { Engine } from '../engine/index.js';
+import { buildServer } from '../server/app.js';
+import type { ServerConfig } from '../server/config.js';
+import type { Store } from '../store/index.js';
+import { editorialAgents, editorialWorkflow } from '../workflows/engine-demo/index.js';
+
+export async function serve(store: Store, config: ServerConfig): Promise<void> {
+  const engine = new Engine({ store, agents: editorialAgents, workflows: [editorialWorkflow] });
+  await engine.start();
+  const app = await buildServer({ engine, config });
+  await app.listen({ port: config.port, host: config.host });
+  const stop = async () => {
+    app.log.info('shutting down');
+    await app.close();
+    await engine.close();
+    await store.close();
+  };
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => void stop().then(resolve));
+    process.once('SIGTERM', () => void stop().then(resolve));
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Builds the HTTP + WebSocket server around an engine: routes, OpenAPI document and UI, errors
+ * with request ids, auth, CORS and body limits. Listening is the caller's choice (`listen`).
+ */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Engine } from '../engine/index.js';
+import { installAuth } from './auth.js';
+import type { ServerConfig } from './config.js';
+import { installErrorHandling } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { orchestratorRoutes } from './routes/orchestrator.js';
+import { runRoutes } from './routes/runs.js';
+import { workflowRoutes } from './routes/workflows.js';
+import { streamRoutes } from './stream/routes.js';
+
+export interface ServerOptions {
+  engine: Engine;
+  config: ServerConfig;
+  /** Fastify's logger option (pino): true, false, or pino options. Default: info level JSON lines. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
+const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildServer({ engine, config, logger = { level: 'info' } }: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  installErrorHandling(app);
+  installAuth(app, config);
+
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Baton API', description: 'Durable multi-agent workflows: runs, approvals, live events.', version: '0.1.0' },
+      components: config.apiToken ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+      ...(config.apiToken ? { security: [{ bearer: [] }] } : {}),
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await app.register(healthRoutes(engine.store));
+  await app.register(orchestratorRoutes(engine, config.defaultWorkflow));
+  await app.register(runRoutes(engine));
+  await app.register(workflowRoutes(engine));
+  await app.register(streamRoutes(engine, config));
+  return app;
+}

@@ -1,0 +1,54 @@
+/** Server settings, from the environment (BATON_*) with defaults, checked by zod. */
+import { z } from 'zod';
+import { InvalidParametersError } from '../errors/index.js';
+import { issuesOf } from '../errors/zod-issues.js';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const serverConfigSchema = z.object({
+  /** BATON_PORT (default 8000; 0 picks a free port). */
+  port: z.coerce.number().int().min(0).max(65_535).default(8000),
+  /** BATON_HOST (default 127.0.0.1: not reachable from other machines unless asked). */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** BATON_API_TOKEN: when set, mutating routes and WebSockets need `Authorization: Bearer <token>`. */
+  apiToken: z.string().min(8, 'use a token of at least 8 characters').optional(),
+  /** BATON_PUBLIC_READ=true leaves read-only routes open while a token guards the rest. */
+  publicRead: flag.default(false),
+  /** BATON_CORS_ORIGINS: comma-separated origins allowed to call the API from a browser (none by default). */
+  corsOrigins: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .default([]),
+  /** BATON_BODY_LIMIT: largest request body in bytes (default 1 MiB). */
+  bodyLimit: z.coerce.number().int().positive().default(1_048_576),
+  /** BATON_HEARTBEAT_MS: WebSocket heartbeat interval (default 30 s). */
+  heartbeatMs: z.coerce.number().int().positive().default(30_000),
+  /** BATON_WS_BUFFER: bytes a WebSocket client may fall behind before it is dropped (default 1 MiB). */
+  wsBufferBytes: z.coerce.number().int().positive().default(1_048_576),
+  /** Workflow that run-workflow starts when the request names none. */
+  defaultWorkflow: z.string().optional(),
+});
+
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+
+export function parseServerConfig(input: ServerConfigInput): ServerConfig {
+  const parsed = serverConfigSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidParametersError('server settings are invalid', issuesOf(parsed.error));
+  return parsed.data;
+}
+
+export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const pick = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  return parseServerConfig({
+    port: pick('BATON_PORT'),
+    host: pick('BATON_HOST'),
+    apiToken: pick('BATON_API_TOKEN'),
+    publicRead: pick('BATON_PUBLIC_READ') as 'true' | undefined,
+    corsOrigins: pick('BATON_CORS_ORIGINS'),
+    bodyLimit: pick('BATON_BODY_LIMIT'),
+    heartbeatMs: pick('BATON_HEARTBEAT_MS'),
+    wsBufferBytes: pick('BATON_WS_BUFFER'),
+    defaultWorkflow: pick('BATON_DEFAULT_WORKFLOW'),
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * The API's shapes as zod schemas: the single source of request validation, response
+ * serialisation, TypeScript types and the OpenAPI document. Field names are snake_case.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from '../errors/index.js';
+import { RUN_STATES } from '../store/index.js';
+
+const json = z.unknown();
+const isoTime = z.string().describe('ISO 8601 time');
+
+export const errorBody = z
+  .object({
+    error_type: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]),
+    message: z.string(),
+    details: z.record(z.string(), json),
+    suggestions: z.array(z.string()),
+    request_id: z.string(),
+  })
+  .meta({ id: 'Error' });
+
+export const runIdParams = z.object({ run_id: z.string().min(1) });
+
+export const waitingFor = z.object({
+  approval_id: z.string().describe('The id to resolve it with (for every kind of wait)'),
+  kind: z.string(),
+  role: z.string().nullable(),
+  phase: z.string(),
+  data: json,
+  deadline_at: isoTime.nullable(),
+});
+
+export const runStatus = z
+  .object({
+    run_id: z.string(),
+    workflow: z.string(),
+    session_id: z.string().nullable(),
+    state: z.enum(RUN_STATES),
+    phase: z.string().nullable(),
+    percent: z.number().min(0).max(100),
+    completed_phases: z.array(z.string()),
+    waiting_for: waitingFor.nullable(),
+    parameters: json,
+    result: json,
+    error: z.object({ error_type: z.string(), message: z.string(), details: z.record(z.string(), json), suggestions: z.array(z.string()) }).nullable(),
+    last_seq: z.number().int(),
+    created_at: isoTime,
+    updated_at: isoTime,
+    finished_at: isoTime.nullable(),
+  })
+  .meta({ id: 'RunStatus' });
+
+export const runWorkflowBody = z.object({
+  session_id: z.string().min(1).max(200),
+  parameters: z.record(z.string(), json),
+  workflow: z.string().min(1).optional(),
+  idempotency_key: z.string().min(1).max(200).optional(),
+});
+
+export const runStarted = z.object({ run_id: z.string(), status: z.enum(RUN_STATES) });
+
+export const runListQuery = z.object({
+  workflow: z.string().optional(),
+  state: z.enum(RUN_STATES).optional(),
+  session_id: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const runList = z.object({ runs: z.array(runStatus), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+
+export const eventsQuery = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+/** One event of a run's log, as HTTP returns it and the WebSocket sends it. */
+export const eventMessage = z
+  .object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: isoTime })
+  .catchall(json)
+  .meta({ id: 'Event' });
+
+export const eventList = z.object({ events: z.array(eventMessage) });
+
+export const handoffList = z.object({
+  handoffs: z.array(
+    z.object({
+      step: z.string(),
+      from_phase: z.string().nullable(),
+      from_agent: z.string().nullable(),
+      to_phase: z.string(),
+      to_agent: z.string(),
+      passed: json.describe('the context the receiving agent was given'),
+      at: isoTime,
+    }),
+  ),
+});
+
+export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).optional();
+export const rollbackBody = z.object({ to_phase: z.string().min(1), reason: z.string().max(2000).optional() });
+
+export const approvalParams = z.object({ run_id: z.string().min(1), approval_id: z.string().min(1) });
+export const approvalBody = z.object({
+  action: z.enum(['accept', 'modify', 'reject']).optional().describe('required for approvals; other waits take data'),
+  data: json.optional(),
+  comment: z.string().max(10_000).optional(),
+  role: z.string().optional().describe('the submitting role, for waits that name one'),
+});
+
+export const workflowList = z.object({
+  workflows: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      phases: z.array(z.object({ name: z.string(), agent: z.string().nullable(), wait: z.string().nullable() })),
+    }),
+  ),
+});
+
+export const workflowParams = z.object({ name: z.string().min(1) });
+export const workflowStats = z.object({
+  workflow: z.string(),
+  total: z.number().int(),
+  by_state: z.record(z.string(), z.number().int()),
+  success_rate: z.number().nullable(),
+  mean_duration_ms: z.number().nullable(),
+  failures_by_phase: z.array(z.object({ phase: z.string(), count: z.number().int() })),
+});
+
+export const health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'unreachable']), store: z.string() });
+
+/** Standard error responses every route may give. */
+export const errorResponses = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 422: errorBody, 500: errorBody } as const;

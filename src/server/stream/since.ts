@@ -1,0 +1,29 @@
+/**
+ * Where a reconnecting client resumes: `?since=12` (after seq 12 of every run of the stream), or
+ * `?since=<run>:<seq>,<run>:<seq>` per run for session streams; the same may come as the first
+ * client message `{"since": 12}` or `{"since": {"<run>": 12}}`.
+ */
+import { z } from 'zod';
+
+export type Since = { all: number } | { perRun: Map<string, number> };
+
+const seq = z.coerce.number().int().min(0);
+const sinceValue = z.union([seq, z.record(z.string(), seq)]);
+
+export function parseSince(raw: unknown): Since | undefined {
+  if (typeof raw === 'string' && raw.includes(':')) {
+    const pairs = raw.split(',').map((pair) => pair.split(':'));
+    const perRun = new Map<string, number>();
+    for (const [run, value] of pairs) {
+      const parsed = seq.safeParse(value);
+      if (!run || !parsed.success) return undefined;
+      perRun.set(run, parsed.data);
+    }
+    return { perRun };
+  }
+  const parsed = sinceValue.safeParse(raw);
+  if (!parsed.success) return undefined;
+  return typeof parsed.data === 'number' ? { all: parsed.data } : { perRun: new Map(Object.entries(parsed.data)) };
+}
+
+export const sinceFor = (since: Since, runId: string): number => ('all' in since ? since.all : (since.perRun.get(runId) ?? 0));
