@@ -33,6 +33,8 @@ export async function buildServer({ engine, config, logger = { level: 'info' } }
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
+    // On close, drop keep-alive and refused-upgrade sockets instead of waiting for clients to leave.
+    forceCloseConnections: true,
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -45,6 +47,9 @@ export async function buildServer({ engine, config, logger = { level: 'info' } }
     void reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
+  // Before auth: the plugin's own onRequest hook marks upgrade requests, so that a refused
+  // upgrade's socket is destroyed after the error response (otherwise close() waits on it).
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installAuth(app, config);
 
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
@@ -58,7 +63,6 @@ export async function buildServer({ engine, config, logger = { level: 'info' } }
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.register(healthRoutes(engine.store));
