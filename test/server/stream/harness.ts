@@ -19,15 +19,20 @@ export const step = defineAgent({
   },
 });
 
-/** Emits `count` custom events of `size` characters each: a flood for slow-client tests. */
+/** Emits `count` custom events of `size` characters each, `burst` at a time: a flood for slow-client tests. */
 export const flood = defineAgent({
   name: 'flood',
-  input: z.object({ parameters: z.object({ count: z.number(), size: z.number() }) }).loose(),
+  input: z.object({ parameters: z.object({ count: z.number(), size: z.number(), burst: z.number() }) }).loose(),
   output: z.object({ sent: z.number() }),
-  run: ({ input, emit }) => {
-    const blob = 'x'.repeat(input.parameters.size);
-    for (let i = 0; i < input.parameters.count; i++) emit('bulk', { i, blob });
-    return { sent: input.parameters.count };
+  run: async ({ input, emit }) => {
+    const { count, size, burst } = input.parameters;
+    const blob = 'x'.repeat(size);
+    for (let i = 0; i < count; i++) {
+      emit('bulk', { i, blob });
+      // Let each burst commit and go out on its own, as a steady producer would.
+      if ((i + 1) % burst === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return { sent: count };
   },
 });
 
@@ -43,7 +48,7 @@ export const approvalFlow = defineWorkflow({
 
 export const floodFlow = defineWorkflow({
   name: 'flood',
-  parameters: z.object({ count: z.number(), size: z.number() }),
+  parameters: z.object({ count: z.number(), size: z.number(), burst: z.number() }),
   phases: [{ name: 'flood', agent: 'flood' }],
 });
 
