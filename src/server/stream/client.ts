@@ -43,16 +43,20 @@ export class StreamClient {
   }
 
   send(message: { type: string; run_id?: string; seq?: number; [field: string]: unknown }): void {
+    this.sendText(JSON.stringify(message), message.run_id, message.seq);
+  }
+
+  /** Sends an already serialised message (events are serialised once for all their clients). */
+  sendText(text: string, runId?: string, seq?: number): void {
     if (!this.open) return;
-    const text = JSON.stringify(message);
     if (this.socket.bufferedAmount + text.length > this.bufferBytes) {
-      const resume = [...this.lastSeq].map(([run, seq]) => `${run}:${seq}`).join(',');
+      const resume = [...this.lastSeq].map(([run, last]) => `${run}:${last}`).join(',');
       this.log.info({ buffered: this.socket.bufferedAmount }, 'websocket client too slow: closing it');
       this.close(CLOSE_TOO_SLOW, `too slow: reconnect with since=${resume || '0'}`.slice(0, 120));
       return;
     }
     this.socket.send(text);
-    if (message.run_id !== undefined && message.seq !== undefined) this.lastSeq.set(message.run_id, message.seq);
+    if (runId !== undefined && seq !== undefined) this.lastSeq.set(runId, seq);
   }
 
   close(code: number, reason: string): void {

@@ -48,7 +48,14 @@ function errorMessage(error: unknown): { type: 'error'; error_type: string; erro
 
 export function streamRoutes(engine: Engine, config: ServerConfig) {
   const clientOptions = { heartbeatMs: config.heartbeatMs, bufferBytes: config.wsBufferBytes };
-  const forward = (client: StreamClient) => (event: EventRecord) => client.send(eventView(event));
+  // Every client of an event gets the same text: serialise once (the hub hands each follower the same record).
+  const serialised = new WeakMap<EventRecord, string>();
+  const textOf = (event: EventRecord): string => {
+    let text = serialised.get(event);
+    if (text === undefined) serialised.set(event, (text = JSON.stringify(eventView(event))));
+    return text;
+  };
+  const forward = (client: StreamClient) => (event: EventRecord) => client.sendText(textOf(event), event.runId, event.seq);
 
   return (app: FastifyInstance): Promise<void> => {
     app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) => {

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:ws`: 100 WebSocket clients (in a separate process) on one session while runs
+ * execute; prints p50/p99 latency from an event's commit to each client's receipt.
+ * Flags: --clients N (100) --runs R (40) --json. Commit times come from the event's timestamp
+ * (taken just before its transaction), so figures include the commit itself: a conservative bound.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { z } from 'zod';
+import { defineAgent, defineWorkflow, Engine } from '../src/engine/index.js';
+import { buildServer } from '../src/server/app.js';
+import { parseServerConfig } from '../src/server/config.js';
+import { openStore } from '../src/store/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '40' },
+    json: { type: 'boolean', default: false },
+    'client-mode': { type: 'string' },
+  },
+});
+const clients = Number(args.clients);
+const runs = Number(args.runs);
+const SESSION = 'bench';
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const nowMs = (): number => performance.timeOrigin + performance.now();
+
+/** The child: connects the clients, measures, prints one JSON line of results. */
+async function clientMode(url: string): Promise<void> {
+  const latencies: number[] = [];
+  let completed = 0;
+  const sockets = await Promise.all(
+    Array.from({ length: clients }, () => new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(url);
+      socket.on('message', (data: Buffer) => {
+        const received = nowMs();
+        const message = JSON.parse(data.toString()) as { type: string; timestamp: string };
+        if (message.type === 'heartbeat') return;
+        latencies.push(received - Date.parse(message.timestamp));
+        if (message.type === 'workflow_complete') completed++;
+      });
+      socket.once('open', () => resolve(socket));
+      socket.once('error', reject);
+    })),
+  );
+  process.stdout.write('READY\n');
+  while (completed < clients * runs) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const socket of sockets) socket.close();
+  latencies.sort((a, b) => a - b);
+  process.stdout.write(`${JSON.stringify({ events: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) })}\n`);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-ws-'));
+  const store = await openStore({ sqlitePath: join(dir, 'bench.db'), origin: 'bench-ws' });
+  const work = defineAgent({
+    name: 'work',
+    input: z.unknown(),
+    output: z.object({ ok: z.boolean() }),
+    run: async ({ reportProgress }) => {
+      reportProgress(50, 'working');
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return { ok: true };
+    },
+  });
+  const chain = defineWorkflow({
+    name: 'chain',
+    parameters: z.object({}),
+    phases: Array.from({ length: 10 }, (_, i) => ({ name: `s${i + 1}`, agent: 'work', input: () => ({}) })),
+  });
+  const engine = new Engine({ store, agents: [work], workflows: [chain] });
+  const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client-mode', `ws://127.0.0.1:${port}/ws/orchestrator/${SESSION}?since=0`, '--clients', String(clients), '--runs', String(runs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes('READY')) resolve();
+  }));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await ready;
+  // Runs start a few at a time, as a busy planning team would.
+  for (let i = 0; i < runs; i += 4) {
+    const batch = Array.from({ length: Math.min(4, runs - i) }, () => engine.startRun('chain', {}, { sessionId: SESSION }));
+    await Promise.all((await Promise.all(batch)).map((run) => engine.settled(run.id)));
+  }
+  await exited;
+  const line = output.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`the clients printed no results: ${output}`);
+  const result = JSON.parse(line) as { events: number; p50: number; p99: number; max: number };
+  const record = { bench: 'ws', clients, events: result.events, p50_ms: Number(result.p50.toFixed(2)), p99_ms: Number(result.p99.toFixed(2)) };
+  if (args.json) console.log(JSON.stringify(record));
+  else console.log(`${clients} clients, ${result.events} deliveries: p50 ${record.p50_ms} ms, p99 ${record.p99_ms} ms, max ${result.max.toFixed(2)} ms (commit → receipt)`);
+  await app.close();
+  await engine.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (args['client-mode']) await clientMode(args['client-mode']);
+else await main();
