@@ -26,12 +26,29 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
+/** Request log lines show the URL; a `?token=` in it (browsers' WebSockets) must not reach the logs. */
+function redactingTokens(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return logger;
+  const options = logger === true ? {} : logger;
+  return {
+    ...options,
+    serializers: {
+      ...options.serializers,
+      req: (request: { method: string; url: string; id: string }) => ({
+        method: request.method,
+        url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'),
+        id: request.id,
+      }),
+    },
+  };
+}
+
 /** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildServer({ engine, config, logger = { level: 'info' } }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger,
+    logger: redactingTokens(logger),
     bodyLimit: config.bodyLimit,
     // On close, drop keep-alive and refused-upgrade sockets instead of waiting for clients to leave.
     forceCloseConnections: true,
@@ -50,9 +67,10 @@ export async function buildServer({ engine, config, logger = { level: 'info' } }
   // Before auth: the plugin's own onRequest hook marks upgrade requests, so that a refused
   // upgrade's socket is destroyed after the error response (otherwise close() waits on it).
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // Before auth too: preflights carry no token, and a refusal must still be readable cross-origin.
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   installAuth(app, config);
 
-  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Baton API', description: 'Durable multi-agent workflows: runs, approvals, live events.', version: '0.1.0' },

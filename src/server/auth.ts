@@ -12,11 +12,12 @@ import { sendError } from './errors.js';
 const OPEN_PATHS = [/^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.json$/];
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function presented(request: FastifyRequest): string | undefined {
+function presented(request: FastifyRequest, isWebSocket: boolean): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  // Only browsers' WebSockets cannot set a header; elsewhere a token in the URL is refused.
   const query = request.query as Record<string, unknown> | undefined;
-  return typeof query?.token === 'string' ? query.token : undefined;
+  return isWebSocket && typeof query?.token === 'string' ? query.token : undefined;
 }
 
 const sameToken = (a: string, b: string): boolean => {
@@ -33,7 +34,7 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
     if (OPEN_PATHS.some((open) => open.test(path))) return;
     const isWebSocket = request.headers.upgrade?.toLowerCase() === 'websocket';
     if (config.publicRead && READ_METHODS.has(request.method) && !isWebSocket) return;
-    const given = presented(request);
+    const given = presented(request, isWebSocket);
     if (given === undefined) {
       return sendError(reply, request, new BatonError('UNAUTHORIZED', 'this route needs an API token', { suggestions: ['send Authorization: Bearer <token>'] }));
     }

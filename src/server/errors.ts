@@ -14,8 +14,9 @@ function validationError(error: ValidationFailure): BatonError {
   const where = error.validationContext ?? 'body';
   const issues = error.validation.map((v) => {
     const path = [where, ...v.instancePath.split('/').filter(Boolean)].join('.');
-    // zod reports a missing field as an invalid_type whose input was undefined.
-    const missing = v.keyword === 'invalid_type' && /received undefined/.test(v.message ?? '');
+    // zod reports a missing field as an invalid_type whose input was undefined (a missing body: null at the root).
+    const atRoot = v.instancePath.replaceAll('/', '') === '';
+    const missing = v.keyword === 'invalid_type' && (/received undefined/.test(v.message ?? '') || (atRoot && /received null/.test(v.message ?? '')));
     return { path, message: missing ? 'is required' : (v.message ?? 'is invalid'), missing };
   });
   const incomplete = issues.length > 0 && issues.every((i) => i.missing);

@@ -96,7 +96,8 @@ export const handoffList = z.object({
   ),
 });
 
-export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).optional();
+// Fastify hands a missing body to validation as null.
+export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).nullish();
 export const rollbackBody = z.object({ to_phase: z.string().min(1), reason: z.string().max(2000).optional() });
 
 export const approvalParams = z.object({ run_id: z.string().min(1), approval_id: z.string().min(1) });
@@ -130,4 +131,4 @@ export const workflowStats = z.object({
 export const health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'unreachable']), store: z.string() });
 
 /** Standard error responses every route may give. */
-export const errorResponses = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 422: errorBody, 500: errorBody } as const;
+export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 422: errorBody, 500: errorBody } as const;

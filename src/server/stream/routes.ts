@@ -59,7 +59,7 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
 
   return (app: FastifyInstance): Promise<void> => {
     app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
-      const client = new StreamClient(socket, clientOptions, request.log);
+      const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
       const runId = (request.params as { run_id: string }).run_id;
       whenSinceKnown(
         socket,
@@ -78,7 +78,7 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
     });
 
     app.get('/ws/orchestrator/:session_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
-      const client = new StreamClient(socket, clientOptions, request.log);
+      const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
       const sessionId = (request.params as { session_id: string }).session_id;
       const followed = new Set<string>();
       const follow = (runId: string, after: number) => {

@@ -30,12 +30,14 @@ export function startCheckpointer(path: string, intervalMs = 250): Checkpointer 
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs } });
   worker.unref();
+  let stopping: Promise<void> | undefined;
   return {
+    // Closing twice must not wait for a reply from a worker that is already gone.
     stop: () =>
-      new Promise<void>((resolve) => {
+      (stopping ??= new Promise<void>((resolve) => {
         worker.once('message', () => void worker.terminate().then(() => resolve()));
         worker.once('error', () => resolve());
         worker.postMessage('stop');
-      }),
+      })),
   };
 }

@@ -1,0 +1,75 @@
+// GET /health (liveness and database reachability), the OpenAPI document and the docs UI.
+import { expect, it } from 'vitest';
+import { describeEachStore } from '../../support/stores.js';
+import { useServers } from './harness.js';
+
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, { responses?: Record<string, unknown>; requestBody?: unknown }>>;
+  components?: { schemas?: Record<string, unknown> };
+}
+
+describeEachStore('HTTP: health and docs', (kind) => {
+  const h = useServers(kind);
+
+  it('answers /health with 200, status ok and database ok', async () => {
+    const api = await h.serve();
+    const reply = await api.get('/health');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ status: 'ok', database: 'ok', store: kind.name });
+  });
+
+  it('answers /health with 503 and database unreachable once the database is closed', async () => {
+    const api = await h.serve({ ownStore: true });
+    expect((await api.get('/health')).status).toBe(200);
+    await api.closeDatabase();
+    const reply = await api.get('/health');
+    expect(reply.status).toBe(503);
+    expect(reply.body).toEqual({ status: 'degraded', database: 'unreachable', store: kind.name });
+  });
+
+  it('serves an OpenAPI 3 document listing every route with its methods', async () => {
+    const api = await h.serve();
+    const reply = await api.get<OpenApiDocument>('/openapi.json');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(reply.body.openapi).toMatch(/^3\./);
+    expect(reply.body.info).toMatchObject({ title: 'Baton API', version: expect.any(String) as unknown });
+    const routes = Object.entries(reply.body.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(routes.sort()).toEqual(
+      [
+        'GET /health',
+        'POST /api/orchestrator/run-workflow',
+        'GET /api/runs',
+        'GET /api/runs/{run_id}',
+        'GET /api/runs/{run_id}/events',
+        'GET /api/runs/{run_id}/history',
+        'POST /api/runs/{run_id}/cancel',
+        'POST /api/runs/{run_id}/retry',
+        'POST /api/runs/{run_id}/rollback',
+        'POST /api/runs/{run_id}/approvals/{approval_id}',
+        'GET /api/workflows',
+        'GET /api/workflows/{name}/stats',
+      ].sort(),
+    );
+  });
+
+  it('describes request bodies, success responses and the shared error shape in the document', async () => {
+    const api = await h.serve();
+    const { body } = await api.get<OpenApiDocument>('/openapi.json');
+    const start = body.paths['/api/orchestrator/run-workflow']?.post;
+    expect(start?.requestBody).toBeDefined();
+    expect(Object.keys(start?.responses ?? {})).toEqual(expect.arrayContaining(['202', '400', '404', '422']));
+    expect(Object.keys(body.paths['/api/runs/{run_id}/cancel']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['200', '404', '409']));
+    expect(Object.keys(body.components?.schemas ?? {})).toEqual(expect.arrayContaining(['Error', 'RunStatus']));
+  });
+
+  it('serves the docs UI at /docs', async () => {
+    const api = await h.serve();
+    const response = await fetch(`${api.base}/docs`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toMatch(/swagger/i);
+  });
+});
