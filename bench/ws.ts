@@ -1,7 +1,7 @@
 /**
  * `npm run bench:ws`: 100 WebSocket clients (in a separate process) on one session while runs
  * execute; prints p50/p99 latency from an event's commit to each client's receipt.
- * Flags: --clients N (100) --runs R (40) --json. Commit times come from the event's timestamp
+ * Flags: --clients N (100) --runs R (40) --parallel P (4 runs at a time) --json. Commit times come from the event's timestamp
  * (taken just before its transaction), so figures include the commit itself: a conservative bound.
  */
 import { spawn } from 'node:child_process';
@@ -22,12 +22,14 @@ const { values: args } = parseArgs({
   options: {
     clients: { type: 'string', default: '100' },
     runs: { type: 'string', default: '40' },
+    parallel: { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
     'client-mode': { type: 'string' },
   },
 });
 const clients = Number(args.clients);
 const runs = Number(args.runs);
+const parallel = Math.max(1, Number(args.parallel));
 const SESSION = 'bench';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -91,8 +93,8 @@ async function main(): Promise<void> {
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await ready;
   // Runs start a few at a time, as a busy planning team would.
-  for (let i = 0; i < runs; i += 4) {
-    const batch = Array.from({ length: Math.min(4, runs - i) }, () => engine.startRun('chain', {}, { sessionId: SESSION }));
+  for (let i = 0; i < runs; i += parallel) {
+    const batch = Array.from({ length: Math.min(parallel, runs - i) }, () => engine.startRun('chain', {}, { sessionId: SESSION }));
     await Promise.all((await Promise.all(batch)).map((run) => engine.settled(run.id)));
   }
   await exited;
