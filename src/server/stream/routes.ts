@@ -48,12 +48,13 @@ function errorMessage(error: unknown): { type: 'error'; error_type: string; erro
 
 export function streamRoutes(engine: Engine, config: ServerConfig) {
   const clientOptions = { heartbeatMs: config.heartbeatMs, bufferBytes: config.wsBufferBytes };
-  // Every client of an event gets the same text: serialise once (the hub hands each follower the same record).
-  const serialised = new WeakMap<EventRecord, string>();
-  const textOf = (event: EventRecord): string => {
-    let text = serialised.get(event);
-    if (text === undefined) serialised.set(event, (text = JSON.stringify(eventView(event))));
-    return text;
+  // Every client of an event gets the same bytes: serialise and encode once (the hub hands each
+  // follower the same record), rather than once per client.
+  const serialised = new WeakMap<EventRecord, Buffer>();
+  const textOf = (event: EventRecord): Buffer => {
+    let bytes = serialised.get(event);
+    if (bytes === undefined) serialised.set(event, (bytes = Buffer.from(JSON.stringify(eventView(event)))));
+    return bytes;
   };
   const forward = (client: StreamClient) => (event: EventRecord) => client.sendText(textOf(event), event.runId, event.seq);
 
