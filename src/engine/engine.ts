@@ -83,7 +83,8 @@ export class Engine {
   readonly agents: AgentHandoffManager;
   readonly nodeId: string;
   private readonly workflows = new Map<string, WorkflowDefinition>();
-  private readonly drivers = new Map<string, Promise<void> & { driver?: RunDriver }>();
+  /** The runs this process drives now, with the promise that settles when each lets go. */
+  private readonly drivers = new Map<string, { driver: RunDriver; done: Promise<void> }>();
   private readonly hub: EventHub;
   private readonly core: EngineCore;
   private readonly leaseMs: number;
@@ -156,8 +157,9 @@ export class Engine {
     this.closing = true;
     clearTimeout(this.timer);
     await this.ticking;
-    for (const running of this.drivers.values()) running.driver?.abort(new BatonError('CONFLICT', 'engine shutting down'));
-    await Promise.allSettled(this.drivers.values());
+    const running = [...this.drivers.values()];
+    for (const { driver } of running) driver.abort(new BatonError('CONFLICT', 'engine shutting down'));
+    await Promise.allSettled(running.map(({ done }) => done));
     await this.store.releaseLeases(this.nodeId);
     await this.stopListening?.();
   }
@@ -219,7 +221,7 @@ export class Engine {
         events: [events.runState(current.state, 'cancelled', reason)],
       });
     });
-    this.drivers.get(runId)?.driver?.abort(new ConflictError('run cancelled'));
+    this.drivers.get(runId)?.driver.abort(new ConflictError('run cancelled'));
     return this.statusOf(run);
   }
 
@@ -421,15 +423,14 @@ export class Engine {
   private launch(run: RunRecord, steps?: StepRecord[]): void {
     if (run.state !== 'running' || run.leaseOwner !== this.nodeId || this.drivers.has(run.id) || this.closing) return;
     const driver = new RunDriver(this.core, run, steps);
-    const running: Promise<void> & { driver?: RunDriver } = driver
+    const done = driver
       .drive()
       .catch((error: unknown) => this.onError(error, `run ${run.id}`))
       .finally(() => {
         this.drivers.delete(run.id);
         if (!this.closing) this.kick();
       });
-    running.driver = driver;
-    this.drivers.set(run.id, running);
+    this.drivers.set(run.id, { driver, done });
   }
 
   private schedulePoll(): void {
