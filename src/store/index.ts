@@ -1,4 +1,5 @@
 /** Opens the configured store: PostgreSQL when a URL is given, else the embedded SQLite file. */
+import { InvalidParametersError } from '../errors/index.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
 import { createSqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
@@ -11,17 +12,29 @@ export interface StoreConfig {
   databaseUrl?: string | undefined;
   sqlitePath?: string;
   sqliteSynchronous?: SqliteSynchronous;
+  /** PostgreSQL connections per process (default: BATON_PG_POOL, else 10). */
+  postgresPoolSize?: number;
   origin: string;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/baton.db';
+
+function poolSizeFromEnv(): number | undefined {
+  const raw = process.env.BATON_PG_POOL;
+  if (raw === undefined || raw === '') return undefined;
+  const size = Number(raw);
+  if (!Number.isInteger(size) || size < 1 || size > 1000) {
+    throw new InvalidParametersError('BATON_PG_POOL is invalid', [{ path: 'BATON_PG_POOL', message: 'must be a whole number from 1 to 1000' }]);
+  }
+  return size;
+}
 
 /** Opens and migrates the store, so callers always get an up-to-date schema. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   const url = config.databaseUrl;
   const store =
     url !== undefined && url !== ''
-      ? createPostgresStore({ url, origin: config.origin })
+      ? createPostgresStore({ url, origin: config.origin, maxConnections: config.postgresPoolSize ?? poolSizeFromEnv() })
       : createSqliteStore({
           path: config.sqlitePath ?? DEFAULT_SQLITE_PATH,
           origin: config.origin,
