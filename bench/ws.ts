@@ -1,7 +1,7 @@
 /**
  * `npm run bench:ws`: 100 WebSocket clients (in a separate process) on one session while runs
  * execute; prints p50/p99 latency from an event's commit to each client's receipt.
- * Flags: --clients N (100) --runs R (40) --parallel P (4 runs at a time) --json. Commit times come from the event's timestamp
+ * Flags: --clients N (100) --runs R (40) --parallel P (4 runs at a time) --client-processes K (2) --json. Commit times come from the event's timestamp
  * (taken just before its transaction), so figures include the commit itself: a conservative bound.
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '100' },
     runs: { type: 'string', default: '40' },
     parallel: { type: 'string', default: '4' },
+    'client-processes': { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
     'client-mode': { type: 'string' },
   },
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
 const clients = Number(args.clients);
 const runs = Number(args.runs);
 const parallel = Math.max(1, Number(args.parallel));
+const processes = Math.max(1, Number(args['client-processes']));
 const SESSION = 'bench';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -56,8 +58,7 @@ async function clientMode(url: string): Promise<void> {
   process.stdout.write('READY\n');
   while (completed < clients * runs) await new Promise((resolve) => setTimeout(resolve, 20));
   for (const socket of sockets) socket.close();
-  latencies.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ events: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) })}\n`);
+  process.stdout.write(`${JSON.stringify({ latencies })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -82,25 +83,35 @@ async function main(): Promise<void> {
   const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client-mode', `ws://127.0.0.1:${port}/ws/orchestrator/${SESSION}?since=0`, '--clients', String(clients), '--runs', String(runs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  // The clients live in other processes, as real ones would; split so one process's receive loop
+  // does not queue behind another's.
+  const children = Array.from({ length: processes }, (_, i) => {
+    const share = Math.floor(clients / processes) + (i < clients % processes ? 1 : 0);
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client-mode', `ws://127.0.0.1:${port}/ws/orchestrator/${SESSION}?since=0`, '--clients', String(share), '--runs', String(runs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('READY')) resolve();
+    }));
+    const exited = new Promise<string>((resolve) => child.on('exit', () => resolve(output)));
+    return { ready, exited };
   });
-  let output = '';
-  const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.includes('READY')) resolve();
-  }));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await ready;
+  await Promise.all(children.map((c) => c.ready));
   // Runs start a few at a time, as a busy planning team would.
   for (let i = 0; i < runs; i += parallel) {
     const batch = Array.from({ length: Math.min(parallel, runs - i) }, () => engine.startRun('chain', {}, { sessionId: SESSION }));
     await Promise.all((await Promise.all(batch)).map((run) => engine.settled(run.id)));
   }
-  await exited;
-  const line = output.split('\n').find((l) => l.startsWith('{'));
-  if (!line) throw new Error(`the clients printed no results: ${output}`);
-  const result = JSON.parse(line) as { events: number; p50: number; p99: number; max: number };
+  const outputs = await Promise.all(children.map((c) => c.exited));
+  const latencies = outputs.flatMap((output) => {
+    const line = output.split('\n').find((l) => l.startsWith('{'));
+    if (!line) throw new Error(`the clients printed no results: ${output}`);
+    return (JSON.parse(line) as { latencies: number[] }).latencies;
+  });
+  latencies.sort((a, b) => a - b);
+  const result = { events: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN };
   const record = { bench: 'ws', clients, events: result.events, p50_ms: Number(result.p50.toFixed(2)), p99_ms: Number(result.p99.toFixed(2)) };
   if (args.json) console.log(JSON.stringify(record));
   else console.log(`${clients} clients, ${result.events} deliveries: p50 ${record.p50_ms} ms, p99 ${record.p99_ms} ms, max ${result.max.toFixed(2)} ms (commit → receipt)`);
