@@ -38,7 +38,8 @@ export function phaseNamed(workflow: WorkflowDefinition, name: string): Phase {
   return workflow.phases[phaseIndex(workflow, name)] as Phase;
 }
 
-function following(workflow: WorkflowDefinition, phase: Phase): Destination {
+/** The phase after `phase` in definition order, or the end of the run. */
+export function following(workflow: WorkflowDefinition, phase: Phase): Destination {
   const next = workflow.phases[phaseIndex(workflow, phase.name) + 1];
   return next
     ? { phase: next.name, end: null, via: 'next', reason: `${phase.name} done` }

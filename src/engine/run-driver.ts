@@ -9,7 +9,7 @@ import type { NewEvent, RunRecord, StepRecord } from '../store/index.js';
 import { commitRun, contextError, RunMemory, stepKeyOf, type CommitParts, type EngineCore } from './core.js';
 import { events, isCoreEventType } from './events.js';
 import { AgentCallFailed, invokeAgent, type AttemptOutcome } from './invoke.js';
-import { advance, afterAgent, phaseNamed, workflowFailure, type Destination } from './navigation.js';
+import { advance, afterAgent, following, phaseNamed, workflowFailure, type Destination } from './navigation.js';
 import { isWaitPhase, type AgentPhase, type Phase, type WaitPhase, type WorkflowDefinition } from './workflow.js';
 
 /** Events that tell followers where the run went after a committed phase. */
@@ -95,7 +95,7 @@ export class RunDriver {
   }
 
   private async skip(phase: Phase, visit: number, reason: string, memory: RunMemory): Promise<void> {
-    const destination: Destination = { ...this.nextInOrder(phase), reason };
+    const destination: Destination = { ...following(this.workflow, phase), reason };
     const output = { skipped: true, reason };
     await this.commit({
       step: { stepKey: stepKeyOf(phase.name, visit), phase: phase.name, visit, kind: 'skip', agent: null, output, committedAt: this.core.now(), agentRun: null },
@@ -103,12 +103,6 @@ export class RunDriver {
       events: [events.phaseSkipped(phase.name, reason), ...destinationEvents(this.run, phase.name, destination, this.run.result)],
     });
     memory.record(phase.name, null, output);
-  }
-
-  private nextInOrder(phase: Phase): Destination {
-    const index = this.workflow.phases.indexOf(phase);
-    const next = this.workflow.phases[index + 1];
-    return next ? { phase: next.name, end: null, via: 'next', reason: '' } : { phase: null, end: 'completed', via: 'end', reason: 'last phase done' };
   }
 
   private async openWait(phase: WaitPhase, visit: number, memory: RunMemory): Promise<void> {

@@ -28,7 +28,8 @@ function validationError(error: ValidationFailure): BatonError {
   });
 }
 
-function toBatonError(error: FastifyError): BatonError {
+/** Fastify's own failures (validation, body parsing, limits) in the error vocabulary. */
+function fromFastifyError(error: FastifyError): BatonError {
   if (error instanceof BatonError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) return validationError(error);
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.statusCode === 400) {
@@ -47,7 +48,7 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, error: B
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const baton = toBatonError(error);
+    const baton = fromFastifyError(error);
     if (baton.httpStatus >= 500) request.log.error({ err: error }, baton.message);
     else request.log.info({ error_type: baton.code }, baton.message);
     return sendError(reply, request, baton);

@@ -20,6 +20,7 @@ export interface StreamClientOptions {
 export class StreamClient {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly cleanups: (() => void)[] = [];
+  private readonly bufferBytes: number;
   private open = true;
   private pending: { text: Buffer; runId: string | undefined; seq: number | undefined }[] = [];
   private pendingBytes = 0;
@@ -32,8 +33,8 @@ export class StreamClient {
     private readonly log: FastifyBaseLogger,
     /** The TCP socket under the WebSocket (the upgraded request's), to batch writes on. */
     private readonly transport?: Duplex,
-    private readonly bufferBytes = options.bufferBytes,
   ) {
+    this.bufferBytes = options.bufferBytes;
     this.heartbeat = setInterval(() => this.send({ type: 'heartbeat', timestamp: new Date().toISOString() }), options.heartbeatMs);
     socket.on('close', () => this.dispose());
     socket.on('error', (error) => log.warn({ err: error }, 'websocket error'));
