@@ -27,5 +27,15 @@ export default tseslint.config(
     ['**/server/**', '**/cli/**', '**/workflows/**', '**/store/sqlite/**', '**/store/postgres/**', 'kysely', 'better-sqlite3', 'pg'],
     'engine/ talks to the Store interface only: no SQL, HTTP or retail',
   ),
+  layer(
+    ['src/forecasting/**'],
+    ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**', '**/llm/**', 'node:*', 'fs', 'path'],
+    'forecasting/ is a pure numeric library: arrays in, forecasts out, no I/O',
+  ),
+  layer(
+    ['src/llm/**'],
+    ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'],
+    'llm/ (parameter extraction) sits below the engine and knows nothing of runs, SQL or HTTP routes',
+  ),
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );
