@@ -185,7 +185,7 @@ export class Engine {
         leaseExpiresAt: runNow ? now + this.leaseMs : null,
         createdAt: now,
       },
-      [events.runCreated(workflow.name, parsed.data)],
+      [events.runCreated(workflow.name, parsed.data, options.sessionId ?? null)],
     );
     if (!created && run.workflow !== workflow.name) {
       throw new ConflictError(`idempotency key "${options.idempotencyKey}" already started a run of workflow "${run.workflow}"`, { run_id: run.id });

@@ -25,7 +25,7 @@ export type CoreEventType = (typeof CORE_EVENT_TYPES)[number];
 const event = (type: CoreEventType, payload: Record<string, unknown>): NewEvent => ({ type, payload });
 
 export const events = {
-  runCreated: (workflow: string, parameters: unknown) => event('run_created', { workflow, parameters }),
+  runCreated: (workflow: string, parameters: unknown, sessionId: string | null) => event('run_created', { workflow, parameters, session_id: sessionId }),
   runState: (from: RunState, to: RunState, reason?: string) => event('run_state', { from, to, ...(reason ? { reason } : {}) }),
   agentStatus: (agent: string, phase: string, status: 'running' | 'retrying' | 'failed', attempt: number) =>
     event('agent_status', { agent_name: agent, phase, status, attempt }),

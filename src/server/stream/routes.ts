@@ -12,6 +12,7 @@ import type { EventRecord } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { eventView } from '../views.js';
 import { CLOSE_BAD_REQUEST, CLOSE_NOT_FOUND, StreamClient } from './client.js';
+import { textFrame } from './frame.js';
 import { parseSince, sinceFor, type Since } from './since.js';
 
 /** How long to wait for a first message carrying `since` when the URL has none. */
@@ -48,15 +49,15 @@ function errorMessage(error: unknown): { type: 'error'; error_type: string; erro
 
 export function streamRoutes(engine: Engine, config: ServerConfig) {
   const clientOptions = { heartbeatMs: config.heartbeatMs, bufferBytes: config.wsBufferBytes };
-  // Every client of an event gets the same bytes: serialise and encode once (the hub hands each
+  // Every client of an event gets the same bytes: serialised and framed once (the hub hands each
   // follower the same record), rather than once per client.
-  const serialised = new WeakMap<EventRecord, Buffer>();
-  const textOf = (event: EventRecord): Buffer => {
-    let bytes = serialised.get(event);
-    if (bytes === undefined) serialised.set(event, (bytes = Buffer.from(JSON.stringify(eventView(event)))));
-    return bytes;
+  const framed = new WeakMap<EventRecord, Buffer>();
+  const frameOf = (event: EventRecord): Buffer => {
+    let frame = framed.get(event);
+    if (frame === undefined) framed.set(event, (frame = textFrame(Buffer.from(JSON.stringify(eventView(event))))));
+    return frame;
   };
-  const forward = (client: StreamClient) => (event: EventRecord) => client.sendText(textOf(event), event.runId, event.seq);
+  const forward = (client: StreamClient) => (event: EventRecord) => client.sendFrame(frameOf(event), event.runId, event.seq);
 
   return (app: FastifyInstance): Promise<void> => {
     app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
@@ -95,12 +96,13 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
         request,
         (since) => {
           // Watch for new runs first, then list the existing ones, so none falls in between.
+          // A run created here carries its session in its first event: the client gets that event
+          // and follows from it with no read of the store (100 clients meant 200 reads per run).
           const watching = engine.watch((event) => {
-            if (event.type !== 'run_created' || followed.has(event.runId)) return;
-            engine.status(event.runId).then(
-              (run) => run.sessionId === sessionId && follow(run.id, 0),
-              () => undefined,
-            );
+            if (event.type !== 'run_created' || followed.has(event.runId) || !client.isOpen) return;
+            if ((event.payload as { session_id?: unknown }).session_id !== sessionId) return;
+            forward(client)(event);
+            follow(event.runId, event.seq);
           });
           client.onClose(() => watching.unsubscribe());
           engine.listRuns({ sessionId, limit: 500 }).then(

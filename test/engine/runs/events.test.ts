@@ -27,7 +27,7 @@ describeEachStore('engine runs: events', (kind) => {
     const all = await engine.readEvents(id, 0);
     expect(all.map((e) => e.seq)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
     expect(all.at(-1)!.seq).toBe(done.lastSeq);
-    expect(all[0]).toMatchObject({ runId: id, seq: 1, type: 'run_created', payload: { workflow: 'chain', parameters: {} } });
+    expect(all[0]).toMatchObject({ runId: id, seq: 1, type: 'run_created', payload: { workflow: 'chain', parameters: {}, session_id: null } });
     expect(typesOf(all)).toEqual([
       'run_created',
       'agent_status',
