@@ -33,6 +33,11 @@ export default tseslint.config(
     'forecasting/ is a pure numeric library: arrays in, forecasts out, no I/O',
   ),
   layer(
+    ['src/allocation/**', 'src/pricing/**'],
+    ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**', '**/llm/**', 'node:*', 'fs', 'path'],
+    'allocation/ and pricing/ are pure numeric libraries: no I/O',
+  ),
+  layer(
     ['src/llm/**'],
     ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'],
     'llm/ (parameter extraction) sits below the engine and knows nothing of runs, SQL or HTTP routes',
