@@ -6,6 +6,8 @@ import { Migrator, type Compilable, type CompiledQuery, type Kysely, type QueryR
 import { ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { hotQueries, newRunRow, type HotQueries, type RunColumns } from './hot-queries.js';
 import { query, type Work } from './unit-of-work.js';
+import { KyselyRetailData } from './retail/kysely-retail.js';
+import type { RetailData } from './retail/types.js';
 import { migrations, type Database, type EventsTable, type MigrationTarget, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
 import {
   attemptFromRow,
@@ -63,6 +65,7 @@ export class KyselyStore implements Store {
   readonly dialect: Store['dialect'];
   readonly durability: string;
   private readonly queries: HotQueries;
+  readonly retail: RetailData;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -72,6 +75,7 @@ export class KyselyStore implements Store {
     this.dialect = adapter.dialect;
     this.durability = adapter.durability;
     this.queries = hotQueries(db);
+    this.retail = new KyselyRetailData(db, adapter);
   }
 
   async migrate(): Promise<void> {

@@ -3,6 +3,7 @@
  * JSON travels as text and timestamps as epoch milliseconds, so both dialects store the same bytes.
  */
 import { sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { retailTables, type RetailTables } from './retail/schema.js';
 
 export interface RunsTable {
   id: string;
@@ -78,7 +79,7 @@ export interface WaitsTable {
   resolved_at: number | null;
 }
 
-export interface Database {
+export interface Database extends RetailTables {
   runs: RunsTable;
   steps: StepsTable;
   attempts: AttemptsTable;
@@ -198,7 +199,7 @@ const engineTables = (target: MigrationTarget): Migration => ({
 
 /** Migrations are code, named so they sort in the order they must run. */
 export const migrations = (target: MigrationTarget): MigrationProvider => ({
-  getMigrations: () => Promise.resolve({ '0001_engine_tables': engineTables(target) }),
+  getMigrations: () => Promise.resolve({ '0001_engine_tables': engineTables(target), '0002_retail_tables': retailTables(target) }),
 });
 
 export const withoutRowid: MigrationTarget['clusteredPrimaryKey'] = (table) => table.modifyEnd(sql`without rowid`);

@@ -3,6 +3,9 @@
  * Nothing here knows a SQL dialect; `sqlite/` and `postgres/` implement it.
  */
 import type { ErrorBody } from '../errors/index.js';
+import type { RetailData } from './retail/types.js';
+
+export type * from './retail/types.js';
 
 export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -162,6 +165,8 @@ export interface EventNotice {
 }
 
 export interface Store {
+  /** Stores, categories, sales history and in-season actuals for season planning. */
+  readonly retail: RetailData;
   readonly dialect: 'sqlite' | 'postgres';
   /** A human-readable line on what a committed step survives (process crash, power loss). */
   readonly durability: string;

@@ -1,0 +1,232 @@
+/**
+ * `RetailData` for both dialects, written once with Kysely. Imports are upserts in chunks inside
+ * one transaction with their import record, so a failed import leaves nothing behind and a
+ * re-import updates rows rather than duplicating them.
+ */
+import type { CompiledQuery, Kysely } from 'kysely';
+import type { DialectAdapter } from '../kysely-store.js';
+import type { Database } from '../schema.js';
+import { query, type Work } from '../unit-of-work.js';
+import type { ActualSalesTable, HistoricalSalesTable, StoresTable } from './schema.js';
+import type {
+  Category,
+  ImportBatch,
+  ImportKind,
+  ImportOutcome,
+  ImportRecord,
+  RetailData,
+  SalesSummary,
+  SeasonActual,
+  StoreProfile,
+  WeeklySales,
+} from './types.js';
+
+/** Rows per INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const CHUNK = 1000;
+
+const chunks = <T>(rows: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
+
+type CountedTable = 'stores' | 'categories' | 'historical_sales';
+
+export class KyselyRetailData implements RetailData {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly adapter: DialectAdapter,
+  ) {}
+
+  importStores(batch: ImportBatch<StoreProfile>): Promise<ImportOutcome> {
+    const rows: StoresTable[] = batch.rows.map((s) => ({
+      store_id: s.storeId,
+      store_name: s.storeName,
+      region: s.region,
+      store_size_sqft: s.storeSizeSqft,
+      location_tier: s.locationTier,
+      median_income: s.medianIncome,
+      store_format: s.storeFormat,
+      updated_at: batch.at,
+    }));
+    const upserts = chunks(rows).map((chunk) =>
+      this.db
+        .insertInto('stores')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('store_id').doUpdateSet((eb) => ({
+            store_name: eb.ref('excluded.store_name'),
+            region: eb.ref('excluded.region'),
+            store_size_sqft: eb.ref('excluded.store_size_sqft'),
+            location_tier: eb.ref('excluded.location_tier'),
+            median_income: eb.ref('excluded.median_income'),
+            store_format: eb.ref('excluded.store_format'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .compile(),
+    );
+    return this.runImport('stores', 'stores', batch, upserts);
+  }
+
+  importCategories(batch: ImportBatch<Category>): Promise<ImportOutcome> {
+    const upserts = chunks(batch.rows.map((c) => ({ category_id: c.categoryId, name: c.name, updated_at: batch.at }))).map((chunk) =>
+      this.db
+        .insertInto('categories')
+        .values(chunk)
+        .onConflict((oc) => oc.column('category_id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), updated_at: eb.ref('excluded.updated_at') })))
+        .compile(),
+    );
+    return this.runImport('categories', 'categories', batch, upserts);
+  }
+
+  importSales(batch: ImportBatch<WeeklySales>): Promise<ImportOutcome> {
+    const rows: HistoricalSalesTable[] = batch.rows.map((r) => ({
+      store_id: r.storeId,
+      category_id: r.categoryId,
+      week_start_date: r.weekStartDate,
+      units_sold: r.unitsSold,
+    }));
+    const upserts = chunks(rows).map((chunk) =>
+      this.db
+        .insertInto('historical_sales')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(['store_id', 'category_id', 'week_start_date']).doUpdateSet((eb) => ({ units_sold: eb.ref('excluded.units_sold') })),
+        )
+        .compile(),
+    );
+    return this.runImport('sales', 'historical_sales', batch, upserts);
+  }
+
+  private runImport(kind: ImportKind, table: CountedTable, batch: ImportBatch<unknown>, upserts: CompiledQuery[]): Promise<ImportOutcome> {
+    const count = this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).compile();
+    const lastId = this.db.selectFrom('data_imports').select((eb) => eb.fn.max<number | null>('id').as('id')).compile();
+    const db = this.db;
+    function* work(): Work<ImportOutcome> {
+      const before = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
+      for (const upsert of upserts) yield* query(upsert);
+      const after = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
+      const outcome = { rows: batch.rows.length, inserted: after - before, updated: batch.rows.length - (after - before) };
+      const id = Number((yield* query<{ id: number | null }>(lastId)).rows[0]?.id ?? 0) + 1;
+      yield* query(
+        db
+          .insertInto('data_imports')
+          .values({ id, kind, source: batch.source, ...outcome, warnings: JSON.stringify(batch.warnings), imported_at: batch.at })
+          .compile(),
+      );
+      return outcome;
+    }
+    return this.adapter.transact(work);
+  }
+
+  async listStores(): Promise<StoreProfile[]> {
+    const rows = await this.all(this.db.selectFrom('stores').selectAll().orderBy('store_id').compile());
+    return rows.map((r) => ({
+      storeId: r.store_id,
+      storeName: r.store_name,
+      region: r.region,
+      storeSizeSqft: r.store_size_sqft === null ? null : Number(r.store_size_sqft),
+      locationTier: r.location_tier,
+      medianIncome: r.median_income === null ? null : Number(r.median_income),
+      storeFormat: r.store_format,
+    }));
+  }
+
+  async listCategories(): Promise<Category[]> {
+    const rows = await this.all(this.db.selectFrom('categories').select(['category_id', 'name']).orderBy('category_id').compile());
+    return rows.map((r) => ({ categoryId: r.category_id, name: r.name }));
+  }
+
+  async listSales(): Promise<WeeklySales[]> {
+    const rows = await this.all(
+      this.db.selectFrom('historical_sales').selectAll().orderBy('store_id').orderBy('category_id').orderBy('week_start_date').compile(),
+    );
+    return rows.map((r) => ({ storeId: r.store_id, categoryId: r.category_id, weekStartDate: r.week_start_date, unitsSold: Number(r.units_sold) }));
+  }
+
+  async salesSummary(): Promise<SalesSummary> {
+    const [totals] = await this.all(
+      this.db
+        .selectFrom('historical_sales')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('rows'),
+          eb.fn.count<number>('store_id').distinct().as('stores'),
+          eb.fn.count<number>('category_id').distinct().as('categories'),
+          eb.fn.count<number>('week_start_date').distinct().as('weeks'),
+          eb.fn.min<string | null>('week_start_date').as('first_week'),
+          eb.fn.max<string | null>('week_start_date').as('last_week'),
+        ])
+        .compile(),
+    );
+    const [series] = await this.all(
+      this.db
+        .selectFrom((eb) => eb.selectFrom('historical_sales').select(['store_id', 'category_id']).distinct().as('s'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .compile(),
+    );
+    return {
+      rows: Number(totals?.rows ?? 0),
+      stores: Number(totals?.stores ?? 0),
+      categories: Number(totals?.categories ?? 0),
+      weeks: Number(totals?.weeks ?? 0),
+      series: Number(series?.n ?? 0),
+      firstWeek: totals?.first_week ?? null,
+      lastWeek: totals?.last_week ?? null,
+    };
+  }
+
+  async listImports(limit = 20): Promise<ImportRecord[]> {
+    const rows = await this.all(this.db.selectFrom('data_imports').selectAll().orderBy('id', 'desc').limit(limit).compile());
+    return rows.map((r) => ({
+      id: Number(r.id),
+      kind: r.kind as ImportKind,
+      source: r.source,
+      rows: Number(r.rows),
+      inserted: Number(r.inserted),
+      updated: Number(r.updated),
+      warnings: JSON.parse(r.warnings) as string[],
+      importedAt: Number(r.imported_at),
+    }));
+  }
+
+  async dataVersion(): Promise<number> {
+    const [row] = await this.all(this.db.selectFrom('data_imports').select((eb) => eb.fn.max<number | null>('id').as('id')).compile());
+    return Number(row?.id ?? 0);
+  }
+
+  recordActuals(runId: string, actuals: SeasonActual[], at: number): Promise<void> {
+    const rows: ActualSalesTable[] = actuals.map((a) => ({
+      run_id: runId,
+      store_id: a.storeId,
+      category_id: a.categoryId,
+      season_week: a.seasonWeek,
+      units_sold: a.unitsSold,
+      recorded_at: at,
+    }));
+    const upserts = chunks(rows).map((chunk) =>
+      this.db
+        .insertInto('actual_sales')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(['run_id', 'season_week', 'store_id', 'category_id']).doUpdateSet((eb) => ({
+            units_sold: eb.ref('excluded.units_sold'),
+            recorded_at: eb.ref('excluded.recorded_at'),
+          })),
+        )
+        .compile(),
+    );
+    function* work(): Work<void> {
+      for (const upsert of upserts) yield* query(upsert);
+    }
+    return this.adapter.transact(work);
+  }
+
+  async listActuals(runId: string): Promise<SeasonActual[]> {
+    const rows = await this.all(
+      this.db.selectFrom('actual_sales').selectAll().where('run_id', '=', runId).orderBy('season_week').orderBy('store_id').orderBy('category_id').compile(),
+    );
+    return rows.map((r) => ({ storeId: r.store_id, categoryId: r.category_id, seasonWeek: Number(r.season_week), unitsSold: Number(r.units_sold) }));
+  }
+
+  private async all<Row>(compiled: CompiledQuery<Row>): Promise<Row[]> {
+    return (await this.adapter.execute(compiled)).rows;
+  }
+}

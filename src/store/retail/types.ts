@@ -1,0 +1,89 @@
+/** Retail records as the season-planning code sees them, and the `RetailData` interface over the tables. */
+
+export interface StoreProfile {
+  storeId: string;
+  storeName: string | null;
+  region: string | null;
+  storeSizeSqft: number | null;
+  locationTier: string | null;
+  medianIncome: number | null;
+  storeFormat: string | null;
+}
+
+export interface Category {
+  categoryId: string;
+  name: string | null;
+}
+
+export interface WeeklySales {
+  storeId: string;
+  categoryId: string;
+  /** YYYY-MM-DD */
+  weekStartDate: string;
+  unitsSold: number;
+}
+
+export interface SeasonActual {
+  storeId: string;
+  categoryId: string;
+  seasonWeek: number;
+  unitsSold: number;
+}
+
+export type ImportKind = 'stores' | 'categories' | 'sales';
+
+export interface ImportRecord {
+  id: number;
+  kind: ImportKind;
+  source: string;
+  rows: number;
+  inserted: number;
+  updated: number;
+  warnings: string[];
+  importedAt: number;
+}
+
+export interface ImportOutcome {
+  rows: number;
+  inserted: number;
+  updated: number;
+}
+
+/** What a batch of rows did to its table: written in one transaction with its import record. */
+export interface ImportBatch<Row> {
+  source: string;
+  rows: Row[];
+  warnings: string[];
+  at: number;
+}
+
+export interface SalesSummary {
+  stores: number;
+  categories: number;
+  series: number;
+  rows: number;
+  firstWeek: string | null;
+  lastWeek: string | null;
+  /** Distinct weeks with any sales row. */
+  weeks: number;
+}
+
+export interface RetailData {
+  /** Each import is all or nothing: the rows and the import record commit together. */
+  importStores(batch: ImportBatch<StoreProfile>): Promise<ImportOutcome>;
+  importCategories(batch: ImportBatch<Category>): Promise<ImportOutcome>;
+  importSales(batch: ImportBatch<WeeklySales>): Promise<ImportOutcome>;
+
+  listStores(): Promise<StoreProfile[]>;
+  listCategories(): Promise<Category[]>;
+  /** Every history row, ordered by store, category and week. */
+  listSales(): Promise<WeeklySales[]>;
+  salesSummary(): Promise<SalesSummary>;
+  listImports(limit?: number): Promise<ImportRecord[]>;
+  /** Changes whenever data is imported (here or on another node): a cache key. */
+  dataVersion(): Promise<number>;
+
+  /** Records a run's actuals for one or more season weeks; a repeated week replaces the earlier figures. */
+  recordActuals(runId: string, rows: SeasonActual[], at: number): Promise<void>;
+  listActuals(runId: string): Promise<SeasonActual[]>;
+}
