@@ -1,0 +1,67 @@
+/**
+ * From a draft to validated SeasonParameters: fills what follows from what was said (end =
+ * start + 7 × horizon, horizon = days / 7, start = end − 7 × horizon), then applies the
+ * business rules. Missing fields → `incomplete`; out-of-range or inconsistent ones → `invalid`.
+ */
+import type { FieldIssue } from '../errors/index.js';
+import type { Draft, FieldOrigin } from './draft.js';
+import { incompleteParameters, invalidParameters } from './errors.js';
+import { addWeeks, daysBetween, PARAMETER_FIELDS, type ParameterField, SeasonParameters } from './season-parameters.js';
+
+/** A field's value is worked out from others: as sure as the least sure of them. */
+const DERIVED_CONFIDENCE = 0.95;
+/** Markdowns never mentioned: no markdown phase, which is the usual case but an assumption. */
+const DEFAULT_CONFIDENCE = 0.85;
+
+/** Fills in the fields that follow from others. Mutates and returns the draft. */
+export function deriveFields(draft: Draft): Draft {
+  const { values, origins } = draft;
+  const from = (...fields: ParameterField[]): Omit<FieldOrigin, 'how'> => ({
+    words: fields.map((f) => origins[f]?.words).filter(Boolean).join(' + '),
+    by: 'derived',
+    confidence: Math.min(DERIVED_CONFIDENCE, ...fields.map((f) => origins[f]?.confidence ?? 1)),
+  });
+  const { season_start_date: start, season_end_date: end, forecast_horizon_weeks: weeks } = values;
+  if (start !== undefined && weeks !== undefined && end === undefined && isWhole(weeks)) {
+    values.season_end_date = addWeeks(start, weeks);
+    origins.season_end_date = { ...from('season_start_date', 'forecast_horizon_weeks'), how: `end = start + 7 × ${weeks} days = ${values.season_end_date}` };
+  } else if (start !== undefined && end !== undefined && weeks === undefined && isDate(start) && isDate(end)) {
+    const days = daysBetween(start, end);
+    values.forecast_horizon_weeks = days / 7;
+    origins.forecast_horizon_weeks = { ...from('season_start_date', 'season_end_date'), how: `horizon = ${days} days / 7 = ${+(days / 7).toFixed(3)} weeks` };
+  } else if (end !== undefined && weeks !== undefined && start === undefined && isWhole(weeks) && isDate(end)) {
+    values.season_start_date = addWeeks(end, -weeks);
+    origins.season_start_date = { ...from('season_end_date', 'forecast_horizon_weeks'), how: `start = end − 7 × ${weeks} days = ${values.season_start_date}` };
+  }
+  if (!draft.markdownMentioned && values.markdown_checkpoint_week === undefined && values.markdown_threshold === undefined) {
+    values.markdown_checkpoint_week = null;
+    values.markdown_threshold = null;
+    const none = { words: '', how: 'markdowns not mentioned → no markdown phase', by: 'default', confidence: DEFAULT_CONFIDENCE } as const;
+    origins.markdown_checkpoint_week = none;
+    origins.markdown_threshold = none;
+  }
+  return draft;
+}
+
+/** Fields the planner still has to give. The end date is never asked for: the length gives it. */
+export function missingFields(draft: Draft): ParameterField[] {
+  return PARAMETER_FIELDS.filter((field) => field !== 'season_end_date' && draft.values[field] === undefined);
+}
+
+/** Validated parameters from a derived draft, or the `incomplete` / `invalid` error. */
+export function assemble(draft: Draft, extraSuggestions: string[] = []): SeasonParameters {
+  const found = Object.fromEntries(PARAMETER_FIELDS.filter((f) => draft.values[f] !== undefined).map((f) => [f, draft.values[f]]));
+  const missing = missingFields(draft);
+  if (missing.length > 0) throw incompleteParameters(missing, found, extraSuggestions);
+  const checked = SeasonParameters.safeParse(draft.values);
+  if (checked.success) return checked.data;
+  const issues = new Map<string, FieldIssue>();
+  for (const issue of checked.error.issues) {
+    const path = String(issue.path[0] ?? '');
+    if (!issues.has(path)) issues.set(path, { path, message: issue.message });
+  }
+  throw invalidParameters([...issues.values()], found);
+}
+
+const isWhole = (n: number): boolean => Number.isInteger(n);
+const isDate = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));

@@ -1,0 +1,66 @@
+/**
+ * Extraction's three failures as BatonErrors: `incomplete` (400), `invalid` (422) and
+ * `llm_unavailable` (503). `details.kind` and the sorted `details.fields` let callers branch.
+ */
+import { BatonError, type BatonErrorOptions, type ErrorCode, type FieldIssue } from '../errors/index.js';
+import { ALLOWED_VALUES, type ParameterField } from './season-parameters.js';
+
+export type ExtractionErrorKind = 'incomplete' | 'invalid' | 'llm_unavailable';
+
+const CODE_OF: Record<ExtractionErrorKind, ErrorCode> = {
+  incomplete: 'INCOMPLETE_INPUT',
+  invalid: 'INVALID_PARAMETERS',
+  llm_unavailable: 'UPSTREAM_UNAVAILABLE',
+};
+
+export class ExtractionError extends BatonError {
+  readonly kind: ExtractionErrorKind;
+  readonly fields: ParameterField[];
+
+  constructor(kind: ExtractionErrorKind, message: string, fields: readonly ParameterField[], options: BatonErrorOptions = {}) {
+    const sorted = [...new Set(fields)].sort();
+    super(CODE_OF[kind], message, { ...options, details: { kind, fields: sorted, ...options.details } });
+    this.kind = kind;
+    this.fields = sorted;
+  }
+}
+
+/** How a planner can supply each field, in their own words. */
+export const SUGGESTION_FOR: Record<ParameterField, string> = {
+  forecast_horizon_weeks: 'say how long the season runs, e.g. "a 12-week season", "twelve weeks" or "three months" (4–52 weeks)',
+  season_start_date: 'say when the season starts, e.g. "starting 2025-03-03", "from March 3, 2025" or "next Monday"',
+  season_end_date: 'give an end date ("until 2025-05-26") or the season length in weeks',
+  replenishment_strategy: 'say how stores are restocked: "weekly replenishment", "bi-weekly" (every two weeks) or "no replenishment"',
+  dc_holdback_percentage: 'say how much stock the DC keeps back, e.g. "15% DC holdback", "hold back a fifth", or "ship everything" for none',
+  markdown_checkpoint_week: 'say in which week to check markdowns, e.g. "markdown check at week 8", or "no markdowns"',
+  markdown_threshold: 'say the sell-through below which to mark down, e.g. "if sell-through is below 60%", or "no markdowns"',
+};
+
+/** Required fields the text did not give; `found` keeps what was understood so nothing is lost. */
+export function incompleteParameters(missing: readonly ParameterField[], found: Record<string, unknown>, extraSuggestions: string[] = []): ExtractionError {
+  const sorted = [...missing].sort();
+  return new ExtractionError('incomplete', `the text does not say: ${sorted.join(', ')}`, sorted, {
+    details: { missing: sorted, found },
+    suggestions: [...sorted.map((field) => `${field}: ${SUGGESTION_FOR[field]}`), ...extraSuggestions],
+  });
+}
+
+/** Values out of range or inconsistent; each issue names its field and what it allows. */
+export function invalidParameters(issues: readonly FieldIssue[], found: Record<string, unknown>): ExtractionError {
+  const fields = issues.map((issue) => issue.path as ParameterField);
+  const listed = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
+  return new ExtractionError('invalid', `parameters out of range: ${listed}`, fields, {
+    details: { issues: [...issues], allowed: Object.fromEntries(fields.map((f) => [f, ALLOWED_VALUES[f]])), found },
+    suggestions: issues.map((issue) => `${issue.path}: ${ALLOWED_VALUES[issue.path as ParameterField] ?? issue.message}`),
+  });
+}
+
+/** The LLM could not answer usefully (HTTP error, timeout, refused connection, unreadable JSON). */
+export function llmUnavailable(reason: string, asked: readonly ParameterField[], options: { cause?: unknown; status?: number } = {}): ExtractionError {
+  return new ExtractionError('llm_unavailable', `the language model is unavailable: ${reason}`, asked, {
+    details: { reason, ...(options.status === undefined ? {} : { status: options.status }) },
+    suggestions: ['try again in a moment', 'use --mode rules (offline) to extract without the language model', 'check OPENAI_API_KEY / OPENAI_BASE_URL or the AZURE_OPENAI_* settings'],
+    retryable: true,
+    cause: options.cause,
+  });
+}

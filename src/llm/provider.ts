@@ -1,0 +1,57 @@
+/**
+ * The language-model connection: OpenAI or any OpenAI-compatible server (Ollama, vLLM…) or
+ * Azure OpenAI, configured from the environment, through the official `openai` package.
+ */
+import { AzureOpenAI, OpenAI } from 'openai';
+
+/** 10 s per attempt and one retry: a planner waits at most ~20 s before the 503. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_RETRIES = 1;
+export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+
+interface CallLimits {
+  /** Per attempt, in milliseconds (default 10 000). */
+  timeoutMs?: number;
+  /** Retries after a failed attempt (default 1; the client backs off between them). */
+  maxRetries?: number;
+}
+
+export type LlmSettings =
+  | ({ provider: 'openai'; apiKey: string; baseURL?: string; model: string } & CallLimits)
+  | ({ provider: 'azure'; endpoint: string; apiKey: string; deployment: string; apiVersion: string } & CallLimits);
+
+/**
+ * Settings from the environment, or undefined when no model is configured. Azure wins when all
+ * of AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT are set; otherwise
+ * OPENAI_API_KEY (or OPENAI_BASE_URL alone, for local servers that need no key).
+ */
+export function llmSettingsFromEnv(env: Record<string, string | undefined> = process.env): LlmSettings | undefined {
+  const { AZURE_OPENAI_ENDPOINT: endpoint, AZURE_OPENAI_API_KEY: azureKey, AZURE_OPENAI_DEPLOYMENT: deployment } = env;
+  if (endpoint && azureKey && deployment) {
+    return { provider: 'azure', endpoint, apiKey: azureKey, deployment, apiVersion: env.AZURE_OPENAI_API_VERSION || DEFAULT_AZURE_API_VERSION };
+  }
+  const apiKey = env.OPENAI_API_KEY;
+  const baseURL = env.OPENAI_BASE_URL;
+  if (!apiKey && !baseURL) return undefined;
+  return { provider: 'openai', apiKey: apiKey || 'not-needed', model: env.OPENAI_MODEL || DEFAULT_OPENAI_MODEL, ...(baseURL ? { baseURL } : {}) };
+}
+
+export interface ChatClient {
+  client: OpenAI;
+  model: string;
+  /** For messages: which server answered (never the key). */
+  describe: string;
+}
+
+export function createChatClient(settings: LlmSettings): ChatClient {
+  const limits = { timeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRetries: settings.maxRetries ?? DEFAULT_MAX_RETRIES };
+  if (settings.provider === 'azure') {
+    // baseURL null: the endpoint decides, never a stray OPENAI_BASE_URL in the environment.
+    const client = new AzureOpenAI({ baseURL: null, endpoint: settings.endpoint, apiKey: settings.apiKey, deployment: settings.deployment, apiVersion: settings.apiVersion, ...limits });
+    return { client, model: settings.deployment, describe: `Azure OpenAI deployment ${settings.deployment} at ${settings.endpoint}` };
+  }
+  // baseURL null means api.openai.com: settings, not the environment, say where to connect.
+  const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL ?? null, ...limits });
+  return { client, model: settings.model, describe: `${settings.model} at ${settings.baseURL ?? 'api.openai.com'}` };
+}

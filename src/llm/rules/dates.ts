@@ -1,0 +1,137 @@
+/**
+ * Season dates: absolute ones through chrono-node (ISO "2025-03-03", written "1 September 2025",
+ * "Feb 3rd", US "03/03/2025", ranges "from X to Y"), relative ones read here against the
+ * reference date ("next Monday", "today", "starting in two weeks"). A date without a year is its
+ * next occurrence on or after the reference date (an end date: on or after the start).
+ */
+import * as chrono from 'chrono-node';
+import { addDays, isoOf, weekdayOf } from '../season-parameters.js';
+import { type Found, rx, take } from './found.js';
+import { NUMBER, parseNumber } from './numbers.js';
+import { spanOf, type Scan, type Span } from './scan.js';
+
+type Role = 'start' | 'end' | 'either';
+interface DateFind {
+  span: Span;
+  /** Resolves the date once the anchor for year-less dates is known. */
+  resolve: (anchor: string) => string | undefined;
+  role: Role;
+  how: string;
+}
+
+export interface DatesFound {
+  start?: Found<string>;
+  end?: Found<string>;
+}
+
+const END_CUE = /(?:\bto|\buntil|\btil|\btill|\bthrough|\bthru|\bending|\bends?|\bend date|\bfinish\w*|\bclos\w*|\bwraps?(?: up)?|\bwrapping(?: up)?|\bby|->|→|\s-)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
+const START_CUE = /(?:\bstart\w*|\bbegin\w*|\bfrom|\bkick\w* off|\blaunch\w*|\bcommenc\w*|\bopen\w*|\bgo(?:es|ing)? live|\bon|\bstart date)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
+const YEARLESS_SLASH = /^\d{1,2}\s?\/\s?\d{1,2}$/;
+
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+const WEEKDAY = rx(String.raw`\b(?:(next|this coming|the coming|coming|following|this|on|starting|from|beginning)\s+)?(${WEEKDAYS.join('|')})\b`);
+const START_WORDS = String.raw`(?:start\w*|begin\w*|kick\w* off|launch\w*|commenc\w*|go(?:es|ing)? live|open\w*)`;
+const IN_N_UNITS = rx(String.raw`\b${START_WORDS}\s+(?:in\s+(${NUMBER}|a|an)\s+(days?|weeks?)(?:'s?\s+time)?|(${NUMBER}|a|an)\s+(days?|weeks?)\s+from\s+(?:now|today))\b`);
+const NAMED_DAY = rx(String.raw`\b(?:the\s+(?:start|beginning)\s+of\s+)?(today|tomorrow|next week|next month)\b|\b(?:from|starting|beginning|as of)\s+(now)\b`);
+
+/** The start and end dates the text gives, resolved against `referenceDate` (YYYY-MM-DD). */
+export function findDates(scan: Scan, referenceDate: string): DatesFound {
+  const finds = [...absoluteDates(scan, referenceDate), ...relativeDates(scan, referenceDate)].sort((a, b) => a.span.start - b.span.start);
+  const startFind = finds.find((f) => f.role === 'start') ?? finds.find((f) => f.role === 'either');
+  const start = startFind && resolveAndTake(scan, startFind, referenceDate, 'start');
+  const endFind = finds.find((f) => f.role === 'end' && f !== startFind) ?? finds.find((f) => f.role === 'either' && f !== startFind && startFind !== undefined && f.span.start > startFind.span.start);
+  const end = endFind && resolveAndTake(scan, endFind, start?.value ?? referenceDate, 'end');
+  return { ...(start && { start }), ...(end && { end }) };
+}
+
+function resolveAndTake(scan: Scan, find: DateFind, anchor: string, role: 'start' | 'end'): Found<string> | undefined {
+  const iso = find.resolve(anchor);
+  return iso === undefined ? undefined : take(scan, find.span, iso, `${role} "${scan.words(find.span)}" (${find.how}) → ${iso}`);
+}
+
+function absoluteDates(scan: Scan, referenceDate: string): DateFind[] {
+  const finds: DateFind[] = [];
+  const results = chrono.en.strict.parse(scan.text, { instant: new Date(`${referenceDate}T12:00:00Z`), timezone: 0 });
+  for (const result of results) {
+    // chrono reads durations ("12 weeks from now") and times ("at 8") too; keep calendar dates only.
+    if (!result.start.isCertain('day') || !result.start.isCertain('month') || result.tags().has('result/relativeDate')) continue;
+    const before = scan.lower.slice(Math.max(0, result.index - 30), result.index);
+    if (YEARLESS_SLASH.test(result.text) && !START_CUE.test(before) && !END_CUE.test(before)) continue; // "1/5 of stock"
+    const span = { start: result.index, end: result.index + result.text.length };
+    const startParts = partsOf(result.start);
+    if (result.end?.isCertain('day')) {
+      const endParts = partsOf(result.end);
+      finds.push({ span, resolve: (a) => dateOf(startParts, a), role: 'start', how: 'range start' });
+      finds.push({ span, resolve: (a) => dateOf(endParts, a), role: 'end', how: 'range end' });
+      continue;
+    }
+    const role: Role = END_CUE.test(before) ? 'end' : START_CUE.test(before) ? 'start' : 'either';
+    finds.push({ span, resolve: (a) => dateOf(startParts, a), role, how: startParts.year === undefined ? 'no year: next occurrence' : 'calendar date' });
+  }
+  return finds;
+}
+
+interface DateParts {
+  year: number | undefined;
+  month: number;
+  day: number;
+}
+
+function partsOf(component: chrono.ParsedComponents): DateParts {
+  return { year: component.isCertain('year') ? (component.get('year') ?? undefined) : undefined, month: component.get('month') ?? 1, day: component.get('day') ?? 1 };
+}
+
+/** The date itself, or for a year-less one its next occurrence on or after `anchor`. */
+function dateOf(parts: DateParts, anchor: string): string | undefined {
+  const make = (year: number): string | undefined => {
+    const ms = Date.UTC(year, parts.month - 1, parts.day);
+    const iso = isoOf(ms);
+    return iso === `${String(year).padStart(4, '0')}-${String(parts.month).padStart(2, '0')}-${String(parts.day).padStart(2, '0')}` ? iso : undefined;
+  };
+  if (parts.year !== undefined) return make(parts.year);
+  const anchorYear = Number(anchor.slice(0, 4));
+  // Up to 8 years ahead so 29 February finds its next leap year.
+  for (let year = anchorYear; year <= anchorYear + 8; year++) {
+    const iso = make(year);
+    if (iso !== undefined && iso >= anchor) return iso;
+  }
+  return undefined;
+}
+
+function relativeDates(scan: Scan, referenceDate: string): DateFind[] {
+  const finds: DateFind[] = [];
+  for (const match of scan.all(WEEKDAY)) {
+    const qualifier = match[1];
+    const weekday = WEEKDAYS.indexOf(match[2] as (typeof WEEKDAYS)[number]);
+    // "next Monday" is the first Monday strictly after the reference date; "this Monday" may be today.
+    const fromToday = qualifier === 'this' ? 0 : 1;
+    const iso = addDays(referenceDate, fromToday + ((weekday - weekdayOf(addDays(referenceDate, fromToday)) + 7) % 7));
+    finds.push(relative(scan, spanOf(match), iso, `${qualifier ?? 'coming'} ${match[2] ?? ''}`));
+  }
+  for (const match of scan.all(IN_N_UNITS)) {
+    const count = parseNumber(match[1] ?? match[3] ?? '');
+    const unit = match[2] ?? match[4] ?? '';
+    if (count === undefined) continue;
+    const iso = addDays(referenceDate, unit.startsWith('week') ? count * 7 : count);
+    finds.push({ ...relative(scan, spanOf(match), iso, `${count} ${unit} after the reference date`), role: 'start' });
+  }
+  for (const match of scan.all(NAMED_DAY)) {
+    const name = match[1] ?? match[2] ?? '';
+    const iso = name === 'tomorrow' ? addDays(referenceDate, 1) : name === 'next week' ? nextMonday(referenceDate) : name === 'next month' ? firstOfNextMonth(referenceDate) : referenceDate;
+    finds.push(relative(scan, spanOf(match), iso, name));
+  }
+  return finds;
+}
+
+function relative(scan: Scan, span: Span, iso: string, how: string): DateFind {
+  const before = scan.lower.slice(Math.max(0, span.start - 30), span.start);
+  return { span, resolve: () => iso, role: END_CUE.test(before) ? 'end' : 'start', how: `${how}, relative to the reference date` };
+}
+
+const nextMonday = (iso: string): string => addDays(iso, 1 + ((1 - weekdayOf(addDays(iso, 1)) + 7) % 7));
+
+function firstOfNextMonth(iso: string): string {
+  const year = Number(iso.slice(0, 4));
+  const month = Number(iso.slice(5, 7));
+  return isoOf(Date.UTC(month === 12 ? year + 1 : year, month === 12 ? 0 : month, 1));
+}
