@@ -1,0 +1,96 @@
+/**
+ * Each named method as a function of a clean series, including the choices that depend on how much
+ * history there is. Long series are fitted on their last six years: older weeks describe a different
+ * level and pattern, and on M4 weekly hold-outs the six-year window beat using everything.
+ */
+import { arimaForecast } from './arima.js';
+import { naive2Forecast, naiveForecast, seasonalNaiveForecast } from './baselines.js';
+import { combineForecasts } from './combine.js';
+import { autoEts, etsForecast, fitEts } from './ets.js';
+import { canAnchorSeasonally, seasonalAnchorForecast } from './seasonal-anchor.js';
+import { fitFourierSeason } from './seasonality.js';
+import { autocorrelations } from './stats.js';
+import { thetaForecast } from './theta.js';
+import type { Method, PointForecast } from './types.js';
+
+const FIT_WINDOW_SEASONS = 6;
+/** Below this many observations the model-based methods fall back to naive. */
+export const MIN_MODEL_LENGTH = 8;
+
+export interface MethodOutcome extends PointForecast {
+  method: Method;
+  notes: string[];
+}
+
+type Member = (y: readonly number[], horizon: number) => PointForecast;
+
+/** Fits `member` to the series with its yearly pattern (Fourier terms) removed when it has three seasons and one is found. */
+function deseasonalised(y: readonly number[], horizon: number, period: number, member: Member, notes: string[]): PointForecast {
+  const season = period > 1 && y.length >= 3 * period ? fitFourierSeason(y, period) : null;
+  if (season === null) return member(y, horizon);
+  if (!notes.some((n) => n.startsWith('yearly pattern'))) notes.push(`yearly pattern removed with ${season.harmonics} Fourier harmonic(s) and added back`);
+  const adjusted = y.map((v, t) => v - season.at(t));
+  const result = member(adjusted, horizon);
+  return { mean: result.mean.map((v, i) => v + season.at(y.length + i)), sd: result.sd };
+}
+
+/** For one to three seasons, where Fourier terms cannot be estimated: is last year's pattern worth repeating? */
+function stronglySeasonal(y: readonly number[], period: number): boolean {
+  if (!canAnchorSeasonally(y.length, period)) return false;
+  const r = autocorrelations(y, period);
+  let squares = 0;
+  for (let k = 0; k < period - 1; k++) squares += r[k]! ** 2;
+  return r[period - 1]! > 1.645 * Math.sqrt((1 + 2 * squares) / y.length);
+}
+
+const members = {
+  damped: (y: readonly number[], h: number) => etsForecast(fitEts(y, 'damped'), h),
+  ets: (y: readonly number[], h: number) => autoEts(y, h),
+  theta: (y: readonly number[], h: number) => thetaForecast(y, h),
+  arima: (y: readonly number[], h: number) => arimaForecast(y, h),
+} satisfies Record<string, Member>;
+
+function ensemble(y: readonly number[], horizon: number, period: number, notes: string[]): PointForecast {
+  if (y.length < 3 * period && stronglySeasonal(y, period)) {
+    notes.push(`ensemble: seasonal anchor, as ${y.length} observations are too few to estimate a yearly pattern otherwise`);
+    return seasonalAnchorForecast(y, horizon, period);
+  }
+  const forecasts = [
+    deseasonalised(y, horizon, period, members.damped, notes),
+    deseasonalised(y, horizon, period, members.ets, notes),
+    deseasonalised(y, horizon, period, members.theta, notes),
+    deseasonalised(y, horizon, period, members.arima, notes),
+    members.arima(y, horizon),
+  ];
+  notes.push('ensemble: mean of damped ETS, automatic ETS, Theta and ARIMA on the seasonally adjusted series, and ARIMA on the raw series');
+  return combineForecasts(forecasts, 'mean');
+}
+
+/** Runs `method` on a prepared series of at least MIN_MODEL_LENGTH observations. */
+export function runMethod(values: readonly number[], method: Method, horizon: number, period: number): MethodOutcome {
+  const notes: string[] = [];
+  const y = values.length > FIT_WINDOW_SEASONS * period && period > 1 ? values.slice(-FIT_WINDOW_SEASONS * period) : values;
+  if (y.length < values.length && method !== 'naive' && method !== 'snaive' && method !== 'naive2') {
+    notes.push(`fitted on the last ${y.length} of ${values.length} observations`);
+  }
+  switch (method) {
+    case 'naive':
+      return { method, notes, ...naiveForecast(values, horizon) };
+    case 'naive2':
+      return { method, notes, ...naive2Forecast(values, horizon, period) };
+    case 'snaive':
+      if (period > 1 && values.length >= period) return { method, notes, ...seasonalNaiveForecast(values, horizon, period) };
+      notes.push(`seasonal naive needs one full season (${period} observations); naive used instead`);
+      return { method: 'naive', notes, ...naiveForecast(values, horizon) };
+    case 'seasonal':
+      if (canAnchorSeasonally(y.length, period)) return { method, notes, ...seasonalAnchorForecast(y, horizon, period) };
+      notes.push(`the seasonal anchor needs ${period + 13} observations; automatic ETS used instead`);
+      return { method: 'ets', notes, ...members.ets(y, horizon) };
+    case 'ets':
+    case 'theta':
+    case 'arima':
+      return { method, notes, ...deseasonalised(y, horizon, period, members[method], notes) };
+    case 'ensemble':
+      return { method, notes, ...ensemble(y, horizon, period, notes) };
+  }
+}
