@@ -26,6 +26,11 @@ export interface DatesFound {
 
 const END_CUE = /(?:\bto|\buntil|\btil|\btill|\bthrough|\bthru|\bending|\bends?|\bend date|\bfinish\w*|\bclos\w*|\bwraps?(?: up)?|\bwrapping(?: up)?|\bby|->|→|\s-)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
 const START_CUE = /(?:\bstart\w*|\bbegin\w*|\bfrom|\bkick\w* off|\blaunch\w*|\bcommenc\w*|\bopen\w*|\bgo(?:es|ing)? live|\bon|\bstart date)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
+// Calendar-date parsers only: chrono's time, weekday and duration parsers read "2025-06-02, 10"
+// as ten o'clock and "12 weeks" as a date. Relative dates are read below, by the conventions.
+const CALENDAR_PARSERS = new Set(['ENYearMonthDayParser', 'ISOFormatParser', 'SlashDateFormatParser', 'ENMonthNameLittleEndianParser', 'ENMonthNameMiddleEndianParser', 'ENYearMonthNameParser']);
+const calendarDates = chrono.en.strict.clone();
+calendarDates.parsers = calendarDates.parsers.filter((parser) => CALENDAR_PARSERS.has(parser.constructor.name));
 const YEARLESS_SLASH = /^\d{1,2}\s?\/\s?\d{1,2}$/;
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
@@ -51,7 +56,7 @@ function resolveAndTake(scan: Scan, find: DateFind, anchor: string, role: 'start
 
 function absoluteDates(scan: Scan, referenceDate: string): DateFind[] {
   const finds: DateFind[] = [];
-  const results = chrono.en.strict.parse(scan.text, { instant: new Date(`${referenceDate}T12:00:00Z`), timezone: 0 });
+  const results = calendarDates.parse(scan.text, { instant: new Date(`${referenceDate}T12:00:00Z`), timezone: 0 });
   for (const result of results) {
     // chrono reads durations ("12 weeks from now") and times ("at 8") too; keep calendar dates only.
     if (!result.start.isCertain('day') || !result.start.isCertain('month') || result.tags().has('result/relativeDate')) continue;
@@ -61,6 +66,11 @@ function absoluteDates(scan: Scan, referenceDate: string): DateFind[] {
     const startParts = partsOf(result.start);
     if (result.end?.isCertain('day')) {
       const endParts = partsOf(result.end);
+      // "March 3 to May 26, 2025": the start takes the end's year (the year before if it is later in the year).
+      if (startParts.year === undefined && endParts.year !== undefined) {
+        const later = startParts.month * 100 + startParts.day > endParts.month * 100 + endParts.day;
+        startParts.year = later ? endParts.year - 1 : endParts.year;
+      }
       finds.push({ span, resolve: (a) => dateOf(startParts, a), role: 'start', how: 'range start' });
       finds.push({ span, resolve: (a) => dateOf(endParts, a), role: 'end', how: 'range end' });
       continue;

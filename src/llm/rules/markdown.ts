@@ -15,7 +15,8 @@ const NO_MARKDOWN = [
   rx(String.raw`\b(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\s*(?::|=|-|\bare\b|\bis\b)?\s*(?:none|no|off|n/a|not needed|not planned)\b`),
   rx(String.raw`\bfull[- ]price\s+(?:only|throughout|all season|the whole season)\b`),
 ];
-const MARKDOWN_MENTION = new RegExp(String.raw`\b(?:${MARKDOWN_WORD})`);
+// Only words that can mean nothing else: a "clearance run" or a "discount store" asks for no checkpoint.
+const MARKDOWN_MENTION = /\b(?:mark[- ]?downs?|marked down|marking down|price (?:cuts?|reductions?))\b/;
 const MARKDOWN_CLAUSE = new RegExp(String.raw`\b(?:${MARKDOWN_WORD}|${SELL_THROUGH})`);
 const OTHER_FAMILY = /\b(?:d\.?c\.?|distribution cent|warehouse|reserve|hold|held|keep|kept|replenish|restock)/;
 
@@ -34,6 +35,8 @@ const THRESHOLD_PATTERNS: readonly RegExp[] = [
   rx(String.raw`${COMPARISON}\s*(${DIGIT_NUMBER})(?![\d%])`),
 ];
 const SAID_AS_THRESHOLD = new RegExp(String.raw`(?:${COMPARISON}|${SELL_THROUGH}|at|of|if|when|unless)\s*(?:is\s+|are\s+|was\s+|falls?\s+|drops?\s+|stays?\s+)*$`);
+
+const FOLLOWED_BY_SELL_THROUGH = new RegExp(String.raw`^\s*(?:${SELL_THROUGH})`);
 
 export interface MarkdownFound {
   week?: Found<number>;
@@ -97,7 +100,7 @@ function findThreshold(scan: Scan, region: Clause[]): Found<number> | undefined 
       if (candidates.some((c) => c.span.start < span.end && span.start < c.span.end)) continue;
       const before = scan.lower.slice(Math.max(0, span.start - 40), span.start);
       const after = scan.lower.slice(span.end, span.end + 25);
-      const said = SAID_AS_THRESHOLD.test(before) || new RegExp(String.raw`^\s*(?:${SELL_THROUGH})`).test(after);
+      const said = SAID_AS_THRESHOLD.test(before) || FOLLOWED_BY_SELL_THROUGH.test(after);
       candidates.push({ span, value, said });
     }
   }

@@ -51,6 +51,8 @@ export const FRACTION = `(?:\\b(?:(?:a|an|one|two|three|four|five|six|seven|eigh
 /** "15%", "15 %", "15 percent", "15 per cent", "15 pct", "fifteen percent". */
 export const PERCENT = `(?:${NUMBER}\\s?(?:%|\\bper[- ]?cent\\b|\\bpct\\b))`;
 
+const WHOLE_PERCENT = new RegExp(`^(${NUMBER})\\s?(?:%|per[- ]?cent|pct)$`);
+
 /** A share in any form: percentage, fraction or a plain decimal. */
 export const SHARE = `(?:${PERCENT}|${FRACTION}|${DIGIT_NUMBER})`;
 
@@ -97,7 +99,7 @@ export const parseCount = (raw: string): number | undefined => parseNumber(raw) 
  */
 export function parseShare(raw: string): number | undefined {
   const text = raw.trim().toLowerCase();
-  const percent = new RegExp(`^(${NUMBER})\\s?(?:%|per[- ]?cent|pct)$`).exec(text);
+  const percent = WHOLE_PERCENT.exec(text);
   if (percent?.[1] !== undefined) {
     const value = parseNumber(percent[1]);
     return value === undefined ? undefined : value / 100;
