@@ -41,7 +41,8 @@ const NAMED_DAY = rx(String.raw`\b(?:the\s+(?:start|beginning)\s+of\s+)?(today|t
 
 /** The start and end dates the text gives, resolved against `referenceDate` (YYYY-MM-DD). */
 export function findDates(scan: Scan, referenceDate: string): DatesFound {
-  const finds = [...absoluteDates(scan, referenceDate), ...relativeDates(scan, referenceDate)].sort((a, b) => a.span.start - b.span.start);
+  const absolute = absoluteDates(scan, referenceDate);
+  const finds = [...absolute, ...relativeDates(scan, referenceDate, absolute)].sort((a, b) => a.span.start - b.span.start);
   const startFind = finds.find((f) => f.role === 'start') ?? finds.find((f) => f.role === 'either');
   const start = startFind && resolveAndTake(scan, startFind, referenceDate, 'start');
   const endFind = finds.find((f) => f.role === 'end' && f !== startFind) ?? finds.find((f) => f.role === 'either' && f !== startFind && startFind !== undefined && f.span.start > startFind.span.start);
@@ -108,9 +109,12 @@ function dateOf(parts: DateParts, anchor: string): string | undefined {
   return undefined;
 }
 
-function relativeDates(scan: Scan, referenceDate: string): DateFind[] {
+function relativeDates(scan: Scan, referenceDate: string, absolute: DateFind[]): DateFind[] {
   const finds: DateFind[] = [];
   for (const match of scan.all(WEEKDAY)) {
+    // "Monday, March 3, 2025": the weekday belongs to the calendar date beside it.
+    const end = match.index + match[0].length;
+    if (absolute.some((date) => /^[\s,]*$/.test(scan.lower.slice(end, date.span.start)) || /^[\s,(]*$/.test(scan.lower.slice(date.span.end, match.index)))) continue;
     const qualifier = match[1];
     const weekday = WEEKDAYS.indexOf(match[2] as (typeof WEEKDAYS)[number]);
     // "next Monday" is the first Monday strictly after the reference date; "this Monday" may be today.

@@ -36,6 +36,7 @@ const THRESHOLD_PATTERNS: readonly RegExp[] = [
 ];
 const SAID_AS_THRESHOLD = new RegExp(String.raw`(?:${COMPARISON}|${SELL_THROUGH}|at|of|if|when|unless)\s*(?:is\s+|are\s+|was\s+|falls?\s+|drops?\s+|stays?\s+)*$`);
 
+const MARKDOWN_DEPTH = /^\s*(?:mark[- ]?downs?|off\b|discount|price (?:cut|reduction))/;
 const FOLLOWED_BY_SELL_THROUGH = new RegExp(String.raw`^\s*(?:${SELL_THROUGH})`);
 
 export interface MarkdownFound {
@@ -100,6 +101,7 @@ function findThreshold(scan: Scan, region: Clause[]): Found<number> | undefined 
       if (candidates.some((c) => c.span.start < span.end && span.start < c.span.end)) continue;
       const before = scan.lower.slice(Math.max(0, span.start - 40), span.start);
       const after = scan.lower.slice(span.end, span.end + 25);
+      if (MARKDOWN_DEPTH.test(after)) continue; // "a 20% markdown", "30% off": how deep, not when
       const said = SAID_AS_THRESHOLD.test(before) || FOLLOWED_BY_SELL_THROUGH.test(after);
       candidates.push({ span, value, said });
     }
