@@ -9,7 +9,6 @@ import { combineForecasts } from './combine.js';
 import { autoEts, etsForecast, fitEts } from './ets.js';
 import { canAnchorSeasonally, seasonalAnchorForecast } from './seasonal-anchor.js';
 import { fitFourierSeason } from './seasonality.js';
-import { autocorrelations } from './stats.js';
 import { thetaForecast } from './theta.js';
 import type { Method, PointForecast } from './types.js';
 
@@ -24,23 +23,38 @@ export interface MethodOutcome extends PointForecast {
 
 type Member = (y: readonly number[], horizon: number) => PointForecast;
 
-/** Fits `member` to the series with its yearly pattern (Fourier terms) removed when it has three seasons and one is found. */
-function deseasonalised(y: readonly number[], horizon: number, period: number, member: Member, notes: string[]): PointForecast {
+/**
+ * The series with its yearly pattern (Fourier terms) removed when it has three seasons and one is found,
+ * and a function that fits a member to it and puts the pattern back into the forecast.
+ */
+function seasonalAdjustment(y: readonly number[], horizon: number, period: number, notes: string[]): (member: Member) => PointForecast {
   const season = period > 1 && y.length >= 3 * period ? fitFourierSeason(y, period) : null;
-  if (season === null) return member(y, horizon);
-  if (!notes.some((n) => n.startsWith('yearly pattern'))) notes.push(`yearly pattern removed with ${season.harmonics} Fourier harmonic(s) and added back`);
+  if (season === null) return (member) => member(y, horizon);
+  notes.push(`yearly pattern removed with ${season.harmonics} Fourier harmonic(s) and added back`);
   const adjusted = y.map((v, t) => v - season.at(t));
-  const result = member(adjusted, horizon);
-  return { mean: result.mean.map((v, i) => v + season.at(y.length + i)), sd: result.sd };
+  const future = Array.from({ length: horizon }, (_, i) => season.at(y.length + i));
+  return (member) => {
+    const result = member(adjusted, horizon);
+    return { mean: result.mean.map((v, i) => v + future[i]!), sd: result.sd };
+  };
 }
 
-/** For one to three seasons, where Fourier terms cannot be estimated: is last year's pattern worth repeating? */
-function stronglySeasonal(y: readonly number[], period: number): boolean {
+/**
+ * For one to three seasons, where Fourier terms cannot be estimated: is last year's pattern worth repeating?
+ * Yes when, over the weeks that have a year before them, last year's value was closer than the naive
+ * forecast made 1..horizon weeks earlier (the errors naive would make over this horizon).
+ */
+function yearAgoBeatsNaive(y: readonly number[], period: number, horizon: number): boolean {
   if (!canAnchorSeasonally(y.length, period)) return false;
-  const r = autocorrelations(y, period);
-  let squares = 0;
-  for (let k = 0; k < period - 1; k++) squares += r[k]! ** 2;
-  return r[period - 1]! > 1.645 * Math.sqrt((1 + 2 * squares) / y.length);
+  let seasonalError = 0;
+  let naiveError = 0;
+  for (let t = period; t < y.length; t++) {
+    seasonalError += Math.abs(y[t]! - y[t - period]!);
+    let total = 0;
+    for (let h = 1; h <= horizon; h++) total += Math.abs(y[t]! - y[t - h]!);
+    naiveError += total / horizon;
+  }
+  return seasonalError < naiveError;
 }
 
 const members = {
@@ -51,17 +65,12 @@ const members = {
 } satisfies Record<string, Member>;
 
 function ensemble(y: readonly number[], horizon: number, period: number, notes: string[]): PointForecast {
-  if (y.length < 3 * period && stronglySeasonal(y, period)) {
+  if (y.length < 3 * period && yearAgoBeatsNaive(y, period, Math.min(horizon, period))) {
     notes.push(`ensemble: seasonal anchor, as ${y.length} observations are too few to estimate a yearly pattern otherwise`);
     return seasonalAnchorForecast(y, horizon, period);
   }
-  const forecasts = [
-    deseasonalised(y, horizon, period, members.damped, notes),
-    deseasonalised(y, horizon, period, members.ets, notes),
-    deseasonalised(y, horizon, period, members.theta, notes),
-    deseasonalised(y, horizon, period, members.arima, notes),
-    members.arima(y, horizon),
-  ];
+  const adjusted = seasonalAdjustment(y, horizon, period, notes);
+  const forecasts = [adjusted(members.damped), adjusted(members.ets), adjusted(members.theta), adjusted(members.arima), members.arima(y, horizon)];
   notes.push('ensemble: mean of damped ETS, automatic ETS, Theta and ARIMA on the seasonally adjusted series, and ARIMA on the raw series');
   return combineForecasts(forecasts, 'mean');
 }
@@ -89,7 +98,7 @@ export function runMethod(values: readonly number[], method: Method, horizon: nu
     case 'ets':
     case 'theta':
     case 'arima':
-      return { method, notes, ...deseasonalised(y, horizon, period, members[method], notes) };
+      return { method, notes, ...seasonalAdjustment(y, horizon, period, notes)(members[method]) };
     case 'ensemble':
       return { method, notes, ...ensemble(y, horizon, period, notes) };
   }
