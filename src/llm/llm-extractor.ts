@@ -41,7 +41,8 @@ export async function askLanguageModel(settings: LlmSettings, text: string, refe
     });
     content = completion.choices[0]?.message.content;
   } catch (error) {
-    throw llmUnavailable(failureOf(error, describe, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS), fields, { cause: error, ...(error instanceof APIError && error.status !== undefined ? { status: error.status } : {}) });
+    const status: unknown = error instanceof APIError ? error.status : undefined;
+    throw llmUnavailable(failureOf(error, describe, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS), fields, { cause: error, ...(typeof status === 'number' ? { status } : {}) });
   }
   if (!content) throw llmUnavailable(`${describe} sent an empty answer`, fields);
   const json = parseJsonLoosely(content);

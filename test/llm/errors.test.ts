@@ -1,0 +1,62 @@
+// The extraction errors: incomplete (400) lists every missing field with a suggestion; invalid (422)
+// names each field with its allowed range; both carry kind and the sorted fields in details.
+import { describe, expect, it } from 'vitest';
+import { BatonError } from '../../src/errors/index.js';
+import { extractParameters, ExtractionError } from '../../src/llm/index.js';
+
+async function errorOf(text: string, referenceDate = '2024-11-01'): Promise<ExtractionError> {
+  const error = await extractParameters(text, { referenceDate, llm: null }).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ExtractionError);
+  return error as ExtractionError;
+}
+
+describe('extraction errors', () => {
+  it('lists every missing field, sorted, with one suggestion each (INCOMPLETE_INPUT, 400)', async () => {
+    const error = await errorOf('Plan the spring season.');
+    expect(error).toBeInstanceOf(BatonError);
+    expect(error.code).toBe('INCOMPLETE_INPUT');
+    expect(error.httpStatus).toBe(400);
+    expect(error.details).toMatchObject({ kind: 'incomplete', fields: ['dc_holdback_percentage', 'forecast_horizon_weeks', 'replenishment_strategy', 'season_start_date'] });
+    expect(error.suggestions).toHaveLength(4);
+    for (const field of error.fields) expect(error.suggestions.some((s) => s.startsWith(`${field}:`))).toBe(true);
+  });
+
+  it('keeps what it did understand in details.found', async () => {
+    const error = await errorOf('Weekly replenishment with 15% DC holdback.');
+    expect(error.details.found).toMatchObject({ replenishment_strategy: 'weekly', dc_holdback_percentage: 0.15 });
+  });
+
+  it('asks for the missing half of a markdown checkpoint', async () => {
+    const error = await errorOf('10-week season starting 2025-09-01, weekly replenishment, 15% DC holdback, markdown at week 6.');
+    expect(error.fields).toEqual(['markdown_threshold']);
+  });
+
+  it('names each out-of-range field with its allowed range (INVALID_PARAMETERS, 422)', async () => {
+    const error = await errorOf('A 60-week season starting 2025-01-06, weekly replenishment, DC holdback of 120%.');
+    expect(error.code).toBe('INVALID_PARAMETERS');
+    expect(error.httpStatus).toBe(422);
+    expect(error.details).toMatchObject({ kind: 'invalid', fields: ['dc_holdback_percentage', 'forecast_horizon_weeks'] });
+    expect(error.message).toContain('forecast_horizon_weeks must be a whole number of weeks from 4 to 52');
+    expect(error.message).toContain('dc_holdback_percentage must be a share from 0 to 1');
+    expect(error.details.issues).toEqual([
+      { path: 'forecast_horizon_weeks', message: expect.stringContaining('4 to 52') as unknown },
+      { path: 'dc_holdback_percentage', message: expect.stringContaining('0 to 1') as unknown },
+    ]);
+  });
+
+  it('rejects a checkpoint beyond the season and a cadence Baton does not plan', async () => {
+    expect((await errorOf('8 weeks from 2025-06-02, weekly, 10% DC, markdown at week 9 below 50% sell-through.')).fields).toEqual(['markdown_checkpoint_week']);
+    expect((await errorOf('Monthly replenishment, 8 weeks from 2025-06-02, 10% DC.')).fields).toEqual(['replenishment_strategy']);
+  });
+
+  it('rejects dates that are not a whole number of weeks apart', async () => {
+    const error = await errorOf('Season from 2025-01-01 to 2025-03-31, weekly replenishment, 10% DC.');
+    expect(error.fields).toEqual(['forecast_horizon_weeks']);
+  });
+
+  it('serialises to the shared error shape', async () => {
+    const body = (await errorOf('Weekly replenishment.')).toJSON();
+    expect(Object.keys(body)).toEqual(['error_type', 'message', 'details', 'suggestions']);
+    expect(body.error_type).toBe('INCOMPLETE_INPUT');
+  });
+});
