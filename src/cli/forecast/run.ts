@@ -1,0 +1,83 @@
+/**
+ * `baton forecast`: reads the input, forecasts every series (on worker threads when there are many, to use
+ * every core), and writes the output CSV through a temporary file renamed at the end, so a failure leaves
+ * nothing behind.
+ */
+import { existsSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SingleBar, Presets } from 'cli-progress';
+import { stringify } from 'csv-stringify/sync';
+import type { Method } from '../../forecasting/index.js';
+import { forecastOne, type OutputRow } from './batch.js';
+import { readForecastInput, type InputSeries } from './input.js';
+
+export interface ForecastCommandOptions {
+  input: string;
+  output: string;
+  horizon: number;
+  method: Method;
+}
+
+/** Below this many series a worker's start-up costs more than it saves. */
+const WORKER_THRESHOLD = 64;
+
+/** The compiled worker (dist/cli/forecast/worker.js); absent when running from TypeScript sources, then work stays in-process. */
+function workerScript(): string | null {
+  const path = fileURLToPath(new URL('./worker.js', import.meta.url));
+  return existsSync(path) ? path : null;
+}
+
+function runWorker(script: string, series: InputSeries[], options: ForecastCommandOptions, tick: () => void): Promise<OutputRow[][]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { series, horizon: options.horizon, method: options.method } });
+    worker.on('message', (message: { type: 'progress' } | { type: 'done'; rows: OutputRow[][] }) => {
+      if (message.type === 'progress') tick();
+      else resolve(message.rows);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`forecast worker exited with code ${code}`));
+    });
+  });
+}
+
+async function forecastAll(series: InputSeries[], options: ForecastCommandOptions, tick: () => void): Promise<OutputRow[]> {
+  const script = workerScript();
+  const threads = Math.min(availableParallelism(), 8);
+  if (script === null || threads < 2 || series.length < WORKER_THRESHOLD) {
+    return series.flatMap((s) => {
+      const rows = forecastOne(s, options.horizon, options.method);
+      tick();
+      return rows;
+    });
+  }
+  // Interleaved shares balance long and short series between the threads; the output keeps input order.
+  const shares = Array.from({ length: threads }, (_, w) => series.filter((_, i) => i % threads === w));
+  const results = await Promise.all(shares.map((share) => runWorker(script, share, options, tick)));
+  return series.flatMap((_, i) => results[i % threads]![Math.floor(i / threads)]!);
+}
+
+export async function runForecastCommand(options: ForecastCommandOptions): Promise<{ series: number; rows: number }> {
+  const series = await readForecastInput(options.input);
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'forecasting [{bar}] {value}/{total} series', stream: process.stderr }, Presets.shades_classic) : null;
+  bar?.start(series.length, 0);
+  let rows: OutputRow[];
+  try {
+    rows = await forecastAll(series, options, () => bar?.increment());
+  } finally {
+    bar?.stop();
+  }
+  const csv = stringify(rows, { header: true, columns: ['series_id', 'step', 'forecast', 'lo80', 'hi80', 'lo95', 'hi95'] });
+  const temporary = `${options.output}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, csv);
+    await rename(temporary, options.output);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return { series: series.length, rows: rows.length };
+}
