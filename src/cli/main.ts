@@ -4,7 +4,7 @@ import { BatonError } from '../errors/index.js';
 import { DEFAULT_SQLITE_PATH, openStore } from '../store/index.js';
 import { serverConfigFromEnv } from '../server/config.js';
 import { runDemo } from './demo.js';
-import { registerForecastCommand } from './forecast/index.js';
+import { registerExtractCommand } from './extract.js';
 import { serve } from './serve.js';
 
 const program = new Command('baton').description('Durable multi-agent workflow orchestrator').showHelpAfterError();
@@ -38,7 +38,7 @@ program
     await serve(store, config);
   });
 
-registerForecastCommand(program);
+registerExtractCommand(program);
 
 try {
   await program.parseAsync();
