@@ -5,6 +5,7 @@ import { DEFAULT_SQLITE_PATH, openStore } from '../store/index.js';
 import { serverConfigFromEnv } from '../server/config.js';
 import { runDemo } from './demo.js';
 import { registerExtractCommand } from './extract.js';
+import { registerForecastCommand } from './forecast/index.js';
 import { serve } from './serve.js';
 
 const program = new Command('baton').description('Durable multi-agent workflow orchestrator').showHelpAfterError();
@@ -37,6 +38,8 @@ program
     const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: `serve-${process.pid}` });
     await serve(store, config);
   });
+
+registerForecastCommand(program);
 
 registerExtractCommand(program);
 
