@@ -7,6 +7,7 @@ import { runDemo } from './demo.js';
 import { registerExtractCommand } from './extract.js';
 import { registerForecastCommand } from './forecast/index.js';
 import { serve } from './serve.js';
+import { registerDataCommands } from './data.js';
 
 const program = new Command('baton').description('Durable multi-agent workflow orchestrator').showHelpAfterError();
 
@@ -38,6 +39,8 @@ program
     const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: `serve-${process.pid}` });
     await serve(store, config);
   });
+
+registerDataCommands(program);
 
 registerForecastCommand(program);
 

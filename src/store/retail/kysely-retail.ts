@@ -93,18 +93,29 @@ export class KyselyRetailData implements RetailData {
         )
         .compile(),
     );
-    return this.runImport('sales', 'historical_sales', batch, upserts);
+    // Sales may name stores and categories not imported (yet): they get rows with no attributes,
+    // which a later stores or categories import fills in.
+    const storeIds = [...new Set(batch.rows.map((r) => r.storeId))].map((store_id) => ({ store_id, updated_at: batch.at }));
+    const categoryIds = [...new Set(batch.rows.map((r) => r.categoryId))].map((category_id) => ({ category_id, updated_at: batch.at }));
+    const stubs = [
+      ...chunks(storeIds).map((chunk) => this.db.insertInto('stores').values(chunk).onConflict((oc) => oc.column('store_id').doNothing()).compile()),
+      ...chunks(categoryIds).map((chunk) => this.db.insertInto('categories').values(chunk).onConflict((oc) => oc.column('category_id').doNothing()).compile()),
+    ];
+    return this.runImport('sales', 'historical_sales', batch, [...stubs, ...upserts], stubs.length);
   }
 
-  private runImport(kind: ImportKind, table: CountedTable, batch: ImportBatch<unknown>, upserts: CompiledQuery[]): Promise<ImportOutcome> {
+  /** Runs the writes in one transaction with the import record; `before` writes run ahead of the count. */
+  private runImport(kind: ImportKind, table: CountedTable, batch: ImportBatch<unknown>, writes: CompiledQuery[], before = 0): Promise<ImportOutcome> {
     const count = this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).compile();
     const lastId = this.db.selectFrom('data_imports').select((eb) => eb.fn.max<number | null>('id').as('id')).compile();
     const db = this.db;
     function* work(): Work<ImportOutcome> {
-      const before = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
-      for (const upsert of upserts) yield* query(upsert);
-      const after = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
-      const outcome = { rows: batch.rows.length, inserted: after - before, updated: batch.rows.length - (after - before) };
+      for (const write of writes.slice(0, before)) yield* query(write);
+      const countBefore = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
+      for (const write of writes.slice(before)) yield* query(write);
+      const countAfter = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
+      const inserted = countAfter - countBefore;
+      const outcome = { rows: batch.rows.length, inserted, updated: batch.rows.length - inserted };
       const id = Number((yield* query<{ id: number | null }>(lastId)).rows[0]?.id ?? 0) + 1;
       yield* query(
         db

@@ -1,0 +1,106 @@
+/** `baton data generate` and `baton data import`: fill the retail tables from synthetic data or CSV files. */
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { BatonError } from '../errors/index.js';
+import { DEFAULT_SQLITE_PATH, openStore, type Store } from '../store/index.js';
+import { IMPORT_FIELDS, parseMapping } from '../workflows/season-planning/data/columns.js';
+import { importCsv, type ImportReport } from '../workflows/season-planning/data/csv-import.js';
+import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
+import { addDays, isIsoDate, mondayOnOrBefore, todayIso } from '../workflows/season-planning/data/weeks.js';
+
+async function withStore<T>(db: string, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: db, origin: `cli-${process.pid}` });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new BatonError('INVALID_PARAMETERS', `--${name} must be a whole number from ${min} to ${max} (got "${raw}")`, {
+        details: { option: name, value: raw, min, max },
+      });
+    }
+    return value;
+  };
+}
+
+/** A progress bar on a terminal; nothing when output goes to a file or a pipe. */
+function progressBar(label: string): { update(fraction: number): void; stop(): void } {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}%`, stream: process.stderr, hideCursor: true, clearOnComplete: true });
+  bar.start(100, 0);
+  return { update: (fraction) => bar.update(Math.round(fraction * 100)), stop: () => bar.stop() };
+}
+
+function printReport(report: ImportReport): void {
+  console.log(`${report.source}: ${report.rows.toLocaleString('en-US')} ${report.table} rows (${report.inserted.toLocaleString('en-US')} new, ${report.updated.toLocaleString('en-US')} updated)`);
+  for (const warning of report.warnings) console.log(`  warning: ${warning}`);
+}
+
+export function registerDataCommands(program: Command): void {
+  const data = program.command('data').description('the retail data season planning reads: stores, categories, weekly sales');
+
+  data
+    .command('generate')
+    .description('write realistic synthetic history (trend, seasonality, holidays, store effects, noise)')
+    .option('--stores <n>', 'stores', wholeNumber('stores', 1, 5000), DEFAULT_SYNTHETIC.stores)
+    .option('--categories <n>', 'categories', wholeNumber('categories', 1, 200), DEFAULT_SYNTHETIC.categories)
+    .option('--weeks <n>', 'weeks of history', wholeNumber('weeks', 1, 1040), DEFAULT_SYNTHETIC.weeks)
+    .option('--seed <n>', 'random seed (same seed, same data)', wholeNumber('seed', 0, 2 ** 31), DEFAULT_SYNTHETIC.seed)
+    .option('--last-week <date>', 'Monday of the last history week (default: the week before this one)')
+    .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
+    .action(async (options: { stores: number; categories: number; weeks: number; seed: number; lastWeek?: string; db: string }) => {
+      const lastWeek = options.lastWeek ?? addDays(mondayOnOrBefore(todayIso()), -7);
+      if (!isIsoDate(lastWeek)) {
+        throw new BatonError('INVALID_PARAMETERS', `--last-week must be a date as YYYY-MM-DD (got "${lastWeek}")`, { details: { option: 'last-week', value: lastWeek } });
+      }
+      await withStore(options.db, async (store) => {
+        const started = performance.now();
+        const load = await loadSyntheticData(store, { ...options, lastWeek });
+        const seconds = ((performance.now() - started) / 1000).toFixed(2);
+        console.log(
+          `generated ${load.stores.rows} stores, ${load.categories.rows} categories, ${load.sales.rows.toLocaleString('en-US')} weekly sales rows ` +
+            `(${options.weeks} weeks to ${lastWeek}, seed ${options.seed}) in ${seconds} s`,
+        );
+      });
+    });
+
+  data
+    .command('import')
+    .description('import stores, categories and weekly sales from CSV files (all or nothing per file; re-import updates)')
+    .option('--stores <file>', 'stores CSV (e.g. Store,Type,Size)')
+    .option('--categories <file>', 'categories CSV (category_id,name)')
+    .option('--sales <file>', 'weekly sales CSV (e.g. Store,Dept,Date,Weekly_Sales)')
+    .option('--map <pairs>', 'column mapping, e.g. Store=store_id,Dept=category_id (well-known names are recognised without it)')
+    .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
+    .action(async (options: { stores?: string; categories?: string; sales?: string; map?: string; db: string }) => {
+      const files = (['stores', 'categories', 'sales'] as const).flatMap((table) => (options[table] ? [{ table, path: options[table] }] : []));
+      if (files.length === 0) {
+        throw new BatonError('INCOMPLETE_INPUT', 'no file to import', { suggestions: ['give --stores FILE, --categories FILE and/or --sales FILE'] });
+      }
+      const mapping = parseMapping(options.map);
+      await withStore(options.db, async (store) => {
+        // Stores first, so sales can name them.
+        for (const { table, path } of files) {
+          const started = performance.now();
+          const bar = progressBar(`importing ${path}`);
+          let report: ImportReport;
+          try {
+            // One --map serves every file: each takes the pairs that name one of its fields.
+            const fields: readonly string[] = IMPORT_FIELDS[table];
+            const fileMapping = Object.fromEntries(Object.entries(mapping).filter(([, field]) => fields.includes(field)));
+            report = await importCsv(store, table, { name: path, path }, { mapping: fileMapping, onProgress: (fraction) => bar.update(fraction) });
+          } finally {
+            bar.stop();
+          }
+          printReport(report);
+          console.log(`  in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+        }
+      });
+    });
+}
