@@ -1,0 +1,107 @@
+/**
+ * Which column of an uploaded CSV feeds which field: explicit mappings first, then well-known
+ * names (the Walmart files' Store, Dept, Date, Weekly_Sales, Type, Size among them).
+ */
+import { BatonError } from '../../../errors/index.js';
+
+export const IMPORT_FIELDS = {
+  stores: ['store_id', 'store_name', 'region', 'store_size_sqft', 'location_tier', 'median_income', 'store_format'],
+  categories: ['category_id', 'name'],
+  sales: ['store_id', 'category_id', 'week_start_date', 'units_sold'],
+} as const;
+
+export type ImportTable = keyof typeof IMPORT_FIELDS;
+export type FieldOf<T extends ImportTable> = (typeof IMPORT_FIELDS)[T][number];
+
+export const REQUIRED_FIELDS: { [T in ImportTable]: readonly FieldOf<T>[] } = {
+  stores: ['store_id'],
+  categories: ['category_id'],
+  sales: ['store_id', 'category_id', 'week_start_date', 'units_sold'],
+};
+
+/** Header names (lower case, letters and digits only) understood without a mapping. */
+const ALIASES: Record<string, string> = {
+  store: 'store_id',
+  storeid: 'store_id',
+  storenumber: 'store_id',
+  storename: 'store_name',
+  dept: 'category_id',
+  department: 'category_id',
+  category: 'category_id',
+  categoryid: 'category_id',
+  date: 'week_start_date',
+  week: 'week_start_date',
+  weekstart: 'week_start_date',
+  weekstartdate: 'week_start_date',
+  weeklysales: 'units_sold',
+  units: 'units_sold',
+  unitssold: 'units_sold',
+  sales: 'units_sold',
+  quantity: 'units_sold',
+  qty: 'units_sold',
+  type: 'store_format',
+  format: 'store_format',
+  storeformat: 'store_format',
+  size: 'store_size_sqft',
+  sqft: 'store_size_sqft',
+  storesize: 'store_size_sqft',
+  storesizesqft: 'store_size_sqft',
+  region: 'region',
+  tier: 'location_tier',
+  locationtier: 'location_tier',
+  income: 'median_income',
+  medianincome: 'median_income',
+  name: 'name',
+  categoryname: 'name',
+};
+
+const normalise = (header: string): string => header.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Parses `Store=store_id,Dept=category_id` (the CLI's --map) into a mapping. */
+export function parseMapping(text: string | undefined): Record<string, string> {
+  if (text === undefined || text.trim() === '') return {};
+  const mapping: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const [from, to] = pair.split('=').map((s) => s.trim());
+    if (!from || !to) {
+      throw new BatonError('BAD_REQUEST', `column mapping "${pair}" is not COLUMN=field`, {
+        details: { mapping: text },
+        suggestions: ['write the mapping as Source=field pairs separated by commas, e.g. Store=store_id,Dept=category_id'],
+      });
+    }
+    mapping[from] = to;
+  }
+  return mapping;
+}
+
+/** Index of the source column for each field of the table; fails naming every required field it cannot find. */
+export function resolveColumns<T extends ImportTable>(table: T, header: string[], mapping: Record<string, string>, source: string): Map<FieldOf<T>, number> {
+  const fields = IMPORT_FIELDS[table] as readonly string[];
+  for (const [column, field] of Object.entries(mapping)) {
+    if (!fields.includes(field)) {
+      throw new BatonError('INVALID_PARAMETERS', `mapping ${column}=${field}: "${field}" is not a ${table} field`, {
+        details: { source, column, field, fields },
+        suggestions: [`map to one of: ${fields.join(', ')}`],
+      });
+    }
+    if (!header.includes(column)) {
+      throw new BatonError('INVALID_PARAMETERS', `mapping ${column}=${field}: ${source} has no column "${column}"`, {
+        details: { source, column, header },
+        suggestions: [`columns in the file: ${header.join(', ')}`],
+      });
+    }
+  }
+  const columns = new Map<FieldOf<T>, number>();
+  header.forEach((name, index) => {
+    const field = mapping[name] ?? (Object.values(mapping).includes(ALIASES[normalise(name)] ?? '') ? undefined : ALIASES[normalise(name)]);
+    if (field !== undefined && fields.includes(field) && !columns.has(field as FieldOf<T>)) columns.set(field as FieldOf<T>, index);
+  });
+  const missing = REQUIRED_FIELDS[table].filter((field) => !columns.has(field));
+  if (missing.length > 0) {
+    throw new BatonError('INCOMPLETE_INPUT', `${source} has no column for ${missing.join(', ')}`, {
+      details: { source, missing, header },
+      suggestions: missing.map((field) => `name the column for ${field} with --map <Column>=${field} (columns in the file: ${header.join(', ')})`),
+    });
+  }
+  return columns;
+}

@@ -1,0 +1,28 @@
+/** Calendar arithmetic on ISO dates (YYYY-MM-DD) in UTC, so no time zone can shift a week. */
+const DAY_MS = 86_400_000;
+
+export const toDayNumber = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
+export const fromDayNumber = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+export const addDays = (iso: string, days: number): string => fromDayNumber(toDayNumber(iso) + days);
+export const daysBetween = (from: string, to: string): number => toDayNumber(to) - toDayNumber(from);
+
+/** Monday = 0 … Sunday = 6. */
+export const weekday = (iso: string): number => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
+export const mondayOnOrBefore = (iso: string): string => addDays(iso, -weekday(iso));
+
+/** Day of the year, 0-based, and the position in the year as a fraction (for seasonality). */
+export function yearFraction(iso: string): number {
+  const year = Number(iso.slice(0, 4));
+  const start = toDayNumber(`${year}-01-01`);
+  const length = toDayNumber(`${year + 1}-01-01`) - start;
+  return (toDayNumber(iso) - start) / length;
+}
+
+export const todayIso = (now = Date.now()): string => new Date(now).toISOString().slice(0, 10);
+
+/** True when the text is a real calendar date in ISO form. */
+export function isIsoDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const parsed = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(parsed) && new Date(parsed).toISOString().slice(0, 10) === text;
+}
