@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatonError } from '../../src/errors/index.js';
+import type { BatonError } from '../../src/errors/index.js';
 import { planReplenishment } from '../../src/allocation/index.js';
 import { intBetween, seededRandom } from './seeded-random.js';
 
