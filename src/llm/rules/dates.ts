@@ -34,7 +34,11 @@ calendarDates.parsers = calendarDates.parsers.filter((parser) => CALENDAR_PARSER
 const YEARLESS_SLASH = /^\d{1,2}\s?\/\s?\d{1,2}$/;
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
-const WEEKDAY = rx(String.raw`\b(?:(next|this coming|the coming|coming|following|this|on|starting|from|beginning)\s+)?(${WEEKDAYS.join('|')})\b`);
+// A weekday counts only with a word that makes it a day to come ("next Monday", "starting Monday"),
+// never inside "the first Monday of March" (read below) or "Monday in week 3".
+const WEEKDAY = rx(String.raw`\b(next|this coming|the coming|coming|following|this|on|starting|from|beginning|begins|starts|kicking off|launching)\s+(${WEEKDAYS.join('|')})\b(?!\s+(?:of|in|after)\b)`);
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'] as const;
+const NTH_WEEKDAY = rx(String.raw`\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(${WEEKDAYS.join('|')})\s+(?:of|in)\s+(sept|${MONTHS.map((m) => `${m.slice(0, 3)}(?:${m.slice(3)})?`).join('|')})\b\.?(?:,?\s+(\d{4}))?`);
 const START_WORDS = String.raw`(?:start\w*|begin\w*|kick\w* off|launch\w*|commenc\w*|go(?:es|ing)? live|open\w*)`;
 const IN_N_UNITS = rx(String.raw`\b${START_WORDS}\s+(?:in\s+(${NUMBER}|a|an)\s+(days?|weeks?)(?:'s?\s+time)?|(${NUMBER}|a|an)\s+(days?|weeks?)\s+from\s+(?:now|today))\b`);
 const NAMED_DAY = rx(String.raw`\b(?:the\s+(?:start|beginning)\s+of\s+)?(today|tomorrow|next week|next month)\b|\b(?:from|starting|beginning|as of)\s+(now)\b`);
@@ -122,6 +126,20 @@ function relativeDates(scan: Scan, referenceDate: string, absolute: DateFind[]):
     const iso = addDays(referenceDate, fromToday + ((weekday - weekdayOf(addDays(referenceDate, fromToday)) + 7) % 7));
     finds.push(relative(scan, spanOf(match), iso, `${qualifier ?? 'coming'} ${match[2] ?? ''}`));
   }
+  for (const match of scan.all(NTH_WEEKDAY)) {
+    const [, nth = '', day = '', month = '', year] = match;
+    const monthIndex = MONTHS.findIndex((m) => m.startsWith(month.slice(0, 3)));
+    const resolve = (anchor: string): string | undefined => {
+      const first = Number(year ?? anchor.slice(0, 4));
+      for (let y = first; y <= first + 1; y++) {
+        const iso = nthWeekday(y, monthIndex, WEEKDAYS.indexOf(day as (typeof WEEKDAYS)[number]), nth);
+        if (year !== undefined || iso >= anchor) return iso;
+      }
+      return undefined;
+    };
+    const before = scan.lower.slice(Math.max(0, match.index - 30), match.index);
+    finds.push({ span: spanOf(match), resolve, role: END_CUE.test(before) ? 'end' : 'start', how: `${nth} ${day} of ${month}` });
+  }
   for (const match of scan.all(IN_N_UNITS)) {
     const count = parseNumber(match[1] ?? match[3] ?? '');
     const unit = match[2] ?? match[4] ?? '';
@@ -140,6 +158,18 @@ function relativeDates(scan: Scan, referenceDate: string, absolute: DateFind[]):
 function relative(scan: Scan, span: Span, iso: string, how: string): DateFind {
   const before = scan.lower.slice(Math.max(0, span.start - 30), span.start);
   return { span, resolve: () => iso, role: END_CUE.test(before) ? 'end' : 'start', how: `${how}, relative to the reference date` };
+}
+
+const WEEK_OF_MONTH: Record<string, number> = { first: 0, '1st': 0, second: 1, '2nd': 1, third: 2, '3rd': 2, fourth: 3, '4th': 3 };
+
+/** The first…fourth or last given weekday of a month (monthIndex 0–11), as YYYY-MM-DD. */
+function nthWeekday(year: number, monthIndex: number, weekday: number, nth: string): string {
+  if (nth === 'last') {
+    const lastDay = isoOf(Date.UTC(year, monthIndex + 1, 0));
+    return addDays(lastDay, -((weekdayOf(lastDay) - weekday + 7) % 7));
+  }
+  const firstDay = isoOf(Date.UTC(year, monthIndex, 1));
+  return addDays(firstDay, ((weekday - weekdayOf(firstDay) + 7) % 7) + 7 * (WEEK_OF_MONTH[nth] ?? 0));
 }
 
 const nextMonday = (iso: string): string => addDays(iso, 1 + ((1 - weekdayOf(addDays(iso, 1)) + 7) % 7));

@@ -67,3 +67,16 @@ describe('dates', () => {
     expect(datesOf('hold back 1/5 of stock at the DC')).toEqual({ start: undefined, end: undefined });
   });
 });
+
+describe('weekdays of a month', () => {
+  it('reads "the first Monday of March" and "the last Friday in May", year-less ones forward from the reference date', () => {
+    expect(startOf('from the first Monday of March', '2025-01-15')).toBe('2025-03-03');
+    expect(startOf('starting the 2nd Tuesday of Sept 2025', '2025-01-15')).toBe('2025-09-09');
+    expect(startOf('beginning the last Friday in May', '2025-01-15')).toBe('2025-05-30');
+    expect(startOf('from the first Monday of January', '2025-01-15')).toBe('2026-01-05');
+  });
+
+  it('does not take a weekday without a word that makes it a coming day', () => {
+    expect(startOf('deliveries land Monday in week 3', '2025-01-15')).toBeUndefined();
+  });
+});
