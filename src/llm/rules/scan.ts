@@ -15,7 +15,7 @@ export interface Clause extends Span {
 }
 
 // Separators between the things planners list; a comma or period inside a number is not one.
-const CLAUSE_BREAK = /[;!?()[\]\n]|[.,](?!\d)|\s(?:and|with|but|while|plus|then)\s/g;
+const CLAUSE_BREAK = /[;!?()[\]\n|•]|[.,](?!\d)|\s(?:and|with|but|while|plus|then)\s/g;
 
 export class Scan {
   readonly original: string;
