@@ -30,7 +30,9 @@ const START_CUE = /(?:\bstart\w*|\bbegin\w*|\bfrom|\bkick\w* off|\blaunch\w*|\bc
 // as ten o'clock and "12 weeks" as a date. Relative dates are read below, by the conventions.
 const CALENDAR_PARSERS = new Set(['ENYearMonthDayParser', 'ISOFormatParser', 'SlashDateFormatParser', 'ENMonthNameLittleEndianParser', 'ENMonthNameMiddleEndianParser', 'ENYearMonthNameParser']);
 const calendarDates = chrono.en.strict.clone();
-calendarDates.parsers = calendarDates.parsers.filter((parser) => CALENDAR_PARSERS.has(parser.constructor.name));
+const calendarParsers = calendarDates.parsers.filter((parser) => CALENDAR_PARSERS.has(parser.constructor.name));
+// chrono-node is pinned; should a release rename its parsers, keep them all (results are still filtered below).
+if (calendarParsers.length > 0) calendarDates.parsers = calendarParsers;
 const YEARLESS_SLASH = /^\d{1,2}\s?\/\s?\d{1,2}$/;
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
