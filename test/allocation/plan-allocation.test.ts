@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatonError } from '../../src/errors/index.js';
-import { planAllocation } from '../../src/allocation/index.js';
+import type { BatonError } from '../../src/errors/index.js';
+import { planAllocation, type PlanAllocationInput } from '../../src/allocation/index.js';
 import { intBetween, seededRandom } from './seeded-random.js';
 
 const sum = (allocation: Record<string, number>): number => Object.values(allocation).reduce((s, v) => s + v, 0);
@@ -54,18 +54,12 @@ describe('planAllocation', () => {
     expect(plan.notes).toEqual(['1 of 3 stores have a zero, negative or missing forecast and get no units']);
   });
 
-  it('refuses a holdback outside 0–1 and an empty store list with INVALID_PARAMETERS', () => {
-    for (const input of [
+  it('refuses a holdback outside 0–1, a negative quantity and an empty store list with INVALID_PARAMETERS', () => {
+    const inputs: PlanAllocationInput[] = [
       { approvedQuantity: 10, dcHoldback: 1.2, forecastByStore: { a: 1 } },
       { approvedQuantity: 10, dcHoldback: 0.1, forecastByStore: {} },
       { approvedQuantity: -10, dcHoldback: 0.1, forecastByStore: { a: 1 } },
-    ]) {
-      expect(() => planAllocation(input)).toThrow(BatonError);
-      try {
-        planAllocation(input);
-      } catch (error) {
-        expect((error as BatonError).code).toBe('INVALID_PARAMETERS');
-      }
-    }
+    ];
+    for (const input of inputs) expect(() => planAllocation(input)).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETERS' }) as BatonError);
   });
 });

@@ -109,7 +109,7 @@ describe('clusterStores', () => {
     // Store s01 has no size but the sales of the large group: it still joins them.
     expect(result.assignments.s01).toBe(result.assignments.s02);
     // Its cluster's size centroid is the mean of the sizes that exist (s02 … s05), in square feet.
-    const sizes = stores.slice(1, 5).map((s) => s.attributes.store_size_sqft as number);
+    const sizes = stores.slice(1, 5).map((s) => Number(s.attributes.store_size_sqft));
     expect(result.clusters[0]!.centroid.store_size_sqft).toBeCloseTo(sizes.reduce((a, b) => a + b, 0) / 4, 6);
     expect(result.notes).toContain('store_size_sqft missing for 1 store: filled with the mean');
   });
