@@ -41,9 +41,19 @@ function seasonalAdjustment(y: readonly number[], horizon: number, period: numbe
 
 /**
  * For one to three seasons, where Fourier terms cannot be estimated: is last year's pattern worth repeating?
- * Yes when, over the weeks that have a year before them, last year's value was closer than the naive
- * forecast made 1..horizon weeks earlier (the errors naive would make over this horizon).
+ * Decided by a backtest on the history's own last weeks: the seasonal anchor against automatic ETS.
+ * (A rule on in-sample errors alone picked the anchor for too many non-retail M4 series.)
  */
+function anchorWinsBacktest(y: readonly number[], period: number, horizon: number): boolean {
+  const holdout = Math.min(horizon, 13);
+  const train = y.slice(0, y.length - holdout);
+  if (!canAnchorSeasonally(train.length, period)) return false;
+  const actual = y.slice(y.length - holdout);
+  const error = (forecast: readonly number[]) => actual.reduce((acc, v, i) => acc + Math.abs(v - forecast[i]!), 0);
+  return error(seasonalAnchorForecast(train, holdout, period).mean) < error(autoEts(train, holdout).mean);
+}
+
+/** In-sample: over the weeks with a year before them, was last year's value closer than naive 1..horizon weeks earlier? */
 function yearAgoBeatsNaive(y: readonly number[], period: number, horizon: number): boolean {
   if (!canAnchorSeasonally(y.length, period)) return false;
   let seasonalError = 0;
@@ -65,7 +75,7 @@ const members = {
 } satisfies Record<string, Member>;
 
 function ensemble(y: readonly number[], horizon: number, period: number, notes: string[]): PointForecast {
-  if (y.length < 3 * period && yearAgoBeatsNaive(y, period, Math.min(horizon, period))) {
+  if (y.length < 3 * period && (yearAgoBeatsNaive(y, period, Math.min(horizon, period)) || anchorWinsBacktest(y, period, horizon))) {
     notes.push(`ensemble: seasonal anchor, as ${y.length} observations are too few to estimate a yearly pattern otherwise`);
     return seasonalAnchorForecast(y, horizon, period);
   }
