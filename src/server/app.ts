@@ -10,6 +10,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Engine } from '../engine/index.js';
+import { llmSettingsFromEnv, type LlmSettings } from '../llm/index.js';
 import { installAuth } from './auth.js';
 import type { ServerConfig } from './config.js';
 import { installErrorHandling } from './errors.js';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   config: ServerConfig;
   /** Fastify's logger option (pino): true, false, or pino options. Default: info level JSON lines. */
   logger?: FastifyServerOptions['logger'];
+  /** The language model for parameter extraction; default from the environment (OPENAI_*, AZURE_OPENAI_*); null for none. */
+  llm?: LlmSettings | null;
 }
 
 /** Request log lines show the URL; a `?token=` in it (browsers' WebSockets) must not reach the logs. */
@@ -46,7 +49,7 @@ function redactingTokens(logger: FastifyServerOptions['logger']): FastifyServerO
 /** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildServer({ engine, config, logger = { level: 'info' } }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ engine, config, logger = { level: 'info' }, llm = llmSettingsFromEnv() ?? null }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: redactingTokens(logger),
     bodyLimit: config.bodyLimit,
@@ -84,7 +87,7 @@ export async function buildServer({ engine, config, logger = { level: 'info' } }
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.register(healthRoutes(engine.store));
-  await app.register(orchestratorRoutes(engine, config.defaultWorkflow));
+  await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
   await app.register(workflowRoutes(engine));
   await app.register(streamRoutes(engine, config));

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors/index.js';
+import { ExtractionMode, ExtractionResult, MAX_TEXT_LENGTH } from '../llm/index.js';
 import { RUN_STATES } from '../store/index.js';
 
 const json = z.unknown();
@@ -56,6 +57,14 @@ export const runWorkflowBody = z.object({
   workflow: z.string().min(1).optional(),
   idempotency_key: z.string().min(1).max(200).optional(),
 });
+
+export const extractParametersBody = z.object({
+  strategy_description: z.string().min(1).max(MAX_TEXT_LENGTH).describe('The season in plain words'),
+  reference_date: z.iso.date().optional().describe('The day relative dates count from (default: today, UTC)'),
+  mode: ExtractionMode.optional().describe('rules (offline), llm or hybrid; default: hybrid when a model is configured, else rules'),
+});
+
+export const extractedParameters = ExtractionResult.meta({ id: 'ExtractedParameters' });
 
 export const runStarted = z.object({ run_id: z.string(), status: z.enum(RUN_STATES) });
 
@@ -131,4 +140,4 @@ export const workflowStats = z.object({
 export const health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'unreachable']), store: z.string() });
 
 /** Standard error responses every route may give. */
-export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 422: errorBody, 500: errorBody } as const;
+export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 422: errorBody, 500: errorBody, 503: errorBody } as const;

@@ -1,12 +1,31 @@
-/** The seeds' orchestrator routes: start a workflow for a session (it proceeds in the background). */
+/** The seeds' orchestrator routes: extract season parameters from words; start a workflow for a session (it proceeds in the background). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Engine } from '../../engine/index.js';
 import { BatonError } from '../../errors/index.js';
-import { errorResponses, runStarted, runWorkflowBody } from '../schemas.js';
+import { extractParameters, type LlmSettings } from '../../llm/index.js';
+import { errorResponses, extractedParameters, extractParametersBody, runStarted, runWorkflowBody } from '../schemas.js';
 
 export const orchestratorRoutes =
-  (engine: Engine, defaultWorkflow: string | undefined): FastifyPluginAsyncZod =>
+  (engine: Engine, defaultWorkflow: string | undefined, llm: LlmSettings | null): FastifyPluginAsyncZod =>
   (app) => {
+    app.post(
+      '/api/orchestrator/extract-parameters',
+      {
+        schema: {
+          tags: ['orchestrator'],
+          summary: 'Season parameters from plain words: 400 when something is missing, 422 when out of range, 503 when the language model is unavailable',
+          body: extractParametersBody,
+          response: { 200: extractedParameters, ...errorResponses },
+        },
+      },
+      (request) =>
+        extractParameters(request.body.strategy_description, {
+          llm,
+          ...(request.body.reference_date === undefined ? {} : { referenceDate: request.body.reference_date }),
+          ...(request.body.mode === undefined ? {} : { mode: request.body.mode }),
+        }),
+    );
+
     app.post(
       '/api/orchestrator/run-workflow',
       {

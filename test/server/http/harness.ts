@@ -5,6 +5,7 @@ import { afterEach, expect } from 'vitest';
 import { z } from 'zod';
 import { defineAgent, defineWorkflow, Engine, type WorkflowDefinition } from '../../../src/engine/index.js';
 import { AgentError } from '../../../src/errors/index.js';
+import type { LlmSettings } from '../../../src/llm/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { parseServerConfig, type ServerConfigInput } from '../../../src/server/config.js';
 import { openStore, type Store } from '../../../src/store/index.js';
@@ -95,6 +96,8 @@ export interface ServeOptions {
   /** Which of review, fragile and slow to register (default: all three). */
   workflows?: readonly ('review' | 'fragile' | 'slow')[];
   logger?: FastifyServerOptions['logger'];
+  /** The language model for extraction (default none, whatever the environment says). */
+  llm?: LlmSettings | null;
   /**
    * Gives the engine a store of its own on the test's database, closed after the test unless
    * `closeDatabase` closed it. (The test store's dispose closes its stores again, and a second
@@ -162,7 +165,7 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
       await engine.close();
     };
     cleanups.push(closeEngine);
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, ...options.config }), logger: options.logger ?? false });
+    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, ...options.config }), logger: options.logger ?? false, llm: options.llm ?? null });
     cleanups.push(() => app.close());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

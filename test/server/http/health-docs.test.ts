@@ -40,6 +40,7 @@ describeEachStore('HTTP: health and docs', (kind) => {
     expect(routes.sort()).toEqual(
       [
         'GET /health',
+        'POST /api/orchestrator/extract-parameters',
         'POST /api/orchestrator/run-workflow',
         'GET /api/runs',
         'GET /api/runs/{run_id}',
