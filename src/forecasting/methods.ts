@@ -39,11 +39,7 @@ function seasonalAdjustment(y: readonly number[], horizon: number, period: numbe
   };
 }
 
-/**
- * For one to three seasons, where Fourier terms cannot be estimated: is last year's pattern worth repeating?
- * Decided by a backtest on the history's own last weeks: the seasonal anchor against automatic ETS.
- * (A rule on in-sample errors alone picked the anchor for too many non-retail M4 series.)
- */
+/** Backtest on the history's own last weeks (up to 13): does the seasonal anchor beat automatic ETS there? */
 function anchorWinsBacktest(y: readonly number[], period: number, horizon: number): boolean {
   const holdout = Math.min(horizon, 13);
   const train = y.slice(0, y.length - holdout);
@@ -75,6 +71,7 @@ const members = {
 } satisfies Record<string, Member>;
 
 function ensemble(y: readonly number[], horizon: number, period: number, notes: string[]): PointForecast {
+  // For one to three seasons Fourier terms cannot be estimated: repeat last year when either test says it pays.
   if (y.length < 3 * period && (yearAgoBeatsNaive(y, period, Math.min(horizon, period)) || anchorWinsBacktest(y, period, horizon))) {
     notes.push(`ensemble: seasonal anchor, as ${y.length} observations are too few to estimate a yearly pattern otherwise`);
     return seasonalAnchorForecast(y, horizon, period);
