@@ -40,7 +40,7 @@ export function allocate(total: number, shares: Shares): Allocation {
 
 /** Weights scaled so the largest is 1 (no overflow when summing huge shares); all ones when none is positive. */
 function weightsOf(shares: number[]): number[] {
-  const largest = Math.max(...shares);
+  const largest = shares.reduce((max, share) => Math.max(max, share), 0);
   return largest > 0 ? shares.map((share) => share / largest) : shares.map(() => 1);
 }
 

@@ -24,7 +24,8 @@ export interface VarianceReport {
 }
 
 /**
- * (actual − forecast) / forecast. A forecast of 0 has no relative error: 0 when the actual is 0 too,
+ * (actual − forecast) / |forecast|: the absolute value keeps the sign meaning "above plan" even for a
+ * negative forecast (net returns). A forecast of 0 has no relative error: 0 when the actual is 0 too,
  * null otherwise, meaning "sold something against a plan of nothing", an unbounded variance that
  * exceedsThreshold treats as above any threshold. Null rather than Infinity because JSON and zod
  * carry no Infinity.
