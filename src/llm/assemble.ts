@@ -6,7 +6,7 @@
 import type { FieldIssue } from '../errors/index.js';
 import type { Draft, FieldOrigin } from './draft.js';
 import { incompleteParameters, invalidParameters } from './errors.js';
-import { addWeeks, daysBetween, PARAMETER_FIELDS, type ParameterField, SeasonParameters } from './season-parameters.js';
+import { addWeeks, daysBetween, PARAMETER_FIELDS, type ParameterField, SeasonParameterFields, SeasonParameters } from './season-parameters.js';
 
 /** A field's value is worked out from others: as sure as the least sure of them. */
 const DERIVED_CONFIDENCE = 0.95;
@@ -52,15 +52,25 @@ export function missingFields(draft: Draft): ParameterField[] {
 export function assemble(draft: Draft, extraSuggestions: string[] = []): SeasonParameters {
   const found = Object.fromEntries(PARAMETER_FIELDS.filter((f) => draft.values[f] !== undefined).map((f) => [f, draft.values[f]]));
   const missing = missingFields(draft);
-  if (missing.length > 0) throw incompleteParameters(missing, found, extraSuggestions);
+  if (missing.length > 0) {
+    // Missing comes first (400 before 422), but values already out of range are said too.
+    const partial = SeasonParameterFields.partial().safeParse(draft.values);
+    const alsoInvalid = partial.success ? [] : fieldIssues(partial.error.issues);
+    throw incompleteParameters(missing, found, extraSuggestions, alsoInvalid);
+  }
   const checked = SeasonParameters.safeParse(draft.values);
   if (checked.success) return checked.data;
+  throw invalidParameters(fieldIssues(checked.error.issues), found);
+}
+
+/** One issue per field (the first), named by the field. */
+function fieldIssues(zodIssues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {
   const issues = new Map<string, FieldIssue>();
-  for (const issue of checked.error.issues) {
+  for (const issue of zodIssues) {
     const path = String(issue.path[0] ?? '');
     if (!issues.has(path)) issues.set(path, { path, message: issue.message });
   }
-  throw invalidParameters([...issues.values()], found);
+  return [...issues.values()];
 }
 
 const isWhole = (n: number): boolean => Number.isInteger(n);

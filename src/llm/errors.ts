@@ -37,11 +37,11 @@ export const SUGGESTION_FOR: Record<ParameterField, string> = {
 };
 
 /** Required fields the text did not give; `found` keeps what was understood so nothing is lost. */
-export function incompleteParameters(missing: readonly ParameterField[], found: Record<string, unknown>, extraSuggestions: string[] = []): ExtractionError {
+export function incompleteParameters(missing: readonly ParameterField[], found: Record<string, unknown>, extraSuggestions: string[] = [], alsoInvalid: readonly FieldIssue[] = []): ExtractionError {
   const sorted = [...missing].sort();
   return new ExtractionError('incomplete', `the text does not say: ${sorted.join(', ')}`, sorted, {
-    details: { missing: sorted, found },
-    suggestions: [...sorted.map((field) => `${field}: ${SUGGESTION_FOR[field]}`), ...extraSuggestions],
+    details: { missing: sorted, found, ...(alsoInvalid.length > 0 ? { also_invalid: [...alsoInvalid] } : {}) },
+    suggestions: [...sorted.map((field) => `${field}: ${SUGGESTION_FOR[field]}`), ...alsoInvalid.map((issue) => `${issue.path}: ${issue.message}`), ...extraSuggestions],
   });
 }
 

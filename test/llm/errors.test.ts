@@ -26,6 +26,13 @@ describe('extraction errors', () => {
     expect(error.details.found).toMatchObject({ replenishment_strategy: 'weekly', dc_holdback_percentage: 0.15 });
   });
 
+  it('reports missing fields first and also names values already out of range', async () => {
+    const error = await errorOf('A 60-week season, weekly replenishment, 10% DC holdback.');
+    expect(error.details).toMatchObject({ kind: 'incomplete', fields: ['season_start_date'] });
+    expect(error.details.also_invalid).toEqual([{ path: 'forecast_horizon_weeks', message: expect.stringContaining('4 to 52') as unknown }]);
+    expect(error.suggestions.some((s) => s.startsWith('forecast_horizon_weeks:'))).toBe(true);
+  });
+
   it('asks for the missing half of a markdown checkpoint', async () => {
     const error = await errorOf('10-week season starting 2025-09-01, weekly replenishment, 15% DC holdback, markdown at week 6.');
     expect(error.fields).toEqual(['markdown_threshold']);
