@@ -86,4 +86,24 @@ describeEachStore('retail data', (kind) => {
       { storeId: '2', categoryId: 'c', seasonWeek: 1, unitsSold: 7 },
     ]);
   });
+  it('saves plans by revision, replaces a retried revision and reads the latest', async () => {
+    const runId = randomUUID();
+    await store.createRun(
+      { id: runId, workflow: 'wf', sessionId: null, idempotencyKey: null, parameters: {}, state: 'running', phase: 'p', leaseOwner: null, leaseExpiresAt: null, createdAt: 1 },
+      [{ type: 'run_created', payload: {} }],
+    );
+    await store.retail.savePlan({ runId, kind: 'forecast', revision: 1, body: { total: 10 }, createdAt: 1 });
+    await store.retail.savePlan({ runId, kind: 'forecast', revision: 1, body: { total: 11 }, createdAt: 2 });
+    await store.retail.savePlan({ runId, kind: 'forecast', revision: 2, body: { total: 12 }, createdAt: 3 });
+    expect((await store.retail.latestPlan(runId, 'forecast'))?.body).toEqual({ total: 12 });
+    expect((await store.retail.listPlans(runId, 'forecast')).map((p) => p.body)).toEqual([{ total: 11 }, { total: 12 }]);
+    expect(await store.retail.latestPlan(runId, 'allocation')).toBeUndefined();
+  });
+
+  it('replaces the hidden simulated demand and reads it by week', async () => {
+    await store.retail.saveSimulatedDemand(sales('1', 'c', ['2025-01-06', '2025-01-13'], 4));
+    await store.retail.saveSimulatedDemand(sales('2', 'c', ['2025-01-06'], 5));
+    expect(await store.retail.simulatedDemand('2025-01-06')).toEqual([{ storeId: '2', categoryId: 'c', weekStartDate: '2025-01-06', unitsSold: 5 }]);
+    expect(await store.retail.simulatedDemand('2025-01-13')).toEqual([]);
+  });
 });

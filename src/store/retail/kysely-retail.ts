@@ -3,17 +3,18 @@
  * one transaction with their import record, so a failed import leaves nothing behind and a
  * re-import updates rows rather than duplicating them.
  */
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { DialectAdapter } from '../kysely-store.js';
 import type { Database } from '../schema.js';
 import { query, type Work } from '../unit-of-work.js';
-import type { ActualSalesTable, HistoricalSalesTable, StoresTable } from './schema.js';
+import type { ActualSalesTable, HistoricalSalesTable, PlansTable, StoresTable } from './schema.js';
 import type {
   Category,
   ImportBatch,
   ImportKind,
   ImportOutcome,
   ImportRecord,
+  PlanRecord,
   RetailData,
   SalesSummary,
   SeasonActual,
@@ -28,6 +29,14 @@ const chunks = <T>(rows: readonly T[]): T[][] =>
   Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
 
 type CountedTable = 'stores' | 'categories' | 'historical_sales';
+
+const planOf = (row: Selectable<PlansTable>): PlanRecord => ({
+  runId: row.run_id,
+  kind: row.kind,
+  revision: Number(row.revision),
+  body: JSON.parse(row.body) as unknown,
+  createdAt: Number(row.created_at),
+});
 
 export class KyselyRetailData implements RetailData {
   constructor(
@@ -201,6 +210,42 @@ export class KyselyRetailData implements RetailData {
   async dataVersion(): Promise<number> {
     const [row] = await this.all(this.db.selectFrom('data_imports').select((eb) => eb.fn.max<number | null>('id').as('id')).compile());
     return Number(row?.id ?? 0);
+  }
+
+  savePlan(plan: PlanRecord): Promise<void> {
+    const row = { run_id: plan.runId, kind: plan.kind, revision: plan.revision, body: JSON.stringify(plan.body), created_at: plan.createdAt };
+    const upsert = this.db
+      .insertInto('plans')
+      .values(row)
+      .onConflict((oc) => oc.columns(['run_id', 'kind', 'revision']).doUpdateSet((eb) => ({ body: eb.ref('excluded.body'), created_at: eb.ref('excluded.created_at') })))
+      .compile();
+    return this.adapter.execute(upsert).then(() => undefined);
+  }
+
+  async latestPlan(runId: string, kind: string): Promise<PlanRecord | undefined> {
+    const [row] = await this.all(
+      this.db.selectFrom('plans').selectAll().where('run_id', '=', runId).where('kind', '=', kind).orderBy('revision', 'desc').limit(1).compile(),
+    );
+    return row && planOf(row);
+  }
+
+  async listPlans(runId: string, kind: string): Promise<PlanRecord[]> {
+    const rows = await this.all(this.db.selectFrom('plans').selectAll().where('run_id', '=', runId).where('kind', '=', kind).orderBy('revision').compile());
+    return rows.map(planOf);
+  }
+
+  saveSimulatedDemand(demand: WeeklySales[]): Promise<void> {
+    const rows = demand.map((d) => ({ store_id: d.storeId, category_id: d.categoryId, week_start_date: d.weekStartDate, units: d.unitsSold }));
+    const writes = [this.db.deleteFrom('simulated_demand').compile(), ...chunks(rows).map((chunk) => this.db.insertInto('simulated_demand').values(chunk).compile())];
+    function* work(): Work<void> {
+      for (const write of writes) yield* query(write);
+    }
+    return this.adapter.transact(work);
+  }
+
+  async simulatedDemand(weekStartDate: string): Promise<WeeklySales[]> {
+    const rows = await this.all(this.db.selectFrom('simulated_demand').selectAll().where('week_start_date', '=', weekStartDate).orderBy('store_id').orderBy('category_id').compile());
+    return rows.map((r) => ({ storeId: r.store_id, categoryId: r.category_id, weekStartDate: r.week_start_date, unitsSold: Number(r.units) }));
   }
 
   recordActuals(runId: string, actuals: SeasonActual[], at: number): Promise<void> {

@@ -51,7 +51,26 @@ export interface DataImportsTable {
   imported_at: number;
 }
 
+/** A plan an agent wrote for a run (forecast, allocation, replenishment, markdown, summary), as JSON. */
+export interface PlansTable {
+  run_id: string;
+  kind: string;
+  revision: number;
+  body: string;
+  created_at: number;
+}
+
+/** Synthetic data's hidden in-season demand, which the demo's simulated actuals follow. */
+export interface SimulatedDemandTable {
+  store_id: string;
+  category_id: string;
+  week_start_date: string;
+  units: number;
+}
+
 export interface RetailTables {
+  plans: PlansTable;
+  simulated_demand: SimulatedDemandTable;
   stores: StoresTable;
   categories: CategoriesTable;
   historical_sales: HistoricalSalesTable;
@@ -60,6 +79,34 @@ export interface RetailTables {
 }
 
 type AnyDb = Kysely<unknown>;
+
+/**
+ * Plans are JSON documents per run, kind and revision: agents write and readers fetch them whole
+ * (a forecast of every series, the allocation of every store), so rows per number bought nothing.
+ */
+export const planTables = (target: MigrationTarget): Migration => ({
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('plans')
+      .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('plans_pk', ['run_id', 'kind', 'revision'])
+      .$call(target.clusteredPrimaryKey)
+      .execute();
+    await db.schema
+      .createTable('simulated_demand')
+      .addColumn('store_id', 'text', (c) => c.notNull())
+      .addColumn('category_id', 'text', (c) => c.notNull())
+      .addColumn('week_start_date', 'text', (c) => c.notNull())
+      .addColumn('units', 'double precision', (c) => c.notNull())
+      .addPrimaryKeyConstraint('simulated_demand_pk', ['week_start_date', 'store_id', 'category_id'])
+      .$call(target.clusteredPrimaryKey)
+      .execute();
+  },
+});
 
 export const retailTables = (target: MigrationTarget): Migration => ({
   async up(db: AnyDb) {

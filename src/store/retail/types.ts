@@ -68,6 +68,14 @@ export interface SalesSummary {
   weeks: number;
 }
 
+export interface PlanRecord {
+  runId: string;
+  kind: string;
+  revision: number;
+  body: unknown;
+  createdAt: number;
+}
+
 export interface RetailData {
   /** Each import is all or nothing: the rows and the import record commit together. */
   importStores(batch: ImportBatch<StoreProfile>): Promise<ImportOutcome>;
@@ -82,6 +90,18 @@ export interface RetailData {
   listImports(limit?: number): Promise<ImportRecord[]>;
   /** Changes whenever data is imported (here or on another node): a cache key. */
   dataVersion(): Promise<number>;
+
+  /** Saves a plan; saving the same run, kind and revision again replaces it (an agent retried). */
+  savePlan(plan: PlanRecord): Promise<void>;
+  /** The latest revision of a run's plan of this kind. */
+  latestPlan(runId: string, kind: string): Promise<PlanRecord | undefined>;
+  /** Every revision of a run's plans of this kind, oldest first. */
+  listPlans(runId: string, kind: string): Promise<PlanRecord[]>;
+
+  /** Replaces the hidden in-season demand of synthetic data. */
+  saveSimulatedDemand(rows: WeeklySales[]): Promise<void>;
+  /** Hidden demand for one week, if the data has any. */
+  simulatedDemand(weekStartDate: string): Promise<WeeklySales[]>;
 
   /** Records a run's actuals for one or more season weeks; a repeated week replaces the earlier figures. */
   recordActuals(runId: string, rows: SeasonActual[], at: number): Promise<void>;
