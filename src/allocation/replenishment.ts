@@ -103,13 +103,15 @@ function needOf(store: StoreInput, safetyRatio: number, bounds: { min: number; m
   const onHand = Math.max(0, store.onHand);
   // The small tolerance keeps 10.000000000000002 (floating-point noise) from becoming a need of 11.
   const need = Math.max(0, Math.ceil(expectedDemand + safetyStock - onHand - 1e-9));
-  return { storeId: store.storeId, pace, expectedDemand, safetyStock, need, onHand, reportedOnHand: store.onHand, soldToDate: store.soldToDate, plannedToDate: store.plannedToDate };
+  const { storeId, soldToDate, plannedToDate } = store;
+  return { storeId, pace, expectedDemand, safetyStock, need, onHand, reportedOnHand: store.onHand, soldToDate, plannedToDate };
 }
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 function reasonFor(n: Need, units: number, short: boolean): string {
-  const paceText = n.plannedToDate > 0 ? `sold ${fmt(n.soldToDate)} vs plan ${fmt(n.plannedToDate)} (pace ${n.pace.toFixed(2)})` : 'no plan to date (pace 1.00)';
+  const paceText =
+    n.plannedToDate > 0 ? `sold ${fmt(n.soldToDate)} vs plan ${fmt(n.plannedToDate)} (pace ${n.pace.toFixed(2)})` : 'no plan to date (pace 1.00)';
   const stock = n.reportedOnHand < 0 ? `on hand 0 (reported ${fmt(n.reportedOnHand)}, counted as 0)` : `on hand ${fmt(n.onHand)}`;
   const cover = `demand ${fmt(n.expectedDemand)} + safety ${fmt(n.safetyStock)} vs ${stock}`;
   if (n.need === 0) return `${paceText}; ${cover}: covered, no move`;

@@ -10,7 +10,8 @@ export function explainMarkdown(r: Omit<MarkdownRecommendation, 'explanation'>, 
   const base = r.withoutMarkdown;
   const weeks = `${input.weeksRemaining} week${input.weeksRemaining === 1 ? '' : 's'}`;
   sentences.push(
-    `At full price the remaining forecast sells ${units(base.unitsSold)} of ${units(input.unitsOnHand)} units on hand over ${weeks}: revenue ${money(base.totalRevenue)}` +
+    `At full price the remaining forecast sells ${units(base.unitsSold)} of ${units(input.unitsOnHand)} units on hand over ${weeks}: ` +
+      `revenue ${money(base.totalRevenue)}` +
       (base.unitsLeft > 0 ? `, ${units(base.unitsLeft)} left${input.salvageValue > 0 ? ` (salvage ${money(base.salvageRevenue)} included)` : ''}.` : '.'),
   );
   if (r.considered) {
@@ -19,7 +20,8 @@ export function explainMarkdown(r: Omit<MarkdownRecommendation, 'explanation'>, 
       const m = r.withMarkdown;
       const change = base.totalRevenue > 0 ? ` (${r.revenueChange >= 0 ? '+' : ''}${percent(r.revenueChange / base.totalRevenue)})` : '';
       sentences.push(
-        `With ${percent(r.markdown)} off and ${e}, demand rises ×${(m.expectedDemand / Math.max(base.expectedDemand, Number.MIN_VALUE)).toFixed(2)} to ${units(m.expectedDemand)}; ` +
+        // (1 − m)^ε is the demand multiplier of the constant-elasticity model.
+        `With ${percent(r.markdown)} off and ${e}, demand rises ×${((1 - r.markdown) ** r.elasticity).toFixed(2)} to ${units(m.expectedDemand)}; ` +
           `${units(m.unitsSold)} sell for ${money(m.totalRevenue)}, ${r.revenueChange >= 0 ? '+' : ''}${money(r.revenueChange)}${change} against no markdown.`,
       );
     } else {

@@ -32,17 +32,17 @@ export function recommendMarkdown(input: MarkdownInput): MarkdownRecommendation 
     return { ...recommendation, explanation: explainMarkdown(recommendation, resolved) };
   };
   const percent = (x: number): string => `${(100 * x).toFixed(0)}%`;
-  if (resolved.sellThrough >= resolved.threshold) {
-    return decide(baseline, [baseline], false, `sell-through ${percent(resolved.sellThrough)} is at or above the ${percent(resolved.threshold)} threshold: no markdown`);
-  }
+  const sellThrough = `sell-through ${percent(resolved.sellThrough)}`;
+  const threshold = `the ${percent(resolved.threshold)} threshold`;
+  if (resolved.sellThrough >= resolved.threshold) return decide(baseline, [baseline], false, `${sellThrough} is at or above ${threshold}: no markdown`);
   if (resolved.weeksRemaining === 0) return decide(baseline, [baseline], false, 'no weeks left to sell: no markdown');
   const candidates = [...new Set([0, ...resolved.candidates])].sort((a, b) => a - b).map((m) => outcomeAt(m, resolved, elasticity));
   // Strictly better by more than rounding noise, so a tie keeps the smaller markdown found first.
   const best = candidates.reduce((a, b) => (b.totalRevenue > a.totalRevenue + 1e-9 * Math.max(1, Math.abs(a.totalRevenue)) ? b : a));
   const reason =
     best.markdown === 0
-      ? `sell-through ${percent(resolved.sellThrough)} is below the ${percent(resolved.threshold)} threshold, but no markdown earns more than full price`
-      : `sell-through ${percent(resolved.sellThrough)} is below the ${percent(resolved.threshold)} threshold; ${percent(best.markdown)} off earns the most`;
+      ? `${sellThrough} is below ${threshold}, but no markdown earns more than full price`
+      : `${sellThrough} is below ${threshold}; ${percent(best.markdown)} off earns the most`;
   return decide(best, candidates, true, reason);
 }
 

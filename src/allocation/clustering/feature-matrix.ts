@@ -54,7 +54,8 @@ const missingAsNull = (v: RawValue): number | string | null =>
  * every store, or with one value (level) for all, tells stores apart in no way and is dropped.
  */
 export function buildMatrix(columns: FeatureColumns, storeCount: number): FeatureMatrix {
-  const matrix: FeatureMatrix = { ...columns, rows: Array.from({ length: storeCount }, () => []), columns: [], zColumns: [], levelColumns: [], dropped: [], imputed: [] };
+  const rows = Array.from({ length: storeCount }, (): number[] => []);
+  const matrix: FeatureMatrix = { ...columns, rows, columns: [], zColumns: [], levelColumns: [], dropped: [], imputed: [] };
   for (const { name, values } of columns.numeric) addNumeric(matrix, name, values);
   for (const { name, values } of columns.categorical) addCategorical(matrix, name, values);
   return matrix;
