@@ -1,0 +1,105 @@
+/**
+ * The Inventory agent: clusters stores (k-means on standardised features and sales profile, k by
+ * silhouette) and allocates the approved quantity: the DC keeps its holdback, stores get the rest
+ * by their share of the forecast, in whole units that add up exactly.
+ */
+import { z } from 'zod';
+import { clusterStores, planAllocation } from '../../../allocation/index.js';
+import { defineAgent } from '../../../engine/index.js';
+import { AgentError } from '../../../errors/index.js';
+import type { Store } from '../../../store/index.js';
+import type { ContextAssembler } from '../context.js';
+import { explain } from '../explain.js';
+import type { AllocationPlanBody } from '../ledger.js';
+import { PlanParameters } from '../parameters.js';
+import { sum } from '../season.js';
+import type { ForecastPlan } from './demand.js';
+
+export const inventoryInput = z.object({
+  runId: z.string(),
+  parameters: PlanParameters,
+  approvedQuantity: z.number().int().positive(),
+  revision: z.number().int().min(1),
+});
+
+export const inventoryOutput = z.object({
+  approved_quantity: z.number().int(),
+  dc_units: z.number().int(),
+  store_units: z.number().int(),
+  stores: z.number().int(),
+  clusters: z.array(z.object({ id: z.number().int(), label: z.string(), stores: z.number().int(), units: z.number().int() })),
+  k: z.number().int(),
+  silhouette: z.number().nullable(),
+  allocation: z.array(z.object({ store_id: z.string(), cluster: z.number().int(), units: z.number().int(), forecast: z.number() })),
+  notes: z.array(z.string()),
+  explanation: z.string(),
+});
+
+export function inventoryAgent(store: Store, assembler: ContextAssembler) {
+  return defineAgent({
+    name: 'inventory',
+    description: 'Clusters stores and allocates the approved quantity to stores and the DC.',
+    input: inventoryInput,
+    output: inventoryOutput,
+    timeoutMs: 60_000,
+    run: async ({ input, reportProgress }) => {
+      const { parameters, approvedQuantity } = input;
+      const [snapshot, forecastRecord] = await Promise.all([assembler.snapshot(), store.retail.latestPlan(input.runId, 'forecast')]);
+      if (!forecastRecord) throw new AgentError('no forecast to allocate from', { retryable: false, suggestions: ['run the demand phase first'] });
+      const plan = forecastRecord.body as ForecastPlan;
+      const forecastByStore: Record<string, number> = {};
+      for (const s of plan.series) forecastByStore[s.store_id] = (forecastByStore[s.store_id] ?? 0) + sum(s.forecast);
+
+      reportProgress(20, 'clustering stores');
+      const clustering = clusterStores(
+        snapshot.stores
+          .filter((s) => s.storeId in forecastByStore)
+          .map((s) => {
+            const profile = snapshot.salesProfiles.get(s.storeId);
+            return {
+              storeId: s.storeId,
+              attributes: { size: s.storeSizeSqft, income: s.medianIncome, tier: s.locationTier, format: s.storeFormat, region: s.region },
+              sales: { sales: profile?.averageWeeklySales, seasonality: profile?.seasonality, trend: profile?.trend },
+            };
+          }),
+        { seed: 42 },
+      );
+      reportProgress(70, 'allocating units');
+      const allocation = planAllocation({ approvedQuantity, dcHoldback: parameters.dc_holdback_percentage, forecastByStore });
+      const body: AllocationPlanBody = {
+        revision: input.revision,
+        approved_quantity: approvedQuantity,
+        dc_units: allocation.dcUnits,
+        store_units: allocation.storeUnits,
+        clusters: clustering.assignments,
+      };
+      await store.retail.savePlan({ runId: input.runId, kind: 'allocation', revision: input.revision, body, createdAt: Date.now() });
+
+      const clusters = clustering.clusters.map((c) => ({ id: c.id, label: c.label, stores: c.size, units: sum(c.storeIds.map((id) => allocation.storeUnits[id] ?? 0)) }));
+      const silhouette = clustering.silhouette === null ? 'one cluster' : `silhouette ${clustering.silhouette.toFixed(2)}`;
+      const explanation =
+        `${explain.units(approvedQuantity)} units: ${explain.units(allocation.dcUnits)} held at the DC (${explain.percent(parameters.dc_holdback_percentage)}), ` +
+        `${explain.units(allocation.storePool)} to ${Object.keys(allocation.storeUnits).length} stores by their share of the forecast. ` +
+        `Stores fall into ${clustering.k} cluster${clustering.k === 1 ? '' : 's'} (${silhouette}): ` +
+        clusters.map((c) => `${c.label} (${c.stores} stores, ${explain.units(c.units)} units)`).join('; ') +
+        '.';
+      return {
+        approved_quantity: approvedQuantity,
+        dc_units: allocation.dcUnits,
+        store_units: allocation.storePool,
+        stores: Object.keys(allocation.storeUnits).length,
+        clusters,
+        k: clustering.k,
+        silhouette: clustering.silhouette,
+        allocation: Object.entries(allocation.storeUnits).map(([store_id, units]) => ({
+          store_id,
+          cluster: clustering.assignments[store_id] ?? 0,
+          units,
+          forecast: Math.round(forecastByStore[store_id] ?? 0),
+        })),
+        notes: [...allocation.notes, ...clustering.notes],
+        explanation,
+      };
+    },
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * The monitoring agent: a week's actuals against the forecast, per category and in all. Above the
+ * threshold it raises a `variance_alert` and the run goes back to re-forecast what is left.
+ */
+import { z } from 'zod';
+import { exceedsThreshold, relativeVariance } from '../../../allocation/index.js';
+import { defineAgent } from '../../../engine/index.js';
+import { AgentError } from '../../../errors/index.js';
+import type { Store } from '../../../store/index.js';
+import { explain } from '../explain.js';
+import { PlanParameters } from '../parameters.js';
+import { round2 } from '../season.js';
+import type { ForecastPlan } from './demand.js';
+
+export const monitorInput = z.object({ runId: z.string(), parameters: PlanParameters, week: z.number().int().min(1) });
+
+const varianceLine = z.object({ category_id: z.string(), actual: z.number(), forecast: z.number(), variance: z.number().nullable() });
+
+export const monitorOutput = z.object({
+  week: z.number().int(),
+  actual: z.number(),
+  forecast: z.number(),
+  variance: z.number().nullable(),
+  by_category: z.array(varianceLine),
+  threshold: z.number(),
+  alert: z.boolean(),
+  reforecast: z.boolean(),
+  forecast_revision: z.number().int(),
+  explanation: z.string(),
+});
+export type MonitorOutput = z.infer<typeof monitorOutput>;
+
+const asPercent = (v: number | null) => (v === null ? 'sales against a zero forecast' : `${v >= 0 ? '+' : ''}${explain.percent(v)}`);
+
+export function monitorAgent(store: Store) {
+  return defineAgent({
+    name: 'monitor',
+    description: "Compares the week's actual sales with the forecast and raises a variance alert above the threshold.",
+    input: monitorInput,
+    output: monitorOutput,
+    run: async ({ input, emit }) => {
+      const { parameters, week, runId } = input;
+      const [record, actuals] = await Promise.all([store.retail.latestPlan(runId, 'forecast'), store.retail.listActuals(runId)]);
+      if (!record) throw new AgentError('no forecast to monitor against', { retryable: false });
+      const plan = record.body as ForecastPlan;
+      const forecastByCategory = new Map<string, number>();
+      for (const s of plan.series) forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + (s.forecast[week - plan.from_week] ?? 0));
+      const actualByCategory = new Map<string, number>();
+      for (const a of actuals) if (a.seasonWeek === week) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
+      const categories = [...new Set([...forecastByCategory.keys(), ...actualByCategory.keys()])].sort();
+      const byCategory = categories.map((category_id) => {
+        const actual = actualByCategory.get(category_id) ?? 0;
+        const forecast = round2(forecastByCategory.get(category_id) ?? 0);
+        const v = relativeVariance(actual, forecast);
+        return { category_id, actual, forecast, variance: v === null ? null : round2(v * 1000) / 1000 };
+      });
+      const actual = byCategory.reduce((s, c) => s + c.actual, 0);
+      const forecast = round2(byCategory.reduce((s, c) => s + c.forecast, 0));
+      const total = relativeVariance(actual, forecast);
+      const threshold = parameters.variance_threshold;
+      const outliers = byCategory.filter((c) => exceedsThreshold(c.variance, threshold));
+      const alert = outliers.length > 0 || exceedsThreshold(total, threshold);
+      const reforecast = alert && week < parameters.forecast_horizon_weeks;
+      if (alert) {
+        emit('variance_alert', {
+          week,
+          threshold,
+          variance: total,
+          actual,
+          forecast,
+          categories: outliers.map((c) => ({ category_id: c.category_id, actual: c.actual, forecast: c.forecast, variance: c.variance })),
+          action: reforecast ? 're-forecast the remaining weeks' : 'none: the season ends this week',
+        });
+      }
+      const detail = byCategory.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ');
+      return {
+        week,
+        actual,
+        forecast,
+        variance: total === null ? null : round2(total * 1000) / 1000,
+        by_category: byCategory,
+        threshold,
+        alert,
+        reforecast,
+        forecast_revision: plan.revision,
+        explanation:
+          `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}; ${detail}). ` +
+          (alert
+            ? `Beyond the ±${explain.percent(threshold)} threshold${outliers.length > 0 ? ` in ${outliers.map((c) => c.category_id).join(', ')}` : ''}: ${reforecast ? 're-forecasting the remaining weeks' : 'no weeks left to re-plan'}.`
+            : `Within ±${explain.percent(threshold)}: the plan stands.`),
+      };
+    },
+  });
+}

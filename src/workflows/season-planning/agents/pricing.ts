@@ -1,0 +1,101 @@
+/**
+ * The Pricing agent: at the markdown checkpoint, sell-through against the threshold; below it, the
+ * markdown that earns the most under a constant-elasticity demand model, with expected revenue with
+ * and without it. A planner's modified markdown is priced the same way.
+ */
+import { z } from 'zod';
+import { defineAgent } from '../../../engine/index.js';
+import { recommendMarkdown } from '../../../pricing/index.js';
+import type { Store } from '../../../store/index.js';
+import { explain } from '../explain.js';
+import { stockPosition } from '../ledger.js';
+import { PlanParameters } from '../parameters.js';
+import { round2, sum } from '../season.js';
+import type { ForecastPlan } from './demand.js';
+
+export const pricingInput = z.object({
+  runId: z.string(),
+  parameters: PlanParameters,
+  week: z.number().int().min(1),
+  /** The markdown a planner asked for when modifying the approval. */
+  plannerMarkdown: z.number().min(0).lt(1).optional(),
+  revision: z.number().int().min(1),
+});
+
+export const pricingOutput = z.object({
+  due: z.boolean(),
+  week: z.number().int(),
+  checkpoint_week: z.number().int().nullable(),
+  sell_through: z.number().nullable(),
+  threshold: z.number().nullable(),
+  markdown: z.number(),
+  source: z.enum(['model', 'planner']).nullable(),
+  revenue_without: z.number().nullable(),
+  revenue_with: z.number().nullable(),
+  revenue_change: z.number().nullable(),
+  elasticity: z.number().nullable(),
+  elasticity_assumed: z.boolean().nullable(),
+  units_on_hand: z.number().nullable(),
+  explanation: z.string(),
+});
+export type PricingOutput = z.infer<typeof pricingOutput>;
+
+export function pricingAgent(store: Store) {
+  return defineAgent({
+    name: 'pricing',
+    description: 'Recommends a markdown at the checkpoint from sell-through and a price-elasticity model.',
+    input: pricingInput,
+    output: pricingOutput,
+    run: async ({ input }) => {
+      const { parameters, week, runId } = input;
+      const checkpoint = parameters.markdown_checkpoint_week;
+      const threshold = parameters.markdown_threshold;
+      if (checkpoint === null || threshold === null || week !== checkpoint) {
+        return {
+          due: false, week, checkpoint_week: checkpoint, sell_through: null, threshold, markdown: 0, source: null, revenue_without: null,
+          revenue_with: null, revenue_change: null, elasticity: null, elasticity_assumed: null, units_on_hand: null,
+          explanation: checkpoint === null ? 'No markdown checkpoint in this season.' : `Markdown checkpoint is week ${checkpoint}; this is week ${week}.`,
+        };
+      }
+      const [position, latest] = await Promise.all([stockPosition(store, runId), store.retail.latestPlan(runId, 'forecast')]);
+      const plan = latest?.body as ForecastPlan | undefined;
+      const remaining = sum((plan?.series ?? []).map((s) => sum(s.forecast.filter((_, i) => (plan?.from_week ?? 1) + i > week))));
+      const onHand = sum([...position.stores.values()].map((p) => p.onHand)) + Math.max(0, position.dcUnits);
+      const sellThrough = position.approvedQuantity > 0 ? Math.min(1, position.soldToDate / position.approvedQuantity) : 0;
+      const base = {
+        sellThrough,
+        threshold,
+        weeksRemaining: parameters.forecast_horizon_weeks - week,
+        unitsOnHand: onHand,
+        expectedUnitsAtFullPrice: remaining,
+        fullPrice: parameters.full_price,
+        ...(parameters.price_elasticity === undefined ? {} : { elasticity: parameters.price_elasticity }),
+      };
+      const model = recommendMarkdown(base);
+      const planner = input.plannerMarkdown;
+      const chosen = planner === undefined ? model.withMarkdown : (recommendMarkdown({ ...base, threshold: 1, candidates: [planner] }).candidates.find((c) => c.markdown === planner) ?? model.withMarkdown);
+      const without = model.withoutMarkdown;
+      await store.retail.savePlan({ runId, kind: 'markdown', revision: input.revision, body: { week, recommendation: model, chosen, source: planner === undefined ? 'model' : 'planner' }, createdAt: Date.now() });
+      const explanation =
+        planner === undefined
+          ? model.explanation
+          : `The planner set a ${explain.percent(planner)} markdown: expected revenue ${explain.units(chosen.totalRevenue)} against ${explain.units(without.totalRevenue)} without (the model suggested ${explain.percent(model.markdown)}).`;
+      return {
+        due: true,
+        week,
+        checkpoint_week: checkpoint,
+        sell_through: round2(sellThrough * 1000) / 1000,
+        threshold,
+        markdown: chosen.markdown,
+        source: planner === undefined ? ('model' as const) : ('planner' as const),
+        revenue_without: round2(without.totalRevenue),
+        revenue_with: round2(chosen.totalRevenue),
+        revenue_change: round2(chosen.totalRevenue - without.totalRevenue),
+        elasticity: model.elasticity,
+        elasticity_assumed: model.elasticityAssumed,
+        units_on_hand: Math.round(onHand),
+        explanation,
+      };
+    },
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * The seeds' ContextAssembler: what each agent needs, assembled from the retail tables. The data
+ * is loaded once and kept until an import changes it (the store's data version, checked with one
+ * small query, so another node's import is seen too).
+ */
+import { BatonError } from '../../errors/index.js';
+import type { Category, Store, StoreProfile, WeeklySales } from '../../store/index.js';
+import { toDayNumber, fromDayNumber } from './data/weeks.js';
+
+/** A year of history: less and yearly seasonality cannot be seen. */
+export const MIN_HISTORY_WEEKS = 52;
+
+export interface SeriesHistory {
+  key: string;
+  storeId: string;
+  categoryId: string;
+  /** Units per week on the snapshot's weekly grid; null where the week is missing. */
+  values: (number | null)[];
+}
+
+export interface StoreSalesProfile {
+  /** Mean weekly units over the last year, all categories. */
+  averageWeeklySales: number;
+  /** Share of all stores' units over the last year. */
+  share: number;
+  /** Coefficient of variation of weekly units over the last year: how seasonal the store is. */
+  seasonality: number;
+  /** Last half year's units ÷ the same weeks a year before; null without 78 weeks. */
+  trend: number | null;
+}
+
+export interface RetailSnapshot {
+  version: number;
+  /** The weekly grid: the first history week, then every 7 days to the last. */
+  weeks: string[];
+  stores: StoreProfile[];
+  categories: Category[];
+  series: SeriesHistory[];
+  salesProfiles: Map<string, StoreSalesProfile>;
+}
+
+export class ContextAssembler {
+  private cached: { version: number; snapshot: Promise<RetailSnapshot> } | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  /** The retail data as agents see it; loaded once per data version. */
+  async snapshot(): Promise<RetailSnapshot> {
+    const version = await this.store.retail.dataVersion();
+    if (this.cached?.version !== version) {
+      const snapshot = this.load(version);
+      this.cached = { version, snapshot };
+      // A failed load must not be served from the cache.
+      snapshot.catch(() => {
+        if (this.cached?.snapshot === snapshot) this.cached = undefined;
+      });
+    }
+    return this.cached.snapshot;
+  }
+
+  private async load(version: number): Promise<RetailSnapshot> {
+    const [stores, categories, sales] = await Promise.all([this.store.retail.listStores(), this.store.retail.listCategories(), this.store.retail.listSales()]);
+    const weeks = weeklyGrid(sales);
+    if (weeks.length < MIN_HISTORY_WEEKS) throw notEnoughHistory(weeks.length);
+    const series = seriesOf(sales, weeks);
+    return { version, weeks, stores, categories, series, salesProfiles: salesProfiles(series, weeks.length) };
+  }
+}
+
+function notEnoughHistory(weeks: number): BatonError {
+  return new BatonError(
+    'DATA_NOT_FOUND',
+    weeks === 0 ? 'there is no sales history to plan from' : `only ${weeks} weeks of sales history; planning needs at least ${MIN_HISTORY_WEEKS} (a year, to see seasonality)`,
+    {
+      details: { weeks_of_history: weeks, minimum: MIN_HISTORY_WEEKS },
+      suggestions: [
+        'generate demo data: baton data generate',
+        'or import real history: baton data import --stores stores.csv --sales sales.csv (or POST /api/data/sales)',
+      ],
+    },
+  );
+}
+
+function weeklyGrid(sales: readonly WeeklySales[]): string[] {
+  if (sales.length === 0) return [];
+  let first = Infinity;
+  let last = -Infinity;
+  for (const row of sales) {
+    const day = toDayNumber(row.weekStartDate);
+    if (day < first) first = day;
+    if (day > last) last = day;
+  }
+  return Array.from({ length: Math.round((last - first) / 7) + 1 }, (_, i) => fromDayNumber(first + 7 * i));
+}
+
+/** Sales arrive ordered by store, category and week: one pass places them on the grid. */
+function seriesOf(sales: readonly WeeklySales[], weeks: readonly string[]): SeriesHistory[] {
+  const first = toDayNumber(weeks[0] ?? '1970-01-01');
+  const series: SeriesHistory[] = [];
+  let current: SeriesHistory | undefined;
+  for (const row of sales) {
+    const key = `${row.storeId}|${row.categoryId}`;
+    if (current?.key !== key) {
+      current = { key, storeId: row.storeId, categoryId: row.categoryId, values: new Array<number | null>(weeks.length).fill(null) };
+      series.push(current);
+    }
+    const index = Math.round((toDayNumber(row.weekStartDate) - first) / 7);
+    current.values[index] = (current.values[index] ?? 0) + row.unitsSold;
+  }
+  return series;
+}
+
+function salesProfiles(series: readonly SeriesHistory[], weekCount: number): Map<string, StoreSalesProfile> {
+  const yearStart = Math.max(0, weekCount - 52);
+  const weeklyByStore = new Map<string, number[]>();
+  for (const s of series) {
+    let weekly = weeklyByStore.get(s.storeId);
+    if (!weekly) weeklyByStore.set(s.storeId, (weekly = new Array<number>(weekCount).fill(0)));
+    s.values.forEach((v, i) => {
+      if (v !== null) weekly[i] = (weekly[i] ?? 0) + v;
+    });
+  }
+  const lastYear = (weekly: number[]) => weekly.slice(yearStart);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const grandTotal = sum([...weeklyByStore.values()].map((w) => sum(lastYear(w))));
+  const profiles = new Map<string, StoreSalesProfile>();
+  for (const [storeId, weekly] of weeklyByStore) {
+    const year = lastYear(weekly);
+    const mean = sum(year) / year.length;
+    const sd = Math.sqrt(sum(year.map((v) => (v - mean) ** 2)) / year.length);
+    const recent = sum(weekly.slice(weekCount - 26));
+    const yearAgo = weekCount >= 78 ? sum(weekly.slice(weekCount - 78, weekCount - 52)) : 0;
+    profiles.set(storeId, {
+      averageWeeklySales: mean,
+      share: grandTotal > 0 ? sum(year) / grandTotal : 0,
+      seasonality: mean > 0 ? sd / mean : 0,
+      trend: yearAgo > 0 ? recent / yearAgo : null,
+    });
+  }
+  return profiles;
+}

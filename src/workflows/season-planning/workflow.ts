@@ -1,0 +1,191 @@
+/**
+ * Season planning, as the business runs it: forecast demand, a person approves the buy, allocate
+ * it to stores (the DC keeps a share), then week by week: actuals arrive, variance is checked (and
+ * the rest of the season re-forecast when it is off), stores are replenished, and at the markdown
+ * checkpoint pricing recommends a markdown for a person to approve. Then the season is summarised.
+ */
+import { z } from 'zod';
+import { defineWorkflow, type WorkflowContext } from '../../engine/index.js';
+import type { Store } from '../../store/index.js';
+import { actualsSimulator } from './agents/actuals.js';
+import { demandAgent, type DemandOutput } from './agents/demand.js';
+import { inventoryAgent } from './agents/inventory.js';
+import { monitorAgent, type MonitorOutput } from './agents/monitor.js';
+import { pricingAgent, type PricingOutput } from './agents/pricing.js';
+import { replenishmentAgent } from './agents/replenishment.js';
+import { seasonClock } from './agents/season-clock.js';
+import { seasonClose } from './agents/season-close.js';
+import { ContextAssembler } from './context.js';
+import { PlanParameters } from './parameters.js';
+import { currentWeek } from './season.js';
+
+export const SEASON_PLANNING = 'season-planning';
+
+type Context = WorkflowContext<PlanParameters>;
+interface Resolution {
+  action: string;
+  data?: unknown;
+}
+
+/** What a planner may change when modifying the buy: the quantity. */
+export const buyModification = z.object({ manufacturing_quantity: z.number().int().positive() });
+/** What a planner may change when modifying the markdown: its depth. */
+export const markdownModification = z.object({ markdown: z.number().min(0).max(0.9) });
+
+const demandOf = (context: Context) => context.results.demand as DemandOutput | undefined;
+const modified = <T>(context: Context, phase: string, schema: z.ZodType<T>): T | undefined => {
+  const resolution = context.results[phase] as Resolution | undefined;
+  if (resolution?.action !== 'modify') return undefined;
+  const parsed = schema.safeParse(resolution.data);
+  return parsed.success ? parsed.data : undefined;
+};
+const revisionOf = (context: Context) => (context.visits.demand ?? 0) + (context.visits.reforecast ?? 0) + 1;
+
+/** The markdown in force: one a person accepted at the checkpoint. */
+function activeMarkdown(context: Context): { rate: number; fromWeek: number } | null {
+  const approval = context.results.markdown_approval as Resolution | undefined;
+  const pricing = context.results.markdown_check as PricingOutput | undefined;
+  if (approval?.action !== 'accept' || !pricing?.due || pricing.markdown <= 0) return null;
+  return { rate: pricing.markdown, fromWeek: pricing.week };
+}
+
+export const seasonPlanningWorkflow = defineWorkflow({
+  name: SEASON_PLANNING,
+  description: 'demand → buy approval → allocation → weekly: actuals, variance (re-forecast), replenishment, markdown (approval) → summary',
+  parameters: PlanParameters,
+  phases: [
+    {
+      name: 'demand',
+      description: 'Forecast every store × category series; propose the manufacturing quantity.',
+      agent: 'demand',
+      input: (context) => ({
+        runId: context.runId,
+        parameters: context.parameters,
+        fromWeek: 1,
+        revision: revisionOf(context),
+        plannerQuantity: modified(context, 'manufacturing_approval', buyModification)?.manufacturing_quantity,
+      }),
+    },
+    {
+      name: 'manufacturing_approval',
+      description: 'A person approves the manufacturing quantity (modify sets another; reject ends the run).',
+      wait: {
+        kind: 'approval',
+        schema: buyModification,
+        data: (context) => {
+          const demand = demandOf(context);
+          return {
+            manufacturing_quantity: demand?.manufacturing_quantity,
+            season_total: demand?.season_total,
+            safety_stock: demand?.safety_stock,
+            safety_reason: demand?.safety_reason,
+            by_category: demand?.by_category,
+            explanation: demand?.explanation,
+          };
+        },
+      },
+      onModify: 'demand',
+    },
+    {
+      name: 'allocation',
+      description: 'Cluster stores; allocate the approved quantity to stores and the DC.',
+      agent: 'inventory',
+      input: (context) => ({
+        runId: context.runId,
+        parameters: context.parameters,
+        approvedQuantity: demandOf(context)?.manufacturing_quantity,
+        revision: context.visit,
+      }),
+    },
+    {
+      name: 'simulate_actuals',
+      description: "Simulate the week's sales (runs with simulated actuals).",
+      agent: 'actuals_simulator',
+      skip: (parameters) => (parameters.actuals === 'manual' ? 'actuals are posted to the run each week' : undefined),
+      input: (context) => ({ runId: context.runId, parameters: context.parameters, week: currentWeek(context), markdown: activeMarkdown(context)?.rate ?? 0 }),
+    },
+    {
+      name: 'week_actuals',
+      description: "Wait for the week's actual sales (POST /api/runs/{id}/actuals).",
+      skip: (parameters) => (parameters.actuals === 'simulated' ? 'actuals are simulated' : undefined),
+      wait: { kind: 'actuals', schema: z.object({ week: z.number().int().min(1) }), data: (context) => ({ week: currentWeek(context) }) },
+    },
+    {
+      name: 'monitor',
+      description: 'Actuals against forecast; above the threshold, alert and re-forecast.',
+      agent: 'monitor',
+      input: (context) => ({ runId: context.runId, parameters: context.parameters, week: currentWeek(context) }),
+      transitions: ['replenishment'],
+      next: (_context, output) => ((output as MonitorOutput).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' }),
+    },
+    {
+      name: 'reforecast',
+      description: 'Re-forecast the remaining weeks from history plus actuals.',
+      agent: 'demand',
+      input: (context) => ({ runId: context.runId, parameters: context.parameters, fromWeek: currentWeek(context) + 1, revision: revisionOf(context) }),
+    },
+    {
+      name: 'replenishment',
+      description: 'Move units from the DC to stores by sell-through against plan.',
+      agent: 'replenishment',
+      skip: (parameters) => (parameters.replenishment_strategy === 'none' ? 'replenishment strategy is none: stores keep what they were allocated' : undefined),
+      input: (context) => ({ runId: context.runId, parameters: context.parameters, week: currentWeek(context) }),
+    },
+    {
+      name: 'markdown_check',
+      description: 'At the checkpoint: sell-through against the threshold; recommend a markdown.',
+      agent: 'pricing',
+      skip: (parameters) => (parameters.markdown_checkpoint_week === null ? 'no markdown checkpoint in this season' : undefined),
+      input: (context) => ({
+        runId: context.runId,
+        parameters: context.parameters,
+        week: currentWeek(context),
+        plannerMarkdown: modified(context, 'markdown_approval', markdownModification)?.markdown,
+        revision: context.visit,
+      }),
+      transitions: ['week_end'],
+      next: (_context, output) => {
+        const pricing = output as PricingOutput;
+        if (!pricing.due) return { goto: 'week_end', reason: 'not the markdown checkpoint' };
+        return pricing.markdown > 0 ? undefined : { goto: 'week_end', reason: 'no markdown needed' };
+      },
+    },
+    {
+      name: 'markdown_approval',
+      description: 'A person approves the markdown (modify sets another depth; reject keeps full price).',
+      skip: (parameters) => (parameters.markdown_checkpoint_week === null ? 'no markdown checkpoint in this season' : undefined),
+      wait: { kind: 'approval', schema: markdownModification, data: (context) => context.results.markdown_check },
+      onModify: 'markdown_check',
+      transitions: ['week_end'],
+      decide: (_context, resolution) => (resolution.action === 'reject' ? { goto: 'week_end', reason: 'markdown rejected: prices stay' } : undefined),
+    },
+    {
+      name: 'week_end',
+      description: 'Close the week; loop while weeks are left.',
+      agent: 'season_clock',
+      input: (context) => ({ week: currentWeek(context), horizon: context.parameters.forecast_horizon_weeks }),
+      transitions: ['simulate_actuals'],
+      next: (context) => (currentWeek(context) < context.parameters.forecast_horizon_weeks ? { goto: 'simulate_actuals', reason: 'next season week' } : undefined),
+    },
+    {
+      name: 'season_close',
+      description: 'Summarise the season.',
+      agent: 'season_close',
+      input: (context) => {
+        const reforecasts = context.visits.reforecast ?? 0;
+        const lastAlert = (context.results.monitor as MonitorOutput | undefined)?.alert === true && !(context.results.monitor as MonitorOutput).reforecast;
+        return { runId: context.runId, parameters: context.parameters, markdown: activeMarkdown(context), reforecasts, varianceAlerts: reforecasts + (lastAlert ? 1 : 0) };
+      },
+    },
+  ],
+});
+
+/** The workflow with its agents, bound to a store (the agents read the retail tables and write plans). */
+export function seasonPlanning(store: Store) {
+  const assembler = new ContextAssembler(store);
+  return {
+    workflow: seasonPlanningWorkflow,
+    agents: [demandAgent(store, assembler), inventoryAgent(store, assembler), actualsSimulator(store), monitorAgent(store), replenishmentAgent(store), pricingAgent(store), seasonClock, seasonClose(store)],
+    assembler,
+  };
+}
