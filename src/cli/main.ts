@@ -4,6 +4,7 @@ import { BatonError } from '../errors/index.js';
 import { DEFAULT_SQLITE_PATH, openStore } from '../store/index.js';
 import { serverConfigFromEnv } from '../server/config.js';
 import { runDemo } from './demo.js';
+import { runSeasonDemo } from './season-demo.js';
 import { registerExtractCommand } from './extract.js';
 import { registerForecastCommand } from './forecast/index.js';
 import { serve } from './serve.js';
@@ -13,12 +14,15 @@ const program = new Command('baton').description('Durable multi-agent workflow o
 
 program
   .command('demo')
-  .description('run a small editorial workflow end to end and narrate it (SQLite by default; DATABASE_URL for PostgreSQL)')
+  .description('plan a retail season end to end: synthetic data, parameters from a sentence, forecast, buy, allocation, weekly actuals, replenishment, markdown (SQLite by default; DATABASE_URL for PostgreSQL)')
   .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
-  .action(async (options: { db: string }) => {
+  .option('--editorial', 'run the small editorial workflow instead (the engine on one page)')
+  .action(async (options: { db: string; editorial?: boolean }) => {
     const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: 'cli' });
     try {
-      await runDemo(store, (line) => console.log(line));
+      const print = (line: string) => console.log(line);
+      if (options.editorial) await runDemo(store, print);
+      else if ((await runSeasonDemo(store, print)).state !== 'completed') process.exitCode = 1;
     } finally {
       await store.close();
     }

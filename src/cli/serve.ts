@@ -4,11 +4,14 @@ import { buildServer } from '../server/app.js';
 import type { ServerConfig } from '../server/config.js';
 import type { Store } from '../store/index.js';
 import { editorialAgents, editorialWorkflow } from '../workflows/engine-demo/index.js';
+import { SEASON_PLANNING, seasonPlanning } from '../workflows/season-planning/workflow.js';
 
 export async function serve(store: Store, config: ServerConfig): Promise<void> {
-  const engine = new Engine({ store, agents: editorialAgents, workflows: [editorialWorkflow] });
+  const season = seasonPlanning(store);
+  const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents], workflows: [season.workflow, editorialWorkflow] });
   await engine.start();
-  const app = await buildServer({ engine, config });
+  // The seeds' run-workflow call names no workflow: it means season planning.
+  const app = await buildServer({ engine, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING } });
   await app.listen({ port: config.port, host: config.host });
   const stop = async () => {
     app.log.info('shutting down');

@@ -14,8 +14,9 @@ export const currentWeek = (context: Pick<WorkflowContext, 'visits'>): number =>
  * history, or more than a year after it, is planned as if it followed the history directly.
  */
 export function weeksBeforeSeason(lastHistoryWeek: string, seasonStart: string): { gap: number; note?: string } {
-  const gap = Math.round(daysBetween(lastHistoryWeek, seasonStart) / 7) - 1;
-  if (gap < 0) return { gap: 0, note: `the season starts before the history ends (${lastHistoryWeek}): it is planned as the weeks right after the history` };
+  const days = daysBetween(lastHistoryWeek, seasonStart);
+  const gap = Math.ceil(days / 7) - 1;
+  if (days <= 0) return { gap: 0, note: `the season starts before the history ends (${lastHistoryWeek}): it is planned as the weeks right after the history` };
   if (gap > 52) return { gap: 0, note: `the season starts ${gap} weeks after the history ends (${lastHistoryWeek}): it is planned as if it followed the history directly` };
   return { gap };
 }

@@ -186,7 +186,9 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const explanation =
         `Forecast ${series.length} store × category series for ${scope}: ${explain.units(seasonTotal)} units expected. ` +
         `Safety stock ${explain.units(safety.units)} (${safety.reason}). ` +
-        (input.plannerQuantity === undefined
+        (fromWeek > 1
+          ? 'The remaining weeks are re-planned against this forecast (the buy stands).'
+          : input.plannerQuantity === undefined
           ? `Manufacturing quantity ${explain.units(quantity)} = forecast + safety stock.`
           : `Manufacturing quantity ${explain.units(quantity)} set by the planner (forecast + safety stock suggested ${explain.units(suggested)}).`);
       reportProgress(100, 'forecast saved');

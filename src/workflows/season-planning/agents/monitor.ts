@@ -9,6 +9,7 @@ import { AgentError } from '../../../errors/index.js';
 import type { Store } from '../../../store/index.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
+import { stockPosition } from '../ledger.js';
 import { round2 } from '../season.js';
 import type { ForecastPlan } from './demand.js';
 
@@ -26,6 +27,7 @@ export const monitorOutput = z.object({
   alert: z.boolean(),
   reforecast: z.boolean(),
   forecast_revision: z.number().int(),
+  sold_out_stores: z.number().int(),
   explanation: z.string(),
 });
 export type MonitorOutput = z.infer<typeof monitorOutput>;
@@ -40,13 +42,19 @@ export function monitorAgent(store: Store) {
     output: monitorOutput,
     run: async ({ input, emit }) => {
       const { parameters, week, runId } = input;
-      const [record, actuals] = await Promise.all([store.retail.latestPlan(runId, 'forecast'), store.retail.listActuals(runId)]);
+      const [record, actuals, position] = await Promise.all([store.retail.latestPlan(runId, 'forecast'), store.retail.listActuals(runId), stockPosition(store, runId)]);
       if (!record) throw new AgentError('no forecast to monitor against', { retryable: false });
       const plan = record.body as ForecastPlan;
+      // A store that sold out shows what it had, not what shoppers wanted: its week says nothing
+      // about the forecast, so it is left out (and counted) rather than read as a fall in demand.
+      const soldOut = new Set([...position.stores].filter(([, p]) => p.onHand <= 0 && p.received > 0).map(([id]) => id));
       const forecastByCategory = new Map<string, number>();
-      for (const s of plan.series) forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + (s.forecast[week - plan.from_week] ?? 0));
+      for (const s of plan.series) {
+        if (soldOut.has(s.store_id)) continue;
+        forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + (s.forecast[week - plan.from_week] ?? 0));
+      }
       const actualByCategory = new Map<string, number>();
-      for (const a of actuals) if (a.seasonWeek === week) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
+      for (const a of actuals) if (a.seasonWeek === week && !soldOut.has(a.storeId)) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
       const categories = [...new Set([...forecastByCategory.keys(), ...actualByCategory.keys()])].sort();
       const byCategory = categories.map((category_id) => {
         const actual = actualByCategory.get(category_id) ?? 0;
@@ -73,6 +81,7 @@ export function monitorAgent(store: Store) {
         });
       }
       const detail = byCategory.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ');
+      const soldOutNote = soldOut.size > 0 ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.` : '';
       return {
         week,
         actual,
@@ -83,8 +92,10 @@ export function monitorAgent(store: Store) {
         alert,
         reforecast,
         forecast_revision: plan.revision,
+        sold_out_stores: soldOut.size,
         explanation:
-          `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}; ${detail}). ` +
+          (byCategory.length === 0 ? `Week ${week}: every store has sold out; sales no longer show demand.` : `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}; ${detail}).`) +
+          `${soldOutNote} ` +
           (alert
             ? `Beyond the ±${explain.percent(threshold)} threshold${outliers.length > 0 ? ` in ${outliers.map((c) => c.category_id).join(', ')}` : ''}: ${reforecast ? 're-forecasting the remaining weeks' : 'no weeks left to re-plan'}.`
             : `Within ±${explain.percent(threshold)}: the plan stands.`),
