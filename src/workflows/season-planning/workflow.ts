@@ -41,11 +41,16 @@ const modified = <T>(context: Context, phase: string, schema: z.ZodType<T>): T |
 };
 const revisionOf = (context: Context) => (context.visits.demand ?? 0) + (context.visits.reforecast ?? 0) + 1;
 
-/** The markdown in force: one a person accepted at the checkpoint. */
+/**
+ * The markdown in force: one a person accepted at the checkpoint. The pricing phase runs every
+ * week, so after the checkpoint its output carries the accepted markdown forward (`in_force`).
+ */
 function activeMarkdown(context: Context): { rate: number; fromWeek: number } | null {
-  const approval = context.results.markdown_approval as Resolution | undefined;
   const pricing = context.results.markdown_check as PricingOutput | undefined;
-  if (approval?.action !== 'accept' || !pricing?.due || pricing.markdown <= 0) return null;
+  if (!pricing) return null;
+  if (!pricing.due) return pricing.in_force ?? null;
+  const approval = context.results.markdown_approval as Resolution | undefined;
+  if (approval?.action !== 'accept' || pricing.markdown <= 0) return pricing.in_force ?? null;
   return { rate: pricing.markdown, fromWeek: pricing.week };
 }
 
@@ -142,6 +147,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
         week: currentWeek(context),
         plannerMarkdown: modified(context, 'markdown_approval', markdownModification)?.markdown,
         revision: context.visit,
+        inForce: activeMarkdown(context),
       }),
       transitions: ['week_end'],
       next: (_context, output) => {

@@ -13,6 +13,8 @@ import { PlanParameters } from '../parameters.js';
 import { round2, sum } from '../season.js';
 import type { ForecastPlan } from './demand.js';
 
+const inForce = z.object({ rate: z.number(), fromWeek: z.number().int() });
+
 export const pricingInput = z.object({
   runId: z.string(),
   parameters: PlanParameters,
@@ -20,6 +22,8 @@ export const pricingInput = z.object({
   /** The markdown a planner asked for when modifying the approval. */
   plannerMarkdown: z.number().min(0).lt(1).optional(),
   revision: z.number().int().min(1),
+  /** The markdown already in force (accepted at the checkpoint), carried through later weeks. */
+  inForce: inForce.nullable(),
 });
 
 export const pricingOutput = z.object({
@@ -36,6 +40,7 @@ export const pricingOutput = z.object({
   elasticity: z.number().nullable(),
   elasticity_assumed: z.boolean().nullable(),
   units_on_hand: z.number().nullable(),
+  in_force: inForce.nullable(),
   explanation: z.string(),
 });
 export type PricingOutput = z.infer<typeof pricingOutput>;
@@ -53,7 +58,7 @@ export function pricingAgent(store: Store) {
       if (checkpoint === null || threshold === null || week !== checkpoint) {
         return {
           due: false, week, checkpoint_week: checkpoint, sell_through: null, threshold, markdown: 0, source: null, revenue_without: null,
-          revenue_with: null, revenue_change: null, elasticity: null, elasticity_assumed: null, units_on_hand: null,
+          revenue_with: null, revenue_change: null, elasticity: null, elasticity_assumed: null, units_on_hand: null, in_force: input.inForce,
           explanation: checkpoint === null ? 'No markdown checkpoint in this season.' : `Markdown checkpoint is week ${checkpoint}; this is week ${week}.`,
         };
       }
@@ -94,6 +99,7 @@ export function pricingAgent(store: Store) {
         elasticity: model.elasticity,
         elasticity_assumed: model.elasticityAssumed,
         units_on_hand: Math.round(onHand),
+        in_force: input.inForce,
         explanation,
       };
     },
