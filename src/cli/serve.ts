@@ -11,7 +11,7 @@ export async function serve(store: Store, config: ServerConfig): Promise<void> {
   const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents], workflows: [season.workflow, editorialWorkflow] });
   await engine.start();
   // The seeds' run-workflow call names no workflow: it means season planning.
-  const app = await buildServer({ engine, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING } });
+  const app = await buildServer({ engine, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING }, assembler: season.assembler });
   await app.listen({ port: config.port, host: config.host });
   const stop = async () => {
     app.log.info('shutting down');

@@ -18,6 +18,9 @@ import { healthRoutes } from './routes/health.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
+import { seasonRoutes } from './routes/season.js';
+import { dataRoutes } from './routes/data.js';
+import { ContextAssembler } from '../workflows/season-planning/context.js';
 import { streamRoutes } from './stream/routes.js';
 
 export interface ServerOptions {
@@ -27,6 +30,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** The language model for parameter extraction; default from the environment (OPENAI_*, AZURE_OPENAI_*); null for none. */
   llm?: LlmSettings | null;
+  /** Season planning's context assembler, shared with its agents so both use one cache (default: a new one). */
+  assembler?: ContextAssembler;
 }
 
 /** Request log lines show the URL; a `?token=` in it (browsers' WebSockets) must not reach the logs. */
@@ -49,7 +54,7 @@ function redactingTokens(logger: FastifyServerOptions['logger']): FastifyServerO
 /** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildServer({ engine, config, logger = { level: 'info' }, llm = llmSettingsFromEnv() ?? null }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ engine, config, logger = { level: 'info' }, llm = llmSettingsFromEnv() ?? null, assembler = new ContextAssembler(engine.store) }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: redactingTokens(logger),
     bodyLimit: config.bodyLimit,
@@ -90,6 +95,8 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
   await app.register(workflowRoutes(engine));
+  await app.register(seasonRoutes(engine, assembler));
+  await app.register(dataRoutes(engine.store, config.uploadLimit));
   await app.register(streamRoutes(engine, config));
   return app;
 }

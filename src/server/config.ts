@@ -23,6 +23,8 @@ export const serverConfigSchema = z.object({
   bodyLimit: z.coerce.number().int().positive().default(1_048_576),
   /** BATON_HEARTBEAT_MS: WebSocket heartbeat interval (default 30 s). */
   heartbeatMs: z.coerce.number().int().positive().default(30_000),
+  /** BATON_UPLOAD_LIMIT: largest CSV upload in bytes (default 64 MiB; the Walmart sales file is 10 MB). */
+  uploadLimit: z.coerce.number().int().positive().default(64 * 1_048_576),
   /** BATON_WS_BUFFER: bytes a WebSocket client may fall behind before it is dropped (default 1 MiB). */
   wsBufferBytes: z.coerce.number().int().positive().default(1_048_576),
   /** Workflow that run-workflow starts when the request names none. */
@@ -48,6 +50,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     corsOrigins: pick('BATON_CORS_ORIGINS'),
     bodyLimit: pick('BATON_BODY_LIMIT'),
     heartbeatMs: pick('BATON_HEARTBEAT_MS'),
+    uploadLimit: pick('BATON_UPLOAD_LIMIT'),
     wsBufferBytes: pick('BATON_WS_BUFFER'),
     defaultWorkflow: pick('BATON_DEFAULT_WORKFLOW'),
   });

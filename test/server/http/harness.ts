@@ -7,6 +7,7 @@ import { defineAgent, defineWorkflow, Engine, type WorkflowDefinition } from '..
 import { AgentError } from '../../../src/errors/index.js';
 import type { LlmSettings } from '../../../src/llm/index.js';
 import { buildServer } from '../../../src/server/app.js';
+import { seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
 import { parseServerConfig, type ServerConfigInput } from '../../../src/server/config.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import type { errorBody } from '../../../src/server/schemas.js';
@@ -96,6 +97,8 @@ export interface ServeOptions {
   /** Which of review, fragile and slow to register (default: all three). */
   workflows?: readonly ('review' | 'fragile' | 'slow')[];
   logger?: FastifyServerOptions['logger'];
+  /** Registers the season-planning workflow and its agents too. */
+  season?: boolean;
   /** The language model for extraction (default none, whatever the environment says). */
   llm?: LlmSettings | null;
   /**
@@ -150,11 +153,12 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
       });
     }
     const hold = holder();
+    const season = options.season ? seasonPlanning(store) : undefined;
     const wanted: readonly string[] = options.workflows ?? ['review', 'fragile', 'slow'];
     const engine = new Engine({
       store,
-      agents: [worker(), picky(), hold.agent],
-      workflows: ALL_WORKFLOWS.filter((w) => wanted.includes(w.name)),
+      agents: [worker(), picky(), hold.agent, ...(season?.agents ?? [])],
+      workflows: [...ALL_WORKFLOWS.filter((w) => wanted.includes(w.name)), ...(season ? [season.workflow] : [])],
       onError: (error, context) => errors.push({ context, error }),
     });
     let engineOpen = true;
@@ -165,7 +169,7 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
       await engine.close();
     };
     cleanups.push(closeEngine);
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, ...options.config }), logger: options.logger ?? false, llm: options.llm ?? null });
+    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, ...options.config }), logger: options.logger ?? false, llm: options.llm ?? null, ...(season ? { assembler: season.assembler } : {}) });
     cleanups.push(() => app.close());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -52,6 +52,16 @@ describeEachStore('HTTP: health and docs', (kind) => {
         'POST /api/runs/{run_id}/approvals/{approval_id}',
         'GET /api/workflows',
         'GET /api/workflows/{name}/stats',
+        'POST /api/runs/{run_id}/actuals',
+        'GET /api/forecasts/{run_id}',
+        'GET /api/allocations/{run_id}',
+        'GET /api/variance/{run_id}',
+        'GET /api/markdowns/{run_id}',
+        'GET /api/stores/clusters',
+        'GET /api/data',
+        'POST /api/data/stores',
+        'POST /api/data/categories',
+        'POST /api/data/sales',
       ].sort(),
     );
   });

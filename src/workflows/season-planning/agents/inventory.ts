@@ -4,10 +4,11 @@
  * by their share of the forecast, in whole units that add up exactly.
  */
 import { z } from 'zod';
-import { clusterStores, planAllocation } from '../../../allocation/index.js';
+import { planAllocation } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { AgentError } from '../../../errors/index.js';
 import type { Store } from '../../../store/index.js';
+import { clusterSnapshotStores } from '../clusters.js';
 import type { ContextAssembler } from '../context.js';
 import { explain } from '../explain.js';
 import type { AllocationPlanBody } from '../ledger.js';
@@ -51,19 +52,7 @@ export function inventoryAgent(store: Store, assembler: ContextAssembler) {
       for (const s of plan.series) forecastByStore[s.store_id] = (forecastByStore[s.store_id] ?? 0) + sum(s.forecast);
 
       reportProgress(20, 'clustering stores');
-      const clustering = clusterStores(
-        snapshot.stores
-          .filter((s) => s.storeId in forecastByStore)
-          .map((s) => {
-            const profile = snapshot.salesProfiles.get(s.storeId);
-            return {
-              storeId: s.storeId,
-              attributes: { size: s.storeSizeSqft, income: s.medianIncome, tier: s.locationTier, format: s.storeFormat, region: s.region },
-              sales: { sales: profile?.averageWeeklySales, seasonality: profile?.seasonality, trend: profile?.trend },
-            };
-          }),
-        { seed: 42 },
-      );
+      const clustering = clusterSnapshotStores(snapshot, new Set(Object.keys(forecastByStore)));
       reportProgress(70, 'allocating units');
       const allocation = planAllocation({ approvedQuantity, dcHoldback: parameters.dc_holdback_percentage, forecastByStore });
       const body: AllocationPlanBody = {

@@ -1,0 +1,61 @@
+/** What the read endpoints show of a run's plans: forecast, allocation (with clusters), variance, markdowns. */
+import { BatonError } from '../../errors/index.js';
+import type { Store } from '../../store/index.js';
+import type { ForecastPlan } from './agents/demand.js';
+import type { AllocationPlanBody } from './ledger.js';
+import { stockPosition } from './ledger.js';
+import { sum } from './season.js';
+
+const noPlan = (kind: string, runId: string): BatonError =>
+  new BatonError('NOT_FOUND', `run "${runId}" has no ${kind} yet`, { details: { run_id: runId, kind }, suggestions: ['check the run id, or wait until the run reaches that phase (GET /api/runs/{id})'] });
+
+export async function forecastReport(store: Store, runId: string) {
+  const plans = await store.retail.listPlans(runId, 'forecast');
+  const latest = plans.at(-1);
+  if (!latest) throw noPlan('forecast', runId);
+  const plan = latest.body as ForecastPlan;
+  return { run_id: runId, ...plan, revisions: plans.map((p) => ({ revision: p.revision, from_week: (p.body as ForecastPlan).from_week })) };
+}
+
+export async function allocationReport(store: Store, runId: string) {
+  const record = await store.retail.latestPlan(runId, 'allocation');
+  if (!record) throw noPlan('allocation', runId);
+  const plan = record.body as AllocationPlanBody;
+  const position = await stockPosition(store, runId);
+  return {
+    run_id: runId,
+    approved_quantity: plan.approved_quantity,
+    dc_units: plan.dc_units,
+    dc_now: position.dcUnits,
+    stores: Object.entries(plan.store_units).map(([store_id, units]) => ({
+      store_id,
+      cluster: plan.clusters[store_id] ?? 0,
+      allocated: units,
+      received: position.stores.get(store_id)?.received ?? units,
+      sold: position.stores.get(store_id)?.sold ?? 0,
+      on_hand: position.stores.get(store_id)?.onHand ?? units,
+    })),
+  };
+}
+
+export async function varianceReport(store: Store, runId: string) {
+  const [plans, actuals] = await Promise.all([store.retail.listPlans(runId, 'forecast'), store.retail.listActuals(runId)]);
+  if (plans.length === 0) throw noPlan('forecast', runId);
+  const weeks = [...new Set(actuals.map((a) => a.seasonWeek))].sort((a, b) => a - b);
+  return {
+    run_id: runId,
+    weeks: weeks.map((week) => {
+      // The forecast a week was judged against: the newest revision made before the week's actuals.
+      const plan = plans.map((p) => p.body as ForecastPlan).filter((p) => p.from_week <= week).at(-1) ?? (plans[0]!.body as ForecastPlan);
+      const forecast = sum(plan.series.map((s) => s.forecast[week - plan.from_week] ?? 0));
+      const actual = sum(actuals.filter((a) => a.seasonWeek === week).map((a) => a.unitsSold));
+      return { week, actual, forecast: Math.round(forecast * 100) / 100, variance: forecast > 0 ? (actual - forecast) / forecast : null, forecast_revision: plan.revision };
+    }),
+  };
+}
+
+export async function markdownReport(store: Store, runId: string) {
+  const plans = await store.retail.listPlans(runId, 'markdown');
+  if (plans.length === 0) throw noPlan('markdown decision', runId);
+  return { run_id: runId, decisions: plans.map((p) => ({ revision: p.revision, ...(p.body as Record<string, unknown>) })) };
+}
