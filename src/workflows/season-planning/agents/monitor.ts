@@ -32,6 +32,15 @@ export const monitorOutput = z.object({
 });
 export type MonitorOutput = z.infer<typeof monitorOutput>;
 
+/**
+ * A category whose forecast is under this share of the week's total is reported but does not
+ * trigger a re-forecast on its own: with 81 Walmart departments, a 38-unit department swinging
+ * by 28% re-planned the whole season every week.
+ */
+export const MATERIAL_SHARE = 0.02;
+/** Categories named in an explanation; the rest are summarised. */
+const LISTED = 5;
+
 const asPercent = (v: number | null) => (v === null ? 'sales against a zero forecast' : `${v >= 0 ? '+' : ''}${explain.percent(v)}`);
 
 export function monitorAgent(store: Store) {
@@ -66,7 +75,9 @@ export function monitorAgent(store: Store) {
       const forecast = round2(byCategory.reduce((s, c) => s + c.forecast, 0));
       const total = relativeVariance(actual, forecast);
       const threshold = parameters.variance_threshold;
-      const outliers = byCategory.filter((c) => exceedsThreshold(c.variance, threshold));
+      const material = (c: { forecast: number; actual: number }) => Math.max(c.forecast, c.actual) >= MATERIAL_SHARE * Math.max(forecast, actual);
+      const beyond = byCategory.filter((c) => exceedsThreshold(c.variance, threshold));
+      const outliers = beyond.filter(material);
       const alert = outliers.length > 0 || exceedsThreshold(total, threshold);
       const reforecast = alert && week < parameters.forecast_horizon_weeks;
       if (alert) {
@@ -80,7 +91,13 @@ export function monitorAgent(store: Store) {
           action: reforecast ? 're-forecast the remaining weeks' : 'none: the season ends this week',
         });
       }
-      const detail = byCategory.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ');
+      const shown = [...beyond].sort((a, b) => Math.abs(b.variance ?? Infinity) - Math.abs(a.variance ?? Infinity)).slice(0, LISTED);
+      const detail =
+        byCategory.length <= LISTED
+          ? byCategory.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ')
+          : `${beyond.length} of ${byCategory.length} categories beyond ±${explain.percent(threshold)}${shown.length > 0 ? `: ${shown.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ')}${beyond.length > LISTED ? ', …' : ''}` : ''}`;
+      const immaterial = beyond.length - outliers.length;
+      const immaterialNote = immaterial > 0 ? ` ${immaterial} small categor${immaterial === 1 ? 'y' : 'ies'} (under ${explain.percent(MATERIAL_SHARE)} of the week) beyond it too, not enough to re-plan.` : '';
       const soldOutNote = soldOut.size > 0 ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.` : '';
       return {
         week,
@@ -95,7 +112,7 @@ export function monitorAgent(store: Store) {
         sold_out_stores: soldOut.size,
         explanation:
           (byCategory.length === 0 ? `Week ${week}: every store has sold out; sales no longer show demand.` : `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}; ${detail}).`) +
-          `${soldOutNote} ` +
+          `${soldOutNote}${immaterialNote} ` +
           (alert
             ? `Beyond the ±${explain.percent(threshold)} threshold${outliers.length > 0 ? ` in ${outliers.map((c) => c.category_id).join(', ')}` : ''}: ${reforecast ? 're-forecasting the remaining weeks' : 'no weeks left to re-plan'}.`
             : `Within ±${explain.percent(threshold)}: the plan stands.`),
