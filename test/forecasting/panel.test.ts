@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { forecast, forecastPanel, type PanelSeries } from '../../src/forecasting/index.js';
+import { lowRankReconstruction } from '../../src/forecasting/pooling.js';
+
+/** Deterministic standard normal draws (LCG + Box–Muller), so the synthetic panels are the same on every run. */
+function normals(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state + 0.5) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+// A shared yearly shape with a holiday peak: every store of the department follows it at its own level.
+const shape = (week: number) => 1 + 0.3 * Math.sin((2 * Math.PI * week) / 52) + (week % 52 === 46 ? 1.2 : 0) + (week % 52 === 47 ? 0.6 : 0);
+
+function syntheticGroup(group: string, stores: number, weeks: number, horizon: number, noise: number, seed: number) {
+  const draw = normals(seed);
+  return Array.from({ length: stores }, (_, s) => {
+    const level = 100 * (1 + s);
+    const signal = Array.from({ length: weeks + horizon }, (_, t) => level * shape(t));
+    const values = signal.slice(0, weeks).map((v) => v + noise * level * draw());
+    return { id: `${group}-${s}`, group, values, future: signal.slice(weeks) };
+  });
+}
+
+const totalAbsoluteError = (cases: { future: number[] }[], forecasts: number[][]) =>
+  cases.reduce((acc, c, i) => acc + c.future.reduce((e, v, h) => e + Math.abs(v - forecasts[i]![h]!), 0), 0);
+
+describe('low-rank reconstruction', () => {
+  it('keeps the largest singular direction: rank 1 of [[3,0],[0,1]] is [[3,0],[0,0]]', () => {
+    const fit = lowRankReconstruction([[3, 0], [0, 1]], 1);
+    expect(fit.rank).toBe(1);
+    fit.rows.flat().forEach((v, i) => expect(v).toBeCloseTo([3, 0, 0, 0][i]!, 10));
+  });
+
+  it('returns rows of rank one exactly, whatever rank is asked', () => {
+    const rows = [[1, 2, 3, 4], [2, 4, 6, 8], [-1, -2, -3, -4]];
+    expect(lowRankReconstruction(rows, 2).rows.flat().map((v) => Math.round(v * 1e9) / 1e9)).toEqual(rows.flat());
+    expect(lowRankReconstruction(rows, 1).rows.flat().map((v) => Math.round(v * 1e9) / 1e9)).toEqual(rows.flat());
+  });
+
+  it('leaves all-zero rows as they are', () => {
+    expect(lowRankReconstruction([[0, 0, 0], [0, 0, 0], [0, 0, 0]], 1).rows).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+  });
+});
+
+describe('forecasting a panel of grouped series', () => {
+  it('pooling the stores of a department beats forecasting each noisy store alone', () => {
+    const horizon = 26;
+    const cases = [...syntheticGroup('a', 16, 104, horizon, 0.25, 1), ...syntheticGroup('b', 12, 104, horizon, 0.25, 2)];
+    for (const method of ['seasonal', 'snaive', 'ensemble'] as const) {
+      const alone = cases.map((c) => forecast(c.values, { horizon, method }).forecast);
+      const pooled = forecastPanel(cases, { horizon, method }).map((r) => r.forecast);
+      // Rank ≤ 4 of 12–16 noisy rows keeps the shared shape and drops most of each row's own noise.
+      expect(totalAbsoluteError(cases, pooled)).toBeLessThan(0.8 * totalAbsoluteError(cases, alone));
+    }
+  });
+
+  it('returns one result per series in the input order, with its id and group', () => {
+    const cases = [...syntheticGroup('x', 4, 80, 5, 0.1, 3), ...syntheticGroup('y', 3, 80, 5, 0.1, 4)].reverse();
+    const results = forecastPanel(cases, { horizon: 5 });
+    expect(results.map((r) => [r.id, r.group])).toEqual(cases.map((c) => [c.id, c.group]));
+    results.forEach((r) => expect(r.forecast).toHaveLength(5));
+  });
+
+  it('forecasts a group of fewer than three series exactly as forecast does, without pooling', () => {
+    const cases = syntheticGroup('pair', 2, 90, 8, 0.2, 5);
+    const results = forecastPanel(cases, { horizon: 8 });
+    cases.forEach((c, i) => expect(results[i]!.forecast).toEqual(forecast(c.values, { horizon: 8 }).forecast));
+    expect(results.every((r) => !r.notes.join(' ').includes('pooled'))).toBe(true);
+  });
+
+  it('decides on last year for a short history from the whole group’s evidence', () => {
+    // 67 weeks: one season plus 15 weeks is too little evidence for one series, enough for a group of six.
+    const cases = syntheticGroup('short', 6, 67, 13, 0.05, 6);
+    const alone = forecast(cases[0]!.values, { horizon: 13 });
+    expect(alone.notes.join(' ')).not.toContain('seasonal anchor');
+    for (const result of forecastPanel(cases, { horizon: 13 })) expect(result.notes.join(' ')).toContain('seasonal anchor');
+  });
+
+  it('keeps the noise pooling removed in the intervals: the 95% band of a pooled forecast is not narrower than its model error alone', () => {
+    const cases = syntheticGroup('band', 12, 104, 13, 0.3, 7);
+    const pooled = forecastPanel(cases, { horizon: 13, method: 'seasonal' });
+    const unpooled = forecastPanel(cases, { horizon: 13, method: 'seasonal', rank: 0 });
+    pooled.forEach((r, i) => {
+      expect(r.lo95[0]!).toBeLessThan(r.forecast[0]!);
+      // The same order of width as the raw series' own: pooling must not make the band collapse.
+      expect(r.hi95[0]! - r.lo95[0]!).toBeGreaterThan(0.5 * (unpooled[i]!.hi95[0]! - unpooled[i]!.lo95[0]!));
+    });
+  });
+
+  it('copes with gaps, returns, late starts, empty and constant series in one group', () => {
+    const base = syntheticGroup('odd', 6, 100, 10, 0.1, 8);
+    const cases: PanelSeries[] = [
+      ...base.map(({ id, group, values }) => ({ id, group, values })),
+      { id: 'gappy', group: 'odd', values: base[0]!.values.map((v, t) => (t % 9 === 3 ? null : v)) },
+      { id: 'returns', group: 'odd', values: base[1]!.values.map((v, t) => (t % 17 === 0 ? -50 : v)) },
+      { id: 'late', group: 'odd', values: [...new Array<null>(90).fill(null), ...base[2]!.values.slice(90)] },
+      { id: 'empty', group: 'odd', values: new Array<null>(100).fill(null) },
+      { id: 'flat', group: 'odd', values: new Array<number>(100).fill(7) },
+    ];
+    const results = forecastPanel(cases, { horizon: 10 });
+    for (const r of results) for (const v of [...r.forecast, ...r.lo95, ...r.hi95]) expect(Number.isFinite(v)).toBe(true);
+    expect(results.find((r) => r.id === 'empty')!.forecast).toEqual(new Array<number>(10).fill(0));
+    expect(results.find((r) => r.id === 'late')!.notes.join(' ')).not.toContain('pooled');
+    expect(results.find((r) => r.id === 'returns')!.notes.join(' ')).toContain('negative value(s) kept as returns');
+  });
+
+  it('refuses duplicate ids and invalid options with INVALID_PARAMETERS', () => {
+    const one = { id: 's', group: 'g', values: [1, 2, 3] };
+    expect(() => forecastPanel([one, one], { horizon: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETERS' }));
+    expect(() => forecastPanel([one], { horizon: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETERS' }));
+    expect(() => forecastPanel([one], { horizon: 2, rank: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETERS' }));
+  });
+});
