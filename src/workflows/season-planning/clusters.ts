@@ -1,8 +1,8 @@
 /** Store clusters from the retail snapshot: attributes plus each store's sales profile (used by Inventory and GET /api/stores/clusters). */
 import { clusterStores, type StoreClustering } from '../../allocation/index.js';
-import type { RetailSnapshot } from './context.js';
+import type { InventoryContext } from './context.js';
 
-export function clusterSnapshotStores(snapshot: RetailSnapshot, only?: ReadonlySet<string>): StoreClustering {
+export function clusterSnapshotStores(snapshot: Pick<InventoryContext, 'stores' | 'salesProfiles'>, only?: ReadonlySet<string>): StoreClustering {
   return clusterStores(
     snapshot.stores
       .filter((s) => only === undefined || only.has(s.storeId))

@@ -5,7 +5,10 @@
  */
 import { BatonError } from '../../errors/index.js';
 import type { Category, Store, StoreProfile, WeeklySales } from '../../store/index.js';
+import { DEFAULT_ELASTICITY } from '../../pricing/index.js';
 import { toDayNumber, fromDayNumber } from './data/weeks.js';
+import type { PlanParameters } from './parameters.js';
+import { weeksBeforeSeason } from './season.js';
 
 /** A year of history: less and yearly seasonality cannot be seen. */
 export const MIN_HISTORY_WEEKS = 52;
@@ -39,6 +42,38 @@ export interface RetailSnapshot {
   salesProfiles: Map<string, StoreSalesProfile>;
 }
 
+/** What the Demand agent needs: every series, and where the season sits after the history. */
+export interface DemandContext {
+  horizonWeeks: number;
+  seasonStart: string;
+  replenishment: PlanParameters['replenishment_strategy'];
+  lastHistoryWeek: string;
+  /** Weeks between the history and the season (forecast and dropped). */
+  weeksBeforeSeason: number;
+  notes: string[];
+  weeks: readonly string[];
+  series: readonly SeriesHistory[];
+  categories: readonly Category[];
+}
+
+/** What the Inventory agent needs: the stores, their sales profiles, and the DC's share. */
+export interface InventoryContext {
+  dcHoldback: number;
+  replenishment: PlanParameters['replenishment_strategy'];
+  stores: readonly StoreProfile[];
+  salesProfiles: ReadonlyMap<string, StoreSalesProfile>;
+}
+
+/** What the Pricing agent needs: the checkpoint, the threshold and the price model's inputs. */
+export interface PricingContext {
+  checkpointWeek: number | null;
+  threshold: number | null;
+  horizonWeeks: number;
+  fullPrice: number;
+  elasticity: number;
+  elasticityAssumed: boolean;
+}
+
 export class ContextAssembler {
   private cached: { version: number; snapshot: Promise<RetailSnapshot> } | undefined;
 
@@ -56,6 +91,40 @@ export class ContextAssembler {
       });
     }
     return this.cached.snapshot;
+  }
+
+  async demand(parameters: PlanParameters): Promise<DemandContext> {
+    const snapshot = await this.snapshot();
+    const lastHistoryWeek = snapshot.weeks.at(-1) ?? parameters.season_start_date;
+    const { gap, note } = weeksBeforeSeason(lastHistoryWeek, parameters.season_start_date);
+    return {
+      horizonWeeks: parameters.forecast_horizon_weeks,
+      seasonStart: parameters.season_start_date,
+      replenishment: parameters.replenishment_strategy,
+      lastHistoryWeek,
+      weeksBeforeSeason: gap,
+      notes: note ? [note] : [],
+      weeks: snapshot.weeks,
+      series: snapshot.series,
+      categories: snapshot.categories,
+    };
+  }
+
+  async inventory(parameters: PlanParameters): Promise<InventoryContext> {
+    const snapshot = await this.snapshot();
+    return { dcHoldback: parameters.dc_holdback_percentage, replenishment: parameters.replenishment_strategy, stores: snapshot.stores, salesProfiles: snapshot.salesProfiles };
+  }
+
+  /** Pricing reads no tables: its context is the parameters and the price model's defaults, stated. */
+  pricing(parameters: PlanParameters): PricingContext {
+    return {
+      checkpointWeek: parameters.markdown_checkpoint_week,
+      threshold: parameters.markdown_threshold,
+      horizonWeeks: parameters.forecast_horizon_weeks,
+      fullPrice: parameters.full_price,
+      elasticity: parameters.price_elasticity ?? DEFAULT_ELASTICITY,
+      elasticityAssumed: parameters.price_elasticity === undefined,
+    };
   }
 
   private async load(version: number): Promise<RetailSnapshot> {

@@ -191,7 +191,7 @@ export function seasonPlanning(store: Store) {
   const assembler = new ContextAssembler(store);
   return {
     workflow: seasonPlanningWorkflow,
-    agents: [demandAgent(store, assembler), inventoryAgent(store, assembler), actualsSimulator(store), monitorAgent(store), replenishmentAgent(store), pricingAgent(store), seasonClock, seasonClose(store)],
+    agents: [demandAgent(store, assembler), inventoryAgent(store, assembler), actualsSimulator(store), monitorAgent(store), replenishmentAgent(store), pricingAgent(store, assembler), seasonClock, seasonClose(store)],
     assembler,
   };
 }

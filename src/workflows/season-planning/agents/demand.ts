@@ -11,7 +11,7 @@ import type { Store } from '../../../store/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
-import { round2, seasonWeekStart, sum, weeksBeforeSeason } from '../season.js';
+import { round2, seasonWeekStart, sum } from '../season.js';
 
 /** Normal quantiles for the service levels the safety stock aims at. */
 const Z = { 0.9: 1.2816, 0.95: 1.6449 } as const;
@@ -127,10 +127,9 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
     timeoutMs: 120_000,
     run: async ({ input, reportProgress, signal }) => {
       const { parameters, fromWeek, revision } = input;
-      const snapshot = await assembler.snapshot();
-      const lastWeek = snapshot.weeks.at(-1) ?? parameters.season_start_date;
-      const { gap, note } = weeksBeforeSeason(lastWeek, parameters.season_start_date);
-      const horizon = parameters.forecast_horizon_weeks - fromWeek + 1;
+      const context = await assembler.demand(parameters);
+      const gap = context.weeksBeforeSeason;
+      const horizon = context.horizonWeeks - fromWeek + 1;
       const actuals = new Map<string, number[]>();
       if (fromWeek > 1) {
         for (const a of await store.retail.listActuals(input.runId)) {
@@ -144,11 +143,11 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const series: SeriesForecast[] = [];
       const methods: Record<string, number> = {};
       const noteCounts = new Map<string, number>();
-      const step = Math.max(1, Math.floor(snapshot.series.length / 20));
-      for (const [index, s] of snapshot.series.entries()) {
+      const step = Math.max(1, Math.floor(context.series.length / 20));
+      for (const [index, s] of context.series.entries()) {
         if (index % step === 0) {
           signal.throwIfAborted();
-          reportProgress((100 * index) / snapshot.series.length, `forecasting series ${index + 1} of ${snapshot.series.length}`);
+          reportProgress((100 * index) / context.series.length, `forecasting series ${index + 1} of ${context.series.length}`);
           // Let progress events and other runs through between slices of the work.
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -178,10 +177,10 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const safety = safetyStock(parameters, series);
       const suggested = Math.ceil(seasonTotal + safety.units);
       const quantity = input.plannerQuantity ?? suggested;
-      const names = new Map(snapshot.categories.map((c) => [c.categoryId, c.name]));
+      const names = new Map(context.categories.map((c) => [c.categoryId, c.name]));
       const byCategory = new Map<string, number>();
       for (const s of series) byCategory.set(s.category_id, (byCategory.get(s.category_id) ?? 0) + sum(s.forecast));
-      const notes = [...(note ? [note] : []), ...[...noteCounts].map(([text, count]) => `${count} series: ${text}`)];
+      const notes = [...context.notes, ...[...noteCounts].map(([text, count]) => `${count} series: ${text}`)];
       const scope = fromWeek === 1 ? `the ${horizon}-week season` : `weeks ${fromWeek}–${parameters.forecast_horizon_weeks} (after ${fromWeek - 1} weeks of actuals)`;
       const explanation =
         `Forecast ${series.length} store × category series for ${scope}: ${explain.units(seasonTotal)} units expected. ` +

@@ -45,16 +45,16 @@ export function inventoryAgent(store: Store, assembler: ContextAssembler) {
     timeoutMs: 60_000,
     run: async ({ input, reportProgress }) => {
       const { parameters, approvedQuantity } = input;
-      const [snapshot, forecastRecord] = await Promise.all([assembler.snapshot(), store.retail.latestPlan(input.runId, 'forecast')]);
+      const [context, forecastRecord] = await Promise.all([assembler.inventory(parameters), store.retail.latestPlan(input.runId, 'forecast')]);
       if (!forecastRecord) throw new AgentError('no forecast to allocate from', { retryable: false, suggestions: ['run the demand phase first'] });
       const plan = forecastRecord.body as ForecastPlan;
       const forecastByStore: Record<string, number> = {};
       for (const s of plan.series) forecastByStore[s.store_id] = (forecastByStore[s.store_id] ?? 0) + sum(s.forecast);
 
       reportProgress(20, 'clustering stores');
-      const clustering = clusterSnapshotStores(snapshot, new Set(Object.keys(forecastByStore)));
+      const clustering = clusterSnapshotStores(context, new Set(Object.keys(forecastByStore)));
       reportProgress(70, 'allocating units');
-      const allocation = planAllocation({ approvedQuantity, dcHoldback: parameters.dc_holdback_percentage, forecastByStore });
+      const allocation = planAllocation({ approvedQuantity, dcHoldback: context.dcHoldback, forecastByStore });
       const body: AllocationPlanBody = {
         revision: input.revision,
         approved_quantity: approvedQuantity,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineAgent } from '../../../engine/index.js';
 import { recommendMarkdown } from '../../../pricing/index.js';
 import type { Store } from '../../../store/index.js';
+import type { ContextAssembler } from '../context.js';
 import { explain } from '../explain.js';
 import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
@@ -45,7 +46,7 @@ export const pricingOutput = z.object({
 });
 export type PricingOutput = z.infer<typeof pricingOutput>;
 
-export function pricingAgent(store: Store) {
+export function pricingAgent(store: Store, assembler: ContextAssembler) {
   return defineAgent({
     name: 'pricing',
     description: 'Recommends a markdown at the checkpoint from sell-through and a price-elasticity model.',
@@ -53,8 +54,9 @@ export function pricingAgent(store: Store) {
     output: pricingOutput,
     run: async ({ input }) => {
       const { parameters, week, runId } = input;
-      const checkpoint = parameters.markdown_checkpoint_week;
-      const threshold = parameters.markdown_threshold;
+      const context = assembler.pricing(parameters);
+      const checkpoint = context.checkpointWeek;
+      const threshold = context.threshold;
       if (checkpoint === null || threshold === null || week !== checkpoint) {
         return {
           due: false, week, checkpoint_week: checkpoint, sell_through: null, threshold, markdown: 0, source: null, revenue_without: null,
@@ -70,11 +72,11 @@ export function pricingAgent(store: Store) {
       const base = {
         sellThrough,
         threshold,
-        weeksRemaining: parameters.forecast_horizon_weeks - week,
+        weeksRemaining: context.horizonWeeks - week,
         unitsOnHand: onHand,
         expectedUnitsAtFullPrice: remaining,
-        fullPrice: parameters.full_price,
-        ...(parameters.price_elasticity === undefined ? {} : { elasticity: parameters.price_elasticity }),
+        fullPrice: context.fullPrice,
+        elasticity: context.elasticity,
       };
       const model = recommendMarkdown(base);
       const planner = input.plannerMarkdown;
@@ -97,7 +99,7 @@ export function pricingAgent(store: Store) {
         revenue_with: round2(chosen.totalRevenue),
         revenue_change: round2(chosen.totalRevenue - without.totalRevenue),
         elasticity: model.elasticity,
-        elasticity_assumed: model.elasticityAssumed,
+        elasticity_assumed: context.elasticityAssumed,
         units_on_hand: Math.round(onHand),
         in_force: input.inForce,
         explanation,
