@@ -82,7 +82,7 @@ function verdict(label: string, pick: (r: (typeof rows)[number]) => number): voi
   const best = members.reduce((a, b) => (pick(b) < pick(a) ? b : a));
   const holds = pick(ensemble) <= pick(best);
   console.log(
-    `${label}: best member ${best.method} ${(pick(best) / benchmark.wape).toFixed(5)} × seasonal naive; ensemble ${(pick(ensemble) / benchmark.wape).toFixed(5)}` +
+    `${label}: best member ${best.method} ${(pick(best) / benchmark.wape).toFixed(6)} × seasonal naive; ensemble ${(pick(ensemble) / benchmark.wape).toFixed(6)}` +
       ` — ensemble at least as good as its best member: ${holds ? 'yes' : 'NO'}`,
   );
 }
