@@ -5,7 +5,7 @@
  * what happened and the plan's figures.
  */
 import { Engine, type RunStatus } from '../engine/index.js';
-import { extractParameters, PARAMETER_FIELDS } from '../llm/index.js';
+import { extractParameters, llmSettingsFromEnv, PARAMETER_FIELDS } from '../llm/index.js';
 import type { EventRecord, Store } from '../store/index.js';
 import type { DemandOutput } from '../workflows/season-planning/agents/demand.js';
 import { DEFAULT_SYNTHETIC, DEMO_SHIFT, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
@@ -75,7 +75,8 @@ export async function runSeasonDemo(store: Store, print: Print): Promise<RunStat
       `${parameters.replenishment_strategy} replenishment, DC holdback ${parameters.dc_holdback_percentage * 100}%, ` +
       `markdown check week ${parameters.markdown_checkpoint_week} below ${(parameters.markdown_threshold ?? 0) * 100}% sell-through (confidence ${parameters.confidence_score})`,
   );
-  const { workflow, agents } = seasonPlanning(store);
+  // Extraction stays offline (rules) so the demo runs anywhere; a configured model words the explanations.
+  const { workflow, agents } = seasonPlanning(store, { llm: llmSettingsFromEnv() ?? null });
   const engine = new Engine({ store, agents, workflows: [workflow] });
   await engine.start();
   try {

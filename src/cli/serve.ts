@@ -1,5 +1,6 @@
 /** `baton serve`: the engine as a worker plus the HTTP/WebSocket server, until SIGINT/SIGTERM. */
 import { Engine } from '../engine/index.js';
+import { llmSettingsFromEnv } from '../llm/index.js';
 import { buildServer } from '../server/app.js';
 import type { ServerConfig } from '../server/config.js';
 import type { Store } from '../store/index.js';
@@ -7,7 +8,7 @@ import { editorialAgents, editorialWorkflow } from '../workflows/engine-demo/ind
 import { SEASON_PLANNING, seasonPlanning } from '../workflows/season-planning/workflow.js';
 
 export async function serve(store: Store, config: ServerConfig): Promise<void> {
-  const season = seasonPlanning(store);
+  const season = seasonPlanning(store, { llm: llmSettingsFromEnv() ?? null });
   const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents], workflows: [season.workflow, editorialWorkflow] });
   await engine.start();
   // The seeds' run-workflow call names no workflow: it means season planning.

@@ -15,7 +15,9 @@ import { pricingAgent, type PricingOutput } from './agents/pricing.js';
 import { replenishmentAgent } from './agents/replenishment.js';
 import { seasonClock } from './agents/season-clock.js';
 import { seasonClose } from './agents/season-close.js';
+import type { LlmSettings } from '../../llm/index.js';
 import { ContextAssembler } from './context.js';
+import { narrated, narratorFor } from './narrator.js';
 import { PlanParameters } from './parameters.js';
 import { currentWeek } from './season.js';
 
@@ -186,12 +188,27 @@ export const seasonPlanningWorkflow = defineWorkflow({
   ],
 });
 
+export interface SeasonPlanningOptions {
+  /** A language model to word the decisions' explanations; none (the default): written from the numbers. */
+  llm?: LlmSettings | null;
+}
+
 /** The workflow with its agents, bound to a store (the agents read the retail tables and write plans). */
-export function seasonPlanning(store: Store) {
+export function seasonPlanning(store: Store, options: SeasonPlanningOptions = {}) {
   const assembler = new ContextAssembler(store);
+  const narrator = narratorFor(options.llm);
   return {
     workflow: seasonPlanningWorkflow,
-    agents: [demandAgent(store, assembler), inventoryAgent(store, assembler), actualsSimulator(store), monitorAgent(store), replenishmentAgent(store), pricingAgent(store, assembler), seasonClock, seasonClose(store)],
+    agents: [
+      narrated(demandAgent(store, assembler), narrator, 'demand forecast and manufacturing quantity'),
+      narrated(inventoryAgent(store, assembler), narrator, 'store clusters and allocation'),
+      actualsSimulator(store),
+      narrated(monitorAgent(store), narrator, 'weekly variance check'),
+      narrated(replenishmentAgent(store), narrator, 'replenishment from the DC'),
+      narrated(pricingAgent(store, assembler), narrator, 'markdown recommendation'),
+      seasonClock,
+      narrated(seasonClose(store), narrator, 'season summary'),
+    ],
     assembler,
   };
 }

@@ -3,7 +3,7 @@ import { Engine, type RunStatus } from '../../../src/engine/index.js';
 import type { EventRecord, Store } from '../../../src/store/index.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import type { PlanParametersInput } from '../../../src/workflows/season-planning/parameters.js';
-import { SEASON_PLANNING, seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
+import { SEASON_PLANNING, seasonPlanning, type SeasonPlanningOptions } from '../../../src/workflows/season-planning/workflow.js';
 
 export const LAST_WEEK = '2025-12-29';
 export const SEASON_START = '2026-01-05';
@@ -12,8 +12,8 @@ export async function loadSmallChain(store: Store, inSeasonShift?: { factor: num
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 11, lastWeek: LAST_WEEK, ...(inSeasonShift ? { inSeasonShift } : {}) });
 }
 
-export function seasonEngine(store: Store, errors: unknown[] = []): Engine {
-  const { workflow, agents } = seasonPlanning(store);
+export function seasonEngine(store: Store, errors: unknown[] = [], options: SeasonPlanningOptions = {}): Engine {
+  const { workflow, agents } = seasonPlanning(store, options);
   return new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, onError: (error) => errors.push(error) });
 }
 

@@ -5,6 +5,7 @@
  * weeks left from the history plus the actuals so far.
  */
 import { z } from 'zod';
+import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
 import { forecast } from '../../../forecasting/index.js';
 import type { Store } from '../../../store/index.js';
@@ -46,6 +47,7 @@ export const demandOutput = z.object({
   methods: z.record(z.string(), z.number().int()),
   notes: z.array(z.string()),
   explanation: z.string(),
+  explained_by: explainedBy,
 });
 export type DemandOutput = z.infer<typeof demandOutput>;
 

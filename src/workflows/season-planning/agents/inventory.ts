@@ -4,6 +4,7 @@
  * by their share of the forecast, in whole units that add up exactly.
  */
 import { z } from 'zod';
+import { explainedBy } from '../narrator.js';
 import { planAllocation } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { AgentError } from '../../../errors/index.js';
@@ -34,6 +35,7 @@ export const inventoryOutput = z.object({
   allocation: z.array(z.object({ store_id: z.string(), cluster: z.number().int(), units: z.number().int(), forecast: z.number() })),
   notes: z.array(z.string()),
   explanation: z.string(),
+  explained_by: explainedBy,
 });
 
 export function inventoryAgent(store: Store, assembler: ContextAssembler) {

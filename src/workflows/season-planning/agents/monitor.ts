@@ -3,6 +3,7 @@
  * threshold it raises a `variance_alert` and the run goes back to re-forecast what is left.
  */
 import { z } from 'zod';
+import { explainedBy } from '../narrator.js';
 import { exceedsThreshold, relativeVariance } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { AgentError } from '../../../errors/index.js';
@@ -29,6 +30,7 @@ export const monitorOutput = z.object({
   forecast_revision: z.number().int(),
   sold_out_stores: z.number().int(),
   explanation: z.string(),
+  explained_by: explainedBy,
 });
 export type MonitorOutput = z.infer<typeof monitorOutput>;
 

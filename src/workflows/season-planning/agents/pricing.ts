@@ -4,6 +4,7 @@
  * and without it. A planner's modified markdown is priced the same way.
  */
 import { z } from 'zod';
+import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
 import { recommendMarkdown } from '../../../pricing/index.js';
 import type { Store } from '../../../store/index.js';
@@ -43,6 +44,7 @@ export const pricingOutput = z.object({
   units_on_hand: z.number().nullable(),
   in_force: inForce.nullable(),
   explanation: z.string(),
+  explained_by: explainedBy,
 });
 export type PricingOutput = z.infer<typeof pricingOutput>;
 

@@ -4,6 +4,7 @@
  * forecast. Runs with strategy `none` never reach it: the phase is skipped with its reason.
  */
 import { z } from 'zod';
+import { explainedBy } from '../narrator.js';
 import { planReplenishment } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import type { Store } from '../../../store/index.js';
@@ -24,6 +25,7 @@ export const replenishmentOutput = z.object({
   dc_remaining: z.number().int(),
   moves: z.array(z.object({ store_id: z.string(), units: z.number().int(), reason: z.string() })),
   explanation: z.string(),
+  explained_by: explainedBy,
 });
 
 /** Forecast per store over season weeks [from, to] (inclusive), from the plan covering them. */

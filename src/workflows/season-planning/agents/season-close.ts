@@ -1,5 +1,6 @@
 /** The season's summary: what was bought, sold and left, revenue, alerts, replenishment and markdown. */
 import { z } from 'zod';
+import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
 import type { Store } from '../../../store/index.js';
 import { explain } from '../explain.js';
@@ -28,6 +29,7 @@ export const closeOutput = z.object({
   variance_alerts: z.number().int(),
   reforecasts: z.number().int(),
   explanation: z.string(),
+  explained_by: explainedBy,
 });
 
 export function seasonClose(store: Store) {
