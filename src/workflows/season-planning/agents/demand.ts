@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
-import { forecast } from '../../../forecasting/index.js';
+import { forecastPanel } from '../../../forecasting/index.js';
 import type { Store } from '../../../store/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { explain } from '../explain.js';
@@ -145,27 +145,36 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const series: SeriesForecast[] = [];
       const methods: Record<string, number> = {};
       const noteCounts = new Map<string, number>();
-      const step = Math.max(1, Math.floor(context.series.length / 20));
-      for (const [index, s] of context.series.entries()) {
-        if (index % step === 0) {
-          signal.throwIfAborted();
-          reportProgress((100 * index) / context.series.length, `forecasting series ${index + 1} of ${context.series.length}`);
-          // Let progress events and other runs through between slices of the work.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        const result = forecast(historyFor(s, gap, actuals), { horizon, method: 'ensemble' });
-        methods[result.method] = (methods[result.method] ?? 0) + 1;
-        for (const n of result.notes) noteCounts.set(n.replace(/\d+(\.\d+)?/g, 'N'), (noteCounts.get(n.replace(/\d+(\.\d+)?/g, 'N')) ?? 0) + 1);
-        series.push({
-          store_id: s.storeId,
-          category_id: s.categoryId,
-          method: result.method,
-          forecast: result.forecast.map(round2),
-          lo80: result.lo80.map(round2),
-          hi80: result.hi80.map(round2),
-          lo95: result.lo95.map(round2),
-          hi95: result.hi95.map(round2),
+      // A category's stores share a seasonal shape: each category is forecast as one panel (pooled
+      // across its stores), one at a time so progress streams and other runs get the event loop.
+      const panels = new Map<string, SeriesHistory[]>();
+      for (const s of context.series) {
+        const members = panels.get(s.categoryId);
+        if (members) members.push(s);
+        else panels.set(s.categoryId, [s]);
+      }
+      let done = 0;
+      for (const [categoryId, members] of panels) {
+        signal.throwIfAborted();
+        reportProgress((100 * done) / context.series.length, `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`);
+        await new Promise((resolve) => setImmediate(resolve));
+        const results = forecastPanel(members.map((s) => ({ id: s.key, group: categoryId, values: historyFor(s, gap, actuals) })), { horizon, method: 'ensemble' });
+        results.forEach((result, i) => {
+          const s = members[i]!;
+          methods[result.method] = (methods[result.method] ?? 0) + 1;
+          for (const n of result.notes) noteCounts.set(n.replace(/\d+(\.\d+)?/g, 'N'), (noteCounts.get(n.replace(/\d+(\.\d+)?/g, 'N')) ?? 0) + 1);
+          series.push({
+            store_id: s.storeId,
+            category_id: s.categoryId,
+            method: result.method,
+            forecast: result.forecast.map(round2),
+            lo80: result.lo80.map(round2),
+            hi80: result.hi80.map(round2),
+            lo95: result.lo95.map(round2),
+            hi95: result.hi95.map(round2),
+          });
         });
+        done += members.length;
       }
       const plan: ForecastPlan = {
         revision,
