@@ -85,8 +85,12 @@ export function fitFourierSeason(y: readonly number[], period: number, maxHarmon
   for (const v of detrended) baseSse += v * v;
   let best: { harmonics: number; coefficients: number[]; score: number } | null = null;
   const baseScore = aicc(baseSse, n, 1);
-  for (let k = 1; k <= Math.min(maxHarmonics, Math.floor(period / 2)) && 2 * k + 2 < n / 2; k++) {
-    const rows = times.map((t) => fourierRow(t, k, cycle));
+  const kMax = Math.min(maxHarmonics, Math.floor(period / 2));
+  // Sines and cosines once for the most harmonics tried; each K uses the first 2K columns
+  // (recomputing them per K was a third of a panel forecast's time).
+  const allRows = times.map((t) => fourierRow(t, kMax, cycle));
+  for (let k = 1; k <= kMax && 2 * k + 2 < n / 2; k++) {
+    const rows = allRows.map((row) => row.slice(0, 2 * k));
     const coefficients = leastSquares(rows, detrended);
     if (coefficients === null) continue;
     let sse = 0;
