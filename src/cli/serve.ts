@@ -6,10 +6,13 @@ import type { ServerConfig } from '../server/config.js';
 import type { Store } from '../store/index.js';
 import { editorialAgents, editorialWorkflow } from '../workflows/engine-demo/index.js';
 import { SEASON_PLANNING, seasonPlanning } from '../workflows/season-planning/workflow.js';
+import { softwareDelivery } from '../workflows/software-delivery/index.js';
 
 export async function serve(store: Store, config: ServerConfig): Promise<void> {
   const season = seasonPlanning(store, { llm: llmSettingsFromEnv() ?? null });
-  const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents], workflows: [season.workflow, editorialWorkflow] });
+  // Delivery roles played by agents use the model from the environment when one is configured.
+  const delivery = softwareDelivery({ llm: llmSettingsFromEnv() });
+  const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents, ...delivery.agents], workflows: [season.workflow, editorialWorkflow, delivery.workflow] });
   await engine.start();
   // The seeds' run-workflow call names no workflow: it means season planning.
   const app = await buildServer({ engine, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING }, assembler: season.assembler });

@@ -20,6 +20,7 @@ import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { seasonRoutes } from './routes/season.js';
 import { dataRoutes } from './routes/data.js';
+import { deliveryRoutes } from './routes/delivery.js';
 import { ContextAssembler } from '../workflows/season-planning/context.js';
 import { streamRoutes } from './stream/routes.js';
 
@@ -97,6 +98,7 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   await app.register(workflowRoutes(engine));
   await app.register(seasonRoutes(engine, assembler));
   await app.register(dataRoutes(engine.store, config.uploadLimit));
+  await app.register(deliveryRoutes(engine));
   await app.register(streamRoutes(engine, config));
   return app;
 }

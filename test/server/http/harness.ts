@@ -8,6 +8,7 @@ import { AgentError } from '../../../src/errors/index.js';
 import type { LlmSettings } from '../../../src/llm/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
+import { softwareDelivery } from '../../../src/workflows/software-delivery/index.js';
 import { parseServerConfig, type ServerConfigInput } from '../../../src/server/config.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import type { errorBody } from '../../../src/server/schemas.js';
@@ -99,6 +100,9 @@ export interface ServeOptions {
   logger?: FastifyServerOptions['logger'];
   /** Registers the season-planning workflow and its agents too. */
   season?: boolean;
+  /** Registers the software-delivery workflow and its agents too (role agents use `deliveryLlm`, default none: offline). */
+  delivery?: boolean;
+  deliveryLlm?: LlmSettings;
   /** The language model for extraction (default none, whatever the environment says). */
   llm?: LlmSettings | null;
   /**
@@ -154,11 +158,12 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
     }
     const hold = holder();
     const season = options.season ? seasonPlanning(store) : undefined;
+    const delivery = options.delivery ? softwareDelivery({ llm: options.deliveryLlm }) : undefined;
     const wanted: readonly string[] = options.workflows ?? ['review', 'fragile', 'slow'];
     const engine = new Engine({
       store,
-      agents: [worker(), picky(), hold.agent, ...(season?.agents ?? [])],
-      workflows: [...ALL_WORKFLOWS.filter((w) => wanted.includes(w.name)), ...(season ? [season.workflow] : [])],
+      agents: [worker(), picky(), hold.agent, ...(season?.agents ?? []), ...(delivery?.agents ?? [])],
+      workflows: [...ALL_WORKFLOWS.filter((w) => wanted.includes(w.name)), ...(season ? [season.workflow] : []), ...(delivery ? [delivery.workflow] : [])],
       onError: (error, context) => errors.push({ context, error }),
     });
     let engineOpen = true;

@@ -62,6 +62,13 @@ describeEachStore('HTTP: health and docs', (kind) => {
         'POST /api/data/stores',
         'POST /api/data/categories',
         'POST /api/data/sales',
+        'POST /api/delivery/runs',
+        'GET /api/delivery/runs/{run_id}',
+        'POST /api/delivery/runs/{run_id}/advance',
+        'POST /api/delivery/runs/{run_id}/request-retry',
+        'POST /api/delivery/runs/{run_id}/rollback',
+        'GET /api/delivery/runs/{run_id}/history',
+        'GET /api/delivery/projects/{project}/stats',
       ].sort(),
     );
   });

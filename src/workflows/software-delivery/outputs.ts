@@ -1,0 +1,124 @@
+/**
+ * What each role hands in (requirements, plan, code summary with test cases, test report, review
+ * verdict, deployment result), the submission that carries it, and where a given piece of work leads.
+ */
+import { z } from 'zod';
+import { DeliveryState, forwardSuccessor, isAllowed, orderOf, retryTargets, type RoleState } from './states.js';
+
+const text = z.string().trim().min(1).max(10_000);
+const list = z.array(text).max(200);
+
+export const Requirements = z.object({
+  summary: text,
+  requirements: list.min(1),
+  acceptance_criteria: list.min(1),
+  open_questions: list.default([]),
+});
+
+export const Plan = z.object({
+  steps: list.min(1),
+  risks: list.default([]),
+  estimate_hours: z.number().positive().max(10_000).optional(),
+});
+
+export const TestCase = z.object({ name: text, checks: text });
+export const Implementation = z.object({
+  code_summary: text,
+  files_changed: list.min(1),
+  test_cases: z.array(TestCase).min(1).max(500),
+});
+
+export const TestReport = z
+  .object({
+    passed: z.number().int().min(0),
+    failed: z.number().int().min(0),
+    failures: z.array(z.object({ test: text, message: text })).max(500).default([]),
+    notes: z.string().max(10_000).default(''),
+  })
+  .refine((r) => r.failures.length <= r.failed, { message: 'more failures listed than failed tests', path: ['failures'] });
+
+export const ReviewVerdict = z.object({
+  verdict: z.enum(['approve', 'changes_requested']),
+  findings: list.default([]),
+  notes: z.string().max(10_000).default(''),
+});
+
+export const DeploymentResult = z.object({
+  status: z.enum(['succeeded', 'failed']),
+  environment: text,
+  version: text,
+  notes: z.string().max(10_000).default(''),
+});
+
+/** The output schema of each role state. */
+export const ROLE_OUTPUTS = {
+  DISCOVERY: Requirements,
+  PLANNING: Plan,
+  IMPLEMENTATION: Implementation,
+  TESTING: TestReport,
+  VERIFICATION: ReviewVerdict,
+  DEPLOYMENT: DeploymentResult,
+} as const satisfies Record<RoleState, z.ZodType>;
+export type RoleOutput<S extends RoleState> = z.output<(typeof ROLE_OUTPUTS)[S]>;
+
+/** The state a role's output leads to when nobody names another: the forward successor, or back/ERROR for a setback. */
+export function outcomeOf(state: RoleState, output: unknown): DeliveryState {
+  if (state === 'TESTING' && (output as RoleOutput<'TESTING'>).failed > 0) return 'IMPLEMENTATION';
+  if (state === 'VERIFICATION' && (output as RoleOutput<'VERIFICATION'>).verdict === 'changes_requested') return 'IMPLEMENTATION';
+  if (state === 'DEPLOYMENT' && (output as RoleOutput<'DEPLOYMENT'>).status === 'failed') return 'ERROR';
+  return forwardSuccessor(state) ?? 'ERROR';
+}
+
+/**
+ * What closes a role state, from a person (`advance` / `request-retry`) or an agent alike:
+ * `advance` hands in the role's output (or, to ERROR, at least a reason); `retry` sends the
+ * work back with reasons. `at` orders submissions across states (the latest feedback wins).
+ */
+export const submissionFor = (state: RoleState) =>
+  z
+    .discriminatedUnion('action', [
+      z.object({
+        action: z.literal('advance'),
+        to_state: DeliveryState,
+        output: ROLE_OUTPUTS[state].optional(),
+        reason: z.string().max(10_000).optional(),
+        at: z.number(),
+        by: z.string().max(200).optional(),
+      }),
+      z.object({ action: z.literal('retry'), to_state: DeliveryState, reasons: list.min(1), at: z.number(), by: z.string().max(200).optional() }),
+    ])
+    .superRefine((s, ctx) => {
+      if (!isAllowed(state, s.to_state)) ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} may not move to ${s.to_state}` });
+      if (s.action === 'retry' && !retryTargets(state).includes(s.to_state)) {
+        ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} has no retry path to ${s.to_state}` });
+      }
+      if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output === undefined) ctx.addIssue({ code: 'custom', path: ['output'], message: 'is required' });
+      if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output !== undefined && outcomeOf(state, s.output) !== s.to_state) {
+        ctx.addIssue({ code: 'custom', path: ['to_state'], message: `this ${state} output leads to ${outcomeOf(state, s.output)}, not ${s.to_state}` });
+      }
+      if (s.action === 'advance' && s.to_state === 'ERROR' && s.output === undefined && !s.reason) {
+        ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a move to ERROR needs a reason or an output' });
+      }
+    });
+
+export type Submission = z.output<ReturnType<typeof submissionFor>>;
+
+/** What went wrong, in a submission that sends work back or fails: retry reasons, failed tests, review findings, the reason given. */
+export function setbacksOf(s: Submission): string[] {
+  if (s.action === 'retry') return s.reasons;
+  const report = s.output as { failures?: { test: string; message: string }[]; findings?: string[] } | undefined;
+  return [...(report?.failures?.map((f) => `${f.test}: ${f.message}`) ?? []), ...(report?.findings ?? []), ...(s.reason ? [s.reason] : [])];
+}
+
+/** Why a submission moves the run where it does, in one line for the event log and the audit trail. */
+export function reasonOf(state: RoleState, s: Submission): string {
+  if (s.to_state === 'ERROR') return `critical failure in ${state}: ${failureReason(s)}`;
+  if (orderOf(s.to_state) < orderOf(state)) return `${state} sends the work back to ${s.to_state}: ${setbacksOf(s).join('; ') || 'no reason given'}`;
+  return `${state} done → ${s.to_state}`;
+}
+
+/** Why a submission to ERROR failed: the reasons given, else the output's notes. */
+export function failureReason(s: Submission): string {
+  const notes = s.action === 'advance' ? (s.output as { notes?: unknown } | undefined)?.notes : undefined;
+  return setbacksOf(s).join('; ') || (typeof notes === 'string' && notes !== '' ? notes : 'reported failed');
+}

@@ -1,0 +1,34 @@
+/** What callers send to a delivery run (HTTP bodies and the CLI alike), checked by zod at the boundary. */
+import { z } from 'zod';
+import { ChangeRequest, OfflineScript, ProjectName } from './parameters.js';
+import { DeliveryState, Role } from './states.js';
+
+export const StartDelivery = z.object({
+  project: ProjectName,
+  change: ChangeRequest,
+  automatic_roles: z.array(Role).optional().describe('roles an agent plays in this run (default none: every role submits through advance)'),
+  agent_mode: z.enum(['offline', 'llm']).optional().describe('how agents work; default: the model when one is configured, else offline'),
+  script: OfflineScript.partial().optional().describe('offline agents only: how many test rounds fail, reviews reject and deployments fail before they succeed'),
+  idempotency_key: z.string().min(1).max(200).optional(),
+});
+export type StartDelivery = z.infer<typeof StartDelivery>;
+
+export const AdvanceRequest = z.object({
+  role: Role.describe('the role submitting; it must own the current state'),
+  to_state: DeliveryState.optional().describe("where the work goes; default: where the output leads (forward, back to IMPLEMENTATION on failed tests or requested changes, ERROR on a failed deployment)"),
+  output: z.unknown().optional().describe("the role's output for the current state (required unless to_state is ERROR)"),
+  reason: z.string().max(10_000).optional().describe('why, for a move to ERROR'),
+});
+export type AdvanceRequest = z.infer<typeof AdvanceRequest>;
+
+export const RetryRequest = z.object({
+  role: Role.describe('the role sending the work back; it must own the current state'),
+  reasons: z.array(z.string().trim().min(1).max(10_000)).min(1).max(200),
+});
+export type RetryRequest = z.infer<typeof RetryRequest>;
+
+export const RollbackRequest = z.object({
+  to_state: DeliveryState.optional().describe('default: the previous state (for ERROR: the state that failed)'),
+  reason: z.string().max(2000).optional(),
+});
+export type RollbackRequest = z.infer<typeof RollbackRequest>;

@@ -1,0 +1,211 @@
+/**
+ * The delivery operations on top of the engine: start a change for a project, advance it (a
+ * role's submission), send work back, roll back, and read status, audit trail and project stats.
+ * The checks a person should hear about in delivery terms happen here (409 naming the allowed next
+ * states, 403 naming the owning role); the engine checks role and data again when the wait resolves.
+ */
+import { z } from 'zod';
+import type { Engine, RunStatus } from '../../engine/index.js';
+import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError } from '../../errors/index.js';
+import { issuesOf } from '../../errors/zod-issues.js';
+import { auditTrail, type AuditEntry } from './audit.js';
+import { outcomeOf, ROLE_OUTPUTS, type Submission } from './outputs.js';
+import { sessionOf, type DeliveryParameters } from './parameters.js';
+import { firstPhaseOf, stateOfPhase } from './phases.js';
+import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
+import { allowedNext, assertTransition, isRoleState, ownerOf, retryTargets, rollbackTargets, type DeliveryState, type RoleState } from './states.js';
+import { projectStatsOf, type ProjectStats } from './stats.js';
+import { deliveryStatusOf, type DeliveryStatus } from './status.js';
+import { SOFTWARE_DELIVERY } from './workflow.js';
+
+const EVENT_PAGE = 10_000;
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new InvalidParametersError(`the ${what} is invalid`, issuesOf(parsed.error));
+  return parsed.data;
+}
+
+/** A role output with required fields missing is incomplete (400); one with wrong values is invalid (422). */
+function checkOutput(state: RoleState, output: unknown): Extract<Submission, { action: 'advance' }>['output'] {
+  const schema = ROLE_OUTPUTS[state];
+  const required = (z.toJSONSchema(schema, { io: 'input' }) as { required?: string[] }).required ?? [];
+  const incomplete = (issues: { path: string; message: string }[]) =>
+    new BatonError('INCOMPLETE_INPUT', `the ${state} output is incomplete: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, {
+      details: { issues, state, required },
+      suggestions: [`send output with ${required.join(', ')}`],
+    });
+  if (output === undefined || output === null) throw incomplete([{ path: 'output', message: 'is required' }]);
+  const parsed = schema.safeParse(output);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: ['output', ...i.path.map(String)].join('.'), message: i.message, missing: i.code === 'invalid_type' && /received undefined/.test(i.message) }));
+  const fields = issues.map(({ path, message }) => ({ path, message: issues.every((i) => i.missing) ? 'is required' : message }));
+  if (issues.every((i) => i.missing)) throw incomplete(fields);
+  throw new InvalidParametersError(`the ${state} output is invalid`, fields);
+}
+
+export class DeliveryService {
+  constructor(
+    readonly engine: Engine,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(request: StartDelivery): Promise<DeliveryStatus> {
+    const { project, change, automatic_roles, agent_mode, script, idempotency_key } = parse(StartDelivery, request, 'delivery request');
+    const parameters = { project, change, automatic_roles: automatic_roles ?? [], ...(agent_mode ? { agent_mode } : {}), ...(script ? { script } : {}) };
+    const run = await this.engine.startRun(SOFTWARE_DELIVERY, parameters, { sessionId: sessionOf(project), ...(idempotency_key ? { idempotencyKey: idempotency_key } : {}) });
+    return this.statusOf(run);
+  }
+
+  async status(runId: string): Promise<DeliveryStatus> {
+    return this.statusOf(await this.run(runId));
+  }
+
+  /** Resolves once the run waits for a role or has finished (agents and handoffs run in between). */
+  async settled(runId: string): Promise<DeliveryStatus> {
+    await this.run(runId);
+    return this.statusOf(await this.engine.settled(runId));
+  }
+
+  async advance(runId: string, request: AdvanceRequest): Promise<DeliveryStatus> {
+    const input = parse(AdvanceRequest, request, 'submission');
+    const { status, state, waitId } = await this.turnOf(runId, input.role, input.to_state ?? '(next state)');
+    const target = input.to_state;
+    if (target !== undefined) assertTransition(state, target);
+    if (target === 'ERROR' && input.output === undefined && !input.reason) {
+      throw new BatonError('INCOMPLETE_INPUT', 'a move to ERROR needs a reason (or the output that shows the failure)', {
+        details: { issues: [{ path: 'reason', message: 'is required' }] },
+        suggestions: ['send reason: what failed and why'],
+      });
+    }
+    const output = target === 'ERROR' && input.output === undefined ? undefined : checkOutput(state, input.output);
+    const leadsTo = output === undefined ? 'ERROR' : outcomeOf(state, output);
+    if (target !== undefined && target !== 'ERROR' && target !== leadsTo) {
+      throw new InvalidParametersError(`this ${state} output leads to ${leadsTo}, not ${target}`, [
+        { path: 'to_state', message: `the output leads to ${leadsTo} (or send ERROR for a critical failure)` },
+      ]);
+    }
+    const to = target ?? leadsTo;
+    assertTransition(state, to);
+    const submission: Submission = { action: 'advance', to_state: to, ...(output === undefined ? {} : { output }), ...(input.reason ? { reason: input.reason } : {}), at: this.now(), by: input.role };
+    return this.submit(status, waitId, input.role, submission);
+  }
+
+  async requestRetry(runId: string, request: RetryRequest): Promise<DeliveryStatus> {
+    const input = parse(RetryRequest, request, 'retry request');
+    const { status, state, waitId } = await this.turnOf(runId, input.role, 'an earlier state');
+    const [target] = retryTargets(state);
+    if (target === undefined) {
+      throw new BatonError('INVALID_TRANSITION', `${state} has no retry path: its work cannot be sent back`, {
+        details: { from: state, to: null, allowed: [...allowedNext(state)] },
+        suggestions: [`allowed from "${state}": ${allowedNext(state).join(', ')}`, 'report a critical failure with advance to ERROR, then roll back'],
+      });
+    }
+    return this.submit(status, waitId, input.role, { action: 'retry', to_state: target, reasons: input.reasons, at: this.now(), by: input.role });
+  }
+
+  async rollback(runId: string, request: RollbackRequest = {}): Promise<DeliveryStatus> {
+    const input = parse(RollbackRequest, request, 'rollback request');
+    const status = await this.run(runId);
+    const current = await this.statusOf(status);
+    if (status.state === 'running') {
+      throw new ConflictError(`${current.state} is being worked on by an agent; roll back once the run waits or has stopped`, { state: current.state, run_state: status.state });
+    }
+    if (current.state === 'COMPLETE') {
+      throw new InvalidTransitionError('COMPLETE', input.to_state ?? '(previous state)', [], 'rollback');
+    }
+    const failed = current.state === 'ERROR';
+    const position = failed ? (current.failed_state ?? 'DISCOVERY') : current.state;
+    const targets = rollbackTargets(position, failed);
+    const target = input.to_state ?? (failed && isRoleState(position) ? position : targets.at(-1));
+    if (target === undefined || !(targets as DeliveryState[]).includes(target)) {
+      throw new InvalidTransitionError(current.state, target ?? '(previous state)', targets, 'rollback');
+    }
+    const reason = `rollback to ${target}: ${input.reason ?? 'requested'}`;
+    const phase = firstPhaseOf(target);
+    // A run the engine failed stands at the phase that failed; going back into it is the engine's retry.
+    const moved = status.state === 'failed' && status.phase === phase ? await this.engine.retryRun(runId) : await this.engine.rollbackRun(runId, phase, reason);
+    return this.statusOf(moved);
+  }
+
+  async history(runId: string): Promise<{ run_id: string; project: string; state: DeliveryState; trail: AuditEntry[] }> {
+    const status = await this.run(runId);
+    const delivery = await this.statusOf(status);
+    return { run_id: runId, project: delivery.project, state: delivery.state, trail: auditTrail(await this.allEvents(runId)) };
+  }
+
+  async projectStats(project: string): Promise<ProjectStats> {
+    const runs: DeliveryStatus[] = [];
+    const trails: AuditEntry[][] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.engine.listRuns({ workflow: SOFTWARE_DELIVERY, sessionId: sessionOf(project), limit: 500, offset });
+      for (const run of page.runs) {
+        runs.push(await this.statusOf(run));
+        trails.push(auditTrail(await this.allEvents(run.id)));
+      }
+      if (offset + page.runs.length >= page.total || page.runs.length === 0) break;
+    }
+    return projectStatsOf(project, runs, trails);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------
+
+  private async run(runId: string): Promise<RunStatus> {
+    const status = await this.engine.status(runId);
+    if (status.workflow !== SOFTWARE_DELIVERY) throw new NotFoundError('delivery run', runId, ['this run belongs to another workflow: see GET /api/runs/{run_id}']);
+    return status;
+  }
+
+  private async statusOf(status: RunStatus): Promise<DeliveryStatus> {
+    return deliveryStatusOf(status, await this.failedState(status));
+  }
+
+  /** Where a run in ERROR failed: the state its ERROR step recorded, or the phase the engine failed it at. */
+  private async failedState(status: RunStatus): Promise<DeliveryState | null> {
+    if (status.state !== 'failed' || status.phase === null) return null;
+    if (status.phase !== 'ERROR') return stateOfPhase(status.phase);
+    const steps = await this.engine.store.listSteps(status.id);
+    const record = steps.findLast((s) => s.phase === 'ERROR')?.output as { failed_state?: DeliveryState } | undefined;
+    return record?.failed_state ?? null;
+  }
+
+  /** Checks that it is `role`'s turn: the run waits for the submission of a state that role owns. */
+  private async turnOf(runId: string, role: string, to: string): Promise<{ status: RunStatus; state: RoleState; waitId: string }> {
+    const status = await this.run(runId);
+    const current = await this.statusOf(status);
+    const state = current.state;
+    if (state === 'COMPLETE' || state === 'ERROR' || current.expected_next.action === 'none') {
+      const error = new InvalidTransitionError(state, to, allowedNext(state), 'delivery transition');
+      if (state === 'ERROR') error.suggestions.push(`roll the run back first (to ${current.expected_next.states.join(', ')})`);
+      throw error;
+    }
+    const owner = ownerOf(state);
+    if (owner === null || !isRoleState(state)) {
+      throw new ConflictError(`the change is being handed over (${state}); submit once the next role's state is open`, { state, allowed: [...allowedNext(state)] });
+    }
+    if (role !== owner) {
+      throw new BatonError('FORBIDDEN', `role ${role} does not own ${state}; ${owner} does`, {
+        details: { state, expected_role: owner, role },
+        suggestions: [`submit as ${owner}, or wait for a state ${role} owns`],
+      });
+    }
+    if (!status.waitingFor) {
+      throw new ConflictError(`${state} is played by an agent in this run; nothing to submit`, { state, automatic_roles: (status.parameters as DeliveryParameters).automatic_roles });
+    }
+    return { status, state, waitId: status.waitingFor.id };
+  }
+
+  private async submit(status: RunStatus, waitId: string, role: string, submission: Submission): Promise<DeliveryStatus> {
+    return this.statusOf(await this.engine.resolveWait(status.id, waitId, { role, data: submission }));
+  }
+
+  private async allEvents(runId: string) {
+    const events = [];
+    for (let after = 0; ; ) {
+      const page = await this.engine.readEvents(runId, after, EVENT_PAGE);
+      events.push(...page);
+      if (page.length < EVENT_PAGE) return events;
+      after = page.at(-1)?.seq ?? after;
+    }
+  }
+}
