@@ -15,10 +15,12 @@ import { firstPhaseOf, stateOfPhase } from './phases.js';
 import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
 import { allowedNext, assertTransition, isRoleState, ownerOf, retryTargets, rollbackTargets, type DeliveryState, type RoleState } from './states.js';
 import { projectStatsOf, type ProjectStats } from './stats.js';
-import { deliveryStatusOf, type DeliveryStatus } from './status.js';
+import { deliveryStateOf, deliveryStatusOf, type DeliveryStatus } from './status.js';
 import { SOFTWARE_DELIVERY } from './workflow.js';
 
 const EVENT_PAGE = 10_000;
+/** How long a submission waits for its state to open while the engine moves between states. */
+const SETTLE_WAIT_MS = 5_000;
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const parsed = schema.safeParse(input);
@@ -171,7 +173,13 @@ export class DeliveryService {
 
   /** Checks that it is `role`'s turn: the run waits for the submission of a state that role owns. */
   private async turnOf(runId: string, role: string, to: string): Promise<{ status: RunStatus; state: RoleState; waitId: string }> {
-    const status = await this.run(runId);
+    let status = await this.run(runId);
+    // Between a person's states the engine only skips agent phases and packs handoffs: a few
+    // milliseconds. A submission that arrives meanwhile waits for the state to open.
+    const owner0 = ownerOf(deliveryStateOf(status));
+    if (status.state === 'running' && (owner0 === null || !(status.parameters as DeliveryParameters).automatic_roles.includes(owner0))) {
+      status = await this.settledWithin(runId, status, SETTLE_WAIT_MS);
+    }
     const current = await this.statusOf(status);
     const state = current.state;
     if (state === 'COMPLETE' || state === 'ERROR' || current.expected_next.action === 'none') {
@@ -193,6 +201,19 @@ export class DeliveryService {
       throw new ConflictError(`${state} is played by an agent in this run; nothing to submit`, { state, automatic_roles: (status.parameters as DeliveryParameters).automatic_roles });
     }
     return { status, state, waitId: status.waitingFor.id };
+  }
+
+  private async settledWithin(runId: string, status: RunStatus, ms: number): Promise<RunStatus> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<RunStatus>((resolve) => {
+      timer = setTimeout(() => resolve(status), ms);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.engine.settled(runId), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async submit(status: RunStatus, waitId: string, role: string, submission: Submission): Promise<DeliveryStatus> {

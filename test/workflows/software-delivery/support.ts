@@ -1,5 +1,5 @@
 // Shared fixtures for the software-delivery tests: an engine with the workflow on a real database, the service, and valid role outputs.
-import { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/engine/index.js';
 import type { LlmSettings } from '../../../src/llm/index.js';
 import type { Store } from '../../../src/store/index.js';
 import { DeliveryService, softwareDelivery, type DeliveryStatus } from '../../../src/workflows/software-delivery/index.js';

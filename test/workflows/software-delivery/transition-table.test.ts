@@ -1,0 +1,106 @@
+// The transition table, every pair of states: allowed exactly where the issue says (the forward path, the two retry
+// paths back to implementation, ERROR from any unfinished state), refused otherwise with the allowed next states named.
+import { describe, expect, it } from 'vitest';
+import { BatonError } from '../../../src/errors/index.js';
+import { softwareDeliveryWorkflow } from '../../../src/workflows/software-delivery/index.js';
+import { firstPhaseOf } from '../../../src/workflows/software-delivery/phases.js';
+import {
+  assertTransition,
+  DELIVERY_STATES,
+  isAllowed,
+  retryTargets,
+  rollbackTargets,
+  STATES,
+  TRANSITIONS,
+  type DeliveryState,
+} from '../../../src/workflows/software-delivery/states.js';
+
+// Written out from the issue, independently of the table under test.
+const PATH = ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER', 'IMPLEMENTATION', 'HANDOFF_TO_TESTER', 'TESTING', 'HANDOFF_TO_VERIFIER', 'VERIFICATION', 'HANDOFF_TO_RELEASER', 'DEPLOYMENT', 'COMPLETE'];
+const RETRIES = [
+  ['TESTING', 'IMPLEMENTATION'],
+  ['VERIFICATION', 'IMPLEMENTATION'],
+];
+function expectedAllowed(from: string, to: string): boolean {
+  const forward = PATH.indexOf(to) === PATH.indexOf(from) + 1 && PATH.includes(from) && from !== 'COMPLETE';
+  const retry = RETRIES.some(([f, t]) => f === from && t === to);
+  const critical = to === 'ERROR' && from !== 'COMPLETE' && from !== 'ERROR';
+  return forward || retry || critical;
+}
+
+const pairs = DELIVERY_STATES.flatMap((from) => DELIVERY_STATES.map((to) => [from, to] as const));
+
+describe('the software-delivery transition table', () => {
+  it('has twelve states and so 144 ordered pairs to judge', () => {
+    expect(DELIVERY_STATES).toHaveLength(12);
+    expect(pairs).toHaveLength(144);
+  });
+
+  it.each(pairs)('%s → %s is allowed exactly when the process says so', (from, to) => {
+    const allowed = expectedAllowed(from, to);
+    expect(isAllowed(from, to)).toBe(allowed);
+    if (allowed) {
+      expect(() => assertTransition(from, to)).not.toThrow();
+      return;
+    }
+    let refusal: unknown;
+    try {
+      assertTransition(from, to);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(BatonError);
+    const error = refusal as BatonError;
+    expect(error.code).toBe('INVALID_TRANSITION');
+    expect(error.httpStatus).toBe(409);
+    expect(error.details).toEqual({ from, to, allowed: DELIVERY_STATES.filter((s) => expectedAllowed(from, s)).sort((a, b) => TRANSITIONS[from].indexOf(a) - TRANSITIONS[from].indexOf(b)) });
+    expect(error.suggestions.join(' ')).toContain(TRANSITIONS[from].length > 0 ? TRANSITIONS[from].join(', ') : `nothing follows "${from}"`);
+  });
+
+  it('counts 22 allowed moves: ten forward, two retries, ten into ERROR', () => {
+    expect(pairs.filter(([from, to]) => isAllowed(from, to))).toHaveLength(10 + 2 + 10);
+    expect(DELIVERY_STATES.filter((s) => isAllowed(s, 'ERROR'))).toHaveLength(10);
+  });
+
+  it('refuses a state name it does not know, naming what may follow', () => {
+    expect(() => assertTransition('TESTING', 'SHIPPED')).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION', details: { from: 'TESTING', to: 'SHIPPED', allowed: ['HANDOFF_TO_VERIFIER', 'IMPLEMENTATION', 'ERROR'] } }) as Error);
+  });
+
+  it('names an owner for every role state and none for the system states, and describes every state', () => {
+    const owners = Object.fromEntries(DELIVERY_STATES.map((s) => [s, STATES[s].owner]));
+    expect(owners).toEqual({
+      DISCOVERY: 'Q_ASSISTANT',
+      PLANNING: 'Q_ASSISTANT',
+      HANDOFF_TO_CODER: null,
+      IMPLEMENTATION: 'CODE_WRITER',
+      HANDOFF_TO_TESTER: null,
+      TESTING: 'TEST_AUDITOR',
+      HANDOFF_TO_VERIFIER: null,
+      VERIFICATION: 'VERIFICATION_OVERSEER',
+      HANDOFF_TO_RELEASER: null,
+      DEPLOYMENT: 'RELEASE_MANAGER',
+      COMPLETE: null,
+      ERROR: null,
+    });
+    for (const s of DELIVERY_STATES) expect(STATES[s].description.length).toBeGreaterThan(20);
+  });
+
+  it('sends work back only from testing and verification, and only to implementation', () => {
+    expect(Object.fromEntries(DELIVERY_STATES.map((s) => [s, retryTargets(s)]).filter(([, t]) => t!.length > 0))).toEqual({ TESTING: ['IMPLEMENTATION'], VERIFICATION: ['IMPLEMENTATION'] });
+  });
+
+  it('rolls back to earlier role states, and after a failure to the failed state too', () => {
+    expect(rollbackTargets('TESTING', false)).toEqual(['DISCOVERY', 'PLANNING', 'IMPLEMENTATION']);
+    expect(rollbackTargets('DEPLOYMENT', true)).toEqual(['DISCOVERY', 'PLANNING', 'IMPLEMENTATION', 'TESTING', 'VERIFICATION', 'DEPLOYMENT']);
+    expect(rollbackTargets('DISCOVERY', false)).toEqual([]);
+  });
+
+  it('gives every engine phase of a state exactly the table\'s targets, so the engine refuses what the table refuses', () => {
+    const stateOf = (phase: string) => phase.replace(/\.agent$/, '') as DeliveryState;
+    for (const phase of softwareDeliveryWorkflow.phases) {
+      const from = stateOf(phase.name);
+      const declared = [...(phase.transitions ?? [])].sort();
+      expect(declared, phase.name).toEqual(TRANSITIONS[from].filter((s) => s !== 'COMPLETE').map(firstPhaseOf).sort());
+    }
+  });
+});
