@@ -8,7 +8,7 @@ const layer = (files, forbidden, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/peers/', 'scratch/', 'data/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/peers/', 'scratch/', 'data/', 'coverage/', 'web/dist/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -42,5 +42,20 @@ export default tseslint.config(
     ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'],
     'llm/ (parameter extraction) sits below the engine and knows nothing of runs, SQL or HTTP routes',
   ),
+  {
+    // The dashboard runs in the browser (web/tsconfig.json gives it the DOM types) and reaches the server only over HTTP and WebSocket.
+    files: ['web/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+(src|dist|test|bench|bin)(/|$)', message: 'web/ talks to the server only over HTTP/WebSocket: it may not import the server code' },
+            { group: ['node:*', 'fs', 'path', 'fastify', '@fastify/*', 'better-sqlite3', 'pg', 'kysely'], message: 'web/ runs in the browser: no Node or server packages' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -23,6 +23,8 @@ import { dataRoutes } from './routes/data.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { ContextAssembler } from '../workflows/season-planning/context.js';
 import { streamRoutes } from './stream/routes.js';
+import { salesHistoryRoutes } from './routes/sales-history.js';
+import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 
 export interface ServerOptions {
   engine: Engine;
@@ -33,6 +35,8 @@ export interface ServerOptions {
   llm?: LlmSettings | null;
   /** Season planning's context assembler, shared with its agents so both use one cache (default: a new one). */
   assembler?: ContextAssembler;
+  /** The built dashboard served at `/` (default web/dist); null serves none. */
+  webRoot?: string | null;
 }
 
 /** Request log lines show the URL; a `?token=` in it (browsers' WebSockets) must not reach the logs. */
@@ -55,7 +59,7 @@ function redactingTokens(logger: FastifyServerOptions['logger']): FastifyServerO
 /** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildServer({ engine, config, logger = { level: 'info' }, llm = llmSettingsFromEnv() ?? null, assembler = new ContextAssembler(engine.store) }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ engine, config, logger = { level: 'info' }, llm = llmSettingsFromEnv() ?? null, assembler = new ContextAssembler(engine.store), webRoot = DEFAULT_WEB_ROOT }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: redactingTokens(logger),
     bodyLimit: config.bodyLimit,
@@ -99,6 +103,8 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   await app.register(seasonRoutes(engine, assembler));
   await app.register(dataRoutes(engine.store, config.uploadLimit));
   await app.register(deliveryRoutes(engine));
+  await app.register(salesHistoryRoutes(assembler));
   await app.register(streamRoutes(engine, config));
+  if (webRoot !== null) await registerDashboard(app, webRoot);
   return app;
 }

@@ -10,6 +10,8 @@ import type { ServerConfig } from './config.js';
 import { sendError } from './errors.js';
 
 const OPEN_PATHS = [/^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.json$/];
+/** Only the API and the streams hold data; the dashboard's page and files must load so it can ask for the token. */
+const GUARDED = /^\/(api|ws)(\/|$)/;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function presented(request: FastifyRequest, isWebSocket: boolean): string | undefined {
@@ -31,7 +33,7 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
   if (token === undefined) return;
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (OPEN_PATHS.some((open) => open.test(path))) return;
+    if (OPEN_PATHS.some((open) => open.test(path)) || !GUARDED.test(path)) return;
     const isWebSocket = request.headers.upgrade?.toLowerCase() === 'websocket';
     if (config.publicRead && READ_METHODS.has(request.method) && !isWebSocket) return;
     const given = presented(request, isWebSocket);

@@ -1,0 +1,115 @@
+/**
+ * The open approval: the buy (manufacturing quantity) or the markdown, with what the agent
+ * proposes and why; accept, modify with a value, or reject with a comment.
+ */
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client';
+import { ErrorNotice } from '../../components/Notices';
+import type { OpenWait } from './runView';
+
+type Action = 'accept' | 'modify' | 'reject';
+
+const fmt = (n: unknown, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '—');
+const pct = (n: unknown) => (typeof n === 'number' ? `${Math.round(n * 1000) / 10}%` : '—');
+
+/** How each approval is shown and modified. */
+const KINDS: Record<string, { title: string; field: string; label: string; toData: (v: number) => Record<string, number>; initial: (d: Record<string, unknown>) => string; facts: (d: Record<string, unknown>) => [string, string][] }> = {
+  manufacturing_approval: {
+    title: 'Approve the buy',
+    field: 'manufacturing_quantity',
+    label: 'Manufacturing quantity (units)',
+    toData: (v) => ({ manufacturing_quantity: Math.round(v) }),
+    initial: (d) => (typeof d.manufacturing_quantity === 'number' ? String(d.manufacturing_quantity) : ''),
+    facts: (d) => [
+      ['Proposed quantity', fmt(d.manufacturing_quantity)],
+      ['Season forecast', fmt(d.season_total)],
+      ['Safety stock', fmt(d.safety_stock)],
+    ],
+  },
+  markdown_approval: {
+    title: 'Approve the markdown',
+    field: 'markdown',
+    label: 'Markdown (%)',
+    toData: (v) => ({ markdown: Math.round(v * 10) / 1000 }),
+    initial: (d) => (typeof d.markdown === 'number' ? String(Math.round(d.markdown * 1000) / 10) : ''),
+    facts: (d) => [
+      ['Recommended markdown', pct(d.markdown)],
+      ['Sell-through', pct(d.sell_through)],
+      ['Revenue without', fmt(d.revenue_without)],
+      ['Revenue with', fmt(d.revenue_with)],
+    ],
+  },
+};
+
+export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait: OpenWait; onResolved: () => void }) {
+  const kind = KINDS[wait.phase];
+  const [value, setValue] = useState(() => kind?.initial(wait.data) ?? '');
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  if (wait.waitKind !== 'approval' || !kind) {
+    return (
+      <section className="panel approval" data-testid="wait-panel">
+        <h2>Waiting: {wait.phase.replaceAll('_', ' ')}</h2>
+        <p>
+          This run waits for <strong>{wait.kind}</strong>
+          {wait.kind === 'actuals' ? ` for week ${fmt(wait.data.week)}: post them with POST /api/runs/${runId}/actuals.` : '.'}
+        </p>
+      </section>
+    );
+  }
+
+  const resolve = async (action: Action, event?: FormEvent) => {
+    event?.preventDefault();
+    setBusy(action);
+    setError(null);
+    try {
+      const body = action === 'modify' ? { action, data: kind.toData(Number(value)), ...(comment ? { comment } : {}) } : { action, ...(comment ? { comment } : {}) };
+      await api.resolveApproval(runId, wait.id, body);
+      onResolved();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const explanation = typeof wait.data.explanation === 'string' ? wait.data.explanation : null;
+  const modifiable = value.trim() !== '' && Number.isFinite(Number(value));
+  return (
+    <section className="panel approval" aria-labelledby="approval-title" data-testid={`approval-${wait.phase}`}>
+      <h2 id="approval-title">{kind.title}</h2>
+      <dl className="facts">
+        {kind.facts(wait.data).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {explanation ? <p className="explanation">{explanation}</p> : null}
+      <form onSubmit={(e) => void resolve('modify', e)} className="approval-form">
+        <div className="field">
+          <label htmlFor="approval-value">{kind.label}</label>
+          <input id="approval-value" type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
+        </div>
+        <div className="field wide">
+          <label htmlFor="approval-comment">Comment (needed to reject)</label>
+          <input id="approval-comment" type="text" value={comment} onChange={(e) => setComment(e.target.value)} />
+        </div>
+        <div className="actions">
+          <button type="button" onClick={() => void resolve('accept')} disabled={busy !== null}>
+            Accept
+          </button>
+          <button type="submit" className="secondary" disabled={busy !== null || !modifiable}>
+            Modify
+          </button>
+          <button type="button" className="danger" onClick={() => void resolve('reject')} disabled={busy !== null || comment.trim() === ''}>
+            Reject
+          </button>
+        </div>
+      </form>
+      <ErrorNotice error={error} title="Not recorded" />
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+/** What each agent decided and why (its explanation), what the planner answered, and alerts — newest first. */
+import { Empty } from '../../components/Notices';
+import type { Decision } from './runView';
+
+const time = (iso: string) => new Date(iso).toLocaleTimeString();
+
+export function Decisions({ decisions }: { decisions: Decision[] }) {
+  if (decisions.length === 0) return <Empty>No decisions yet.</Empty>;
+  return (
+    <ol className="decisions" reversed aria-label="Decisions">
+      {[...decisions].reverse().map((d) => (
+        <li key={d.seq} className={`decision ${d.kind}`} data-testid="decision" data-phase={d.phase}>
+          <span className="decision-meta">
+            <span className="badge">{d.phase.replaceAll('_', ' ') || d.who}</span> <time dateTime={d.at}>{time(d.at)}</time>
+          </span>
+          <span>{d.text}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * Run: the phase timeline, one live card per agent, the open approval, the decisions with their
+ * explanations and, for a season plan, the charts — all from the run's event stream, which
+ * reconnects with `since` after a drop and says so while it does.
+ */
+import { useMemo, useState } from 'react';
+import { api } from '../../api/client';
+import { ErrorNotice, Loading } from '../../components/Notices';
+import { useAsync } from '../../hooks/useAsync';
+import { useRunStream, type RunStream } from '../../hooks/useRunStream';
+import { AgentCards } from './AgentCards';
+import { ApprovalPanel } from './ApprovalPanel';
+import { Decisions } from './Decisions';
+import { EventLog } from './EventLog';
+import { PhaseTimeline } from './PhaseTimeline';
+import { RunCharts } from './RunCharts';
+import { buildRunView } from './runView';
+import { RunSummary } from './RunSummary';
+
+const STREAM_LABEL: Record<RunStream['state'], string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', failed: 'stream stopped' };
+
+function StreamStatus({ stream }: { stream: RunStream }) {
+  return (
+    <span className={`stream ${stream.state}`} role="status" aria-live="polite" data-testid="stream-status" data-state={stream.state} title={stream.problem ?? undefined}>
+      <span className="dot" aria-hidden="true" /> {STREAM_LABEL[stream.state]}
+      {stream.state !== 'live' && stream.problem ? <span className="small"> ({stream.problem})</span> : null}
+    </span>
+  );
+}
+
+export function RunPage({ runId }: { runId: string }) {
+  const stream = useRunStream(runId);
+  const run = useAsync(() => api.run(runId), [runId]);
+  const workflows = useAsync(() => api.workflows(), []);
+  const [tab, setTab] = useState<'progress' | 'charts'>('progress');
+  const workflowName = run.data?.workflow;
+  const workflow = workflows.data?.workflows.find((w) => w.name === workflowName);
+  const view = useMemo(() => buildRunView(stream.events, workflow), [stream.events, workflow]);
+  const isSeason = workflowName === 'season-planning';
+  const parameters = (run.data?.parameters ?? {}) as Record<string, unknown>;
+  const strategy = typeof parameters.replenishment_strategy === 'string' ? parameters.replenishment_strategy : null;
+
+  if (run.error && !run.data) return <ErrorNotice error={run.error} title="Run not found" />;
+  return (
+    <section className="page" aria-labelledby="run-title" data-testid="run-page" data-last-seq={view.lastSeq} data-run-state={view.state ?? ''}>
+      <header className="run-head">
+        <div>
+          <h1 id="run-title">
+            {workflowName ?? 'Run'} <span className={`badge state ${view.state ?? ''}`} data-testid="run-state">{view.state ?? '…'}</span>
+          </h1>
+          <p className="muted small">
+            run <code>{runId}</code>
+            {run.data ? ` · started ${new Date(run.data.created_at).toLocaleString()}` : ''}
+          </p>
+        </div>
+        <StreamStatus stream={stream} />
+      </header>
+      {stream.state === 'failed' ? <ErrorNotice error={new Error(stream.problem ?? 'the stream stopped')} title="Live updates stopped" /> : null}
+      {run.loading && !run.data ? <Loading what="the run" /> : null}
+
+      {view.open ? <ApprovalPanel key={view.open.id} runId={runId} wait={view.open} onResolved={() => undefined} /> : null}
+      {view.result ? <RunSummary state={view.state} result={view.result} /> : null}
+
+      {isSeason ? (
+        <div className="tabs" role="tablist" aria-label="Run views">
+          <button role="tab" aria-selected={tab === 'progress'} className={tab === 'progress' ? 'active' : ''} onClick={() => setTab('progress')}>
+            Progress
+          </button>
+          <button role="tab" aria-selected={tab === 'charts'} className={tab === 'charts' ? 'active' : ''} onClick={() => setTab('charts')}>
+            Plan charts
+          </button>
+        </div>
+      ) : null}
+
+      {isSeason && tab === 'charts' ? (
+        <RunCharts runId={runId} events={stream.events} view={view} strategy={strategy} />
+      ) : (
+        <div className="run-grid">
+          <aside className="panel">
+            <h2>Phases</h2>
+            <PhaseTimeline phases={view.phases} />
+          </aside>
+          <div className="run-main">
+            <section className="panel">
+              <h2>Agents</h2>
+              <AgentCards agents={view.agents} />
+            </section>
+            <section className="panel">
+              <h2>Decisions</h2>
+              <Decisions decisions={view.decisions} />
+            </section>
+          </div>
+        </div>
+      )}
+      <EventLog events={stream.events} />
+    </section>
+  );
+}

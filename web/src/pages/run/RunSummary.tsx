@@ -1,0 +1,40 @@
+/** How the run ended: its state and the result's numbers (for a season: units, sell-through, revenue, markdown). */
+import type { RunState } from '../../api/schemas';
+
+const LABELS: Record<string, string> = {
+  approved_quantity: 'Bought',
+  units_sold: 'Units sold',
+  sell_through: 'Sell-through',
+  revenue: 'Revenue',
+  markdown: 'Markdown',
+  left_in_stores: 'Left in stores',
+  left_at_dc: 'Left at the DC',
+  replenished_units: 'Replenished',
+  variance_alerts: 'Variance alerts',
+  reforecasts: 'Re-forecasts',
+};
+const SHARES = new Set(['sell_through', 'markdown']);
+
+export function RunSummary({ state, result }: { state: RunState | null; result: Record<string, unknown> }) {
+  const facts = Object.entries(LABELS).filter(([key]) => typeof result[key] === 'number');
+  const explanation = typeof result.explanation === 'string' ? result.explanation : null;
+  return (
+    <section className={`panel summary ${state ?? ''}`} aria-labelledby="summary-title" data-testid="run-summary">
+      <h2 id="summary-title">Run {state}</h2>
+      {facts.length > 0 ? (
+        <dl className="facts">
+          {facts.map(([key, label]) => {
+            const value = result[key] as number;
+            return (
+              <div key={key}>
+                <dt>{label}</dt>
+                <dd>{SHARES.has(key) ? `${Math.round(value * 1000) / 10}%` : value.toLocaleString('en', { maximumFractionDigits: 0 })}</dd>
+              </div>
+            );
+          })}
+        </dl>
+      ) : null}
+      {explanation ? <p className="explanation">{explanation}</p> : null}
+    </section>
+  );
+}
