@@ -19,5 +19,21 @@ export const PlanOptions = z.object({
 });
 
 export const PlanParameters = z.intersection(SeasonParameters, PlanOptions);
+
+/**
+ * What a planner may change when modifying the buy, besides the quantity: the knobs no other
+ * phase's skip rule reads (changing the cadence or the markdown checkpoint mid-plan would change
+ * which phases exist; start a new run for that).
+ */
+export const PlanOverrides = z
+  .object({
+    dc_holdback_percentage: z.number().min(0).max(1),
+    variance_threshold: PlanOptions.shape.variance_threshold.unwrap(),
+    full_price: PlanOptions.shape.full_price.unwrap(),
+    price_elasticity: z.number().lt(0),
+  })
+  .partial()
+  .strict();
+export type PlanOverrides = z.infer<typeof PlanOverrides>;
 export type PlanParameters = z.output<typeof PlanParameters>;
 export type PlanParametersInput = z.input<typeof PlanParameters>;

@@ -18,7 +18,7 @@ import { seasonClose } from './agents/season-close.js';
 import type { LlmSettings } from '../../llm/index.js';
 import { ContextAssembler } from './context.js';
 import { narrated, narratorFor } from './narrator.js';
-import { PlanParameters } from './parameters.js';
+import { PlanOverrides, PlanParameters } from './parameters.js';
 import { currentWeek } from './season.js';
 
 export const SEASON_PLANNING = 'season-planning';
@@ -29,12 +29,16 @@ interface Resolution {
   data?: unknown;
 }
 
-/** What a planner may change when modifying the buy: the quantity. */
-export const buyModification = z.object({ manufacturing_quantity: z.number().int().positive() });
+/** What a planner may change when modifying the buy: the quantity, and parameters that do not change which phases run. */
+export const buyModification = z
+  .object({ manufacturing_quantity: z.number().int().positive().optional(), parameters: PlanOverrides.optional() })
+  .refine((m) => m.manufacturing_quantity !== undefined || m.parameters !== undefined, 'give a manufacturing_quantity, parameters, or both');
 /** What a planner may change when modifying the markdown: its depth. */
 export const markdownModification = z.object({ markdown: z.number().min(0).max(0.9) });
 
 const demandOf = (context: Context) => context.results.demand as DemandOutput | undefined;
+/** The parameters in force: the run's, with what a planner changed at the buy approval (the Demand output records them). */
+const effective = (context: Context): PlanParameters => demandOf(context)?.parameters ?? context.parameters;
 const modified = <T>(context: Context, phase: string, schema: z.ZodType<T>): T | undefined => {
   const resolution = context.results[phase] as Resolution | undefined;
   if (resolution?.action !== 'modify') return undefined;
@@ -65,13 +69,16 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'demand',
       description: 'Forecast every store × category series; propose the manufacturing quantity.',
       agent: 'demand',
-      input: (context) => ({
-        runId: context.runId,
-        parameters: context.parameters,
-        fromWeek: 1,
-        revision: revisionOf(context),
-        plannerQuantity: modified(context, 'manufacturing_approval', buyModification)?.manufacturing_quantity,
-      }),
+      input: (context) => {
+        const modification = modified(context, 'manufacturing_approval', buyModification);
+        return {
+          runId: context.runId,
+          parameters: { ...effective(context), ...modification?.parameters },
+          fromWeek: 1,
+          revision: revisionOf(context),
+          plannerQuantity: modification?.manufacturing_quantity,
+        };
+      },
     },
     {
       name: 'manufacturing_approval',
@@ -99,7 +106,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       agent: 'inventory',
       input: (context) => ({
         runId: context.runId,
-        parameters: context.parameters,
+        parameters: effective(context),
         approvedQuantity: demandOf(context)?.manufacturing_quantity,
         revision: context.visit,
       }),
@@ -109,7 +116,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       description: "Simulate the week's sales (runs with simulated actuals).",
       agent: 'actuals_simulator',
       skip: (parameters) => (parameters.actuals === 'manual' ? 'actuals are posted to the run each week' : undefined),
-      input: (context) => ({ runId: context.runId, parameters: context.parameters, week: currentWeek(context), markdown: activeMarkdown(context)?.rate ?? 0 }),
+      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context), markdown: activeMarkdown(context)?.rate ?? 0 }),
     },
     {
       name: 'week_actuals',
@@ -121,7 +128,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'monitor',
       description: 'Actuals against forecast; above the threshold, alert and re-forecast.',
       agent: 'monitor',
-      input: (context) => ({ runId: context.runId, parameters: context.parameters, week: currentWeek(context) }),
+      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context) }),
       transitions: ['replenishment'],
       next: (_context, output) => ((output as MonitorOutput).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' }),
     },
@@ -129,14 +136,14 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'reforecast',
       description: 'Re-forecast the remaining weeks from history plus actuals.',
       agent: 'demand',
-      input: (context) => ({ runId: context.runId, parameters: context.parameters, fromWeek: currentWeek(context) + 1, revision: revisionOf(context) }),
+      input: (context) => ({ runId: context.runId, parameters: effective(context), fromWeek: currentWeek(context) + 1, revision: revisionOf(context) }),
     },
     {
       name: 'replenishment',
       description: 'Move units from the DC to stores by sell-through against plan.',
       agent: 'replenishment',
       skip: (parameters) => (parameters.replenishment_strategy === 'none' ? 'replenishment strategy is none: stores keep what they were allocated' : undefined),
-      input: (context) => ({ runId: context.runId, parameters: context.parameters, week: currentWeek(context) }),
+      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context) }),
     },
     {
       name: 'markdown_check',
@@ -145,7 +152,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       skip: (parameters) => (parameters.markdown_checkpoint_week === null ? 'no markdown checkpoint in this season' : undefined),
       input: (context) => ({
         runId: context.runId,
-        parameters: context.parameters,
+        parameters: effective(context),
         week: currentWeek(context),
         plannerMarkdown: modified(context, 'markdown_approval', markdownModification)?.markdown,
         revision: context.visit,
@@ -182,7 +189,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       input: (context) => {
         const reforecasts = context.visits.reforecast ?? 0;
         const lastAlert = (context.results.monitor as MonitorOutput | undefined)?.alert === true && !(context.results.monitor as MonitorOutput).reforecast;
-        return { runId: context.runId, parameters: context.parameters, markdown: activeMarkdown(context), reforecasts, varianceAlerts: reforecasts + (lastAlert ? 1 : 0) };
+        return { runId: context.runId, parameters: effective(context), markdown: activeMarkdown(context), reforecasts, varianceAlerts: reforecasts + (lastAlert ? 1 : 0) };
       },
     },
   ],

@@ -149,4 +149,38 @@ describeEachStore('season planning', (kind) => {
     expect(ofType(events, 'workflow_complete')).toHaveLength(1);
     await expectAllocationInvariants(run.id);
   });
+  it('redoes the plan with parameters a planner changed at the buy approval, and refuses ones that would change the phases', async () => {
+    const run = await start(season(4, { dc_holdback_percentage: 0.15 }));
+    const waiting = await engine.settled(run.id);
+    await expect(engine.resolveWait(run.id, waiting.waitingFor!.id, { action: 'modify', data: { parameters: { replenishment_strategy: 'none' } } })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
+    const done = await driveToEnd(engine, run.id, (phase, _data, nth) =>
+      phase === 'manufacturing_approval' && nth === 1 ? { action: 'modify', data: { parameters: { dc_holdback_percentage: 0.4 } } } : { action: 'accept' },
+    );
+    expect(done.state).toBe('completed');
+    const events = await engine.readEvents(run.id);
+    const demands = completeOf(events, 'demand');
+    expect(demands).toHaveLength(2);
+    expect((demands[1]!.parameters as { dc_holdback_percentage: number }).dc_holdback_percentage).toBe(0.4);
+    const [allocation] = completeOf(events, 'allocation');
+    expect(allocation!.dc_units).toBe(Math.ceil(0.4 * (allocation!.approved_quantity as number)));
+    await expectAllocationInvariants(run.id);
+  });
+
+  it('holds more safety stock when stores cannot be replenished than when the DC pools the risk', async () => {
+    await loadSmallChain(store);
+    engine = seasonEngine(store, errors);
+    await engine.start();
+    const safetyOf = async (strategy: 'none' | 'weekly') => {
+      const run = await engine.startRun(SEASON_PLANNING, season(6, { replenishment_strategy: strategy }));
+      const waiting = await engine.settled(run.id);
+      const data = waiting.waitingFor!.data as { safety_stock: number; safety_reason: string };
+      await engine.cancelRun(run.id, 'measured');
+      return data;
+    };
+    const none = await safetyOf('none');
+    const weekly = await safetyOf('weekly');
+    expect(none.safety_stock).toBeGreaterThan(weekly.safety_stock);
+    expect(none.safety_reason).toMatch(/no replenishment: shipped stock cannot be moved between stores/);
+    expect(weekly.safety_reason).toMatch(/weekly replenishment: the DC pools the risk/);
+  });
 });

@@ -33,6 +33,8 @@ export type DemandInput = z.infer<typeof demandInput>;
 const curvePoint = z.object({ week: z.number().int(), week_start: z.string(), forecast: z.number(), lo80: z.number(), hi80: z.number(), lo95: z.number(), hi95: z.number() });
 
 export const demandOutput = z.object({
+  /** The parameters this plan was made with (the run's, changed by a planner at the buy approval). */
+  parameters: PlanParameters,
   revision: z.number().int(),
   from_week: z.number().int(),
   weeks_planned: z.number().int(),
@@ -203,6 +205,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
           : `Manufacturing quantity ${explain.units(quantity)} set by the planner (forecast + safety stock suggested ${explain.units(suggested)}).`);
       reportProgress(100, 'forecast saved');
       return {
+        parameters,
         revision,
         from_week: fromWeek,
         weeks_planned: horizon,

@@ -78,17 +78,19 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
         unitsOnHand: onHand,
         expectedUnitsAtFullPrice: remaining,
         fullPrice: context.fullPrice,
-        elasticity: context.elasticity,
+        // Left out when it is the default, so the model says the elasticity was assumed.
+        ...(context.elasticityAssumed ? {} : { elasticity: context.elasticity }),
       };
       const model = recommendMarkdown(base);
       const planner = input.plannerMarkdown;
       const chosen = planner === undefined ? model.withMarkdown : (recommendMarkdown({ ...base, threshold: 1, candidates: [planner] }).candidates.find((c) => c.markdown === planner) ?? model.withMarkdown);
       const without = model.withoutMarkdown;
       await store.retail.savePlan({ runId, kind: 'markdown', revision: input.revision, body: { week, recommendation: model, chosen, source: planner === undefined ? 'model' : 'planner' }, createdAt: Date.now() });
+      const modelNote = ` (Model: constant-elasticity demand, Q = Q0 × (p / p0)^ε with ε = ${context.elasticity}${context.elasticityAssumed ? ', the default' : ''}.)`;
       const explanation =
-        planner === undefined
+        (planner === undefined
           ? model.explanation
-          : `The planner set a ${explain.percent(planner)} markdown: expected revenue ${explain.units(chosen.totalRevenue)} against ${explain.units(without.totalRevenue)} without (the model suggested ${explain.percent(model.markdown)}).`;
+          : `The planner set a ${explain.percent(planner)} markdown: expected revenue ${explain.units(chosen.totalRevenue)} against ${explain.units(without.totalRevenue)} without (the model suggested ${explain.percent(model.markdown)}).`) + modelNote;
       return {
         due: true,
         week,
