@@ -1,0 +1,64 @@
+// Context assembly on real databases: per-agent contexts, the cache and its invalidation, and too little history.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Store } from '../../../src/store/index.js';
+import { ContextAssembler } from '../../../src/workflows/season-planning/context.js';
+import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
+import { PlanParameters } from '../../../src/workflows/season-planning/parameters.js';
+import { describeEachStore, type TestStore } from '../../support/stores.js';
+import { LAST_WEEK, loadSmallChain, season } from './support.js';
+
+describeEachStore('season-planning context', (kind) => {
+  let t: TestStore;
+  let store: Store;
+  beforeEach(async () => {
+    t = await kind.create();
+    store = t.store;
+  });
+  afterEach(() => t.dispose());
+
+  const parameters = PlanParameters.parse(season(6));
+
+  it('gives each agent what it needs: series and the season’s place, stores and the DC share, the price model', async () => {
+    await loadSmallChain(store);
+    const assembler = new ContextAssembler(store);
+    const demand = await assembler.demand(parameters);
+    expect(demand).toMatchObject({ horizonWeeks: 6, lastHistoryWeek: LAST_WEEK, weeksBeforeSeason: 0, notes: [] });
+    expect(demand.series).toHaveLength(16);
+    expect(demand.series.every((s) => s.values.length === 104)).toBe(true);
+    const inventory = await assembler.inventory(parameters);
+    expect(inventory.dcHoldback).toBe(0.15);
+    expect(inventory.stores).toHaveLength(8);
+    expect([...inventory.salesProfiles.values()].reduce((a, p) => a + p.share, 0)).toBeCloseTo(1, 9);
+    expect(assembler.pricing(parameters)).toEqual({ checkpointWeek: null, threshold: null, horizonWeeks: 6, fullPrice: 50, elasticity: -2, elasticityAssumed: true });
+  });
+
+  it('serves the cached data until an import changes it', async () => {
+    await loadSmallChain(store);
+    const assembler = new ContextAssembler(store);
+    const first = await assembler.snapshot();
+    expect(await assembler.snapshot()).toBe(first);
+    await store.retail.importStores({ source: 'extra', rows: [{ storeId: 'S999', storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null }], warnings: [], at: 1 });
+    const after = await assembler.snapshot();
+    expect(after).not.toBe(first);
+    expect(after.stores.map((s) => s.storeId)).toContain('S999');
+  });
+
+  it('refuses to plan from less than a year of history, or none, with suggestions', async () => {
+    const assembler = new ContextAssembler(store);
+    await expect(assembler.demand(parameters)).rejects.toMatchObject({ code: 'DATA_NOT_FOUND', message: 'there is no sales history to plan from' });
+    await loadSyntheticData(store, { stores: 2, categories: 1, weeks: 40, seed: 1, lastWeek: LAST_WEEK });
+    const error: unknown = await assembler.demand(parameters).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'DATA_NOT_FOUND', details: { weeks_of_history: 40, minimum: 52 } });
+    expect((error as { suggestions: string[] }).suggestions[0]).toBe('generate demo data: baton data generate');
+  });
+
+  it('plans a season that starts later than the week after the history, and says how it placed one far off', async () => {
+    await loadSmallChain(store);
+    const assembler = new ContextAssembler(store);
+    const later = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2026-02-02', season_end_date: '2026-03-16' }));
+    expect(later).toMatchObject({ weeksBeforeSeason: 4, notes: [] });
+    const far = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2030-01-07', season_end_date: '2030-02-18' }));
+    expect(far.weeksBeforeSeason).toBe(0);
+    expect(far.notes[0]).toMatch(/planned as if it followed the history directly/);
+  });
+});
