@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { LlmSettings } from '../../../src/llm/index.js';
 import { ROLES } from '../../../src/workflows/software-delivery/index.js';
 import { describeEachStore } from '../../support/stores.js';
-import { startChatCompletionsServer, type Behaviour, type ChatCompletionsServer, type ReceivedRequest } from '../../llm/support/chat-completions-server.js';
+import { startChatCompletionsServer, type ChatCompletionsServer } from '../../llm/support/chat-completions-server.js';
+import { advance, competentModel, roleRequestOf } from './model.js';
 import { CHANGE, OUTPUTS, useDelivery } from './support.js';
 
 let server: ChatCompletionsServer;
@@ -22,34 +23,6 @@ beforeEach(() => {
 
 const settings = (): LlmSettings => ({ provider: 'openai', apiKey: 'test-key', baseURL: `${server.url}/v1`, model: 'test-model', timeoutMs: 5_000, maxRetries: 0 });
 const ALL = [...ROLES];
-
-interface RoleRequest {
-  state: string;
-  round: number;
-  context: { earlier: Record<string, unknown>; feedback: { reasons: string[] }[] };
-  allowed_next_states: string[];
-  output_schema: { required?: string[] };
-}
-export const roleRequestOf = (request: ReceivedRequest): RoleRequest => JSON.parse(request.body.messages?.at(-1)?.content ?? '{}') as RoleRequest;
-const advance = (output: unknown): Behaviour => ({ content: JSON.stringify({ action: 'advance', output }) });
-
-/** A model that does every role's work well. */
-export function competentModel(request: ReceivedRequest): Behaviour {
-  switch (roleRequestOf(request).state) {
-    case 'DISCOVERY':
-      return advance(OUTPUTS.DISCOVERY);
-    case 'PLANNING':
-      return advance(OUTPUTS.PLANNING);
-    case 'IMPLEMENTATION':
-      return advance(OUTPUTS.IMPLEMENTATION);
-    case 'TESTING':
-      return advance(OUTPUTS.TESTING_PASSED);
-    case 'VERIFICATION':
-      return advance(OUTPUTS.VERIFICATION_APPROVED);
-    default:
-      return advance(OUTPUTS.DEPLOYMENT_OK);
-  }
-}
 
 describeEachStore('software delivery played by a language model', (kind) => {
   const d = useDelivery(kind);
@@ -107,7 +80,7 @@ describeEachStore('software delivery played by a language model', (kind) => {
     const { run_id: id } = await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ['Q_ASSISTANT'] });
     expect(await delivery.settled(id)).toMatchObject({ state: 'IMPLEMENTATION', waiting_for: { role: 'CODE_WRITER' } });
     const attempts = await engine.attempts(id);
-    expect(attempts).toMatchObject([{ stepKey: 'DISCOVERY.agent#1', attempt: 1, status: 'failed', error: { error_type: 'AGENT_EXECUTION_ERROR', message: expect.stringContaining('requirements') as unknown } }]);
+    expect(attempts.filter((a) => a.stepKey === 'DISCOVERY.agent#1')).toMatchObject([{ stepKey: 'DISCOVERY.agent#1', attempt: 1, status: 'failed', error: { error_type: 'AGENT_EXECUTION_ERROR', message: expect.stringContaining('requirements') as unknown } }, { attempt: 2, status: 'succeeded' }]);
   });
 
   it('stops in ERROR with UPSTREAM_UNAVAILABLE when the model keeps failing, and a rollback tries it again', async () => {
