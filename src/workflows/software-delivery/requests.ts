@@ -1,7 +1,13 @@
 /** What callers send to a delivery run (HTTP bodies and the CLI alike), checked by zod at the boundary. */
 import { z } from 'zod';
 import { ChangeRequest, OfflineScript, ProjectName } from './parameters.js';
-import { DeliveryState, Role } from './states.js';
+import { DeliveryState, Role, ROLES } from './states.js';
+
+/**
+ * A role by name. Read as a string first so that a missing role is reported as missing (400,
+ * "received undefined") rather than as a wrong choice (422), as the server's error mapping expects.
+ */
+const RoleField = (description: string) => z.string().describe(`${description} (${ROLES.join(', ')})`).pipe(Role);
 
 export const StartDelivery = z.object({
   project: ProjectName,
@@ -14,7 +20,7 @@ export const StartDelivery = z.object({
 export type StartDelivery = z.infer<typeof StartDelivery>;
 
 export const AdvanceRequest = z.object({
-  role: Role.describe('the role submitting; it must own the current state'),
+  role: RoleField('the role submitting; it must own the current state'),
   to_state: DeliveryState.optional().describe("where the work goes; default: where the output leads (forward, back to IMPLEMENTATION on failed tests or requested changes, ERROR on a failed deployment)"),
   output: z.unknown().optional().describe("the role's output for the current state (required unless to_state is ERROR)"),
   reason: z.string().max(10_000).optional().describe('why, for a move to ERROR'),
@@ -22,7 +28,7 @@ export const AdvanceRequest = z.object({
 export type AdvanceRequest = z.infer<typeof AdvanceRequest>;
 
 export const RetryRequest = z.object({
-  role: Role.describe('the role sending the work back; it must own the current state'),
+  role: RoleField('the role sending the work back; it must own the current state'),
   reasons: z.array(z.string().trim().min(1).max(10_000)).min(1).max(200),
 });
 export type RetryRequest = z.infer<typeof RetryRequest>;
