@@ -9,6 +9,7 @@ import { registerExtractCommand } from './extract.js';
 import { registerForecastCommand } from './forecast/index.js';
 import { serve } from './serve.js';
 import { registerDataCommands } from './data.js';
+import { registerDeliveryCommands } from './delivery.js';
 
 const program = new Command('baton').description('Durable multi-agent workflow orchestrator').showHelpAfterError();
 
@@ -49,6 +50,8 @@ registerDataCommands(program);
 registerForecastCommand(program);
 
 registerExtractCommand(program);
+
+registerDeliveryCommands(program);
 
 try {
   await program.parseAsync();

@@ -21,7 +21,7 @@ export interface AuditEntry {
   to_state: DeliveryState;
   from_role: Role | null;
   to_role: Role | null;
-  /** Who acted: a role in person, `agent:<name>`, or `system`. */
+  /** Who acted: a role in person, `agent:<name>`, `system` (handoffs, engine failures) or `request` (a rollback asked for). */
   by: string;
   /** What went across: a role's output, a retry's reasons, a handoff's list. */
   transferred: unknown;
@@ -103,7 +103,7 @@ export function auditTrail(events: readonly EventRecord[]): AuditEntry[] {
         const next = events[i + 1];
         if (next?.type === 'run_state' && next.payload.to === 'running' && next.payload.from !== 'running') {
           const from = String(p.from_phase);
-          trail.push(entry(event, 'rollback', phaseState(from), phaseState(String(p.to_phase)), String(p.reason)));
+          trail.push(entry(event, 'rollback', phaseState(from), phaseState(String(p.to_phase)), String(p.reason), 'request'));
         }
         phase = String(p.to_phase);
         break;
@@ -112,7 +112,7 @@ export function auditTrail(events: readonly EventRecord[]): AuditEntry[] {
         if (p.to === 'failed' && phase !== null && phase !== 'ERROR') trail.push(entry(event, 'error', stateOfPhase(phase), 'ERROR', textOf(p.reason, 'failed')));
         if (p.from === 'failed' && p.to === 'running' && phase !== null && events[i - 1]?.type !== 'phase_transition') {
           // The engine's retry re-enters the phase that failed.
-          trail.push(entry(event, 'rollback', 'ERROR', stateOfPhase(phase), textOf(p.reason, 'retry')));
+          trail.push(entry(event, 'rollback', 'ERROR', stateOfPhase(phase), textOf(p.reason, 'retry'), 'request'));
         }
         if (p.to === 'cancelled' && phase !== null) trail.push(entry(event, 'cancel', stateOfPhase(phase), stateOfPhase(phase), textOf(p.reason, 'cancelled')));
         break;

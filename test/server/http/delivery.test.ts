@@ -45,7 +45,7 @@ function outputFor(from: string, to: string): unknown {
 }
 
 /** Where a run that moved to `to` comes to rest: handoffs and states played by agents run on to the next person's state. */
-function landing(to: string, automatic: readonly Role[]): string {
+function landing(to: (typeof DELIVERY_STATES)[number], automatic: readonly Role[]): string {
   for (const state of DELIVERY_STATES.slice(DELIVERY_STATES.indexOf(to))) {
     const owner = STATES[state].owner;
     if (state === 'COMPLETE' || state === 'ERROR' || (owner !== null && !automatic.includes(owner))) return state;
