@@ -8,6 +8,8 @@ import {
   AllocationPlan,
   CategoryHistory,
   DataSummary,
+  DeliveryHistory,
+  DeliveryStatus,
   ErrorBody,
   EventList,
   ExtractedParameters,
@@ -120,6 +122,8 @@ export const api = {
   history: (weeks = 52) => request('GET', `/api/data/history${query({ weeks })}`, CategoryHistory),
   clusters: () => request('GET', '/api/stores/clusters', StoreClusters),
   dataSummary: () => request('GET', '/api/data', DataSummary),
+  deliveryStatus: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}`, DeliveryStatus),
+  deliveryHistory: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}/history`, DeliveryHistory),
   importCsv: (table: ImportTable, file: { name: string; content: string }) =>
     request('POST', `/api/data/${table}${query({ name: file.name })}`, ImportReport, { raw: { content: file.content, type: 'text/csv' } }),
 };

@@ -169,3 +169,37 @@ export const IMPORT_TABLES = ['stores', 'categories', 'sales'] as const;
 export type ImportTable = (typeof IMPORT_TABLES)[number];
 export const ImportReport = z.object({ table: z.enum(IMPORT_TABLES), source: z.string(), rows: z.number(), inserted: z.number(), updated: z.number(), warnings: z.array(z.string()) });
 export type ImportReport = z.infer<typeof ImportReport>;
+
+/** Software delivery (routes under /api/delivery/): a run's status and its audit trail. */
+export const DeliveryStatus = z
+  .object({
+    run_id: z.string(),
+    project: z.string(),
+    change: z.object({ title: z.string(), description: z.string() }),
+    automatic_roles: z.array(z.string()),
+    state: z.string(),
+    description: z.string(),
+    owner: z.string().nullable(),
+    run_state: z.string(),
+    percent: z.number(),
+    completed_states: z.array(z.string()),
+    failed_state: z.string().nullable(),
+    expected_next: z.object({ action: z.string(), role: z.string().nullable(), states: z.array(z.string()) }).loose(),
+  })
+  .loose();
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+export const AuditEntry = z.object({
+  seq: z.number(),
+  at: z.string(),
+  move: z.string(),
+  from_state: z.string(),
+  to_state: z.string(),
+  from_role: z.string().nullable(),
+  to_role: z.string().nullable(),
+  by: z.string(),
+  transferred: z.unknown(),
+  reason: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export const DeliveryHistory = z.object({ run_id: z.string(), project: z.string(), state: z.string(), trail: z.array(AuditEntry) });

@@ -41,7 +41,7 @@ const KINDS: Record<string, { title: string; field: string; label: string; toDat
   },
 };
 
-export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait: OpenWait; onResolved: () => void }) {
+export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait: OpenWait; onResolved: (approvalId: string) => void }) {
   const kind = KINDS[wait.phase];
   const [value, setValue] = useState(() => kind?.initial(wait.data) ?? '');
   const [comment, setComment] = useState('');
@@ -67,7 +67,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
     try {
       const body = action === 'modify' ? { action, data: kind.toData(Number(value)), ...(comment ? { comment } : {}) } : { action, ...(comment ? { comment } : {}) };
       await api.resolveApproval(runId, wait.id, body);
-      onResolved();
+      onResolved(wait.id);
     } catch (e) {
       setError(e);
     } finally {

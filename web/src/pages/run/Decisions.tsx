@@ -9,7 +9,7 @@ export function Decisions({ decisions }: { decisions: Decision[] }) {
   return (
     <ol className="decisions" reversed aria-label="Decisions">
       {[...decisions].reverse().map((d) => (
-        <li key={d.seq} className={`decision ${d.kind}`} data-testid="decision" data-phase={d.phase}>
+        <li key={d.seq} className={`decision decision-${d.kind}`} data-testid="decision" data-phase={d.phase}>
           <span className="decision-meta">
             <span className="badge">{d.phase.replaceAll('_', ' ') || d.who}</span> <time dateTime={d.at}>{time(d.at)}</time>
           </span>

@@ -9,10 +9,10 @@ import type { RunView } from './runView';
 
 const completions = (events: RunEvent[], phases: string[]) => events.filter((e) => e.type === 'complete' && phases.includes(String(e.phase))).length;
 
-export function RunCharts({ runId, events, view, strategy }: { runId: string; events: RunEvent[]; view: RunView; strategy: string | null }) {
+export function RunCharts({ runId, events, view, strategy, seasonStart }: { runId: string; events: RunEvent[]; view: RunView; strategy: string | null; seasonStart: string | null }) {
   return (
     <div className="charts">
-      <ForecastChart runId={runId} version={completions(events, ['demand', 'reforecast'])} />
+      <ForecastChart runId={runId} version={completions(events, ['demand', 'reforecast'])} actuals={view.actuals} seasonStart={seasonStart} />
       <AllocationChart runId={runId} version={completions(events, ['allocation', 'replenishment', 'simulate_actuals'])} />
       <VarianceChart runId={runId} version={completions(events, ['monitor'])} alerts={view.alerts} />
       <ReplenishmentChart weeks={view.replenishment} strategy={strategy} />

@@ -11,6 +11,7 @@ import { useRunStream, type RunStream } from '../../hooks/useRunStream';
 import { AgentCards } from './AgentCards';
 import { ApprovalPanel } from './ApprovalPanel';
 import { Decisions } from './Decisions';
+import { DeliveryPanel } from './DeliveryPanel';
 import { EventLog } from './EventLog';
 import { PhaseTimeline } from './PhaseTimeline';
 import { RunCharts } from './RunCharts';
@@ -33,12 +34,16 @@ export function RunPage({ runId }: { runId: string }) {
   const run = useAsync(() => api.run(runId), [runId]);
   const workflows = useAsync(() => api.workflows(), []);
   const [tab, setTab] = useState<'progress' | 'charts'>('progress');
+  // An approval answered here is hidden at once, before its event arrives (it may be delayed by a reconnect).
+  const [answered, setAnswered] = useState<ReadonlySet<string>>(new Set());
   const workflowName = run.data?.workflow;
   const workflow = workflows.data?.workflows.find((w) => w.name === workflowName);
   const view = useMemo(() => buildRunView(stream.events, workflow), [stream.events, workflow]);
   const isSeason = workflowName === 'season-planning';
+  const isDelivery = workflowName === 'software-delivery';
   const parameters = (run.data?.parameters ?? {}) as Record<string, unknown>;
   const strategy = typeof parameters.replenishment_strategy === 'string' ? parameters.replenishment_strategy : null;
+  const seasonStart = typeof parameters.season_start_date === 'string' ? parameters.season_start_date : null;
 
   if (run.error && !run.data) return <ErrorNotice error={run.error} title="Run not found" />;
   return (
@@ -58,8 +63,12 @@ export function RunPage({ runId }: { runId: string }) {
       {stream.state === 'failed' ? <ErrorNotice error={new Error(stream.problem ?? 'the stream stopped')} title="Live updates stopped" /> : null}
       {run.loading && !run.data ? <Loading what="the run" /> : null}
 
-      {view.open ? <ApprovalPanel key={view.open.id} runId={runId} wait={view.open} onResolved={() => undefined} /> : null}
+      {view.open && !answered.has(view.open.id) ? (
+        <ApprovalPanel key={view.open.id} runId={runId} wait={view.open} onResolved={(id) => setAnswered((s) => new Set([...s, id]))} />
+      ) : null}
       {view.result ? <RunSummary state={view.state} result={view.result} /> : null}
+
+      {isDelivery ? <DeliveryPanel runId={runId} lastSeq={view.lastSeq} /> : null}
 
       {isSeason ? (
         <div className="tabs" role="tablist" aria-label="Run views">
@@ -73,7 +82,7 @@ export function RunPage({ runId }: { runId: string }) {
       ) : null}
 
       {isSeason && tab === 'charts' ? (
-        <RunCharts runId={runId} events={stream.events} view={view} strategy={strategy} />
+        <RunCharts runId={runId} events={stream.events} view={view} strategy={strategy} seasonStart={seasonStart} />
       ) : (
         <div className="run-grid">
           <aside className="panel">

@@ -18,6 +18,8 @@ const SHARES = new Set(['sell_through', 'markdown']);
 export function RunSummary({ state, result }: { state: RunState | null; result: Record<string, unknown> }) {
   const facts = Object.entries(LABELS).filter(([key]) => typeof result[key] === 'number');
   const explanation = typeof result.explanation === 'string' ? result.explanation : null;
+  // The state badge already says how it ended; a result with nothing to show needs no panel.
+  if (facts.length === 0 && !explanation) return null;
   return (
     <section className={`panel summary ${state ?? ''}`} aria-labelledby="summary-title" data-testid="run-summary">
       <h2 id="summary-title">Run {state}</h2>

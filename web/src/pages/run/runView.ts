@@ -59,6 +59,13 @@ export interface ReplenishmentWeek {
   moves: { store_id: string; units: number; reason: string }[];
 }
 
+/** A season week's units sold, in all and per category, as the Monitor agent judged it. */
+export interface WeekActual {
+  week: number;
+  actual: number;
+  byCategory: Record<string, number>;
+}
+
 export interface RunView {
   state: RunState | null;
   phases: PhaseView[];
@@ -67,6 +74,7 @@ export interface RunView {
   open: OpenWait | null;
   alerts: VarianceAlert[];
   replenishment: ReplenishmentWeek[];
+  actuals: WeekActual[];
   result: Record<string, unknown> | null;
   lastSeq: number;
 }
@@ -98,6 +106,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
   const waits = new Map<string, OpenWait>();
   const alerts: VarianceAlert[] = [];
   const replenishment: ReplenishmentWeek[] = [];
+  const actuals = new Map<number, WeekActual>();
   let state: RunState | null = null;
   let result: Record<string, unknown> | null = null;
 
@@ -145,6 +154,16 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         }
         const explanation = text(output.explanation);
         if (explanation) decisions.push({ seq: event.seq, at: event.timestamp, phase: phaseName ?? '', who: agentName ?? '', text: explanation, kind: 'agent' });
+        if (phaseName === 'monitor' && num(output.week) !== null && num(output.actual) !== null) {
+          const byCategory: Record<string, number> = {};
+          for (const c of Array.isArray(output.by_category) ? (output.by_category as unknown[]) : []) {
+            const row = record(c);
+            const id = text(row.category_id);
+            const units = num(row.actual);
+            if (id && units !== null) byCategory[id] = units;
+          }
+          actuals.set(num(output.week)!, { week: num(output.week)!, actual: num(output.actual)!, byCategory });
+        }
         if (phaseName === 'replenishment' && output.acted === true) {
           const moves = Array.isArray(output.moves) ? (output.moves as ReplenishmentWeek['moves']) : [];
           replenishment.push({ week: num(output.week) ?? replenishment.length + 1, moved: num(output.moved) ?? 0, moves });
@@ -215,6 +234,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
     open: [...waits.values()].at(-1) ?? null,
     alerts,
     replenishment,
+    actuals: [...actuals.values()].sort((a, b) => a.week - b.week),
     result,
     lastSeq: events.at(-1)?.seq ?? 0,
   };

@@ -99,18 +99,18 @@ export function RunsPage() {
             <tbody>
               {runs.data.runs.map((run) => (
                 <tr key={run.run_id} data-state={run.state}>
-                  <td>
+                  <td data-label="Run">
                     <Link to={`/runs/${run.run_id}`}>{run.run_id.slice(0, 8)}</Link>
                   </td>
-                  <td>{run.workflow}</td>
-                  <td>
+                  <td data-label="Workflow">{run.workflow}</td>
+                  <td data-label="State">
                     <span className={`badge state ${run.state}`}>{run.state}</span> <span className="muted small">{Math.round(run.percent)}%</span>
                   </td>
-                  <td>{run.phase?.replaceAll('_', ' ') ?? '—'}</td>
-                  <td>
+                  <td data-label="Phase">{run.phase?.replaceAll('_', ' ') ?? '—'}</td>
+                  <td data-label="Started">
                     <time dateTime={run.created_at}>{new Date(run.created_at).toLocaleString()}</time>
                   </td>
-                  <td>{duration(run, now)}</td>
+                  <td data-label="Duration">{duration(run, now)}</td>
                 </tr>
               ))}
             </tbody>

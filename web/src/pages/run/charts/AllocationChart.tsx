@@ -2,23 +2,26 @@
 import { useMemo } from 'react';
 import { api } from '../../../api/client';
 import type { AllocationPlan, StoreClusters } from '../../../api/schemas';
-import { Chart, PALETTE, type ChartOption } from '../../../components/Chart';
+import { Chart, PALETTE, type ChartOption, type ChartSpec } from '../../../components/Chart';
 import { Empty, ErrorNotice, Loading } from '../../../components/Notices';
 import { useAsync } from '../../../hooks/useAsync';
 import { pct, units } from './format';
 import { usePlan } from './usePlan';
 
-function option(plan: AllocationPlan, clusters: StoreClusters | undefined): ChartOption {
+function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width: number): ChartOption {
   const labels = new Map(clusters?.clusters.map((c) => [c.id, c.label]) ?? []);
   const clusterIds = [...new Set(plan.stores.map((s) => s.cluster))].sort((a, b) => a - b);
   const categories = [...plan.stores.map((s) => s.store_id), 'DC'];
   const dcShare = plan.approved_quantity > 0 ? plan.dc_units / plan.approved_quantity : 0;
+  // Narrow charts: store names turn, and the legend takes one entry per row.
+  const rotate = width / categories.length < 44 ? 60 : 0;
+  const legendRows = Math.ceil((clusterIds.length + 1) / (width < 560 ? 1 : 2));
   return {
-    title: { text: 'Allocation by store', subtext: `${units(plan.approved_quantity)} units: ${units(plan.dc_units)} held at the DC (${pct(dcShare)}), ${units(plan.dc_now)} there now` },
+    title: { text: 'Allocation by store', subtext: `${units(plan.approved_quantity)} units, DC ${pct(dcShare)}` },
     tooltip: { trigger: 'item' },
-    legend: { bottom: 0 },
-    grid: { left: 64, right: 24, top: 64, bottom: 48 + 22 * Math.ceil((clusterIds.length + 1) / 2) },
-    xAxis: { type: 'category', data: categories, name: 'Store', nameLocation: 'middle', nameGap: 30, axisLabel: { interval: 0, rotate: categories.length > 12 ? 60 : 0, fontSize: 11 } },
+    legend: { bottom: 0, orient: 'horizontal', width: width - 16 },
+    grid: { left: 64, right: 24, top: 64, bottom: (rotate ? 76 : 52) + 22 * legendRows },
+    xAxis: { type: 'category', data: categories, name: 'Store', nameLocation: 'middle', nameGap: rotate ? 50 : 30, axisLabel: { interval: 0, rotate, fontSize: 11 } },
     yAxis: { type: 'value', name: 'Units allocated', nameLocation: 'middle', nameGap: 48 },
     series: [
       ...clusterIds.map((id, i) => ({
@@ -36,12 +39,18 @@ function option(plan: AllocationPlan, clusters: StoreClusters | undefined): Char
 export function AllocationChart({ runId, version }: { runId: string; version: number }) {
   const plan = usePlan(() => api.allocation(runId), runId, version);
   const clusters = useAsync(() => api.clusters(), []);
-  const chart = useMemo(() => (plan.data ? option(plan.data, clusters.data) : null), [plan.data, clusters.data]);
+  const caption = plan.data
+    ? `${units(plan.data.approved_quantity)} units approved: ${units(plan.data.dc_units)} held at the DC, ${units(plan.data.dc_now)} there now; the stores share the rest by their forecast. Colours: store clusters.`
+    : undefined;
+  const chart = useMemo((): ChartSpec | null => {
+    const data = plan.data;
+    return data ? (width: number) => option(data, clusters.data, width) : null;
+  }, [plan.data, clusters.data]);
   return (
     <section className="panel" aria-labelledby="allocation-title">
       <h2 id="allocation-title">Allocation</h2>
       <ErrorNotice error={plan.error} />
-      {chart ? <Chart option={chart} height={360} testId="allocation-chart" /> : plan.loading ? <Loading what="the allocation" /> : <Empty>No allocation yet: it follows the approved buy.</Empty>}
+      {chart ? <Chart option={chart} height={400} testId="allocation-chart" caption={caption} /> : plan.loading ? <Loading what="the allocation" /> : <Empty>No allocation yet: it follows the approved buy.</Empty>}
     </section>
   );
 }

@@ -1,12 +1,14 @@
 /**
- * History and forecast by category: the last year of weekly units sold in all stores, then the
- * run's forecast with 80% and 95% bands. The store series' bands are combined in quadrature
+ * History and forecast by category: the last year of weekly units sold in all stores, the season's
+ * weeks so far (in all: every unit sold; per category: as the Monitor judged them, stores that sold
+ * out left out), then the run's latest forecast with 80% and 95% bands. The store series' bands are combined in quadrature
  * (errors taken as independent), as the Demand agent does for the season total.
  */
 import { useMemo, useState } from 'react';
 import { api } from '../../../api/client';
-import type { CategoryHistory, ForecastPlan } from '../../../api/schemas';
-import { Chart, type ChartOption } from '../../../components/Chart';
+import type { CategoryHistory, ForecastPlan, VarianceReport } from '../../../api/schemas';
+import { Chart, type ChartOption, type ChartSpec } from '../../../components/Chart';
+import type { WeekActual } from '../runView';
 import { Empty, ErrorNotice, Loading } from '../../../components/Notices';
 import { useAsync } from '../../../hooks/useAsync';
 import { usePlan } from './usePlan';
@@ -53,7 +55,10 @@ function historyOf(history: CategoryHistory, category: string): number[] {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-function option(history: CategoryHistory, plan: ForecastPlan, category: string, name: string): ChartOption {
+const weekStart = (seasonStart: string, week: number) => new Date(Date.parse(`${seasonStart}T00:00:00Z`) + (week - 1) * 7 * 86_400_000).toISOString().slice(0, 10);
+
+function option(history: CategoryHistory, plan: ForecastPlan, category: string, name: string, season: (string | number)[][], width: number): ChartOption {
+  const legendRows = width < 560 ? 2 : 1;
   const past = historyOf(history, category);
   const future = combine(plan, category);
   const at = (weeks: string[], values: number[]) => weeks.map((w, i) => [w, round(values[i] ?? 0)]);
@@ -72,27 +77,44 @@ function option(history: CategoryHistory, plan: ForecastPlan, category: string, 
     },
   ];
   return {
-    title: { text: `Weekly units: history and forecast — ${name}`, subtext: `forecast revision ${plan.revision}; bands: 80% and 95%` },
-    legend: { bottom: 0, data: ['History', 'Forecast', '80% band', '95% band'] },
-    grid: { left: 64, right: 24, top: 64, bottom: 64 },
+    title: { text: 'History and forecast', subtext: name },
+    legend: { bottom: 0, width: width - 16, data: ['History', 'Season so far', 'Forecast', '80% band', '95% band'] },
+    grid: { left: 64, right: 24, top: 64, bottom: 42 + 22 * legendRows },
     xAxis: { type: 'time', name: 'Week', nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'value', name: 'Units sold', nameLocation: 'middle', nameGap: 48 },
     series: [
       ...band(future.lo95, future.hi95, '95% band', 0.15, 'b95'),
       ...band(future.lo80, future.hi80, '80% band', 0.3, 'b80'),
       { name: 'History', type: 'line', data: at(history.weeks, past), symbol: 'none', lineStyle: { color: '#475569', width: 1.5 }, itemStyle: { color: '#475569' } },
+      { name: 'Season so far', type: 'line', data: season, symbolSize: 5, lineStyle: { color: '#059669', width: 2 }, itemStyle: { color: '#059669' } },
       { name: 'Forecast', type: 'line', data: at(plan.weeks, future.forecast), symbolSize: 5, lineStyle: { color: '#2563eb', width: 2 }, itemStyle: { color: '#2563eb' } },
     ],
   };
 }
 
-export function ForecastChart({ runId, version }: { runId: string; version: number }) {
+/** The season's weeks so far: in all, every unit sold (the variance report); per category, the Monitor's figures. */
+function seasonSoFar(category: string, actuals: WeekActual[], sold: VarianceReport | null, seasonStart: string | null): (string | number)[][] {
+  if (!seasonStart) return [];
+  if (category === ALL) return (sold?.weeks ?? []).map((w) => [weekStart(seasonStart, w.week), round(w.actual)]);
+  return actuals.map((a) => [weekStart(seasonStart, a.week), round(a.byCategory[category] ?? 0)]);
+}
+
+export function ForecastChart({ runId, version, actuals, seasonStart }: { runId: string; version: number; actuals: WeekActual[]; seasonStart: string | null }) {
   const plan = usePlan(() => api.forecast(runId), runId, version);
   const history = useAsync(() => api.history(52), []);
   const [category, setCategory] = useState(ALL);
   const categories = history.data?.categories ?? [];
-  const name = category === ALL ? 'all categories' : (categories.find((c) => c.category_id === category)?.name ?? category);
-  const chart = useMemo(() => (plan.data && history.data ? option(history.data, plan.data, category, name) : null), [plan.data, history.data, category, name]);
+  const name = category === ALL ? 'All categories' : (categories.find((c) => c.category_id === category)?.name ?? category);
+  const sold = usePlan(() => api.variance(runId), runId, actuals.length);
+  const chart = useMemo((): ChartSpec | null => {
+    const [p, h] = [plan.data, history.data];
+    if (!p || !h) return null;
+    const season = seasonSoFar(category, actuals, sold.data ?? null, seasonStart);
+    return (width: number) => option(h, p, category, name, season, width);
+  }, [plan.data, history.data, category, name, actuals, sold.data, seasonStart]);
+  const caption = plan.data
+    ? `Forecast revision ${plan.data.revision}, from season week ${plan.data.from_week}; bands of 80% and 95%, the store series combined in quadrature. Season so far: ${category === ALL ? 'every unit sold' : 'units sold as the Monitor judged them (stores that sold out left out)'}.`
+    : undefined;
   return (
     <section className="panel" aria-labelledby="forecast-title">
       <div className="panel-head">
@@ -110,7 +132,7 @@ export function ForecastChart({ runId, version }: { runId: string; version: numb
         </label>
       </div>
       <ErrorNotice error={plan.error ?? history.error} />
-      {chart ? <Chart option={chart} testId="forecast-chart" /> : plan.loading || history.loading ? <Loading what="the forecast" /> : <Empty>No forecast yet.</Empty>}
+      {chart ? <Chart option={chart} height={340} testId="forecast-chart" caption={caption} /> : plan.loading || history.loading ? <Loading what="the forecast" /> : <Empty>No forecast yet.</Empty>}
     </section>
   );
 }

@@ -15,7 +15,7 @@ function option(decision: Decision): ChartOption {
   return {
     title: {
       text: `Markdown at week ${decision.week}: ${pct(chosen)}${decision.source === 'planner' ? ' (planner)' : ''}`,
-      subtext: `expected revenue ${money(rec.withMarkdown.totalRevenue)} with, ${money(rec.withoutMarkdown.totalRevenue)} without`,
+      subtext: `revenue ${money(rec.withMarkdown.totalRevenue)} vs ${money(rec.withoutMarkdown.totalRevenue)}`,
     },
     tooltip: { trigger: 'axis' },
     grid: { left: 72, right: 24, top: 64, bottom: 48 },
@@ -26,7 +26,7 @@ function option(decision: Decision): ChartOption {
         name: 'Expected revenue',
         type: 'bar',
         data: rec.candidates.map((c) => ({ value: Math.round(c.totalRevenue), itemStyle: { color: Math.abs(c.markdown - chosen) < 1e-9 ? '#059669' : '#94a3b8' } })),
-        markLine: { symbol: 'none', label: { formatter: 'without markdown', position: 'insideEndTop' }, lineStyle: { color: '#475569', type: 'dashed' }, data: [{ yAxis: Math.round(rec.withoutMarkdown.totalRevenue) }] },
+        markLine: { symbol: 'none', label: { show: false }, lineStyle: { color: '#475569', type: 'dashed' }, data: [{ yAxis: Math.round(rec.withoutMarkdown.totalRevenue) }] },
       },
     ],
   };
@@ -43,7 +43,7 @@ export function MarkdownChart({ runId, version }: { runId: string; version: numb
       <ErrorNotice error={report.error} />
       {chart ? (
         <>
-          <Chart option={chart} testId="markdown-chart" />
+          <Chart option={chart} testId="markdown-chart" caption={latest ? `Expected revenue with the markdown ${money(latest.recommendation.withMarkdown.totalRevenue)}, without ${money(latest.recommendation.withoutMarkdown.totalRevenue)} (dashed line); green: the markdown chosen.` : undefined} />
           {explanation ? (
             <p className="explanation" data-testid="markdown-explanation">
               {explanation}

@@ -9,7 +9,7 @@ function option(weeks: ReplenishmentWeek[]): ChartOption {
   const stores = [...new Set(weeks.flatMap((w) => w.moves.map((m) => m.store_id)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const total = weeks.reduce((sum, w) => sum + w.moved, 0);
   return {
-    title: { text: 'Replenishment moves (DC → stores)', subtext: `${units(total)} units in ${weeks.filter((w) => w.moved > 0).length} of ${weeks.length} reviews` },
+    title: { text: 'Replenishment: DC → stores', subtext: `${units(total)} units, ${weeks.filter((w) => w.moved > 0).length} of ${weeks.length} reviews` },
     legend: { bottom: 0, type: 'scroll' },
     grid: { left: 64, right: 24, top: 64, bottom: 72 },
     xAxis: { type: 'category', data: weeks.map((w) => `after W${w.week}`), name: 'Review', nameLocation: 'middle', nameGap: 28 },

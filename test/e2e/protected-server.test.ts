@@ -1,0 +1,98 @@
+// The dashboard against a server with BATON_API_TOKEN: it asks for the token once per tab and keeps it;
+// the live stream carries it; a software-delivery run shows its role timeline and audit trail.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from './support/chromium.js';
+import { buildDashboard, type DashboardBuild } from './support/dashboard-build.js';
+import { startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
+import { inPage, pageWidth } from './support/in-page.js';
+import { DESKTOP, PHONE, screenshot } from './support/screens.js';
+
+const TOKEN = 'e2e-secret-token-1234';
+
+describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
+  let build: DashboardBuild;
+  let server: DashboardServer;
+  let browser: Browser;
+  let page: Page;
+  let deliveryRun: string;
+  const pageErrors: string[] = [];
+
+  const authed = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+
+  beforeAll(async () => {
+    [build, browser] = await Promise.all([buildDashboard(), launchChromium()]);
+    server = await startDashboardServer({ webRoot: build.dir, apiToken: TOKEN });
+    // A change delivered by agents in every role; the first test round fails, so the work goes back once.
+    const started = await authed('/api/delivery/runs', {
+      method: 'POST',
+      body: JSON.stringify({
+        project: 'dashboard',
+        change: { title: 'Export plans as CSV', description: 'Planners want the allocation as a spreadsheet.' },
+        automatic_roles: ['Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFICATION_OVERSEER', 'RELEASE_MANAGER'],
+        agent_mode: 'offline',
+        script: { test_failures: 1 },
+      }),
+    });
+    expect(started.status).toBeLessThan(300);
+    deliveryRun = ((await started.json()) as { run_id: string }).run_id;
+    page = await (await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    build?.remove();
+  });
+
+  it('asks for the token once, says when it is refused, and keeps it for the tab', async () => {
+    // The page itself loads without a token: only the API and the streams are guarded.
+    await page.goto(`${server.url}/runs`);
+    const dialog = page.getByRole('dialog', { name: 'API token' });
+    await dialog.waitFor();
+    await page.getByLabel('Token', { exact: true }).fill('not-the-token');
+    await dialog.getByRole('button', { name: 'Use this token' }).click();
+    await expect.poll(() => dialog.textContent()).toContain('The saved token was refused');
+    await screenshot(page, 'token-refused');
+    await page.getByLabel('Token', { exact: true }).fill(TOKEN);
+    await dialog.getByRole('button', { name: 'Use this token' }).click();
+    await page.locator('[data-testid="runs-table"] tbody tr').first().waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+
+    await page.reload();
+    await page.locator('[data-testid="runs-table"] tbody tr').first().waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+    expect(await inPage<string | null>(page, "sessionStorage.getItem('baton.apiToken')")).toBe(TOKEN);
+  });
+
+  it("streams a season run over the token-carrying WebSocket and records the planner's approval", async () => {
+    await page.goto(server.url);
+    await page.getByLabel('Describe the season in your own words').fill('A 4-week season starting 2026-01-05 with weekly replenishment, hold back 20% at the DC');
+    await expect.poll(() => page.locator('#field-dc_holdback_percentage').inputValue()).toBe('20');
+    await page.getByRole('button', { name: 'Start planning' }).click();
+    const buy = page.getByTestId('approval-manufacturing_approval');
+    await buy.waitFor();
+    expect(await page.getByTestId('stream-status').getAttribute('data-state')).toBe('live');
+    await buy.getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(() => page.getByTestId('run-page').getAttribute('data-run-state'), { timeout: 20_000 }).toBe('completed');
+    expect(await page.getByTestId('agent-replenishment').getAttribute('data-state')).toBe('done');
+  });
+
+  it("shows a software-delivery run's role timeline and audit trail", async () => {
+    const history = (await (await authed(`/api/delivery/runs/${deliveryRun}/history`)).json()) as { trail: { seq: number; move: string }[] };
+    expect(history.trail.some((e) => e.move === 'retry')).toBe(true);
+    await page.goto(`${server.url}/runs?workflow=software-delivery`);
+    await page.locator('[data-testid="runs-table"] tbody tr').first().getByRole('link').click();
+    await expect.poll(() => page.locator('[data-testid="audit-trail"] tbody tr').count()).toBe(history.trail.length);
+    const timeline = await page.getByTestId('role-timeline').textContent();
+    expect(timeline).toMatch(/test auditor.*retry.*code writer.*release manager/is);
+    expect(await page.getByTestId('delivery-status').textContent()).toContain('Export plans as CSV');
+    await screenshot(page, 'delivery-run');
+    await page.setViewportSize(PHONE);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'delivery-run');
+    expect(pageErrors).toEqual([]);
+  });
+});

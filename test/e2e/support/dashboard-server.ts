@@ -1,0 +1,50 @@
+/**
+ * What `baton serve` runs, on an ephemeral port: a fresh SQLite database with small generated data
+ * (8 stores × 2 categories × 104 weeks to 2025-12-29), the engine with every workflow, the HTTP and
+ * WebSocket API and the dashboard built for this test.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Engine } from '../../../src/engine/index.js';
+import { buildServer } from '../../../src/server/app.js';
+import { parseServerConfig } from '../../../src/server/config.js';
+import { editorialAgents, editorialWorkflow } from '../../../src/workflows/engine-demo/index.js';
+import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
+import { SEASON_PLANNING, seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
+import { softwareDelivery } from '../../../src/workflows/software-delivery/index.js';
+import { storeKinds } from '../../support/stores.js';
+
+export const LAST_HISTORY_WEEK = '2025-12-29';
+
+export interface DashboardServer {
+  url: string;
+  engine: Engine;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startDashboardServer({ webRoot, apiToken }: { webRoot: string; apiToken?: string }): Promise<DashboardServer> {
+  const sqlite = storeKinds.find((k) => k.name === 'sqlite');
+  if (!sqlite) throw new Error('no SQLite store kind');
+  const database = await sqlite.create();
+  const store = database.store;
+  await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 7, lastWeek: LAST_HISTORY_WEEK });
+  const season = seasonPlanning(store, { llm: null });
+  const delivery = softwareDelivery();
+  const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents, ...delivery.agents], workflows: [season.workflow, editorialWorkflow, delivery.workflow], pollIntervalMs: 50 });
+  await engine.start();
+  const config = parseServerConfig({ port: 0, host: '127.0.0.1', defaultWorkflow: SEASON_PLANNING, ...(apiToken ? { apiToken } : {}) });
+  const app = await buildServer({ engine, config, logger: false, llm: null, assembler: season.assembler, webRoot });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    engine,
+    app,
+    async close() {
+      await app.close();
+      await engine.close();
+      await database.dispose();
+    },
+  };
+}
