@@ -3,6 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from './support/chromium.js';
+import { eventually } from './support/eventually.js';
 import { buildDashboard, type DashboardBuild } from './support/dashboard-build.js';
 import { startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
 import { inPage, pageWidth } from './support/in-page.js';
@@ -45,7 +46,7 @@ describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
     await browser?.close();
     await server?.close();
     build?.remove();
-  });
+  }, 60_000);
 
   it('asks for the token once, says when it is refused, and keeps it for the tab', async () => {
     // The page itself loads without a token: only the API and the streams are guarded.
@@ -54,7 +55,7 @@ describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
     await dialog.waitFor();
     await page.getByLabel('Token', { exact: true }).fill('not-the-token');
     await dialog.getByRole('button', { name: 'Use this token' }).click();
-    await expect.poll(() => dialog.textContent()).toContain('The saved token was refused');
+    await eventually(() => dialog.textContent()).toContain('The saved token was refused');
     await screenshot(page, 'token-refused');
     await page.getByLabel('Token', { exact: true }).fill(TOKEN);
     await dialog.getByRole('button', { name: 'Use this token' }).click();
@@ -65,27 +66,27 @@ describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
     await page.locator('[data-testid="runs-table"] tbody tr').first().waitFor();
     expect(await dialog.isVisible()).toBe(false);
     expect(await inPage<string | null>(page, "sessionStorage.getItem('baton.apiToken')")).toBe(TOKEN);
-  });
+  }, 60_000);
 
   it("streams a season run over the token-carrying WebSocket and records the planner's approval", async () => {
     await page.goto(server.url);
     await page.getByLabel('Describe the season in your own words').fill('A 4-week season starting 2026-01-05 with weekly replenishment, hold back 20% at the DC');
-    await expect.poll(() => page.locator('#field-dc_holdback_percentage').inputValue()).toBe('20');
+    await eventually(() => page.locator('#field-dc_holdback_percentage').inputValue()).toBe('20');
     await page.getByRole('button', { name: 'Start planning' }).click();
     const buy = page.getByTestId('approval-manufacturing_approval');
     await buy.waitFor();
     expect(await page.getByTestId('stream-status').getAttribute('data-state')).toBe('live');
     await buy.getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(() => page.getByTestId('run-page').getAttribute('data-run-state'), { timeout: 20_000 }).toBe('completed');
+    await eventually(() => page.getByTestId('run-page').getAttribute('data-run-state'), 20_000).toBe('completed');
     expect(await page.getByTestId('agent-replenishment').getAttribute('data-state')).toBe('done');
-  });
+  }, 60_000);
 
   it("shows a software-delivery run's role timeline and audit trail", async () => {
     const history = (await (await authed(`/api/delivery/runs/${deliveryRun}/history`)).json()) as { trail: { seq: number; move: string }[] };
     expect(history.trail.some((e) => e.move === 'retry')).toBe(true);
     await page.goto(`${server.url}/runs?workflow=software-delivery`);
     await page.locator('[data-testid="runs-table"] tbody tr').first().getByRole('link').click();
-    await expect.poll(() => page.locator('[data-testid="audit-trail"] tbody tr').count()).toBe(history.trail.length);
+    await eventually(() => page.locator('[data-testid="audit-trail"] tbody tr').count()).toBe(history.trail.length);
     const timeline = await page.getByTestId('role-timeline').textContent();
     expect(timeline).toMatch(/test auditor.*retry.*code writer.*release manager/is);
     expect(await page.getByTestId('delivery-status').textContent()).toContain('Export plans as CSV');
@@ -94,5 +95,5 @@ describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
     expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await screenshot(page, 'delivery-run');
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 });

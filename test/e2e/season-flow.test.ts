@@ -3,6 +3,7 @@
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from './support/chromium.js';
+import { eventually } from './support/eventually.js';
 import { buildDashboard, type DashboardBuild } from './support/dashboard-build.js';
 import { startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
 import { focusedText, loggedEvents, pageWidth } from './support/in-page.js';
@@ -84,7 +85,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await browser?.close();
     await server?.close();
     build?.remove();
-  });
+  }, 60_000);
 
   it('plans, streams, survives a dropped connection, charts and finishes a season', async () => {
     const streams = new StreamSwitch();
@@ -94,14 +95,14 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     // Incomplete words: what is missing is named next to its field, with the server's suggestion.
     const text = page.getByLabel('Describe the season in your own words');
     await text.fill('A 6-week season with no replenishment');
-    await expect.poll(() => page.getByTestId('message-season_start_date').textContent()).toContain('say when the season starts');
+    await eventually(() => page.getByTestId('message-season_start_date').textContent()).toContain('say when the season starts');
     expect(await page.getByTestId('message-dc_holdback_percentage').textContent()).toContain('ship everything');
     expect(await page.getByRole('button', { name: 'Start planning' }).isDisabled()).toBe(true);
     await screenshot(page, 'new-plan-incomplete');
 
     // The whole season: every field filled, each with the words it came from.
     await text.fill(SEASON_TEXT);
-    await expect.poll(() => page.getByTestId('source-markdown_threshold').textContent()).toBe('from “95%”');
+    await eventually(() => page.getByTestId('source-markdown_threshold').textContent()).toBe('from “95%”');
     expect(await page.locator('#field-forecast_horizon_weeks').inputValue()).toBe('6');
     expect(await page.locator('#field-season_start_date').inputValue()).toBe('2026-01-05');
     expect(await page.locator('#field-season_end_date').inputValue()).toBe('2026-02-16');
@@ -118,7 +119,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     // Demand forecasts and asks for the buy; Inventory has not moved yet.
     const buy = page.getByTestId('approval-manufacturing_approval');
     await buy.waitFor();
-    await expect.poll(() => page.getByTestId('agent-demand').getAttribute('data-state')).toBe('done');
+    await eventually(() => page.getByTestId('agent-demand').getAttribute('data-state')).toBe('done');
     expect(await page.getByTestId('agent-inventory').getAttribute('data-state')).toBe('idle');
     expect(await page.getByTestId('phase-manufacturing_approval').getAttribute('data-state')).toBe('waiting');
     expect(await page.getByTestId('stream-status').getAttribute('data-state')).toBe('live');
@@ -129,12 +130,12 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     expect(proposed).toBeGreaterThan(0);
     await page.getByLabel('Manufacturing quantity (units)').fill(String(2 * proposed));
     await buy.getByRole('button', { name: 'Modify' }).click();
-    await expect.poll(() => page.locator('[data-testid="decision"][data-phase="manufacturing_approval"]').first().textContent()).toContain(`modified with {"manufacturing_quantity":${2 * proposed}}`);
-    await expect.poll(async () => (await buy.isVisible()) && Number(await page.getByLabel('Manufacturing quantity (units)').inputValue())).toBe(2 * proposed);
+    await eventually(() => page.locator('[data-testid="decision"][data-phase="manufacturing_approval"]').first().textContent()).toContain(`modified with {"manufacturing_quantity":${2 * proposed}}`);
+    await eventually(async () => (await buy.isVisible()) && Number(await page.getByLabel('Manufacturing quantity (units)').inputValue())).toBe(2 * proposed);
 
     // The connection drops. While it is down the buy is accepted and the season runs on to the markdown checkpoint.
     expect(await streams.drop()).toBeGreaterThan(0);
-    await expect.poll(() => page.getByTestId('stream-status').getAttribute('data-state')).toBe('reconnecting');
+    await eventually(() => page.getByTestId('stream-status').getAttribute('data-state')).toBe('reconnecting');
     expect(await page.getByTestId('stream-status').textContent()).toContain('reconnecting');
     await buy.getByRole('button', { name: 'Accept' }).click();
     const atMarkdown = await until('the markdown approval', async () => {
@@ -148,8 +149,8 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
 
     // Back online: the page resumes after the last event it saw and catches up with nothing missing or repeated.
     streams.restore();
-    await expect.poll(() => page.getByTestId('stream-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
-    await expect.poll(() => page.getByTestId('run-page').getAttribute('data-last-seq')).toBe(String(atMarkdown.last_seq));
+    await eventually(() => page.getByTestId('stream-status').getAttribute('data-state'), 15_000).toBe('live');
+    await eventually(() => page.getByTestId('run-page').getAttribute('data-last-seq')).toBe(String(atMarkdown.last_seq));
     const logged = await pageEvents();
     const events = (await serverEvents(runId)).filter((e) => e.seq <= atMarkdown.last_seq);
     expect(logged.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
@@ -163,11 +164,11 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     // The allocation chart, by store with the clusters, and the forecast with its bands.
     await page.getByRole('tab', { name: 'Plan charts' }).click();
     const allocation = page.getByTestId('allocation-chart');
-    await expect.poll(() => allocation.locator('svg text').allTextContents()).toContain('Allocation by store');
+    await eventually(() => allocation.locator('svg text').allTextContents()).toContain('Allocation by store');
     const labels = await allocation.locator('svg text').allTextContents();
     expect(labels).toEqual(expect.arrayContaining(['Store', 'Units allocated', 'S001', 'DC']));
     expect(labels.some((t) => t.startsWith('Cluster 0'))).toBe(true);
-    await expect.poll(() => page.getByTestId('forecast-chart').locator('svg text').allTextContents()).toContain('History and forecast');
+    await eventually(() => page.getByTestId('forecast-chart').locator('svg text').allTextContents()).toContain('History and forecast');
     await screenshot(page, 'run-charts-before-markdown');
 
     // The markdown: recommended, accepted, and the season closes.
@@ -176,11 +177,11 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     const recommended = await page.getByLabel('Markdown (%)').inputValue();
     expect(Number(recommended)).toBeGreaterThan(0);
     await markdown.getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(() => page.getByTestId('run-page').getAttribute('data-run-state'), { timeout: 20_000 }).toBe('completed');
-    await expect.poll(() => page.getByTestId('markdown-chart').locator('svg text').allTextContents()).toContain(`Markdown at week 3: ${recommended}%`);
+    await eventually(() => page.getByTestId('run-page').getAttribute('data-run-state'), 20_000).toBe('completed');
+    await eventually(() => page.getByTestId('markdown-chart').locator('svg text').allTextContents()).toContain(`Markdown at week 3: ${recommended}%`);
     expect(await page.getByTestId('markdown-explanation').textContent()).toMatch(/markdown/i);
     expect(await page.getByTestId('run-summary').textContent()).toContain(`Markdown${recommended}%`);
-    await expect.poll(() => page.getByTestId('variance-chart').locator('svg text').allTextContents()).toContain('Actuals against forecast');
+    await eventually(() => page.getByTestId('variance-chart').locator('svg text').allTextContents()).toContain('Actuals against forecast');
     await screenshot(page, 'run-charts');
     await page.getByRole('tab', { name: 'Progress' }).click();
     expect(await page.getByTestId('phase-season_close').getAttribute('data-state')).toBe('done');
@@ -199,7 +200,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     expect(await rows.count()).toBe(1);
     expect(await rows.first().textContent()).toMatch(/season-planning.*completed.*\d+ s/);
     await page.getByTestId('filter-state').selectOption('failed');
-    await expect.poll(() => page.getByText('No runs match these filters').isVisible()).toBe(true);
+    await eventually(() => page.getByText('No runs match these filters').isVisible()).toBe(true);
     expect(page.url()).toContain('state=failed');
     await page.getByTestId('filter-state').selectOption('completed');
     await rows.first().getByRole('link').click();
@@ -207,17 +208,17 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await page.goto(`${server.url}/runs`);
     await rows.first().waitFor();
     await screenshot(page, 'runs');
-  });
+  }, 60_000);
 
   it('shows the data with clusters and imports, and imports an uploaded CSV', async () => {
     await page.goto(`${server.url}/data`);
-    await expect.poll(() => page.getByTestId('data-summary').textContent()).toContain('Weeks of history104');
-    await expect.poll(() => page.locator('[data-testid="stores-table"] tbody tr').count()).toBe(8);
+    await eventually(() => page.getByTestId('data-summary').textContent()).toContain('Weeks of history104');
+    await eventually(() => page.locator('[data-testid="stores-table"] tbody tr').count()).toBe(8);
     await page.getByTestId('upload-table').selectOption('categories');
     await page.getByTestId('upload-file').setInputFiles({ name: 'categories.csv', mimeType: 'text/csv', buffer: Buffer.from('category_id,name\nC01,Coats and jackets\n') });
     await page.getByRole('button', { name: 'Import' }).click();
-    await expect.poll(() => page.getByTestId('upload-report').textContent()).toContain('categories.csv: 1 rows into categories (0 new, 1 updated)');
-    await expect.poll(() => page.getByTestId('imports').textContent()).toContain('categories.csv');
+    await eventually(() => page.getByTestId('upload-report').textContent()).toContain('categories.csv: 1 rows into categories (0 new, 1 updated)');
+    await eventually(() => page.getByTestId('imports').textContent()).toContain('categories.csv');
     // A file the import refuses: the server's error with its suggestions and request id.
     await page.getByTestId('upload-table').selectOption('sales');
     await page.getByTestId('upload-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('store_id,category_id,week_start_date,units_sold\nS001,C01,not-a-date,5\n') });
@@ -226,7 +227,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await error.waitFor();
     expect(await error.textContent()).toMatch(/request id [\w-]+/);
     await screenshot(page, 'data');
-  });
+  }, 60_000);
 
   it('stays usable on a phone: every page at 390×844 without sideways scrolling', async () => {
     await page.setViewportSize(PHONE);
@@ -257,5 +258,5 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await page.keyboard.press('Tab');
     expect(await focusedText(page)).toBe('New plan');
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 });

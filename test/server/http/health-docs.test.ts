@@ -59,6 +59,7 @@ describeEachStore('HTTP: health and docs', (kind) => {
         'GET /api/markdowns/{run_id}',
         'GET /api/stores/clusters',
         'GET /api/data',
+        'GET /api/data/history',
         'POST /api/data/stores',
         'POST /api/data/categories',
         'POST /api/data/sales',
