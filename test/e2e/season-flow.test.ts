@@ -100,6 +100,11 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     expect(await page.getByRole('button', { name: 'Start planning' }).isDisabled()).toBe(true);
     await screenshot(page, 'new-plan-incomplete');
 
+    // A value out of range: the allowed range is named next to its field.
+    await text.fill('A 60-week season starting 2026-01-05 with weekly replenishment, hold back 15% at the DC');
+    await eventually(() => page.getByTestId('message-forecast_horizon_weeks').textContent()).toContain('from 4 to 52');
+    expect(await page.locator('#field-forecast_horizon_weeks').inputValue()).toBe('60');
+
     // The whole season: every field filled, each with the words it came from.
     await text.fill(SEASON_TEXT);
     await eventually(() => page.getByTestId('source-markdown_threshold').textContent()).toBe('from “95%”');

@@ -96,7 +96,7 @@ export function DeliveryPanel({ runId, lastSeq }: { runId: string; lastSeq: numb
         <ErrorNotice error={history.error} />
         {trail.length === 0 ? null : (
           <div className="table-wrap">
-            <table data-testid="audit-trail">
+            <table className="stack" data-testid="audit-trail">
               <thead>
                 <tr>
                   <th scope="col">#</th>
@@ -110,19 +110,19 @@ export function DeliveryPanel({ runId, lastSeq }: { runId: string; lastSeq: numb
               <tbody>
                 {trail.map((e) => (
                   <tr key={e.seq}>
-                    <td>{e.seq}</td>
-                    <td>
+                    <td data-label="#">{e.seq}</td>
+                    <td data-label="When">
                       <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time>
                     </td>
-                    <td>
+                    <td data-label="Move">
                       <span className={`badge ${e.move === 'forward' ? 'done' : e.move === 'retry' ? 'waiting' : 'failed'}`}>{e.move}</span>
                     </td>
-                    <td className="wrap">
+                    <td data-label="From → to" className="wrap">
                       {e.from_state} → {e.to_state}
                       {e.reason ? <div className="small muted">{e.reason}</div> : null}
                     </td>
-                    <td>{e.by}</td>
-                    <td className="handed">
+                    <td data-label="By">{e.by}</td>
+                    <td data-label="Handed over" className="handed">
                       <details>
                         <summary>{Array.isArray(e.transferred) ? `${e.transferred.length} items` : 'output'}</summary>
                         <pre>{JSON.stringify(e.transferred, null, 2)}</pre>

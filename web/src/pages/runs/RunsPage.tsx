@@ -85,7 +85,7 @@ export function RunsPage() {
       ) : null}
       {runs.data && runs.data.runs.length > 0 ? (
         <div className="table-wrap">
-          <table className="runs" data-testid="runs-table">
+          <table className="runs stack" data-testid="runs-table">
             <thead>
               <tr>
                 <th scope="col">Run</th>
