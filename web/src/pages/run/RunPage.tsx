@@ -3,7 +3,7 @@
  * explanations and, for a season plan, the charts — all from the run's event stream, which
  * reconnects with `since` after a drop and says so while it does.
  */
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import { ErrorNotice, Loading } from '../../components/Notices';
 import { useAsync } from '../../hooks/useAsync';
@@ -14,9 +14,11 @@ import { Decisions } from './Decisions';
 import { DeliveryPanel } from './DeliveryPanel';
 import { EventLog } from './EventLog';
 import { PhaseTimeline } from './PhaseTimeline';
-import { RunCharts } from './RunCharts';
 import { buildRunView } from './runView';
 import { RunSummary } from './RunSummary';
+
+// The charts (ECharts: most of the code) load when first shown, so the rest of the dashboard opens quickly.
+const RunCharts = lazy(() => import('./RunCharts').then((m) => ({ default: m.RunCharts })));
 
 const STREAM_LABEL: Record<RunStream['state'], string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', failed: 'stream stopped' };
 
@@ -82,7 +84,9 @@ export function RunPage({ runId }: { runId: string }) {
       ) : null}
 
       {isSeason && tab === 'charts' ? (
-        <RunCharts runId={runId} events={stream.events} view={view} strategy={strategy} seasonStart={seasonStart} />
+        <Suspense fallback={<Loading what="the charts" />}>
+          <RunCharts runId={runId} events={stream.events} view={view} strategy={strategy} seasonStart={seasonStart} />
+        </Suspense>
       ) : (
         <div className="run-grid">
           <aside className="panel">
