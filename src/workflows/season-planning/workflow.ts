@@ -128,7 +128,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'monitor',
       description: 'Actuals against forecast; above the threshold, alert and re-forecast.',
       agent: 'monitor',
-      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context) }),
+      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context), markdown: activeMarkdown(context)?.rate ?? 0 }),
       transitions: ['replenishment'],
       next: (_context, output) => ((output as MonitorOutput).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' }),
     },

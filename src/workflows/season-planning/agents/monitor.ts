@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { exceedsThreshold, relativeVariance } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
+import { DEFAULT_ELASTICITY, demandAt } from '../../../pricing/index.js';
 import { AgentError } from '../../../errors/index.js';
 import type { Store } from '../../../store/index.js';
 import { explain } from '../explain.js';
@@ -14,7 +15,13 @@ import { stockPosition } from '../ledger.js';
 import { round2 } from '../season.js';
 import type { ForecastPlan } from './demand.js';
 
-export const monitorInput = z.object({ runId: z.string(), parameters: PlanParameters, week: z.number().int().min(1) });
+export const monitorInput = z.object({
+  runId: z.string(),
+  parameters: PlanParameters,
+  week: z.number().int().min(1),
+  /** A markdown in force (fraction off): the forecast, made at full price, is lifted by the price model before comparing. */
+  markdown: z.number().min(0).lt(1).default(0),
+});
 
 const varianceLine = z.object({ category_id: z.string(), actual: z.number(), forecast: z.number(), variance: z.number().nullable() });
 
@@ -60,9 +67,10 @@ export function monitorAgent(store: Store) {
       // about the forecast, so it is left out (and counted) rather than read as a fall in demand.
       const soldOut = new Set([...position.stores].filter(([, p]) => p.onHand <= 0 && p.received > 0).map(([id]) => id));
       const forecastByCategory = new Map<string, number>();
+      const lift = input.markdown > 0 ? demandAt(1, 1, 1 - input.markdown, parameters.price_elasticity ?? DEFAULT_ELASTICITY) : 1;
       for (const s of plan.series) {
         if (soldOut.has(s.store_id)) continue;
-        forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + (s.forecast[week - plan.from_week] ?? 0));
+        forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + lift * (s.forecast[week - plan.from_week] ?? 0));
       }
       const actualByCategory = new Map<string, number>();
       for (const a of actuals) if (a.seasonWeek === week && !soldOut.has(a.storeId)) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
@@ -99,6 +107,7 @@ export function monitorAgent(store: Store) {
           ? byCategory.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ')
           : `${beyond.length} of ${byCategory.length} categories beyond ±${explain.percent(threshold)}${shown.length > 0 ? `: ${shown.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ')}${beyond.length > LISTED ? ', …' : ''}` : ''}`;
       const immaterial = beyond.length - outliers.length;
+      const markdownNote = lift !== 1 ? ` (forecast lifted ×${lift.toFixed(2)} for the ${explain.percent(input.markdown)} markdown in force)` : '';
       const immaterialNote = immaterial > 0 ? ` ${immaterial} small categor${immaterial === 1 ? 'y' : 'ies'} (under ${explain.percent(MATERIAL_SHARE)} of the week) beyond it too, not enough to re-plan.` : '';
       const soldOutNote = soldOut.size > 0 ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.` : '';
       return {
@@ -113,7 +122,7 @@ export function monitorAgent(store: Store) {
         forecast_revision: plan.revision,
         sold_out_stores: soldOut.size,
         explanation:
-          (byCategory.length === 0 ? `Week ${week}: every store has sold out; sales no longer show demand.` : `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}; ${detail}).`) +
+          (byCategory.length === 0 ? `Week ${week}: every store has sold out; sales no longer show demand.` : `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast${markdownNote} (${asPercent(total)}; ${detail}).`) +
           `${soldOutNote}${immaterialNote} ` +
           (alert
             ? `Beyond the ±${explain.percent(threshold)} threshold${outliers.length > 0 ? ` in ${outliers.map((c) => c.category_id).join(', ')}` : ''}: ${reforecast ? 're-forecasting the remaining weeks' : 'no weeks left to re-plan'}.`
