@@ -57,13 +57,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const synchronous = options.synchronous ?? 'NORMAL';
   const sqlite = new BetterSqlite3(options.path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${synchronous}`);
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
+  // exec, not pragma(): pragma() makes a Statement the collector would later free (see statement-cache.ts).
+  sqlite.exec('PRAGMA journal_mode = WAL');
+  sqlite.exec(`PRAGMA synchronous = ${synchronous}`);
+  sqlite.exec('PRAGMA busy_timeout = 5000');
+  sqlite.exec('PRAGMA foreign_keys = ON');
   const checkpointer = options.path === ':memory:' ? undefined : startCheckpointer(options.path);
   // The worker checkpoints; this only caps the WAL (80 MB) should it ever fall behind.
-  if (checkpointer) sqlite.pragma('wal_autocheckpoint = 20000');
+  if (checkpointer) sqlite.exec('PRAGMA wal_autocheckpoint = 20000');
   const connection = cachingDatabase(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   return new KyselyStore(db, sqliteAdapter(synchronous, connection, checkpointer), options.origin);

@@ -8,6 +8,14 @@ import type { CompiledQuery, QueryResult, SqliteDatabase } from 'kysely';
 /** Multi-row statements make one SQL text per row count; a bound keeps the cache from growing forever. */
 const MAX_CACHED = 500;
 
+/**
+ * Statements are never left to the garbage collector: better-sqlite3 12 on Node 24 aborts the
+ * process when a Statement wrapper is collected (its destructor asserts on a missing environment;
+ * fixed only in better-sqlite3 13, which needs Node 22, and Baton supports Node 20). Statements
+ * leaving a cache are kept here instead; there are as many as distinct SQL texts, a few hundred.
+ */
+const retired: BetterSqlite3.Statement[] = [];
+
 export interface CachingDatabase extends SqliteDatabase {
   /** Runs a compiled query synchronously on the connection. */
   run<Row>(query: CompiledQuery): QueryResult<Row>;
@@ -22,7 +30,10 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database): CachingDatabase
   const prepare = (sql: string): BetterSqlite3.Statement => {
     let statement = cache.get(sql);
     if (!statement) {
-      if (cache.size >= MAX_CACHED) cache.clear();
+      if (cache.size >= MAX_CACHED) {
+        retired.push(...cache.values());
+        cache.clear();
+      }
       statement = sqlite.prepare(sql);
       cache.set(sql, statement);
     }
@@ -30,6 +41,7 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database): CachingDatabase
   };
   return {
     close: () => {
+      retired.push(...cache.values());
       cache.clear();
       sqlite.close();
     },
