@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { BatonError } from '../errors/index.js';
 import { DEFAULT_SQLITE_PATH, openStore, type Store } from '../store/index.js';
-import { IMPORT_FIELDS, parseMapping } from '../workflows/season-planning/data/columns.js';
+import { mappingForTable, parseMapping } from '../workflows/season-planning/data/columns.js';
 import { importCsv, type ImportReport } from '../workflows/season-planning/data/csv-import.js';
 import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
 import { addDays, isIsoDate, mondayOnOrBefore, todayIso } from '../workflows/season-planning/data/weeks.js';
@@ -91,10 +91,7 @@ export function registerDataCommands(program: Command): void {
           const bar = progressBar(`importing ${path}`);
           let report: ImportReport;
           try {
-            // One --map serves every file: each takes the pairs that name one of its fields.
-            const fields: readonly string[] = IMPORT_FIELDS[table];
-            const fileMapping = Object.fromEntries(Object.entries(mapping).filter(([, field]) => fields.includes(field)));
-            report = await importCsv(store, table, { name: path, path }, { mapping: fileMapping, onProgress: (fraction) => bar.update(fraction) });
+            report = await importCsv(store, table, { name: path, path }, { mapping: mappingForTable(table, mapping), onProgress: (fraction) => bar.update(fraction) });
           } finally {
             bar.stop();
           }

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Store } from '../../store/index.js';
-import { IMPORT_FIELDS, parseMapping, type ImportTable } from '../../workflows/season-planning/data/columns.js';
+import { mappingForTable, parseMapping, type ImportTable } from '../../workflows/season-planning/data/columns.js';
 import { importCsv } from '../../workflows/season-planning/data/csv-import.js';
 import { errorResponses } from '../schemas.js';
 
@@ -49,8 +49,7 @@ export const dataRoutes =
           },
         },
         async (request) => {
-          const fields: readonly string[] = IMPORT_FIELDS[table];
-          const mapping = Object.fromEntries(Object.entries(parseMapping(request.query.map)).filter(([, field]) => fields.includes(field)));
+          const mapping = mappingForTable(table, parseMapping(request.query.map));
           return importCsv(store, table, { name: request.query.name ?? `${table}.csv`, content: request.body }, { mapping });
         },
       );

@@ -222,9 +222,17 @@ export class KyselyRetailData implements RetailData {
     return this.adapter.execute(upsert).then(() => undefined);
   }
 
-  async latestPlan(runId: string, kind: string): Promise<PlanRecord | undefined> {
+  latestPlan(runId: string, kind: string): Promise<PlanRecord | undefined> {
+    return this.onePlan(runId, kind, 'desc');
+  }
+
+  firstPlan(runId: string, kind: string): Promise<PlanRecord | undefined> {
+    return this.onePlan(runId, kind, 'asc');
+  }
+
+  private async onePlan(runId: string, kind: string, order: 'asc' | 'desc'): Promise<PlanRecord | undefined> {
     const [row] = await this.all(
-      this.db.selectFrom('plans').selectAll().where('run_id', '=', runId).where('kind', '=', kind).orderBy('revision', 'desc').limit(1).compile(),
+      this.db.selectFrom('plans').selectAll().where('run_id', '=', runId).where('kind', '=', kind).orderBy('revision', order).limit(1).compile(),
     );
     return row && planOf(row);
   }

@@ -95,6 +95,8 @@ export interface RetailData {
   savePlan(plan: PlanRecord): Promise<void>;
   /** The latest revision of a run's plan of this kind. */
   latestPlan(runId: string, kind: string): Promise<PlanRecord | undefined>;
+  /** The earliest revision of a run's plan of this kind (the plan the season started with). */
+  firstPlan(runId: string, kind: string): Promise<PlanRecord | undefined>;
   /** Every revision of a run's plans of this kind, oldest first. */
   listPlans(runId: string, kind: string): Promise<PlanRecord[]>;
 

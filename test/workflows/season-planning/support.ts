@@ -2,6 +2,7 @@
 import { Engine, type RunStatus } from '../../../src/engine/index.js';
 import type { EventRecord, Store } from '../../../src/store/index.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
+import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import type { PlanParametersInput } from '../../../src/workflows/season-planning/parameters.js';
 import { SEASON_PLANNING, seasonPlanning, type SeasonPlanningOptions } from '../../../src/workflows/season-planning/workflow.js';
 
@@ -17,7 +18,6 @@ export function seasonEngine(store: Store, errors: unknown[] = [], options: Seas
   return new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, onError: (error) => errors.push(error) });
 }
 
-const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export function season(weeks: number, overrides: Partial<PlanParametersInput> = {}): PlanParametersInput {
   return {

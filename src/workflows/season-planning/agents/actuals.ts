@@ -38,7 +38,7 @@ export const actualsOutput = z.object({
 async function weekDemand(store: Store, runId: string, parameters: PlanParameters, week: number): Promise<{ rows: Map<string, number>; source: 'hidden demand' | 'forecast with noise' }> {
   const hidden = await store.retail.simulatedDemand(seasonWeekStart(parameters, week));
   if (hidden.length > 0) return { rows: new Map(hidden.map((h) => [`${h.storeId}|${h.categoryId}`, h.unitsSold])), source: 'hidden demand' };
-  const forecast = (await store.retail.listPlans(runId, 'forecast'))[0]?.body as ForecastPlan | undefined;
+  const forecast = (await store.retail.firstPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
   const rows = new Map<string, number>();
   for (const s of forecast?.series ?? []) {
     const mean = s.forecast[week - forecast!.from_week] ?? 0;

@@ -164,7 +164,11 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         results.forEach((result, i) => {
           const s = members[i]!;
           methods[result.method] = (methods[result.method] ?? 0) + 1;
-          for (const n of result.notes) noteCounts.set(n.replace(/\d+(\.\d+)?/g, 'N'), (noteCounts.get(n.replace(/\d+(\.\d+)?/g, 'N')) ?? 0) + 1);
+          for (const note of result.notes) {
+            // Notes differing only in their numbers are counted as one kind.
+            const kind = note.replace(/\d+(\.\d+)?/g, 'N');
+            noteCounts.set(kind, (noteCounts.get(kind) ?? 0) + 1);
+          }
           series.push({
             store_id: s.storeId,
             category_id: s.categoryId,

@@ -52,7 +52,7 @@ export function replenishmentAgent(store: Store) {
       const idle = (why: string) => ({ week, acted: false, moved: 0, stores_supplied: 0, dc_before: position.dcUnits, dc_remaining: position.dcUnits, moves: [], explanation: why });
       if (week >= horizon) return idle(`Week ${week} is the last: nothing left to replenish for.`);
       if (week % period !== 0) return idle(`Bi-weekly replenishment: the next move is after week ${week + 1}.`);
-      const [first, latest] = await Promise.all([store.retail.listPlans(runId, 'forecast').then((p) => p[0]), store.retail.latestPlan(runId, 'forecast')]);
+      const [first, latest] = await Promise.all([store.retail.firstPlan(runId, 'forecast'), store.retail.latestPlan(runId, 'forecast')]);
       const original = first?.body as ForecastPlan | undefined;
       const current = latest?.body as ForecastPlan | undefined;
       if (!original || !current) return idle('No forecast yet: nothing to replenish against.');

@@ -74,6 +74,12 @@ export function parseMapping(text: string | undefined): Record<string, string> {
   return mapping;
 }
 
+/** The pairs of a shared mapping (one --map for several files) that name one of this table's fields. */
+export function mappingForTable(table: ImportTable, mapping: Record<string, string>): Record<string, string> {
+  const fields: readonly string[] = IMPORT_FIELDS[table];
+  return Object.fromEntries(Object.entries(mapping).filter(([, field]) => fields.includes(field)));
+}
+
 /** Index of the source column for each field of the table; fails naming every required field it cannot find. */
 export function resolveColumns<T extends ImportTable>(table: T, header: string[], mapping: Record<string, string>, source: string): Map<FieldOf<T>, number> {
   const fields = IMPORT_FIELDS[table] as readonly string[];

@@ -1,10 +1,12 @@
 /** Calendar arithmetic on ISO dates (YYYY-MM-DD) in UTC, so no time zone can shift a week. */
+import { addDays } from '../../../llm/season-parameters.js';
+
 const DAY_MS = 86_400_000;
 
 export const toDayNumber = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
 export const fromDayNumber = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
-export const addDays = (iso: string, days: number): string => fromDayNumber(toDayNumber(iso) + days);
-export const daysBetween = (from: string, to: string): number => toDayNumber(to) - toDayNumber(from);
+// Adding and counting days is the extraction layer's (season end = start + 7 × horizon days there).
+export { addDays, daysBetween } from '../../../llm/season-parameters.js';
 
 /** Monday = 0 … Sunday = 6. */
 export const weekday = (iso: string): number => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
