@@ -18,10 +18,19 @@ export function loadM4Weekly(): { id: string; values: number[] }[] {
   return rows.slice(1).map((row) => ({ id: row[0]!, values: row.slice(1).filter((v) => v !== '').map(Number) }));
 }
 
-/** Walmart weekly sales as one series per `<Store>_<Dept>` on the common week grid; absent weeks are null. */
+function walmartRows(): Record<string, string>[] {
+  return parse<Record<string, string>>(readFileSync(WALMART_SALES_PATH), { columns: true });
+}
+
+/** The Walmart week dates in order: each is the Friday that ends its week (the last day it covers). */
+export function walmartWeeks(rows = walmartRows()): string[] {
+  return [...new Set(rows.map((r) => r.Date!))].sort();
+}
+
+/** Walmart weekly sales as one series per `<Store>_<Dept>` on the common week grid (walmartWeeks); absent weeks are null. */
 export function loadWalmart(): { id: string; values: (number | null)[] }[] {
-  const rows = parse<Record<string, string>>(readFileSync(WALMART_SALES_PATH), { columns: true });
-  const dates = [...new Set(rows.map((r) => r.Date!))].sort();
+  const rows = walmartRows();
+  const dates = walmartWeeks(rows);
   const week = new Map(dates.map((d, i) => [d, i]));
   const series = new Map<string, (number | null)[]>();
   for (const row of rows) {

@@ -5,10 +5,12 @@
  * (`forecastPanel`, the stores of a department pooled), which is how the Demand agent calls it.
  * Flags: --holdout N (26) --origin N (train on the first N weeks, then score the next --holdout; default: 117 − holdout)
  * --methods a,b,c --runs N (timed runs of the panel ensemble; the median is printed)
+ * --plain (no calendar: a year back is 52 weeks; by default the last training week's date is passed as `lastDay`,
+ * so the seasonal anchor lines up Christmas and Easter)
  */
 import { parseArgs } from 'node:util';
 import { forecast, forecastPanel, METHODS, prepareSeries, type Method } from '../src/forecasting/index.js';
-import { loadWalmart, requireData, WALMART_SALES_PATH } from './eval-data.js';
+import { loadWalmart, requireData, WALMART_SALES_PATH, walmartWeeks } from './eval-data.js';
 
 requireData(WALMART_SALES_PATH);
 const { values: args } = parseArgs({
@@ -17,6 +19,7 @@ const { values: args } = parseArgs({
     origin: { type: 'string' },
     methods: { type: 'string', default: METHODS.filter((m) => m !== 'naive2').join(',') },
     runs: { type: 'string', default: '3' },
+    plain: { type: 'boolean', default: false },
   },
 });
 const horizon = Number(args.holdout);
@@ -24,6 +27,8 @@ const methods = args.methods.split(',') as Method[];
 const all = loadWalmart();
 const weeks = all[0]?.values.length ?? 0;
 const origin = args.origin === undefined ? weeks - horizon : Number(args.origin);
+// Walmart dates are the Fridays that end each week: the last training week's date is the last day the history covers.
+const lastDay = args.plain ? undefined : walmartWeeks()[origin - 1];
 
 // Missing weeks in the scored window count as zero sales (the department sold nothing that week).
 const cases = all.map(({ id, values }) => ({
@@ -47,7 +52,7 @@ function wapeOfForecasts(forecasts: readonly (readonly number[])[]): number {
 
 function perSeries(method: Method): { wape: number; ms: number } {
   const started = performance.now();
-  const forecasts = cases.map(({ history }) => forecast(history, { horizon, method, seasonPeriod: 52 }).forecast);
+  const forecasts = cases.map(({ history }) => forecast(history, { horizon, method, seasonPeriod: 52, lastDay }).forecast);
   return { ms: performance.now() - started, wape: wapeOfForecasts(forecasts) };
 }
 
@@ -55,13 +60,16 @@ function panel(method: Method): { wape: number; ms: number } {
   const started = performance.now();
   const results = forecastPanel(
     cases.map(({ id, group, history }) => ({ id, group, values: history })),
-    { horizon, method, seasonPeriod: 52 },
+    { horizon, method, seasonPeriod: 52, lastDay },
   );
   return { ms: performance.now() - started, wape: wapeOfForecasts(results.map((r) => r.forecast)) };
 }
 
 const usable = cases.filter((c) => prepareSeries(c.history).values.length > 0).length;
-console.log(`Walmart, ${cases.length} store×department series (${usable} with history), trained on weeks 1–${origin}, scored on the next ${horizon}`);
+console.log(
+  `Walmart, ${cases.length} store×department series (${usable} with history), trained on weeks 1–${origin}, scored on the next ${horizon}` +
+    (lastDay === undefined ? ' (no calendar)' : ` (calendar: history ends ${lastDay})`),
+);
 const benchmark = perSeries('snaive');
 console.log('method     per series: WAPE  ratio    time   | panel by department: WAPE  ratio    time');
 const rows: { method: Method; single: number; pooled: number }[] = [];

@@ -33,7 +33,7 @@ function withIntervals(outcome: MethodOutcome, nonNegative: boolean, extraVarian
 }
 
 export function forecastSeries(run: SeriesRun, options: ResolvedForecastOptions): ForecastResult {
-  const { horizon, method, seasonPeriod } = options;
+  const { horizon, method, seasonPeriod, lastDay } = options;
   const notes = [...run.notes];
   const y = run.values;
   if (y.length === 0) {
@@ -46,7 +46,7 @@ export function forecastSeries(run: SeriesRun, options: ResolvedForecastOptions)
     notes.push(`only ${y.length} observation(s): naive forecast used instead of ${method}`);
     chosen = 'naive';
   }
-  let outcome = runMethod(y, chosen, horizon, seasonPeriod, run.choice);
+  let outcome = runMethod(y, chosen, horizon, seasonPeriod, run.choice, lastDay);
   if (!allFinite(outcome.mean) || !allFinite(outcome.sd)) {
     notes.push(`${outcome.method} gave non-finite values: naive forecast used instead`);
     outcome = { method: 'naive', notes: [], ...naiveForecast(y, horizon) };

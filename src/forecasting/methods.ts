@@ -6,6 +6,7 @@
 import { arimaForecast } from './arima.js';
 import { naive2Forecast, naiveForecast, seasonalNaiveForecast } from './baselines.js';
 import { combineForecasts } from './combine.js';
+import { calendarYearAgo, plainYearAgo, yearAgoValue, type YearAgo } from './calendar.js';
 import { autoEts, etsForecast, fitEts } from './ets.js';
 import { canAnchorSeasonally, seasonalAnchorForecast } from './seasonal-anchor.js';
 import { fitFourierSeason } from './seasonality.js';
@@ -40,13 +41,13 @@ function seasonalAdjustment(y: readonly number[], horizon: number, period: numbe
 }
 
 /** Backtest on the history's own last weeks (up to 13): does the seasonal anchor beat automatic ETS there? */
-function anchorWinsBacktest(y: readonly number[], period: number, horizon: number): boolean {
+function anchorWinsBacktest(y: readonly number[], period: number, horizon: number, yearAgo: YearAgo): boolean {
   const holdout = Math.min(horizon, 13);
   const train = y.slice(0, y.length - holdout);
   if (!canAnchorSeasonally(train.length, period)) return false;
   const actual = y.slice(y.length - holdout);
   const error = (forecast: readonly number[]) => actual.reduce((acc, v, i) => acc + Math.abs(v - forecast[i]!), 0);
-  return error(seasonalAnchorForecast(train, holdout, period).mean) < error(autoEts(train, holdout).mean);
+  return error(seasonalAnchorForecast(train, holdout, period, yearAgo).mean) < error(autoEts(train, holdout).mean);
 }
 
 /**
@@ -60,13 +61,13 @@ export interface YearAgoEvidence {
   weeks: number;
 }
 
-export function yearAgoEvidence(y: readonly number[], period: number, horizon: number): YearAgoEvidence {
+export function yearAgoEvidence(y: readonly number[], period: number, horizon: number, yearAgo: YearAgo = plainYearAgo): YearAgoEvidence {
   let seasonalError = 0;
   let naiveError = 0;
   let weeks = 0;
   if (!canAnchorSeasonally(y.length, period)) return { seasonalError, naiveError, weeks };
   for (let t = period; t < y.length; t++) {
-    seasonalError += Math.abs(y[t]! - y[t - period]!);
+    seasonalError += Math.abs(y[t]! - yearAgoValue(y, yearAgo, t, period));
     let total = 0;
     for (let h = 1; h <= horizon; h++) total += Math.abs(y[t]! - y[t - h]!);
     naiveError += total / horizon;
@@ -96,15 +97,17 @@ const members = {
   arima: (y: readonly number[], h: number) => arimaForecast(y, h),
 } satisfies Record<string, Member>;
 
-function ensemble(y: readonly number[], horizon: number, period: number, notes: string[], choice: SeasonalChoice): PointForecast {
+function ensemble(y: readonly number[], horizon: number, period: number, notes: string[], choice: SeasonalChoice, yearAgo: YearAgo): PointForecast {
   // For one to three seasons Fourier terms cannot be estimated: repeat last year when the evidence says it pays.
   if (y.length < 3 * period && canAnchorSeasonally(y.length, period)) {
     const useAnchor =
       choice === 'anchor' ||
-      (choice === 'per-series' && (yearAgoBeatsNaive(yearAgoEvidence(y, period, Math.min(horizon, period)), period) || anchorWinsBacktest(y, period, horizon)));
+      (choice === 'per-series' &&
+        (yearAgoBeatsNaive(yearAgoEvidence(y, period, Math.min(horizon, period), yearAgo), period) || anchorWinsBacktest(y, period, horizon, yearAgo)));
     if (useAnchor) {
       notes.push(`ensemble: seasonal anchor, as ${y.length} observations are too few to estimate a yearly pattern otherwise`);
-      return seasonalAnchorForecast(y, horizon, period);
+      if (yearAgo !== plainYearAgo) notes.push(CALENDAR_NOTE);
+      return seasonalAnchorForecast(y, horizon, period, yearAgo);
     }
   }
   const adjusted = seasonalAdjustment(y, horizon, period, notes);
@@ -113,10 +116,27 @@ function ensemble(y: readonly number[], horizon: number, period: number, notes: 
   return combineForecasts(forecasts, 'mean');
 }
 
-/** Runs `method` on a prepared series of at least MIN_MODEL_LENGTH observations. */
-export function runMethod(values: readonly number[], method: Method, horizon: number, period: number, choice: SeasonalChoice = 'per-series'): MethodOutcome {
+const WEEKS_PER_YEAR = 52;
+
+/** Year-ago sources for a series: lined up on the calendar when its last day is known and it is weekly. */
+export function yearAgoFor(length: number, period: number, lastDay: string | undefined): YearAgo {
+  return lastDay !== undefined && period === WEEKS_PER_YEAR ? calendarYearAgo(lastDay, length) : plainYearAgo;
+}
+
+const CALENDAR_NOTE = 'last year’s Christmas and Easter weeks lined up with this year’s (calendar from the last day given)';
+
+/** Runs `method` on a prepared series of at least MIN_MODEL_LENGTH observations; `lastDay` as in the options. */
+export function runMethod(
+  values: readonly number[],
+  method: Method,
+  horizon: number,
+  period: number,
+  choice: SeasonalChoice = 'per-series',
+  lastDay?: string,
+): MethodOutcome {
   const notes: string[] = [];
   const y = values.length > FIT_WINDOW_SEASONS * period && period > 1 ? values.slice(-FIT_WINDOW_SEASONS * period) : values;
+  const yearAgo = yearAgoFor(y.length, period, lastDay);
   if (y.length < values.length && method !== 'naive' && method !== 'snaive' && method !== 'naive2') {
     notes.push(`fitted on the last ${y.length} of ${values.length} observations`);
   }
@@ -130,7 +150,10 @@ export function runMethod(values: readonly number[], method: Method, horizon: nu
       notes.push(`seasonal naive needs one full season (${period} observations); naive used instead`);
       return { method: 'naive', notes, ...naiveForecast(values, horizon) };
     case 'seasonal':
-      if (canAnchorSeasonally(y.length, period)) return { method, notes, ...seasonalAnchorForecast(y, horizon, period) };
+      if (canAnchorSeasonally(y.length, period)) {
+        if (yearAgo !== plainYearAgo) notes.push(CALENDAR_NOTE);
+        return { method, notes, ...seasonalAnchorForecast(y, horizon, period, yearAgo) };
+      }
       notes.push(`the seasonal anchor needs ${period + 13} observations; automatic ETS used instead`);
       return { method: 'ets', notes, ...members.ets(y, horizon) };
     case 'ets':
@@ -138,6 +161,6 @@ export function runMethod(values: readonly number[], method: Method, horizon: nu
     case 'arima':
       return { method, notes, ...seasonalAdjustment(y, horizon, period, notes)(members[method]) };
     case 'ensemble':
-      return { method, notes, ...ensemble(y, horizon, period, notes, choice) };
+      return { method, notes, ...ensemble(y, horizon, period, notes, choice, yearAgo) };
   }
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { InvalidParametersError } from '../errors/index.js';
 import { forecastSeries, type SeriesRun } from './forecast-series.js';
-import { MIN_EVIDENCE_SEASON_SHARE, yearAgoBeatsNaive, yearAgoEvidence, type SeasonalChoice } from './methods.js';
+import { MIN_EVIDENCE_SEASON_SHARE, yearAgoBeatsNaive, yearAgoEvidence, yearAgoFor, type SeasonalChoice } from './methods.js';
 import { lowRankReconstruction } from './pooling.js';
 import { prepareSeries, type PreparedSeries } from './prepare.js';
 import { forecastOptionsSchema, type ForecastResult } from './types.js';
@@ -84,7 +84,8 @@ function groupRuns(prepared: readonly PreparedSeries[], options: ResolvedPanelOp
     const period = options.seasonPeriod;
     const total = { seasonalError: 0, naiveError: 0, weeks: 0 };
     for (const { i } of pooled) {
-      const evidence = yearAgoEvidence(runs[i]!.values, period, Math.min(options.horizon, period));
+      const values = runs[i]!.values;
+      const evidence = yearAgoEvidence(values, period, Math.min(options.horizon, period), yearAgoFor(values.length, period, options.lastDay));
       total.seasonalError += evidence.seasonalError;
       total.naiveError += evidence.naiveError;
       total.weeks += evidence.weeks;

@@ -5,6 +5,7 @@
  * and the level of the same 13 weeks back then. Half, because a change measured from one year is noisy:
  * on Walmart hold-outs the shrunken change beat both the full change and none at three different origins.
  */
+import { plainYearAgo, yearAgoValue, type YearAgo } from './calendar.js';
 import type { PointForecast } from './types.js';
 
 const LEVEL_WEEKS = 13;
@@ -22,8 +23,11 @@ function meanOf(y: readonly number[], from: number, to: number): number {
   return total / (to - from);
 }
 
-/** Requires canAnchorSeasonally(y.length, period); horizons beyond one season repeat the forecast path. */
-export function seasonalAnchorForecast(y: readonly number[], horizon: number, period: number): PointForecast {
+/**
+ * Requires canAnchorSeasonally(y.length, period); horizons beyond one season repeat the forecast path.
+ * `yearAgo` says which past week stands for a week a year back (calendar.ts lines up moving holidays).
+ */
+export function seasonalAnchorForecast(y: readonly number[], horizon: number, period: number, yearAgo: YearAgo = plainYearAgo): PointForecast {
   const n = y.length;
   const recent = meanOf(y, n - LEVEL_WEEKS, n);
   const years: { lag: number; change: number }[] = [];
@@ -35,7 +39,7 @@ export function seasonalAnchorForecast(y: readonly number[], horizon: number, pe
   const meanPath: number[] = [];
   for (let h = 1; h <= horizon; h++) {
     let total = 0;
-    for (const { lag, change } of years) total += path[n + h - 1 - lag]! + change;
+    for (const { lag, change } of years) total += yearAgoValue(path, yearAgo, n + h - 1, lag) + change;
     const value = total / years.length;
     path.push(value);
     meanPath.push(value);
@@ -45,7 +49,7 @@ export function seasonalAnchorForecast(y: readonly number[], horizon: number, pe
   let count = 0;
   for (let t = period + LEVEL_WEEKS; t < n; t++) {
     const change = LEVEL_SHRINK * (meanOf(y, t - LEVEL_WEEKS, t) - meanOf(y, t - LEVEL_WEEKS - period, t - period));
-    sse += (y[t]! - (y[t - period]! + change)) ** 2;
+    sse += (y[t]! - (yearAgoValue(y, yearAgo, t, period) + change)) ** 2;
     count++;
   }
   const sigma = count > 0 ? Math.sqrt(sse / count) : 0;

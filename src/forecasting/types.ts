@@ -10,6 +10,16 @@ export const forecastOptionsSchema = z.object({
   method: methodSchema.default('ensemble'),
   /** Observations per year for seasonal methods: 52 for weekly data (the default), 1 for none. */
   seasonPeriod: z.number().int().min(1).max(366).default(52),
+  /**
+   * The last day the last observation covers (ISO `YYYY-MM-DD`; for weekly sales labelled by week start,
+   * that date + 6). Optional: with it and seasonPeriod 52, the seasonal anchor lines last year's weeks up
+   * with this year's around Christmas and Easter (calendar.ts); without it a year back is simply 52 weeks.
+   */
+  lastDay: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a calendar date')
+    .optional(),
 });
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 export type ResolvedForecastOptions = z.output<typeof forecastOptionsSchema>;
