@@ -360,6 +360,16 @@ export class Engine {
     return this.hub.follow(runId, afterSeq, listener);
   }
 
+  /**
+   * `follow` for a run the caller has just seen (its `run_created` event, or a listing): no read to
+   * check it exists, and subscribed in the same tick, so nothing published meanwhile needs a read
+   * either. A session stream follows every new run for each of its clients; with 100 clients the
+   * check and the catch-up it caused were 200 store reads per run.
+   */
+  followKnown(runId: string, afterSeq: number, listener: EventListener): Subscription {
+    return this.hub.follow(runId, afterSeq, listener);
+  }
+
   /** Live events of every run this process commits (e.g. to fan out by session). */
   watch(listener: EventListener): Subscription {
     return this.hub.watch(listener);

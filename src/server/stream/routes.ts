@@ -86,10 +86,8 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
       const follow = (runId: string, after: number) => {
         if (followed.has(runId) || !client.isOpen) return;
         followed.add(runId);
-        engine.follow(runId, after, forward(client)).then(
-          (subscription) => client.onClose(() => subscription.unsubscribe()),
-          (error: unknown) => request.log.warn({ err: error, runId }, 'could not follow a run of the session'),
-        );
+        const subscription = engine.followKnown(runId, after, forward(client));
+        client.onClose(() => subscription.unsubscribe());
       };
       whenSinceKnown(
         socket,
