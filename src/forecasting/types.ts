@@ -18,7 +18,10 @@ export const forecastOptionsSchema = z.object({
   lastDay: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date')
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a calendar date')
+    .refine((d) => {
+      const time = Date.parse(`${d}T00:00:00Z`);
+      return Number.isFinite(time) && new Date(time).toISOString().slice(0, 10) === d;
+    }, 'not a calendar date')
     .optional(),
 });
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;

@@ -73,6 +73,7 @@ describe('calendar', () => {
 
   it('refuses a last day that is not a date', () => {
     expect(() => forecast([1, 2, 3], { horizon: 2, lastDay: '2011-13-40' })).toThrow(InvalidParametersError);
+    expect(() => forecast([1, 2, 3], { horizon: 2, lastDay: '2011-02-30' })).toThrow(InvalidParametersError);
     expect(() => forecast([1, 2, 3], { horizon: 2, lastDay: '28/10/2011' })).toThrow(InvalidParametersError);
   });
 });

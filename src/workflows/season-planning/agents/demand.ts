@@ -10,6 +10,7 @@ import { defineAgent } from '../../../engine/index.js';
 import { forecastPanel } from '../../../forecasting/index.js';
 import type { Store } from '../../../store/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
+import { addDays } from '../data/weeks.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, seasonWeekStart, sum } from '../season.js';
@@ -155,12 +156,19 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         if (members) members.push(s);
         else panels.set(s.categoryId, [s]);
       }
+      // The last day the panel's last value covers (history weeks are labelled by their first day, then the
+      // gap and the in-season weeks follow): the forecasting library lines Christmas and Easter up with it.
+      const lastDay = addDays(context.lastHistoryWeek, 7 * (gap + fromWeek - 1) + 6);
       let done = 0;
       for (const [categoryId, members] of panels) {
         signal.throwIfAborted();
         reportProgress((100 * done) / context.series.length, `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`);
         await new Promise((resolve) => setImmediate(resolve));
-        const results = forecastPanel(members.map((s) => ({ id: s.key, group: categoryId, values: historyFor(s, gap, actuals) })), { horizon, method: 'ensemble' });
+        const results = forecastPanel(members.map((s) => ({ id: s.key, group: categoryId, values: historyFor(s, gap, actuals) })), {
+          horizon,
+          method: 'ensemble',
+          lastDay,
+        });
         results.forEach((result, i) => {
           const s = members[i]!;
           methods[result.method] = (methods[result.method] ?? 0) + 1;
