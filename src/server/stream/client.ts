@@ -19,14 +19,14 @@ export interface StreamClientOptions {
   bufferBytes: number;
 }
 
-interface Pending {
+export interface Pending {
   frame: Buffer;
   runId: string | undefined;
   seq: number | undefined;
 }
 
 /** Joins a client's pending frames into one buffer; a round of flushes shares one joiner. */
-type Joiner = (batch: readonly Pending[]) => Buffer;
+export type Joiner = (batch: readonly Pending[]) => Buffer;
 
 /**
  * The clients of a stream wait for the same frames in the same order, so the bytes joined for one
@@ -34,7 +34,7 @@ type Joiner = (batch: readonly Pending[]) => Buffer;
  * in one plain write. Cork, a write per frame and uncork (a writev) per client cost the server
  * about twice as much per delivery in bench:ws.
  */
-function sharedJoiner(): Joiner {
+export function sharedJoiner(): Joiner {
   let lastBatch: readonly Pending[] = [];
   let lastBytes = Buffer.alloc(0);
   return (batch) => {

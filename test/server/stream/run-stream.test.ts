@@ -73,6 +73,28 @@ describeEachStore('run streams', (kind) => {
     await client.close();
   });
 
+  it('gives session and run clients watching at once exactly their own events, in order, with the same content', async () => {
+    // Clients flushed in the same round wait for different frames here (a run stream sees one run,
+    // a session stream both): each must still get its own, whole and in order.
+    const sessionClients = await Promise.all([1, 2, 3].map(() => TestClient.connect(`${server().ws}/ws/orchestrator/crowd?since=0`)));
+    const [first, second] = [await startRun('crowd'), await startRun('crowd')];
+    const runClients = await Promise.all([first, second, first].map((id) => TestClient.connect(`${server().ws}/ws/runs/${id}?since=0`)));
+    await Promise.all([approve(first), approve(second)]);
+    for (const client of sessionClients) await client.until((m) => [first, second].every((id) => isDone(id)(m)));
+    for (const [i, client] of runClients.entries()) await client.until(isDone([first, second, first][i]!));
+    const reference = sessionClients[0]!.events();
+    for (const id of [first, second]) expect(seqsOf(reference, id)).toEqual(consecutive(1, seqsOf(reference, id).length));
+    for (const client of sessionClients.slice(1)) {
+      for (const id of [first, second]) expect(client.events().filter((e) => e.run_id === id)).toEqual(reference.filter((e) => e.run_id === id));
+    }
+    for (const [i, client] of runClients.entries()) {
+      const id = [first, second, first][i]!;
+      expect(client.events().every((e) => e.run_id === id)).toBe(true);
+      expect(client.events()).toEqual(reference.filter((e) => e.run_id === id));
+    }
+    await Promise.all([...sessionClients, ...runClients].map((c) => c.close()));
+  });
+
   it('closes the stream of an unknown run with an error message', async () => {
     const client = await TestClient.connect(`${server().ws}/ws/runs/no-such-run?since=0`);
     await client.until(() => client.closed !== undefined);
