@@ -10,16 +10,25 @@ const optionsSchema = z.object({
   output: z.string().min(1),
   horizon: z.coerce.number().int().min(1).max(520),
   method: methodSchema,
+  weekDates: z.enum(['end', 'start']),
 });
 
 export function registerForecastCommand(program: Command): void {
   program
     .command('forecast')
-    .description('forecast every series of a CSV (long series_id,date,value or M4 wide) with 80% and 95% intervals')
-    .requiredOption('--input <file>', 'input CSV')
+    .description(
+      'forecast every series of a CSV (long series_id,date,value[,group] or M4 wide) with 80% and 95% intervals; ' +
+        'series sharing a group (e.g. the stores of one department) are pooled and forecast as one panel',
+    )
+    .requiredOption('--input <file>', 'input CSV: long series_id,date,value with an optional 4th column group, or M4 wide ("V1","V2",…)')
     .requiredOption('--horizon <weeks>', 'steps to forecast')
     .requiredOption('--output <file>', 'output CSV: series_id,step,forecast,lo80,hi80,lo95,hi95')
     .option('--method <name>', `one of ${METHODS.join(', ')}`, 'ensemble')
+    .option(
+      '--week-dates <end|start>',
+      'what each long-CSV date marks: the last day of its week (week-ending data) or the first; it lets the seasonal methods line up Christmas and Easter with last year',
+      'end',
+    )
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse(raw);
       if (!parsed.success) {

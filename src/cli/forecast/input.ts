@@ -1,6 +1,7 @@
 /**
- * Reading forecast input: long CSV `series_id,date,value` or the M4 wide format (`"V1","V2",…`, the id
+ * Reading forecast input: long CSV `series_id,date,value[,group]` or the M4 wide format (`"V1","V2",…`, the id
  * first, shorter series padded with empty cells), told apart by the header. Every problem names its line.
+ * Series of one group are put on a common grid ending at the group's last week, as a panel needs.
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
@@ -11,6 +12,10 @@ export interface InputSeries {
   id: string;
   /** Regular weekly values; NaN marks a missing week. */
   values: number[];
+  /** The long CSV's optional `group` column: series of one group are forecast together (pooled). */
+  group?: string;
+  /** The date of the last value (long CSV only): YYYY-MM-DD, as the input labels its weeks. */
+  lastDate?: string;
 }
 
 interface Row {
@@ -19,6 +24,9 @@ interface Row {
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+const dayOf = (date: string): number => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+const isoOf = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 function parseNumber(file: string, line: number, cell: string, what: string): number {
   const value = Number(cell.trim());
@@ -26,34 +34,61 @@ function parseNumber(file: string, line: number, cell: string, what: string): nu
   return value;
 }
 
+interface LongSeries {
+  points: DatedValue[];
+  group: string;
+  /** The line that first gave the group, for the error when another row disagrees. */
+  groupLine: number;
+}
+
 function readLong(file: string, rows: Row[], header: string[]): InputSeries[] {
   const column = (name: string) => header.findIndex((h) => h.trim().toLowerCase() === name);
-  const [idAt, dateAt, valueAt] = [column('series_id'), column('date'), column('value')];
+  const [idAt, dateAt, valueAt, groupAt] = [column('series_id'), column('date'), column('value'), column('group')];
   if (idAt < 0 || dateAt < 0 || valueAt < 0) {
-    throw new ForecastInputError(file, 1, `header must name series_id, date and value (found: ${header.join(', ')})`);
+    throw new ForecastInputError(file, 1, `header must name series_id, date and value, and may name group (found: ${header.join(', ')})`);
   }
-  const bySeries = new Map<string, DatedValue[]>();
+  const bySeries = new Map<string, LongSeries>();
   for (const { record, info } of rows) {
     const id = record[idAt]?.trim() ?? '';
     const date = record[dateAt]?.trim() ?? '';
     const cell = record[valueAt]?.trim() ?? '';
+    const group = groupAt < 0 ? '' : (record[groupAt]?.trim() ?? '');
     if (id === '') throw new ForecastInputError(file, info.lines, 'series_id is empty');
     if (!ISO_DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
       throw new ForecastInputError(file, info.lines, `date "${date}" is not a YYYY-MM-DD date`);
     }
-    let points = bySeries.get(id);
-    if (points === undefined) {
-      points = [];
-      bySeries.set(id, points);
+    let series = bySeries.get(id);
+    if (series === undefined) {
+      series = { points: [], group, groupLine: info.lines };
+      bySeries.set(id, series);
+    } else if (series.group !== group) {
+      throw new ForecastInputError(file, info.lines, `series ${id} is in group "${group}" here but in "${series.group}" on line ${series.groupLine}`);
     }
     // An empty value is a week known to be missing; it still extends the grid.
-    points.push({ date, value: cell === '' ? Number.NaN : parseNumber(file, info.lines, cell, 'value') });
+    series.points.push({ date, value: cell === '' ? Number.NaN : parseNumber(file, info.lines, cell, 'value') });
   }
-  return [...bySeries].map(([id, points]) => {
+  const result = [...bySeries].map(([id, { points, group }]) => {
     const present = points.filter((p) => !Number.isNaN(p.value));
-    const grid = alignToGrid(present.length > 0 ? present : points);
-    return { id, values: grid.values };
+    const used = present.length > 0 ? present : points;
+    const grid = alignToGrid(used);
+    const first = Math.min(...used.map((p) => dayOf(p.date)));
+    const series: InputSeries = { id, values: grid.values, lastDate: isoOf(first + 7 * (grid.values.length - 1)) };
+    if (group !== '') series.group = group;
+    return series;
   });
+  // A panel needs its series to end in the same week: a series that stops early is missing its last weeks.
+  const groupEnds = new Map<string, number>();
+  for (const s of result) {
+    if (s.group !== undefined) groupEnds.set(s.group, Math.max(groupEnds.get(s.group) ?? -Infinity, dayOf(s.lastDate!)));
+  }
+  for (const s of result) {
+    if (s.group === undefined) continue;
+    const end = groupEnds.get(s.group)!;
+    const missing = Math.round((end - dayOf(s.lastDate!)) / 7);
+    if (missing > 0) s.values.push(...new Array<number>(missing).fill(Number.NaN));
+    s.lastDate = isoOf(end);
+  }
+  return result;
 }
 
 function readWide(file: string, rows: Row[]): InputSeries[] {

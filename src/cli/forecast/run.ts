@@ -1,7 +1,7 @@
 /**
  * `baton forecast`: reads the input, forecasts every series (on worker threads when there are many, to use
- * every core), and writes the output CSV through a temporary file renamed at the end, so a failure leaves
- * nothing behind.
+ * every core; the series of a `group` together as one panel), and writes the output CSV through a temporary
+ * file renamed at the end, so a failure leaves nothing behind.
  */
 import { existsSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { SingleBar, Presets } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import type { Method } from '../../forecasting/index.js';
-import { forecastOne, type OutputRow } from './batch.js';
+import { forecastUnit, unitsOf, type ForecastUnit, type OutputRow, type WeekDates } from './batch.js';
 import { readForecastInput, type InputSeries } from './input.js';
 
 export interface ForecastCommandOptions {
@@ -19,6 +19,8 @@ export interface ForecastCommandOptions {
   output: string;
   horizon: number;
   method: Method;
+  /** What each long-CSV date marks: the last day of its week (default) or the first. */
+  weekDates?: WeekDates;
 }
 
 /** Below this many series a worker's start-up costs more than it saves. */
@@ -30,11 +32,12 @@ function workerScript(): string | null {
   return existsSync(path) ? path : null;
 }
 
-function runWorker(script: string, series: InputSeries[], options: ForecastCommandOptions, tick: () => void): Promise<OutputRow[][]> {
+function runWorker(script: string, units: ForecastUnit[], options: ForecastCommandOptions, tick: (series: number) => void): Promise<OutputRow[][][]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: { series, horizon: options.horizon, method: options.method } });
-    worker.on('message', (message: { type: 'progress' } | { type: 'done'; rows: OutputRow[][] }) => {
-      if (message.type === 'progress') tick();
+    const job = { units, horizon: options.horizon, method: options.method, weekDates: options.weekDates ?? 'end' };
+    const worker = new Worker(script, { workerData: job });
+    worker.on('message', (message: { type: 'progress'; series: number } | { type: 'done'; rows: OutputRow[][][] }) => {
+      if (message.type === 'progress') tick(message.series);
       else resolve(message.rows);
     });
     worker.on('error', reject);
@@ -44,20 +47,25 @@ function runWorker(script: string, series: InputSeries[], options: ForecastComma
   });
 }
 
-async function forecastAll(series: InputSeries[], options: ForecastCommandOptions, tick: () => void): Promise<OutputRow[]> {
+async function forecastAll(series: InputSeries[], options: ForecastCommandOptions, tick: (series: number) => void): Promise<OutputRow[]> {
+  const batch = { horizon: options.horizon, method: options.method, weekDates: options.weekDates ?? 'end' };
+  const units = unitsOf(series);
+  const bySeries = new Array<OutputRow[]>(series.length);
+  const place = (unit: ForecastUnit, rows: OutputRow[][]) => unit.indices.forEach((index, k) => (bySeries[index] = rows[k]!));
   const script = workerScript();
-  const threads = Math.min(availableParallelism(), 8);
+  const threads = Math.min(availableParallelism(), 8, units.length);
   if (script === null || threads < 2 || series.length < WORKER_THRESHOLD) {
-    return series.flatMap((s) => {
-      const rows = forecastOne(s, options.horizon, options.method);
-      tick();
-      return rows;
-    });
+    for (const unit of units) {
+      place(unit, forecastUnit(unit, batch));
+      tick(unit.series.length);
+    }
+  } else {
+    // Interleaved shares balance long and short series (or small and large groups) between the threads.
+    const shares = Array.from({ length: threads }, (_, w) => units.filter((_, i) => i % threads === w));
+    const results = await Promise.all(shares.map((share) => runWorker(script, share, options, tick)));
+    results.forEach((rows, w) => shares[w]!.forEach((unit, k) => place(unit, rows[k]!)));
   }
-  // Interleaved shares balance long and short series between the threads; the output keeps input order.
-  const shares = Array.from({ length: threads }, (_, w) => series.filter((_, i) => i % threads === w));
-  const results = await Promise.all(shares.map((share) => runWorker(script, share, options, tick)));
-  return series.flatMap((_, i) => results[i % threads]![Math.floor(i / threads)]!);
+  return bySeries.flat();
 }
 
 export async function runForecastCommand(options: ForecastCommandOptions): Promise<{ series: number; rows: number }> {
@@ -66,7 +74,7 @@ export async function runForecastCommand(options: ForecastCommandOptions): Promi
   bar?.start(series.length, 0);
   let rows: OutputRow[];
   try {
-    rows = await forecastAll(series, options, () => bar?.increment());
+    rows = await forecastAll(series, options, (count) => bar?.increment(count));
   } finally {
     bar?.stop();
   }
