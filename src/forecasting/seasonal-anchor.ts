@@ -1,15 +1,22 @@
 /**
  * Seasonal naive with a level adjustment, for series with one to a few years of history (retail).
  * Each future week is last year's same week (and, when there is one, the year before's, averaged to
- * halve the noise a single year carries), moved by half the change between the recent 13-week level
- * and the level of the same 13 weeks back then. Half, because a change measured from one year is noisy:
- * on Walmart hold-outs the shrunken change beat both the full change and none at three different origins.
+ * halve the noise a single year carries), each moved by part of the change between the recent 13-week
+ * level and the level of the same 13 weeks back then. Part, because the change is measured with noise:
+ * for one year back half of it (on Walmart hold-outs the halved change beat both the full change and none
+ * at three different origins). Half is what shrinkage gives when the true yearly change and the noise of
+ * the difference of two 13-week means are about equal in size; over k years the change grows k-fold and
+ * the noise stays, so the same reasoning keeps k²/(k² + 1) of it: 1/2, 4/5, 9/10. (Checked where our data
+ * allows: two years back needs 117 weeks with 13-week levels, so at origins 105 and 108 with the older
+ * level change chained through the first weeks, averaging both years cut WAPE from 0.801 to 0.777 and 0.785
+ * to 0.739 × seasonal naive with half the two-year change, to 0.752 and 0.707 with 4/5 of it.)
  */
 import { plainYearAgo, yearAgoValue, type YearAgo } from './calendar.js';
 import type { PointForecast } from './types.js';
 
 const LEVEL_WEEKS = 13;
-const LEVEL_SHRINK = 0.5;
+/** The share of the level change over `years` years that is kept: years²/(years² + 1), ½ for one year. */
+const levelShrink = (years: number): number => (years * years) / (years * years + 1);
 const MAX_YEARS = 3;
 
 /** True when the history has one full season plus the weeks that measure the level change. */
@@ -33,7 +40,7 @@ export function seasonalAnchorForecast(y: readonly number[], horizon: number, pe
   const years: { lag: number; change: number }[] = [];
   for (let k = 1; k <= MAX_YEARS && n - LEVEL_WEEKS - k * period >= 0; k++) {
     const lag = k * period;
-    years.push({ lag, change: LEVEL_SHRINK * (recent - meanOf(y, n - LEVEL_WEEKS - lag, n - lag)) });
+    years.push({ lag, change: levelShrink(k) * (recent - meanOf(y, n - LEVEL_WEEKS - lag, n - lag)) });
   }
   const path = [...y];
   const meanPath: number[] = [];
@@ -48,7 +55,7 @@ export function seasonalAnchorForecast(y: readonly number[], horizon: number, pe
   let sse = 0;
   let count = 0;
   for (let t = period + LEVEL_WEEKS; t < n; t++) {
-    const change = LEVEL_SHRINK * (meanOf(y, t - LEVEL_WEEKS, t) - meanOf(y, t - LEVEL_WEEKS - period, t - period));
+    const change = levelShrink(1) * (meanOf(y, t - LEVEL_WEEKS, t) - meanOf(y, t - LEVEL_WEEKS - period, t - period));
     sse += (y[t]! - (yearAgoValue(y, yearAgo, t, period) + change)) ** 2;
     count++;
   }
