@@ -47,6 +47,8 @@ describeEachStore('season planning', (kind) => {
     const [demand] = completeOf(events, 'demand');
     expect(demand).toMatchObject({ series: 16, weeks_planned: 6, quantity_source: 'forecast' });
     expect(demand!.manufacturing_quantity).toBe(Math.ceil((demand!.season_total as number) + (demand!.safety_stock as number)));
+    // The agent tells the library the history's dates, so last year's Christmas and Easter weeks are lined up.
+    expect((demand!.notes as string[]).some((note) => note.includes('Christmas and Easter weeks lined up'))).toBe(true);
     const [allocation] = completeOf(events, 'allocation');
     expect(allocation!.dc_units).toBe(Math.ceil(0.15 * (allocation!.approved_quantity as number)));
     expect(completeOf(events, 'replenishment')).toHaveLength(6);
