@@ -73,9 +73,13 @@ export interface ForecastPlan {
   series: SeriesForecast[];
 }
 
-/** History (plus the gap before the season and any in-season actuals) for one series. */
-function historyFor(series: SeriesHistory, gap: number, actuals: Map<string, number[]>): (number | null)[] {
-  const inSeason = actuals.get(series.key) ?? [];
+/**
+ * History (plus the gap before the season and the in-season weeks so far) for one series. Every
+ * series of a panel must end on the same week, so a series with no actuals posted at all gets
+ * missing weeks (null) rather than a shorter array, which the panel would misalign.
+ */
+export function historyFor(series: SeriesHistory, gap: number, inSeasonWeeks: number, actuals: Map<string, number[]>): (number | null)[] {
+  const inSeason = actuals.get(series.key) ?? new Array<null>(inSeasonWeeks).fill(null);
   return [...series.values, ...new Array<null>(gap).fill(null), ...inSeason];
 }
 
@@ -164,7 +168,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         signal.throwIfAborted();
         reportProgress((100 * done) / context.series.length, `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`);
         await new Promise((resolve) => setImmediate(resolve));
-        const results = forecastPanel(members.map((s) => ({ id: s.key, group: categoryId, values: historyFor(s, gap, actuals) })), {
+        const results = forecastPanel(members.map((s) => ({ id: s.key, group: categoryId, values: historyFor(s, gap, fromWeek - 1, actuals) })), {
           horizon,
           method: 'ensemble',
           lastDay,
