@@ -76,8 +76,10 @@ describe('forecasting a panel of grouped series', () => {
     // 67 weeks: one season plus 15 weeks is too little evidence for one series, enough for a group of six.
     const cases = syntheticGroup('short', 6, 67, 13, 0.05, 6);
     const alone = forecast(cases[0]!.values, { horizon: 13 });
-    expect(alone.notes.join(' ')).not.toContain('seasonal anchor');
-    for (const result of forecastPanel(cases, { horizon: 13 })) expect(result.notes.join(' ')).toContain('seasonal anchor');
+    // Alone: the combination (last year only as one member of its mean); pooled: last year outright.
+    expect(alone.notes.join(' ')).toContain('ensemble: mean of');
+    expect(alone.notes.join(' ')).not.toContain('ensemble: seasonal anchor');
+    for (const result of forecastPanel(cases, { horizon: 13 })) expect(result.notes.join(' ')).toContain('ensemble: seasonal anchor');
   });
 
   it('keeps the noise pooling removed in the intervals: the 95% band of a pooled forecast is not narrower than its model error alone', () => {
