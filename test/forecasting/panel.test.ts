@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecast, forecastPanel, type PanelSeries } from '../../src/forecasting/index.js';
+import { Matrix, SVD } from 'ml-matrix';
 import { lowRankReconstruction } from '../../src/forecasting/pooling.js';
 
 /** Deterministic standard normal draws (LCG + Box–Muller), so the synthetic panels are the same on every run. */
@@ -39,6 +40,18 @@ describe('low-rank reconstruction', () => {
     const rows = [[1, 2, 3, 4], [2, 4, 6, 8], [-1, -2, -3, -4]];
     expect(lowRankReconstruction(rows, 2).rows.flat().map((v) => Math.round(v * 1e9) / 1e9)).toEqual(rows.flat());
     expect(lowRankReconstruction(rows, 1).rows.flat().map((v) => Math.round(v * 1e9) / 1e9)).toEqual(rows.flat());
+  });
+
+  it('matches the truncated SVD of the matrix, wider than tall or taller than wide', () => {
+    const draw = normals(11);
+    for (const [m, n] of [[12, 40], [40, 12]] as const) {
+      const rows = Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, t) => 50 * shape(t) * (1 + i / m) + 5 * draw()));
+      const svd = new SVD(new Matrix(rows), { autoTranspose: true });
+      const expected = rows.map((row, i) => row.map((_, t) => [0, 1, 2].reduce((v, k) => v + svd.diagonal[k]! * svd.leftSingularVectors.get(i, k) * svd.rightSingularVectors.get(t, k), 0)));
+      const fit = lowRankReconstruction(rows, 3);
+      expect(fit.rank).toBe(3);
+      fit.rows.forEach((row, i) => row.forEach((v, t) => expect(v).toBeCloseTo(expected[i]![t]!, 8)));
+    }
   });
 
   it('leaves all-zero rows as they are', () => {
