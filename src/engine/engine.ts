@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError, StaleRunError } from '../errors/index.js';
-import { issuesOf } from '../errors/zod-issues.js';
+import { inputError, issuesOf } from '../errors/zod-issues.js';
 import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, StepRecord, Store, WaitRecord } from '../store/index.js';
 import type { AgentDefinition } from './agent.js';
 import { commitRun, RunMemory, type EngineCore } from './core.js';
@@ -169,7 +169,7 @@ export class Engine {
   async startRun(workflowName: string, parameters: unknown, options: StartRunOptions = {}): Promise<RunStatus> {
     const workflow = this.workflow(workflowName);
     const parsed = workflow.parameters.safeParse(parameters);
-    if (!parsed.success) throw new InvalidParametersError(`parameters for workflow "${workflow.name}" are invalid`, issuesOf(parsed.error));
+    if (!parsed.success) throw inputError(`parameters for workflow "${workflow.name}" are invalid`, parameters, parsed.error);
     const now = this.core.now();
     const runNow = !this.closing && this.drivers.size < this.maxConcurrentRuns;
     const { run, created, events: written } = await this.store.createRun(

@@ -103,6 +103,17 @@ export class InvalidParametersError extends BatonError {
   }
 }
 
+/** Required fields left out (every issue a missing field): 400, as for a request missing fields. */
+export class IncompleteInputError extends BatonError {
+  constructor(message: string, missing: readonly string[]) {
+    const issues = missing.map((path) => ({ path, message: 'is required' }));
+    super('INCOMPLETE_INPUT', `${message}: ${missing.map((path) => path || '(root)').join(', ')} missing`, {
+      details: { issues },
+      suggestions: missing.map((path) => `give ${path || 'a value'}`),
+    });
+  }
+}
+
 export class AgentTimeoutError extends BatonError {
   constructor(agent: string, timeoutMs: number) {
     super('AGENT_TIMEOUT', `agent "${agent}" did not finish within ${timeoutMs} ms`, {

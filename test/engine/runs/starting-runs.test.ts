@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../../src/engine/index.js';
-import { ConflictError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
+import { ConflictError, IncompleteInputError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
 import { describeEachStore } from '../../support/stores.js';
 import { agent, echo, rejectionOf, useHarness } from './harness.js';
 
@@ -45,6 +45,20 @@ describeEachStore('engine runs: starting and status', (kind) => {
         code: 'INVALID_PARAMETERS',
         details: { issues: [{ path: 'store.region', message: expect.any(String) as string }] },
       });
+      expect(forecast.calls).toEqual([]);
+    });
+
+    it('refuses parameters with required fields left out as INCOMPLETE_INPUT naming each, and mixed failures as INVALID_PARAMETERS', async () => {
+      const { engine, forecast } = setup();
+      const error = await rejectionOf(engine.startRun('season-plan', { store: { id: 'S-1' } }));
+      expect(error).toBeInstanceOf(IncompleteInputError);
+      expect(error).toMatchObject({ code: 'INCOMPLETE_INPUT', httpStatus: 400 });
+      expect((error as IncompleteInputError).details.issues).toEqual([
+        { path: 'store.region', message: 'is required' },
+        { path: 'weeks', message: 'is required' },
+      ]);
+      // One field missing and one wrong: the wrong value is the thing to fix first.
+      await expect(engine.startRun('season-plan', { store: { id: 'S-1', region: 'east' } })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
       expect(forecast.calls).toEqual([]);
     });
 

@@ -48,6 +48,14 @@ describeEachStore('HTTP: run-workflow', (kind) => {
     expect((await api.engine.listRuns()).total).toBe(0);
   });
 
+  it("refuses parameters missing a field the workflow requires with 400 INCOMPLETE_INPUT naming it", async () => {
+    const api = await h.serve();
+    const error = expectError(await api.post(RUN, { session_id: 's-1', workflow: 'review', parameters: {} }), 400, 'INCOMPLETE_INPUT');
+    expect(issuesOf(error)).toEqual([{ path: 'topic', message: 'is required' }]);
+    expect(error.suggestions).toEqual(['give topic']);
+    expect((await api.engine.listRuns()).total).toBe(0);
+  });
+
   it('answers 404 NOT_FOUND for a workflow that is not registered', async () => {
     const api = await h.serve();
     const error = expectError(await api.post(RUN, { session_id: 's-1', workflow: 'nope', parameters: {} }), 404, 'NOT_FOUND');
