@@ -169,7 +169,7 @@ export class Engine {
   async startRun(workflowName: string, parameters: unknown, options: StartRunOptions = {}): Promise<RunStatus> {
     const workflow = this.workflow(workflowName);
     const parsed = workflow.parameters.safeParse(parameters);
-    if (!parsed.success) throw inputError(`parameters for workflow "${workflow.name}" are invalid`, parameters, parsed.error);
+    if (!parsed.success) throw inputError(`parameters for workflow "${workflow.name}"`, parameters, parsed.error);
     const now = this.core.now();
     const runNow = !this.closing && this.drivers.size < this.maxConcurrentRuns;
     const { run, created, events: written } = await this.store.createRun(

@@ -15,13 +15,14 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
- * The error for `input` failing a schema: INCOMPLETE_INPUT (400) when every issue is a field left out,
- * else INVALID_PARAMETERS (422) naming each failing field — the rule the HTTP layer applies to requests.
+ * The error for `input` failing a schema, about `subject` ("parameters for …"): INCOMPLETE_INPUT (400)
+ * when every issue is a field left out, else INVALID_PARAMETERS (422) naming each failing field — the
+ * rule the HTTP layer applies to requests.
  */
-export function inputError(message: string, input: unknown, error: z.ZodError): IncompleteInputError | InvalidParametersError {
+export function inputError(subject: string, input: unknown, error: z.ZodError): IncompleteInputError | InvalidParametersError {
   const missing = error.issues.filter((issue) => issue.path.length > 0 && valueAt(input, issue.path) === undefined);
   if (missing.length > 0 && missing.length === error.issues.length) {
-    return new IncompleteInputError(message.replace(/ are invalid$/, ' are incomplete'), [...new Set(missing.map((issue) => issue.path.map(String).join('.')))]);
+    return new IncompleteInputError(`${subject} are incomplete`, [...new Set(missing.map((issue) => issue.path.map(String).join('.')))]);
   }
-  return new InvalidParametersError(message, issuesOf(error));
+  return new InvalidParametersError(`${subject} are invalid`, issuesOf(error));
 }

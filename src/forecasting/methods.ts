@@ -97,6 +97,19 @@ const members = {
   arima: (y: readonly number[], h: number) => arimaForecast(y, h),
 } satisfies Record<string, Member>;
 
+const WEEKS_PER_YEAR = 52;
+
+/** Year-ago sources for a series: lined up on the calendar when its last day is known and it is weekly. */
+export function yearAgoFor(length: number, period: number, lastDay: string | undefined): YearAgo {
+  return lastDay !== undefined && period === WEEKS_PER_YEAR ? calendarYearAgo(lastDay, length) : plainYearAgo;
+}
+
+/** The seasonal anchor's forecast, noting when the calendar lined up its holidays. */
+function anchorForecast(y: readonly number[], horizon: number, period: number, yearAgo: YearAgo, notes: string[]): PointForecast {
+  if (yearAgo !== plainYearAgo) notes.push('last year’s Christmas and Easter weeks lined up with this year’s (calendar from the last day given)');
+  return seasonalAnchorForecast(y, horizon, period, yearAgo);
+}
+
 function ensemble(y: readonly number[], horizon: number, period: number, notes: string[], choice: SeasonalChoice, yearAgo: YearAgo): PointForecast {
   // For one to three seasons Fourier terms cannot be estimated: repeat last year when the evidence says it pays.
   const anchorable = y.length < 3 * period && canAnchorSeasonally(y.length, period);
@@ -107,8 +120,7 @@ function ensemble(y: readonly number[], horizon: number, period: number, notes: 
         (yearAgoBeatsNaive(yearAgoEvidence(y, period, Math.min(horizon, period), yearAgo), period) || anchorWinsBacktest(y, period, horizon, yearAgo)));
     if (useAnchor) {
       notes.push(`ensemble: seasonal anchor, as ${y.length} observations are too few to estimate a yearly pattern otherwise`);
-      if (yearAgo !== plainYearAgo) notes.push(CALENDAR_NOTE);
-      return seasonalAnchorForecast(y, horizon, period, yearAgo);
+      return anchorForecast(y, horizon, period, yearAgo, notes);
     }
   }
   const adjusted = seasonalAdjustment(y, horizon, period, notes);
@@ -122,18 +134,9 @@ function ensemble(y: readonly number[], horizon: number, period: number, notes: 
   // M4 weekly OWA 0.7245 -> 0.7210; Walmart panel 0.8448 -> 0.8424 x seasonal naive at origin 91, 0.8717 -> 0.8699
   // at 78, within 0.0002 at 65 and 104; series by series at origin 65, 1.46 -> 1.28.
   notes.push('ensemble: mean of damped ETS, automatic ETS, Theta and ARIMA on the seasonally adjusted series, ARIMA on the raw series, and the seasonal anchor');
-  if (yearAgo !== plainYearAgo) notes.push(CALENDAR_NOTE);
-  return combineForecasts([...forecasts, seasonalAnchorForecast(y, horizon, period, yearAgo)], 'mean');
+  return combineForecasts([...forecasts, anchorForecast(y, horizon, period, yearAgo, notes)], 'mean');
 }
 
-const WEEKS_PER_YEAR = 52;
-
-/** Year-ago sources for a series: lined up on the calendar when its last day is known and it is weekly. */
-export function yearAgoFor(length: number, period: number, lastDay: string | undefined): YearAgo {
-  return lastDay !== undefined && period === WEEKS_PER_YEAR ? calendarYearAgo(lastDay, length) : plainYearAgo;
-}
-
-const CALENDAR_NOTE = 'last year’s Christmas and Easter weeks lined up with this year’s (calendar from the last day given)';
 
 /** Runs `method` on a prepared series of at least MIN_MODEL_LENGTH observations; `lastDay` as in the options. */
 export function runMethod(
@@ -160,10 +163,7 @@ export function runMethod(
       notes.push(`seasonal naive needs one full season (${period} observations); naive used instead`);
       return { method: 'naive', notes, ...naiveForecast(values, horizon) };
     case 'seasonal':
-      if (canAnchorSeasonally(y.length, period)) {
-        if (yearAgo !== plainYearAgo) notes.push(CALENDAR_NOTE);
-        return { method, notes, ...seasonalAnchorForecast(y, horizon, period, yearAgo) };
-      }
+      if (canAnchorSeasonally(y.length, period)) return { method, notes, ...anchorForecast(y, horizon, period, yearAgo, notes) };
       notes.push(`the seasonal anchor needs ${period + 13} observations; automatic ETS used instead`);
       return { method: 'ets', notes, ...members.ets(y, horizon) };
     case 'ets':

@@ -19,10 +19,11 @@ export interface DatedValue {
 
 /**
  * Places dated observations on a regular grid of `stepDays` (7 for weekly), from the first date to the
- * last: a missing week becomes NaN, and several values in one week are summed (a week's sales).
+ * last: a missing week becomes NaN, and several values in one week are summed (a week's sales). `firstDate`
+ * is the date of the grid's first slot.
  * Dates must be ISO `YYYY-MM-DD`; the caller validates them.
  */
-export function alignToGrid(points: readonly DatedValue[], stepDays = 7): { values: number[]; notes: string[] } {
+export function alignToGrid(points: readonly DatedValue[], stepDays = 7): { values: number[]; notes: string[]; firstDate?: string } {
   if (points.length === 0) return { values: [], notes: [] };
   const times = points.map((p) => Date.parse(`${p.date}T00:00:00Z`));
   const start = Math.min(...times);
@@ -37,7 +38,7 @@ export function alignToGrid(points: readonly DatedValue[], stepDays = 7): { valu
   const values = Array.from({ length }, (_, slot) => slots.get(slot) ?? Number.NaN);
   const notes: string[] = [];
   if (merged > 0) notes.push(`${merged} value(s) fell in a week that already had one and were added to it`);
-  return { values, notes };
+  return { values, notes, firstDate: new Date(start).toISOString().slice(0, 10) };
 }
 
 /** Fills NaN/null gaps: interior gaps linearly, leading ones dropped, trailing ones carry the last value. */

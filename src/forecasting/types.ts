@@ -15,14 +15,7 @@ export const forecastOptionsSchema = z.object({
    * that date + 6). Optional: with it and seasonPeriod 52, the seasonal anchor lines last year's weeks up
    * with this year's around Christmas and Easter (calendar.ts); without it a year back is simply 52 weeks.
    */
-  lastDay: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date')
-    .refine((d) => {
-      const time = Date.parse(`${d}T00:00:00Z`);
-      return Number.isFinite(time) && new Date(time).toISOString().slice(0, 10) === d;
-    }, 'not a calendar date')
-    .optional(),
+  lastDay: z.iso.date('expected a calendar date, YYYY-MM-DD').optional(),
 });
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 export type ResolvedForecastOptions = z.output<typeof forecastOptionsSchema>;

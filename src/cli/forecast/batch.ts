@@ -1,5 +1,6 @@
 /** Forecasting a batch of units (a series alone, or a group of series as one panel) into output rows; shared by the main thread and the workers. */
 import { forecast, forecastPanel, type ForecastResult, type Method } from '../../forecasting/index.js';
+import { addDays } from '../../workflows/season-planning/data/weeks.js';
 import type { InputSeries } from './input.js';
 
 /** What each input date marks: the last day of its week (week-ending data, as Walmart's) or the first. */
@@ -26,13 +27,10 @@ export interface BatchJob extends BatchOptions {
 /** series_id, step, forecast, lo80, hi80, lo95, hi95 */
 export type OutputRow = [string, number, number, number, number, number, number];
 
-const DAY_MS = 86_400_000;
-
 /** The last day the series' last value covers, for the library's calendar (Christmas and Easter); none without dates. */
 function lastDayOf(series: InputSeries, weekDates: WeekDates): string | undefined {
   if (series.lastDate === undefined) return undefined;
-  if (weekDates === 'end') return series.lastDate;
-  return new Date(Date.parse(`${series.lastDate}T00:00:00Z`) + 6 * DAY_MS).toISOString().slice(0, 10);
+  return weekDates === 'end' ? series.lastDate : addDays(series.lastDate, 6);
 }
 
 function rowsOf(id: string, result: ForecastResult): OutputRow[] {

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { alignToGrid, type DatedValue } from '../../forecasting/index.js';
+import { addDays, daysBetween } from '../../workflows/season-planning/data/weeks.js';
 import { ForecastInputError } from './errors.js';
 
 export interface InputSeries {
@@ -24,9 +25,6 @@ interface Row {
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
-const dayOf = (date: string): number => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
-const isoOf = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 function parseNumber(file: string, line: number, cell: string, what: string): number {
   const value = Number(cell.trim());
@@ -71,22 +69,22 @@ function readLong(file: string, rows: Row[], header: string[]): InputSeries[] {
     const present = points.filter((p) => !Number.isNaN(p.value));
     const used = present.length > 0 ? present : points;
     const grid = alignToGrid(used);
-    const first = Math.min(...used.map((p) => dayOf(p.date)));
-    const series: InputSeries = { id, values: grid.values, lastDate: isoOf(first + 7 * (grid.values.length - 1)) };
+    const series: InputSeries = { id, values: grid.values, lastDate: addDays(grid.firstDate!, 7 * (grid.values.length - 1)) };
     if (group !== '') series.group = group;
     return series;
   });
   // A panel needs its series to end in the same week: a series that stops early is missing its last weeks.
-  const groupEnds = new Map<string, number>();
+  const groupEnds = new Map<string, string>();
   for (const s of result) {
-    if (s.group !== undefined) groupEnds.set(s.group, Math.max(groupEnds.get(s.group) ?? -Infinity, dayOf(s.lastDate!)));
+    // ISO dates sort as text.
+    if (s.group !== undefined && s.lastDate! > (groupEnds.get(s.group) ?? '')) groupEnds.set(s.group, s.lastDate!);
   }
   for (const s of result) {
     if (s.group === undefined) continue;
     const end = groupEnds.get(s.group)!;
-    const missing = Math.round((end - dayOf(s.lastDate!)) / 7);
+    const missing = Math.round(daysBetween(s.lastDate!, end) / 7);
     if (missing > 0) s.values.push(...new Array<number>(missing).fill(Number.NaN));
-    s.lastDate = isoOf(end);
+    s.lastDate = end;
   }
   return result;
 }
