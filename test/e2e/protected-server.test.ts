@@ -1,30 +1,29 @@
 // The dashboard against a server with BATON_API_TOKEN: it asks for the token once per tab and keeps it;
 // the live stream carries it; a software-delivery run shows its role timeline and audit trail.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium } from './support/chromium.js';
+import { CHROMIUM } from './support/chromium.js';
 import { eventually } from './support/eventually.js';
-import { buildDashboard, type DashboardBuild } from './support/dashboard-build.js';
-import { startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
+import type { DashboardServer } from './support/dashboard-server.js';
+import { openDashboard, type DashboardSession } from './support/dashboard-session.js';
 import { inPage, pageWidth } from './support/in-page.js';
-import { DESKTOP, PHONE, screenshot } from './support/screens.js';
+import { PHONE, screenshot } from './support/screens.js';
 
 const TOKEN = 'e2e-secret-token-1234';
 
 describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
-  let build: DashboardBuild;
+  let dashboard: DashboardSession | undefined;
   let server: DashboardServer;
-  let browser: Browser;
   let page: Page;
+  let pageErrors: string[];
   let deliveryRun: string;
-  const pageErrors: string[] = [];
 
   const authed = (path: string, init: RequestInit = {}) =>
     fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
 
   beforeAll(async () => {
-    [build, browser] = await Promise.all([buildDashboard(), launchChromium()]);
-    server = await startDashboardServer({ webRoot: build.dir, apiToken: TOKEN });
+    dashboard = await openDashboard({ apiToken: TOKEN });
+    ({ server, page, pageErrors } = dashboard);
     // A change delivered by agents in every role; the first test round fails, so the work goes back once.
     const started = await authed('/api/delivery/runs', {
       method: 'POST',
@@ -38,15 +37,9 @@ describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
     });
     expect(started.status).toBeLessThan(300);
     deliveryRun = ((await started.json()) as { run_id: string }).run_id;
-    page = await (await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    build?.remove();
-  }, 60_000);
+  afterAll(() => dashboard?.close(), 60_000);
 
   it('asks for the token once, says when it is refused, and keeps it for the tab', async () => {
     // The page itself loads without a token: only the API and the streams are guarded.

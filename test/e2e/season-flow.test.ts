@@ -1,13 +1,13 @@
 // The dashboard in a real browser: plan a season from words, watch the agents, approve the buy, lose the
 // live stream mid-run and catch up, see the charts, approve the markdown and see the season end.
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium } from './support/chromium.js';
+import { CHROMIUM } from './support/chromium.js';
 import { eventually } from './support/eventually.js';
-import { buildDashboard, type DashboardBuild } from './support/dashboard-build.js';
-import { startDashboardServer, type DashboardServer } from './support/dashboard-server.js';
+import type { DashboardServer } from './support/dashboard-server.js';
+import { openDashboard, type DashboardSession } from './support/dashboard-session.js';
 import { focusedText, loggedEvents, pageWidth } from './support/in-page.js';
-import { DESKTOP, PHONE, screenshot } from './support/screens.js';
+import { PHONE, screenshot } from './support/screens.js';
 
 const SEASON_TEXT = 'A 6-week season starting 2026-01-05, ship everything up front with no replenishment, markdown check at week 3 if sell-through is below 95%';
 
@@ -61,12 +61,10 @@ class StreamSwitch {
 }
 
 describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in the browser', () => {
-  let build: DashboardBuild;
+  let dashboard: DashboardSession | undefined;
   let server: DashboardServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   const serverRun = async (runId: string): Promise<ServerRun> => (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as ServerRun;
   const serverEvents = async (runId: string): Promise<{ seq: number; type: string }[]> =>
@@ -74,18 +72,11 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
   const pageEvents = () => loggedEvents(page);
 
   beforeAll(async () => {
-    [build, browser] = await Promise.all([buildDashboard(), launchChromium()]);
-    server = await startDashboardServer({ webRoot: build.dir });
-    context = await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    dashboard = await openDashboard();
+    ({ server, page, pageErrors } = dashboard);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    build?.remove();
-  }, 60_000);
+  afterAll(() => dashboard?.close(), 60_000);
 
   it('plans, streams, survives a dropped connection, charts and finishes a season', async () => {
     const streams = new StreamSwitch();
