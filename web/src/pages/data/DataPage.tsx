@@ -1,5 +1,6 @@
 /** Data: what is loaded (stores with their cluster, categories, weeks of history), the latest imports with warnings, and CSV upload. */
 import { api } from '../../api/client';
+import { Facts } from '../../components/Facts';
 import { Empty, ErrorNotice, Loading } from '../../components/Notices';
 import { useAsync } from '../../hooks/useAsync';
 import { UploadForm } from './UploadForm';
@@ -18,28 +19,17 @@ export function DataPage() {
       <ErrorNotice error={summary.error} />
       {summary.loading && !data ? <Loading what="the data summary" /> : null}
       {data ? (
-        <dl className="facts panel" data-testid="data-summary">
-          <div>
-            <dt>Stores</dt>
-            <dd>{data.stores}</dd>
-          </div>
-          <div>
-            <dt>Categories</dt>
-            <dd>{data.categories}</dd>
-          </div>
-          <div>
-            <dt>Weeks of history</dt>
-            <dd>{data.weeks}</dd>
-          </div>
-          <div>
-            <dt>From – to</dt>
-            <dd>{data.first_week ? `${data.first_week} – ${data.last_week}` : '—'}</dd>
-          </div>
-          <div>
-            <dt>Last import</dt>
-            <dd>{data.imports[0] ? new Date(data.imports[0].imported_at).toLocaleString() : 'never'}</dd>
-          </div>
-        </dl>
+        <Facts
+          className="panel"
+          testId="data-summary"
+          items={[
+            ['Stores', data.stores],
+            ['Categories', data.categories],
+            ['Weeks of history', data.weeks],
+            ['From – to', data.first_week ? `${data.first_week} – ${data.last_week}` : '—'],
+            ['Last import', data.imports[0] ? new Date(data.imports[0].imported_at).toLocaleString() : 'never'],
+          ]}
+        />
       ) : null}
 
       <UploadForm onImported={reload} />

@@ -4,6 +4,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
+import { Facts } from '../../components/Facts';
 import { ErrorNotice } from '../../components/Notices';
 import type { OpenWait } from './runView';
 
@@ -79,14 +80,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   return (
     <section className="panel approval" aria-labelledby="approval-title" data-testid={`approval-${wait.phase}`}>
       <h2 id="approval-title">{kind.title}</h2>
-      <dl className="facts">
-        {kind.facts(wait.data).map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <Facts items={kind.facts(wait.data)} />
       {explanation ? <p className="explanation">{explanation}</p> : null}
       <form onSubmit={(e) => void resolve('modify', e)} className="approval-form">
         <div className="field">

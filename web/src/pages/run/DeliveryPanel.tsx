@@ -5,6 +5,7 @@
  */
 import { api } from '../../api/client';
 import type { AuditEntry } from '../../api/schemas';
+import { Facts } from '../../components/Facts';
 import { Empty, ErrorNotice, Loading } from '../../components/Notices';
 import { useAsync } from '../../hooks/useAsync';
 import { useDebounced } from '../../hooks/useDebounced';
@@ -45,24 +46,14 @@ export function DeliveryPanel({ runId, lastSeq }: { runId: string; lastSeq: numb
         {s ? (
           <>
             <p>{s.change.description}</p>
-            <dl className="facts">
-              <div>
-                <dt>Project</dt>
-                <dd>{s.project}</dd>
-              </div>
-              <div>
-                <dt>State</dt>
-                <dd>{s.state}</dd>
-              </div>
-              <div>
-                <dt>Held by</dt>
-                <dd>{s.owner ? roleName(s.owner) : s.run_state === 'running' || s.run_state === 'waiting' ? 'a handoff' : '—'}</dd>
-              </div>
-              <div>
-                <dt>Next</dt>
-                <dd>{s.expected_next.action === 'none' ? '—' : `${s.expected_next.action}${s.expected_next.role ? ` by ${roleName(s.expected_next.role)}` : ''}`}</dd>
-              </div>
-            </dl>
+            <Facts
+              items={[
+                ['Project', s.project],
+                ['State', s.state],
+                ['Held by', s.owner ? roleName(s.owner) : s.run_state === 'running' || s.run_state === 'waiting' ? 'a handoff' : '—'],
+                ['Next', s.expected_next.action === 'none' ? '—' : `${s.expected_next.action}${s.expected_next.role ? ` by ${roleName(s.expected_next.role)}` : ''}`],
+              ]}
+            />
             <p className="muted small">{s.description}</p>
           </>
         ) : status.loading ? (

@@ -1,5 +1,6 @@
 /** How the run ended: its state and the result's numbers (for a season: units, sell-through, revenue, markdown). */
 import type { RunState } from '../../api/schemas';
+import { Facts } from '../../components/Facts';
 
 const LABELS: Record<string, string> = {
   approved_quantity: 'Bought',
@@ -24,17 +25,12 @@ export function RunSummary({ state, result }: { state: RunState | null; result: 
     <section className={`panel summary ${state ?? ''}`} aria-labelledby="summary-title" data-testid="run-summary">
       <h2 id="summary-title">Run {state}</h2>
       {facts.length > 0 ? (
-        <dl className="facts">
-          {facts.map(([key, label]) => {
+        <Facts
+          items={facts.map(([key, label]) => {
             const value = result[key] as number;
-            return (
-              <div key={key}>
-                <dt>{label}</dt>
-                <dd>{SHARES.has(key) ? `${Math.round(value * 1000) / 10}%` : value.toLocaleString('en', { maximumFractionDigits: 0 })}</dd>
-              </div>
-            );
+            return [label, SHARES.has(key) ? `${Math.round(value * 1000) / 10}%` : value.toLocaleString('en', { maximumFractionDigits: 0 })] as const;
           })}
-        </dl>
+        />
       ) : null}
       {explanation ? <p className="explanation">{explanation}</p> : null}
     </section>
