@@ -197,7 +197,7 @@ function timeCommits(store: Store, sentAt: Map<string, number>): void {
   };
 }
 
-async function measureBaton(dir: string): Promise<Measured & { bursts: Burst[]; warmup: Set<string>; seconds: number; events: number; commitMs: number[] }> {
+async function measureBaton(dir: string): Promise<Measured & { bursts: Burst[]; warmup: Set<string>; seconds: number; events: number; commitMs: number[]; cpuSeconds: number }> {
   const store = await openStore({ sqlitePath: join(dir, 'bench.db'), origin: 'bench-ws' });
   const sentAt = new Map<string, number>();
   timeCommits(store, sentAt);
@@ -248,18 +248,26 @@ async function measureBaton(dir: string): Promise<Measured & { bursts: Burst[]; 
   const warmup = new Set(await execute(warmupRuns));
   const eventsBefore = sentAt.size;
   const measuredFrom = performance.now();
+  const cpuFrom = process.cpuUsage();
   await execute(runs);
   const seconds = (performance.now() - measuredFrom) / 1000;
+  const cpuSeconds = cpuSecondsSince(cpuFrom);
   recording.unsubscribe();
   const deliveries = await results;
   await app.close();
   await engine.close();
   await store.close();
-  return { deliveries, sentAt, bursts, warmup, seconds, events: sentAt.size - eventsBefore, commitMs: commitMs.sort((a, b) => a - b) };
+  return { deliveries, sentAt, bursts, warmup, seconds, events: sentAt.size - eventsBefore, commitMs: commitMs.sort((a, b) => a - b), cpuSeconds };
+}
+
+/** CPU this process used since `from` (user + system, every thread), in seconds. */
+function cpuSecondsSince(from: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(from);
+  return (user + system) / 1e6;
 }
 
 /** The same frames at the same moments from a bare `ws` server: one write per client per burst. */
-async function measureBaseline(bursts: readonly Burst[], expectedRuns: number): Promise<Measured> {
+async function measureBaseline(bursts: readonly Burst[], expectedRuns: number, measuredFromBurst: number): Promise<Measured & { cpuSeconds: number }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
   const sockets: Duplex[] = [];
@@ -273,7 +281,9 @@ async function measureBaseline(bursts: readonly Burst[], expectedRuns: number): 
   }));
   const sentAt = new Map<string, number>();
   const started = performance.now();
-  for (const burst of shapes) {
+  let cpuFrom = process.cpuUsage();
+  for (const [i, burst] of shapes.entries()) {
+    if (i === measuredFromBurst) cpuFrom = process.cpuUsage();
     const wait = burst.atMs - (performance.now() - started);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const sent = nowMs();
@@ -286,9 +296,10 @@ async function measureBaseline(bursts: readonly Burst[], expectedRuns: number): 
     const bytes = Buffer.concat(frames);
     for (const socket of sockets) socket.write(bytes);
   }
+  const cpuSeconds = cpuSecondsSince(cpuFrom);
   const deliveries = await results;
   await new Promise((resolve) => server.close(resolve));
-  return { deliveries, sentAt };
+  return { deliveries, sentAt, cpuSeconds };
 }
 
 const figures = (sorted: number[]) => ({
@@ -301,7 +312,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-ws-'));
   try {
     const baton = await measureBaton(dir);
-    const baseline = await measureBaseline(baton.bursts, warmupRuns + runs);
+    const firstMeasured = baton.bursts.findIndex((burst) => burst.events.some((e) => !baton.warmup.has(e.runId)));
+    const baseline = await measureBaseline(baton.bursts, warmupRuns + runs, firstMeasured);
     const batonLatency = latencies(baton.deliveries, baton.sentAt, baton.warmup);
     const baselineLatency = latencies(baseline.deliveries, baseline.sentAt, baton.warmup);
     const ours = figures(batonLatency.warm);
@@ -321,6 +333,8 @@ async function main(): Promise<void> {
       cold_p99_ms: cold.p99,
       baseline_cold_p99_ms: bareCold.p99,
       commit_p99_ms: commit.p99,
+      server_cpu_s: Number(baton.cpuSeconds.toFixed(2)),
+      baseline_server_cpu_s: Number(baseline.cpuSeconds.toFixed(2)),
       events_per_s: rate,
       agent_ms: agentMs,
       warmup_runs: warmupRuns,
@@ -330,8 +344,8 @@ async function main(): Promise<void> {
       return;
     }
     console.log(`load: ${runs} runs of 10 steps, ${parallel} at a time, steps of ${agentMs / 2}–${(agentMs * 3) / 2} ms, after ${warmupRuns} warm-up runs: ${baton.events} events in ${baton.seconds.toFixed(2)} s (${rate} events/s, ${Math.round(rate * clients)} deliveries/s to ${clients} clients in ${processes} processes)`);
-    console.log(`baton:    ${batonLatency.warm.length} deliveries: p50 ${ours.p50} ms, p99 ${ours.p99} ms, max ${ours.max} ms (commit → receipt; the commit's own transaction p50 ${commit.p50} ms, p99 ${commit.p99} ms)`);
-    console.log(`baseline: ${baselineLatency.warm.length} deliveries: p50 ${bare.p50} ms, p99 ${bare.p99} ms, max ${bare.max} ms (bare ws broadcast of the same frames at the same moments)`);
+    console.log(`baton:    ${batonLatency.warm.length} deliveries: p50 ${ours.p50} ms, p99 ${ours.p99} ms, max ${ours.max} ms (commit → receipt; of which commit → the clients' send buffers p50 ${commit.p50} ms, p99 ${commit.p99} ms); server CPU ${baton.cpuSeconds.toFixed(2)} s`);
+    console.log(`baseline: ${baselineLatency.warm.length} deliveries: p50 ${bare.p50} ms, p99 ${bare.p99} ms, max ${bare.max} ms (bare ws broadcast of the same frames at the same moments); server CPU ${baseline.cpuSeconds.toFixed(2)} s`);
     console.log(`baton / baseline: p50 ${(ours.p50 / bare.p50).toFixed(2)}×, p99 ${(ours.p99 / bare.p99).toFixed(2)}×`);
     console.log(`cold start (the ${warmupRuns} warm-up runs): baton p50 ${cold.p50} ms, p99 ${cold.p99} ms; baseline p50 ${bareCold.p50} ms, p99 ${bareCold.p99} ms`);
   } finally {

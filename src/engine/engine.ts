@@ -10,7 +10,7 @@ import { inputError, issuesOf } from '../errors/zod-issues.js';
 import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, StepRecord, Store, WaitRecord } from '../store/index.js';
 import type { AgentDefinition } from './agent.js';
 import { commitRun, RunMemory, type EngineCore } from './core.js';
-import { EventHub, type EventListener, type Subscription } from './event-hub.js';
+import { EventHub, type EventListener, type RunCursor, type Subscription } from './event-hub.js';
 import { events } from './events.js';
 import { AgentHandoffManager } from './handoff-manager.js';
 import { advance, afterWait, completedBefore, percentDone, phaseIndex, phaseNamed } from './navigation.js';
@@ -368,6 +368,15 @@ export class Engine {
    */
   followKnown(runId: string, afterSeq: number, listener: EventListener): Subscription {
     return this.hub.follow(runId, afterSeq, listener);
+  }
+
+  /**
+   * A place in one run's log for a caller that fans one `followKnown` subscription out to many
+   * listeners: it offers each live event to every cursor, and each cursor delivers it exactly once
+   * and in order, reading from the store what its listener missed (a late joiner's replay, a gap).
+   */
+  cursor(runId: string, afterSeq: number, listener: EventListener): RunCursor {
+    return this.hub.cursor(runId, afterSeq, listener);
   }
 
   /** Live events of every run this process commits (e.g. to fan out by session). */

@@ -13,7 +13,16 @@ export interface Subscription {
 
 const PAGE = 1000;
 
-class Follower {
+/**
+ * One listener's place in one run's log. The hub offers it events as they commit; a caller that
+ * fans one subscription out to many listeners may offer them itself (`EventHub.cursor`).
+ */
+export interface RunCursor {
+  offer(event: EventRecord): void;
+  close(): void;
+}
+
+class Follower implements RunCursor {
   private syncing = false;
   private dirty = false;
   closed = false;
@@ -25,6 +34,10 @@ class Follower {
     private readonly listener: EventListener,
     private readonly onError: (error: unknown) => void,
   ) {}
+
+  close(): void {
+    this.closed = true;
+  }
 
   offer(event: EventRecord): void {
     if (this.closed || event.seq <= this.last) return;
@@ -99,13 +112,10 @@ export class EventHub {
 
   /** Every event of one run after `afterSeq`: the stored ones first, then live ones. */
   follow(runId: string, afterSeq: number, listener: EventListener): Subscription {
-    const follower = new Follower(this.store, runId, afterSeq, listener, this.onError);
+    const follower = this.newFollower(runId, afterSeq, listener);
     let set = this.followers.get(runId);
     if (!set) this.followers.set(runId, (set = new Set()));
     set.add(follower);
-    // Reading the store is only needed if this process may not have published everything after `afterSeq`.
-    const head = this.heads.get(runId);
-    if (head === undefined || head > afterSeq) follower.catchUp();
     return {
       unsubscribe: () => {
         follower.closed = true;
@@ -113,6 +123,22 @@ export class EventHub {
         if (set.size === 0) this.followers.delete(runId);
       },
     };
+  }
+
+  /**
+   * A follower the caller offers live events to itself, not registered here: it reads what it
+   * missed from the store first, and again whenever an offered event is not the next one.
+   */
+  cursor(runId: string, afterSeq: number, listener: EventListener): RunCursor {
+    return this.newFollower(runId, afterSeq, listener);
+  }
+
+  private newFollower(runId: string, afterSeq: number, listener: EventListener): Follower {
+    const follower = new Follower(this.store, runId, afterSeq, listener, this.onError);
+    // Reading the store is only needed if this process may not have published everything after `afterSeq`.
+    const head = this.heads.get(runId);
+    if (head === undefined || head > afterSeq) follower.catchUp();
+    return follower;
   }
 
   /** Every event committed by this process, live only (for fan-out by session). */

@@ -12,4 +12,4 @@ export type { EngineOptions, ResolutionInput, RunStatus, StartRunOptions, Workfl
 export { CORE_EVENT_TYPES } from './events.js';
 export type { CoreEventType } from './events.js';
 export { RUN_TRANSITIONS, FINISHED_STATES } from './run-states.js';
-export type { Subscription, EventListener } from './event-hub.js';
+export type { Subscription, EventListener, RunCursor } from './event-hub.js';

@@ -6,6 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { BatonError } from '../../errors/index.js';
 import { textFrame } from './frame.js';
 
 export const CLOSE_TOO_SLOW = 4008;
@@ -13,6 +14,12 @@ export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_BAD_REQUEST = 4400;
 /** A replay can be large: it is handed to the socket in slices so the bound sees real backlog. */
 const FLUSH_BYTES = 64 * 1024;
+
+/** The stream's own failure as a message (not an event: no run_id, no seq), sent before closing. */
+export function errorMessage(error: unknown): { type: 'error'; error_type: string; error_message: string } {
+  const baton = error instanceof BatonError ? error : new BatonError('INTERNAL_ERROR', 'stream failed');
+  return { type: 'error', error_type: baton.code, error_message: baton.message };
+}
 
 export interface StreamClientOptions {
   heartbeatMs: number;

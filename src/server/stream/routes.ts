@@ -11,7 +11,8 @@ import { BatonError } from '../../errors/index.js';
 import type { EventRecord } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { eventView } from '../views.js';
-import { CLOSE_BAD_REQUEST, CLOSE_NOT_FOUND, StreamClient } from './client.js';
+import { CLOSE_BAD_REQUEST, CLOSE_NOT_FOUND, errorMessage, StreamClient } from './client.js';
+import { SessionFeeds } from './session-feed.js';
 import { textFrame } from './frame.js';
 import { parseSince, sinceFor, type Since } from './since.js';
 
@@ -42,11 +43,6 @@ function whenSinceKnown(socket: WebSocket, request: FastifyRequest, start: (sinc
   });
 }
 
-function errorMessage(error: unknown): { type: 'error'; error_type: string; error_message: string } {
-  const baton = error instanceof BatonError ? error : new BatonError('INTERNAL_ERROR', 'stream failed');
-  return { type: 'error', error_type: baton.code, error_message: baton.message };
-}
-
 export function streamRoutes(engine: Engine, config: ServerConfig) {
   const clientOptions = { heartbeatMs: config.heartbeatMs, bufferBytes: config.wsBufferBytes };
   // Every client of an event gets the same bytes: serialised and framed once (the hub hands each
@@ -57,7 +53,8 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
     if (frame === undefined) framed.set(event, (frame = textFrame(Buffer.from(JSON.stringify(eventView(event))))));
     return frame;
   };
-  const forward = (client: StreamClient) => (event: EventRecord) => client.sendFrame(frameOf(event), event.runId, event.seq);
+  const forward = (client: StreamClient, event: EventRecord) => client.sendFrame(frameOf(event), event.runId, event.seq);
+  const sessions = new SessionFeeds(engine, forward);
 
   return (app: FastifyInstance): Promise<void> => {
     app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
@@ -67,7 +64,7 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
         socket,
         request,
         (since) => {
-          engine.follow(runId, sinceFor(since, runId), forward(client)).then(
+          engine.follow(runId, sinceFor(since, runId), (event) => forward(client, event)).then(
             (subscription) => client.onClose(() => subscription.unsubscribe()),
             (error: unknown) => {
               client.send(errorMessage(error));
@@ -82,32 +79,10 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
     app.get('/ws/orchestrator/:session_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
       const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
       const sessionId = (request.params as { session_id: string }).session_id;
-      const followed = new Set<string>();
-      const follow = (runId: string, after: number) => {
-        if (followed.has(runId) || !client.isOpen) return;
-        followed.add(runId);
-        const subscription = engine.followKnown(runId, after, forward(client));
-        client.onClose(() => subscription.unsubscribe());
-      };
       whenSinceKnown(
         socket,
         request,
-        (since) => {
-          // Watch for new runs first, then list the existing ones, so none falls in between.
-          // A run created here carries its session in its first event: the client gets that event
-          // and follows from it with no read of the store (100 clients meant 200 reads per run).
-          const watching = engine.watch((event) => {
-            if (event.type !== 'run_created' || followed.has(event.runId) || !client.isOpen) return;
-            if ((event.payload as { session_id?: unknown }).session_id !== sessionId) return;
-            forward(client)(event);
-            follow(event.runId, event.seq);
-          });
-          client.onClose(() => watching.unsubscribe());
-          engine.listRuns({ sessionId, limit: 500 }).then(
-            ({ runs }) => [...runs].reverse().forEach((run) => follow(run.id, sinceFor(since, run.id))),
-            (error: unknown) => client.send(errorMessage(error)),
-          );
-        },
+        (since) => sessions.join(sessionId, client, since),
         (reason) => client.close(CLOSE_BAD_REQUEST, reason),
       );
     });

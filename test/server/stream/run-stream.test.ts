@@ -95,6 +95,39 @@ describeEachStore('run streams', (kind) => {
     await Promise.all([...sessionClients, ...runClients].map((c) => c.close()));
   });
 
+  it('gives a session client that joins a run others already watch that run from its since, exactly once', async () => {
+    // The run's one subscription is already live for the first client: the late joiner replays
+    // from the store up to it, then takes the live events it shares, with no gap and no repeat.
+    const first = await TestClient.connect(`${server().ws}/ws/orchestrator/late?since=0`);
+    const runId = await startRun('late');
+    await first.until((m) => m.some((e) => e.type === 'approval_required' && e.run_id === runId));
+    const late = await TestClient.connect(`${server().ws}/ws/orchestrator/late?since=${runId}:2`);
+    await approve(runId);
+    await Promise.all([first.until(isDone(runId)), late.until(isDone(runId))]);
+    const all = seqsOf(first.events(), runId);
+    expect(all).toEqual(consecutive(1, all.length));
+    expect(seqsOf(late.events(), runId)).toEqual(consecutive(3, all.length));
+    expect(late.events()).toEqual(first.events().filter((e) => (e.seq ?? 0) > 2));
+    await Promise.all([first.close(), late.close()]);
+  });
+
+  it('keeps streaming a session to its other clients when one leaves, and to a client that comes back', async () => {
+    const connect = () => TestClient.connect(`${server().ws}/ws/orchestrator/leavers?since=0`);
+    const [staying, leaving] = await Promise.all([connect(), connect()]);
+    await leaving.close();
+    const runId = await startRun('leavers');
+    await approve(runId);
+    await staying.until(isDone(runId));
+    expect(seqsOf(staying.events(), runId)).toEqual(consecutive(1, seqsOf(staying.events(), runId).length));
+    await staying.close();
+    // Everyone gone: the session's feed is released; a new client builds it again from the store.
+    const back = await TestClient.connect(`${server().ws}/ws/orchestrator/leavers?since=0`);
+    await back.until(isDone(runId));
+    expect(back.events()).toEqual(staying.events());
+    expect(leaving.events().some((e) => e.run_id === runId)).toBe(false);
+    await back.close();
+  });
+
   it('closes the stream of an unknown run with an error message', async () => {
     const client = await TestClient.connect(`${server().ws}/ws/runs/no-such-run?since=0`);
     await client.until(() => client.closed !== undefined);

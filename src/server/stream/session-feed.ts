@@ -1,0 +1,123 @@
+/**
+ * Session streams share one feed per session: one watcher learns of the session's new runs, one
+ * subscription per run receives its events, and each event is offered to every client's cursor.
+ * One watcher and one follower per client made every event 200 callbacks with 100 clients, and
+ * every new run 100 follower set-ups in a row, which held back the run's first events.
+ */
+import type { Engine, RunCursor, Subscription } from '../../engine/index.js';
+import type { EventRecord } from '../../store/index.js';
+import { errorMessage, type StreamClient } from './client.js';
+import { sinceFor, type Since } from './since.js';
+
+/** Sends one event to one client (the stream frames each event once for all of them). */
+export type Forward = (client: StreamClient, event: EventRecord) => void;
+
+/** Runs of a session listed when a client joins (newest first, as the engine lists them). */
+const LISTED_RUNS = 500;
+
+interface Member {
+  client: StreamClient;
+  /** Where this client stands in each run of the session it follows. */
+  cursors: Map<string, RunCursor>;
+}
+
+class SessionFeed {
+  readonly members = new Set<Member>();
+  /** One subscription per run of the session, shared by every member. */
+  private readonly runs = new Map<string, Subscription>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly forward: Forward,
+  ) {}
+
+  /** A run of this session just began: every member gets its first event and follows it from there. */
+  runCreated(event: EventRecord): void {
+    for (const member of this.members) {
+      if (member.cursors.has(event.runId)) continue;
+      this.forward(member.client, event);
+      member.cursors.set(event.runId, this.cursor(member, event.runId, event.seq));
+    }
+    this.subscribe(event.runId, event.seq);
+  }
+
+  /** Follows a run that existed when `member` joined, from where the client says it stopped. */
+  followListed(member: Member, runId: string, lastSeq: number, since: Since): void {
+    if (!this.members.has(member) || member.cursors.has(runId)) return;
+    member.cursors.set(runId, this.cursor(member, runId, sinceFor(since, runId)));
+    this.subscribe(runId, lastSeq);
+  }
+
+  leave(member: Member): void {
+    this.members.delete(member);
+    for (const cursor of member.cursors.values()) cursor.close();
+  }
+
+  close(): void {
+    for (const subscription of this.runs.values()) subscription.unsubscribe();
+    this.runs.clear();
+  }
+
+  private cursor(member: Member, runId: string, afterSeq: number): RunCursor {
+    return this.engine.cursor(runId, afterSeq, (event) => this.forward(member.client, event));
+  }
+
+  private subscribe(runId: string, afterSeq: number): void {
+    if (this.runs.has(runId)) return;
+    this.runs.set(
+      runId,
+      this.engine.followKnown(runId, afterSeq, (event) => {
+        for (const member of this.members) member.cursors.get(runId)?.offer(event);
+      }),
+    );
+  }
+}
+
+export class SessionFeeds {
+  private readonly feeds = new Map<string, SessionFeed>();
+  private watching: Subscription | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly forward: Forward,
+  ) {}
+
+  /**
+   * Adds a client to its session's feed: runs started from now on reach it from their first
+   * event, runs already there from `since`. Joining before listing means no run falls between.
+   */
+  join(sessionId: string, client: StreamClient, since: Since): void {
+    let feed = this.feeds.get(sessionId);
+    if (!feed) this.feeds.set(sessionId, (feed = new SessionFeed(this.engine, this.forward)));
+    const member: Member = { client, cursors: new Map() };
+    feed.members.add(member);
+    this.watch();
+    client.onClose(() => this.leave(sessionId, feed, member));
+    this.engine.listRuns({ sessionId, limit: LISTED_RUNS }).then(
+      ({ runs }) => {
+        for (const run of [...runs].reverse()) feed.followListed(member, run.id, run.lastSeq, since);
+      },
+      (error: unknown) => client.send(errorMessage(error)),
+    );
+  }
+
+  private leave(sessionId: string, feed: SessionFeed, member: Member): void {
+    feed.leave(member);
+    if (feed.members.size > 0) return;
+    feed.close();
+    this.feeds.delete(sessionId);
+    if (this.feeds.size === 0) {
+      this.watching?.unsubscribe();
+      this.watching = undefined;
+    }
+  }
+
+  /** One watcher for every session stream, while any is open: it only looks for new runs. */
+  private watch(): void {
+    this.watching ??= this.engine.watch((event) => {
+      if (event.type !== 'run_created') return;
+      const sessionId = (event.payload as { session_id?: unknown }).session_id;
+      if (typeof sessionId === 'string') this.feeds.get(sessionId)?.runCreated(event);
+    });
+  }
+}
