@@ -105,7 +105,7 @@ export class SessionFeeds {
     feed.leave(member);
     if (feed.members.size > 0) return;
     feed.close();
-    this.feeds.delete(sessionId);
+    if (this.feeds.get(sessionId) === feed) this.feeds.delete(sessionId);
     if (this.feeds.size === 0) {
       this.watching?.unsubscribe();
       this.watching = undefined;
