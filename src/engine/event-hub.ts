@@ -25,7 +25,7 @@ export interface RunCursor {
 class Follower implements RunCursor {
   private syncing = false;
   private dirty = false;
-  closed = false;
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -118,7 +118,7 @@ export class EventHub {
     set.add(follower);
     return {
       unsubscribe: () => {
-        follower.closed = true;
+        follower.close();
         set.delete(follower);
         if (set.size === 0) this.followers.delete(runId);
       },

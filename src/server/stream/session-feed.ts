@@ -22,7 +22,7 @@ interface Member {
 }
 
 class SessionFeed {
-  readonly members = new Set<Member>();
+  private readonly members = new Set<Member>();
   /** One subscription per run of the session, shared by every member. */
   private readonly runs = new Map<string, Subscription>();
 
@@ -48,9 +48,17 @@ class SessionFeed {
     this.subscribe(runId, lastSeq);
   }
 
-  leave(member: Member): void {
+  join(client: StreamClient): Member {
+    const member: Member = { client, cursors: new Map() };
+    this.members.add(member);
+    return member;
+  }
+
+  /** Takes a member out; says whether the feed is left without any. */
+  leave(member: Member): boolean {
     this.members.delete(member);
     for (const cursor of member.cursors.values()) cursor.close();
+    return this.members.size === 0;
   }
 
   close(): void {
@@ -89,8 +97,7 @@ export class SessionFeeds {
   join(sessionId: string, client: StreamClient, since: Since): void {
     let feed = this.feeds.get(sessionId);
     if (!feed) this.feeds.set(sessionId, (feed = new SessionFeed(this.engine, this.forward)));
-    const member: Member = { client, cursors: new Map() };
-    feed.members.add(member);
+    const member = feed.join(client);
     this.watch();
     client.onClose(() => this.leave(sessionId, feed, member));
     this.engine.listRuns({ sessionId, limit: LISTED_RUNS }).then(
@@ -102,8 +109,7 @@ export class SessionFeeds {
   }
 
   private leave(sessionId: string, feed: SessionFeed, member: Member): void {
-    feed.leave(member);
-    if (feed.members.size > 0) return;
+    if (!feed.leave(member)) return;
     feed.close();
     if (this.feeds.get(sessionId) === feed) this.feeds.delete(sessionId);
     if (this.feeds.size === 0) {
