@@ -14,33 +14,73 @@ import { eventView } from '../views.js';
 import { CLOSE_BAD_REQUEST, CLOSE_NOT_FOUND, errorMessage, StreamClient } from './client.js';
 import { SessionFeeds } from './session-feed.js';
 import { textFrame } from './frame.js';
-import { parseSince, sinceFor, type Since } from './since.js';
+import { parseSince, sameSince, sinceFor, type Since } from './since.js';
 
 /** How long to wait for a first message carrying `since` when the URL has none. */
 const FIRST_MESSAGE_GRACE_MS = 200;
 
-function whenSinceKnown(socket: WebSocket, request: FastifyRequest, start: (since: Since) => void, reject: (reason: string) => void): void {
-  const fromQuery = (request.query as Record<string, unknown>).since;
-  if (fromQuery !== undefined) {
-    const since = parseSince(fromQuery);
-    if (since) start(since);
-    else reject('since must be a sequence number or run:seq pairs');
-    return;
+const describeSince = (since: Since): string => ('all' in since ? String(since.all) : [...since.perRun].map(([run, seq]) => `${run}:${seq}`).join(','));
+
+function readSince(data: Buffer): Since | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(data.toString());
+  } catch {
+    return undefined;
   }
-  const timer = setTimeout(() => start({ all: 0 }), FIRST_MESSAGE_GRACE_MS);
-  socket.once('message', (data: Buffer) => {
-    clearTimeout(timer);
-    let message: unknown;
-    try {
-      message = JSON.parse(data.toString());
-    } catch {
-      message = undefined;
+  const raw = typeof message === 'object' && message !== null && 'since' in message ? message.since : undefined;
+  return raw === undefined ? undefined : parseSince(raw);
+}
+
+/**
+ * Starts the stream once, from the URL's `since`, the client's first message, or 0 when no message
+ * came within the grace period. A message after the start never starts it again (a second follower
+ * sent every event twice): one repeating the start is ignored, as the client already gets what it
+ * asked for; any other is refused, rather than leaving the client believing it resumed where it asked.
+ */
+function whenSinceKnown(socket: WebSocket, request: FastifyRequest, start: (since: Since) => void, refuse: (message: string) => void): void {
+  let started: Since | undefined;
+  let refused = false;
+  const reject = (message: string) => {
+    refused = true;
+    refuse(message);
+  };
+  const begin = (since: Since) => {
+    started = since;
+    start(since);
+  };
+  const fromQuery = (request.query as Record<string, unknown>).since;
+  let timer: NodeJS.Timeout | undefined;
+  if (fromQuery === undefined) {
+    timer = setTimeout(() => begin({ all: 0 }), FIRST_MESSAGE_GRACE_MS);
+    socket.once('close', () => clearTimeout(timer));
+  } else {
+    const since = parseSince(fromQuery);
+    if (!since) return reject('since must be a sequence number or run:seq pairs');
+    begin(since);
+  }
+  socket.on('message', (data: Buffer) => {
+    if (refused) return; // closing already
+    const since = readSince(data);
+    if (started === undefined) {
+      clearTimeout(timer);
+      if (since) begin(since);
+      else reject('the first message may only be {"since": <seq>} or {"since": {"<run>": <seq>}}');
+    } else if (!since) {
+      reject(`the stream started from since=${describeSince(started)} and takes no further messages`);
+    } else if (!sameSince(since, started)) {
+      const why = fromQuery === undefined ? `no message came within ${FIRST_MESSAGE_GRACE_MS} ms` : 'the URL named it';
+      reject(`since=${describeSince(since)} came after the stream started from since=${describeSince(started)} (${why}): reconnect with ?since=${describeSince(since)}`);
     }
-    const raw = typeof message === 'object' && message !== null && 'since' in message ? (message).since : undefined;
-    const since = raw === undefined ? undefined : parseSince(raw);
-    if (since) start(since);
-    else reject('the first message may only be {"since": <seq>} or {"since": {"<run>": <seq>}}');
   });
+}
+
+/** A client's bad `since`: said in full as an error message, then the close (whose reason is capped at 123 bytes). */
+function refuse(client: StreamClient, message: string): void {
+  client.send(errorMessage(new BatonError('BAD_REQUEST', message)));
+  let reason = message.slice(0, 120);
+  while (Buffer.byteLength(reason) > 120) reason = reason.slice(0, -1);
+  client.close(CLOSE_BAD_REQUEST, reason);
 }
 
 export function streamRoutes(engine: Engine, config: ServerConfig) {
@@ -72,7 +112,7 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
             },
           );
         },
-        (reason) => client.close(CLOSE_BAD_REQUEST, reason),
+        (message) => refuse(client, message),
       );
     });
 
@@ -83,7 +123,7 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
         socket,
         request,
         (since) => sessions.join(sessionId, client, since),
-        (reason) => client.close(CLOSE_BAD_REQUEST, reason),
+        (message) => refuse(client, message),
       );
     });
     return Promise.resolve();

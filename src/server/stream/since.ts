@@ -27,3 +27,11 @@ export function parseSince(raw: unknown): Since | undefined {
 }
 
 export const sinceFor = (since: Since, runId: string): number => ('all' in since ? since.all : (since.perRun.get(runId) ?? 0));
+
+/** Whether two resume points start every run at the same seq. */
+export function sameSince(a: Since, b: Since): boolean {
+  if ('all' in a && 'all' in b) return a.all === b.all;
+  const named = (since: Since) => ('perRun' in since ? [...since.perRun.keys()] : []);
+  const rest = (since: Since) => ('all' in since ? since.all : 0); // where runs left unnamed start
+  return rest(a) === rest(b) && [...named(a), ...named(b)].every((run) => sinceFor(a, run) === sinceFor(b, run));
+}
