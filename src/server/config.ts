@@ -27,6 +27,21 @@ export const serverConfigSchema = z.object({
   uploadLimit: z.coerce.number().int().positive().default(64 * 1_048_576),
   /** BATON_WS_BUFFER: bytes a WebSocket client may fall behind before it is dropped (default 1 MiB). */
   wsBufferBytes: z.coerce.number().int().positive().default(1_048_576),
+  /**
+   * BATON_WS_MAX_CONNECTIONS: WebSocket streams open at once on this server, from all clients
+   * (default 1000); one more is refused before the upgrade with 503.
+   */
+  wsMaxConnections: z.coerce.number().int().positive().default(1000),
+  /**
+   * BATON_WS_MAX_PER_CLIENT: WebSocket streams open at once from one client address (default 200:
+   * a dashboard holds one or two; bench:ws opens 100 from 127.0.0.1); one more is refused with 429.
+   */
+  wsMaxPerClient: z.coerce.number().int().positive().default(200),
+  /**
+   * BATON_RATE_LIMIT: mutating API requests (POST, PUT, PATCH, DELETE under /api) one client address
+   * may make per minute on this server; over it, 429 with retry-after. 0 (the default) turns it off.
+   */
+  rateLimit: z.coerce.number().int().min(0).default(0),
   /** Workflow that run-workflow starts when the request names none. */
   defaultWorkflow: z.string().optional(),
 });
@@ -52,6 +67,9 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     heartbeatMs: pick('BATON_HEARTBEAT_MS'),
     uploadLimit: pick('BATON_UPLOAD_LIMIT'),
     wsBufferBytes: pick('BATON_WS_BUFFER'),
+    wsMaxConnections: pick('BATON_WS_MAX_CONNECTIONS'),
+    wsMaxPerClient: pick('BATON_WS_MAX_PER_CLIENT'),
+    rateLimit: pick('BATON_RATE_LIMIT'),
     defaultWorkflow: pick('BATON_DEFAULT_WORKFLOW'),
   });
 }

@@ -1,4 +1,5 @@
 /** A real WebSocket client for tests: collects messages and waits for the ones a test expects. */
+import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 
 export interface Message {
@@ -6,6 +7,23 @@ export interface Message {
   run_id?: string;
   seq?: number;
   [field: string]: unknown;
+}
+
+/** The server answered the upgrade over HTTP instead of switching protocols. */
+export class UpgradeRefused extends Error {
+  readonly body: unknown;
+  constructor(
+    readonly status: number,
+    readonly headers: IncomingHttpHeaders,
+    text: string,
+  ) {
+    super(`upgrade refused: ${status}`);
+    try {
+      this.body = JSON.parse(text);
+    } catch {
+      this.body = text;
+    }
+  }
 }
 
 export class TestClient {
@@ -24,14 +42,21 @@ export class TestClient {
     });
   }
 
-  static connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
+  /** Opens a stream; a refused upgrade rejects with an `UpgradeRefused` carrying the HTTP answer. */
+  static connect(url: string, headers: Record<string, string> = {}, options: { localAddress?: string } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { headers });
+      const socket = new WebSocket(url, { headers, ...options });
       const client = new TestClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (request, response) => {
-        request.destroy(); // otherwise the refused connection stays open and holds the server
-        reject(new Error(`upgrade refused: ${response.statusCode}`));
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const refused = () => {
+          request.destroy(); // otherwise the refused connection stays open and holds the server
+          reject(new UpgradeRefused(response.statusCode ?? 0, response.headers, Buffer.concat(chunks).toString()));
+        };
+        response.once('end', refused);
+        response.once('close', refused); // the server may drop the socket before the body's end is read
       });
       socket.once('error', reject);
     });
