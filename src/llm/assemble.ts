@@ -22,7 +22,7 @@ export function deriveFields(draft: Draft): Draft {
     confidence: Math.min(DERIVED_CONFIDENCE, ...fields.map((f) => origins[f]?.confidence ?? 1)),
   });
   const { season_start_date: start, season_end_date: end, forecast_horizon_weeks: weeks } = values;
-  if (start !== undefined && weeks !== undefined && end === undefined && isWhole(weeks)) {
+  if (start !== undefined && weeks !== undefined && end === undefined && isWhole(weeks) && isDate(start)) {
     values.season_end_date = addWeeks(start, weeks);
     origins.season_end_date = { ...from('season_start_date', 'forecast_horizon_weeks'), how: `end = start + 7 × ${weeks} days = ${values.season_end_date}` };
   } else if (start !== undefined && end !== undefined && weeks === undefined && isDate(start) && isDate(end)) {
@@ -73,5 +73,10 @@ function fieldIssues(zodIssues: readonly { path: readonly PropertyKey[]; message
   return [...issues.values()];
 }
 
-const isWhole = (n: number): boolean => Number.isInteger(n);
+/**
+ * Lengths the date arithmetic can take: far beyond any season (out-of-range ones are still read, and
+ * refused by the field's rule), well inside what a Date holds (±100 M days), where 1e11 weeks throws.
+ */
+const MAX_DERIVABLE_WEEKS = 10_000;
+const isWhole = (n: number): boolean => Number.isInteger(n) && Math.abs(n) <= MAX_DERIVABLE_WEEKS;
 const isDate = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));

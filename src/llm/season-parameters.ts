@@ -42,16 +42,23 @@ export const SeasonParameterFields = z.object({
   season_end_date: isoDate('season_end_date'),
   replenishment_strategy: z.enum(REPLENISHMENT_STRATEGIES, mustBe('replenishment_strategy')),
   dc_holdback_percentage: z.number(mustBe('dc_holdback_percentage')).min(0, mustBe('dc_holdback_percentage')).max(1, mustBe('dc_holdback_percentage')),
-  markdown_checkpoint_week: z.number(mustBe('markdown_checkpoint_week')).int(mustBe('markdown_checkpoint_week')).min(1, mustBe('markdown_checkpoint_week')).nullable(),
+  markdown_checkpoint_week: z.number(mustBe('markdown_checkpoint_week')).int(mustBe('markdown_checkpoint_week')).min(1, mustBe('markdown_checkpoint_week')).max(HORIZON_WEEKS.max, mustBe('markdown_checkpoint_week')).nullable(),
   markdown_threshold: z.number(mustBe('markdown_threshold')).min(0, mustBe('markdown_threshold')).max(1, mustBe('markdown_threshold')).nullable(),
 });
 
-/** Validated season parameters: every field in range and the fields consistent with each other. */
+/**
+ * Validated season parameters: every field in range and the fields consistent with each other.
+ * zod runs this refinement even when a field failed (object fields' issues do not abort), so each
+ * rule first checks that the fields it reads passed: date arithmetic on "NaN" or 1e308 weeks throws.
+ */
 export const SeasonParameters = SeasonParameterFields.superRefine((p, ctx) => {
-  if (addWeeks(p.season_start_date, p.forecast_horizon_weeks) !== p.season_end_date) {
-    ctx.addIssue({ code: 'custom', path: ['season_end_date'], message: `must be ${ALLOWED_VALUES.season_end_date} (${addWeeks(p.season_start_date, p.forecast_horizon_weeks)})` });
+  const valid = (field: ParameterField): boolean => SeasonParameterFields.shape[field].safeParse(p[field]).success;
+  if (valid('season_start_date') && valid('forecast_horizon_weeks') && valid('season_end_date')) {
+    const end = addWeeks(p.season_start_date, p.forecast_horizon_weeks);
+    if (end !== p.season_end_date) ctx.addIssue({ code: 'custom', path: ['season_end_date'], message: `must be ${ALLOWED_VALUES.season_end_date} (${end})` });
   }
-  if (p.markdown_checkpoint_week !== null && p.markdown_checkpoint_week > p.forecast_horizon_weeks) {
+  if (!valid('markdown_checkpoint_week') || !valid('markdown_threshold')) return;
+  if (valid('forecast_horizon_weeks') && p.markdown_checkpoint_week !== null && p.markdown_checkpoint_week > p.forecast_horizon_weeks) {
     ctx.addIssue({ code: 'custom', path: ['markdown_checkpoint_week'], message: `must be a week from 1 to ${p.forecast_horizon_weeks} (the season's length), not ${p.markdown_checkpoint_week}` });
   }
   if ((p.markdown_checkpoint_week === null) !== (p.markdown_threshold === null)) {

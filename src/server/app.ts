@@ -6,14 +6,16 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import websocket, { type WebsocketHandler } from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Engine } from '../engine/index.js';
+import { BatonError } from '../errors/index.js';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/index.js';
 import { installAuth } from './auth.js';
 import type { ServerConfig } from './config.js';
-import { installErrorHandling } from './errors.js';
+import { answerClientError, answerFrameworkError, installErrorHandling, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
+import { installJsonBodyParser } from './json-body.js';
 import { healthRoutes } from './routes/health.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
@@ -56,6 +58,28 @@ function redactingTokens(logger: FastifyServerOptions['logger']): FastifyServerO
   };
 }
 
+/**
+ * @fastify/websocket answers a plain GET on a WebSocket route with an empty 404. Registered before
+ * the plugin, this hook hands it the route's handler as `wsHandler` and puts an error in the shape,
+ * saying to upgrade, as the handler of requests that do not upgrade.
+ */
+function answerPlainGetsOnWebSocketRoutes(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!route.websocket) return;
+    route.websocket = false;
+    // A WebSocket route's handler takes (socket, request): it is the plugin's wsHandler as written.
+    route.wsHandler = route.handler as unknown as WebsocketHandler;
+    route.handler = (request, reply) =>
+      sendError(
+        reply,
+        request,
+        new BatonError('BAD_REQUEST', `${request.url.split('?')[0] ?? ''} is a WebSocket endpoint: open it with an Upgrade: websocket request`, {
+          suggestions: ['connect with a WebSocket client (new WebSocket(url)); for events over plain HTTP use GET /api/runs/{run_id}/events'],
+        }),
+      );
+  });
+}
+
 /** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -63,6 +87,10 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   const app = Fastify({
     logger: redactingTokens(logger),
     bodyLimit: config.bodyLimit,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Errors before routing and before a request exists get the error shape and a request id too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // On close, drop keep-alive and refused-upgrade sockets instead of waiting for clients to leave.
     forceCloseConnections: true,
     requestIdHeader: false,
@@ -77,6 +105,8 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
     void reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
+  installJsonBodyParser(app);
+  answerPlainGetsOnWebSocketRoutes(app);
   // Before auth: the plugin's own onRequest hook marks upgrade requests, so that a refused
   // upgrade's socket is destroyed after the error response (otherwise close() waits on it).
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

@@ -8,6 +8,23 @@ import { ExtractionMode, ExtractionResult, MAX_TEXT_LENGTH } from '../llm/index.
 import { RUN_STATES } from '../store/index.js';
 
 const json = z.unknown();
+/** Ids in paths and bodies: runs, waits, sessions, workflows. Longer ones name nothing here; 422 says so. */
+export const MAX_ID_LENGTH = 200;
+const id = () => z.string().min(1).max(MAX_ID_LENGTH);
+/** Free text a request may carry (comments, reasons); longer is refused, not cut. */
+const MAX_TEXT = 10_000;
+/**
+ * A whole number from a query string within [min, max]: zod's coerce would read "1e308", "0x10"
+ * and " 5 " as numbers, so the text must be plain decimal digits first.
+ */
+const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a whole number written in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+/** Beyond this an offset skips every run there could be; a bound keeps it an exact integer in SQL. */
+const MAX_OFFSET = 1_000_000_000;
 const isoTime = z.string().describe('ISO 8601 time');
 
 export const errorBody = z
@@ -20,7 +37,7 @@ export const errorBody = z
   })
   .meta({ id: 'Error' });
 
-export const runIdParams = z.object({ run_id: z.string().min(1) });
+export const runIdParams = z.object({ run_id: id() });
 
 export const waitingFor = z.object({
   approval_id: z.string().describe('The id to resolve it with (for every kind of wait)'),
@@ -52,10 +69,10 @@ export const runStatus = z
   .meta({ id: 'RunStatus' });
 
 export const runWorkflowBody = z.object({
-  session_id: z.string().min(1).max(200),
-  parameters: z.record(z.string(), json),
-  workflow: z.string().min(1).optional(),
-  idempotency_key: z.string().min(1).max(200).optional(),
+  session_id: id(),
+  parameters: z.record(z.string().max(MAX_ID_LENGTH), json),
+  workflow: id().optional(),
+  idempotency_key: id().optional(),
 });
 
 export const extractParametersBody = z.object({
@@ -69,18 +86,18 @@ export const extractedParameters = ExtractionResult.meta({ id: 'ExtractedParamet
 export const runStarted = z.object({ run_id: z.string(), status: z.enum(RUN_STATES) });
 
 export const runListQuery = z.object({
-  workflow: z.string().optional(),
+  workflow: id().optional(),
   state: z.enum(RUN_STATES).optional(),
-  session_id: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  session_id: id().optional(),
+  limit: queryInt(1, 500).default(50),
+  offset: queryInt(0, MAX_OFFSET).default(0),
 });
 
 export const runList = z.object({ runs: z.array(runStatus), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
 export const eventsQuery = z.object({
-  since: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  since: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+  limit: queryInt(1, 10_000).default(1000),
 });
 
 /** One event of a run's log, as HTTP returns it and the WebSocket sends it. */
@@ -107,14 +124,14 @@ export const handoffList = z.object({
 
 // Fastify hands a missing body to validation as null.
 export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).nullish();
-export const rollbackBody = z.object({ to_phase: z.string().min(1), reason: z.string().max(2000).optional() });
+export const rollbackBody = z.object({ to_phase: id(), reason: z.string().max(2000).optional() });
 
-export const approvalParams = z.object({ run_id: z.string().min(1), approval_id: z.string().min(1) });
+export const approvalParams = z.object({ run_id: id(), approval_id: id() });
 export const approvalBody = z.object({
   action: z.enum(['accept', 'modify', 'reject']).optional().describe('required for approvals; other waits take data'),
   data: json.optional(),
-  comment: z.string().max(10_000).optional(),
-  role: z.string().optional().describe('the submitting role, for waits that name one'),
+  comment: z.string().max(MAX_TEXT).optional(),
+  role: id().optional().describe('the submitting role, for waits that name one'),
 });
 
 export const workflowList = z.object({
@@ -127,7 +144,7 @@ export const workflowList = z.object({
   ),
 });
 
-export const workflowParams = z.object({ name: z.string().min(1) });
+export const workflowParams = z.object({ name: id() });
 export const workflowStats = z.object({
   workflow: z.string(),
   total: z.number().int(),

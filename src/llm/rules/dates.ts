@@ -43,6 +43,8 @@ const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 
 const NTH_WEEKDAY = rx(String.raw`\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(${WEEKDAYS.join('|')})\s+(?:of|in)\s+(sept|${MONTHS.map((m) => `${m.slice(0, 3)}(?:${m.slice(3)})?`).join('|')})\b\.?(?:,?\s+(\d{4}))?`);
 const START_WORDS = String.raw`(?:start\w*|begin\w*|kick\w* off|launch\w*|commenc\w*|go(?:es|ing)? live|open\w*)`;
 const IN_N_UNITS = rx(String.raw`\b${START_WORDS}\s+(?:in\s+(${NUMBER}|a|an)\s+(days?|weeks?)(?:'s?\s+time)?|(${NUMBER}|a|an)\s+(days?|weeks?)\s+from\s+(?:now|today))\b`);
+/** How far ahead "starting in N days/weeks" may reach: ten years. */
+const MAX_RELATIVE_DAYS = 3_660;
 const NAMED_DAY = rx(String.raw`\b(?:the\s+(?:start|beginning)\s+of\s+)?(today|tomorrow|next week|next month)\b|\b(?:from|starting|beginning|as of)\s+(now)\b`);
 
 /** The start and end dates the text gives, resolved against `referenceDate` (YYYY-MM-DD). */
@@ -101,6 +103,8 @@ function partsOf(component: chrono.ParsedComponents): DateParts {
 /** The date itself, or for a year-less one its next occurrence on or after `anchor`. */
 function dateOf(parts: DateParts, anchor: string): string | undefined {
   const make = (year: number): string | undefined => {
+    // A Date holds years up to 275760; an ISO date has four digits. Beyond, isoOf would throw.
+    if (year < 1 || year > 9999) return undefined;
     const ms = Date.UTC(year, parts.month - 1, parts.day);
     const iso = isoOf(ms);
     return iso === `${String(year).padStart(4, '0')}-${String(parts.month).padStart(2, '0')}-${String(parts.day).padStart(2, '0')}` ? iso : undefined;
@@ -145,7 +149,8 @@ function relativeDates(scan: Scan, referenceDate: string, absolute: DateFind[]):
   for (const match of scan.all(IN_N_UNITS)) {
     const count = parseNumber(match[1] ?? match[3] ?? '');
     const unit = match[2] ?? match[4] ?? '';
-    if (count === undefined) continue;
+    // "starting in 99999999999 weeks" is no date; the bound keeps addDays inside what a Date holds.
+    if (count === undefined || count > MAX_RELATIVE_DAYS / (unit.startsWith('week') ? 7 : 1)) continue;
     const iso = addDays(referenceDate, unit.startsWith('week') ? count * 7 : count);
     finds.push({ ...relative(scan, spanOf(match), iso, `${count} ${unit} after the reference date`), role: 'start' });
   }
