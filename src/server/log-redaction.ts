@@ -32,7 +32,7 @@ export function redactUrl(text: string): string {
 export function redactLine(line: string): string {
   return redactUrl(line)
     .replace(/("(?:authorization|proxy-authorization|cookie|set-cookie)"\s*:\s*")(?:[^"\\]|\\.)*"/gi, `$1${REDACTED}"`)
-    .replace(/\b(bearer|basic)(\s+)[^\s"\\,;]+/gi, `$1$2${REDACTED}`);
+    .replace(/\b(bearer)(\s+)[^\s"\\,;]+/gi, `$1$2${REDACTED}`);
 }
 
 /** Where a JSON line goes: pino accepts any object with `write`. */

@@ -1,8 +1,11 @@
 // The API token against a hostile client: every guarded route from the route table, probed over raw sockets in every spelling the router folds onto it, and tokens kept out of the logs.
 import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import Fastify from 'fastify';
 import { expect, it } from 'vitest';
-import { routeAccess, type RouteAccess } from '../../../src/server/auth.js';
+import { installAuth, routeAccess, type RouteAccess } from '../../../src/server/auth.js';
+import { parseServerConfig } from '../../../src/server/config.js';
 import { describeEachStore } from '../../support/stores.js';
 import { useServers, type Api } from './harness.js';
 
@@ -112,6 +115,34 @@ describeEachStore('HTTP: auth bypasses', (kind) => {
     expect(api_.length).toBeGreaterThanOrEqual(50);
     expect(api_.every((r) => !r.open)).toBe(true);
     expect(table.filter((r) => r.websocket).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /ws/runs/:run_id', 'HEAD /ws/runs/:run_id', 'GET /ws/orchestrator/:session_id', 'HEAD /ws/orchestrator/:session_id']);
+  });
+
+  it('keeps the probe, the API documents and the dashboard open without a token', async () => {
+    const api = await h.serve({ config: { apiToken: TOKEN } });
+    for (const path of ['/health', '/openapi.json', '/docs', '/docs/', '/docs/json', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/', '/runs/abc']) {
+      expect((await raw(api.base, 'GET', path)).status, path).toBeLessThan(400);
+    }
+  });
+
+  it('guards a route registered after the guard that nobody marked open, and one registered before it', async () => {
+    const app = Fastify({ logger: false });
+    app.get('/early', () => ({ early: true }));
+    installAuth(app, parseServerConfig({ apiToken: TOKEN }));
+    app.get('/later', () => ({ later: true }));
+    app.post('/health', () => ({ written: true }));
+    app.get('/health', () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      expect((await raw(base, 'GET', '/later')).status).toBe(401);
+      expect((await raw(base, 'GET', '/early')).status).toBe(401);
+      // Open means GET and HEAD on a listed pattern: a write there is guarded.
+      expect((await raw(base, 'POST', '/health', {}, '{}')).status).toBe(401);
+      expect((await raw(base, 'GET', '/health')).status).toBe(200);
+      expect((await raw(base, 'GET', '/later', { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 
   it('refuses every guarded route, in every spelling, without a token and never serves it', async () => {
