@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { inputError, issuesOf } from '../errors/zod-issues.js';
-import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, StepRecord, Store, WaitRecord } from '../store/index.js';
+import type { AttemptRecord, DataWrite, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, StepRecord, Store, WaitRecord } from '../store/index.js';
 import type { AgentDefinition } from './agent.js';
 import { commitRun, RunMemory, type EngineCore } from './core.js';
 import { EventHub, type EventListener, type RunCursor, type Subscription } from './event-hub.js';
@@ -77,6 +77,13 @@ export const resolutionInput = z.object({
   role: z.string().optional(),
 });
 export type ResolutionInput = z.infer<typeof resolutionInput>;
+
+export interface ResolveOptions {
+  /** The dedicated intake resolving the wait; a wait whose phase names an intake takes only that one. */
+  intake?: string;
+  /** The workflow's rows that come with the resolution, written in its transaction (none if it loses). */
+  writes?: readonly DataWrite[];
+}
 
 export class Engine {
   readonly store: Store;
@@ -273,7 +280,7 @@ export class Engine {
   // ---- waits (approvals, submissions, signals) ------------------------------------------
 
   /** Resolves what a run waits for. Approvals take accept | modify (with data) | reject. */
-  async resolveWait(runId: string, waitId: string, input: ResolutionInput): Promise<RunStatus> {
+  async resolveWait(runId: string, waitId: string, input: ResolutionInput, options: ResolveOptions = {}): Promise<RunStatus> {
     const parsedInput = resolutionInput.safeParse(input);
     if (!parsedInput.success) throw new InvalidParametersError('the resolution is invalid', issuesOf(parsedInput.error));
     const run = await this.getRun(runId);
@@ -286,10 +293,18 @@ export class Engine {
       });
     }
     const phase = phaseNamed(this.workflow(run.workflow), wait.phase) as WaitPhase;
-    return this.statusOf(await this.finishWait(run, phase, wait, checkResolution(phase, wait, parsedInput.data), 'resolved'));
+    checkIntake(phase, wait, options.intake);
+    return this.statusOf(await this.finishWait(run, phase, wait, checkResolution(phase, wait, parsedInput.data), 'resolved', options.writes));
   }
 
-  private async finishWait(run: RunRecord, phase: WaitPhase, wait: WaitRecord, resolution: WaitResolution, status: 'resolved' | 'expired'): Promise<RunRecord> {
+  private async finishWait(
+    run: RunRecord,
+    phase: WaitPhase,
+    wait: WaitRecord,
+    resolution: WaitResolution,
+    status: 'resolved' | 'expired',
+    writes?: readonly DataWrite[],
+  ): Promise<RunRecord> {
     const workflow = this.workflow(run.workflow);
     const memory = new RunMemory(await this.store.listSteps(run.id));
     const visit = (run.visits[phase.name] ?? 0) + 1;
@@ -300,6 +315,7 @@ export class Engine {
     if (patch.state === 'running') Object.assign(patch, this.leaseForNow());
     const updated = await commitRun(this.core, run, {
       closeWait: { id: wait.id, status, resolution },
+      ...(writes === undefined ? {} : { writes }),
       step: { stepKey: wait.stepKey, phase: phase.name, visit, kind: 'wait', agent: null, output: resolution, committedAt: now, agentRun: null },
       patch,
       events: [
@@ -388,21 +404,27 @@ export class Engine {
    * Resolves once the run is in one of `states` (default: anything but running); rejects with
    * CONFLICT if it finishes in another state first.
    */
-  async settled(runId: string, states: readonly RunState[] = ['waiting', ...FINISHED_STATES]): Promise<RunStatus> {
+  async settled(runId: string, states: readonly RunState[] = ['waiting', ...FINISHED_STATES], options: { timeoutMs?: number } = {}): Promise<RunStatus> {
     const run = await this.getRun(runId);
     if (states.includes(run.state)) return this.statusOf(run);
     return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        settle();
+      };
       const subscription = this.hub.follow(runId, run.lastSeq, (event) => {
         if (event.type !== 'run_state') return;
         const to = event.payload.to as RunState;
         if (states.includes(to)) {
-          subscription.unsubscribe();
-          this.status(runId).then(resolve, reject);
+          done(() => this.status(runId).then(resolve, reject));
         } else if (FINISHED_STATES.includes(to)) {
-          subscription.unsubscribe();
-          reject(new ConflictError(`run "${runId}" ended ${to} before reaching ${states.join(' or ')}`, { state: to }));
+          done(() => reject(new ConflictError(`run "${runId}" ended ${to} before reaching ${states.join(' or ')}`, { state: to })));
         }
       });
+      // A caller that stops waiting must not leave its follower behind.
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => done(() => this.status(runId).then(resolve, reject)), options.timeoutMs).unref();
     });
   }
 
@@ -506,6 +528,13 @@ export class Engine {
 }
 
 /** Checks a resolution against the wait's kind, role and data schema. */
+/** Waits with an intake of their own (actuals, submissions) carry data only that intake checks: nothing else may resolve them. */
+function checkIntake(phase: WaitPhase, wait: WaitRecord, intake: string | undefined): void {
+  const own = phase.wait.intake;
+  if (own === undefined || own.name === intake) return;
+  throw new ConflictError(`${wait.kind} "${wait.id}" is answered through ${own.route}, not here`, { wait_id: wait.id, kind: wait.kind, route: own.route }, [`send it to ${own.route}`]);
+}
+
 function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionInput): WaitResolution {
   const comment = input.comment === undefined ? {} : { comment: input.comment };
   const data = (): unknown => {

@@ -8,7 +8,7 @@ export type { AttemptOutcome, InvokeOptions } from './invoke.js';
 export { defineWorkflow, isWaitPhase } from './workflow.js';
 export type { AgentPhase, Phase, Transition, WaitPhase, WaitResolution, WaitSpec, WorkflowContext, WorkflowDefinition } from './workflow.js';
 export { Engine, resolutionInput } from './engine.js';
-export type { EngineOptions, ResolutionInput, RunStatus, StartRunOptions, WorkflowStats } from './engine.js';
+export type { EngineOptions, ResolutionInput, ResolveOptions, RunStatus, StartRunOptions, WorkflowStats } from './engine.js';
 export { CORE_EVENT_TYPES } from './events.js';
 export type { CoreEventType } from './events.js';
 export { RUN_TRANSITIONS, FINISHED_STATES } from './run-states.js';

@@ -60,6 +60,11 @@ export interface WaitSpec<Params = unknown> {
   deadlineMs?(parameters: Params): number | undefined;
   /** What an expired deadline does (default: the run fails with DEADLINE_EXCEEDED). */
   onDeadline?: 'fail' | 'accept' | 'reject';
+  /**
+   * The intake that alone resolves this wait (e.g. actuals checked against the season's stores),
+   * so the generic resolution route cannot bypass its checks; `route` is named in the refusal.
+   */
+  intake?: { name: string; route: string };
 }
 
 export interface WaitPhase<Params = unknown> extends PhaseBase<Params> {

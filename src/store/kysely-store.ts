@@ -195,6 +195,7 @@ export class KyselyStore implements Store {
       const closed = yield* query(q.closeWait({ id: w.id, status: w.status, resolution: toJson(w.resolution), resolved_at: c.at }));
       if (closed.numAffectedRows === 0n) throw new ConflictError(`wait "${w.id}" is not pending`, { wait_id: w.id });
     }
+    for (const write of c.writes ?? []) yield* query(write);
     if (c.openWait) {
       const w = c.openWait;
       yield* query(

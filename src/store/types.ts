@@ -2,6 +2,7 @@
  * The records Baton persists and the one `Store` interface the engine talks to.
  * Nothing here knows a SQL dialect; `sqlite/` and `postgres/` implement it.
  */
+import type { CompiledQuery } from 'kysely';
 import type { ErrorBody } from '../errors/index.js';
 import type { RetailData } from './retail/types.js';
 
@@ -135,8 +136,16 @@ export interface RunCommit {
   events?: NewEvent[];
   openWait?: NewWait;
   closeWait?: { id: string; status: Exclude<WaitStatus, 'pending'>; resolution: unknown };
+  /**
+   * A workflow's own rows that belong to this step (e.g. the actuals a wait's resolution takes),
+   * written in the same transaction after the version fence: a commit that loses writes none.
+   */
+  writes?: readonly DataWrite[];
   at: number;
 }
+
+/** A statement made by this store's workflow data (e.g. `retail.actualsWrites`); the engine passes it through unread. */
+export type DataWrite = CompiledQuery;
 
 export interface CommitResult {
   version: number;

@@ -257,6 +257,14 @@ export class KyselyRetailData implements RetailData {
   }
 
   recordActuals(runId: string, actuals: SeasonActual[], at: number): Promise<void> {
+    const upserts = this.actualsWrites(runId, actuals, at);
+    function* work(): Work<void> {
+      for (const upsert of upserts) yield* query(upsert);
+    }
+    return this.adapter.transact(work);
+  }
+
+  actualsWrites(runId: string, actuals: SeasonActual[], at: number): CompiledQuery[] {
     const rows: ActualSalesTable[] = actuals.map((a) => ({
       run_id: runId,
       store_id: a.storeId,
@@ -265,7 +273,7 @@ export class KyselyRetailData implements RetailData {
       units_sold: a.unitsSold,
       recorded_at: at,
     }));
-    const upserts = chunks(rows).map((chunk) =>
+    return chunks(rows).map((chunk) =>
       this.db
         .insertInto('actual_sales')
         .values(chunk)
@@ -277,10 +285,6 @@ export class KyselyRetailData implements RetailData {
         )
         .compile(),
     );
-    function* work(): Work<void> {
-      for (const upsert of upserts) yield* query(upsert);
-    }
-    return this.adapter.transact(work);
   }
 
   async listActuals(runId: string): Promise<SeasonActual[]> {

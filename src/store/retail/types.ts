@@ -1,4 +1,5 @@
 /** Retail records as the season-planning code sees them, and the `RetailData` interface over the tables. */
+import type { CompiledQuery } from 'kysely';
 
 export interface StoreProfile {
   storeId: string;
@@ -107,5 +108,7 @@ export interface RetailData {
 
   /** Records a run's actuals for one or more season weeks; a repeated week replaces the earlier figures. */
   recordActuals(runId: string, rows: SeasonActual[], at: number): Promise<void>;
+  /** The same writes, for a run commit to make in its own transaction (so a resolution that loses writes none). */
+  actualsWrites(runId: string, rows: SeasonActual[], at: number): CompiledQuery[];
   listActuals(runId: string): Promise<SeasonActual[]>;
 }

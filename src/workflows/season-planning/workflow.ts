@@ -22,6 +22,8 @@ import { PlanOverrides, PlanParameters } from './parameters.js';
 import { currentWeek } from './season.js';
 
 export const SEASON_PLANNING = 'season-planning';
+/** The one intake that resolves a week's actuals wait (the actuals route's checks cannot be bypassed). */
+export const ACTUALS_INTAKE = 'season-actuals';
 
 type Context = WorkflowContext<PlanParameters>;
 interface Resolution {
@@ -122,7 +124,12 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'week_actuals',
       description: "Wait for the week's actual sales (POST /api/runs/{id}/actuals).",
       skip: (parameters) => (parameters.actuals === 'simulated' ? 'actuals are simulated' : undefined),
-      wait: { kind: 'actuals', schema: z.object({ week: z.number().int().min(1) }), data: (context) => ({ week: currentWeek(context) }) },
+      wait: {
+        kind: 'actuals',
+        schema: z.object({ week: z.number().int().min(1) }),
+        data: (context) => ({ week: currentWeek(context) }),
+        intake: { name: ACTUALS_INTAKE, route: 'POST /api/runs/{run_id}/actuals' },
+      },
     },
     {
       name: 'monitor',

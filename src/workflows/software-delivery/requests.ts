@@ -24,12 +24,16 @@ export const AdvanceRequest = z.object({
   to_state: DeliveryState.optional().describe("where the work goes; default: where the output leads (forward, back to IMPLEMENTATION on failed tests or requested changes, ERROR on a failed deployment)"),
   output: z.unknown().optional().describe("the role's output for the current state (required unless to_state is ERROR)"),
   reason: z.string().max(10_000).optional().describe('why, for a move to ERROR'),
+  from_state: DeliveryState.optional().describe('the state this submission answers; when the run stands elsewhere (e.g. a repeated request already moved it on) the answer is 409'),
+  wait_id: z.string().min(1).max(200).optional().describe("the wait this submission answers (the status's waiting_for.wait_id); 409 when the run no longer waits for it"),
 });
 export type AdvanceRequest = z.infer<typeof AdvanceRequest>;
 
 export const RetryRequest = z.object({
   role: RoleField('the role sending the work back; it must own the current state'),
   reasons: z.array(z.string().trim().min(1).max(10_000)).min(1).max(200),
+  from_state: DeliveryState.optional().describe('the state this submission answers; when the run stands elsewhere (e.g. a repeated request already moved it on) the answer is 409'),
+  wait_id: z.string().min(1).max(200).optional().describe("the wait this submission answers (the status's waiting_for.wait_id); 409 when the run no longer waits for it"),
 });
 export type RetryRequest = z.infer<typeof RetryRequest>;
 

@@ -4,6 +4,7 @@
  * The checks a person should hear about in delivery terms happen here (409 naming the allowed next
  * states, 403 naming the owning role); the engine checks role and data again when the wait resolves.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError } from '../../errors/index.js';
@@ -16,7 +17,7 @@ import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './
 import { allowedNext, assertTransition, isRoleState, ownerOf, retryTargets, rollbackTargets, type DeliveryState, type RoleState } from './states.js';
 import { projectStatsOf, type ProjectStats } from './stats.js';
 import { deliveryStateOf, deliveryStatusOf, type DeliveryStatus } from './status.js';
-import { SOFTWARE_DELIVERY } from './workflow.js';
+import { SOFTWARE_DELIVERY, SUBMISSION_INTAKE } from './workflow.js';
 
 const EVENT_PAGE = 10_000;
 /** How long a submission waits for its state to open while the engine moves between states. */
@@ -46,6 +47,35 @@ function checkOutput(state: RoleState, output: unknown): Extract<Submission, { a
   throw new InvalidParametersError(`the ${state} output is invalid`, fields);
 }
 
+/** What a role's request names about the turn it answers. */
+interface Answering {
+  role: string;
+  from_state?: DeliveryState | undefined;
+  wait_id?: string | undefined;
+}
+
+function refuseOtherAnswer(request: Answering, state: DeliveryState, waitId: string | undefined): void {
+  if (request.from_state !== undefined && request.from_state !== state) {
+    throw new ConflictError(`the submission answers ${request.from_state}, but the change is at ${state}`, { from_state: request.from_state, state }, [
+      'read the run again: the submission may already have been applied',
+    ]);
+  }
+  if (request.wait_id !== undefined && request.wait_id !== waitId) {
+    throw new ConflictError(`the run no longer waits for "${request.wait_id}" (it is at ${state})`, { wait_id: request.wait_id, waiting_for: waitId ?? null, state }, [
+      'read the run again: the submission may already have been applied',
+    ]);
+  }
+}
+
+/** The advance `input` is the one `previous` recorded for `answered`: same output (read as that state's), target and reason. */
+function sameAdvance(answered: RoleState, previous: Extract<Submission, { action: 'advance' }>, input: AdvanceRequest): boolean {
+  if (input.to_state !== undefined && input.to_state !== previous.to_state) return false;
+  if ((input.reason || undefined) !== previous.reason) return false;
+  if (input.output === undefined || previous.output === undefined) return input.output === previous.output;
+  const parsed = ROLE_OUTPUTS[answered].safeParse(input.output);
+  return parsed.success && isDeepStrictEqual(parsed.data, previous.output);
+}
+
 export class DeliveryService {
   constructor(
     readonly engine: Engine,
@@ -71,7 +101,8 @@ export class DeliveryService {
 
   async advance(runId: string, request: AdvanceRequest): Promise<DeliveryStatus> {
     const input = parse(AdvanceRequest, request, 'submission');
-    const { status, state, waitId } = await this.turnOf(runId, input.role, input.to_state ?? '(next state)');
+    const { status, state, waitId } = await this.turnOf(runId, input, input.to_state ?? '(next state)');
+    await this.refuseRepeat(status, state, (previous, answered) => previous.action === 'advance' && previous.by === input.role && sameAdvance(answered, previous, input));
     const target = input.to_state;
     if (target !== undefined) assertTransition(state, target);
     if (target === 'ERROR' && input.output === undefined && !input.reason) {
@@ -95,7 +126,8 @@ export class DeliveryService {
 
   async requestRetry(runId: string, request: RetryRequest): Promise<DeliveryStatus> {
     const input = parse(RetryRequest, request, 'retry request');
-    const { status, state, waitId } = await this.turnOf(runId, input.role, 'an earlier state');
+    const { status, state, waitId } = await this.turnOf(runId, input, 'an earlier state');
+    await this.refuseRepeat(status, state, (previous) => previous.action === 'retry' && previous.by === input.role && isDeepStrictEqual(previous.reasons, input.reasons));
     const [target] = retryTargets(state);
     if (target === undefined) {
       throw new BatonError('INVALID_TRANSITION', `${state} has no retry path: its work cannot be sent back`, {
@@ -171,17 +203,22 @@ export class DeliveryService {
     return record?.failed_state ?? null;
   }
 
-  /** Checks that it is `role`'s turn: the run waits for the submission of a state that role owns. */
-  private async turnOf(runId: string, role: string, to: string): Promise<{ status: RunStatus; state: RoleState; waitId: string }> {
+  /**
+   * Checks that it is `role`'s turn: the run waits for the submission of a state that role owns,
+   * and the one the request says it answers (`from_state`, `wait_id`) when it names one.
+   */
+  private async turnOf(runId: string, request: Answering, to: string): Promise<{ status: RunStatus; state: RoleState; waitId: string }> {
+    const role = request.role;
     let status = await this.run(runId);
     // Between a person's states the engine only skips agent phases and packs handoffs: a few
     // milliseconds. A submission that arrives meanwhile waits for the state to open.
     const owner0 = ownerOf(deliveryStateOf(status));
     if (status.state === 'running' && (owner0 === null || !(status.parameters as DeliveryParameters).automatic_roles.includes(owner0))) {
-      status = await this.settledWithin(runId, status, SETTLE_WAIT_MS);
+      status = await this.engine.settled(runId, undefined, { timeoutMs: SETTLE_WAIT_MS });
     }
     const current = await this.statusOf(status);
     const state = current.state;
+    refuseOtherAnswer(request, state, status.waitingFor?.id);
     if (state === 'COMPLETE' || state === 'ERROR' || current.expected_next.action === 'none') {
       const error = new InvalidTransitionError(state, to, allowedNext(state), 'delivery transition');
       if (state === 'ERROR') error.suggestions.push(`roll the run back first (to ${current.expected_next.states.join(', ')})`);
@@ -203,21 +240,24 @@ export class DeliveryService {
     return { status, state, waitId: status.waitingFor.id };
   }
 
-  private async settledWithin(runId: string, status: RunStatus, ms: number): Promise<RunStatus> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<RunStatus>((resolve) => {
-      timer = setTimeout(() => resolve(status), ms);
-      timer.unref();
-    });
-    try {
-      return await Promise.race([this.engine.settled(runId), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /**
+   * A request repeated after it was applied (a client's retry, a doubled POST) would otherwise
+   * answer the next state too: a request that is the run's last submission again, now that the
+   * run stands at another state, is refused rather than applied twice.
+   */
+  private async refuseRepeat(status: RunStatus, state: RoleState, repeats: (previous: Submission, answered: RoleState) => boolean): Promise<void> {
+    const last = (await this.engine.waits(status.id)).findLast((w) => w.kind === 'submission' && w.status === 'resolved');
+    if (last === undefined) return;
+    const answered = stateOfPhase(last.phase);
+    const previous = (last.resolution as { data?: Submission } | null)?.data;
+    if (answered === state || !isRoleState(answered) || previous === undefined || !repeats(previous, answered)) return;
+    throw new ConflictError(`this request was already applied to ${answered}; the change is now at ${state}`, { already_applied_to: answered, state, wait_id: last.id }, [
+      `to answer ${state}, send its own output (with from_state: "${state}" to guard against repeats)`,
+    ]);
   }
 
   private async submit(status: RunStatus, waitId: string, role: string, submission: Submission): Promise<DeliveryStatus> {
-    return this.statusOf(await this.engine.resolveWait(status.id, waitId, { role, data: submission }));
+    return this.statusOf(await this.engine.resolveWait(status.id, waitId, { role, data: submission }, { intake: SUBMISSION_INTAKE }));
   }
 
   private async allEvents(runId: string) {

@@ -13,6 +13,8 @@ import { agentPhaseOf, firstPhaseOf } from './phases.js';
 import { FORWARD_PATH, isRoleState, ownerOf, STATES, TRANSITIONS, type DeliveryState, type Role, type RoleState } from './states.js';
 
 export const SOFTWARE_DELIVERY = 'software-delivery';
+/** The one intake that resolves a role's submission (the delivery service's turn and repeat checks). */
+export const SUBMISSION_INTAKE = 'delivery-submission';
 
 type DeliveryPhase = Phase<DeliveryParameters>;
 
@@ -48,7 +50,13 @@ function rolePhases(state: RoleState): DeliveryPhase[] {
       description: `${STATES[state].description} (${owner} submits)`,
       skip: (parameters) => (byAgent(parameters) ? `${owner} is played by an agent in this run` : undefined),
       transitions: targetsOf(state),
-      wait: { kind: 'submission', role: owner, schema: submissionFor(state), data: (context: DeliveryContext) => roleContext(state, context) },
+      wait: {
+        kind: 'submission',
+        role: owner,
+        schema: submissionFor(state),
+        data: (context: DeliveryContext) => roleContext(state, context),
+        intake: { name: SUBMISSION_INTAKE, route: 'POST /api/delivery/runs/{run_id}/advance (or /request-retry)' },
+      },
       decide: (_context, resolution) => transitionOf(state, resolution.data as Submission),
     },
   ];

@@ -180,9 +180,19 @@ describeEachStore('HTTP: software delivery', (kind) => {
     const error = expectError(await advance(api, id, { role: 'RELEASE_MANAGER', output: OUTPUTS.DEPLOYMENT_OK }), 403, 'FORBIDDEN');
     expect(error.details).toEqual({ state: 'DISCOVERY', expected_role: 'Q_ASSISTANT', role: 'RELEASE_MANAGER' });
     expectError(await api.post(`/api/delivery/runs/${id}/request-retry`, { role: 'TEST_AUDITOR', reasons: ['x'] }), 403, 'FORBIDDEN');
-    // The engine's generic route checks the role too.
+  });
+
+  it("refuses to take a role's submission through the generic approvals route, even from the owning role, naming the delivery route", async () => {
+    const api = await serve();
+    const id = await start(api);
     const status = await settled(api, id);
-    expectError(await api.post(`/api/runs/${id}/approvals/${status.waiting_for!.wait_id}`, { role: 'CODE_WRITER', data: {} }), 403, 'FORBIDDEN');
+    const waitId = status.waiting_for!.wait_id;
+    for (const body of [{ role: 'CODE_WRITER', data: {} }, { role: 'Q_ASSISTANT', data: { action: 'advance', to_state: 'PLANNING', output: OUTPUTS.DISCOVERY, at: 1 } }]) {
+      const error = expectError(await api.post(`/api/runs/${id}/approvals/${waitId}`, body), 409, 'CONFLICT');
+      expect(error.details).toMatchObject({ wait_id: waitId, kind: 'submission' });
+      expect(error.message).toContain('/api/delivery/runs/{run_id}/advance');
+    }
+    expect((await settled(api, id)).state).toBe('DISCOVERY');
   });
 
   it('tells a missing role or output (400) from a bad one (422), and a run of another workflow or none (404)', async () => {
