@@ -13,6 +13,7 @@ import type { Engine } from '../engine/index.js';
 import { BatonError } from '../errors/index.js';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/index.js';
 import { installAuth } from './auth.js';
+import { redactingTokens } from './log-redaction.js';
 import type { ServerConfig } from './config.js';
 import { answerClientError, answerFrameworkError, installErrorHandling, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -39,23 +40,6 @@ export interface ServerOptions {
   assembler?: ContextAssembler;
   /** The built dashboard served at `/` (default web/dist); null serves none. */
   webRoot?: string | null;
-}
-
-/** Request log lines show the URL; a `?token=` in it (browsers' WebSockets) must not reach the logs. */
-function redactingTokens(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
-  if (!logger) return logger;
-  const options = logger === true ? {} : logger;
-  return {
-    ...options,
-    serializers: {
-      ...options.serializers,
-      req: (request: { method: string; url: string; id: string }) => ({
-        method: request.method,
-        url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'),
-        id: request.id,
-      }),
-    },
-  };
 }
 
 /**
