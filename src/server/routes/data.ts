@@ -2,15 +2,22 @@
  * Retail data over HTTP: CSV uploads with the same checks as `baton data import` (all or nothing,
  * line-numbered errors, re-import updates) and a summary of what is loaded.
  */
+import { Readable, Transform } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { BatonError } from '../../errors/index.js';
 import type { Store } from '../../store/index.js';
 import { mappingForTable, parseMapping, type ImportTable } from '../../workflows/season-planning/data/columns.js';
-import { importCsv } from '../../workflows/season-planning/data/csv-import.js';
+import { DEFAULT_CSV_MAX_RECORD_SIZE, importCsv } from '../../workflows/season-planning/data/csv-import.js';
 import { errorResponses } from '../schemas.js';
 
+export interface DataRouteOptions {
+  /** csv-parse's max_record_size for uploads (BATON_CSV_MAX_RECORD_SIZE; default DEFAULT_CSV_MAX_RECORD_SIZE). */
+  maxRecordSize?: number;
+}
+
 const importQuery = z.object({
-  map: z.string().optional().describe('Column mapping, e.g. Store=store_id,Dept=category_id (well-known names need none)'),
+  map: z.string().max(2000).optional().describe('Column mapping, e.g. Store=store_id,Dept=category_id (well-known names need none)'),
   name: z.string().max(200).optional().describe('The file name to show in errors and the import log'),
 });
 
@@ -31,10 +38,48 @@ const dataSummary = z
   })
   .meta({ id: 'DataSummary' });
 
+/**
+ * The upload as it arrives (the content-type parser hands the request stream on rather than
+ * buffering it: a 35 MB file was held as a string several times over). Documented as CSV text.
+ */
+const csvBody = z
+  .custom<Readable>((value) => value instanceof Readable, 'send the CSV file as the body with Content-Type: text/csv')
+  .meta({ type: 'string', description: 'CSV text (Content-Type: text/csv), streamed' });
+
+const tooLarge = (limit: number) =>
+  new BatonError('PAYLOAD_TOO_LARGE', `the upload is larger than ${limit.toLocaleString('en-US')} bytes`, {
+    details: { limit },
+    suggestions: ['split the file, or raise the server limit with BATON_UPLOAD_LIMIT'],
+  });
+
+/** Passes the body through, failing once more than `limit` bytes came (a chunked upload names no length). */
+function limited(payload: Readable, limit: number): Readable {
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      callback(seen > limit ? tooLarge(limit) : null, chunk);
+    },
+  });
+  // pipe() does not pass the source's errors on; a client that goes away mid-upload ends the import.
+  payload.on('error', (error) => counter.destroy(error));
+  payload.on('close', () => {
+    if (!payload.readableEnded) counter.destroy(new BatonError('BAD_REQUEST', 'the upload was interrupted', { suggestions: ['send the file again'] }));
+  });
+  return payload.pipe(counter);
+}
+
 export const dataRoutes =
-  (store: Store, uploadLimit: number): FastifyPluginAsyncZod =>
+  (store: Store, uploadLimit: number, options: DataRouteOptions = {}): FastifyPluginAsyncZod =>
   (app) => {
-    app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: uploadLimit }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(['text/csv', 'text/plain'], { bodyLimit: uploadLimit }, (request, payload, done) => {
+      const length = Number(request.headers['content-length']);
+      if (Number.isFinite(length) && length > uploadLimit) {
+        done(tooLarge(uploadLimit), undefined);
+        return;
+      }
+      done(null, limited(payload, uploadLimit));
+    });
     for (const table of ['stores', 'categories', 'sales'] as const satisfies readonly ImportTable[]) {
       app.post(
         `/api/data/${table}`,
@@ -44,13 +89,13 @@ export const dataRoutes =
             tags: ['data'],
             summary: `Import ${table} from a CSV body (Content-Type: text/csv); all or nothing, re-import updates`,
             querystring: importQuery,
-            body: z.string().min(1, 'send the CSV file as the body').describe('CSV text'),
+            body: csvBody,
             response: { 200: importReport, ...errorResponses },
           },
         },
         async (request) => {
           const mapping = mappingForTable(table, parseMapping(request.query.map));
-          return importCsv(store, table, { name: request.query.name ?? `${table}.csv`, content: request.body }, { mapping });
+          return importCsv(store, table, { name: request.query.name ?? `${table}.csv`, stream: request.body }, { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE });
         },
       );
     }

@@ -1,13 +1,15 @@
 /**
- * `RetailData` for both dialects, written once with Kysely. Imports are upserts in chunks inside
- * one transaction with their import record, so a failed import leaves nothing behind and a
- * re-import updates rows rather than duplicating them.
+ * `RetailData` for both dialects, written once with Kysely. Imports are upserts in chunks of a
+ * few fixed sizes (bulk-insert.ts), written with their import record, so a re-import updates rows
+ * rather than duplicating them; how the chunks are grouped into transactions is below.
  */
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { DialectAdapter } from '../kysely-store.js';
 import type { Database } from '../schema.js';
+import type { Store } from '../types.js';
 import { query, type Work } from '../unit-of-work.js';
-import type { ActualSalesTable, HistoricalSalesTable, PlansTable, StoresTable } from './schema.js';
+import { chunkSizes, CHUNK, multiRowInsert, shapedChunks } from './bulk-insert.js';
+import type { ActualSalesTable, CategoriesTable, HistoricalSalesTable, PlansTable, StoresTable } from './schema.js';
 import type {
   Category,
   ImportBatch,
@@ -22,13 +24,36 @@ import type {
   WeeklySales,
 } from './types.js';
 
-/** Rows per INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const CHUNK = 1000;
+/** Multi-row writes in chunks of a few fixed sizes, so the statement cache holds a few shapes per table. */
+const chunks = shapedChunks;
 
-const chunks = <T>(rows: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
+/**
+ * How an import's chunks are grouped into transactions. PostgreSQL: one transaction for the whole
+ * import, driven asynchronously (the event loop runs between statements, other connections keep
+ * writing, readers see the import at its commit), so a failure or a crash anywhere leaves nothing.
+ * SQLite: every statement runs synchronously on the one connection the engine commits through, so
+ * one transaction spanning event-loop turns would hold every engine commit (lease renewals,
+ * heartbeats) for the whole import (1.5 M rows: several seconds), and one synchronous transaction
+ * would stall the process as long. Imports there commit in slices of about SLICE_MS, yielding to
+ * the event loop between slices; the import record goes with the last slice. The CSV importer
+ * checks every row before the first write (a bad row anywhere writes nothing), and an import that
+ * fits in one slice (tens of thousands of rows) is still one transaction. What is given up, on
+ * SQLite and for larger imports only: a crash or a write error between slices leaves the rows of
+ * the committed slices without an import record (the data version does not move, so no cache
+ * keeps them; importing the file again completes it), and a reader in between may see part of it.
+ * Staging into a temporary table first was measured against this and rejected: moving the staged
+ * rows into place is itself one long statement.
+ */
+const SLICED: Record<Store['dialect'], boolean> = { sqlite: true, postgres: false };
+export const SLICE_MS = 20;
 
-type CountedTable = 'stores' | 'categories' | 'historical_sales';
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** An import's two statements per chunk: insert the new rows (counted), then update the existing ones. */
+interface ImportWrites<Row> {
+  fresh: (rows: readonly Row[]) => CompiledQuery;
+  upsert: (rows: readonly Row[]) => CompiledQuery;
+}
 
 const planOf = (row: Selectable<PlansTable>): PlanRecord => ({
   runId: row.run_id,
@@ -38,14 +63,76 @@ const planOf = (row: Selectable<PlansTable>): PlanRecord => ({
   createdAt: Number(row.created_at),
 });
 
+const STORE_COLUMNS = ['store_id', 'store_name', 'region', 'store_size_sqft', 'location_tier', 'median_income', 'store_format', 'updated_at'] as const;
+const CATEGORY_COLUMNS = ['category_id', 'name', 'updated_at'] as const;
+const SALES_COLUMNS = ['store_id', 'category_id', 'week_start_date', 'units_sold'] as const;
+
 export class KyselyRetailData implements RetailData {
+  private readonly stores: ImportWrites<StoresTable>;
+  private readonly categories: ImportWrites<CategoriesTable>;
+  private readonly sales: ImportWrites<HistoricalSalesTable>;
+  private readonly storeStubs: (rows: readonly Pick<StoresTable, 'store_id' | 'updated_at'>[]) => CompiledQuery;
+  private readonly categoryStubs: (rows: readonly Pick<CategoriesTable, 'category_id' | 'updated_at'>[]) => CompiledQuery;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly adapter: DialectAdapter,
-  ) {}
+  ) {
+    // Two statements per chunk: ON CONFLICT DO NOTHING reports how many rows were new (both
+    // databases count only inserted rows), then the upsert updates the rows that existed.
+    this.stores = {
+      fresh: multiRowInsert<StoresTable>(STORE_COLUMNS, (rows) => db.insertInto('stores').values(rows).onConflict((oc) => oc.column('store_id').doNothing())),
+      upsert: multiRowInsert<StoresTable>(STORE_COLUMNS, (rows) =>
+        db
+          .insertInto('stores')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column('store_id').doUpdateSet((eb) => ({
+              store_name: eb.ref('excluded.store_name'),
+              region: eb.ref('excluded.region'),
+              store_size_sqft: eb.ref('excluded.store_size_sqft'),
+              location_tier: eb.ref('excluded.location_tier'),
+              median_income: eb.ref('excluded.median_income'),
+              store_format: eb.ref('excluded.store_format'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          ),
+      ),
+    };
+    this.categories = {
+      fresh: multiRowInsert<CategoriesTable>(CATEGORY_COLUMNS, (rows) => db.insertInto('categories').values(rows).onConflict((oc) => oc.column('category_id').doNothing())),
+      upsert: multiRowInsert<CategoriesTable>(CATEGORY_COLUMNS, (rows) =>
+        db
+          .insertInto('categories')
+          .values(rows)
+          .onConflict((oc) => oc.column('category_id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), updated_at: eb.ref('excluded.updated_at') }))),
+      ),
+    };
+    this.sales = {
+      fresh: multiRowInsert<HistoricalSalesTable>(SALES_COLUMNS, (rows) =>
+        db.insertInto('historical_sales').values(rows).onConflict((oc) => oc.columns(['store_id', 'category_id', 'week_start_date']).doNothing()),
+      ),
+      // Only rows whose units changed are written again: the rows just inserted match and are skipped.
+      upsert: multiRowInsert<HistoricalSalesTable>(SALES_COLUMNS, (rows) =>
+        db
+          .insertInto('historical_sales')
+          .values(rows)
+          .onConflict((oc) =>
+            oc
+              .columns(['store_id', 'category_id', 'week_start_date'])
+              .doUpdateSet((eb) => ({ units_sold: eb.ref('excluded.units_sold') }))
+              .where((eb) => eb('historical_sales.units_sold', '<>', eb.ref('excluded.units_sold'))),
+          ),
+      ),
+    };
+    this.storeStubs = multiRowInsert<Pick<StoresTable, 'store_id' | 'updated_at'>>(['store_id', 'updated_at'], (rows) => db.insertInto('stores').values(rows).onConflict((oc) => oc.column('store_id').doNothing()));
+    this.categoryStubs = multiRowInsert<Pick<CategoriesTable, 'category_id' | 'updated_at'>>(['category_id', 'updated_at'], (rows) =>
+      db.insertInto('categories').values(rows).onConflict((oc) => oc.column('category_id').doNothing()),
+    );
+  }
 
   importStores(batch: ImportBatch<StoreProfile>): Promise<ImportOutcome> {
-    const rows: StoresTable[] = batch.rows.map((s) => ({
+    return this.runImport('stores', batch, this.stores, (s) => ({
       store_id: s.storeId,
       store_name: s.storeName,
       region: s.region,
@@ -55,86 +142,84 @@ export class KyselyRetailData implements RetailData {
       store_format: s.storeFormat,
       updated_at: batch.at,
     }));
-    const upserts = chunks(rows).map((chunk) =>
-      this.db
-        .insertInto('stores')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column('store_id').doUpdateSet((eb) => ({
-            store_name: eb.ref('excluded.store_name'),
-            region: eb.ref('excluded.region'),
-            store_size_sqft: eb.ref('excluded.store_size_sqft'),
-            location_tier: eb.ref('excluded.location_tier'),
-            median_income: eb.ref('excluded.median_income'),
-            store_format: eb.ref('excluded.store_format'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .compile(),
-    );
-    return this.runImport('stores', 'stores', batch, upserts);
   }
 
   importCategories(batch: ImportBatch<Category>): Promise<ImportOutcome> {
-    const upserts = chunks(batch.rows.map((c) => ({ category_id: c.categoryId, name: c.name, updated_at: batch.at }))).map((chunk) =>
-      this.db
-        .insertInto('categories')
-        .values(chunk)
-        .onConflict((oc) => oc.column('category_id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), updated_at: eb.ref('excluded.updated_at') })))
-        .compile(),
-    );
-    return this.runImport('categories', 'categories', batch, upserts);
+    return this.runImport('categories', batch, this.categories, (c) => ({ category_id: c.categoryId, name: c.name, updated_at: batch.at }));
   }
 
   importSales(batch: ImportBatch<WeeklySales>): Promise<ImportOutcome> {
-    const rows: HistoricalSalesTable[] = batch.rows.map((r) => ({
-      store_id: r.storeId,
-      category_id: r.categoryId,
-      week_start_date: r.weekStartDate,
-      units_sold: r.unitsSold,
-    }));
-    const upserts = chunks(rows).map((chunk) =>
-      this.db
-        .insertInto('historical_sales')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.columns(['store_id', 'category_id', 'week_start_date']).doUpdateSet((eb) => ({ units_sold: eb.ref('excluded.units_sold') })),
-        )
-        .compile(),
-    );
     // Sales may name stores and categories not imported (yet): they get rows with no attributes,
     // which a later stores or categories import fills in.
-    const storeIds = [...new Set(batch.rows.map((r) => r.storeId))].map((store_id) => ({ store_id, updated_at: batch.at }));
-    const categoryIds = [...new Set(batch.rows.map((r) => r.categoryId))].map((category_id) => ({ category_id, updated_at: batch.at }));
-    const stubs = [
-      ...chunks(storeIds).map((chunk) => this.db.insertInto('stores').values(chunk).onConflict((oc) => oc.column('store_id').doNothing()).compile()),
-      ...chunks(categoryIds).map((chunk) => this.db.insertInto('categories').values(chunk).onConflict((oc) => oc.column('category_id').doNothing()).compile()),
+    const storeIds = new Set<string>();
+    const categoryIds = new Set<string>();
+    const stubs = (): CompiledQuery[] => [
+      ...chunks([...storeIds].map((store_id) => ({ store_id, updated_at: batch.at }))).map((chunk) => this.storeStubs(chunk)),
+      ...chunks([...categoryIds].map((category_id) => ({ category_id, updated_at: batch.at }))).map((chunk) => this.categoryStubs(chunk)),
     ];
-    return this.runImport('sales', 'historical_sales', batch, [...stubs, ...upserts], stubs.length);
+    return this.runImport(
+      'sales',
+      batch,
+      this.sales,
+      (r) => {
+        storeIds.add(r.storeId);
+        categoryIds.add(r.categoryId);
+        return { store_id: r.storeId, category_id: r.categoryId, week_start_date: r.weekStartDate, units_sold: r.unitsSold };
+      },
+      stubs,
+    );
   }
 
-  /** Runs the writes in one transaction with the import record; `before` writes run ahead of the count. */
-  private runImport(kind: ImportKind, table: CountedTable, batch: ImportBatch<unknown>, writes: CompiledQuery[], before = 0): Promise<ImportOutcome> {
-    const count = this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).compile();
+  /**
+   * Writes the batch's rows chunk by chunk as they are drawn from it (a large import is never
+   * held as rows twice), then `after`, then the import record; transactions as SLICED says.
+   */
+  private async runImport<In, Row>(kind: ImportKind, batch: ImportBatch<In>, writes: ImportWrites<Row>, toRow: (row: In) => Row, after: () => CompiledQuery[] = () => []): Promise<ImportOutcome> {
+    const sliced = SLICED[this.adapter.dialect];
+    const source = batch.rows[Symbol.iterator]();
+    let drawn: Row[] = [];
+    let exhausted = false;
+    const nextChunk = (): Row[] | undefined => {
+      if (drawn.length === 0 && !exhausted) {
+        while (drawn.length < CHUNK) {
+          const next = source.next();
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          drawn.push(toRow(next.value));
+        }
+      }
+      if (drawn.length === 0) return undefined;
+      const size = chunkSizes(drawn.length)[0] ?? drawn.length;
+      const chunk = drawn.length === size ? drawn : drawn.slice(0, size);
+      drawn = drawn.length === size ? [] : drawn.slice(size);
+      return chunk;
+    };
+    let rows = 0;
+    let inserted = 0;
     const lastId = this.db.selectFrom('data_imports').select((eb) => eb.fn.max<number | null>('id').as('id')).compile();
     const db = this.db;
-    function* work(): Work<ImportOutcome> {
-      for (const write of writes.slice(0, before)) yield* query(write);
-      const countBefore = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
-      for (const write of writes.slice(before)) yield* query(write);
-      const countAfter = Number((yield* query<{ n: number }>(count)).rows[0]?.n ?? 0);
-      const inserted = countAfter - countBefore;
-      const outcome = { rows: batch.rows.length, inserted, updated: batch.rows.length - inserted };
+    function* slice(): Work<boolean> {
+      const started = performance.now();
+      for (let chunk = nextChunk(); chunk !== undefined; chunk = nextChunk()) {
+        rows += chunk.length;
+        inserted += Number((yield* query(writes.fresh(chunk))).numAffectedRows ?? 0n);
+        yield* query(writes.upsert(chunk));
+        if (sliced && performance.now() - started > SLICE_MS) return false;
+      }
+      for (const write of after()) yield* query(write);
       const id = Number((yield* query<{ id: number | null }>(lastId)).rows[0]?.id ?? 0) + 1;
       yield* query(
         db
           .insertInto('data_imports')
-          .values({ id, kind, source: batch.source, ...outcome, warnings: JSON.stringify(batch.warnings), imported_at: batch.at })
+          .values({ id, kind, source: batch.source, rows, inserted, updated: rows - inserted, warnings: JSON.stringify(batch.warnings), imported_at: batch.at })
           .compile(),
       );
-      return outcome;
+      return true;
     }
-    return this.adapter.transact(work);
+    while (!(await this.adapter.transact(slice))) await yieldToEventLoop();
+    return { rows, inserted, updated: rows - inserted };
   }
 
   async listStores(): Promise<StoreProfile[]> {

@@ -50,10 +50,11 @@ export interface ImportOutcome {
   updated: number;
 }
 
-/** What a batch of rows did to its table: written in one transaction with its import record. */
+/** A batch of rows for a table, written with its import record (see `RetailData.importSales`). */
 export interface ImportBatch<Row> {
   source: string;
-  rows: Row[];
+  /** Unique by the table's key; drawn a chunk at a time while writing, so a large import can be a generator. */
+  rows: Iterable<Row>;
   warnings: string[];
   at: number;
 }
@@ -78,7 +79,12 @@ export interface PlanRecord {
 }
 
 export interface RetailData {
-  /** Each import is all or nothing: the rows and the import record commit together. */
+  /**
+   * Imports: each row inserted or, when its key exists, updated; the import record written last.
+   * All or nothing on PostgreSQL and, on SQLite, for imports small enough for one slice of
+   * writes; larger SQLite imports commit in slices (see kysely-retail.ts), so callers check every
+   * row before importing.
+   */
   importStores(batch: ImportBatch<StoreProfile>): Promise<ImportOutcome>;
   importCategories(batch: ImportBatch<Category>): Promise<ImportOutcome>;
   importSales(batch: ImportBatch<WeeklySales>): Promise<ImportOutcome>;

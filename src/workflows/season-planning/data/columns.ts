@@ -55,6 +55,18 @@ const ALIASES: Record<string, string> = {
   categoryname: 'name',
 };
 
+/** Longest stretch of a value an error quotes: enough to recognise it, never a whole runaway cell. */
+export const MAX_QUOTED = 80;
+
+/** A value for an error message, in quotes, cut to MAX_QUOTED characters with "…" and its length. */
+export function quote(value: string): string {
+  if (value.length <= MAX_QUOTED) return `"${value}"`;
+  return `"${value.slice(0, MAX_QUOTED)}…" (${value.length.toLocaleString('en-US')} characters)`;
+}
+
+/** A header for an error: each name quoted and cut, at most 30 of them. */
+const listed = (header: string[]): string => header.slice(0, 30).map(quote).join(', ') + (header.length > 30 ? `, … (${header.length} columns)` : '');
+
 const normalise = (header: string): string => header.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Parses `Store=store_id,Dept=category_id` (the CLI's --map) into a mapping. */
@@ -64,8 +76,7 @@ export function parseMapping(text: string | undefined): Record<string, string> {
   for (const pair of text.split(',')) {
     const [from, to] = pair.split('=').map((s) => s.trim());
     if (!from || !to) {
-      throw new BatonError('BAD_REQUEST', `column mapping "${pair}" is not COLUMN=field`, {
-        details: { mapping: text },
+      throw new BatonError('BAD_REQUEST', `column mapping ${quote(pair)} is not COLUMN=field`, {
         suggestions: ['write the mapping as Source=field pairs separated by commas, e.g. Store=store_id,Dept=category_id'],
       });
     }
@@ -85,15 +96,15 @@ export function resolveColumns<T extends ImportTable>(table: T, header: string[]
   const fields = IMPORT_FIELDS[table] as readonly string[];
   for (const [column, field] of Object.entries(mapping)) {
     if (!fields.includes(field)) {
-      throw new BatonError('INVALID_PARAMETERS', `mapping ${column}=${field}: "${field}" is not a ${table} field`, {
-        details: { source, column, field, fields },
+      throw new BatonError('INVALID_PARAMETERS', `mapping ${quote(column)}=${quote(field)}: not a ${table} field`, {
+        details: { source, fields },
         suggestions: [`map to one of: ${fields.join(', ')}`],
       });
     }
     if (!header.includes(column)) {
-      throw new BatonError('INVALID_PARAMETERS', `mapping ${column}=${field}: ${source} has no column "${column}"`, {
-        details: { source, column, header },
-        suggestions: [`columns in the file: ${header.join(', ')}`],
+      throw new BatonError('INVALID_PARAMETERS', `mapping ${quote(column)}=${field}: ${source} has no such column`, {
+        details: { source, field },
+        suggestions: [`columns in the file: ${listed(header)}`],
       });
     }
   }
@@ -105,8 +116,8 @@ export function resolveColumns<T extends ImportTable>(table: T, header: string[]
   const missing = REQUIRED_FIELDS[table].filter((field) => !columns.has(field));
   if (missing.length > 0) {
     throw new BatonError('INCOMPLETE_INPUT', `${source} has no column for ${missing.join(', ')}`, {
-      details: { source, missing, header },
-      suggestions: missing.map((field) => `name the column for ${field} with --map <Column>=${field} (columns in the file: ${header.join(', ')})`),
+      details: { source, missing },
+      suggestions: [...missing.map((field) => `name the column for ${field} with --map <Column>=${field} (?map= on upload)`), `columns in the file: ${listed(header)}`],
     });
   }
   return columns;
