@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, StaleRunError } from '../errors/index.js'
 import { hotQueries, newRunRow, type HotQueries, type RunColumns } from './hot-queries.js';
 import { query, type Work } from './unit-of-work.js';
 import { KyselyRetailData } from './retail/kysely-retail.js';
+import { pruneRuns } from './retention.js';
 import type { RetailData } from './retail/types.js';
 import { migrations, type Database, type EventsTable, type MigrationTarget, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
 import {
@@ -26,6 +27,8 @@ import type {
   EventNotice,
   EventRecord,
   HandoffRecord,
+  PruneOptions,
+  PruneResult,
   NewEvent,
   NewRun,
   NewStep,
@@ -357,5 +360,10 @@ export class KyselyStore implements Store {
 
   listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>> {
     return this.adapter.listen(onNotice);
+  }
+
+  /** See src/store/retention.ts. */
+  pruneRuns(options: PruneOptions): Promise<PruneResult> {
+    return pruneRuns(this.db, this.adapter, options);
   }
 }

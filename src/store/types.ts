@@ -166,6 +166,29 @@ export interface WorkflowRunStats {
   failuresByPhase: { phase: string; count: number }[];
 }
 
+/** Which finished runs `pruneRuns` deletes: finished (or, lacking a finish time, last updated) before the cutoff. */
+export interface PruneOptions {
+  /** Epoch milliseconds: runs that finished before it go. */
+  finishedBefore: number;
+  /** Default: every finished state (completed, failed, cancelled, rejected); running and waiting are refused. */
+  states?: readonly RunState[];
+  /** Count what would go, delete nothing. */
+  dryRun?: boolean;
+}
+
+export interface PruneResult {
+  runs: number;
+  runIds: string[];
+  /** Rows deleted (or, on a dry run, that would be) per table, the runs themselves included. */
+  rows: Record<'runs' | 'events' | 'steps' | 'attempts' | 'waits' | 'plans' | 'actual_sales', number>;
+  /** Space freed as `spaceNote` says; null when not measured. */
+  freedBytes: number | null;
+  spaceNote: string;
+  dryRun: boolean;
+  finishedBefore: number;
+  states: RunState[];
+}
+
 /** A note that a run's log grew, as seen by another process (PostgreSQL LISTEN/NOTIFY). */
 export interface EventNotice {
   origin: string;
@@ -208,6 +231,9 @@ export interface Store {
   releaseLeases(owner: string): Promise<void>;
 
   workflowStats(workflow: string): Promise<WorkflowRunStats>;
+
+  /** Deletes finished runs older than a cutoff with all their data, one transaction per run (never a running or waiting one). */
+  pruneRuns(options: PruneOptions): Promise<PruneResult>;
 
   /** Hears about events committed by other processes; returns a function that stops listening. */
   listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>>;
