@@ -15,6 +15,16 @@ export interface SeriesRun {
   /** Variance added to every step's error variance: the noise pooling removed from the history but the future will have. */
   extraVariance?: number;
   choice?: SeasonalChoice;
+  /** Periods between the last observation and the end of the input (missing at its end): the forecast starts that much further ahead. */
+  trailingMissing?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `lastDay` moved back by `periods` weeks: the calendar is given for weekly data only (seasonPeriod 52). */
+function shiftWeeks(lastDay: string | undefined, periods: number): string | undefined {
+  if (lastDay === undefined || periods === 0) return lastDay;
+  return new Date(Date.parse(`${lastDay}T00:00:00Z`) - 7 * periods * DAY_MS).toISOString().slice(0, 10);
 }
 
 function withIntervals(outcome: MethodOutcome, nonNegative: boolean, extraVariance: number, notes: string[]): ForecastResult {
@@ -32,7 +42,19 @@ function withIntervals(outcome: MethodOutcome, nonNegative: boolean, extraVarian
   };
 }
 
+/**
+ * The forecast for the `horizon` periods after the input's end. When the input ended with missing periods the
+ * model forecasts them too (it never fills them from the last value) and they are dropped from the result.
+ */
 export function forecastSeries(run: SeriesRun, options: ResolvedForecastOptions): ForecastResult {
+  const skipped = run.trailingMissing ?? 0;
+  const result = forecastAhead(run, { ...options, horizon: options.horizon + skipped, lastDay: shiftWeeks(options.lastDay, skipped) });
+  if (skipped === 0) return result;
+  const tail = (values: number[]) => values.slice(skipped);
+  return { ...result, forecast: tail(result.forecast), lo80: tail(result.lo80), hi80: tail(result.hi80), lo95: tail(result.lo95), hi95: tail(result.hi95) };
+}
+
+function forecastAhead(run: SeriesRun, options: ResolvedForecastOptions): ForecastResult {
   const { horizon, method, seasonPeriod, lastDay } = options;
   const notes = [...run.notes];
   const y = run.values;

@@ -2,7 +2,7 @@
  * The forecasting library's public API: `forecast(values, { horizon, method })` turns one series into
  * point forecasts with 80% and 95% intervals and notes on what was done. Pure: arrays in, numbers out.
  * It never throws on odd-but-valid data (constant, zeros, negatives, gaps, short history); it only
- * refuses invalid options.
+ * refuses invalid options. Missing values at the end are forecast, never filled with the last one.
  */
 import { InvalidParametersError } from '../errors/index.js';
 import { forecastSeries } from './forecast-series.js';
@@ -13,6 +13,7 @@ export { METHODS, methodSchema, forecastOptionsSchema } from './types.js';
 export type { ForecastOptions, ForecastResult, Method } from './types.js';
 export { smape, mase, wape, owa, naiveScale, M4_WEEKLY_NAIVE2 } from './metrics.js';
 export { prepareSeries, alignToGrid, type DatedValue, type PreparedSeries } from './prepare.js';
+export { totalError, calibrateTotal, sumSpread, spreadOf, type TotalError, type TotalCalibration, type TotalErrorOptions } from './totals.js';
 export { forecastPanel, panelOptionsSchema, panelSeriesSchema, type PanelOptions, type PanelSeries, type PanelForecastResult } from './panel.js';
 
 export function forecast(values: readonly (number | null | undefined)[], options: ForecastOptions): ForecastResult {
@@ -23,6 +24,5 @@ export function forecast(values: readonly (number | null | undefined)[], options
       parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
     );
   }
-  const prepared = prepareSeries(values);
-  return forecastSeries(prepared, parsed.data);
+  return forecastSeries(prepareSeries(values), parsed.data);
 }

@@ -60,11 +60,12 @@ function parse(series: readonly PanelSeries[], options: PanelOptions) {
 
 /** The runs for one group: pooled over the last `window` periods for the series that cover them, alone for the rest. */
 function groupRuns(prepared: readonly PreparedSeries[], options: ResolvedPanelOptions): SeriesRun[] {
-  const runs: SeriesRun[] = prepared.map((p) => ({ values: p.values, notes: p.notes, nonNegative: p.nonNegative }));
-  const lengths = prepared.map((p) => p.values.length).sort((a, b) => a - b);
+  const runs: SeriesRun[] = prepared.map((p) => ({ values: p.values, notes: p.notes, nonNegative: p.nonNegative, trailingMissing: p.trailingMissing }));
+  const lengths = prepared.filter((p) => p.trailingMissing === 0).map((p) => p.values.length).sort((a, b) => a - b);
   // The median length: at least half the group is pooled, and one long-lived series cannot shut the rest out.
   const window = lengths[(lengths.length - 1) >> 1] ?? 0;
-  const pooled = prepared.map((p, i) => ({ p, i })).filter(({ p }) => window > 0 && p.values.length >= window);
+  // Pooling lines the series up at their last period: one whose last weeks are missing ends earlier and is forecast alone.
+  const pooled = prepared.map((p, i) => ({ p, i })).filter(({ p }) => window > 0 && p.trailingMissing === 0 && p.values.length >= window);
   const rank = Math.min(options.rank, Math.ceil(pooled.length / SERIES_PER_PATTERN));
   if (pooled.length < MIN_POOLED_SERIES || rank === 0 || window < 2) return runs;
   const recent = pooled.map(({ p }) => p.values.slice(p.values.length - window));
@@ -77,6 +78,7 @@ function groupRuns(prepared: readonly PreparedSeries[], options: ResolvedPanelOp
       values: [...p.values.slice(0, p.values.length - window), ...smooth],
       notes: [...p.notes, `pooled with ${pooled.length - 1} other series of its group over the last ${window} periods (${fit.rank} shared pattern(s))`],
       nonNegative: p.nonNegative,
+      trailingMissing: 0,
       extraVariance: squares / window,
     };
   });

@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { alignToGrid, forecast, prepareSeries } from '../../src/forecasting/index.js';
 
 describe('preparing real series', () => {
-  it('fills interior gaps by interpolation, drops leading ones and says so', () => {
+  it('fills interior gaps by interpolation, drops leading ones, cuts trailing ones off (never carries the last value) and says so', () => {
     const prepared = prepareSeries([null, 1, Number.NaN, Number.NaN, 4, undefined]);
-    expect(prepared.values).toEqual([1, 2, 3, 4, 4]);
-    expect(prepared.notes).toEqual(['1 leading missing value(s) dropped', '3 missing value(s) filled by interpolation']);
+    expect(prepared.values).toEqual([1, 2, 3, 4]);
+    expect(prepared.trailingMissing).toBe(1);
+    expect(prepared.notes).toEqual([
+      '1 leading missing value(s) dropped',
+      '1 trailing missing value(s) are not history: forecast from the last observed period, 1 step(s) further ahead',
+      '2 missing value(s) filled by interpolation',
+    ]);
   });
 
   it('keeps negative values (returns) and stops flooring forecasts at zero', () => {

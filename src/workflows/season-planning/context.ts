@@ -8,7 +8,7 @@ import type { Category, Store, StoreProfile, WeeklySales } from '../../store/ind
 import { DEFAULT_ELASTICITY } from '../../pricing/index.js';
 import { toDayNumber, fromDayNumber } from './data/weeks.js';
 import type { PlanParameters } from './parameters.js';
-import { weeksBeforeSeason } from './season.js';
+import { seasonLead } from './season.js';
 
 /** A year of history: less and yearly seasonality cannot be seen. */
 export const MIN_HISTORY_WEEKS = 52;
@@ -48,8 +48,10 @@ export interface DemandContext {
   seasonStart: string;
   replenishment: PlanParameters['replenishment_strategy'];
   lastHistoryWeek: string;
-  /** Weeks between the history and the season (forecast and dropped). */
+  /** Weeks between the history and the season (forecast together with the season, then dropped). */
   weeksBeforeSeason: number;
+  /** The latest season start the history supports (season.ts). */
+  latestStart: string;
   notes: string[];
   weeks: readonly string[];
   series: readonly SeriesHistory[];
@@ -93,17 +95,19 @@ export class ContextAssembler {
     return this.cached.snapshot;
   }
 
+  /** Throws INVALID_PARAMETERS when the season starts before the history ends or further ahead than it supports. */
   async demand(parameters: PlanParameters): Promise<DemandContext> {
     const snapshot = await this.snapshot();
     const lastHistoryWeek = snapshot.weeks.at(-1) ?? parameters.season_start_date;
-    const { gap, note } = weeksBeforeSeason(lastHistoryWeek, parameters.season_start_date);
+    const lead = seasonLead(lastHistoryWeek, snapshot.weeks.length, parameters.season_start_date);
     return {
       horizonWeeks: parameters.forecast_horizon_weeks,
       seasonStart: parameters.season_start_date,
       replenishment: parameters.replenishment_strategy,
       lastHistoryWeek,
-      weeksBeforeSeason: gap,
-      notes: note ? [note] : [],
+      weeksBeforeSeason: lead.gap,
+      latestStart: lead.latestStart,
+      notes: lead.gap > 0 ? [`the season starts ${lead.gap} week(s) after the history ends (${lead.historyEnds}): those weeks are forecast with the season and left out of the plan`] : [],
       weeks: snapshot.weeks,
       series: snapshot.series,
       categories: snapshot.categories,

@@ -1,5 +1,6 @@
 /** The season's calendar and where a run is in it. */
 import type { WorkflowContext } from '../../engine/index.js';
+import { BatonError } from '../../errors/index.js';
 import { addDays, daysBetween } from './data/weeks.js';
 import type { PlanParameters } from './parameters.js';
 
@@ -9,16 +10,52 @@ export const seasonWeekStart = (parameters: PlanParameters, week: number): strin
 /** The season week a run is in: one more than the weeks closed so far. */
 export const currentWeek = (context: Pick<WorkflowContext, 'visits'>): number => (context.visits.week_end ?? 0) + 1;
 
+/** A season is bought at most a year ahead of the history's end. */
+export const MAX_LEAD_WEEKS = 52;
+
+export interface SeasonLead {
+  /** Whole weeks between the history's last week and the season's first (forecast, then dropped). */
+  gap: number;
+  /** The last day the history covers (its last week's start + 6). */
+  historyEnds: string;
+  earliestStart: string;
+  latestStart: string;
+  /** The longest gap the history supports: min(52, weeks of history − 52). */
+  maxGap: number;
+}
+
 /**
- * Weeks between the history's last week and the season's first. A season that starts inside the
- * history, or more than a year after it, is planned as if it followed the history directly.
+ * Where the season sits after the history, or INVALID_PARAMETERS naming the history's last week and the
+ * starts it supports. A season must start after the history ends (its weeks are forecast, not already known)
+ * and at most min(52, weeks of history − 52) weeks after it: the forecast carries last year's pattern across
+ * the gap and moves it by how the level changed, which only the weeks beyond the first year show, so a
+ * history of one year supports a season right after it and two years one bought a year ahead.
  */
-export function weeksBeforeSeason(lastHistoryWeek: string, seasonStart: string): { gap: number; note?: string } {
+export function seasonLead(lastHistoryWeek: string, historyWeeks: number, seasonStart: string): SeasonLead {
+  const historyEnds = addDays(lastHistoryWeek, 6);
+  const earliestStart = addDays(lastHistoryWeek, 7);
+  const maxGap = Math.max(0, Math.min(MAX_LEAD_WEEKS, historyWeeks - 52));
+  const latestStart = addDays(lastHistoryWeek, 7 * (maxGap + 1));
   const days = daysBetween(lastHistoryWeek, seasonStart);
   const gap = Math.ceil(days / 7) - 1;
-  if (days <= 0) return { gap: 0, note: `the season starts before the history ends (${lastHistoryWeek}): it is planned as the weeks right after the history` };
-  if (gap > 52) return { gap: 0, note: `the season starts ${gap} weeks after the history ends (${lastHistoryWeek}): it is planned as if it followed the history directly` };
-  return { gap };
+  const details = { season_start_date: seasonStart, last_history_week: lastHistoryWeek, history_ends: historyEnds, weeks_of_history: historyWeeks, earliest_start: earliestStart, latest_start: latestStart, max_gap_weeks: maxGap };
+  if (days < 7) {
+    throw new BatonError('INVALID_PARAMETERS', `the season starts on ${seasonStart}, before the sales history ends (its last week starts ${lastHistoryWeek} and ends ${historyEnds}): a season is planned from history that ends before it; the earliest start is ${earliestStart}`, {
+      details,
+      suggestions: [`start the season on or after ${earliestStart}`, 'or import history that ends before the season starts'],
+    });
+  }
+  if (gap > maxGap) {
+    throw new BatonError(
+      'INVALID_PARAMETERS',
+      `the season starts on ${seasonStart}, ${gap} weeks after the sales history's last week (${lastHistoryWeek}); ${historyWeeks} weeks of history support a season starting at most ${maxGap} weeks after it, by ${latestStart}`,
+      {
+        details: { ...details, gap_weeks: gap },
+        suggestions: [`start the season between ${earliestStart} and ${latestStart}`, 'or import more recent (or longer) sales history'],
+      },
+    );
+  }
+  return { gap, historyEnds, earliestStart, latestStart, maxGap };
 }
 
 export const round2 = (value: number): number => Math.round(value * 100) / 100;

@@ -52,13 +52,22 @@ describeEachStore('season-planning context', (kind) => {
     expect((error as { suggestions: string[] }).suggestions[0]).toBe('generate demo data: baton data generate');
   });
 
-  it('plans a season that starts later than the week after the history, and says how it placed one far off', async () => {
+  it('places a season that starts later than the week after the history, and refuses one too far ahead or inside the history, naming the starts it supports', async () => {
     await loadSmallChain(store);
     const assembler = new ContextAssembler(store);
     const later = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2026-02-02', season_end_date: '2026-03-16' }));
-    expect(later).toMatchObject({ weeksBeforeSeason: 4, notes: [] });
-    const far = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2030-01-07', season_end_date: '2030-02-18' }));
-    expect(far.weeksBeforeSeason).toBe(0);
-    expect(far.notes[0]).toMatch(/planned as if it followed the history directly/);
+    expect(later).toMatchObject({ weeksBeforeSeason: 4, latestStart: '2027-01-04' });
+    expect(later.notes[0]).toMatch(/starts 4 week\(s\) after the history ends \(2026-01-04\): those weeks are forecast with the season/);
+    // 104 weeks of history support a gap of min(52, 104 − 52) = 52 weeks between the last history week and the season.
+    const latest = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2027-01-04', season_end_date: '2027-02-15' }));
+    expect(latest.weeksBeforeSeason).toBe(52);
+    const far: unknown = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2027-01-11', season_end_date: '2027-02-22' })).catch((e: unknown) => e);
+    expect(far).toMatchObject({ code: 'INVALID_PARAMETERS', details: { last_history_week: LAST_WEEK, latest_start: '2027-01-04', earliest_start: '2026-01-05', gap_weeks: 53 } });
+    expect((far as Error).message).toBe(
+      "the season starts on 2027-01-11, 53 weeks after the sales history's last week (2025-12-29); 104 weeks of history support a season starting at most 52 weeks after it, by 2027-01-04",
+    );
+    const inside: unknown = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2025-12-01', season_end_date: '2026-01-12' })).catch((e: unknown) => e);
+    expect(inside).toMatchObject({ code: 'INVALID_PARAMETERS', details: { last_history_week: LAST_WEEK, earliest_start: '2026-01-05' } });
+    expect((inside as Error).message).toMatch(/before the sales history ends \(its last week starts 2025-12-29 and ends 2026-01-04\).*the earliest start is 2026-01-05/);
   });
 });

@@ -1,13 +1,14 @@
 /**
- * The Demand agent: forecasts every store × category series over the season with the forecasting
- * library, sums them into a season total and weekly curve with intervals, sizes safety stock by the
- * replenishment strategy, and proposes the manufacturing quantity. In-season it re-forecasts the
- * weeks left from the history plus the actuals so far.
+ * The Demand agent: forecasts every store × category series over the weeks between the history and the
+ * season and the season itself, keeps the season's weeks, sums them into a season total and weekly curve
+ * whose bands (and the safety stock) come from back-tests of the chain and category totals on the history,
+ * and proposes the manufacturing quantity. In-season it re-forecasts the weeks left from the history, the
+ * gap's forecast and the actuals so far.
  */
 import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
-import { forecastPanel } from '../../../forecasting/index.js';
+import { calibrateTotal, forecast, forecastPanel, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
 import type { Store } from '../../../store/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { addDays } from '../data/weeks.js';
@@ -15,9 +16,16 @@ import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, seasonWeekStart, sum } from '../season.js';
 
-/** Normal quantiles for the service levels the safety stock aims at. */
-const Z = { 0.9: 1.2816, 0.95: 1.6449 } as const;
-const Z95_INTERVAL = 1.959964;
+/**
+ * The service level the safety stock aims at, the same for every replenishment strategy: the chance that the
+ * season's demand stays within the buy. (Weekly replenishment used to aim at 90% and bi-weekly at 95%.)
+ */
+export const SERVICE_LEVEL = 0.95;
+const Z_SERVICE = 1.6448536269514722;
+const Z80 = 1.2815515655446004;
+const Z95 = 1.959963984540054;
+/** Back-tests of the totals: four origins a quarter apart, so over the history's last year. */
+const BACKTEST = { origins: 4, spacing: 13 } as const;
 
 export const demandInput = z.object({
   runId: z.string(),
@@ -33,6 +41,26 @@ export type DemandInput = z.infer<typeof demandInput>;
 
 const curvePoint = z.object({ week: z.number().int(), week_start: z.string(), forecast: z.number(), lo80: z.number(), hi80: z.number(), lo95: z.number(), hi95: z.number() });
 
+/** Where a total's spread came from: the back-tests of the same forecaster on that total's history. */
+const totalUncertainty = z.object({
+  /** Back-tests run (origins) and weeks scored; measured false: too few, the model's own spread stands. */
+  backtests: z.number().int(),
+  weeks_scored: z.number().int(),
+  measured: z.boolean(),
+  /** The back-tests' error per week (WAPE of the total), null without back-tests. */
+  weekly_error: z.number().nullable(),
+  /** Errors in units of the model's own spread (root mean square); the bands are the model's widened (or narrowed) by it. */
+  scale: z.number(),
+  /** Mean correlation between two weeks' errors: the part of a season's error that does not average out. */
+  correlation: z.number(),
+  /** The season total's band. */
+  season_lo80: z.number(),
+  season_hi80: z.number(),
+  season_lo95: z.number(),
+  season_hi95: z.number(),
+});
+export type TotalUncertainty = z.infer<typeof totalUncertainty>;
+
 export const demandOutput = z.object({
   /** The parameters this plan was made with (the run's, changed by a planner at the buy approval). */
   parameters: PlanParameters,
@@ -43,9 +71,15 @@ export const demandOutput = z.object({
   season_total: z.number(),
   safety_stock: z.number().int(),
   safety_reason: z.string(),
+  /** The chance the season's demand stays within forecast + safety stock, the same for every strategy. */
+  service_level: z.number(),
+  /** Weeks between the history and the season, forecast with it and left out of the plan. */
+  lead_weeks: z.number().int(),
+  /** The chain total's uncertainty, measured on the history (the weekly curve's bands and the safety stock come from it). */
+  uncertainty: totalUncertainty,
   manufacturing_quantity: z.number().int(),
   quantity_source: z.enum(['forecast', 'planner']),
-  by_category: z.array(z.object({ category_id: z.string(), name: z.string().nullable(), total: z.number() })),
+  by_category: z.array(z.object({ category_id: z.string(), name: z.string().nullable(), total: z.number(), uncertainty: totalUncertainty })),
   weekly_curve: z.array(curvePoint),
   methods: z.record(z.string(), z.number().int()),
   notes: z.array(z.string()),
@@ -63,6 +97,16 @@ export interface SeriesForecast {
   hi80: number[];
   lo95: number[];
   hi95: number[];
+  /** The first plan's forecast of the weeks between the history and the season (absent without a gap). */
+  lead?: number[];
+}
+
+export interface Band {
+  forecast: number[];
+  lo80: number[];
+  hi80: number[];
+  lo95: number[];
+  hi95: number[];
 }
 
 export interface ForecastPlan {
@@ -71,60 +115,133 @@ export interface ForecastPlan {
   /** Season week of forecast[0]. */
   weeks: string[];
   series: SeriesForecast[];
+  /** Weekly bands of the chain and of each category total, from their back-tests (absent in plans made before them). */
+  totals?: { chain: Band; categories: Record<string, Band> };
 }
 
 /**
- * History (plus the gap before the season and the in-season weeks so far) for one series. Every
- * series of a panel must end on the same week, so a series with no actuals posted at all gets
- * missing weeks (null) rather than a shorter array, which the panel would misalign.
+ * What the panel is given for one series. Before the season: the history alone; the weeks up to the season
+ * are forecast with it (never filled). In-season: the history, the first plan's forecast of the weeks
+ * before the season (`lead`), then the actuals so far. Every series of a panel must end on the same week,
+ * so a series with no actuals posted at all gets missing weeks (null) rather than a shorter array, which
+ * the panel would misalign (the library forecasts missing last weeks rather than filling them).
  */
-export function historyFor(series: SeriesHistory, gap: number, inSeasonWeeks: number, actuals: Map<string, number[]>): (number | null)[] {
+export function historyFor(series: SeriesHistory, lead: readonly (number | null)[], inSeasonWeeks: number, actuals: Map<string, number[]>): (number | null)[] {
+  if (inSeasonWeeks === 0) return [...series.values];
   const inSeason = actuals.get(series.key) ?? new Array<null>(inSeasonWeeks).fill(null);
-  return [...series.values, ...new Array<null>(gap).fill(null), ...inSeason];
+  return [...series.values, ...lead, ...inSeason];
+}
+
+/** Sums series week by week; a week where every series is missing stays missing, otherwise a missing value counts as no sales. */
+export function totalOf(series: readonly (readonly (number | null)[])[]): (number | null)[] {
+  const length = Math.max(0, ...series.map((s) => s.length));
+  const total = new Array<number | null>(length).fill(null);
+  for (const s of series) {
+    // Arrays are aligned at their end, as the panel takes them.
+    const offset = length - s.length;
+    s.forEach((v, i) => {
+      if (v !== null) total[offset + i] = (total[offset + i] ?? 0) + v;
+    });
+  }
+  return total;
+}
+
+/** A total's weekly band around the plan's own total (the sum of its series), with the spread its back-tests support. */
+function bandOf(forecast: readonly number[], sd: readonly number[]): Band {
+  const at = (z: number, sign: 1 | -1) => forecast.map((f, i) => round2(Math.max(0, f + sign * z * (sd[i] ?? 0))));
+  return { forecast: forecast.map(round2), lo80: at(Z80, -1), hi80: at(Z80, 1), lo95: at(Z95, -1), hi95: at(Z95, 1) };
+}
+
+interface MeasuredTotal {
+  band: Band;
+  /** Spread of each planned week's total. */
+  sd: number[];
+  seasonSpread: number;
+  calibration: TotalCalibration;
+  summary: TotalUncertainty;
 }
 
 /**
- * Safety stock. Without replenishment stock cannot move between stores once shipped, so each store
- * carries its own buffer (95% service, summed over stores); with replenishment the DC pools the
- * risk and one chain-wide buffer does (95% bi-weekly, 90% weekly, where the DC reacts sooner).
- * Each week's error spread comes from the forecast's 95% interval; weeks and series are taken as
- * independent, so variances add.
+ * A total (the chain's or a category's): the forecaster's own forecast of it gives the spread's shape over the
+ * lead and the season, its back-tests on the history (`calibration`) the spread's size and how much weeks'
+ * errors move together; the band is centred on the plan's total.
  */
-function safetyStock(parameters: PlanParameters, series: SeriesForecast[]): { units: number; reason: string } {
-  const variance = (s: SeriesForecast) => sum(s.hi95.map((hi, i) => ((hi - (s.lo95[i] ?? hi)) / (2 * Z95_INTERVAL)) ** 2));
-  if (parameters.replenishment_strategy === 'none') {
-    const byStore = new Map<string, number>();
-    for (const s of series) byStore.set(s.store_id, (byStore.get(s.store_id) ?? 0) + variance(s));
-    const units = Math.ceil(sum([...byStore.values()].map((v) => Z[0.95] * Math.sqrt(v))));
-    return { units, reason: `no replenishment: shipped stock cannot be moved between stores, so each of ${byStore.size} stores carries its own buffer at 95% service (${explain.units(units)} units in all)` };
-  }
-  const level = parameters.replenishment_strategy === 'weekly' ? 0.9 : 0.95;
-  const units = Math.ceil(Z[level] * Math.sqrt(sum(series.map(variance))));
+function measureTotal(values: readonly (number | null)[], history: readonly (number | null)[], planned: readonly number[], skip: number, options: { horizon: number; lastDay: string; historyLastDay: string }): MeasuredTotal {
+  const own = forecast(values, { horizon: options.horizon, lastDay: options.lastDay });
+  const modelSd = own.forecast.map((_, i) => spreadOf(own, i));
+  const calibration = calibrateTotal(history, { horizon: options.horizon, lastDay: options.historyLastDay, ...BACKTEST });
+  const sd = modelSd.slice(skip, skip + planned.length).map((s) => s * calibration.scale);
+  const seasonSpread = sumSpread(sd, calibration.correlation);
+  const total = sum(planned);
   return {
-    units,
-    reason: `${parameters.replenishment_strategy} replenishment: the DC pools the risk, so one chain-wide buffer covers it at ${level * 100}% service (${explain.units(units)} units)`,
+    band: bandOf(planned, sd),
+    sd,
+    seasonSpread,
+    calibration,
+    summary: {
+      backtests: calibration.origins.length,
+      weeks_scored: calibration.scored,
+      measured: calibration.measured,
+      weekly_error: Number.isFinite(calibration.weeklyError) ? round2(calibration.weeklyError * 1e4) / 1e4 : null,
+      scale: round2(calibration.scale * 1000) / 1000,
+      correlation: round2(calibration.correlation * 1000) / 1000,
+      season_lo80: round2(Math.max(0, total - Z80 * seasonSpread)),
+      season_hi80: round2(total + Z80 * seasonSpread),
+      season_lo95: round2(Math.max(0, total - Z95 * seasonSpread)),
+      season_hi95: round2(total + Z95 * seasonSpread),
+    },
   };
 }
 
-function summarise(plan: ForecastPlan): DemandOutput['weekly_curve'] {
-  return plan.weeks.map((weekStart, i) => {
-    const at = (pick: (s: SeriesForecast) => number[]) => sum(plan.series.map((s) => pick(s)[i] ?? 0));
-    const mean = at((s) => s.forecast);
-    // Interval of the total: spreads add in quadrature (independent series).
-    const spread = (lo: (s: SeriesForecast) => number[], hi: (s: SeriesForecast) => number[]) =>
-      Math.sqrt(sum(plan.series.map((s) => (((hi(s)[i] ?? 0) - (lo(s)[i] ?? 0)) / 2) ** 2)));
-    const s80 = spread((s) => s.lo80, (s) => s.hi80);
-    const s95 = spread((s) => s.lo95, (s) => s.hi95);
-    return {
-      week: plan.from_week + i,
-      week_start: weekStart,
-      forecast: round2(mean),
-      lo80: round2(Math.max(0, mean - s80)),
-      hi80: round2(mean + s80),
-      lo95: round2(Math.max(0, mean - s95)),
-      hi95: round2(mean + s95),
-    };
-  });
+/** Where a total's figure came from, in a sentence. */
+function sourceOf(what: string, u: TotalUncertainty): string {
+  if (!u.measured) return `${what}: too little history to back-test (${u.weeks_scored} week(s) scored), so the forecaster's own spread is used`;
+  const error = u.weekly_error === null ? '' : `${explain.percent(u.weekly_error)} per week, `;
+  return `${what}'s error measured on ${u.backtests} back-test(s) over the history's last ${u.backtests * BACKTEST.spacing} weeks: ${error}${u.scale.toFixed(2)} × the forecaster's own spread, weeks' errors correlated ${u.correlation.toFixed(2)}`;
+}
+
+/**
+ * Safety stock at SERVICE_LEVEL for every strategy: the buy covers the season's chain demand that often,
+ * from the spread of the chain's season total measured on the history. Without replenishment stock cannot
+ * move between stores once shipped, so each store needs its own buffer: the stores' buffers (from their
+ * series' own spreads, categories independent, weeks correlated as the chain's back-tests found) are summed,
+ * and the larger of that and the chain's buffer is held.
+ */
+function safetyStock(parameters: PlanParameters, series: SeriesForecast[], chain: MeasuredTotal): { units: number; reason: string } {
+  const level = explain.percent(SERVICE_LEVEL);
+  const chainUnits = Math.ceil(Z_SERVICE * chain.seasonSpread);
+  const chainReason = `${level} service: the chain's season total is uncertain by ±${explain.units(chain.seasonSpread)} units (one standard deviation, measured on the history)`;
+  if (parameters.replenishment_strategy !== 'none') {
+    return { units: chainUnits, reason: `${parameters.replenishment_strategy} replenishment: the DC pools the risk, so one chain-wide buffer covers it at ${chainReason}; ${explain.units(chainUnits)} units` };
+  }
+  const weeklyVariance = new Map<string, number[]>();
+  for (const s of series) {
+    const weeks = weeklyVariance.get(s.store_id) ?? new Array<number>(s.forecast.length).fill(0);
+    s.forecast.forEach((_, i) => {
+      weeks[i] = (weeks[i] ?? 0) + spreadOf(s, i) ** 2;
+    });
+    weeklyVariance.set(s.store_id, weeks);
+  }
+  const storeUnits = Math.ceil(sum([...weeklyVariance.values()].map((weeks) => Z_SERVICE * sumSpread(weeks.map(Math.sqrt), chain.calibration.correlation))));
+  const units = Math.max(storeUnits, chainUnits);
+  return {
+    units,
+    reason:
+      `no replenishment: shipped stock cannot be moved between stores, so each of ${weeklyVariance.size} stores carries its own buffer at ${level} service ` +
+      `(${explain.units(storeUnits)} units in all; the chain alone would need ${explain.units(chainUnits)} at ${chainReason}); ${explain.units(units)} units`,
+  };
+}
+
+function summarise(plan: ForecastPlan, chain: Band): DemandOutput['weekly_curve'] {
+  return plan.weeks.map((weekStart, i) => ({
+    week: plan.from_week + i,
+    week_start: weekStart,
+    forecast: chain.forecast[i] ?? 0,
+    lo80: chain.lo80[i] ?? 0,
+    hi80: chain.hi80[i] ?? 0,
+    lo95: chain.lo95[i] ?? 0,
+    hi95: chain.hi95[i] ?? 0,
+  }));
 }
 
 export function demandAgent(store: Store, assembler: ContextAssembler) {
@@ -139,7 +256,11 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const context = await assembler.demand(parameters);
       const gap = context.weeksBeforeSeason;
       const horizon = context.horizonWeeks - fromWeek + 1;
+      // Before the season the gap is forecast with it and dropped; in-season the gap is already behind the
+      // forecast (the first plan's forecast of it stands in for the weeks no one posted).
+      const skip = fromWeek === 1 ? gap : 0;
       const actuals = new Map<string, number[]>();
+      const leads = new Map<string, number[]>();
       if (fromWeek > 1) {
         for (const a of await store.retail.listActuals(input.runId)) {
           if (a.seasonWeek >= fromWeek) continue;
@@ -148,7 +269,13 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
           weeks[a.seasonWeek - 1] = (weeks[a.seasonWeek - 1] ?? 0) + a.unitsSold;
           actuals.set(key, weeks);
         }
+        if (gap > 0) {
+          const previous = (await store.retail.latestPlan(input.runId, 'forecast'))?.body as ForecastPlan | undefined;
+          for (const s of previous?.series ?? []) if (s.lead) leads.set(`${s.store_id}|${s.category_id}`, s.lead);
+        }
       }
+      const missingLead = new Array<null>(gap).fill(null);
+      const inputOf = (s: SeriesHistory) => historyFor(s, leads.get(s.key) ?? missingLead, fromWeek - 1, actuals);
       const series: SeriesForecast[] = [];
       const methods: Record<string, number> = {};
       const noteCounts = new Map<string, number>();
@@ -160,19 +287,25 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         if (members) members.push(s);
         else panels.set(s.categoryId, [s]);
       }
-      // The last day the panel's last value covers (history weeks are labelled by their first day, then the
-      // gap and the in-season weeks follow): the forecasting library lines Christmas and Easter up with it.
-      const lastDay = addDays(context.lastHistoryWeek, 7 * (gap + fromWeek - 1) + 6);
+      // The last day the panel's last value covers (history weeks are labelled by their first day; in-season
+      // the gap and the weeks so far follow): the forecasting library lines Christmas and Easter up with it.
+      const historyLastDay = addDays(context.lastHistoryWeek, 6);
+      const lastDay = fromWeek === 1 ? historyLastDay : addDays(context.lastHistoryWeek, 7 * (gap + fromWeek - 1) + 6);
+      const planOptions = { horizon: skip + horizon, lastDay, historyLastDay };
+      const categoryTotals = new Map<string, MeasuredTotal>();
+      const categoryInputs: { values: (number | null)[]; history: (number | null)[] }[] = [];
       let done = 0;
       for (const [categoryId, members] of panels) {
         signal.throwIfAborted();
         reportProgress((100 * done) / context.series.length, `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`);
         await new Promise((resolve) => setImmediate(resolve));
-        const results = forecastPanel(members.map((s) => ({ id: s.key, group: categoryId, values: historyFor(s, gap, fromWeek - 1, actuals) })), {
-          horizon,
+        const inputs = members.map(inputOf);
+        const results = forecastPanel(members.map((s, i) => ({ id: s.key, group: categoryId, values: inputs[i]! })), {
+          horizon: skip + horizon,
           method: 'ensemble',
           lastDay,
         });
+        const planned = new Array<number>(horizon).fill(0);
         results.forEach((result, i) => {
           const s = members[i]!;
           methods[result.method] = (methods[result.method] ?? 0) + 1;
@@ -181,38 +314,63 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
             const kind = note.replace(/\d+(\.\d+)?/g, 'N');
             noteCounts.set(kind, (noteCounts.get(kind) ?? 0) + 1);
           }
+          const season = (values: number[]) => values.slice(skip).map(round2);
+          const forecastWeeks = season(result.forecast);
+          forecastWeeks.forEach((v, w) => (planned[w]! += v));
+          const lead = fromWeek === 1 ? result.forecast.slice(0, gap).map(round2) : leads.get(s.key);
           series.push({
             store_id: s.storeId,
             category_id: s.categoryId,
             method: result.method,
-            forecast: result.forecast.map(round2),
-            lo80: result.lo80.map(round2),
-            hi80: result.hi80.map(round2),
-            lo95: result.lo95.map(round2),
-            hi95: result.hi95.map(round2),
+            forecast: forecastWeeks,
+            lo80: season(result.lo80),
+            hi80: season(result.hi80),
+            lo95: season(result.lo95),
+            hi95: season(result.hi95),
+            ...(lead && lead.length > 0 ? { lead } : {}),
           });
         });
+        // The category's total: its own forecast's spread, sized by back-tests of the total on the history.
+        const values = totalOf(inputs);
+        const history = totalOf(members.map((s) => s.values));
+        categoryInputs.push({ values, history });
+        categoryTotals.set(categoryId, measureTotal(values, history, planned, skip, planOptions));
         done += members.length;
       }
+      reportProgress(95, 'measuring the chain total on the history');
+      const chainPlanned = new Array<number>(horizon).fill(0);
+      for (const t of categoryTotals.values()) t.band.forecast.forEach((v, w) => (chainPlanned[w]! += v));
+      const chain = measureTotal(
+        totalOf(categoryInputs.map((c) => c.values)),
+        totalOf(categoryInputs.map((c) => c.history)),
+        chainPlanned,
+        skip,
+        planOptions,
+      );
       const plan: ForecastPlan = {
         revision,
         from_week: fromWeek,
         weeks: Array.from({ length: horizon }, (_, i) => seasonWeekStart(parameters, fromWeek + i)),
         series,
+        totals: { chain: chain.band, categories: Object.fromEntries([...categoryTotals].map(([id, t]) => [id, t.band])) },
       };
       await store.retail.savePlan({ runId: input.runId, kind: 'forecast', revision, body: plan, createdAt: Date.now() });
 
       const seasonTotal = sum(series.map((s) => sum(s.forecast)));
-      const safety = safetyStock(parameters, series);
+      const safety = safetyStock(parameters, series, chain);
       const suggested = Math.ceil(seasonTotal + safety.units);
       const quantity = input.plannerQuantity ?? suggested;
       const names = new Map(context.categories.map((c) => [c.categoryId, c.name]));
-      const byCategory = new Map<string, number>();
-      for (const s of series) byCategory.set(s.category_id, (byCategory.get(s.category_id) ?? 0) + sum(s.forecast));
       const notes = [...context.notes, ...[...noteCounts].map(([text, count]) => `${count} series: ${text}`)];
+      if (chain.calibration.measured && Math.abs(chain.calibration.bias) > 0.5) {
+        notes.push(`the chain total's back-tests ran ${chain.calibration.bias > 0 ? 'below' : 'above'} the actuals on average (${chain.calibration.bias.toFixed(2)} spreads); the forecast is not corrected for it`);
+      }
       const scope = fromWeek === 1 ? `the ${horizon}-week season` : `weeks ${fromWeek}–${parameters.forecast_horizon_weeks} (after ${fromWeek - 1} weeks of actuals)`;
+      const leadNote = fromWeek === 1 && gap > 0 ? ` The season starts ${gap} week(s) after the history: those weeks were forecast with it and left out, and the bands widen with the lead.` : '';
       const explanation =
-        `Forecast ${series.length} store × category series for ${scope}: ${explain.units(seasonTotal)} units expected. ` +
+        `Forecast ${series.length} store × category series for ${scope}: ${explain.units(seasonTotal)} units expected ` +
+        `(80%: ${explain.units(chain.summary.season_lo80)}–${explain.units(chain.summary.season_hi80)}).${leadNote} ` +
+        `Bands and safety stock from the data: ${sourceOf('the chain total', chain.summary)}. ` +
         `Safety stock ${explain.units(safety.units)} (${safety.reason}). ` +
         (fromWeek > 1
           ? 'The remaining weeks are re-planned against this forecast (the buy stands).'
@@ -229,10 +387,13 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         season_total: round2(seasonTotal),
         safety_stock: safety.units,
         safety_reason: safety.reason,
+        service_level: SERVICE_LEVEL,
+        lead_weeks: gap,
+        uncertainty: chain.summary,
         manufacturing_quantity: quantity,
         quantity_source: input.plannerQuantity === undefined ? ('forecast' as const) : ('planner' as const),
-        by_category: [...byCategory].map(([category_id, total]) => ({ category_id, name: names.get(category_id) ?? null, total: round2(total) })),
-        weekly_curve: summarise(plan),
+        by_category: [...categoryTotals].map(([category_id, t]) => ({ category_id, name: names.get(category_id) ?? null, total: round2(sum(t.band.forecast)), uncertainty: t.summary })),
+        weekly_curve: summarise(plan, chain.band),
         methods,
         notes,
         explanation,
