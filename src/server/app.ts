@@ -13,10 +13,11 @@ import type { Engine } from '../engine/index.js';
 import { BatonError } from '../errors/index.js';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/index.js';
 import { installAuth } from './auth.js';
+import { installLimits } from './limits.js';
 import { redactingTokens } from './log-redaction.js';
 import type { ServerConfig } from './config.js';
 import { answerClientError, answerFrameworkError, installErrorHandling, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
-import { installJsonBodyParser } from './json-body.js';
+import { installJsonBodyParser, refuseNulInParameters } from './json-body.js';
 import { healthRoutes } from './routes/health.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
@@ -90,6 +91,7 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   });
   installErrorHandling(app);
   installJsonBodyParser(app);
+  refuseNulInParameters(app);
   answerPlainGetsOnWebSocketRoutes(app);
   // Before auth: the plugin's own onRequest hook marks upgrade requests, so that a refused
   // upgrade's socket is destroyed after the error response (otherwise close() waits on it).
@@ -97,6 +99,8 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   // Before auth too: preflights carry no token, and a refusal must still be readable cross-origin.
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   installAuth(app, config);
+  // After auth (a refused token takes no stream slot nor request count), before the routes.
+  await installLimits(app, config);
 
   await app.register(swagger, {
     openapi: {

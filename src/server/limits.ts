@@ -60,7 +60,7 @@ export class StreamSlots {
  * asked for in issue 21's report; until then the body is written here, the same as sendError's.
  */
 function tooManyRequests(request: FastifyRequest, reply: FastifyReply, message: string, details: Record<string, unknown>, suggestions: string[]): FastifyReply {
-  return reply.code(429).type('application/json').send({ error_type: 'RATE_LIMITED', message, details, suggestions, request_id: request.id });
+  return sendError(reply, request, new BatonError('RATE_LIMITED', message, { details, suggestions, retryable: true }));
 }
 
 function limitStreams(app: FastifyInstance, config: ServerConfig): StreamSlots {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError } from '../../errors/index.js';
 import type { Store } from '../../store/index.js';
+import type { ForecastPlan } from './agents/demand.js';
 import { ACTUALS_INTAKE, SEASON_PLANNING } from './workflow.js';
 
 /** Far above any store's week (a whole chain sells a few million units) and far below where arithmetic on it overflows. */
@@ -29,6 +30,10 @@ export const weeklyActuals = z.object({
     )
     .min(1, 'send at least one store and category')
     .max(MAX_ROWS, `send at most ${MAX_ROWS} rows a week`),
+  partial: z
+    .boolean()
+    .optional()
+    .describe("true to post a week without every planned store × category: the missing ones are left out of the week's comparison, never read as zero sales"),
 });
 export type WeeklyActuals = z.infer<typeof weeklyActuals>;
 
@@ -50,12 +55,70 @@ export async function postActuals(engine: Engine, store: Store, runId: string, a
     ]);
   }
   refuseRepeatedSeries(actuals);
+  const missing = await checkAgainstPlan(store, runId, actuals);
   const writes = store.retail.actualsWrites(
     runId,
     actuals.sales.map((s) => ({ storeId: s.store_id, categoryId: s.category_id, seasonWeek: actuals.week, unitsSold: s.units_sold })),
     Date.now(),
   );
-  return engine.resolveWait(runId, waiting.id, { data: { week: actuals.week } }, { intake: ACTUALS_INTAKE, writes });
+  const data = missing > 0 ? { week: actuals.week, partial: true, missing } : { week: actuals.week };
+  return engine.resolveWait(runId, waiting.id, { data }, { intake: ACTUALS_INTAKE, writes });
+}
+
+const LISTED = 10;
+const seriesKey = (storeId: string, categoryId: string) => `${storeId} × ${categoryId}`;
+const listed = (items: readonly string[]) => `${items.slice(0, LISTED).join(', ')}${items.length > LISTED ? `, … (${items.length} in all)` : ''}`;
+/** Ids as people mistype them: case, spaces, leading zeros ("s1" for "S001"). */
+const loose = (id: string) => id.trim().toLowerCase().replace(/(^|[^0-9])0+(?=[0-9])/g, '$1');
+
+function closest(id: string, known: readonly string[]): string | undefined {
+  const wanted = loose(id);
+  return known.find((k) => loose(k) === wanted);
+}
+
+/**
+ * Posted rows must be series the season planned: an unknown store or category is a mistake to
+ * name, not a new series to take silently. A week without every planned series is refused unless
+ * marked partial. Returns how many planned series a partial week leaves out.
+ */
+async function checkAgainstPlan(store: Store, runId: string, actuals: WeeklyActuals): Promise<number> {
+  const plan = (await store.retail.latestPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
+  if (!plan) throw new ConflictError(`run "${runId}" has no forecast to take actuals against yet`, { run_id: runId });
+  const stores = [...new Set(plan.series.map((s) => s.store_id))].sort();
+  const categories = [...new Set(plan.series.map((s) => s.category_id))].sort();
+  const planned = new Set(plan.series.map((s) => seriesKey(s.store_id, s.category_id)));
+  const knownStores = new Set(stores);
+  const knownCategories = new Set(categories);
+  const unknownStores = [...new Set(actuals.sales.map((r) => r.store_id).filter((id) => !knownStores.has(id)))];
+  const unknownCategories = [...new Set(actuals.sales.map((r) => r.category_id).filter((id) => !knownCategories.has(id)))];
+  const unplanned = actuals.sales
+    .filter((r) => knownStores.has(r.store_id) && knownCategories.has(r.category_id) && !planned.has(seriesKey(r.store_id, r.category_id)))
+    .map((r) => seriesKey(r.store_id, r.category_id));
+  if (unknownStores.length + unknownCategories.length + unplanned.length > 0) {
+    const guesses = [...unknownStores.map((id) => [id, closest(id, stores)]), ...unknownCategories.map((id) => [id, closest(id, categories)])].filter(([, guess]) => guess !== undefined);
+    const problems = [
+      unknownStores.length > 0 ? `unknown store${unknownStores.length === 1 ? '' : 's'} ${listed(unknownStores)}` : '',
+      unknownCategories.length > 0 ? `unknown categor${unknownCategories.length === 1 ? 'y' : 'ies'} ${listed(unknownCategories)}` : '',
+      unplanned.length > 0 ? `series this season did not plan: ${listed(unplanned)}` : '',
+    ].filter(Boolean);
+    throw new BatonError('INVALID_PARAMETERS', `week ${actuals.week} names ${problems.join('; ')}`, {
+      details: { unknown_stores: unknownStores.slice(0, 100), unknown_categories: unknownCategories.slice(0, 100), unplanned_series: unplanned.slice(0, 100) },
+      suggestions: [
+        ...guesses.map(([id, guess]) => `"${id}": did you mean "${guess}"?`),
+        `this season's stores: ${listed(stores)}`,
+        `this season's categories: ${listed(categories)}`,
+      ],
+    });
+  }
+  const posted = new Set(actuals.sales.map((r) => seriesKey(r.store_id, r.category_id)));
+  const missing = [...planned].filter((key) => !posted.has(key));
+  if (missing.length > 0 && actuals.partial !== true) {
+    throw new BatonError('INVALID_PARAMETERS', `week ${actuals.week} is missing ${missing.length} of the season's ${planned.size} store × category series: ${listed(missing)}`, {
+      details: { missing_series: missing.slice(0, 100), missing: missing.length, planned: planned.size },
+      suggestions: ['send every planned series (0 for a series that sold nothing)', 'or send partial: true to post what you have: missing series are then left out of the comparison, not read as zero sales'],
+    });
+  }
+  return missing.length;
 }
 
 /** One figure per store × category and week: two would leave which one counts to chance. */

@@ -20,8 +20,11 @@ export interface ReplenishmentPlanBody {
 
 export interface StorePosition {
   received: number;
+  /** Sales the stock could serve: posted sales capped at what the store had on hand that week, net of returns. */
   sold: number;
   onHand: number;
+  /** Posted sales above the stock on hand: demand the store could not meet. */
+  unmet: number;
 }
 
 export interface StockPosition {
@@ -31,8 +34,18 @@ export interface StockPosition {
   soldToDate: number;
   /** Units sold per season week, all stores. */
   soldByWeek: Map<number, number>;
+  unmetToDate: number;
+  unmetByWeek: Map<number, number>;
+  /** What was posted, as posted (before capping at the stock). */
+  postedToDate: number;
 }
 
+/**
+ * Week by week, each store's posted sales are capped at what it has on hand (its allocation, plus
+ * replenishment moved after earlier weeks, less what it sold): a store cannot sell stock it does
+ * not hold, so the excess is unmet demand. A week's net negative sales are returns: they go back
+ * on the shelf, up to what the store has sold. The actuals stay stored as posted.
+ */
 export async function stockPosition(store: Store, runId: string): Promise<StockPosition> {
   const [allocation, replenishments, actuals] = await Promise.all([
     store.retail.latestPlan(runId, 'allocation'),
@@ -43,24 +56,62 @@ export async function stockPosition(store: Store, runId: string): Promise<StockP
   const stores = new Map<string, StorePosition>();
   const position = (id: string) => {
     let p = stores.get(id);
-    if (!p) stores.set(id, (p = { received: 0, sold: 0, onHand: 0 }));
+    if (!p) stores.set(id, (p = { received: 0, sold: 0, onHand: 0, unmet: 0 }));
     return p;
   };
-  for (const [id, units] of Object.entries(plan?.store_units ?? {})) position(id).received += units;
+  for (const [id, units] of Object.entries(plan?.store_units ?? {})) {
+    position(id).received += units;
+    position(id).onHand += units;
+  }
   let dcUnits = plan?.dc_units ?? 0;
-  for (const record of replenishments) {
-    for (const move of (record.body as ReplenishmentPlanBody).moves) {
-      position(move.store_id).received += move.units;
-      dcUnits -= move.units;
+  // Replenishment decided after week w's sales reaches the stores before week w + 1's.
+  const moves = replenishments.map((r) => r.body as ReplenishmentPlanBody).sort((a, b) => a.week - b.week);
+  let nextMove = 0;
+  const receiveMovesBefore = (week: number) => {
+    for (; nextMove < moves.length && moves[nextMove]!.week < week; nextMove++) {
+      for (const move of moves[nextMove]!.moves) {
+        const p = position(move.store_id);
+        p.received += move.units;
+        p.onHand += move.units;
+        dcUnits -= move.units;
+      }
     }
+  };
+
+  const postedByWeek = new Map<number, Map<string, number>>();
+  let postedToDate = 0;
+  for (const a of actuals) {
+    let week = postedByWeek.get(a.seasonWeek);
+    if (!week) postedByWeek.set(a.seasonWeek, (week = new Map()));
+    week.set(a.storeId, (week.get(a.storeId) ?? 0) + a.unitsSold);
+    postedToDate += a.unitsSold;
   }
   const soldByWeek = new Map<number, number>();
-  let soldToDate = 0;
-  for (const a of actuals) {
-    position(a.storeId).sold += a.unitsSold;
-    soldToDate += a.unitsSold;
-    soldByWeek.set(a.seasonWeek, (soldByWeek.get(a.seasonWeek) ?? 0) + a.unitsSold);
+  const unmetByWeek = new Map<number, number>();
+  for (const week of [...postedByWeek.keys()].sort((a, b) => a - b)) {
+    receiveMovesBefore(week);
+    let sold = 0;
+    let unmet = 0;
+    for (const [storeId, posted] of postedByWeek.get(week)!) {
+      const p = position(storeId);
+      if (posted >= 0) {
+        const served = Math.min(posted, p.onHand);
+        p.sold += served;
+        p.onHand -= served;
+        p.unmet += posted - served;
+        sold += served;
+        unmet += posted - served;
+      } else {
+        const returned = Math.min(-posted, p.sold);
+        p.sold -= returned;
+        p.onHand += returned;
+        sold -= returned;
+      }
+    }
+    soldByWeek.set(week, sold);
+    unmetByWeek.set(week, unmet);
   }
-  for (const p of stores.values()) p.onHand = Math.max(0, p.received - p.sold);
-  return { approvedQuantity: plan?.approved_quantity ?? 0, dcUnits, stores, soldToDate, soldByWeek };
+  receiveMovesBefore(Infinity);
+  const sumOf = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  return { approvedQuantity: plan?.approved_quantity ?? 0, dcUnits, stores, soldToDate: sumOf(soldByWeek), soldByWeek, unmetToDate: sumOf(unmetByWeek), unmetByWeek, postedToDate };
 }

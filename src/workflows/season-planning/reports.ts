@@ -34,7 +34,9 @@ export async function allocationReport(store: Store, runId: string) {
       received: position.stores.get(store_id)?.received ?? units,
       sold: position.stores.get(store_id)?.sold ?? 0,
       on_hand: position.stores.get(store_id)?.onHand ?? units,
+      unmet: position.stores.get(store_id)?.unmet ?? 0,
     })),
+    unmet_demand: position.unmetToDate,
   };
 }
 

@@ -26,6 +26,12 @@ export const SEASON_PLANNING = 'season-planning';
 export const ACTUALS_INTAKE = 'season-actuals';
 
 type Context = WorkflowContext<PlanParameters>;
+
+/** Whether this week's actuals were posted without every series (the intake marked them partial). */
+function postedPartial(context: Context): boolean {
+  const posted = (context.results.week_actuals as { data?: { week?: number; partial?: boolean } } | undefined)?.data;
+  return posted?.week === currentWeek(context) && posted.partial === true;
+}
 interface Resolution {
   action: string;
   data?: unknown;
@@ -126,7 +132,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       skip: (parameters) => (parameters.actuals === 'simulated' ? 'actuals are simulated' : undefined),
       wait: {
         kind: 'actuals',
-        schema: z.object({ week: z.number().int().min(1) }),
+        schema: z.object({ week: z.number().int().min(1), partial: z.boolean().optional(), missing: z.number().int().min(0).optional() }),
         data: (context) => ({ week: currentWeek(context) }),
         intake: { name: ACTUALS_INTAKE, route: 'POST /api/runs/{run_id}/actuals' },
       },
@@ -135,7 +141,13 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'monitor',
       description: 'Actuals against forecast; above the threshold, alert and re-forecast.',
       agent: 'monitor',
-      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context), markdown: activeMarkdown(context)?.rate ?? 0 }),
+      input: (context) => ({
+        runId: context.runId,
+        parameters: effective(context),
+        week: currentWeek(context),
+        markdown: activeMarkdown(context)?.rate ?? 0,
+        partial: postedPartial(context),
+      }),
       transitions: ['replenishment'],
       next: (_context, output) => ((output as MonitorOutput).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' }),
     },

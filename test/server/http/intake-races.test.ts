@@ -38,6 +38,8 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     const season = seasonPlanning(store);
     const delivery = softwareDelivery({});
     const engine = new Engine({ store, nodeId: name, agents: [...season.agents, ...delivery.agents], workflows: [season.workflow, delivery.workflow], pollIntervalMs: 50 });
+    // Listening for the other node's commits, as `baton serve` does.
+    await engine.start();
     const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null, assembler: season.assembler, webRoot: null });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(async () => {

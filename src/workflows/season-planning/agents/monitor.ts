@@ -21,6 +21,8 @@ export const monitorInput = z.object({
   week: z.number().int().min(1),
   /** A markdown in force (fraction off): the forecast, made at full price, is lifted by the price model before comparing. */
   markdown: z.number().min(0).lt(1).default(0),
+  /** The week was posted without every series: compare only the series posted, never read the rest as zero. */
+  partial: z.boolean().default(false),
 });
 
 const varianceLine = z.object({ category_id: z.string(), actual: z.number(), forecast: z.number(), variance: z.number().nullable() });
@@ -66,10 +68,12 @@ export function monitorAgent(store: Store) {
       // A store that sold out shows what it had, not what shoppers wanted: its week says nothing
       // about the forecast, so it is left out (and counted) rather than read as a fall in demand.
       const soldOut = new Set([...position.stores].filter(([, p]) => p.onHand <= 0 && p.received > 0).map(([id]) => id));
+      const postedThisWeek = new Set(actuals.filter((a) => a.seasonWeek === week).map((a) => `${a.storeId}\u0000${a.categoryId}`));
+      const compared = (s: { store_id: string; category_id: string }) => !soldOut.has(s.store_id) && (!input.partial || postedThisWeek.has(`${s.store_id}\u0000${s.category_id}`));
       const forecastByCategory = new Map<string, number>();
       const lift = input.markdown > 0 ? demandAt(1, 1, 1 - input.markdown, parameters.price_elasticity ?? DEFAULT_ELASTICITY) : 1;
       for (const s of plan.series) {
-        if (soldOut.has(s.store_id)) continue;
+        if (!compared(s)) continue;
         forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + lift * (s.forecast[week - plan.from_week] ?? 0));
       }
       const actualByCategory = new Map<string, number>();

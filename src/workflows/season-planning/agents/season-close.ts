@@ -19,6 +19,8 @@ export const closeInput = z.object({
 export const closeOutput = z.object({
   approved_quantity: z.number().int(),
   units_sold: z.number(),
+  /** Posted sales above what the stores held (manual actuals; simulated ones are capped as they are made). */
+  unmet_demand: z.number(),
   sell_through: z.number(),
   left_in_stores: z.number(),
   left_at_dc: z.number(),
@@ -50,6 +52,7 @@ export function seasonClose(store: Store) {
       const summary = {
         approved_quantity: position.approvedQuantity,
         units_sold: position.soldToDate,
+        unmet_demand: position.unmetToDate,
         sell_through: round2(sellThrough * 1000) / 1000,
         left_in_stores: leftInStores,
         left_at_dc: position.dcUnits,
@@ -65,6 +68,7 @@ export function seasonClose(store: Store) {
         ...summary,
         explanation:
           `Sold ${explain.units(position.soldToDate)} of ${explain.units(position.approvedQuantity)} units (${explain.percent(sellThrough)} sell-through) for ${explain.units(revenue)} in revenue; ` +
+          (position.unmetToDate > 0 ? `${explain.units(position.unmetToDate)} units of posted sales went beyond the stock the stores held (unmet demand); ` : '') +
           `${explain.units(leftInStores)} left in stores and ${explain.units(position.dcUnits)} at the DC. ` +
           `${input.varianceAlerts} variance alert${input.varianceAlerts === 1 ? '' : 's'}, ${input.reforecasts} re-forecast${input.reforecasts === 1 ? '' : 's'}, ` +
           `${explain.units(moved)} units replenished${markdown ? `, ${explain.percent(markdown.rate)} markdown from week ${markdown.fromWeek + 1}` : ', no markdown'}.`,
