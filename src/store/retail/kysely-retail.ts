@@ -204,8 +204,10 @@ export class KyselyRetailData implements RetailData {
       const started = performance.now();
       for (let chunk = nextChunk(); chunk !== undefined; chunk = nextChunk()) {
         rows += chunk.length;
-        inserted += Number((yield* query(writes.fresh(chunk))).numAffectedRows ?? 0n);
-        yield* query(writes.upsert(chunk));
+        const fresh = Number((yield* query(writes.fresh(chunk))).numAffectedRows ?? 0n);
+        inserted += fresh;
+        // All new (a first import): nothing to update.
+        if (fresh < chunk.length) yield* query(writes.upsert(chunk));
         if (sliced && performance.now() - started > SLICE_MS) return false;
       }
       for (const write of after()) yield* query(write);
