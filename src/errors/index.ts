@@ -131,9 +131,23 @@ export class AgentError extends BatonError {
   }
 }
 
-/** Any thrown value as a BatonError; unknown errors become retryable execution errors. */
+/**
+ * JavaScript's own error classes: a bug's symptom ("Cannot read properties of undefined (reading
+ * '0')"), whose text names code, not the problem, and must not reach a client through a run's error.
+ */
+const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
+
+/**
+ * Any thrown value as a BatonError; unknown errors become retryable execution errors. A plain
+ * `Error` keeps its message (agents throw them on purpose); a programming error's message is
+ * replaced by a generic one naming its class, and the original stays the `cause`, for logs only.
+ */
 export function toBatonError(error: unknown, fallback: ErrorCode = 'AGENT_EXECUTION_ERROR'): BatonError {
   if (error instanceof BatonError) return error;
+  if (PROGRAMMING_ERRORS.some((kind) => error instanceof kind)) {
+    const name = (error as Error).name;
+    return new BatonError(fallback, `an unexpected error occurred (${name})`, { details: { error: name }, retryable: true, cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new BatonError(fallback, message, { retryable: true, cause: error });
 }

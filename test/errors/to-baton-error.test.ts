@@ -13,14 +13,23 @@ describe('toBatonError', () => {
   });
 
   it('wraps an unknown Error as a retryable AGENT_EXECUTION_ERROR keeping its message and cause', () => {
-    const cause = new TypeError('x is undefined');
+    const cause = new Error('no sales history for category 7');
     const error = toBatonError(cause);
     expect(error).toBeInstanceOf(BatonError);
     expect(error.code).toBe('AGENT_EXECUTION_ERROR');
     expect(error.retryable).toBe(true);
-    expect(error.message).toBe('x is undefined');
+    expect(error.message).toBe('no sales history for category 7');
     expect(error.cause).toBe(cause);
     expect(error.details).toEqual({});
+  });
+
+  it("keeps a programming error's message out of the error: a generic message naming the class, the original as cause", () => {
+    const cause = new TypeError("Cannot read properties of undefined (reading '0')");
+    const error = toBatonError(cause);
+    expect(error).toMatchObject({ code: 'AGENT_EXECUTION_ERROR', retryable: true, message: 'an unexpected error occurred (TypeError)', details: { error: 'TypeError' } });
+    expect(error.cause).toBe(cause);
+    expect(JSON.stringify(error.toJSON())).not.toContain('Cannot read');
+    expect(toBatonError(new RangeError('Invalid time value'), 'INVALID_TRANSITION').message).toBe('an unexpected error occurred (RangeError)');
   });
 
   it('wraps a thrown non-Error value using its string form', () => {

@@ -1,7 +1,8 @@
 // Hostile input over real HTTP (issue 21, items 5 and 6): bad input is a 4xx, never a 5xx, and every error — the framework's own included — has the error shape with a request id.
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
-import { Engine } from '../../../src/engine/index.js';
+import { z } from 'zod';
+import { defineAgent, defineWorkflow, Engine } from '../../../src/engine/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { parseServerConfig } from '../../../src/server/config.js';
 import { describeEachStore } from '../../support/stores.js';
@@ -167,6 +168,35 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
       const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       const reply = asReply(await rawGet(base, `/api/runs/${'r'.repeat(5_000)}`));
       expect(expectError(reply, 422, 'INVALID_PARAMETERS').message).toMatch(/longer than 1000 characters/);
+    } finally {
+      await app.close();
+      await engine.close();
+      await t.dispose();
+    }
+  });
+
+  it("keeps an agent's internal TypeError out of the run's error the API shows", async () => {
+    const t = await kind.create();
+    const broken = defineAgent({
+      name: 'broken',
+      input: z.unknown(),
+      output: z.object({}),
+      retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+      run: () => {
+        throw new TypeError("Cannot read properties of undefined (reading '0')");
+      },
+    });
+    const workflow = defineWorkflow({ name: 'broken', parameters: z.object({}), phases: [{ name: 'work', agent: 'broken' }] });
+    const engine = new Engine({ store: t.store, agents: [broken], workflows: [workflow] });
+    const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null, webRoot: null });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const started = (await (await fetch(`${base}${RUN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session_id: 's-1', workflow: 'broken', parameters: {} }) })).json()) as { run_id: string };
+      await engine.settled(started.run_id);
+      const shown = await (await fetch(`${base}/api/runs/${started.run_id}`)).text();
+      expect(shown).toContain('an unexpected error occurred (TypeError)');
+      expect(shown + (await (await fetch(`${base}/api/runs/${started.run_id}/events`)).text())).not.toContain('Cannot read');
     } finally {
       await app.close();
       await engine.close();
