@@ -23,6 +23,12 @@ export interface TotalErrorOptions extends ForecastOptions {
 export interface TotalCalibration {
   /** Root mean square of the back-tests' errors in units of the model's spread (1: the model's spread was right). */
   scale: number;
+  /**
+   * The squared error (in units of the model's spread) one step ahead, and how much it grows per step further
+   * ahead (≥ 0), fitted by least squares on the back-tests: a level that wanders adds variance in proportion to
+   * the lead, which the seasonal anchor's own spread (flat within a year) does not show.
+   */
+  growth: { first: number; perStep: number };
   /** Mean error over the back-tests in the same units (positive: the forecaster was low). */
   bias: number;
   /** Mean correlation between two weeks' errors of one back-test (0–1): how much of a season's error does not average out. */
@@ -41,7 +47,7 @@ export interface TotalError extends TotalCalibration {
   /** The forecaster's own forecast of the total and its own error spread (one standard deviation) per step. */
   forecast: number[];
   modelSd: number[];
-  /** The spread per step the back-tests support: modelSd × scale. */
+  /** The spread per step the back-tests support: modelSd × √(growth at that step). */
   sd: number[];
 }
 
@@ -67,7 +73,8 @@ export function calibrateTotal(values: readonly (number | null)[], options: Tota
   const minTrain = options.minTrain ?? resolved.seasonPeriod + 13;
   const n = values.length;
   const used: number[] = [];
-  const z: number[][] = [];
+  /** Per back-test: [step (0-based), error in units of the model's spread]. */
+  const z: [number, number][][] = [];
   let absError = 0;
   let volume = 0;
   for (let k = 1; k <= origins; k++) {
@@ -76,12 +83,12 @@ export function calibrateTotal(values: readonly (number | null)[], options: Tota
     const steps = Math.min(resolved.horizon, n - origin);
     const lastDay = resolved.lastDay === undefined ? undefined : new Date(Date.parse(`${resolved.lastDay}T00:00:00Z`) - 7 * (n - origin) * DAY_MS).toISOString().slice(0, 10);
     const back = forecastSeries(prepareSeries(values.slice(0, origin)), { ...resolved, horizon: steps, lastDay });
-    const errors: number[] = [];
+    const errors: [number, number][] = [];
     for (let h = 0; h < steps; h++) {
       const actual = values[origin + h];
       const sd = spreadOf(back, h);
       if (actual === null || actual === undefined || !(sd > 0)) continue;
-      errors.push((actual - back.forecast[h]!) / sd);
+      errors.push([h, (actual - back.forecast[h]!) / sd]);
       absError += Math.abs(actual - back.forecast[h]!);
       volume += Math.abs(actual);
     }
@@ -92,7 +99,8 @@ export function calibrateTotal(values: readonly (number | null)[], options: Tota
   }
   const scored = z.reduce((a, e) => a + e.length, 0);
   const weeklyError = volume > 0 ? absError / volume : Number.NaN;
-  if (scored < MIN_SCORED) return { scale: 1, bias: 0, correlation: FALLBACK_CORRELATION, weeklyError, origins: used, scored, measured: false };
+  if (scored < MIN_SCORED) return { scale: 1, growth: { first: 1, perStep: 0 }, bias: 0, correlation: FALLBACK_CORRELATION, weeklyError, origins: used, scored, measured: false };
+  const growth = fitGrowth(z);
   let squares = 0;
   let total = 0;
   let cross = 0;
@@ -100,19 +108,55 @@ export function calibrateTotal(values: readonly (number | null)[], options: Tota
   for (const errors of z) {
     let sum = 0;
     let sumSquares = 0;
-    for (const e of errors) {
+    for (const [h, raw] of errors) {
+      // Correlation between weeks is measured on errors brought to one size, so growth alone does not read as it.
+      const e = raw / Math.sqrt(growthAt(growth, h));
       sum += e;
       sumSquares += e * e;
+      squares += raw * raw;
+      total += raw;
     }
-    squares += sumSquares;
-    total += sum;
     // Σ over ordered pairs of different weeks of e_h·e_h' = (Σe)² − Σe².
     cross += sum * sum - sumSquares;
     pairs += errors.length * (errors.length - 1);
   }
   const meanSquare = squares / scored;
-  const correlation = pairs > 0 && meanSquare > 0 ? Math.min(1, Math.max(0, cross / pairs / meanSquare)) : FALLBACK_CORRELATION;
-  return { scale: Math.sqrt(meanSquare), bias: total / scored, correlation, weeklyError, origins: used, scored, measured: true };
+  // The normalised errors have mean square 1 by construction of the fit (about): the correlation is their mean cross product.
+  const normalised = z.reduce((a, errors) => a + errors.reduce((b, [h, e]) => b + (e * e) / growthAt(growth, h), 0), 0) / scored;
+  const correlation = pairs > 0 && normalised > 0 ? Math.min(1, Math.max(0, cross / pairs / normalised)) : FALLBACK_CORRELATION;
+  return { scale: Math.sqrt(meanSquare), growth, bias: total / scored, correlation, weeklyError, origins: used, scored, measured: true };
+}
+
+/** A squared-error level never below this share of the mean: a fit that dips near zero would promise certainty. */
+const MIN_LEVEL_SHARE = 0.25;
+
+/** Least squares of z² on the step (0-based) over every scored error ([step, error] per back-test), the slope held ≥ 0. */
+export function fitGrowth(z: readonly (readonly (readonly [number, number])[])[]): { first: number; perStep: number } {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const errors of z) {
+    for (const [h, e] of errors) {
+      n++;
+      sx += h;
+      sy += e * e;
+      sxx += h * h;
+      sxy += h * e * e;
+    }
+  }
+  const mean = sy / n;
+  const denominator = n * sxx - sx * sx;
+  const slope = denominator > 0 ? (n * sxy - sx * sy) / denominator : 0;
+  if (!(slope > 0)) return { first: mean, perStep: 0 };
+  const first = (sy - slope * sx) / n;
+  return { first: Math.max(first, MIN_LEVEL_SHARE * mean), perStep: slope };
+}
+
+/** The squared-error size h steps ahead (0-based), in units of the model's spread. */
+export function growthAt(growth: { first: number; perStep: number }, h: number): number {
+  return growth.first + growth.perStep * h;
 }
 
 /** The total's own forecast over `horizon` steps with the spread its back-tests support (see calibrateTotal). */
@@ -121,7 +165,7 @@ export function totalError(values: readonly (number | null)[], options: TotalErr
   const own = forecastSeries(prepareSeries(values), resolved);
   const modelSd = own.forecast.map((_, i) => spreadOf(own, i));
   const calibration = calibrateTotal(values, options);
-  return { ...calibration, forecast: own.forecast, modelSd, sd: modelSd.map((s) => s * calibration.scale) };
+  return { ...calibration, forecast: own.forecast, modelSd, sd: modelSd.map((s, h) => s * Math.sqrt(growthAt(calibration.growth, h))) };
 }
 
 /**
