@@ -37,6 +37,12 @@ function progressBar(label: string): { update(fraction: number): void; stop(): v
   return { update: (fraction) => bar.update(Math.round(fraction * 100)), stop: () => bar.stop() };
 }
 
+/** The bad rows an import error lists (each with its value, quoted once there), before the error itself. */
+function printProblems(error: unknown): void {
+  const problems = error instanceof BatonError ? (error.details as { problems?: { line: number; field?: string; message: string }[] } | undefined)?.problems : undefined;
+  for (const p of problems ?? []) console.error(`  line ${p.line}: ${p.field ? `${p.field} ` : ''}${p.message}`);
+}
+
 function printReport(report: ImportReport): void {
   console.log(`${report.source}: ${report.rows.toLocaleString('en-US')} ${report.table} rows (${report.inserted.toLocaleString('en-US')} new, ${report.updated.toLocaleString('en-US')} updated)`);
   for (const warning of report.warnings) console.log(`  warning: ${warning}`);
@@ -92,6 +98,10 @@ export function registerDataCommands(program: Command): void {
           let report: ImportReport;
           try {
             report = await importCsv(store, table, { name: path, path }, { mapping: mappingForTable(table, mapping), onProgress: (fraction) => bar.update(fraction) });
+          } catch (error) {
+            bar.stop();
+            printProblems(error);
+            throw error;
           } finally {
             bar.stop();
           }
