@@ -1,66 +1,90 @@
-/** The `baton` command line. */
-import { Command } from 'commander';
+/** The `baton` command line. Settings come from the environment, then a `.env` file in the working directory. */
+import { Command, CommanderError } from 'commander';
 import { BatonError } from '../errors/index.js';
-import { DEFAULT_SQLITE_PATH, openStore } from '../store/index.js';
-import { serverConfigFromEnv } from '../server/config.js';
-import { runDemo } from './demo.js';
-import { runSeasonDemo } from './season-demo.js';
-import { registerExtractCommand } from './extract.js';
-import { registerForecastCommand } from './forecast/index.js';
-import { serve } from './serve.js';
-import { registerDataCommands } from './data.js';
-import { registerDeliveryCommands } from './delivery.js';
+import { DEFAULT_SQLITE_PATH } from '../store/index.js';
+import { loadDotEnv } from './env.js';
+import { consoleIo, EXIT, report, runRunsCli, runsCommand } from './runs/index.js';
 
-const program = new Command('baton').description('Durable multi-agent workflow orchestrator').showHelpAfterError();
-
-program
-  .command('demo')
-  .description('plan a retail season end to end: synthetic data, parameters from a sentence, forecast, buy, allocation, weekly actuals, replenishment, markdown (SQLite by default; DATABASE_URL for PostgreSQL)')
-  .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
-  .option('--editorial', 'run the small editorial workflow instead (the engine on one page)')
-  .action(async (options: { db: string; editorial?: boolean }) => {
-    const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: 'cli' });
-    try {
-      const print = (line: string) => console.log(line);
-      if (options.editorial) await runDemo(store, print);
-      else if ((await runSeasonDemo(store, print)).state !== 'completed') process.exitCode = 1;
-    } finally {
-      await store.close();
-    }
-  });
-
-program
-  .command('serve')
-  .description('serve the HTTP API, the OpenAPI docs (/docs) and the live WebSocket streams')
-  .option('--port <port>', 'port (BATON_PORT, default 8000)')
-  .option('--host <host>', 'address to listen on (BATON_HOST, default 127.0.0.1)')
-  .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
-  .action(async (options: { port?: string; host?: string; db: string }) => {
-    const config = serverConfigFromEnv({
-      ...process.env,
-      ...(options.port === undefined ? {} : { BATON_PORT: options.port }),
-      ...(options.host === undefined ? {} : { BATON_HOST: options.host }),
-    });
-    const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: `serve-${process.pid}` });
-    await serve(store, config);
-  });
-
-registerDataCommands(program);
-
-registerForecastCommand(program);
-
-registerExtractCommand(program);
-
-registerDeliveryCommands(program);
-
+// First of all: every option default and setting below reads process.env.
 try {
-  await program.parseAsync();
+  loadDotEnv();
 } catch (error) {
-  if (error instanceof BatonError) {
-    console.error(`error ${error.code}: ${error.message}`);
-    for (const suggestion of error.suggestions) console.error(`  - ${suggestion}`);
-  } else {
-    console.error(error);
+  process.exit(report(error, consoleIo) === EXIT.error ? EXIT.error : EXIT.usage);
+}
+
+if (process.argv[2] === 'runs') {
+  // `baton runs …` loads only what it uses (the engine or an HTTP client), not every command's modules.
+  process.exitCode = await runRunsCli(process.argv.slice(2));
+} else {
+  await runProgram();
+}
+
+async function runProgram(): Promise<void> {
+  const [{ openStore }, { serverConfigFromEnv }, { registerExtractCommand }, { registerForecastCommand }, { registerDataCommands }, { registerDeliveryCommands }] = await Promise.all([
+    import('../store/index.js'),
+    import('../server/config.js'),
+    import('./extract.js'),
+    import('./forecast/index.js'),
+    import('./data.js'),
+    import('./delivery.js'),
+  ]);
+  const program = new Command('baton').description('Durable multi-agent workflow orchestrator').showHelpAfterError();
+
+  program
+    .command('demo')
+    .description('plan a retail season end to end: synthetic data, parameters from a sentence, forecast, buy, allocation, weekly actuals, replenishment, markdown (SQLite by default; DATABASE_URL for PostgreSQL)')
+    .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
+    .option('--editorial', 'run the small editorial workflow instead (the engine on one page)')
+    .action(async (options: { db: string; editorial?: boolean }) => {
+      const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: 'cli' });
+      try {
+        const print = (line: string) => console.log(line);
+        if (options.editorial) await (await import('./demo.js')).runDemo(store, print);
+        else if ((await (await import('./season-demo.js')).runSeasonDemo(store, print)).state !== 'completed') process.exitCode = 1;
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('serve')
+    .description('serve the HTTP API, the OpenAPI docs (/docs) and the live WebSocket streams')
+    .option('--port <port>', 'port (BATON_PORT, default 8000)')
+    .option('--host <host>', 'address to listen on (BATON_HOST, default 127.0.0.1)')
+    .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
+    .action(async (options: { port?: string; host?: string; db: string }) => {
+      const config = serverConfigFromEnv({
+        ...process.env,
+        ...(options.port === undefined ? {} : { BATON_PORT: options.port }),
+        ...(options.host === undefined ? {} : { BATON_HOST: options.host }),
+      });
+      const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: `serve-${process.pid}` });
+      await (await import('./serve.js')).serve(store, config);
+    });
+
+  registerDataCommands(program);
+
+  registerForecastCommand(program);
+
+  registerExtractCommand(program);
+
+  registerDeliveryCommands(program);
+
+  // Listed in `baton --help`; run through runRunsCli above.
+  program.addCommand(runsCommand(consoleIo, (code) => (process.exitCode = code)));
+
+  try {
+    await program.parseAsync();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+    } else if (error instanceof BatonError) {
+      console.error(`error ${error.code}: ${error.message}`);
+      for (const suggestion of error.suggestions) console.error(`  - ${suggestion}`);
+      process.exitCode = 1;
+    } else {
+      console.error(error);
+      process.exitCode = 1;
+    }
   }
-  process.exitCode = 1;
 }
