@@ -4,11 +4,14 @@ import { llmSettingsFromEnv } from '../llm/index.js';
 import { buildServer } from '../server/app.js';
 import type { ServerConfig } from '../server/config.js';
 import type { Store } from '../store/index.js';
+import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { editorialAgents, editorialWorkflow } from '../workflows/engine-demo/index.js';
 import { SEASON_PLANNING, seasonPlanning } from '../workflows/season-planning/workflow.js';
 import { softwareDelivery } from '../workflows/software-delivery/index.js';
 
 export async function serve(store: Store, config: ServerConfig): Promise<void> {
+  // BATON_RETENTION_DAYS: finished runs older than that are pruned at start and daily (off when unset); checked before anything starts.
+  const days = retentionDaysFromEnv();
   const season = seasonPlanning(store, { llm: llmSettingsFromEnv() ?? null });
   // Delivery roles played by agents use the model from the environment when one is configured.
   const delivery = softwareDelivery({ llm: llmSettingsFromEnv() });
@@ -17,8 +20,17 @@ export async function serve(store: Store, config: ServerConfig): Promise<void> {
   // The seeds' run-workflow call names no workflow: it means season planning.
   const app = await buildServer({ engine, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING }, assembler: season.assembler });
   await app.listen({ port: config.port, host: config.host });
+  const retention =
+    days === undefined
+      ? undefined
+      : startRetention(store, days, {
+          pruned: (r) => app.log.info({ runs: r.runs, rows: r.rows, freed_bytes: r.freedBytes }, `retention: pruned ${r.runs} run(s) finished over ${days} days ago (${r.spaceNote})`),
+          failed: (error) => app.log.error({ err: error }, 'retention: pruning failed; trying again tomorrow'),
+        });
   const stop = async () => {
     app.log.info('shutting down');
+    retention?.stop();
+    await retention?.running;
     await app.close();
     await engine.close();
     await store.close();
