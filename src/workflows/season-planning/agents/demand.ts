@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
-import { calibrateTotal, forecast, forecastPanel, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
+import { calibrateTotal, forecast, forecastPanel, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
 import type { Store } from '../../../store/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { addDays } from '../data/weeks.js';
@@ -170,7 +170,7 @@ function measureTotal(values: readonly (number | null)[], history: readonly (num
   const own = forecast(values, { horizon: options.horizon, lastDay: options.lastDay });
   const modelSd = own.forecast.map((_, i) => spreadOf(own, i));
   const calibration = calibrateTotal(history, { horizon: options.horizon, lastDay: options.historyLastDay, ...BACKTEST });
-  const sd = modelSd.slice(skip, skip + planned.length).map((s) => s * calibration.scale);
+  const sd = modelSd.slice(skip, skip + planned.length).map((s, i) => s * Math.sqrt(growthAt(calibration.growth, skip + i)));
   const seasonSpread = sumSpread(sd, calibration.correlation);
   const total = sum(planned);
   return {
