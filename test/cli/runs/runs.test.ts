@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventView, RunView } from '../../../src/cli/runs/backend.js';
 import { EXIT } from '../../../src/cli/runs/index.js';
 import { loadSmallChain, season } from '../../workflows/season-planning/support.js';
-import { targetKinds, until, type Target } from './support.js';
+import { runCli, targetKinds, until, type Target } from './support.js';
 
 const NOT_WAITING = /error CONFLICT: run "[^"]+" is not waiting for an approval/;
 
@@ -161,6 +161,26 @@ for (const kind of targetKinds) {
       expect(shown.stdout).toMatch(/plan:\n {2}forecast: [\d,]+ units over 4 weeks/);
       expect(shown.stdout).toMatch(/ {2}buy: [\d,]+ units/);
       expect(shown.stdout).toMatch(/ {2}allocation: [\d,]+ units to 8 stores/);
+    });
+
+    it('prunes finished runs older than an age on the database, printing the count and the space freed, and refuses through a server', async () => {
+      await target.engine.cancelRun(await waitingRun());
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      if (target.name === 'server') {
+        const refused = await runCli(['prune', '--older-than', '1s', '--url', target.base!]);
+        expect(refused).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('error BAD_REQUEST: prune works on the database, not through a server') as unknown });
+        return;
+      }
+      const cancelled = (await target.engine.listRuns({ state: 'cancelled' })).runs.map((r) => r.id);
+      expect(cancelled.length).toBeGreaterThan(0);
+      const dry = await target.cli('prune', '--older-than', '1s', '--state', 'cancelled', '--dry-run');
+      expect(dry.lines[0]).toMatch(new RegExp(`^would delete ${cancelled.length} runs? \\(cancelled\\) finished before \\S+Z$`));
+      expect(dry.lines[1]).toMatch(/^rows: events \d+, steps \d+, attempts \d+, waits \d+, plans \d+, actual_sales \d+$/);
+      const pruned = JSON.parse((await target.cli('prune', '--older-than', '1s', '--state', 'cancelled', '--json')).stdout) as { runIds: string[]; freedBytes: number | null };
+      expect(pruned.runIds.sort()).toEqual([...cancelled].sort());
+      expect(pruned.freedBytes).not.toBeNull();
+      expect((await target.cli('show', cancelled[0]!)).code).toBe(EXIT.notFound);
+      expect((await target.cli('prune', '--older-than', '1s', '--state', 'waiting')).code).toBe(EXIT.usage);
     });
 
     it('watches a run from its first event until it ends, each event once and in order', async () => {
