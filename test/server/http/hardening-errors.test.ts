@@ -230,6 +230,8 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
     const api = await h.serve();
     const error = expectError(await api.get(path), 400, 'BAD_REQUEST');
     expect(error.message).toMatch(/WebSocket/);
+    const head = await api.request(path, { method: 'HEAD' });
+    expect([head.status, head.headers.get('x-request-id')]).toEqual([400, expect.any(String)]);
   });
 
   it('keeps internal messages out of a 500: a generic message with the request id, the real error only in the log', async () => {
