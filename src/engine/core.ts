@@ -2,7 +2,7 @@
  * What the engine's parts share: the store, the agents, the live hub, the clock, and the one
  * way to commit a change to a run (fenced on its version, then published to followers).
  */
-import { BatonError } from '../errors/index.js';
+import { BatonError, toBatonError } from '../errors/index.js';
 import type { RunCommit, RunRecord, StepRecord, Store } from '../store/index.js';
 import type { EventHub } from './event-hub.js';
 import type { AgentHandoffManager } from './handoff-manager.js';
@@ -51,7 +51,8 @@ export class RunMemory {
 export const stepKeyOf = (phase: string, visit: number): string => `${phase}#${visit}`;
 
 export function contextError(phase: string, cause: unknown): BatonError {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  // Through toBatonError so that a TypeError's text (internal) never reaches a client; it stays the cause.
+  const message = toBatonError(cause).message;
   return new BatonError('CONTEXT_ASSEMBLY_ERROR', `could not assemble the context for phase "${phase}": ${message}`, {
     details: { phase },
     cause,

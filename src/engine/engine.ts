@@ -225,7 +225,7 @@ export class Engine {
       return commitRun(this.core, current, {
         patch: { state: 'cancelled', waitingFor: null, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },
         ...(current.waitingFor ? { closeWait: { id: current.waitingFor, status: 'cancelled' as const, resolution: { reason } } } : {}),
-        events: [events.runState(current.state, 'cancelled', reason)],
+        events: [events.runState(current.state, 'cancelled', reason), events.workflowComplete('cancelled', null)],
       });
     });
     this.drivers.get(runId)?.driver.abort(new ConflictError('run cancelled'));
@@ -344,7 +344,7 @@ export class Engine {
     await commitRun(this.core, run, {
       closeWait: { id: wait.id, status: 'expired', resolution: { action: 'expired' } },
       patch: { state: 'failed', waitingFor: null, error: error.toJSON(), finishedAt: this.core.now() },
-      events: [events.error(error.toJSON()), events.runState('waiting', 'failed', error.message)],
+      events: [events.error(error.toJSON()), events.runState('waiting', 'failed', error.message), events.workflowComplete('failed', null)],
     });
   }
 
@@ -418,13 +418,13 @@ export class Engine {
         if (event.type !== 'run_state') return;
         const to = event.payload.to as RunState;
         if (states.includes(to)) {
-          done(() => this.status(runId).then(resolve, reject));
+          done(() => void this.status(runId).then(resolve, reject));
         } else if (FINISHED_STATES.includes(to)) {
           done(() => reject(new ConflictError(`run "${runId}" ended ${to} before reaching ${states.join(' or ')}`, { state: to })));
         }
       });
       // A caller that stops waiting must not leave its follower behind.
-      if (options.timeoutMs !== undefined) timer = setTimeout(() => done(() => this.status(runId).then(resolve, reject)), options.timeoutMs).unref();
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => done(() => void this.status(runId).then(resolve, reject)), options.timeoutMs).unref();
     });
   }
 

@@ -27,12 +27,13 @@ const event = (type: CoreEventType, payload: Record<string, unknown>): NewEvent 
 export const events = {
   runCreated: (workflow: string, parameters: unknown, sessionId: string | null) => event('run_created', { workflow, parameters, session_id: sessionId }),
   runState: (from: RunState, to: RunState, reason?: string) => event('run_state', { from, to, ...(reason ? { reason } : {}) }),
-  agentStatus: (agent: string, phase: string, status: 'running' | 'retrying' | 'failed', attempt: number) =>
+  /** `completed` goes out in the same commit as the step's `complete`, just before it. */
+  agentStatus: (agent: string, phase: string, status: 'running' | 'retrying' | 'failed' | 'completed', attempt: number) =>
     event('agent_status', { agent_name: agent, phase, status, attempt }),
   progress: (agent: string, progress: number, message: string) => event('progress', { agent_name: agent, progress, message }),
   complete: (agent: string, phase: string, result: unknown) => event('complete', { agent_name: agent, phase, result }),
   error: (error: ErrorBody, agent?: string) =>
-    event('error', { ...(agent ? { agent_name: agent } : {}), error_type: error.error_type, error_message: error.message, details: error.details }),
+    event('error', { ...(agent ? { agent_name: agent } : {}), error_type: error.error_type, error_message: error.message, details: error.details, suggestions: error.suggestions }),
   phaseSkipped: (phase: string, reason: string) => event('phase_skipped', { phase, reason }),
   phaseTransition: (from: string, to: string, reason: string) => event('phase_transition', { from_phase: from, to_phase: to, reason }),
   waitRequired: (waitId: string, kind: string, phase: string, data: unknown, deadlineAt: number | null, role: string | null) =>

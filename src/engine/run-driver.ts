@@ -192,7 +192,12 @@ export class RunDriver {
         },
       },
       patch,
-      events: [...sofar, events.complete(agent.name, phase.name, output), ...destinationEvents(this.run, phase.name, destination, output)],
+      events: [
+        ...sofar,
+        events.agentStatus(agent.name, phase.name, 'completed', attempt.attempt),
+        events.complete(agent.name, phase.name, output),
+        ...destinationEvents(this.run, phase.name, destination, output),
+      ],
     });
     memory.record(phase.name, agent.name, output);
   }
@@ -261,7 +266,7 @@ export class RunDriver {
     const body = error.toJSON();
     await this.commit({
       patch: { state: 'failed', error: body, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },
-      events: [...sofar, ...(alreadyReported ? [] : [events.error(body)]), events.runState('running', 'failed', error.message)],
+      events: [...sofar, ...(alreadyReported ? [] : [events.error(body)]), events.runState('running', 'failed', error.message), events.workflowComplete('failed', null)],
     });
   }
 }

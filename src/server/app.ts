@@ -119,7 +119,7 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   await app.register(runRoutes(engine));
   await app.register(workflowRoutes(engine));
   await app.register(seasonRoutes(engine, assembler));
-  await app.register(dataRoutes(engine.store, config.uploadLimit));
+  await app.register(dataRoutes(engine.store, config.uploadLimit, { maxRecordSize: config.csvMaxRecordSize }));
   await app.register(deliveryRoutes(engine));
   await app.register(salesHistoryRoutes(assembler));
   await app.register(streamRoutes(engine, config));

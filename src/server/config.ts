@@ -42,6 +42,8 @@ export const serverConfigSchema = z.object({
    * may make per minute on this server; over it, 429 with retry-after. 0 (the default) turns it off.
    */
   rateLimit: z.coerce.number().int().min(0).default(0),
+  /** BATON_CSV_MAX_RECORD_SIZE: longest CSV record (line) an upload may have, in characters (default 65,536); longer → 413. */
+  csvMaxRecordSize: z.coerce.number().int().positive().default(65_536),
   /** Workflow that run-workflow starts when the request names none. */
   defaultWorkflow: z.string().optional(),
 });
@@ -70,6 +72,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     wsMaxConnections: pick('BATON_WS_MAX_CONNECTIONS'),
     wsMaxPerClient: pick('BATON_WS_MAX_PER_CLIENT'),
     rateLimit: pick('BATON_RATE_LIMIT'),
+    csvMaxRecordSize: pick('BATON_CSV_MAX_RECORD_SIZE'),
     defaultWorkflow: pick('BATON_DEFAULT_WORKFLOW'),
   });
 }

@@ -82,7 +82,10 @@ async function inspectorFor(t: TestStore): Promise<Inspector> {
             : (db.prepare(`select count(*) as n from ${table} where ${table === 'runs' ? 'id' : 'run_id'} = ?`).get(runId) as { n: number })
           ).n,
         ),
-      close: () => Promise.resolve(db.close()),
+      close: () => {
+        db.close();
+        return Promise.resolve();
+      },
     };
   }
   const client = new pg.Client({ connectionString: t.connection.databaseUrl });

@@ -9,6 +9,8 @@ import type { WebSocket } from 'ws';
 import { BatonError } from '../../errors/index.js';
 import { textFrame } from './frame.js';
 
+/** The run ended and its stream has sent everything (a normal close). */
+export const CLOSE_NORMAL = 1000;
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_BAD_REQUEST = 4400;

@@ -6,12 +6,12 @@
 import type {} from '@fastify/websocket'; // adds the `websocket` route option to Fastify's types
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { Engine } from '../../engine/index.js';
+import { FINISHED_STATES, type Engine } from '../../engine/index.js';
 import { BatonError } from '../../errors/index.js';
 import type { EventRecord } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { eventView } from '../views.js';
-import { CLOSE_BAD_REQUEST, CLOSE_NOT_FOUND, errorMessage, StreamClient } from './client.js';
+import { CLOSE_BAD_REQUEST, CLOSE_NORMAL, CLOSE_NOT_FOUND, errorMessage, StreamClient } from './client.js';
 import { SessionFeeds } from './session-feed.js';
 import { textFrame } from './frame.js';
 import { parseSince, sameSince, sinceFor, type Since } from './since.js';
@@ -97,14 +97,27 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
   const sessions = new SessionFeeds(engine, forward);
 
   return (app: FastifyInstance): Promise<void> => {
-    app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    const runStream = (socket: WebSocket, request: FastifyRequest, runId: string) => {
       const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
-      const runId = (request.params as { run_id: string }).run_id;
+      // After the run's final event the stream closes normally; a reconnect with `since` replays
+      // what it missed and closes again. A failed run that is retried later goes on past its first
+      // `workflow_complete`, so the close waits until that event is the run's last.
+      const closeIfFinal = (event: EventRecord) =>
+        void engine.status(runId).then(
+          (status) => {
+            if (status.lastSeq <= event.seq && FINISHED_STATES.includes(status.state)) client.close(CLOSE_NORMAL, `the run ended ${status.state}`);
+          },
+          () => undefined,
+        );
       whenSinceKnown(
         socket,
         request,
         (since) => {
-          engine.follow(runId, sinceFor(since, runId), (event) => forward(client, event)).then(
+          const deliver = (event: EventRecord) => {
+            forward(client, event);
+            if (event.type === 'workflow_complete') closeIfFinal(event);
+          };
+          engine.follow(runId, sinceFor(since, runId), deliver).then(
             (subscription) => client.onClose(() => subscription.unsubscribe()),
             (error: unknown) => {
               client.send(errorMessage(error));
@@ -114,7 +127,12 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
         },
         (message) => refuse(client, message),
       );
-    });
+    };
+    app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) => runStream(socket, request, (request.params as { run_id: string }).run_id));
+    // The seed specification's path for the same stream.
+    app.get('/api/workflows/:workflow_id/stream', { websocket: true, schema: { hide: true } }, (socket, request) =>
+      runStream(socket, request, (request.params as { workflow_id: string }).workflow_id),
+    );
 
     app.get('/ws/orchestrator/:session_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
       const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);

@@ -7,7 +7,8 @@ import { z } from 'zod';
 
 export type Since = { all: number } | { perRun: Map<string, number> };
 
-const seq = z.coerce.number().int().min(0);
+/** Event numbers are 32-bit integers in PostgreSQL: a larger one is a bad request, not a database error. */
+const seq = z.coerce.number().int().min(0).max(2_147_483_647);
 const sinceValue = z.union([seq, z.record(z.string(), seq)]);
 
 export function parseSince(raw: unknown): Since | undefined {

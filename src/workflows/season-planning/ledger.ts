@@ -82,7 +82,7 @@ export async function stockPosition(store: Store, runId: string): Promise<StockP
   let postedToDate = 0;
   for (const a of actuals) {
     let week = postedByWeek.get(a.seasonWeek);
-    if (!week) postedByWeek.set(a.seasonWeek, (week = new Map()));
+    if (!week) postedByWeek.set(a.seasonWeek, (week = new Map<string, number>()));
     week.set(a.storeId, (week.get(a.storeId) ?? 0) + a.unitsSold);
     postedToDate += a.unitsSold;
   }

@@ -57,7 +57,8 @@ describeEachStore('engine runs: cancellation', (kind) => {
     await pause(50);
 
     const log = await engine.readEvents(id);
-    expect(log.at(-1)).toMatchObject({ type: 'run_state', payload: { from: 'running', to: 'cancelled', reason: 'plans changed' } });
+    expect(log.at(-2)).toMatchObject({ type: 'run_state', payload: { from: 'running', to: 'cancelled', reason: 'plans changed' } });
+    expect(log.at(-1)).toMatchObject({ type: 'workflow_complete', payload: { state: 'cancelled' } });
     expect(log.map((e) => e.type)).not.toContain('late_news');
     expect(ofType(log, 'progress').map((p) => p.message)).not.toContain('done anyway');
     expect(ofType(log, 'complete').map((p) => p.phase)).toEqual(['prepare']);
@@ -86,7 +87,8 @@ describeEachStore('engine runs: cancellation', (kind) => {
     expect(failing.calls).toHaveLength(1);
     expect((await engine.attempts(id)).filter((a) => a.agent === 'cruncher')).toHaveLength(1);
     const log = await engine.readEvents(id);
-    expect(log.at(-1)).toMatchObject({ type: 'run_state', payload: { from: 'running', to: 'cancelled' } });
+    expect(log.at(-2)).toMatchObject({ type: 'run_state', payload: { from: 'running', to: 'cancelled' } });
+    expect(log.at(-1)).toMatchObject({ type: 'workflow_complete', payload: { state: 'cancelled' } });
   });
 
   it('closes the wait of a cancelled waiting run', async () => {
@@ -102,7 +104,8 @@ describeEachStore('engine runs: cancellation', (kind) => {
       expect.objectContaining({ id: waitId, status: 'cancelled', resolution: { reason: 'cancelled by request' } }),
     ]);
     const log = await engine.readEvents(id);
-    expect(log.at(-1)).toMatchObject({ type: 'run_state', payload: { from: 'waiting', to: 'cancelled' } });
+    expect(log.at(-2)).toMatchObject({ type: 'run_state', payload: { from: 'waiting', to: 'cancelled' } });
+    expect(log.at(-1)).toMatchObject({ type: 'workflow_complete', payload: { state: 'cancelled' } });
     await expect(engine.resolveWait(id, waitId, { action: 'accept' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(after.calls).toEqual([]);
   });

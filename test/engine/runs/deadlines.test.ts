@@ -39,8 +39,8 @@ describeEachStore('engine runs: deadlines', (kind) => {
     expect(ship.calls).toEqual([]);
     expect((await engine.waits(id))[0]).toMatchObject({ id: waitId, status: 'expired' });
     const log = await engine.readEvents(id);
-    expect(typesOf(log).slice(-2)).toEqual(['error', 'run_state']);
-    expect(log.at(-1)!.payload).toMatchObject({ from: 'waiting', to: 'failed' });
+    expect(typesOf(log).slice(-3)).toEqual(['error', 'run_state', 'workflow_complete']);
+    expect(log.at(-2)!.payload).toMatchObject({ from: 'waiting', to: 'failed' });
     await expect(engine.resolveWait(id, waitId, { action: 'accept' })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 

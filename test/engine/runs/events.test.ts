@@ -31,14 +31,18 @@ describeEachStore('engine runs: events', (kind) => {
     expect(typesOf(all)).toEqual([
       'run_created',
       'agent_status',
-      'complete',
       'agent_status',
       'complete',
+      'agent_status',
+      'agent_status',
+      'complete',
+      'agent_status',
       'agent_status',
       'complete',
       'run_state',
       'workflow_complete',
     ]);
+    expect(ofType(all, 'agent_status').map((p) => p.status)).toEqual(['running', 'completed', 'running', 'completed', 'running', 'completed']);
 
     const since = 4;
     const tail = await engine.readEvents(id, since);
@@ -144,7 +148,7 @@ describeEachStore('engine runs: events', (kind) => {
     expect(ofType(log, 'variance_alert')).toEqual([{ sku: 'JKT-01', variance: 0.31, threshold: 0.2 }]);
     const types = typesOf(log);
     const phaseTwo = types.slice(types.indexOf('complete') + 1);
-    expect(phaseTwo.slice(0, 5)).toEqual(['agent_status', 'progress', 'variance_alert', 'progress', 'complete']);
+    expect(phaseTwo.slice(0, 6)).toEqual(['agent_status', 'progress', 'variance_alert', 'progress', 'agent_status', 'complete']);
   });
 
   it("fails the agent, without retrying, when it emits one of the engine's own event types", async () => {

@@ -45,6 +45,7 @@ describeEachStore('engine runs: failures', (kind) => {
       ['running', 2],
       ['retrying', 2],
       ['running', 3],
+      ['completed', 3],
     ]);
     expect(typesOf(log).slice(-3)).toEqual(['complete', 'run_state', 'workflow_complete']);
   });
@@ -67,8 +68,8 @@ describeEachStore('engine runs: failures', (kind) => {
     expect(refusing.calls).toHaveLength(1);
     expect((await engine.attempts(id)).map((a) => [a.attempt, a.status])).toEqual([[1, 'failed']]);
     const log = await engine.readEvents(id);
-    expect(typesOf(log)).toEqual(['run_created', 'agent_status', 'error', 'agent_status', 'run_state']);
-    expect(log.at(-1)!.payload).toMatchObject({ from: 'running', to: 'failed' });
+    expect(typesOf(log)).toEqual(['run_created', 'agent_status', 'error', 'agent_status', 'run_state', 'workflow_complete']);
+    expect(log.at(-2)!.payload).toMatchObject({ from: 'running', to: 'failed' });
     expect(ofType(log, 'agent_status').map((p) => p.status)).toEqual(['running', 'failed']);
   });
 
@@ -151,7 +152,7 @@ describeEachStore('engine runs: failures', (kind) => {
     expect(never.calls).toEqual([]);
     expect(await engine.attempts(id)).toEqual([]);
     const log = await engine.readEvents(id);
-    expect(typesOf(log)).toEqual(['run_created', 'error', 'run_state']);
+    expect(typesOf(log)).toEqual(['run_created', 'error', 'run_state', 'workflow_complete']);
     expect(log[1]!.payload).toMatchObject({ error_type: 'CONTEXT_ASSEMBLY_ERROR' });
   });
 

@@ -19,7 +19,8 @@ describeEachStore('HTTP: cancel, retry, rollback', (kind) => {
     expect(reply.body).toMatchObject({ run_id: id, state: 'cancelled', phase: 'hold', waiting_for: null });
     expect(reply.body.finished_at).not.toBeNull();
     const events = await api.engine.readEvents(id);
-    expect(events.at(-1)).toMatchObject({ type: 'run_state', payload: { to: 'cancelled', reason: 'plans changed' } });
+    expect(events.at(-2)).toMatchObject({ type: 'run_state', payload: { to: 'cancelled', reason: 'plans changed' } });
+    expect(events.at(-1)).toMatchObject({ type: 'workflow_complete', payload: { state: 'cancelled' } });
   });
 
   it('cancels a waiting run without a body and closes what it waited for', async () => {

@@ -21,7 +21,8 @@ describeEachStore('HTTP: season planning', (kind) => {
     expect(stores).toMatchObject({ status: 200, body: { table: 'stores', rows: 2, inserted: 2 } });
     const bad = await api.request<ErrorView>('/api/data/sales?name=sales.csv', csv('Store,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n1,1,someday,5\n'));
     expect(bad.status).toBe(422);
-    expect(bad.body.suggestions).toEqual(['sales.csv line 3: week_start_date "someday" is not a date (YYYY-MM-DD or M/D/YYYY)']);
+    expect(bad.body.suggestions).toEqual(['fix sales.csv line 3 (week_start_date), then import the file again']);
+    expect(bad.body.details).toMatchObject({ problems: [{ line: 3, field: 'week_start_date', message: '"someday" is not a date (YYYY-MM-DD or M/D/YYYY)' }] });
     const missing = await api.request<ErrorView>('/api/data/sales', csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n'));
     expect(missing).toMatchObject({ status: 400, body: { error_type: 'INCOMPLETE_INPUT', details: { missing: ['store_id'] } } });
     const sales = await api.request('/api/data/sales?map=Shop=store_id', csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n2,1,2012-01-06,-3\n'));

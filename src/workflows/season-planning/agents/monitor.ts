@@ -95,6 +95,7 @@ export function monitorAgent(store: Store) {
       const alert = outliers.length > 0 || exceedsThreshold(total, threshold);
       const reforecast = alert && week < parameters.forecast_horizon_weeks;
       if (alert) {
+        const action = reforecast ? 're-forecast the remaining weeks' : 'none: the season ends this week';
         emit('variance_alert', {
           week,
           threshold,
@@ -102,7 +103,13 @@ export function monitorAgent(store: Store) {
           actual,
           forecast,
           categories: outliers.map((c) => ({ category_id: c.category_id, actual: c.actual, forecast: c.forecast, variance: c.variance })),
-          action: reforecast ? 're-forecast the remaining weeks' : 'none: the season ends this week',
+          action,
+          // The specification's names for the same facts (percent, a direction, a flag and a sentence).
+          week_number: week,
+          variance_percentage: total === null ? null : round2(total * 100),
+          variance_direction: actual >= forecast ? 'over' : 'under',
+          reforecast_triggered: reforecast,
+          message: `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}, beyond ±${explain.percent(threshold)}${outliers.length > 0 ? ` in ${outliers.map((c) => c.category_id).join(', ')}` : ''}); ${action}.`,
         });
       }
       const shown = [...beyond].sort((a, b) => Math.abs(b.variance ?? Infinity) - Math.abs(a.variance ?? Infinity)).slice(0, LISTED);

@@ -279,6 +279,11 @@ async function readRows<T extends ImportTable>(table: T, source: CsvSource, opti
       problems.add({ line, message: `has ${fields.length} fields, the header has ${width}` });
       continue;
     }
+    // No database stores the NUL character in text (PostgreSQL refuses it): a row with one is bad input, said as such.
+    if (fields.some((f) => f.includes('\u0000'))) {
+      problems.add({ line, message: 'a cell contains the NUL character' });
+      continue;
+    }
     const raw: Record<string, string | null> = {};
     for (const field of IMPORT_FIELDS[table]) raw[field] = null;
     for (const [field, index] of columns) raw[field] = isMissing(fields[index]) ? null : (fields[index] ?? null);

@@ -32,6 +32,15 @@ describe('CSV import bounds', () => {
     expect(body).toContain('(31,457,280 characters) is not a date');
   });
 
+  it('refuses a cell holding the NUL character with the line named, importing nothing', async () => {
+    const content = 'Store,Type,Size\n1,A,151315\n2,B\u0000,202307\n';
+    const error = (await importCsv(store, 'stores', { name: 'nul.csv', content }).catch((e: unknown) => e)) as BatonError;
+    expect(error).toBeInstanceOf(BatonError);
+    expect(error.code).toBe('INVALID_PARAMETERS');
+    expect(error.details.problems).toEqual([{ line: 3, message: 'a cell contains the NUL character' }]);
+    expect(await store.retail.listStores()).toEqual([]);
+  });
+
   it('judges sales rows exactly as the zod schema does', () => {
     const values = [null, '', '  ', '1', ' 7 ', 'A, Main St', '2012-01-06', '1/6/2025', '2012-13-01', 'someday', '12.5', '-3', '1e308', '1e999', 'NaN', 'x'.repeat(200)];
     const pick = (i: number) => values[i % values.length] ?? null;
