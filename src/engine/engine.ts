@@ -154,7 +154,10 @@ export class Engine {
 
   /** Starts polling for orphaned runs and overdue waits, and listening to other processes. */
   async start(): Promise<void> {
-    this.stopListening = await this.store.listen((notice) => this.hub.notice(notice));
+    this.stopListening = await this.store.listen(
+      (notice) => this.hub.notice(notice),
+      () => this.hub.resync(),
+    );
     await this.tick();
     this.schedulePoll();
   }
@@ -333,8 +336,19 @@ export class Engine {
     if (!run || run.state !== 'waiting' || run.waitingFor !== wait.id) return;
     const phase = phaseNamed(this.workflow(run.workflow), wait.phase) as WaitPhase;
     const onDeadline = phase.wait.onDeadline ?? 'fail';
-    if (onDeadline !== 'fail') {
-      await this.finishWait(run, phase, wait, { action: onDeadline, comment: 'deadline passed' }, 'expired');
+    if (onDeadline === 'accept' || onDeadline === 'reject') {
+      await this.finishWait(run, phase, wait, { action: onDeadline, comment: 'deadline passed', expired: true }, 'expired');
+      return;
+    }
+    if (onDeadline === 'expire') {
+      // Nobody answered in time: the run ends `expired` at this phase (a rollback asks again), with the wait closed as expired.
+      const reason = `${wait.kind} for phase "${wait.phase}" was not answered by its deadline (${new Date(wait.deadlineAt ?? this.core.now()).toISOString()})`;
+      const resolution: WaitResolution = { action: 'expired', comment: reason };
+      await commitRun(this.core, run, {
+        closeWait: { id: wait.id, status: 'expired', resolution },
+        patch: { state: 'expired', waitingFor: null, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },
+        events: [events.waitResolved(wait.id, wait.kind, resolution), events.runState('waiting', 'expired', reason), events.workflowComplete('expired', null)],
+      });
       return;
     }
     const error = new BatonError('DEADLINE_EXCEEDED', `${wait.kind} for phase "${wait.phase}" was not resolved before its deadline`, {

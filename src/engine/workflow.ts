@@ -58,8 +58,13 @@ export interface WaitSpec<Params = unknown> {
   schema?: z.ZodType;
   /** How long to wait, in ms from when the wait opens; unset (or undefined) waits forever. */
   deadlineMs?(parameters: Params): number | undefined;
-  /** What an expired deadline does (default: the run fails with DEADLINE_EXCEEDED). */
-  onDeadline?: 'fail' | 'accept' | 'reject';
+  /**
+   * What an expired deadline does: 'fail' (the default) fails the run with DEADLINE_EXCEEDED;
+   * 'accept' | 'reject' resolve the wait so (the resolution is marked `expired`, for `decide`);
+   * 'expire' ends the run `expired`: nobody answered in time, which is no failure of the run
+   * (it can be rolled back to ask again).
+   */
+  onDeadline?: 'fail' | 'accept' | 'reject' | 'expire';
   /**
    * The intake that alone resolves this wait (e.g. actuals checked against the season's stores),
    * so the generic resolution route cannot bypass its checks; `route` is named in the refusal.
@@ -87,6 +92,8 @@ export interface WaitResolution {
   data?: unknown;
   comment?: string;
   role?: string;
+  /** Set when the deadline, not a person, resolved the wait (onDeadline 'accept' | 'reject'). */
+  expired?: true;
 }
 
 export interface WorkflowDefinition<Params = unknown> {

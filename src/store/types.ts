@@ -8,7 +8,7 @@ import type { RetailData } from './retail/types.js';
 
 export type * from './retail/types.js';
 
-export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected'] as const;
+export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected', 'expired'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 export interface RunRecord {
@@ -235,6 +235,9 @@ export interface Store {
   /** Deletes finished runs older than a cutoff with all their data, one transaction per run (never a running or waiting one). */
   pruneRuns(options: PruneOptions): Promise<PruneResult>;
 
-  /** Hears about events committed by other processes; returns a function that stops listening. */
-  listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>>;
+  /**
+   * Hears about events committed by other processes; returns a function that stops listening.
+   * `onResync` is called when notices may have been lost (the connection dropped and came back).
+   */
+  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>>;
 }

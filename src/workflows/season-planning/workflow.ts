@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../engine/index.js';
+import { InvalidParametersError } from '../../errors/index.js';
 import type { Store } from '../../store/index.js';
 import { actualsSimulator } from './agents/actuals.js';
 import { demandAgent, type DemandOutput } from './agents/demand.js';
@@ -18,7 +19,7 @@ import { seasonClose } from './agents/season-close.js';
 import type { LlmSettings } from '../../llm/index.js';
 import { ContextAssembler } from './context.js';
 import { narrated, narratorFor } from './narrator.js';
-import { PlanOverrides, PlanParameters } from './parameters.js';
+import { deadlineMsOf, PlanOverrides, PlanParameters, strandedStock } from './parameters.js';
 import { currentWeek } from './season.js';
 
 export const SEASON_PLANNING = 'season-planning';
@@ -105,8 +106,19 @@ export const seasonPlanningWorkflow = defineWorkflow({
             explanation: demand?.explanation,
           };
         },
+        deadlineMs: (parameters) => deadlineMsOf(parameters.buy_approval_deadline_hours),
+        // Nothing is bought on nobody's word: an unanswered buy ends the run `expired` (roll back to demand to ask again).
+        onDeadline: 'expire',
       },
       onModify: 'demand',
+      // A modified holdback is checked against the run's replenishment here, so it is refused to the planner (422) instead of failing the Demand agent's input.
+      decide: (context, resolution) => {
+        if (resolution.action !== 'modify') return undefined;
+        const overrides = buyModification.safeParse(resolution.data).data?.parameters;
+        const stranded = strandedStock({ ...effective(context), ...overrides });
+        if (stranded) throw new InvalidParametersError('the modified buy would strand stock at the DC', [{ path: 'data.parameters.dc_holdback_percentage', message: stranded }]);
+        return undefined;
+      },
     },
     {
       name: 'allocation',
@@ -188,10 +200,20 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'markdown_approval',
       description: 'A person approves the markdown (modify sets another depth; reject keeps full price).',
       skip: (parameters) => (parameters.markdown_checkpoint_week === null ? 'no markdown checkpoint in this season' : undefined),
-      wait: { kind: 'approval', schema: markdownModification, data: (context) => context.results.markdown_check },
+      wait: {
+        kind: 'approval',
+        schema: markdownModification,
+        data: (context) => context.results.markdown_check,
+        deadlineMs: (parameters) => deadlineMsOf(parameters.markdown_approval_deadline_hours),
+        // An unanswered markdown is no markdown: the season goes on at full price.
+        onDeadline: 'reject',
+      },
       onModify: 'markdown_check',
       transitions: ['week_end'],
-      decide: (_context, resolution) => (resolution.action === 'reject' ? { goto: 'week_end', reason: 'markdown rejected: prices stay' } : undefined),
+      decide: (_context, resolution) => {
+        if (resolution.action !== 'reject') return undefined;
+        return { goto: 'week_end', reason: resolution.expired ? 'markdown approval deadline passed unanswered: no markdown, prices stay' : 'markdown rejected: prices stay' };
+      },
     },
     {
       name: 'week_end',
