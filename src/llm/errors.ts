@@ -1,6 +1,8 @@
 /**
- * Extraction's three failures as BatonErrors: `incomplete` (400), `invalid` (422) and
- * `llm_unavailable` (503). `details.kind` and the sorted `details.fields` let callers branch.
+ * Extraction's three failures as BatonErrors: `incomplete` (400 PARAMETER_EXTRACTION_ERROR, the seed
+ * specification's type), `invalid` (422) and `llm_unavailable` (503). `details.kind` and the sorted
+ * `details.fields` let callers branch; what was understood is `details.extracted_parameters` (the
+ * specified name) and `details.found` (the dashboard's), what is missing `missing_parameters` / `missing`.
  */
 import { BatonError, type BatonErrorOptions, type ErrorCode, type FieldIssue } from '../errors/index.js';
 import { ALLOWED_VALUES, type ParameterField } from './season-parameters.js';
@@ -8,7 +10,7 @@ import { ALLOWED_VALUES, type ParameterField } from './season-parameters.js';
 export type ExtractionErrorKind = 'incomplete' | 'invalid' | 'llm_unavailable';
 
 const CODE_OF: Record<ExtractionErrorKind, ErrorCode> = {
-  incomplete: 'INCOMPLETE_INPUT',
+  incomplete: 'PARAMETER_EXTRACTION_ERROR',
   invalid: 'INVALID_PARAMETERS',
   llm_unavailable: 'UPSTREAM_UNAVAILABLE',
 };
@@ -40,8 +42,17 @@ export const SUGGESTION_FOR: Record<ParameterField, string> = {
 export function incompleteParameters(missing: readonly ParameterField[], found: Record<string, unknown>, extraSuggestions: string[] = [], alsoInvalid: readonly FieldIssue[] = []): ExtractionError {
   const sorted = [...missing].sort();
   return new ExtractionError('incomplete', `the text does not say: ${sorted.join(', ')}`, sorted, {
-    details: { missing: sorted, found, ...(alsoInvalid.length > 0 ? { also_invalid: [...alsoInvalid] } : {}) },
+    details: { missing_parameters: sorted, extracted_parameters: found, missing: sorted, found, ...(alsoInvalid.length > 0 ? { also_invalid: [...alsoInvalid] } : {}) },
     suggestions: [...sorted.map((field) => `${field}: ${SUGGESTION_FOR[field]}`), ...alsoInvalid.map((issue) => `${issue.path}: ${issue.message}`), ...extraSuggestions],
+  });
+}
+
+/** Fewer characters than any season needs ("12w" says too little to read): a clear 400 rather than a guess. */
+export function textTooShort(length: number, min: number, required: readonly ParameterField[]): ExtractionError {
+  const sorted = [...required].sort();
+  return new ExtractionError('incomplete', `the text is ${length} character${length === 1 ? '' : 's'}; a season is described in at least ${min}`, sorted, {
+    details: { length, min, missing_parameters: sorted, extracted_parameters: {}, missing: sorted, found: {} },
+    suggestions: ['describe the season in a sentence, e.g. "a 12-week season starting 2025-03-03, weekly replenishment, 15% DC holdback, no markdowns"'],
   });
 }
 
@@ -50,7 +61,7 @@ export function invalidParameters(issues: readonly FieldIssue[], found: Record<s
   const fields = issues.map((issue) => issue.path as ParameterField);
   const listed = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
   return new ExtractionError('invalid', `parameters out of range: ${listed}`, fields, {
-    details: { issues: [...issues], allowed: Object.fromEntries(fields.map((f) => [f, ALLOWED_VALUES[f]])), found },
+    details: { issues: [...issues], allowed: Object.fromEntries(fields.map((f) => [f, ALLOWED_VALUES[f]])), extracted_parameters: found, found },
     suggestions: issues.map((issue) => `${issue.path}: ${ALLOWED_VALUES[issue.path as ParameterField] ?? issue.message}`),
   });
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BatonError } from '../errors/index.js';
 import { assemble, deriveFields, missingFields } from './assemble.js';
 import type { Draft } from './draft.js';
+import { textTooShort } from './errors.js';
 import { askLanguageModel } from './llm-extractor.js';
 import { type LlmSettings, llmSettingsFromEnv } from './provider.js';
 import { extractWithRules } from './rules/index.js';
@@ -19,6 +20,8 @@ export type ExtractionMode = z.infer<typeof ExtractionMode>;
 
 /** Longer texts are not a season request; refusing them keeps the rules and the model cheap. */
 export const MAX_TEXT_LENGTH = 4_000;
+/** The seed specification's lower bound: fewer characters cannot name a season's five facts. */
+export const MIN_TEXT_LENGTH = 10;
 
 export const ExtractionResult = SeasonParameterFields.extend({
   extraction_reasoning: z.string(),
@@ -44,6 +47,8 @@ export async function extractParameters(text: string, options: ExtractOptions = 
   if (text.length > MAX_TEXT_LENGTH) {
     throw new BatonError('BAD_REQUEST', `the text is ${text.length} characters; at most ${MAX_TEXT_LENGTH} are read`, { details: { length: text.length, max: MAX_TEXT_LENGTH }, suggestions: ['describe the season in a few sentences'] });
   }
+  const length = text.trim().length;
+  if (length < MIN_TEXT_LENGTH) throw textTooShort(length, MIN_TEXT_LENGTH, PARAMETER_FIELDS.filter((f) => f !== 'season_end_date'));
   const referenceDate = referenceDay(options.referenceDate);
   const llm = options.llm === undefined ? llmSettingsFromEnv() : (options.llm ?? undefined);
   const mode = options.mode ?? (llm ? 'hybrid' : 'rules');

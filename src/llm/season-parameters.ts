@@ -47,15 +47,33 @@ export const SeasonParameterFields = z.object({
 });
 
 /**
- * Validated season parameters: every field in range and the fields consistent with each other.
+ * The fields as a request may give them (the seed specification's `SeasonParameters`): the end date
+ * may be left out (it follows from start and length) and markdowns may be left out (no markdown
+ * check); `null` counts as left out for the end date too.
+ */
+const RequestFields = SeasonParameterFields.extend({
+  season_end_date: SeasonParameterFields.shape.season_end_date.nullish(),
+  markdown_checkpoint_week: SeasonParameterFields.shape.markdown_checkpoint_week.default(null),
+  markdown_threshold: SeasonParameterFields.shape.markdown_threshold.default(null),
+});
+
+/**
+ * Validated season parameters: every field in range and the fields consistent with each other; a
+ * missing end date is derived (start + 7 × weeks), a given one must agree.
  * zod runs this refinement even when a field failed (object fields' issues do not abort), so each
  * rule first checks that the fields it reads passed: date arithmetic on "NaN" or 1e308 weeks throws.
  */
-export const SeasonParameters = SeasonParameterFields.superRefine((p, ctx) => {
+export const SeasonParameters = RequestFields.superRefine((p, ctx) => {
   const valid = (field: ParameterField): boolean => SeasonParameterFields.shape[field].safeParse(p[field]).success;
   if (valid('season_start_date') && valid('forecast_horizon_weeks') && valid('season_end_date')) {
     const end = addWeeks(p.season_start_date, p.forecast_horizon_weeks);
-    if (end !== p.season_end_date) ctx.addIssue({ code: 'custom', path: ['season_end_date'], message: `must be ${ALLOWED_VALUES.season_end_date} (${end})` });
+    if (end !== p.season_end_date) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['season_end_date'],
+        message: `${String(p.season_end_date)} does not agree with season_start_date ${p.season_start_date} + 7 × ${p.forecast_horizon_weeks} weeks (forecast_horizon_weeks) = ${end}: give ${end} or leave season_end_date out`,
+      });
+    }
   }
   if (!valid('markdown_checkpoint_week') || !valid('markdown_threshold')) return;
   if (valid('forecast_horizon_weeks') && p.markdown_checkpoint_week !== null && p.markdown_checkpoint_week > p.forecast_horizon_weeks) {
@@ -63,9 +81,9 @@ export const SeasonParameters = SeasonParameterFields.superRefine((p, ctx) => {
   }
   if ((p.markdown_checkpoint_week === null) !== (p.markdown_threshold === null)) {
     const missing = p.markdown_checkpoint_week === null ? 'markdown_checkpoint_week' : 'markdown_threshold';
-    ctx.addIssue({ code: 'custom', path: [missing], message: `must be set with ${missing === 'markdown_threshold' ? 'markdown_checkpoint_week' : 'markdown_threshold'} (both null means no markdown phase)` });
+    ctx.addIssue({ code: 'custom', path: [missing], message: `must be set with ${missing === 'markdown_threshold' ? 'markdown_checkpoint_week' : 'markdown_threshold'} (both left out or null means no markdown phase)` });
   }
-});
+}).transform((p) => ({ ...p, season_end_date: p.season_end_date ?? addWeeks(p.season_start_date, p.forecast_horizon_weeks) }));
 export type SeasonParameters = z.infer<typeof SeasonParameters>;
 
 const DAY_MS = 86_400_000;

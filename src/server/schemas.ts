@@ -85,7 +85,8 @@ export const extractParametersBody = z.object({
 
 export const extractedParameters = ExtractionResult.meta({ id: 'ExtractedParameters' });
 
-export const runStarted = z.object({ run_id: z.string(), status: z.enum(RUN_STATES) });
+/** `workflow_id` is the run id under the seed specification's name, for its clients. */
+export const runStarted = z.object({ run_id: z.string(), workflow_id: z.string().describe('the run id (the seed specification\'s name for it)'), status: z.enum(RUN_STATES) });
 
 export const runListQuery = z.object({
   workflow: id().optional(),

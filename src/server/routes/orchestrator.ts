@@ -48,7 +48,7 @@ export const orchestratorRoutes =
           sessionId: request.body.session_id,
           ...(request.body.idempotency_key === undefined ? {} : { idempotencyKey: request.body.idempotency_key }),
         });
-        return reply.code(202).send({ run_id: run.id, status: run.state });
+        return reply.code(202).send({ run_id: run.id, workflow_id: run.id, status: run.state });
       },
     );
     return Promise.resolve();

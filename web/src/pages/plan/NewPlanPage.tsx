@@ -14,7 +14,7 @@ import { ParameterForm } from './ParameterForm';
 import { EMPTY_FORM, fieldMessages, fromExtraction, fromExtractionError, isStartable, toParameters, type EditableField, type FormValues, type Understood } from './planForm';
 
 const EXAMPLE = 'A 12-week spring season starting 2026-01-05 with weekly replenishment, hold back 15% at the DC, check markdowns at week 8 if sell-through is below 60%';
-const FIELD_ERRORS = new Set(['INCOMPLETE_INPUT', 'INVALID_PARAMETERS']);
+const FIELD_ERRORS = new Set(['PARAMETER_EXTRACTION_ERROR', 'INCOMPLETE_INPUT', 'INVALID_PARAMETERS']);
 
 export function NewPlanPage() {
   const [text, setText] = useState('');
