@@ -110,6 +110,11 @@ export class EventHub {
     for (const follower of this.followers.get(notice.runId) ?? []) follower.catchUp();
   }
 
+  /** Notices may have been lost (the LISTEN connection dropped): every follower reads the store again. */
+  resync(): void {
+    for (const followers of this.followers.values()) for (const follower of followers) follower.catchUp();
+  }
+
   /** Every event of one run after `afterSeq`: the stored ones first, then live ones. */
   follow(runId: string, afterSeq: number, listener: EventListener): Subscription {
     const follower = this.newFollower(runId, afterSeq, listener);

@@ -57,7 +57,7 @@ export interface DialectAdapter {
   transact<T>(work: () => Work<T>): Promise<T>;
   /** Tells other processes, after the commit, that a run's log grew (where the database can). */
   announce(notice: EventNotice): void;
-  listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>>;
+  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>>;
   isUniqueViolation(error: unknown): boolean;
   closeExtras(): Promise<void>;
 }
@@ -358,8 +358,8 @@ export class KyselyStore implements Store {
     };
   }
 
-  listen(onNotice: (notice: EventNotice) => void): Promise<() => Promise<void>> {
-    return this.adapter.listen(onNotice);
+  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>> {
+    return this.adapter.listen(onNotice, onResync);
   }
 
   /** See src/store/retention.ts. */

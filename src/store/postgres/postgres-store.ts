@@ -8,7 +8,8 @@ import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { asIs, type Database } from '../schema.js';
 import type { Store } from '../types.js';
 import { driveAsync, type Work } from '../unit-of-work.js';
-import { CHANNEL, decodeNotices, Notifier } from './notifier.js';
+import { Listener } from './listener.js';
+import { Notifier } from './notifier.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -28,8 +29,13 @@ const types = {
     oid === INT8_OID ? Number : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 
+/** A lost connection is logged, never fatal: the pool replaces it, the listener reconnects. */
+function onConnectionError(error: unknown, what: string): void {
+  console.error(`baton store: ${what}:`, error instanceof Error ? error.message : error);
+}
+
 function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier): DialectAdapter {
-  const listeners: pg.Client[] = [];
+  const listeners: Listener[] = [];
   return {
     dialect: 'postgres',
     durability: 'postgres synchronous_commit=on (WAL flushed before commit returns)',
@@ -38,16 +44,19 @@ function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier):
     execute: (query) => db.executeQuery(query),
     transact: <T>(work: () => Work<T>) =>
       db.transaction().execute((trx) => driveAsync(work(), (q) => trx.executeQuery(q))),
-    async listen(onNotice) {
+    async listen(onNotice, onResync) {
       // LISTEN needs a session of its own; a pooled connection would be handed to someone else.
-      const client = new pg.Client({ connectionString: url, types });
-      await client.connect();
-      client.on('notification', (message) => decodeNotices(message.payload).forEach(onNotice));
-      await client.query(`LISTEN ${CHANNEL}`);
-      listeners.push(client);
+      const listener = new Listener({
+        client: () => new pg.Client({ connectionString: url, types }),
+        onNotice,
+        ...(onResync ? { onResync } : {}),
+        onError: (error) => onConnectionError(error, 'LISTEN connection lost; reconnecting'),
+      });
+      await listener.start();
+      listeners.push(listener);
       return async () => {
-        listeners.splice(listeners.indexOf(client), 1);
-        await client.end();
+        listeners.splice(listeners.indexOf(listener), 1);
+        await listener.stop();
       };
     },
     migrationTarget: {
@@ -57,13 +66,15 @@ function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier):
     isUniqueViolation: (error) => error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION,
     async closeExtras() {
       await notifier.drain();
-      await Promise.all(listeners.splice(0).map((c) => c.end()));
+      await Promise.all(listeners.splice(0).map((l) => l.stop()));
     },
   };
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, types });
+  // An idle pooled connection that drops emits 'error' on the pool: unhandled, it would end the process.
+  pool.on('error', (error) => onConnectionError(error, 'an idle connection was lost'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
   return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin);

@@ -1,0 +1,89 @@
+/**
+ * The LISTEN session that hears other processes' commits. A dropped connection (a PostgreSQL
+ * restart, an idle timeout, pg_terminate_backend) is never fatal: it is logged and re-established
+ * with backoff, and the owner is told to re-read what it follows, since notices sent meanwhile
+ * are lost.
+ */
+import type pg from 'pg';
+import type { EventNotice } from '../types.js';
+import { CHANNEL, decodeNotices } from './notifier.js';
+
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 5_000;
+
+export interface ListenerOptions {
+  client: () => pg.Client;
+  onNotice: (notice: EventNotice) => void;
+  /** After a reconnect: notices may have been missed, so followers should read the store again. */
+  onResync?: () => void;
+  onError: (error: unknown) => void;
+}
+
+export class Listener {
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private retryMs = FIRST_RETRY_MS;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ListenerOptions) {}
+
+  /** Connects and listens; the first connection's failure is the caller's (a wrong URL should say so at start). */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = this.options.client();
+    // Without an 'error' listener a dropped connection is an uncaught exception that ends the process.
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, undefined));
+    client.on('notification', (message) => decodeNotices(message.payload).forEach(this.options.onNotice));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.retryMs = FIRST_RETRY_MS;
+  }
+
+  private lost(client: pg.Client, error: unknown): void {
+    if (this.stopped || this.client !== client) return;
+    this.client = undefined;
+    client.removeAllListeners('end');
+    void client.end().catch(() => undefined);
+    this.options.onError(error ?? new Error('the LISTEN connection ended'));
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const delay = this.retryMs;
+    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+    this.retry = setTimeout(() => {
+      this.connect().then(
+        () => this.options.onResync?.(),
+        (error: unknown) => {
+          this.options.onError(error);
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.retry.unref();
+  }
+}
