@@ -83,7 +83,11 @@ async function runProgram(): Promise<void> {
       for (const suggestion of error.suggestions) console.error(`  - ${suggestion}`);
       process.exitCode = 1;
     } else {
-      console.error(error);
+      // One line (a refused connection, an unreadable file: mostly settings); the stack only on request.
+      const code = (error as { code?: unknown } | null)?.code;
+      console.error(`error${typeof code === 'string' ? ` ${code}` : ''}: ${error instanceof Error ? error.message : String(error)}`);
+      if (process.env.BATON_DEBUG) console.error(error);
+      else console.error('  - check the settings (DATABASE_URL, …), or rerun with BATON_DEBUG=1 for the stack trace');
       process.exitCode = 1;
     }
   }

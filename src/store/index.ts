@@ -1,14 +1,16 @@
-/** Opens the configured store: PostgreSQL when a URL is given, else the embedded SQLite file. */
+/** Opens the configured store: what DATABASE_URL names (PostgreSQL or a SQLite file), else the embedded SQLite file. */
 import { InvalidParametersError } from '../errors/index.js';
+import { parseDatabaseUrl } from './database-url.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
 import { createSqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
 export type * from './types.js';
 export { RUN_STATES } from './types.js';
+export { ACCEPTED_DATABASE_URLS, parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 
 export interface StoreConfig {
-  /** postgres://… selects PostgreSQL; otherwise SQLite at `sqlitePath`. */
+  /** postgres://… selects PostgreSQL, sqlite:… SQLite at its path (see parseDatabaseUrl); unset or empty: SQLite at `sqlitePath`. */
   databaseUrl?: string | undefined;
   sqlitePath?: string;
   sqliteSynchronous?: SqliteSynchronous;
@@ -31,12 +33,12 @@ function poolSizeFromEnv(): number | undefined {
 
 /** Opens and migrates the store, so callers always get an up-to-date schema. */
 export async function openStore(config: StoreConfig): Promise<Store> {
-  const url = config.databaseUrl;
+  const target = config.databaseUrl === undefined || config.databaseUrl === '' ? undefined : parseDatabaseUrl(config.databaseUrl);
   const store =
-    url !== undefined && url !== ''
-      ? createPostgresStore({ url, origin: config.origin, maxConnections: config.postgresPoolSize ?? poolSizeFromEnv() })
+    target?.kind === 'postgres'
+      ? createPostgresStore({ url: target.url, origin: config.origin, maxConnections: config.postgresPoolSize ?? poolSizeFromEnv() })
       : createSqliteStore({
-          path: config.sqlitePath ?? DEFAULT_SQLITE_PATH,
+          path: target?.path ?? config.sqlitePath ?? DEFAULT_SQLITE_PATH,
           origin: config.origin,
           ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}),
         });
