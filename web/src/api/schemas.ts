@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected'] as const;
+export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected', 'expired'] as const;
 export const RunState = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof RunState>;
 

@@ -1,8 +1,9 @@
 /**
  * The open approval: the buy (manufacturing quantity) or the markdown, with what the agent
- * proposes and why; accept, modify with a value, or reject with a comment.
+ * proposes and why and, when it has one, its deadline and what happens then; accept, modify
+ * with a value, or reject with a comment.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { Facts } from '../../components/Facts';
 import { ErrorNotice } from '../../components/Notices';
@@ -13,10 +14,34 @@ type Action = 'accept' | 'modify' | 'reject';
 const fmt = (n: unknown, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '—');
 const pct = (n: unknown) => (typeof n === 'number' ? `${Math.round(n * 1000) / 10}%` : '—');
 
-/** How each approval is shown and modified. */
-const KINDS: Record<string, { title: string; field: string; label: string; toData: (v: number) => Record<string, number>; initial: (d: Record<string, unknown>) => string; facts: (d: Record<string, unknown>) => [string, string][] }> = {
+/** "in 2 h 5 min", "in 40 s", or "passed": how far away a deadline is. */
+function untilDeadline(deadlineAt: number, now: number): string {
+  const seconds = Math.round((deadlineAt - now) / 1000);
+  if (seconds <= 0) return 'passed';
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days > 0) return `in ${days} d ${hours} h`;
+  if (hours > 0) return `in ${hours} h ${minutes} min`;
+  return minutes > 0 ? `in ${minutes} min` : `in ${seconds} s`;
+}
+
+/** The time now, ticking each second while a deadline is shown (so "in 40 s" counts down). */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
+}
+
+/** How each approval is shown and modified, and what its deadline does (the workflow's onDeadline). */
+const KINDS: Record<string, { title: string; field: string; label: string; toData: (v: number) => Record<string, number>; initial: (d: Record<string, unknown>) => string; facts: (d: Record<string, unknown>) => [string, string][]; atDeadline: string }> = {
   manufacturing_approval: {
     title: 'Approve the buy',
+    atDeadline: 'the run ends expired and nothing is bought',
     field: 'manufacturing_quantity',
     label: 'Manufacturing quantity (units)',
     toData: (v) => ({ manufacturing_quantity: Math.round(v) }),
@@ -29,6 +54,7 @@ const KINDS: Record<string, { title: string; field: string; label: string; toDat
   },
   markdown_approval: {
     title: 'Approve the markdown',
+    atDeadline: 'no markdown: prices stay and the season goes on',
     field: 'markdown',
     label: 'Markdown (%)',
     toData: (v) => ({ markdown: Math.round(v * 10) / 1000 }),
@@ -48,6 +74,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const now = useNow(wait.deadlineAt !== null);
 
   if (wait.waitKind !== 'approval' || !kind) {
     return (
@@ -80,6 +107,15 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   return (
     <section className="panel approval" aria-labelledby="approval-title" data-testid={`approval-${wait.phase}`}>
       <h2 id="approval-title">{kind.title}</h2>
+      {wait.deadlineAt !== null ? (
+        <p className={`deadline${wait.deadlineAt <= now ? ' passed' : ''}`} data-testid="approval-deadline">
+          Answer by <time dateTime={new Date(wait.deadlineAt).toISOString()}>{new Date(wait.deadlineAt).toLocaleString()}</time> ({untilDeadline(wait.deadlineAt, now)}); unanswered, {kind.atDeadline}.
+        </p>
+      ) : (
+        <p className="deadline muted" data-testid="approval-deadline">
+          No deadline: the run waits for an answer.
+        </p>
+      )}
       <Facts items={kind.facts(wait.data)} />
       {explanation ? <p className="explanation">{explanation}</p> : null}
       <form onSubmit={(e) => void resolve('modify', e)} className="approval-form">

@@ -44,6 +44,8 @@ export interface OpenWait {
   phase: string;
   data: Record<string, unknown>;
   waitKind: 'approval' | 'wait';
+  /** When the wait stops waiting (ms since the epoch, as the event carries it); null: no deadline. */
+  deadlineAt: number | null;
 }
 
 export interface VarianceAlert {
@@ -83,7 +85,7 @@ const record = (value: unknown): Record<string, unknown> => (value && typeof val
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
-const RESOLVED_WORD: Record<string, string> = { accept: 'accepted', modify: 'modified', reject: 'rejected' };
+const RESOLVED_WORD: Record<string, string> = { accept: 'accepted', modify: 'modified', reject: 'rejected', expired: 'expired unanswered' };
 
 export function buildRunView(events: readonly RunEvent[], workflow: Workflow | undefined): RunView {
   const phases = new Map<string, PhaseView>();
@@ -182,7 +184,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
       case 'wait_required': {
         const id = text(event.approval_id) ?? text(event.wait_id);
         if (!id || !phaseName) break;
-        waits.set(id, { id, kind: text(event.kind) ?? 'approval', phase: phaseName, data: record(event.data), waitKind: event.type === 'approval_required' ? 'approval' : 'wait' });
+        waits.set(id, { id, kind: text(event.kind) ?? 'approval', phase: phaseName, data: record(event.data), waitKind: event.type === 'approval_required' ? 'approval' : 'wait', deadlineAt: num(event.deadline_at) });
         phaseOf(phaseName).state = 'waiting';
         break;
       }
@@ -200,7 +202,10 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         if (action) {
           const data = Object.keys(record(resolution.data)).length > 0 ? ` with ${JSON.stringify(resolution.data)}` : '';
           const comment = text(resolution.comment) ? ` — “${text(resolution.comment)}”` : '';
-          decisions.push({ seq: event.seq, at: event.timestamp, phase: wait.phase, who: 'planner', text: `${wait.phase.replaceAll('_', ' ')} ${RESOLVED_WORD[action] ?? action}${data}${comment}`, kind: 'approval' });
+          // A deadline that resolved the wait (onDeadline accept | reject) is no planner's decision: say so.
+          const byDeadline = resolution.expired === true && action !== 'expired';
+          const word = `${byDeadline ? 'not answered by its deadline: ' : ''}${RESOLVED_WORD[action] ?? action}`;
+          decisions.push({ seq: event.seq, at: event.timestamp, phase: wait.phase, who: byDeadline || action === 'expired' ? 'deadline' : 'planner', text: `${wait.phase.replaceAll('_', ' ')} ${word}${data}${comment}`, kind: 'approval' });
         }
         break;
       }
