@@ -3,6 +3,7 @@
  * Azure OpenAI, configured from the environment, through the official `openai` package.
  */
 import { AzureOpenAI, OpenAI } from 'openai';
+import { BatonError } from '../errors/index.js';
 
 /** 10 s per attempt and one retry: a planner waits at most ~20 s before the 503. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -22,19 +23,39 @@ export type LlmSettings =
   | ({ provider: 'azure'; endpoint: string; apiKey: string; deployment: string; apiVersion: string } & CallLimits);
 
 /**
- * Settings from the environment, or undefined when no model is configured. Azure wins when all
- * of AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT are set; otherwise
- * OPENAI_API_KEY (or OPENAI_BASE_URL alone, for local servers that need no key).
+ * Settings from the environment, or undefined when no model is configured. With
+ * AZURE_OPENAI_ENDPOINT set, Azure it is: the key is AZURE_OPENAI_API_KEY, else OPENAI_API_KEY (the
+ * seed specification's pair), and the deployment AZURE_OPENAI_DEPLOYMENT, else the model name
+ * (OPENAI_MODEL, default gpt-4o-mini), said through `log`; no key is a clear error. A key is never
+ * sent to a host the user did not name. Without it: OPENAI_API_KEY (or OPENAI_BASE_URL alone, for
+ * local servers that need no key).
  */
-export function llmSettingsFromEnv(env: Record<string, string | undefined> = process.env): LlmSettings | undefined {
-  const { AZURE_OPENAI_ENDPOINT: endpoint, AZURE_OPENAI_API_KEY: azureKey, AZURE_OPENAI_DEPLOYMENT: deployment } = env;
-  if (endpoint && azureKey && deployment) {
-    return { provider: 'azure', endpoint, apiKey: azureKey, deployment, apiVersion: env.AZURE_OPENAI_API_VERSION || DEFAULT_AZURE_API_VERSION };
+export function llmSettingsFromEnv(env: Record<string, string | undefined> = process.env, log: (line: string) => void = warnOnce): LlmSettings | undefined {
+  const { AZURE_OPENAI_ENDPOINT: endpoint, AZURE_OPENAI_DEPLOYMENT: deployment } = env;
+  if (endpoint) {
+    const apiKey = env.AZURE_OPENAI_API_KEY || env.OPENAI_API_KEY;
+    if (!apiKey) {
+      throw new BatonError('INVALID_PARAMETERS', 'AZURE_OPENAI_ENDPOINT is set but no key is: set AZURE_OPENAI_API_KEY (or OPENAI_API_KEY)', {
+        details: { setting: 'AZURE_OPENAI_API_KEY' },
+        suggestions: ['set AZURE_OPENAI_API_KEY', 'or unset AZURE_OPENAI_ENDPOINT to use OPENAI_API_KEY with api.openai.com or OPENAI_BASE_URL'],
+      });
+    }
+    const model = deployment || env.OPENAI_MODEL || DEFAULT_OPENAI_MODEL;
+    if (!deployment) log(`AZURE_OPENAI_DEPLOYMENT is not set: using the model name "${model}" as the Azure OpenAI deployment at ${endpoint}`);
+    return { provider: 'azure', endpoint, apiKey, deployment: model, apiVersion: env.AZURE_OPENAI_API_VERSION || DEFAULT_AZURE_API_VERSION };
   }
   const apiKey = env.OPENAI_API_KEY;
   const baseURL = env.OPENAI_BASE_URL;
   if (!apiKey && !baseURL) return undefined;
   return { provider: 'openai', apiKey: apiKey || 'not-needed', model: env.OPENAI_MODEL || DEFAULT_OPENAI_MODEL, ...(baseURL ? { baseURL } : {}) };
+}
+
+/** The process reads its settings several times (server, workflows); the notice is said once. */
+const said = new Set<string>();
+function warnOnce(line: string): void {
+  if (said.has(line)) return;
+  said.add(line);
+  process.stderr.write(`baton: ${line}\n`);
 }
 
 export interface ChatClient {
