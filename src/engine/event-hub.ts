@@ -103,11 +103,22 @@ export class EventHub {
     }
   }
 
-  /** Called when another process says a run's log grew. */
+  /** Called when another process says a run's log grew (or, with its session, that it started a run). */
   notice(notice: EventNotice): void {
     if (notice.origin === this.store.origin) return;
     if ((this.heads.get(notice.runId) ?? 0) < notice.seq) this.heads.set(notice.runId, notice.seq);
     for (const follower of this.followers.get(notice.runId) ?? []) follower.catchUp();
+    if (notice.sessionId !== undefined && this.watchers.size > 0) this.announceRemoteRun(notice.runId);
+  }
+
+  /** Watchers learn of runs other processes start from their first event (`run_created`), read from the store. */
+  private announceRemoteRun(runId: string): void {
+    this.store.readEvents(runId, 0, 1).then(
+      ([first]) => {
+        if (first?.type === 'run_created') for (const watcher of this.watchers) watcher(first);
+      },
+      (error: unknown) => this.onError(error),
+    );
   }
 
   /** Notices may have been lost (the LISTEN connection dropped): every follower reads the store again. */
@@ -146,7 +157,7 @@ export class EventHub {
     return follower;
   }
 
-  /** Every event committed by this process, live only (for fan-out by session). */
+  /** Every event committed by this process, live only, and the `run_created` of runs other processes start (for fan-out by session). */
   watch(listener: EventListener): Subscription {
     this.watchers.add(listener);
     return { unsubscribe: () => void this.watchers.delete(listener) };

@@ -107,7 +107,7 @@ export class KyselyStore implements Store {
     const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
     try {
       await this.adapter.transact(() => this.createRunWork(run, records));
-      this.announce(records);
+      this.announce(records, run.sessionId);
     } catch (error) {
       if (run.idempotencyKey === null || !this.adapter.isUniqueViolation(error)) throw error;
       const [row] = await this.all(this.db.selectFrom('runs').selectAll().where('idempotency_key', '=', run.idempotencyKey));
@@ -159,9 +159,9 @@ export class KyselyStore implements Store {
     return result;
   }
 
-  private announce(events: readonly EventRecord[]): void {
+  private announce(events: readonly EventRecord[], newRunSession?: string | null): void {
     const last = events.at(-1);
-    if (last) this.adapter.announce({ origin: this.origin, runId: last.runId, seq: last.seq });
+    if (last) this.adapter.announce({ origin: this.origin, runId: last.runId, seq: last.seq, ...(newRunSession === undefined ? {} : { sessionId: newRunSession }) });
   }
 
   private *commitWork(c: RunCommit): Work<CommitResult> {

@@ -194,6 +194,8 @@ export interface EventNotice {
   origin: string;
   runId: string;
   seq: number;
+  /** On a new run's notice: its session (null when it has none), so other nodes' session streams can take it up. */
+  sessionId?: string | null;
 }
 
 export interface Store {

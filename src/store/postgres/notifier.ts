@@ -12,12 +12,18 @@ export const CHANNEL = 'baton_events';
 /** NOTIFY payloads must stay under 8,000 bytes. */
 const MAX_PAYLOAD = 7_000;
 
-export const encodeNotices = (notices: EventNotice[]): string => notices.map((n) => `${n.origin}|${n.runId}|${n.seq}`).join(';');
+/** A new run's notice carries its session (escaped: a session id may hold `|` or `;`); `-` for none. */
+const sessionPart = (n: EventNotice): string => (n.sessionId === undefined ? '' : `|${n.sessionId === null ? '-' : encodeURIComponent(n.sessionId)}`);
+
+export const encodeNotices = (notices: EventNotice[]): string => notices.map((n) => `${n.origin}|${n.runId}|${n.seq}${sessionPart(n)}`).join(';');
 
 export function decodeNotices(payload: string | undefined): EventNotice[] {
   return (payload ?? '').split(';').flatMap((part) => {
-    const [origin, runId, seq] = part.split('|');
-    return origin && runId && seq ? [{ origin, runId, seq: Number(seq) }] : [];
+    const [origin, runId, seq, session] = part.split('|');
+    if (!origin || !runId || !seq) return [];
+    const notice: EventNotice = { origin, runId, seq: Number(seq) };
+    if (session !== undefined) notice.sessionId = session === '-' ? null : decodeURIComponent(session);
+    return [notice];
   });
 }
 
@@ -47,7 +53,8 @@ export class Notifier {
 
   announce(notice: EventNotice): void {
     const known = this.pending.get(notice.runId);
-    if (!known || known.seq < notice.seq) this.pending.set(notice.runId, notice);
+    // Coalesced to the latest seq, keeping a new run's session so other nodes still learn of the run.
+    if (!known || known.seq < notice.seq) this.pending.set(notice.runId, known?.sessionId === undefined ? notice : { ...notice, sessionId: known.sessionId });
     this.sending ??= this.send();
   }
 
