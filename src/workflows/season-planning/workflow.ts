@@ -159,6 +159,8 @@ export const seasonPlanningWorkflow = defineWorkflow({
         week: currentWeek(context),
         markdown: activeMarkdown(context)?.rate ?? 0,
         partial: postedPartial(context),
+        // Categories last week's monitor found off plan for a first week: a second such week alerts.
+        watching: (context.results.monitor as MonitorOutput | undefined)?.week === currentWeek(context) - 1 ? ((context.results.monitor as MonitorOutput).watch ?? []) : [],
       }),
       transitions: ['replenishment'],
       next: (_context, output) => ((output as MonitorOutput).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' }),
@@ -167,7 +169,14 @@ export const seasonPlanningWorkflow = defineWorkflow({
       name: 'reforecast',
       description: 'Re-forecast the remaining weeks from history plus actuals.',
       agent: 'demand',
-      input: (context) => ({ runId: context.runId, parameters: effective(context), fromWeek: currentWeek(context) + 1, revision: revisionOf(context) }),
+      input: (context) => ({
+        runId: context.runId,
+        parameters: effective(context),
+        fromWeek: currentWeek(context) + 1,
+        revision: revisionOf(context),
+        // Only the categories that alerted, or every one when the chain did (null).
+        categories: (context.results.monitor as MonitorOutput | undefined)?.replan_categories ?? undefined,
+      }),
     },
     {
       name: 'replenishment',

@@ -36,6 +36,11 @@ export const demandInput = z.object({
   revision: z.number().int().min(1),
   /** A quantity the planner set when modifying the approval. */
   plannerQuantity: z.number().int().positive().optional(),
+  /**
+   * In-season only: the categories to re-plan (those whose variance alerted); the others keep the latest forecast's
+   * remaining weeks. Absent: every category is re-planned.
+   */
+  categories: z.array(z.string()).min(1).optional(),
 });
 export type DemandInput = z.infer<typeof demandInput>;
 
@@ -68,6 +73,10 @@ export const demandOutput = z.object({
   from_week: z.number().int(),
   weeks_planned: z.number().int(),
   series: z.number().int(),
+  /** The categories forecast afresh (null: all); the rest kept the previous revision's forecast. */
+  replanned_categories: z.array(z.string()).nullable(),
+  /** Series forecast afresh in this revision. */
+  series_replanned: z.number().int(),
   season_total: z.number(),
   safety_stock: z.number().int(),
   safety_reason: z.string(),
@@ -261,6 +270,10 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const skip = fromWeek === 1 ? gap : 0;
       const actuals = new Map<string, number[]>();
       const leads = new Map<string, number[]>();
+      // A re-forecast of some categories keeps the others' latest forecast, from this week on.
+      const scope = fromWeek > 1 && input.categories ? new Set(input.categories) : null;
+      const kept = new Map<string, SeriesForecast[]>();
+      let keptRevision = revision - 1;
       if (fromWeek > 1) {
         for (const a of await store.retail.listActuals(input.runId)) {
           if (a.seasonWeek >= fromWeek) continue;
@@ -269,9 +282,18 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
           weeks[a.seasonWeek - 1] = (weeks[a.seasonWeek - 1] ?? 0) + a.unitsSold;
           actuals.set(key, weeks);
         }
-        if (gap > 0) {
+        if (gap > 0 || scope) {
           const previous = (await store.retail.latestPlan(input.runId, 'forecast'))?.body as ForecastPlan | undefined;
           for (const s of previous?.series ?? []) if (s.lead) leads.set(`${s.store_id}|${s.category_id}`, s.lead);
+          const offset = fromWeek - (previous?.from_week ?? fromWeek);
+          keptRevision = previous?.revision ?? keptRevision;
+          for (const s of scope && previous && offset >= 0 ? previous.series : []) {
+            if (scope!.has(s.category_id)) continue;
+            const slice = (values: number[]) => values.slice(offset, offset + horizon);
+            const list = kept.get(s.category_id) ?? [];
+            list.push({ ...s, forecast: slice(s.forecast), lo80: slice(s.lo80), hi80: slice(s.hi80), lo95: slice(s.lo95), hi95: slice(s.hi95) });
+            kept.set(s.category_id, list);
+          }
         }
       }
       const missingLead = new Array<null>(gap).fill(null);
@@ -295,8 +317,31 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const categoryTotals = new Map<string, MeasuredTotal>();
       const categoryInputs: { values: (number | null)[]; history: (number | null)[] }[] = [];
       let done = 0;
+      let replanned = 0;
+      const replannedIds: string[] = [];
       for (const [categoryId, members] of panels) {
         signal.throwIfAborted();
+        const keptByKey = new Map((kept.get(categoryId) ?? []).map((s) => [`${s.store_id}|${s.category_id}`, s]));
+        const previous = members.map((m) => keptByKey.get(m.key)).filter((s): s is SeriesForecast => s !== undefined && s.forecast.length === horizon);
+        // Kept only when the last forecast covers every store of the category over every week left; otherwise re-planned.
+        if (kept.has(categoryId) && previous.length === members.length) {
+          // Not re-planned: its series as last forecast; its total is measured again (cheap) so its band spans the weeks left.
+          const inputs = members.map(inputOf);
+          const planned = new Array<number>(horizon).fill(0);
+          for (const s of previous) {
+            methods[s.method] = (methods[s.method] ?? 0) + 1;
+            s.forecast.forEach((v, w) => (planned[w]! += v));
+            series.push(s);
+          }
+          const values = totalOf(inputs);
+          const history = totalOf(members.map((s) => s.values));
+          categoryInputs.push({ values, history });
+          categoryTotals.set(categoryId, measureTotal(values, history, planned, skip, planOptions));
+          done += members.length;
+          continue;
+        }
+        replanned += members.length;
+        replannedIds.push(categoryId);
         reportProgress((100 * done) / context.series.length, `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`);
         await new Promise((resolve) => setImmediate(resolve));
         const inputs = members.map(inputOf);
@@ -365,11 +410,13 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       if (chain.calibration.measured && Math.abs(chain.calibration.bias) > 0.5) {
         notes.push(`the chain total's back-tests ran ${chain.calibration.bias > 0 ? 'below' : 'above'} the actuals on average (${chain.calibration.bias.toFixed(2)} spreads); the forecast is not corrected for it`);
       }
-      const scope = fromWeek === 1 ? `the ${horizon}-week season` : `weeks ${fromWeek}–${parameters.forecast_horizon_weeks} (after ${fromWeek - 1} weeks of actuals)`;
+      const replannedCategories = scope ? replannedIds : null;
+      const keptNote = scope ? ` Re-planned ${replannedCategories!.join(', ')} (${replanned} series, the categories whose variance alerted); the other ${panels.size - replannedCategories!.length} categor${panels.size - replannedCategories!.length === 1 ? 'y keeps' : 'ies keep'} revision ${keptRevision}'s forecast.` : '';
+      const span = fromWeek === 1 ? `the ${horizon}-week season` : `weeks ${fromWeek}–${parameters.forecast_horizon_weeks} (after ${fromWeek - 1} weeks of actuals)`;
       const leadNote = fromWeek === 1 && gap > 0 ? ` The season starts ${gap} week(s) after the history: those weeks were forecast with it and left out, and the bands widen with the lead.` : '';
       const explanation =
-        `Forecast ${series.length} store × category series for ${scope}: ${explain.units(seasonTotal)} units expected ` +
-        `(80%: ${explain.units(chain.summary.season_lo80)}–${explain.units(chain.summary.season_hi80)}).${leadNote} ` +
+        `Forecast ${series.length} store × category series for ${span}: ${explain.units(seasonTotal)} units expected ` +
+        `(80%: ${explain.units(chain.summary.season_lo80)}–${explain.units(chain.summary.season_hi80)}).${leadNote}${keptNote} ` +
         `Bands and safety stock from the data: ${sourceOf('the chain total', chain.summary)}. ` +
         `Safety stock ${explain.units(safety.units)} (${safety.reason}). ` +
         (fromWeek > 1
@@ -384,6 +431,8 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         from_week: fromWeek,
         weeks_planned: horizon,
         series: series.length,
+        replanned_categories: replannedCategories,
+        series_replanned: replanned,
         season_total: round2(seasonTotal),
         safety_stock: safety.units,
         safety_reason: safety.reason,

@@ -1,6 +1,7 @@
 /**
- * The monitoring agent: a week's actuals against the forecast, per category and in all. Above the
- * threshold it raises a `variance_alert` and the run goes back to re-forecast what is left.
+ * The monitoring agent: a week's actuals against the forecast, per category and in all. The chain beyond the
+ * threshold, or a category beyond it and outside its own measured band two weeks running, raises a
+ * `variance_alert`; the run then re-forecasts what is left (every category, or only those that alerted).
  */
 import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
@@ -13,7 +14,7 @@ import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { stockPosition } from '../ledger.js';
 import { round2 } from '../season.js';
-import type { ForecastPlan } from './demand.js';
+import type { Band, ForecastPlan } from './demand.js';
 
 export const monitorInput = z.object({
   runId: z.string(),
@@ -23,9 +24,33 @@ export const monitorInput = z.object({
   markdown: z.number().min(0).lt(1).default(0),
   /** The week was posted without every series: compare only the series posted, never read the rest as zero. */
   partial: z.boolean().default(false),
+  /** Categories last week's monitor found significant without alerting (a first week off plan), with their direction. */
+  watching: z.array(z.object({ category_id: z.string(), direction: z.enum(['over', 'under']) })).default([]),
 });
 
-const varianceLine = z.object({ category_id: z.string(), actual: z.number(), forecast: z.number(), variance: z.number().nullable() });
+const varianceLine = z.object({
+  category_id: z.string(),
+  actual: z.number(),
+  forecast: z.number(),
+  variance: z.number().nullable(),
+  /** (actual − forecast) in standard deviations of the category total's measured weekly error; null without a band. */
+  z: z.number().nullable(),
+  /** Outside the category's BAND_LEVEL band (null: the plan carries no band for it). */
+  outside_band: z.boolean().nullable(),
+});
+
+/** Whether the latest re-forecast paid: its error and its predecessor's on the weeks posted since it was made. */
+const reforecastPaid = z.object({
+  revision: z.number().int(),
+  previous_revision: z.number().int(),
+  /** Season weeks scored (from the revision's first week to this one). */
+  weeks: z.array(z.number().int()),
+  /** Store × category WAPE over those weeks (Σ|actual − forecast| ÷ Σ actual), each forecast on its own series. */
+  error: z.number().nullable(),
+  previous_error: z.number().nullable(),
+  paid: z.boolean().nullable(),
+});
+export type ReforecastPaid = z.infer<typeof reforecastPaid>;
 
 export const monitorOutput = z.object({
   week: z.number().int(),
@@ -37,6 +62,11 @@ export const monitorOutput = z.object({
   alert: z.boolean(),
   reforecast: z.boolean(),
   forecast_revision: z.number().int(),
+  /** Categories beyond the threshold and outside their band this week, the first such week: watched, re-forecast if next week agrees. */
+  watch: z.array(z.object({ category_id: z.string(), direction: z.enum(['over', 'under']) })),
+  /** What a re-forecast re-plans: null every category (the chain alerted), else the categories that alerted. */
+  replan_categories: z.array(z.string()).nullable(),
+  reforecast_paid: reforecastPaid.nullable(),
   sold_out_stores: z.number().int(),
   explanation: z.string(),
   explained_by: explainedBy,
@@ -49,8 +79,61 @@ export type MonitorOutput = z.infer<typeof monitorOutput>;
  * by 28% re-planned the whole season every week.
  */
 export const MATERIAL_SHARE = 0.02;
+/**
+ * The band a category's week must fall outside to count as off plan, not noise: the plan's 95% band of the
+ * category total, whose spread comes from back-tests of that total on the history.
+ */
+export const BAND_LEVEL = 0.95;
+const Z_BAND = 1.959963984540054;
 /** Categories named in an explanation; the rest are summarised. */
 const LISTED = 5;
+
+/**
+ * A week's spread (one standard deviation) of a category total compared over `compared` units of forecast: the band's
+ * spread at that week, in proportion when the comparison leaves stores out or lifts the forecast for a markdown.
+ */
+export function bandSpread(band: Band | undefined, index: number, compared: number): number | null {
+  const f = band?.forecast[index];
+  const hi = band?.hi95[index];
+  if (f === undefined || hi === undefined || !(f > 0) || !(hi > f)) return null;
+  return ((hi - f) / Z_BAND) * (compared / f);
+}
+
+/** Σ|actual − forecast| ÷ Σ actual over store × category weeks, or null with no sales. */
+function wape(pairs: Iterable<[number, number]>): number | null {
+  let error = 0;
+  let volume = 0;
+  for (const [a, f] of pairs) {
+    error += Math.abs(a - f);
+    volume += Math.abs(a);
+  }
+  return volume > 0 ? round2((error / volume) * 1e4) / 1e4 : null;
+}
+
+/**
+ * The latest revision against the one before on the weeks posted since the latest was made (its first week to
+ * `week`): did re-forecasting cut the error of the weeks it re-planned? Null before any re-forecast has a week posted.
+ */
+export function reforecastPayoff(plans: ForecastPlan[], actuals: readonly { storeId: string; categoryId: string; seasonWeek: number; unitsSold: number }[], week: number): ReforecastPaid | null {
+  const sorted = [...plans].sort((a, b) => a.revision - b.revision);
+  const latest = sorted.at(-1);
+  const previous = sorted.at(-2);
+  if (!latest || !previous || latest.from_week > week || previous.from_week > latest.from_week) return null;
+  const weeks = Array.from({ length: week - latest.from_week + 1 }, (_, i) => latest.from_week + i);
+  const posted = new Map<string, number>();
+  for (const a of actuals) if (a.seasonWeek >= latest.from_week && a.seasonWeek <= week) posted.set(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`, (posted.get(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`) ?? 0) + a.unitsSold);
+  const pairs = function* (plan: ForecastPlan): Generator<[number, number]> {
+    for (const s of plan.series) {
+      for (const w of weeks) {
+        const a = posted.get(`${s.store_id}|${s.category_id}|${w}`);
+        if (a !== undefined) yield [a, s.forecast[w - plan.from_week] ?? 0];
+      }
+    }
+  };
+  const error = wape(pairs(latest));
+  const previousError = wape(pairs(previous));
+  return { revision: latest.revision, previous_revision: previous.revision, weeks, error, previous_error: previousError, paid: error === null || previousError === null ? null : error <= previousError };
+}
 
 const asPercent = (v: number | null) => (v === null ? 'sales against a zero forecast' : `${v >= 0 ? '+' : ''}${explain.percent(v)}`);
 
@@ -62,9 +145,10 @@ export function monitorAgent(store: Store) {
     output: monitorOutput,
     run: async ({ input, emit }) => {
       const { parameters, week, runId } = input;
-      const [record, actuals, position] = await Promise.all([store.retail.latestPlan(runId, 'forecast'), store.retail.listActuals(runId), stockPosition(store, runId)]);
-      if (!record) throw new AgentError('no forecast to monitor against', { retryable: false });
-      const plan = record.body as ForecastPlan;
+      const [plans, actuals, position] = await Promise.all([store.retail.listPlans(runId, 'forecast'), store.retail.listActuals(runId), stockPosition(store, runId)]);
+      const forecasts = plans.map((p) => p.body as ForecastPlan);
+      const plan = [...forecasts].sort((a, b) => a.revision - b.revision).at(-1);
+      if (!plan) throw new AgentError('no forecast to monitor against', { retryable: false });
       // A store that sold out shows what it had, not what shoppers wanted: its week says nothing
       // about the forecast, so it is left out (and counted) rather than read as a fall in demand.
       const soldOut = new Set([...position.stores].filter(([, p]) => p.onHand <= 0 && p.received > 0).map(([id]) => id));
@@ -72,9 +156,10 @@ export function monitorAgent(store: Store) {
       const compared = (s: { store_id: string; category_id: string }) => !soldOut.has(s.store_id) && (!input.partial || postedThisWeek.has(`${s.store_id}\u0000${s.category_id}`));
       const forecastByCategory = new Map<string, number>();
       const lift = input.markdown > 0 ? demandAt(1, 1, 1 - input.markdown, parameters.price_elasticity ?? DEFAULT_ELASTICITY) : 1;
+      const index = week - plan.from_week;
       for (const s of plan.series) {
         if (!compared(s)) continue;
-        forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + lift * (s.forecast[week - plan.from_week] ?? 0));
+        forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + lift * (s.forecast[index] ?? 0));
       }
       const actualByCategory = new Map<string, number>();
       for (const a of actuals) if (a.seasonWeek === week && !soldOut.has(a.storeId)) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
@@ -83,33 +168,53 @@ export function monitorAgent(store: Store) {
         const actual = actualByCategory.get(category_id) ?? 0;
         const forecast = round2(forecastByCategory.get(category_id) ?? 0);
         const v = relativeVariance(actual, forecast);
-        return { category_id, actual, forecast, variance: v === null ? null : round2(v * 1000) / 1000 };
+        const sd = bandSpread(plan.totals?.categories[category_id], index, forecast);
+        const z = sd === null ? null : round2((actual - forecast) / sd);
+        return { category_id, actual, forecast, variance: v === null ? null : round2(v * 1000) / 1000, z, outside_band: z === null ? null : Math.abs(z) > Z_BAND };
       });
       const actual = byCategory.reduce((s, c) => s + c.actual, 0);
       const forecast = round2(byCategory.reduce((s, c) => s + c.forecast, 0));
       const total = relativeVariance(actual, forecast);
       const threshold = parameters.variance_threshold;
       const material = (c: { forecast: number; actual: number }) => Math.max(c.forecast, c.actual) >= MATERIAL_SHARE * Math.max(forecast, actual);
+      const direction = (c: { actual: number; forecast: number }) => (c.actual >= c.forecast ? ('over' as const) : ('under' as const));
       const beyond = byCategory.filter((c) => exceedsThreshold(c.variance, threshold));
-      const outliers = beyond.filter(material);
-      const alert = outliers.length > 0 || exceedsThreshold(total, threshold);
+      // A category is off plan when it is beyond the threshold, a material share of the week and outside its
+      // own band (a plan without bands: the first two alone). One such week may be a spike: it is watched, and
+      // alerts only when the next week is off plan the same way.
+      const significant = beyond.filter((c) => material(c) && c.outside_band !== false);
+      const watched = new Map(input.watching.map((w) => [w.category_id, w.direction]));
+      const confirmed = significant.filter((c) => watched.get(c.category_id) === direction(c));
+      // The chain beyond the threshold alerts at once, band or not: the threshold is the planner's tolerance for the whole buy.
+      const chainAlert = exceedsThreshold(total, threshold);
+      const alert = chainAlert || confirmed.length > 0;
       const reforecast = alert && week < parameters.forecast_horizon_weeks;
+      const replanCategories = chainAlert ? null : confirmed.map((c) => c.category_id);
+      const watch = chainAlert ? [] : significant.filter((c) => !confirmed.includes(c)).map((c) => ({ category_id: c.category_id, direction: direction(c) }));
+      const paid = reforecastPayoff(forecasts, actuals, week);
+      const scopeText = replanCategories === null ? 'every category' : replanCategories.join(', ');
       if (alert) {
-        const action = reforecast ? 're-forecast the remaining weeks' : 'none: the season ends this week';
+        const action = reforecast ? (chainAlert ? 're-forecast the remaining weeks' : `re-forecast the remaining weeks of ${scopeText}`) : 'none: the season ends this week';
         emit('variance_alert', {
           week,
           threshold,
           variance: total,
           actual,
           forecast,
-          categories: outliers.map((c) => ({ category_id: c.category_id, actual: c.actual, forecast: c.forecast, variance: c.variance })),
+          categories: confirmed.map((c) => ({ category_id: c.category_id, actual: c.actual, forecast: c.forecast, variance: c.variance, z: c.z })),
           action,
+          chain_alert: chainAlert,
+          band_level: BAND_LEVEL,
+          replan_categories: replanCategories,
+          reforecast_paid: paid,
           // The specification's names for the same facts (percent, a direction, a flag and a sentence).
           week_number: week,
           variance_percentage: total === null ? null : round2(total * 100),
           variance_direction: actual >= forecast ? 'over' : 'under',
           reforecast_triggered: reforecast,
-          message: `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}, beyond ±${explain.percent(threshold)}${outliers.length > 0 ? ` in ${outliers.map((c) => c.category_id).join(', ')}` : ''}); ${action}.`,
+          message:
+            `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast (${asPercent(total)}${chainAlert ? `, beyond ±${explain.percent(threshold)}` : `, within ±${explain.percent(threshold)}`}` +
+            `${confirmed.length > 0 ? `; ${confirmed.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ')} beyond it and outside ${confirmed.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band a second week` : ''}); ${action}.`,
         });
       }
       const shown = [...beyond].sort((a, b) => Math.abs(b.variance ?? Infinity) - Math.abs(a.variance ?? Infinity)).slice(0, LISTED);
@@ -117,9 +222,12 @@ export function monitorAgent(store: Store) {
         byCategory.length <= LISTED
           ? byCategory.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ')
           : `${beyond.length} of ${byCategory.length} categories beyond ±${explain.percent(threshold)}${shown.length > 0 ? `: ${shown.map((c) => `${c.category_id} ${asPercent(c.variance)}`).join(', ')}${beyond.length > LISTED ? ', …' : ''}` : ''}`;
-      const immaterial = beyond.length - outliers.length;
+      const noise = beyond.filter((c) => !significant.includes(c));
       const markdownNote = lift !== 1 ? ` (forecast lifted ×${lift.toFixed(2)} for the ${explain.percent(input.markdown)} markdown in force)` : '';
-      const immaterialNote = immaterial > 0 ? ` ${immaterial} small categor${immaterial === 1 ? 'y' : 'ies'} (under ${explain.percent(MATERIAL_SHARE)} of the week) beyond it too, not enough to re-plan.` : '';
+      const noiseNote =
+        noise.length > 0 ? ` ${noise.length} categor${noise.length === 1 ? 'y' : 'ies'} beyond it but within ${noise.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band or under ${explain.percent(MATERIAL_SHARE)} of the week: noise, not re-planned.` : '';
+      const watchNote = watch.length > 0 ? ` ${watch.map((w) => w.category_id).join(', ')} off plan for a first week (beyond the threshold and outside ${watch.length === 1 ? 'its' : 'their'} band): watched, re-forecast if next week agrees.` : '';
+      const paidNote = paid && paid.error !== null && paid.previous_error !== null ? ` Revision ${paid.revision} on weeks ${paid.weeks[0]}–${week}: error ${explain.percent(paid.error)} against ${explain.percent(paid.previous_error)} for revision ${paid.previous_revision} (${paid.paid ? 'the re-forecast paid' : 'the re-forecast did not pay'}).` : '';
       const soldOutNote = soldOut.size > 0 ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.` : '';
       return {
         week,
@@ -131,13 +239,16 @@ export function monitorAgent(store: Store) {
         alert,
         reforecast,
         forecast_revision: plan.revision,
+        watch,
+        replan_categories: reforecast ? replanCategories : null,
+        reforecast_paid: paid,
         sold_out_stores: soldOut.size,
         explanation:
           (byCategory.length === 0 ? `Week ${week}: every store has sold out; sales no longer show demand.` : `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast${markdownNote} (${asPercent(total)}; ${detail}).`) +
-          `${soldOutNote}${immaterialNote} ` +
+          `${soldOutNote}${noiseNote}${watchNote}${paidNote} ` +
           (alert
-            ? `Beyond the ±${explain.percent(threshold)} threshold${outliers.length > 0 ? ` in ${outliers.map((c) => c.category_id).join(', ')}` : ''}: ${reforecast ? 're-forecasting the remaining weeks' : 'no weeks left to re-plan'}.`
-            : `Within ±${explain.percent(threshold)}: the plan stands.`),
+            ? `${chainAlert ? `The chain is beyond the ±${explain.percent(threshold)} threshold` : `${scopeText} beyond the ±${explain.percent(threshold)} threshold and outside ${confirmed.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band two weeks running`}: ${reforecast ? `re-forecasting the remaining weeks of ${scopeText}` : 'no weeks left to re-plan'}.`
+            : `No alert: the plan stands.`),
       };
     },
   });
