@@ -14,6 +14,7 @@ import { BatonError } from '../errors/index.js';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/index.js';
 import { installAuth } from './auth.js';
 import { installLimits } from './limits.js';
+import { installOriginCheck } from './origin.js';
 import { redactingTokens } from './log-redaction.js';
 import type { ServerConfig } from './config.js';
 import { answerClientError, answerFrameworkError, installErrorHandling, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
@@ -98,6 +99,7 @@ export async function buildServer({ engine, config, logger = { level: 'info' }, 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // Before auth too: preflights carry no token, and a refusal must still be readable cross-origin.
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+  installOriginCheck(app, config);
   installAuth(app, config);
   // After auth (a refused token takes no stream slot nor request count), before the routes.
   await installLimits(app, config);

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { InvalidParametersError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
 
+const originList = z.string().transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean));
+
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const serverConfigSchema = z.object({
@@ -14,11 +16,14 @@ export const serverConfigSchema = z.object({
   apiToken: z.string().min(8, 'use a token of at least 8 characters').optional(),
   /** BATON_PUBLIC_READ=true leaves read-only routes open while a token guards the rest. */
   publicRead: flag.default(false),
-  /** BATON_CORS_ORIGINS: comma-separated origins allowed to call the API from a browser (none by default). */
-  corsOrigins: z
-    .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
-    .default([]),
+  /** BATON_CORS_ORIGINS (or the seed `.env`'s CORS_ORIGINS): comma-separated origins allowed to call the API from a browser (none by default). */
+  corsOrigins: originList.default([]),
+  /**
+   * BATON_WEBSOCKET_CORS_ORIGINS (or WEBSOCKET_CORS_ORIGINS): origins whose pages may open streams
+   * (`*`: any); unset, the CORS origins. A page of the server's own origin and clients that send no
+   * Origin (not browsers) may always; any other Origin is refused with 403.
+   */
+  websocketOrigins: originList.optional(),
   /** BATON_BODY_LIMIT: largest request body in bytes (default 1 MiB). */
   bodyLimit: z.coerce.number().int().positive().default(1_048_576),
   /** BATON_HEARTBEAT_MS: WebSocket heartbeat interval (default 30 s). */
@@ -64,7 +69,9 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     host: pick('BATON_HOST'),
     apiToken: pick('BATON_API_TOKEN'),
     publicRead: pick('BATON_PUBLIC_READ') as 'true' | undefined,
-    corsOrigins: pick('BATON_CORS_ORIGINS'),
+    // The BATON_ name wins over the seed specification's when both are set.
+    corsOrigins: pick('BATON_CORS_ORIGINS') ?? pick('CORS_ORIGINS'),
+    websocketOrigins: pick('BATON_WEBSOCKET_CORS_ORIGINS') ?? pick('WEBSOCKET_CORS_ORIGINS'),
     bodyLimit: pick('BATON_BODY_LIMIT'),
     heartbeatMs: pick('BATON_HEARTBEAT_MS'),
     uploadLimit: pick('BATON_UPLOAD_LIMIT'),
