@@ -155,7 +155,11 @@ export class Engine {
   /** Starts polling for orphaned runs and overdue waits, and listening to other processes. */
   async start(): Promise<void> {
     this.stopListening = await this.store.listen(
-      (notice) => this.hub.notice(notice),
+      (notice) => {
+        this.hub.notice(notice);
+        // Another process wrote to a run this one drives: a cancel (or a lost lease) must stop the agent now, not at its next commit.
+        if (this.drivers.has(notice.runId)) void this.stopIfTakenAway(notice.runId);
+      },
       () => this.hub.resync(),
     );
     await this.tick();
@@ -233,6 +237,13 @@ export class Engine {
     });
     this.drivers.get(runId)?.driver.abort(new ConflictError('run cancelled'));
     return this.statusOf(run);
+  }
+
+  private async stopIfTakenAway(runId: string): Promise<void> {
+    const run = await this.store.getRun(runId).catch((error: unknown) => this.onError(error, `run ${runId}`));
+    const entry = this.drivers.get(runId);
+    if (!run || !entry || (run.state === 'running' && run.leaseOwner === this.nodeId)) return;
+    entry.driver.abort(new ConflictError(run.state === 'cancelled' ? 'run cancelled' : `run ${run.state} elsewhere`));
   }
 
   /** Runs a failed run again from the step that failed, with a fresh retry budget. */

@@ -16,6 +16,22 @@ const slow = defineAgent({
     return { ok: true };
   },
 });
+/** Holds until its signal aborts, noting when. */
+const aborted: { at: number | undefined } = { at: undefined };
+const stubborn = defineAgent({
+  name: 'stubborn',
+  input: z.unknown(),
+  output: z.object({ ok: z.boolean() }),
+  timeoutMs: 60_000,
+  run: ({ signal }) =>
+    new Promise<{ ok: boolean }>((_, reject) => {
+      signal.addEventListener('abort', () => {
+        aborted.at = Date.now();
+        reject(signal.reason as Error);
+      });
+    }),
+});
+const held = defineWorkflow({ name: 'held', parameters: z.object({}), phases: [{ name: 'hold', agent: 'stubborn' }] });
 const chain = defineWorkflow({
   name: 'two-step',
   parameters: z.object({}),
@@ -29,7 +45,7 @@ describeEachStore('engines sharing a database', (kind) => {
   let t: TestStore;
   const engines: Engine[] = [];
   const engineOn = async (store = t.store, options: { leaseMs?: number } = {}) => {
-    const engine = new Engine({ store, agents: [slow], workflows: [chain], pollIntervalMs: 25, ...options });
+    const engine = new Engine({ store, agents: [slow, stubborn], workflows: [chain, held], pollIntervalMs: 25, ...options });
     engines.push(engine);
     await engine.start();
     return engine;
@@ -57,6 +73,24 @@ describeEachStore('engines sharing a database', (kind) => {
     expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
     expect(seen.filter((e) => e.type === 'progress')).toHaveLength(2);
     expect(seen.at(-1)?.type).toBe('workflow_complete');
+  });
+
+  it.runIf(kind.name === 'postgres')("stops the driving node's agent within a second when another node cancels the run", async () => {
+    const driver = await engineOn();
+    const other = await engineOn(await t.reopen('other'));
+    const { id } = await driver.startRun('held', {});
+    await new Promise<void>((resolve) => {
+      void driver.follow(id, 0, (event) => {
+        if (event.type === 'agent_status') resolve();
+      });
+    });
+    aborted.at = undefined;
+    const cancelledAt = Date.now();
+    await other.cancelRun(id, 'changed our minds');
+    for (let waited = 0; aborted.at === undefined && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aborted.at, 'the agent was aborted').toBeDefined();
+    expect(aborted.at! - cancelledAt).toBeLessThan(1_000);
+    expect((await driver.status(id)).state).toBe('cancelled');
   });
 
   it('takes over a run whose engine died holding its lease, once the lease expires', async () => {
