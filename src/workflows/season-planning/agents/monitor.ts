@@ -107,7 +107,7 @@ function wape(pairs: Iterable<[number, number]>): number | null {
     error += Math.abs(a - f);
     volume += Math.abs(a);
   }
-  return volume > 0 ? round2((error / volume) * 1e4) / 1e4 : null;
+  return volume > 0 ? Math.round((error / volume) * 1e4) / 1e4 : null;
 }
 
 /**
@@ -227,7 +227,7 @@ export function monitorAgent(store: Store) {
       const noiseNote =
         noise.length > 0 ? ` ${noise.length} categor${noise.length === 1 ? 'y' : 'ies'} beyond it but within ${noise.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band or under ${explain.percent(MATERIAL_SHARE)} of the week: noise, not re-planned.` : '';
       const watchNote = watch.length > 0 ? ` ${watch.map((w) => w.category_id).join(', ')} off plan for a first week (beyond the threshold and outside ${watch.length === 1 ? 'its' : 'their'} band): watched, re-forecast if next week agrees.` : '';
-      const paidNote = paid && paid.error !== null && paid.previous_error !== null ? ` Revision ${paid.revision} on weeks ${paid.weeks[0]}–${week}: error ${explain.percent(paid.error)} against ${explain.percent(paid.previous_error)} for revision ${paid.previous_revision} (${paid.paid ? 'the re-forecast paid' : 'the re-forecast did not pay'}).` : '';
+      const paidNote = paid && paid.error !== null && paid.previous_error !== null ? ` Revision ${paid.revision} on week${paid.weeks.length === 1 ? ` ${week}` : `s ${paid.weeks[0]}–${week}`}: error ${explain.percent(paid.error)} against ${explain.percent(paid.previous_error)} for revision ${paid.previous_revision} (${paid.paid ? 'the re-forecast paid' : 'the re-forecast did not pay'}).` : '';
       const soldOutNote = soldOut.size > 0 ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.` : '';
       return {
         week,
