@@ -19,6 +19,7 @@ import { Engine, type RunStatus } from '../src/engine/index.js';
 import { openStore, type WeeklySales } from '../src/store/index.js';
 import { postActuals } from '../src/workflows/season-planning/actuals-intake.js';
 import type { DemandOutput, ForecastPlan } from '../src/workflows/season-planning/agents/demand.js';
+import type { MonitorOutput } from '../src/workflows/season-planning/agents/monitor.js';
 import { addDays } from '../src/workflows/season-planning/data/weeks.js';
 import { stockPosition } from '../src/workflows/season-planning/ledger.js';
 import { SEASON_PLANNING, seasonPlanning } from '../src/workflows/season-planning/workflow.js';
@@ -185,7 +186,30 @@ try {
   };
 
   // Alerts, and whether each re-forecast cut the error of the weeks it re-planned.
-  const alerts = events.filter((e) => e.type === 'variance_alert').map((e) => ({ week: e.payload.week as number, variance: e.payload.variance as number | null, categories: (e.payload.categories as unknown[] | undefined)?.length ?? 0 }));
+  // Each alert: the chain's variance, whether the chain or categories raised it (with their share of the week), what was re-planned.
+  const monitors = events.filter((e) => e.type === 'complete' && e.payload.phase === 'monitor').map((e) => e.payload.result as MonitorOutput);
+  const alerts = events
+    .filter((e) => e.type === 'variance_alert')
+    .map((e) => {
+      const week = e.payload.week as number;
+      const monitor = monitors.find((m) => m.week === week);
+      const categories = (e.payload.categories as { category_id: string; variance: number | null; z?: number | null }[] | undefined) ?? [];
+      return {
+        week,
+        variance: e.payload.variance as number | null,
+        chain_alert: e.payload.chain_alert === true,
+        categories: categories.map((c) => ({ category_id: c.category_id, variance: c.variance, z: c.z ?? null, share: monitor && monitor.forecast > 0 ? round((monitor.by_category.find((b) => b.category_id === c.category_id)?.forecast ?? 0) / monitor.forecast) : null })),
+        replan: (e.payload.replan_categories as string[] | null | undefined) ?? null,
+      };
+    });
+  // Weeks a category was off plan for a first week (watched) and did not alert the week after: spikes held back.
+  const watched = monitors.reduce((n, m) => n + m.watch.length, 0);
+  const replans = events.filter((e) => e.type === 'complete' && e.payload.phase === 'reforecast').map((e) => {
+    const before = [...events].reverse().find((p) => p.seq < e.seq && p.type === 'complete' && p.payload.phase === 'monitor');
+    const result = e.payload.result as DemandOutput;
+    return { from_week: result.from_week, series_replanned: result.series_replanned, series: result.series, seconds: before ? round((e.at - before.at) / 1000) : null };
+  });
+  const paid = monitors.filter((m) => m.reforecast_paid).map((m) => ({ week: m.week, ...m.reforecast_paid! }));
   const plans = (await store.retail.listPlans(run.id, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
   const reforecasts = plans.slice(1).map((plan, i) => {
     const before = wapeBias(seriesPairs(plans[i]!, plan.from_week)).wape;
@@ -210,7 +234,10 @@ try {
     },
     unplanned_series_weeks: unplannedRows,
     alerts,
+    watched_category_weeks: watched,
     reforecasts,
+    replans,
+    reforecast_paid_last: paid.at(-1) ?? null,
     seconds: timings,
   };
   if (args.json) {
@@ -230,6 +257,12 @@ try {
     log(`  plan          ${money(b.plan.buy).padEnd(14)} ${money(b.plan.demand).padEnd(14)} ${pct(b.plan.buy_vs_demand).padStart(9)}   ${money(b.plan.lost_sales).padEnd(14)} ${money(b.plan.leftover)}  (safety stock ${money(b.plan.safety_stock)})`);
     log(`  last year     ${money(b.last_year.buy).padEnd(14)} ${money(b.last_year.demand).padEnd(14)} ${pct(b.last_year.buy_vs_demand).padStart(9)}   ${money(b.last_year.lost_sales).padEnd(14)} ${money(b.last_year.leftover)}`);
     log(`alerts: ${alerts.length}${alerts.length ? ` (weeks ${alerts.map((a) => a.week).join(', ')})` : ''}; re-forecasts: ${reforecasts.map((r) => `week ${r.from_week}: remaining WAPE ${pct(r.wape_before)} → ${pct(r.wape_after)} ${r.reduced ? '(reduced)' : '(not reduced)'}`).join('; ') || 'none'}`);
+    for (const a of alerts) {
+      const what = a.chain_alert ? 'the chain' : a.categories.map((c) => `dept ${c.category_id} ${c.variance === null ? 'n/a' : pct(c.variance)} (z ${c.z ?? 'n/a'}, ${c.share === null ? '?' : pct(c.share)} of the week)`).join(', ');
+      log(`  alert week ${a.week}: chain ${a.variance === null ? 'n/a' : pct(a.variance)}; raised by ${what}; re-planned ${a.replan === null ? 'every department' : a.replan.join(', ')}`);
+    }
+    log(`  ${watched} department-weeks off plan for a first week only were watched, not re-forecast`);
+    for (const r of replans) log(`  re-forecast from week ${r.from_week}: ${r.series_replanned} of ${r.series} series re-planned in ${r.seconds}s`);
     if (unplannedRows > 0) log(`${unplannedRows} store × department weeks sold in series the plan did not have (counted in the chain demand, not posted)`);
     log(`seconds: ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
