@@ -104,6 +104,14 @@ describeEachStore('season planning: variance alerts', (kind) => {
       if (s.category_id === 'C02') expect(s.forecast).not.toEqual(before.forecast.slice(2));
       else expect(s.forecast).toEqual(before.forecast.slice(2));
     }
+    // Their bands are revision 1's too, from week 3 on (no back-test re-run); each category's measured uncertainty is carried.
+    const slice = (values: number[]) => values.slice(2);
+    for (const id of ['C01', 'C03', 'C04', 'C05']) {
+      const band = first!.totals!.categories[id]!;
+      expect(second!.totals!.categories[id]).toEqual({ forecast: slice(band.forecast), lo80: slice(band.lo80), hi80: slice(band.hi80), lo95: slice(band.lo95), hi95: slice(band.hi95) });
+    }
+    expect(reforecast!.by_category.map((c) => c.category_id).sort()).toEqual(['C01', 'C02', 'C03', 'C04', 'C05']);
+    expect(reforecast!.explanation).toMatch(/Re-planned C02 \(8 series, the categories whose variance alerted\); the other 4 categories keep revision 1's forecast/);
     const c02 = (plan: ForecastPlan, i: number) => plan.series.filter((s) => s.category_id === 'C02').reduce((sum, s) => sum + s.forecast[i]!, 0);
     expect(c02(second!, 0)).toBeGreaterThan(c02(first!, 2));
 

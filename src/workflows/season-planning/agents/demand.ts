@@ -125,7 +125,35 @@ export interface ForecastPlan {
   weeks: string[];
   series: SeriesForecast[];
   /** Weekly bands of the chain and of each category total, from their back-tests (absent in plans made before them). */
-  totals?: { chain: Band; categories: Record<string, Band> };
+  totals?: {
+    chain: Band;
+    categories: Record<string, Band>;
+    /** Each category total's measured uncertainty (absent in plans made before re-forecasts could keep categories). */
+    measured?: Record<string, TotalUncertainty>;
+  };
+}
+
+/**
+ * A category kept from the last plan: its band from this week on, and its season band over the weeks left from the
+ * same weekly spreads and correlation its back-tests measured (no back-test is run again).
+ */
+function keptTotal(band: Band, summary: TotalUncertainty, offset: number, horizon: number): { band: Band; summary: TotalUncertainty } | null {
+  const slice = (values: number[]) => values.slice(offset, offset + horizon);
+  const kept: Band = { forecast: slice(band.forecast), lo80: slice(band.lo80), hi80: slice(band.hi80), lo95: slice(band.lo95), hi95: slice(band.hi95) };
+  if (kept.forecast.length !== horizon) return null;
+  const sd = kept.forecast.map((f, i) => Math.max(0, (kept.hi95[i]! - f) / Z95));
+  const spread = sumSpread(sd, summary.correlation);
+  const total = sum(kept.forecast);
+  return {
+    band: kept,
+    summary: {
+      ...summary,
+      season_lo80: round2(Math.max(0, total - Z80 * spread)),
+      season_hi80: round2(total + Z80 * spread),
+      season_lo95: round2(Math.max(0, total - Z95 * spread)),
+      season_hi95: round2(total + Z95 * spread),
+    },
+  };
 }
 
 /**
@@ -274,6 +302,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const scope = fromWeek > 1 && input.categories ? new Set(input.categories) : null;
       const kept = new Map<string, SeriesForecast[]>();
       let keptRevision = revision - 1;
+      let previousPlan: ForecastPlan | undefined;
       if (fromWeek > 1) {
         for (const a of await store.retail.listActuals(input.runId)) {
           if (a.seasonWeek >= fromWeek) continue;
@@ -287,6 +316,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
           for (const s of previous?.series ?? []) if (s.lead) leads.set(`${s.store_id}|${s.category_id}`, s.lead);
           const offset = fromWeek - (previous?.from_week ?? fromWeek);
           keptRevision = previous?.revision ?? keptRevision;
+          previousPlan = previous;
           for (const s of scope && previous && offset >= 0 ? previous.series : []) {
             if (scope!.has(s.category_id)) continue;
             const slice = (values: number[]) => values.slice(offset, offset + horizon);
@@ -314,7 +344,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const historyLastDay = addDays(context.lastHistoryWeek, 6);
       const lastDay = fromWeek === 1 ? historyLastDay : addDays(context.lastHistoryWeek, 7 * (gap + fromWeek - 1) + 6);
       const planOptions = { horizon: skip + horizon, lastDay, historyLastDay };
-      const categoryTotals = new Map<string, MeasuredTotal>();
+      const categoryTotals = new Map<string, { band: Band; summary: TotalUncertainty }>();
       const categoryInputs: { values: (number | null)[]; history: (number | null)[] }[] = [];
       let done = 0;
       let replanned = 0;
@@ -324,19 +354,18 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         const keptByKey = new Map((kept.get(categoryId) ?? []).map((s) => [`${s.store_id}|${s.category_id}`, s]));
         const previous = members.map((m) => keptByKey.get(m.key)).filter((s): s is SeriesForecast => s !== undefined && s.forecast.length === horizon);
         // Kept only when the last forecast covers every store of the category over every week left; otherwise re-planned.
-        if (kept.has(categoryId) && previous.length === members.length) {
-          // Not re-planned: its series as last forecast; its total is measured again (cheap) so its band spans the weeks left.
+        const previousBand = previousPlan?.totals?.categories[categoryId];
+        const previousSummary = previousPlan?.totals?.measured?.[categoryId];
+        const keptBand = previousBand && previousSummary ? keptTotal(previousBand, previousSummary, fromWeek - previousPlan!.from_week, horizon) : null;
+        if (kept.has(categoryId) && previous.length === members.length && keptBand) {
+          // Not re-planned: its series and band as last forecast, from this week on (no forecast or back-test is run for it).
           const inputs = members.map(inputOf);
-          const planned = new Array<number>(horizon).fill(0);
           for (const s of previous) {
             methods[s.method] = (methods[s.method] ?? 0) + 1;
-            s.forecast.forEach((v, w) => (planned[w]! += v));
             series.push(s);
           }
-          const values = totalOf(inputs);
-          const history = totalOf(members.map((s) => s.values));
-          categoryInputs.push({ values, history });
-          categoryTotals.set(categoryId, measureTotal(values, history, planned, skip, planOptions));
+          categoryInputs.push({ values: totalOf(inputs), history: totalOf(members.map((s) => s.values)) });
+          categoryTotals.set(categoryId, keptBand);
           done += members.length;
           continue;
         }
@@ -397,7 +426,11 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         from_week: fromWeek,
         weeks: Array.from({ length: horizon }, (_, i) => seasonWeekStart(parameters, fromWeek + i)),
         series,
-        totals: { chain: chain.band, categories: Object.fromEntries([...categoryTotals].map(([id, t]) => [id, t.band])) },
+        totals: {
+          chain: chain.band,
+          categories: Object.fromEntries([...categoryTotals].map(([id, t]) => [id, t.band])),
+          measured: Object.fromEntries([...categoryTotals].map(([id, t]) => [id, t.summary])),
+        },
       };
       await store.retail.savePlan({ runId: input.runId, kind: 'forecast', revision, body: plan, createdAt: Date.now() });
 
