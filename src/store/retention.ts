@@ -14,7 +14,7 @@ export const RUN_DATA_TABLES = ['events', 'steps', 'attempts', 'waits', 'plans',
 export type RunDataTable = (typeof RUN_DATA_TABLES)[number];
 
 /** Runs in these states are done with; waiting and running ones are never pruned, whatever the caller asks. */
-export const PRUNABLE_STATES: readonly RunState[] = ['completed', 'failed', 'cancelled', 'rejected'];
+export const PRUNABLE_STATES: readonly RunState[] = ['completed', 'failed', 'cancelled', 'rejected', 'expired'];
 
 const DAY_MS = 86_400_000;
 /** Runs examined per batch, so a first prune of a large database does not hold every id in memory. */

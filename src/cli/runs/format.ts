@@ -4,7 +4,7 @@
  */
 import type { EventView, RunView } from './backend.js';
 
-export const FINISHED = ['completed', 'failed', 'cancelled', 'rejected'] as const;
+export const FINISHED = ['completed', 'failed', 'cancelled', 'rejected', 'expired'] as const;
 export const isFinished = (state: string): boolean => (FINISHED as readonly string[]).includes(state);
 
 /** ISO time to the second: the table's width is better spent elsewhere. */

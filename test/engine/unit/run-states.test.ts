@@ -21,9 +21,9 @@ describe('assertRunTransition', () => {
     expect((error as InvalidTransitionError).details).toEqual({ from, to, allowed: [...RUN_TRANSITIONS[from]] });
   });
 
-  it('covers all 36 pairs, 14 of them allowed', () => {
-    expect(pairs).toHaveLength(36);
-    expect(pairs.filter(([from, to]) => allowed(from, to))).toHaveLength(14);
+  it('covers all 49 pairs, 16 of them allowed', () => {
+    expect(pairs).toHaveLength(49);
+    expect(pairs.filter(([from, to]) => allowed(from, to))).toHaveLength(16);
   });
 });
 
@@ -38,12 +38,12 @@ describe('RUN_TRANSITIONS', () => {
   });
 
   it('lets every finished state only run again', () => {
-    expect(FINISHED_STATES).toEqual(['completed', 'failed', 'cancelled', 'rejected']);
+    expect(FINISHED_STATES).toEqual(['completed', 'failed', 'cancelled', 'rejected', 'expired']);
     for (const state of FINISHED_STATES) expect(RUN_TRANSITIONS[state]).toEqual(['running']);
   });
 
-  it('lets a running run wait or finish in any way, and a waiting run resume or finish', () => {
+  it('lets a running run wait or finish in any way but expire, and a waiting run resume, finish or expire', () => {
     expect([...RUN_TRANSITIONS.running].sort()).toEqual(['cancelled', 'completed', 'failed', 'rejected', 'waiting']);
-    expect([...RUN_TRANSITIONS.waiting].sort()).toEqual(['cancelled', 'completed', 'failed', 'rejected', 'running']);
+    expect([...RUN_TRANSITIONS.waiting].sort()).toEqual(['cancelled', 'completed', 'expired', 'failed', 'rejected', 'running']);
   });
 });

@@ -177,7 +177,7 @@ describeEachStore('season planning', (kind) => {
     engine = seasonEngine(store, errors);
     await engine.start();
     const safetyOf = async (strategy: 'none' | 'weekly') => {
-      const run = await engine.startRun(SEASON_PLANNING, season(6, { replenishment_strategy: strategy }));
+      const run = await engine.startRun(SEASON_PLANNING, season(6, { replenishment_strategy: strategy, ...(strategy === 'none' ? { dc_holdback_percentage: 0 } : {}) }));
       const waiting = await engine.settled(run.id);
       const data = waiting.waitingFor!.data as { safety_stock: number; safety_reason: string };
       await engine.cancelRun(run.id, 'measured');
