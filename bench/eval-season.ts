@@ -209,7 +209,10 @@ try {
     const result = e.payload.result as DemandOutput;
     return { from_week: result.from_week, series_replanned: result.series_replanned, series: result.series, seconds: before ? round((e.at - before.at) / 1000) : null };
   });
-  const paid = monitors.filter((m) => m.reforecast_paid).map((m) => ({ week: m.week, ...m.reforecast_paid! }));
+  // Each revision's payoff as its last monitor scored it: its re-planned departments' WAPE against the previous revision's over the weeks it ran.
+  const payoffs = new Map<number, NonNullable<MonitorOutput['reforecast_paid']>>();
+  for (const m of monitors) if (m.reforecast_paid) payoffs.set(m.reforecast_paid.revision, m.reforecast_paid);
+  const paid = [...payoffs.values()];
   const plans = (await store.retail.listPlans(run.id, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
   const reforecasts = plans.slice(1).map((plan, i) => {
     const before = wapeBias(seriesPairs(plans[i]!, plan.from_week)).wape;
@@ -237,7 +240,7 @@ try {
     watched_category_weeks: watched,
     reforecasts,
     replans,
-    reforecast_paid_last: paid.at(-1) ?? null,
+    reforecast_paid: paid,
     seconds: timings,
   };
   if (args.json) {
@@ -263,6 +266,7 @@ try {
     }
     log(`  ${watched} department-weeks off plan for a first week only were watched, not re-forecast`);
     for (const r of replans) log(`  re-forecast from week ${r.from_week}: ${r.series_replanned} of ${r.series} series re-planned in ${r.seconds}s`);
+    for (const p of paid) log(`  revision ${p.revision} (${p.categories?.join(', ') ?? 'all'}) on weeks ${p.weeks[0]}–${p.weeks.at(-1)}: WAPE ${p.error === null ? 'n/a' : pct(p.error)} against ${p.previous_error === null ? 'n/a' : pct(p.previous_error)} for revision ${p.previous_revision}: ${p.paid ? 'paid' : 'did not pay'}`);
     if (unplannedRows > 0) log(`${unplannedRows} store × department weeks sold in series the plan did not have (counted in the chain demand, not posted)`);
     log(`seconds: ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }

@@ -118,9 +118,9 @@ describeEachStore('season planning: variance alerts', (kind) => {
     // Week 3 sells C02 at its new level: the monitor scores revision 2 against revision 1 on it and finds it paid.
     await post(3, (c) => (c === 'C02' ? 1.8 * c02(first!, 2) / c02(second!, 0) : 1));
     const week3 = (await monitors(runId))[2]!;
-    expect(week3.reforecast_paid).toMatchObject({ revision: 2, previous_revision: 1, weeks: [3], paid: true });
+    expect(week3.reforecast_paid).toMatchObject({ revision: 2, previous_revision: 1, categories: ['C02'], weeks: [3], paid: true });
     expect(week3.reforecast_paid!.error!).toBeLessThan(week3.reforecast_paid!.previous_error!);
-    expect(week3.explanation).toMatch(/the re-forecast paid/);
+    expect(week3.explanation).toMatch(/Revision 2 \(C02\) on week 3: error .* against .* for revision 1 \(the re-forecast paid\)/);
   });
 
   it('re-forecasts the category the generator shifts once it holds for two weeks, leaving the others as forecast', async () => {
@@ -141,7 +141,7 @@ describeEachStore('season planning: variance alerts', (kind) => {
     }
     // The week after, the monitor scores the re-forecast on the weeks it re-planned.
     const week6 = (await monitors(run.id)).find((m) => m.week === 6)!;
-    expect(week6.reforecast_paid).toMatchObject({ revision: 2, previous_revision: 1, weeks: [6], paid: true });
+    expect(week6.reforecast_paid).toMatchObject({ revision: 2, previous_revision: 1, categories: ['C01'], weeks: [6], paid: true });
   });
 
   it('alerts on the chain beyond the threshold at once and re-plans every category', async () => {

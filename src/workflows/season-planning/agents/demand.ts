@@ -124,6 +124,8 @@ export interface ForecastPlan {
   /** Season week of forecast[0]. */
   weeks: string[];
   series: SeriesForecast[];
+  /** The categories this revision forecast afresh; absent: all (the others kept the previous revision's forecast). */
+  replanned?: string[];
   /** Weekly bands of the chain and of each category total, from their back-tests (absent in plans made before them). */
   totals?: {
     chain: Band;
@@ -426,6 +428,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         from_week: fromWeek,
         weeks: Array.from({ length: horizon }, (_, i) => seasonWeekStart(parameters, fromWeek + i)),
         series,
+        ...(scope ? { replanned: replannedIds } : {}),
         totals: {
           chain: chain.band,
           categories: Object.fromEntries([...categoryTotals].map(([id, t]) => [id, t.band])),

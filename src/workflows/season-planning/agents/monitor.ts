@@ -43,6 +43,8 @@ const varianceLine = z.object({
 const reforecastPaid = z.object({
   revision: z.number().int(),
   previous_revision: z.number().int(),
+  /** The categories the revision re-planned (null: all); only their series are scored, the others' forecasts being the same. */
+  categories: z.array(z.string()).nullable(),
   /** Season weeks scored (from the revision's first week to this one). */
   weeks: z.array(z.number().int()),
   /** Store × category WAPE over those weeks (Σ|actual − forecast| ÷ Σ actual), each forecast on its own series. */
@@ -122,8 +124,10 @@ export function reforecastPayoff(plans: ForecastPlan[], actuals: readonly { stor
   const weeks = Array.from({ length: week - latest.from_week + 1 }, (_, i) => latest.from_week + i);
   const posted = new Map<string, number>();
   for (const a of actuals) if (a.seasonWeek >= latest.from_week && a.seasonWeek <= week) posted.set(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`, (posted.get(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`) ?? 0) + a.unitsSold);
+  const scored = latest.replanned ? new Set(latest.replanned) : null;
   const pairs = function* (plan: ForecastPlan): Generator<[number, number]> {
     for (const s of plan.series) {
+      if (scored && !scored.has(s.category_id)) continue;
       for (const w of weeks) {
         const a = posted.get(`${s.store_id}|${s.category_id}|${w}`);
         if (a !== undefined) yield [a, s.forecast[w - plan.from_week] ?? 0];
@@ -132,7 +136,7 @@ export function reforecastPayoff(plans: ForecastPlan[], actuals: readonly { stor
   };
   const error = wape(pairs(latest));
   const previousError = wape(pairs(previous));
-  return { revision: latest.revision, previous_revision: previous.revision, weeks, error, previous_error: previousError, paid: error === null || previousError === null ? null : error <= previousError };
+  return { revision: latest.revision, previous_revision: previous.revision, categories: latest.replanned ?? null, weeks, error, previous_error: previousError, paid: error === null || previousError === null ? null : error <= previousError };
 }
 
 const asPercent = (v: number | null) => (v === null ? 'sales against a zero forecast' : `${v >= 0 ? '+' : ''}${explain.percent(v)}`);
@@ -227,7 +231,7 @@ export function monitorAgent(store: Store) {
       const noiseNote =
         noise.length > 0 ? ` ${noise.length} categor${noise.length === 1 ? 'y' : 'ies'} beyond it but within ${noise.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band or under ${explain.percent(MATERIAL_SHARE)} of the week: noise, not re-planned.` : '';
       const watchNote = watch.length > 0 ? ` ${watch.map((w) => w.category_id).join(', ')} off plan for a first week (beyond the threshold and outside ${watch.length === 1 ? 'its' : 'their'} band): watched, re-forecast if next week agrees.` : '';
-      const paidNote = paid && paid.error !== null && paid.previous_error !== null ? ` Revision ${paid.revision} on week${paid.weeks.length === 1 ? ` ${week}` : `s ${paid.weeks[0]}–${week}`}: error ${explain.percent(paid.error)} against ${explain.percent(paid.previous_error)} for revision ${paid.previous_revision} (${paid.paid ? 'the re-forecast paid' : 'the re-forecast did not pay'}).` : '';
+      const paidNote = paid && paid.error !== null && paid.previous_error !== null ? ` Revision ${paid.revision}${paid.categories ? ` (${paid.categories.join(', ')})` : ''} on week${paid.weeks.length === 1 ? ` ${week}` : `s ${paid.weeks[0]}–${week}`}: error ${explain.percent(paid.error)} against ${explain.percent(paid.previous_error)} for revision ${paid.previous_revision} (${paid.paid ? 'the re-forecast paid' : 'the re-forecast did not pay'}).` : '';
       const soldOutNote = soldOut.size > 0 ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.` : '';
       return {
         week,
