@@ -61,7 +61,7 @@ function fromFastifyError(error: FastifyError): BatonError {
     // A plugin's refusal (a static file outside its root, a method or range it does not serve): its
     // status says what; its message is only shown when it is Fastify's own wording.
     const code = codeOfStatus(status);
-    const message = error.code.startsWith('FST_') ? error.message : `${STATUS_CODES[status] ?? 'refused'}: ${error.message}`;
+    const message = typeof error.code === 'string' && error.code.startsWith('FST_') ? error.message : `${STATUS_CODES[status] ?? 'refused'}: ${error.message}`;
     return new BatonError(code, code === 'NOT_FOUND' ? 'not found' : message, { details: { status } });
   }
   return new BatonError('INTERNAL_ERROR', INTERNAL_MESSAGE, { details: {}, cause: error });

@@ -11,10 +11,10 @@ async function errorOf(text: string, referenceDate = '2024-11-01'): Promise<Extr
 }
 
 describe('extraction errors', () => {
-  it('lists every missing field, sorted, with one suggestion each (INCOMPLETE_INPUT, 400)', async () => {
+  it('lists every missing field, sorted, with one suggestion each (PARAMETER_EXTRACTION_ERROR, 400)', async () => {
     const error = await errorOf('Plan the spring season.');
     expect(error).toBeInstanceOf(BatonError);
-    expect(error.code).toBe('INCOMPLETE_INPUT');
+    expect(error.code).toBe('PARAMETER_EXTRACTION_ERROR');
     expect(error.httpStatus).toBe(400);
     expect(error.details).toMatchObject({ kind: 'incomplete', fields: ['dc_holdback_percentage', 'forecast_horizon_weeks', 'replenishment_strategy', 'season_start_date'] });
     expect(error.suggestions).toHaveLength(4);
@@ -64,6 +64,6 @@ describe('extraction errors', () => {
   it('serialises to the shared error shape', async () => {
     const body = (await errorOf('Weekly replenishment.')).toJSON();
     expect(Object.keys(body)).toEqual(['error_type', 'message', 'details', 'suggestions']);
-    expect(body.error_type).toBe('INCOMPLETE_INPUT');
+    expect(body.error_type).toBe('PARAMETER_EXTRACTION_ERROR');
   });
 });

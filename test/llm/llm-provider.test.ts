@@ -187,6 +187,7 @@ describe('settings from the environment', () => {
 
   it('prefers Azure when its endpoint, key and deployment are all set', () => {
     expect(llmSettingsFromEnv({ OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'a', AZURE_OPENAI_DEPLOYMENT: 'd' })).toMatchObject({ provider: 'azure', deployment: 'd', apiKey: 'a' });
-    expect(llmSettingsFromEnv({ AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'a' })).toBeUndefined();
+    // Without a deployment the model name stands in (said once), never api.openai.com with the key.
+    expect(llmSettingsFromEnv({ AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'a' }, () => undefined)).toMatchObject({ provider: 'azure', deployment: 'gpt-4o-mini', apiKey: 'a' });
   });
 });

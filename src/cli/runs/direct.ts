@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Engine, FINISHED_STATES } from '../../engine/index.js';
+import { sqliteFileOf } from './database-file.js';
 import { BatonError } from '../../errors/index.js';
 import { inputError } from '../../errors/zod-issues.js';
 import { llmSettingsFromEnv } from '../../llm/index.js';
@@ -30,16 +31,16 @@ export interface DirectOptions {
 }
 
 export async function openDirect(options: DirectOptions): Promise<RunsBackend> {
-  const postgres = options.databaseUrl !== undefined && options.databaseUrl !== '';
   // Opening would create an empty database: a mistyped path should say so instead.
-  if (!postgres && !existsSync(options.sqlitePath)) {
-    throw new BatonError('NOT_FOUND', `no database at ${options.sqlitePath}`, {
-      details: { db: options.sqlitePath },
+  const file = sqliteFileOf(options);
+  if (file !== undefined && !existsSync(file)) {
+    throw new BatonError('NOT_FOUND', `no database at ${file}`, {
+      details: { db: file },
       suggestions: ['--db <file> names the SQLite file (default ./data/baton.db, or BATON_SQLITE_PATH)', 'DATABASE_URL=postgres://… for PostgreSQL', '--url http://… for a running server'],
     });
   }
   const store = await openStore({ databaseUrl: options.databaseUrl, sqlitePath: options.sqlitePath, origin: `cli-${process.pid}` });
-  return new DirectBackend(store, postgres ? 'database (PostgreSQL)' : `database ${options.sqlitePath}`);
+  return new DirectBackend(store, file === undefined ? 'database (PostgreSQL)' : `database ${file}`);
 }
 
 class DirectBackend implements RunsBackend {

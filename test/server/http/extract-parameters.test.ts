@@ -34,11 +34,11 @@ describeEachStore('POST /api/orchestrator/extract-parameters', (kind) => {
     expect(reply.body.confidence_score).toBeGreaterThan(0);
   });
 
-  it('answers 400 INCOMPLETE_INPUT naming every missing field with a suggestion for each', async () => {
+  it('answers 400 PARAMETER_EXTRACTION_ERROR naming every missing field with a suggestion for each', async () => {
     const api = await h.serve();
     const reply = await api.post<ErrorView>(PATH, { strategy_description: 'Weekly replenishment with 15% DC holdback.', reference_date: '2024-11-01' }, { 'x-request-id': 'extract-1' });
     expect(reply.status).toBe(400);
-    expect(reply.body).toMatchObject({ error_type: 'INCOMPLETE_INPUT', request_id: 'extract-1', details: { kind: 'incomplete', fields: ['forecast_horizon_weeks', 'season_start_date'] } });
+    expect(reply.body).toMatchObject({ error_type: 'PARAMETER_EXTRACTION_ERROR', request_id: 'extract-1', details: { kind: 'incomplete', fields: ['forecast_horizon_weeks', 'season_start_date'] } });
     expect(reply.body.suggestions.filter((s) => s.startsWith('forecast_horizon_weeks') || s.startsWith('season_start_date'))).toHaveLength(2);
   });
 

@@ -66,7 +66,7 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
   it('reads a horizon too long to be a number (400 digits) as no horizon: 400 naming it, not a 500', async () => {
     const api = await h.serve();
     const reply = await api.post(EXTRACT, { strategy_description: `a ${'8'.repeat(400)} week season starting Jan 6 2025, weekly, 15% DC holdback`, mode: 'rules' });
-    expect(expectError(reply, 400, 'INCOMPLETE_INPUT').details.fields).toEqual(['forecast_horizon_weeks']);
+    expect(expectError(reply, 400, 'PARAMETER_EXTRACTION_ERROR').details.fields).toEqual(['forecast_horizon_weeks']);
   });
 
   it.each(['starting in 99999999999 weeks', 'starting in 1e308 days', 'from 31/31/99999 to Jan 6 275761', 'starting the first Monday of March 9999'])(

@@ -12,7 +12,7 @@ describeEachStore('HTTP: run-workflow', (kind) => {
     const api = await h.serve();
     const reply = await api.post<{ run_id: string; status: string }>(RUN, { session_id: 's-1', workflow: 'slow', parameters: {} });
     expect(reply.status).toBe(202);
-    expect(reply.body).toEqual({ run_id: expect.any(String) as unknown, status: 'running' });
+    expect(reply.body).toEqual({ run_id: expect.any(String) as unknown, workflow_id: reply.body.run_id, status: 'running' });
     await api.hold.started;
     expect((await api.engine.status(reply.body.run_id)).state).toBe('running');
     api.hold.release();
