@@ -2,9 +2,9 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { BatonError } from '../errors/index.js';
-import { DEFAULT_SQLITE_PATH, openStore, type Store } from '../store/index.js';
+import { DEFAULT_SQLITE_PATH, openStore, type SalesQuantity, type Store } from '../store/index.js';
 import { mappingForTable, parseMapping } from '../workflows/season-planning/data/columns.js';
-import { importCsv, type ImportReport } from '../workflows/season-planning/data/csv-import.js';
+import { importCsv, type ImportReport, type WeekDates } from '../workflows/season-planning/data/csv-import.js';
 import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
 import { addDays, isIsoDate, mondayOnOrBefore, todayIso } from '../workflows/season-planning/data/weeks.js';
 
@@ -29,6 +29,16 @@ function wholeNumber(name: string, min: number, max: number) {
   };
 }
 
+/** An option that takes one of a few words (commander's choices() gives a plain error, not a BatonError with details). */
+function oneOf<T extends string>(name: string, values: readonly T[]) {
+  return (raw: string): T => {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new BatonError('INVALID_PARAMETERS', `--${name} must be ${values.join(' or ')} (got "${raw}")`, { details: { option: name, value: raw, allowed: values } });
+    }
+    return raw as T;
+  };
+}
+
 /** A progress bar on a terminal; nothing when output goes to a file or a pipe. */
 function progressBar(label: string): { update(fraction: number): void; stop(): void } {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
@@ -44,7 +54,8 @@ function printProblems(error: unknown): void {
 }
 
 function printReport(report: ImportReport): void {
-  console.log(`${report.source}: ${report.rows.toLocaleString('en-US')} ${report.table} rows (${report.inserted.toLocaleString('en-US')} new, ${report.updated.toLocaleString('en-US')} updated)`);
+  const read = report.quantity === undefined ? '' : `; ${report.quantity === 'sales_value' ? 'sales value (money)' : 'units'}, dates as week ${report.weekDates ?? 'start'}s`;
+  console.log(`${report.source}: ${report.rows.toLocaleString('en-US')} ${report.table} rows (${report.inserted.toLocaleString('en-US')} new, ${report.updated.toLocaleString('en-US')} updated${read})`);
   for (const warning of report.warnings) console.log(`  warning: ${warning}`);
 }
 
@@ -82,9 +93,11 @@ export function registerDataCommands(program: Command): void {
     .option('--stores <file>', 'stores CSV (e.g. Store,Type,Size)')
     .option('--categories <file>', 'categories CSV (category_id,name)')
     .option('--sales <file>', 'weekly sales CSV (e.g. Store,Dept,Date,Weekly_Sales)')
-    .option('--map <pairs>', 'column mapping, e.g. Store=store_id,Dept=category_id (well-known names are recognised without it)')
+    .option('--map <pairs>', 'column mapping, e.g. Store=store_id,Dept=category_id (well-known names are recognised without it); Col=sales_value reads a column as money')
+    .option('--quantity <units|sales_value>', 'what the sales figures count (default: sales_value for a Weekly_Sales column, else units)', oneOf<SalesQuantity>('quantity', ['units', 'sales_value']))
+    .option('--week-dates <end|start>', 'whether each sales date is the last day of its week (Walmart\'s Friday Date) or the first (default start)', oneOf<WeekDates>('week-dates', ['end', 'start']))
     .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
-    .action(async (options: { stores?: string; categories?: string; sales?: string; map?: string; db: string }) => {
+    .action(async (options: { stores?: string; categories?: string; sales?: string; map?: string; quantity?: SalesQuantity; weekDates?: WeekDates; db: string }) => {
       const files = (['stores', 'categories', 'sales'] as const).flatMap((table) => (options[table] ? [{ table, path: options[table] }] : []));
       if (files.length === 0) {
         throw new BatonError('INCOMPLETE_INPUT', 'no file to import', { suggestions: ['give --stores FILE, --categories FILE and/or --sales FILE'] });
@@ -97,7 +110,12 @@ export function registerDataCommands(program: Command): void {
           const bar = progressBar(`importing ${path}`);
           let report: ImportReport;
           try {
-            report = await importCsv(store, table, { name: path, path }, { mapping: mappingForTable(table, mapping), onProgress: (fraction) => bar.update(fraction) });
+            report = await importCsv(
+              store,
+              table,
+              { name: path, path },
+              { mapping: mappingForTable(table, mapping), onProgress: (fraction) => bar.update(fraction), quantity: options.quantity, weekDates: options.weekDates },
+            );
           } catch (error) {
             bar.stop();
             printProblems(error);

@@ -19,10 +19,21 @@ export interface DataRouteOptions {
 const importQuery = z.object({
   map: z.string().max(2000).optional().describe('Column mapping, e.g. Store=store_id,Dept=category_id (well-known names need none)'),
   name: z.string().max(200).optional().describe('The file name to show in errors and the import log'),
+  quantity: z.enum(['units', 'sales_value']).optional().describe('Sales: what the figures count (default: sales_value for a Weekly_Sales column, else units)'),
+  week_dates: z.enum(['end', 'start']).optional().describe("Sales: whether each date is the last day of its week (Walmart's Friday Date) or the first (default start)"),
 });
 
 const importReport = z
-  .object({ table: z.enum(['stores', 'categories', 'sales']), source: z.string(), rows: z.number().int(), inserted: z.number().int(), updated: z.number().int(), warnings: z.array(z.string()) })
+  .object({
+    table: z.enum(['stores', 'categories', 'sales']),
+    source: z.string(),
+    rows: z.number().int(),
+    inserted: z.number().int(),
+    updated: z.number().int(),
+    warnings: z.array(z.string()),
+    quantity: z.enum(['units', 'sales_value']).optional().describe('Sales: what the figures count, as recorded for the history'),
+    week_dates: z.enum(['end', 'start']).optional().describe('Sales: how the dates were read'),
+  })
   .meta({ id: 'ImportReport' });
 
 const dataSummary = z
@@ -34,7 +45,21 @@ const dataSummary = z
     weeks: z.number().int(),
     first_week: z.string().nullable(),
     last_week: z.string().nullable(),
-    imports: z.array(z.object({ id: z.number().int(), kind: z.string(), source: z.string(), rows: z.number().int(), inserted: z.number().int(), updated: z.number().int(), warnings: z.array(z.string()), imported_at: z.string() })),
+    imports: z.array(
+      z.object({
+        id: z.number().int(),
+        kind: z.string(),
+        source: z.string(),
+        rows: z.number().int(),
+        inserted: z.number().int(),
+        updated: z.number().int(),
+        warnings: z.array(z.string()),
+        imported_at: z.string(),
+        quantity: z.enum(['units', 'sales_value']).nullable(),
+      }),
+    ),
+    /** What the history's figures count: the plan and its reports are in the same. */
+    quantity: z.enum(['units', 'sales_value']).nullable(),
   })
   .meta({ id: 'DataSummary' });
 
@@ -95,13 +120,26 @@ export const dataRoutes =
         },
         async (request) => {
           const mapping = mappingForTable(table, parseMapping(request.query.map));
-          return importCsv(store, table, { name: request.query.name ?? `${table}.csv`, stream: request.body }, { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE });
+          const { quantity, week_dates } = request.query;
+          const { weekDates, ...report } = await importCsv(
+            store,
+            table,
+            { name: request.query.name ?? `${table}.csv`, stream: request.body },
+            { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE, quantity, weekDates: week_dates },
+          );
+          return { ...report, ...(weekDates === undefined ? {} : { week_dates: weekDates }) };
         },
       );
     }
 
     app.get('/api/data', { schema: { tags: ['data'], summary: 'What data is loaded: stores, categories, weeks of history, recent imports', response: { 200: dataSummary, ...errorResponses } } }, async () => {
-      const [summary, stores, categories, imports] = await Promise.all([store.retail.salesSummary(), store.retail.listStores(), store.retail.listCategories(), store.retail.listImports()]);
+      const [summary, stores, categories, imports, quantity] = await Promise.all([
+        store.retail.salesSummary(),
+        store.retail.listStores(),
+        store.retail.listCategories(),
+        store.retail.listImports(),
+        store.retail.salesQuantity(),
+      ]);
       return {
         stores: stores.length,
         categories: categories.length,
@@ -110,7 +148,8 @@ export const dataRoutes =
         weeks: summary.weeks,
         first_week: summary.firstWeek,
         last_week: summary.lastWeek,
-        imports: imports.map((i) => ({ id: i.id, kind: i.kind, source: i.source, rows: i.rows, inserted: i.inserted, updated: i.updated, warnings: i.warnings, imported_at: new Date(i.importedAt).toISOString() })),
+        imports: imports.map((i) => ({ id: i.id, kind: i.kind, source: i.source, rows: i.rows, inserted: i.inserted, updated: i.updated, warnings: i.warnings, imported_at: new Date(i.importedAt).toISOString(), quantity: i.quantity })),
+        quantity,
       };
     });
     return Promise.resolve();

@@ -18,6 +18,7 @@ import type {
   ImportRecord,
   PlanRecord,
   RetailData,
+  SalesQuantity,
   SalesSummary,
   SeasonActual,
   StoreProfile,
@@ -215,7 +216,7 @@ export class KyselyRetailData implements RetailData {
       yield* query(
         db
           .insertInto('data_imports')
-          .values({ id, kind, source: batch.source, rows, inserted, updated: rows - inserted, warnings: JSON.stringify(batch.warnings), imported_at: batch.at })
+          .values({ id, kind, source: batch.source, rows, inserted, updated: rows - inserted, warnings: JSON.stringify(batch.warnings), imported_at: batch.at, quantity: kind === 'sales' ? (batch.quantity ?? 'units') : null })
           .compile(),
       );
       return true;
@@ -291,7 +292,14 @@ export class KyselyRetailData implements RetailData {
       updated: Number(r.updated),
       warnings: JSON.parse(r.warnings) as string[],
       importedAt: Number(r.imported_at),
+      quantity: r.quantity === 'units' || r.quantity === 'sales_value' ? r.quantity : r.kind === 'sales' ? 'units' : null,
     }));
+  }
+
+  async salesQuantity(): Promise<SalesQuantity | null> {
+    const [row] = await this.all(this.db.selectFrom('data_imports').select('quantity').where('kind', '=', 'sales').orderBy('id', 'desc').limit(1).compile());
+    if (row === undefined) return null;
+    return row.quantity === 'sales_value' ? 'sales_value' : 'units';
   }
 
   async dataVersion(): Promise<number> {

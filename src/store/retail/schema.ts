@@ -49,6 +49,8 @@ export interface DataImportsTable {
   updated: number;
   warnings: string;
   imported_at: number;
+  /** What a sales import's figures count: 'units' or 'sales_value' (money); null for stores, categories and sales imported before it was recorded (units). */
+  quantity: string | null;
 }
 
 /** A plan an agent wrote for a run (forecast, allocation, replenishment, markdown, summary), as JSON. */
@@ -160,3 +162,13 @@ export const retailTables = (target: MigrationTarget): Migration => ({
       .execute();
   },
 });
+
+/**
+ * What a sales import's figures count (units or sales value): recorded per import, so the plan and
+ * its reports can say whether they are in units or money (the latest sales import decides).
+ */
+export const importQuantity: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('data_imports').addColumn('quantity', 'text').execute();
+  },
+};

@@ -33,6 +33,9 @@ export interface SeasonActual {
 
 export type ImportKind = 'stores' | 'categories' | 'sales';
 
+/** What sales figures count: units sold, or sales value (money, e.g. Walmart's Weekly_Sales dollars). */
+export type SalesQuantity = 'units' | 'sales_value';
+
 export interface ImportRecord {
   id: number;
   kind: ImportKind;
@@ -42,6 +45,8 @@ export interface ImportRecord {
   updated: number;
   warnings: string[];
   importedAt: number;
+  /** Sales imports: what the figures count (null for stores and categories). */
+  quantity: SalesQuantity | null;
 }
 
 export interface ImportOutcome {
@@ -57,6 +62,8 @@ export interface ImportBatch<Row> {
   rows: Iterable<Row>;
   warnings: string[];
   at: number;
+  /** Sales batches: what the figures count (default units). */
+  quantity?: SalesQuantity;
 }
 
 export interface SalesSummary {
@@ -95,6 +102,8 @@ export interface RetailData {
   listSales(): Promise<WeeklySales[]>;
   salesSummary(): Promise<SalesSummary>;
   listImports(limit?: number): Promise<ImportRecord[]>;
+  /** What the sales history counts: the latest sales import's quantity (null before any sales import; units for imports older than the record). */
+  salesQuantity(): Promise<SalesQuantity | null>;
   /** Changes whenever data is imported (here or on another node): a cache key. */
   dataVersion(): Promise<number>;
 

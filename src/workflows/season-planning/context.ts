@@ -4,7 +4,7 @@
  * small query, so another node's import is seen too).
  */
 import { BatonError } from '../../errors/index.js';
-import type { Category, Store, StoreProfile, WeeklySales } from '../../store/index.js';
+import type { Category, SalesQuantity, Store, StoreProfile, WeeklySales } from '../../store/index.js';
 import { DEFAULT_ELASTICITY } from '../../pricing/index.js';
 import { toDayNumber, fromDayNumber } from './data/weeks.js';
 import type { PlanParameters } from './parameters.js';
@@ -40,6 +40,8 @@ export interface RetailSnapshot {
   categories: Category[];
   series: SeriesHistory[];
   salesProfiles: Map<string, StoreSalesProfile>;
+  /** What the history's figures count (the latest sales import says): the plan is in the same. */
+  quantity: SalesQuantity;
 }
 
 /** What the Demand agent needs: every series, and where the season sits after the history. */
@@ -56,6 +58,8 @@ export interface DemandContext {
   weeks: readonly string[];
   series: readonly SeriesHistory[];
   categories: readonly Category[];
+  /** What the history counts: with sales value the forecast and the buy are money at full price, not units. */
+  quantity: SalesQuantity;
 }
 
 /** What the Inventory agent needs: the stores, their sales profiles, and the DC's share. */
@@ -71,9 +75,11 @@ export interface PricingContext {
   checkpointWeek: number | null;
   threshold: number | null;
   horizonWeeks: number;
+  /** Price of one unit of the history's quantity: full_price for units, 1 for sales value (see `pricing`). */
   fullPrice: number;
   elasticity: number;
   elasticityAssumed: boolean;
+  quantity: SalesQuantity;
 }
 
 export class ContextAssembler {
@@ -107,10 +113,14 @@ export class ContextAssembler {
       lastHistoryWeek,
       weeksBeforeSeason: lead.gap,
       latestStart: lead.latestStart,
-      notes: lead.gap > 0 ? [`the season starts ${lead.gap} week(s) after the history ends (${lead.historyEnds}): those weeks are forecast with the season and left out of the plan`] : [],
+      notes: [
+        ...(lead.gap > 0 ? [`the season starts ${lead.gap} week(s) after the history ends (${lead.historyEnds}): those weeks are forecast with the season and left out of the plan`] : []),
+        ...(snapshot.quantity === 'sales_value' ? ['the history is sales value (money), not units: the forecast, safety stock and manufacturing quantity are sales value at full price'] : []),
+      ],
       weeks: snapshot.weeks,
       series: snapshot.series,
       categories: snapshot.categories,
+      quantity: snapshot.quantity,
     };
   }
 
@@ -119,24 +129,43 @@ export class ContextAssembler {
     return { dcHoldback: parameters.dc_holdback_percentage, replenishment: parameters.replenishment_strategy, stores: snapshot.stores, salesProfiles: snapshot.salesProfiles };
   }
 
-  /** Pricing reads no tables: its context is the parameters and the price model's defaults, stated. */
-  pricing(parameters: PlanParameters): PricingContext {
+  /**
+   * Pricing's context is the parameters, the price model's defaults (stated) and what the history
+   * counts. With sales value the stock and the forecast are money at full price: one "unit" is one
+   * currency unit of goods at full price, so its price is 1 and a markdown of m sells it for 1 − m.
+   * The elasticity applies to quantity; value at full price moves with quantity as long as each
+   * item's full price stays the same through the season (the assumption the explanations state),
+   * so no unit price is needed and full_price is not used.
+   */
+  async pricing(parameters: PlanParameters): Promise<PricingContext> {
+    const quantity = (await this.store.retail.salesQuantity()) ?? 'units';
     return {
       checkpointWeek: parameters.markdown_checkpoint_week,
       threshold: parameters.markdown_threshold,
       horizonWeeks: parameters.forecast_horizon_weeks,
-      fullPrice: parameters.full_price,
+      fullPrice: quantity === 'sales_value' ? 1 : parameters.full_price,
       elasticity: parameters.price_elasticity ?? DEFAULT_ELASTICITY,
       elasticityAssumed: parameters.price_elasticity === undefined,
+      quantity,
     };
   }
 
+  /** What the history counts (one small query; no need for the whole snapshot). */
+  async quantity(): Promise<SalesQuantity> {
+    return (await this.store.retail.salesQuantity()) ?? 'units';
+  }
+
   private async load(version: number): Promise<RetailSnapshot> {
-    const [stores, categories, sales] = await Promise.all([this.store.retail.listStores(), this.store.retail.listCategories(), this.store.retail.listSales()]);
+    const [stores, categories, sales, quantity] = await Promise.all([
+      this.store.retail.listStores(),
+      this.store.retail.listCategories(),
+      this.store.retail.listSales(),
+      this.store.retail.salesQuantity(),
+    ]);
     const weeks = weeklyGrid(sales);
     if (weeks.length < MIN_HISTORY_WEEKS) throw notEnoughHistory(weeks.length);
     const series = seriesOf(sales, weeks);
-    return { version, weeks, stores, categories, series, salesProfiles: salesProfiles(series, weeks.length) };
+    return { version, weeks, stores, categories, series, salesProfiles: salesProfiles(series, weeks.length), quantity: quantity ?? 'units' };
   }
 }
 

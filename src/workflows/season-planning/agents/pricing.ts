@@ -43,6 +43,8 @@ export const pricingOutput = z.object({
   elasticity_assumed: z.boolean().nullable(),
   units_on_hand: z.number().nullable(),
   in_force: inForce.nullable(),
+  /** What revenue and units count: with sales value they are money at full price (the price is 1). */
+  quantity: z.enum(['units', 'sales_value']),
   explanation: z.string(),
   explained_by: explainedBy,
 });
@@ -56,13 +58,13 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
     output: pricingOutput,
     run: async ({ input }) => {
       const { parameters, week, runId } = input;
-      const context = assembler.pricing(parameters);
+      const context = await assembler.pricing(parameters);
       const checkpoint = context.checkpointWeek;
       const threshold = context.threshold;
       if (checkpoint === null || threshold === null || week !== checkpoint) {
         return {
           due: false, week, checkpoint_week: checkpoint, sell_through: null, threshold, markdown: 0, source: null, revenue_without: null,
-          revenue_with: null, revenue_change: null, elasticity: null, elasticity_assumed: null, units_on_hand: null, in_force: input.inForce,
+          revenue_with: null, revenue_change: null, elasticity: null, elasticity_assumed: null, units_on_hand: null, in_force: input.inForce, quantity: context.quantity,
           explanation: checkpoint === null ? 'No markdown checkpoint in this season.' : `Markdown checkpoint is week ${checkpoint}; this is week ${week}.`,
         };
       }
@@ -86,7 +88,11 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
       const chosen = planner === undefined ? model.withMarkdown : (recommendMarkdown({ ...base, threshold: 1, candidates: [planner] }).candidates.find((c) => c.markdown === planner) ?? model.withMarkdown);
       const without = model.withoutMarkdown;
       await store.retail.savePlan({ runId, kind: 'markdown', revision: input.revision, body: { week, recommendation: model, chosen, source: planner === undefined ? 'model' : 'planner' }, createdAt: Date.now() });
-      const modelNote = ` (Model: constant-elasticity demand, Q = Q0 × (p / p0)^ε with ε = ${context.elasticity}${context.elasticityAssumed ? ', the default' : ''}.)`;
+      const valueNote =
+        context.quantity === 'sales_value'
+          ? ' The history is sales value, not units: stock, forecast and revenue are money at full price (one "unit" above is one currency unit of goods, priced 1, sold for 1 − markdown), and the elasticity, which applies to quantity, is applied to that value, assuming each item keeps one full price through the season; full_price is not used.'
+          : '';
+      const modelNote = ` (Model: constant-elasticity demand, Q = Q0 × (p / p0)^ε with ε = ${context.elasticity}${context.elasticityAssumed ? ', the default' : ''}.${valueNote})`;
       const explanation =
         (planner === undefined
           ? model.explanation
@@ -106,6 +112,7 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
         elasticity_assumed: context.elasticityAssumed,
         units_on_hand: Math.round(onHand),
         in_force: input.inForce,
+        quantity: context.quantity,
         explanation,
       };
     },

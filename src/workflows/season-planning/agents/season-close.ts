@@ -17,6 +17,8 @@ export const closeInput = z.object({
 });
 
 export const closeOutput = z.object({
+  /** What the figures below count: units, or sales value (money at full price) when the history is sales value. */
+  quantity: z.enum(['units', 'sales_value']),
   approved_quantity: z.number().int(),
   units_sold: z.number(),
   /** Posted sales above what the stores held (manual actuals; simulated ones are capped as they are made). */
@@ -42,14 +44,19 @@ export function seasonClose(store: Store) {
     output: closeOutput,
     run: async ({ input }) => {
       const { parameters, runId, markdown } = input;
-      const [position, replenishments] = await Promise.all([stockPosition(store, runId), store.retail.listPlans(runId, 'replenishment')]);
-      const price = parameters.full_price;
+      const [position, replenishments, recorded] = await Promise.all([stockPosition(store, runId), store.retail.listPlans(runId, 'replenishment'), store.retail.salesQuantity()]);
+      const quantity = recorded ?? 'units';
+      // With sales value the stock and sales are money at full price already: revenue is that value
+      // (less any markdown), not × full_price.
+      const price = quantity === 'sales_value' ? 1 : parameters.full_price;
+      const amount = (n: number): string => explain.amount(n, quantity);
       let revenue = 0;
       for (const [week, units] of position.soldByWeek) revenue += units * price * (markdown && week > markdown.fromWeek ? 1 - markdown.rate : 1);
       const moved = sum(replenishments.map((r) => sum((r.body as ReplenishmentPlanBody).moves.map((m) => m.units))));
       const leftInStores = sum([...position.stores.values()].map((p) => p.onHand));
       const sellThrough = position.approvedQuantity > 0 ? position.soldToDate / position.approvedQuantity : 0;
       const summary = {
+        quantity,
         approved_quantity: position.approvedQuantity,
         units_sold: position.soldToDate,
         unmet_demand: position.unmetToDate,
@@ -67,11 +74,14 @@ export function seasonClose(store: Store) {
       return {
         ...summary,
         explanation:
-          `Sold ${explain.units(position.soldToDate)} of ${explain.units(position.approvedQuantity)} units (${explain.percent(sellThrough)} sell-through) for ${explain.units(revenue)} in revenue; ` +
-          (position.unmetToDate > 0 ? `${explain.units(position.unmetToDate)} units of posted sales went beyond the stock the stores held (unmet demand); ` : '') +
+          (quantity === 'sales_value'
+            ? `Figures are sales value (money at full price; the history was imported as sales value, not units). Sold ${explain.units(position.soldToDate)} of ${explain.units(position.approvedQuantity)} bought, in sales value ` +
+              `(${explain.percent(sellThrough)} sell-through) for ${explain.units(revenue)} in revenue (the sales value${markdown ? ' less the markdown' : ''}, not × a unit price); `
+            : `Sold ${explain.units(position.soldToDate)} of ${explain.units(position.approvedQuantity)} units (${explain.percent(sellThrough)} sell-through) for ${explain.units(revenue)} in revenue; `) +
+          (position.unmetToDate > 0 ? `${amount(position.unmetToDate)} of posted sales went beyond the stock the stores held (unmet demand); ` : '') +
           `${explain.units(leftInStores)} left in stores and ${explain.units(position.dcUnits)} at the DC. ` +
           `${input.varianceAlerts} variance alert${input.varianceAlerts === 1 ? '' : 's'}, ${input.reforecasts} re-forecast${input.reforecasts === 1 ? '' : 's'}, ` +
-          `${explain.units(moved)} units replenished${markdown ? `, ${explain.percent(markdown.rate)} markdown from week ${markdown.fromWeek + 1}` : ', no markdown'}.`,
+          `${amount(moved)} replenished${markdown ? `, ${explain.percent(markdown.rate)} markdown from week ${markdown.fromWeek + 1}` : ', no markdown'}.`,
       };
     },
   });

@@ -3,6 +3,7 @@
  * names (the Walmart files' Store, Dept, Date, Weekly_Sales, Type, Size among them).
  */
 import { BatonError } from '../../../errors/index.js';
+import type { SalesQuantity } from '../../../store/index.js';
 
 export const IMPORT_FIELDS = {
   stores: ['store_id', 'store_name', 'region', 'store_size_sqft', 'location_tier', 'median_income', 'store_format'],
@@ -33,7 +34,9 @@ const ALIASES: Record<string, string> = {
   week: 'week_start_date',
   weekstart: 'week_start_date',
   weekstartdate: 'week_start_date',
+  // Walmart's Weekly_Sales is dollars: read as sales value unless the import says units (QUANTITY_ALIASES).
   weeklysales: 'units_sold',
+  salesvalue: 'units_sold',
   units: 'units_sold',
   unitssold: 'units_sold',
   sales: 'units_sold',
@@ -54,6 +57,39 @@ const ALIASES: Record<string, string> = {
   name: 'name',
   categoryname: 'name',
 };
+
+/** Well-known headers whose figures are money, not units: the import reads them as sales value by default and says so. */
+const VALUE_HEADERS = new Set(['weeklysales', 'salesvalue']);
+
+/** A mapping may name `sales_value` for the quantity column: the same column as units_sold, read as money. */
+export const SALES_VALUE_FIELD = 'sales_value';
+
+/** How the sales file's quantity column was found, and what it counts by its name or mapping (undefined: nothing says). */
+export interface QuantityColumn {
+  header: string;
+  implied: SalesQuantity | undefined;
+  /** True when the header's well-known name (not a mapping) implied sales value: the import warns. */
+  byName: boolean;
+}
+
+/**
+ * What the quantity column of a sales file counts, from its mapping (`Col=units_sold` or
+ * `Col=sales_value`) or its well-known name (Weekly_Sales, Sales_Value: money). Call before
+ * `resolveColumns`, which reads a `sales_value` mapping as units_sold (see `quantityMapping`).
+ */
+export function quantityColumn(header: string[], mapping: Record<string, string>): QuantityColumn | undefined {
+  for (const [column, field] of Object.entries(mapping)) {
+    if (field === SALES_VALUE_FIELD) return { header: column, implied: 'sales_value', byName: false };
+    if (field === 'units_sold') return { header: column, implied: 'units', byName: false };
+  }
+  const named = header.find((name) => ALIASES[normalise(name)] === 'units_sold');
+  if (named === undefined) return undefined;
+  return VALUE_HEADERS.has(normalise(named)) ? { header: named, implied: 'sales_value', byName: true } : { header: named, implied: undefined, byName: false };
+}
+
+/** The mapping with `sales_value` read as units_sold (the column the history stores, whatever it counts). */
+export const quantityMapping = (mapping: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(mapping).map(([column, field]) => [column, field === SALES_VALUE_FIELD ? 'units_sold' : field]));
 
 /** Longest stretch of a value an error quotes: enough to recognise it, never a whole runaway cell. */
 export const MAX_QUOTED = 80;
@@ -87,7 +123,7 @@ export function parseMapping(text: string | undefined): Record<string, string> {
 
 /** The pairs of a shared mapping (one --map for several files) that name one of this table's fields. */
 export function mappingForTable(table: ImportTable, mapping: Record<string, string>): Record<string, string> {
-  const fields: readonly string[] = IMPORT_FIELDS[table];
+  const fields: readonly string[] = table === 'sales' ? [...IMPORT_FIELDS[table], SALES_VALUE_FIELD] : IMPORT_FIELDS[table];
   return Object.fromEntries(Object.entries(mapping).filter(([, field]) => fields.includes(field)));
 }
 

@@ -15,9 +15,9 @@ import { Readable } from 'node:stream';
 import { Parser } from 'csv-parse';
 import { z } from 'zod';
 import { BatonError } from '../../../errors/index.js';
-import type { Category, ImportOutcome, Store, StoreProfile, WeeklySales } from '../../../store/index.js';
-import { IMPORT_FIELDS, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
-import { isIsoDate, toDayNumber } from './weeks.js';
+import type { Category, ImportOutcome, SalesQuantity, Store, StoreProfile, WeeklySales } from '../../../store/index.js';
+import { IMPORT_FIELDS, quantityColumn, quantityMapping, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
+import { addDays, isIsoDate, toDayNumber } from './weeks.js';
 
 export interface CsvSource {
   /** Shown in errors and the import log. */
@@ -42,12 +42,29 @@ export interface ImportOptions {
   now?: number;
   /** csv-parse's max_record_size (default DEFAULT_CSV_MAX_RECORD_SIZE). */
   maxRecordSize?: number;
+  /**
+   * Sales: what the quantity column counts. Unset, a `Col=sales_value` mapping or a well-known
+   * money header (Weekly_Sales) says sales value (with a warning for the header); otherwise units.
+   */
+  quantity?: SalesQuantity;
+  /**
+   * Sales: whether each date is the first day of its week (`start`, the default) or the last
+   * (`end`, Walmart's Friday `Date`; as `baton forecast --week-dates`): with `end` a week is
+   * stored from the day after the previous week's date (date − 6 days).
+   */
+  weekDates?: WeekDates;
 }
+
+export type WeekDates = 'start' | 'end';
 
 export interface ImportReport extends ImportOutcome {
   table: ImportTable;
   source: string;
   warnings: string[];
+  /** Sales: what the figures count, as recorded for the history. */
+  quantity?: SalesQuantity;
+  /** Sales: how the dates were read. */
+  weekDates?: WeekDates;
 }
 
 /** Sales rows without units (NA): skipped, counted, the first one named. */
@@ -261,7 +278,13 @@ export class Problems {
 }
 
 /** Reads the header, then maps and checks each row, handing the good ones to `accept`; throws one error listing the bad rows. */
-async function readRows<T extends ImportTable>(table: T, source: CsvSource, options: ImportOptions, accept: (row: ParsedRow<T>, line: number) => void): Promise<Skipped> {
+async function readRows<T extends ImportTable>(
+  table: T,
+  source: CsvSource,
+  options: ImportOptions,
+  accept: (row: ParsedRow<T>, line: number) => void,
+  onHeader?: (header: string[]) => void,
+): Promise<Skipped> {
   const schema = ROW_SCHEMAS[table] as unknown as z.ZodType<ParsedRow<T>>;
   let columns: [FieldOf<T>, number][] | undefined;
   let width = 0;
@@ -271,7 +294,8 @@ async function readRows<T extends ImportTable>(table: T, source: CsvSource, opti
   for await (const { fields, line } of records(source, options)) {
     if (columns === undefined) {
       const header = fields.map((f) => f.trim());
-      columns = [...resolveColumns(table, header, options.mapping ?? {}, source.name)];
+      onHeader?.(header);
+      columns = [...resolveColumns(table, header, table === 'sales' ? quantityMapping(options.mapping ?? {}) : (options.mapping ?? {}), source.name)];
       width = header.length;
       continue;
     }
@@ -467,17 +491,55 @@ export async function importCsv(store: Store, table: ImportTable, source: CsvSou
     outcome = await store.retail.importCategories({ source: name, rows: categories, warnings, at });
   } else {
     const sales = new SalesRows();
-    const skipped = await readRows('sales', named, options, (row) => sales.add(row));
+    const weekDates = options.weekDates ?? 'start';
+    let quantity: SalesQuantity = options.quantity ?? 'units';
+    const notes: string[] = [];
+    // A week's last day → its first: each distinct date shifted once (a file repeats a few hundred).
+    const starts = new Map<string, string>();
+    const weekStart = (date: string): string => {
+      let start = starts.get(date);
+      if (start === undefined) starts.set(date, (start = addDays(date, -6)));
+      return start;
+    };
+    const skipped = await readRows(
+      'sales',
+      named,
+      options,
+      (row) => sales.add(weekDates === 'end' ? { ...row, week_start_date: weekStart(row.week_start_date) } : row),
+      (header) => {
+        const column = quantityColumn(header, options.mapping ?? {});
+        if (column?.implied !== undefined && options.quantity !== undefined && column.implied !== options.quantity && !column.byName) {
+          throw new BatonError('INVALID_PARAMETERS', `the mapping reads ${quote(column.header)} as ${column.implied} but the import says the quantity is ${options.quantity}`, {
+            details: { source: name, column: column.header, mapped_as: column.implied, quantity: options.quantity },
+            suggestions: [`map ${quote(column.header)} to ${options.quantity === 'units' ? 'units_sold' : 'sales_value'}, or leave --quantity (?quantity=) out`],
+          });
+        }
+        if (options.quantity === undefined && column?.implied !== undefined) quantity = column.implied;
+        if (column?.byName && options.quantity === undefined) {
+          notes.push(`${quote(column.header)} read as sales value (money), not units: the plan and its reports will be in sales value; import with --quantity units (?quantity=units) if it counts units`);
+        }
+        // A Walmart-style file: its Date is the Friday a week ends, which only the import can be told.
+        if (column?.byName && options.weekDates === undefined) {
+          notes.push(`dates read as the first day of each week; if they are the day a week ends (Walmart's Date is a Friday), import with --week-dates end (?week_dates=end)`);
+        }
+      },
+    );
     const counts = await sales.settle();
-    warnings = [];
-    if (counts.negative > 0) warnings.push(`${plural(counts.negative, 'row')} with negative units (returns exceeding sales): kept as they are`);
-    if (skipped.count > 0) warnings.push(`${plural(skipped.count, 'row')} without units (NA) skipped, first at line ${skipped.firstLine}`);
+    warnings = [...notes];
+    const figure = quantity === 'sales_value' ? 'sales value' : 'units';
+    if (counts.negative > 0) warnings.push(`${plural(counts.negative, 'row')} with negative ${figure} (returns exceeding sales): kept as they are`);
+    if (skipped.count > 0) warnings.push(`${plural(skipped.count, 'row')} without ${figure} (NA) skipped, first at line ${skipped.firstLine}`);
     if (counts.repeated > 0) warnings.push(`${plural(counts.repeated, 'row')} repeated a store, category and week: the last one was kept`);
     if (counts.gappy > 0) warnings.push(`${plural(counts.gappy, 'series')} (store × category) miss weeks: ${plural(counts.missingWeeks, 'week')} in all; forecasting fills them`);
     const known = new Set((await store.retail.listStores()).map((s) => s.storeId));
     const unknown = sales.stores.values.filter((id) => !known.has(id)).length;
     if (unknown > 0) warnings.push(`${plural(unknown, 'store')} not in the stores table (added without attributes; import stores to describe them)`);
-    outcome = await store.retail.importSales({ source: name, rows: sales.rows(), warnings, at });
+    const before = await store.retail.salesQuantity();
+    if (before !== null && before !== quantity) {
+      warnings.push(`the history held ${before === 'units' ? 'units' : 'sales value'} and this file is ${quantity === 'units' ? 'units' : 'sales value'}: the history is now read as ${quantity === 'units' ? 'units' : 'sales value'}, so re-import every sales file the same way`);
+    }
+    outcome = await store.retail.importSales({ source: name, rows: sales.rows(), warnings, at, quantity });
+    return { table, source: name, ...outcome, warnings, quantity, weekDates };
   }
   return { table, source: name, ...outcome, warnings };
 }
