@@ -3,7 +3,7 @@
  * JSON travels as text and timestamps as epoch milliseconds, so both dialects store the same bytes.
  */
 import { sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { planTables, retailTables, type RetailTables } from './retail/schema.js';
+import { importQuantity, planTables, retailTables, type RetailTables } from './retail/schema.js';
 
 export interface RunsTable {
   id: string;
@@ -199,7 +199,7 @@ const engineTables = (target: MigrationTarget): Migration => ({
 
 /** Migrations are code, named so they sort in the order they must run. */
 export const migrations = (target: MigrationTarget): MigrationProvider => ({
-  getMigrations: () => Promise.resolve({ '0001_engine_tables': engineTables(target), '0002_retail_tables': retailTables(target), '0003_plan_tables': planTables(target) }),
+  getMigrations: () => Promise.resolve({ '0001_engine_tables': engineTables(target), '0002_retail_tables': retailTables(target), '0003_plan_tables': planTables(target), '0004_import_quantity': importQuantity }),
 });
 
 export const withoutRowid: MigrationTarget['clusteredPrimaryKey'] = (table) => table.modifyEnd(sql`without rowid`);

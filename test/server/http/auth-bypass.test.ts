@@ -114,7 +114,14 @@ describeEachStore('HTTP: auth bypasses', (kind) => {
     const api_ = table.filter((r) => /^\/(api|ws)\//.test(r.url));
     expect(api_.length).toBeGreaterThanOrEqual(50);
     expect(api_.every((r) => !r.open)).toBe(true);
-    expect(table.filter((r) => r.websocket).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /ws/runs/:run_id', 'HEAD /ws/runs/:run_id', 'GET /ws/orchestrator/:session_id', 'HEAD /ws/orchestrator/:session_id']);
+    expect(table.filter((r) => r.websocket).map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /ws/runs/:run_id',
+      'HEAD /ws/runs/:run_id',
+      'GET /api/workflows/:workflow_id/stream',
+      'HEAD /api/workflows/:workflow_id/stream',
+      'GET /ws/orchestrator/:session_id',
+      'HEAD /ws/orchestrator/:session_id',
+    ]);
   });
 
   it('keeps the probe, the API documents and the dashboard open without a token', async () => {

@@ -25,8 +25,8 @@ describeEachStore('HTTP: season planning', (kind) => {
     expect(bad.body.details).toMatchObject({ problems: [{ line: 3, field: 'week_start_date', message: '"someday" is not a date (YYYY-MM-DD or M/D/YYYY)' }] });
     const missing = await api.request<ErrorView>('/api/data/sales', csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n'));
     expect(missing).toMatchObject({ status: 400, body: { error_type: 'INCOMPLETE_INPUT', details: { missing: ['store_id'] } } });
-    const sales = await api.request('/api/data/sales?map=Shop=store_id', csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n2,1,2012-01-06,-3\n'));
-    expect(sales).toMatchObject({ status: 200, body: { rows: 2, inserted: 2, warnings: ['1 row with negative units (returns exceeding sales): kept as they are'] } });
+    const sales = await api.request('/api/data/sales?map=Shop=store_id&quantity=units&week_dates=start', csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n2,1,2012-01-06,-3\n'));
+    expect(sales).toMatchObject({ status: 200, body: { rows: 2, inserted: 2, quantity: 'units', week_dates: 'start', warnings: ['1 row with negative units (returns exceeding sales): kept as they are'] } });
     const summary = await api.get<{ stores: number; sales_rows: number; imports: { kind: string }[] }>('/api/data');
     expect(summary.body).toMatchObject({ stores: 2, sales_rows: 2, first_week: '2012-01-06' });
     expect(summary.body.imports.map((i) => i.kind)).toEqual(['sales', 'stores']);

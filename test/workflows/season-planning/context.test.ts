@@ -29,7 +29,7 @@ describeEachStore('season-planning context', (kind) => {
     expect(inventory.dcHoldback).toBe(0.15);
     expect(inventory.stores).toHaveLength(8);
     expect([...inventory.salesProfiles.values()].reduce((a, p) => a + p.share, 0)).toBeCloseTo(1, 9);
-    expect(assembler.pricing(parameters)).toEqual({ checkpointWeek: null, threshold: null, horizonWeeks: 6, fullPrice: 50, elasticity: -2, elasticityAssumed: true });
+    expect(await assembler.pricing(parameters)).toEqual({ checkpointWeek: null, threshold: null, horizonWeeks: 6, fullPrice: 50, elasticity: -2, elasticityAssumed: true, quantity: 'units' });
   });
 
   it('serves the cached data until an import changes it', async () => {

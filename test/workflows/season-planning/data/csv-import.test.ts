@@ -41,9 +41,12 @@ describeEachStore('CSV import', (kind) => {
 
   it('keeps negative sales, skips NA units, reports missing weeks and unknown stores', async () => {
     const report = await importCsv(store, 'sales', { name: 'sales.csv', content: SALES.join('\n') });
+    // Walmart's Weekly_Sales is dollars: read as sales value, said so, with a word on its week-end dates.
     expect(report.warnings).toEqual([
-      '1 row with negative units (returns exceeding sales): kept as they are',
-      '1 row without units (NA) skipped, first at line 5',
+      '"Weekly_Sales" read as sales value (money), not units: the plan and its reports will be in sales value; import with --quantity units (?quantity=units) if it counts units',
+      "dates read as the first day of each week; if they are the day a week ends (Walmart's Date is a Friday), import with --week-dates end (?week_dates=end)",
+      '1 row with negative sales value (returns exceeding sales): kept as they are',
+      '1 row without sales value (NA) skipped, first at line 5',
       '1 series (store × category) miss weeks: 1 week in all; forecasting fills them',
       '2 stores not in the stores table (added without attributes; import stores to describe them)',
     ]);
