@@ -451,7 +451,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const span = fromWeek === 1 ? `the ${horizon}-week season` : `weeks ${fromWeek}–${parameters.forecast_horizon_weeks} (after ${fromWeek - 1} weeks of actuals)`;
       const leadNote = fromWeek === 1 && gap > 0 ? ` The season starts ${gap} week(s) after the history: those weeks were forecast with it and left out, and the bands widen with the lead.` : '';
       const explanation =
-        `Forecast ${series.length} store × category series for ${span}: ${explain.units(seasonTotal)} units expected ` +
+        `Forecast ${series.length} store × category series for ${span}: ${explain.amount(seasonTotal, context.quantity)} expected ` +
         `(80%: ${explain.units(chain.summary.season_lo80)}–${explain.units(chain.summary.season_hi80)}).${leadNote}${keptNote} ` +
         `Bands and safety stock from the data: ${sourceOf('the chain total', chain.summary)}. ` +
         `Safety stock ${explain.units(safety.units)} (${safety.reason}). ` +
