@@ -36,7 +36,7 @@ describeEachStore('engine runs: failures', (kind) => {
 
     const log = await engine.readEvents(id);
     expect(ofType(log, 'error')).toEqual([
-      expect.objectContaining({ agent_name: 'flaky', error_type: 'AGENT_EXECUTION_ERROR', error_message: 'boom 1' }),
+      expect.objectContaining({ agent_name: 'flaky', error_type: 'AGENT_EXECUTION_ERROR', error_message: 'boom 1', suggestions: expect.any(Array) as unknown }),
       expect.objectContaining({ agent_name: 'flaky', error_type: 'AGENT_EXECUTION_ERROR', error_message: 'boom 2' }),
     ]);
     expect(ofType(log, 'agent_status').map((p) => [p.status, p.attempt])).toEqual([

@@ -114,6 +114,15 @@ describeEachStore('season planning', (kind) => {
     const alerts = ofType(events, 'variance_alert');
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts[0]!.payload).toMatchObject({ week: 2, threshold: 0.2, action: 're-forecast the remaining weeks' });
+    // The seed specification's names for the same facts.
+    const alert = alerts[0]!.payload as { variance: number };
+    expect(alerts[0]!.payload).toMatchObject({
+      week_number: 2,
+      variance_percentage: Math.round(alert.variance * 10_000) / 100,
+      variance_direction: alert.variance > 0 ? 'over' : 'under',
+      reforecast_triggered: true,
+      message: expect.stringContaining('Week 2') as unknown,
+    });
     const reforecasts = completeOf(events, 'reforecast');
     expect(reforecasts[0]).toMatchObject({ from_week: 3, weeks_planned: 4, revision: 2 });
     // The alerting week's monitor hands over to the re-forecast, not straight to replenishment.

@@ -100,7 +100,18 @@ const SeriesForecast = z.object({
   lo95: z.array(z.number()),
   hi95: z.array(z.number()),
 });
-export const ForecastPlan = z.object({ run_id: z.string(), revision: z.number(), from_week: z.number(), weeks: z.array(z.string()), series: z.array(SeriesForecast) }).loose();
+/** A total's weekly forecast and bands, measured by back-tests of that total (plans since lead time and uncertainty came from the data). */
+const TotalBand = z.object({ forecast: z.array(z.number()), lo80: z.array(z.number()), hi80: z.array(z.number()), lo95: z.array(z.number()), hi95: z.array(z.number()) });
+export const ForecastPlan = z
+  .object({
+    run_id: z.string(),
+    revision: z.number(),
+    from_week: z.number(),
+    weeks: z.array(z.string()),
+    series: z.array(SeriesForecast),
+    totals: z.object({ chain: TotalBand, categories: z.record(z.string(), TotalBand) }).loose().optional(),
+  })
+  .loose();
 export type ForecastPlan = z.infer<typeof ForecastPlan>;
 
 export const AllocationPlan = z.object({

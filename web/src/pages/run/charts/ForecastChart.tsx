@@ -1,8 +1,9 @@
 /**
  * History and forecast by category: the last year of weekly units sold in all stores, the season's
  * weeks so far (in all: every unit sold; per category: as the Monitor judged them, stores that sold
- * out left out), then the run's latest forecast with 80% and 95% bands. The store series' bands are combined in quadrature
- * (errors taken as independent), as the Demand agent does for the season total.
+ * out left out), then the run's latest forecast with 80% and 95% bands: the plan's own bands of the chain and category
+ * totals (measured by back-tests of those totals), or for older plans without them the store series' bands combined in
+ * quadrature (errors taken as independent, which understates them).
  */
 import { useMemo, useState } from 'react';
 import { api } from '../../../api/client';
@@ -24,6 +25,8 @@ interface CategoryForecast {
 }
 
 function combine(plan: ForecastPlan, category: string): CategoryForecast {
+  const measured = category === ALL ? plan.totals?.chain : plan.totals?.categories[category];
+  if (measured) return measured;
   const series = plan.series.filter((s) => category === ALL || s.category_id === category);
   const weeks = plan.weeks.length;
   const out: CategoryForecast = { forecast: [], lo80: [], hi80: [], lo95: [], hi95: [] };
@@ -113,7 +116,7 @@ export function ForecastChart({ runId, version, actuals, seasonStart }: { runId:
     return (width: number) => option(h, p, category, name, season, width);
   }, [plan.data, history.data, category, name, actuals, sold.data, seasonStart]);
   const caption = plan.data
-    ? `Forecast revision ${plan.data.revision}, from season week ${plan.data.from_week}; bands of 80% and 95%, the store series combined in quadrature. Season so far: ${category === ALL ? 'every unit sold' : 'units sold as the Monitor judged them (stores that sold out left out)'}.`
+    ? `Forecast revision ${plan.data.revision}, from season week ${plan.data.from_week}; bands of 80% and 95%${plan.data.totals ? ', measured by back-tests of the totals on the history' : ', the store series combined in quadrature'}. Season so far: ${category === ALL ? 'every unit sold' : 'units sold as the Monitor judged them (stores that sold out left out)'}.`
     : undefined;
   return (
     <section className="panel" aria-labelledby="forecast-title">
