@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors/index.js';
 import { ExtractionMode, ExtractionResult, MAX_TEXT_LENGTH } from '../llm/index.js';
-import { RUN_STATES } from '../store/index.js';
+import { MAX_EVENT_SEQ, RUN_STATES } from '../store/index.js';
 
 const json = z.unknown();
 /** Ids in paths and bodies: runs, waits, sessions, workflows. Longer ones name nothing here; 422 says so. */
@@ -23,8 +23,6 @@ const queryInt = (min: number, max: number) =>
     .regex(/^\d{1,16}$/, 'must be a whole number written in decimal digits')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
-/** Event sequence numbers are PostgreSQL integers: a since past 2^31 − 1 failed the query with a 500. */
-const MAX_SEQ = 2_147_483_647;
 /** Beyond this an offset skips every run there could be; a bound keeps it an exact integer in SQL. */
 const MAX_OFFSET = 1_000_000_000;
 const isoTime = z.string().describe('ISO 8601 time');
@@ -99,7 +97,7 @@ export const runListQuery = z.object({
 export const runList = z.object({ runs: z.array(runStatus), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
 export const eventsQuery = z.object({
-  since: queryInt(0, MAX_SEQ).default(0),
+  since: queryInt(0, MAX_EVENT_SEQ).default(0),
   limit: queryInt(1, 10_000).default(1000),
 });
 

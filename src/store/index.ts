@@ -6,7 +6,8 @@ import { createSqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store
 import type { Store } from './types.js';
 
 export type * from './types.js';
-export { RUN_STATES } from './types.js';
+export { MAX_EVENT_SEQ, RUN_STATES } from './types.js';
+export { PRUNABLE_STATES } from './retention.js';
 export { ACCEPTED_DATABASE_URLS, parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 
 export interface StoreConfig {

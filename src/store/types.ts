@@ -106,6 +106,9 @@ export interface EventRecord {
 }
 export type NewEvent = Pick<EventRecord, 'type' | 'payload'>;
 
+/** Event sequence numbers are 32-bit integers in PostgreSQL: a larger `since` is bad input, not a query to run. */
+export const MAX_EVENT_SEQ = 2_147_483_647;
+
 export type WaitStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';
 
 export interface WaitRecord {

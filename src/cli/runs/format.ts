@@ -3,9 +3,9 @@
  * database and from a server. Tables and lines for people; `--json` prints the API's shapes.
  */
 import type { EventView, RunView } from './backend.js';
+import { FINISHED_STATES } from '../../engine/index.js';
 
-export const FINISHED = ['completed', 'failed', 'cancelled', 'rejected', 'expired'] as const;
-export const isFinished = (state: string): boolean => (FINISHED as readonly string[]).includes(state);
+export const isFinished = (state: string): boolean => (FINISHED_STATES as readonly string[]).includes(state);
 
 /** ISO time to the second: the table's width is better spent elsewhere. */
 const when = (iso: string | null): string => (iso === null ? '-' : iso.replace(/\.\d{3}Z$/, 'Z'));

@@ -8,7 +8,8 @@ import { BatonError, type ErrorCode } from '../../errors/index.js';
 import { DEFAULT_SQLITE_PATH } from '../../store/index.js';
 import type { PruneResult } from '../../store/index.js';
 import type { RunsBackend, RunView } from './backend.js';
-import { endsRun, eventLine, FINISHED, headlineFigures, isFinished, runTable, showRun, statusLine, waitsOf } from './format.js';
+import { endsRun, eventLine, headlineFigures, isFinished, runTable, showRun, statusLine, waitsOf } from './format.js';
+import { PRUNABLE_STATES, RUN_STATES } from '../../store/index.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, notFound: 3, conflict: 4, unauthorised: 5 } as const;
 
@@ -101,8 +102,6 @@ export function report(error: unknown, io: Io): number {
   io.err(`error INTERNAL_ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
   return EXIT.error;
 }
-
-const RUN_STATES = ['running', 'waiting', ...FINISHED] as const;
 
 /** Builds the `runs` command; `done` receives each finished command's exit code. */
 export function runsCommand(io: Io, done: (code: number) => void): Command {
@@ -342,7 +341,7 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
     .command('prune')
     .description('delete finished runs older than an age with all their data, one transaction per run (on the database only)')
     .requiredOption('--older-than <age>', 'finished longer ago than this: 90d, 12w, 36h…')
-    .option('--state <states>', `comma-separated, among ${FINISHED.join(', ')} (default: all of them)`)
+    .option('--state <states>', `comma-separated, among ${PRUNABLE_STATES.join(', ')} (default: all of them)`)
     .option('--dry-run', 'count what would go, delete nothing')
     .option('--db <file>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
     .option('--url <url>', '(refused: pruning works on the database)')
@@ -354,7 +353,7 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
         const cutoff = Date.now() - parseAge(options.olderThan, '--older-than');
         const states = options.state?.split(',').map((s) => s.trim()).filter(Boolean);
         for (const state of states ?? []) {
-          if (!(FINISHED as readonly string[]).includes(state)) throw usage(`--state "${state}" cannot be pruned`, [`choose among ${FINISHED.join(', ')}; running and waiting runs are never pruned`]);
+          if (!(PRUNABLE_STATES as readonly string[]).includes(state)) throw usage(`--state "${state}" cannot be pruned`, [`choose among ${PRUNABLE_STATES.join(', ')}; running and waiting runs are never pruned`]);
         }
         const { pruneOnDatabase } = await import('./prune.js');
         const result = await pruneOnDatabase({ sqlitePath: options.db, databaseUrl: process.env.DATABASE_URL }, { finishedBefore: cutoff, ...(states ? { states: states as RunView['state'][] } : {}), dryRun: options.dryRun ?? false });

@@ -4,11 +4,11 @@
  * client message `{"since": 12}` or `{"since": {"<run>": 12}}`.
  */
 import { z } from 'zod';
+import { MAX_EVENT_SEQ } from '../../store/index.js';
 
 export type Since = { all: number } | { perRun: Map<string, number> };
 
-/** Event numbers are 32-bit integers in PostgreSQL: a larger one is a bad request, not a database error. */
-const seq = z.coerce.number().int().min(0).max(2_147_483_647);
+const seq = z.coerce.number().int().min(0).max(MAX_EVENT_SEQ);
 const sinceValue = z.union([seq, z.record(z.string(), seq)]);
 
 export function parseSince(raw: unknown): Since | undefined {

@@ -66,6 +66,17 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     return { t, a: await node(t, 'node-a'), b: await node(t, 'node-b') };
   }
 
+  /** A manual 4-week season on the small chain, its buy accepted, waiting for week 1's actuals. */
+  async function manualSeasonAwaitingWeekOne(t: TestStore, a: Node, session: string) {
+    await loadSmallChain(t.store);
+    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: session, workflow: 'season-planning', parameters: season(4, { actuals: 'manual' }) });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const runId = started.body.run_id;
+    const buy = await a.engine.settled(runId);
+    await a.post(`/api/runs/${runId}/approvals/${buy.waitingFor!.id}`, { action: 'accept' });
+    return { runId, waiting: await a.engine.settled(runId) };
+  }
+
   it('stores only the winning post when the same week is posted to two nodes at once, and the loser gets 409', async () => {
     const { t, a, b } = await twoNodes();
     await loadSmallChain(t.store);
@@ -101,13 +112,7 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
 
   it('refuses a week that lists a store and category twice with 422 naming both places, storing nothing', async () => {
     const { t, a } = await twoNodes();
-    await loadSmallChain(t.store);
-    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: 'dup', workflow: 'season-planning', parameters: season(4, { actuals: 'manual' }) });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const runId = started.body.run_id;
-    const buy = await a.engine.settled(runId);
-    await a.post(`/api/runs/${runId}/approvals/${buy.waitingFor!.id}`, { action: 'accept' });
-    await a.engine.settled(runId);
+    const { runId } = await manualSeasonAwaitingWeekOne(t, a, 'dup');
     const [store] = await t.store.retail.listStores();
     const [category] = await t.store.retail.listCategories();
     const row = { store_id: store!.storeId, category_id: category!.categoryId };
@@ -120,13 +125,7 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
 
   it('refuses actuals far outside any week (1e308 units) with 422, storing nothing', async () => {
     const { t, a } = await twoNodes();
-    await loadSmallChain(t.store);
-    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: 'huge', workflow: 'season-planning', parameters: season(4, { actuals: 'manual' }) });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const runId = started.body.run_id;
-    const buy = await a.engine.settled(runId);
-    await a.post(`/api/runs/${runId}/approvals/${buy.waitingFor!.id}`, { action: 'accept' });
-    await a.engine.settled(runId);
+    const { runId } = await manualSeasonAwaitingWeekOne(t, a, 'huge');
     const [store] = await t.store.retail.listStores();
     const [category] = await t.store.retail.listCategories();
     for (const units of [1e308, -1e308, 2 ** 53]) {
@@ -138,13 +137,7 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
 
   it("refuses to resolve a week's actuals through the approvals route, so its checks cannot be bypassed", async () => {
     const { t, a } = await twoNodes();
-    await loadSmallChain(t.store);
-    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: 'bypass', workflow: 'season-planning', parameters: season(4, { actuals: 'manual' }) });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const runId = started.body.run_id;
-    const buy = await a.engine.settled(runId);
-    await a.post(`/api/runs/${runId}/approvals/${buy.waitingFor!.id}`, { action: 'accept' });
-    const waiting = await a.engine.settled(runId);
+    const { runId, waiting } = await manualSeasonAwaitingWeekOne(t, a, 'bypass');
     expect(waiting.waitingFor).toMatchObject({ kind: 'actuals', data: { week: 1 } });
     for (const body of [{ data: { week: 7 } }, { data: { week: 1 } }, { action: 'accept' }]) {
       const error = expectError(await a.post(`/api/runs/${runId}/approvals/${waiting.waitingFor!.id}`, body), 409, 'CONFLICT');
