@@ -50,8 +50,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(\\.\\./)+(src|dist|test|bench|bin)(/|$)', message: 'web/ talks to the server only over HTTP/WebSocket: it may not import the server code' },
-            { group: ['node:*', 'fs', 'path', 'fastify', '@fastify/*', 'better-sqlite3', 'pg', 'kysely'], message: 'web/ runs in the browser: no Node or server packages' },
+            {
+              regex: '^(\\.\\./)+(src|dist|test|bench|bin)(/|$)',
+              message: 'web/ talks to the server only over HTTP/WebSocket: it may not import the server code',
+            },
+            {
+              group: ['node:*', 'fs', 'path', 'fastify', '@fastify/*', 'better-sqlite3', 'pg', 'kysely'],
+              message: 'web/ runs in the browser: no Node or server packages',
+            },
           ],
         },
       ],

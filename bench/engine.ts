@@ -68,7 +68,10 @@ async function measure(store: Store): Promise<Result[]> {
   const engine = new Engine({ store, agents: [noop], workflows: [chain], maxConcurrentRuns: Math.max(concurrentRuns, 1) });
   await runAll(engine, 50, false); // warm-up: JIT, statement caches, pool
   const results: Result[] = [];
-  for (const [mode, count] of [['sequential', sequentialRuns], ['concurrent', concurrentRuns]] as const) {
+  for (const [mode, count] of [
+    ['sequential', sequentialRuns],
+    ['concurrent', concurrentRuns],
+  ] as const) {
     const samples: number[] = [];
     for (let i = 0; i < repeat; i++) samples.push((await runAll(engine, count, mode === 'concurrent')) / count);
     const msPerWorkflow = median(samples);

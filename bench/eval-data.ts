@@ -15,7 +15,13 @@ export function requireData(path: URL): void {
 
 export function loadM4Weekly(): { id: string; values: number[] }[] {
   const rows: string[][] = parse(readFileSync(M4_WEEKLY_PATH), { relax_column_count: true });
-  return rows.slice(1).map((row) => ({ id: row[0]!, values: row.slice(1).filter((v) => v !== '').map(Number) }));
+  return rows.slice(1).map((row) => ({
+    id: row[0]!,
+    values: row
+      .slice(1)
+      .filter((v) => v !== '')
+      .map(Number),
+  }));
 }
 
 function walmartRows(): Record<string, string>[] {

@@ -55,5 +55,7 @@ if (ensemble !== undefined && members.length > 0) {
   for (let run = 1; run < Number(args.runs); run++) times.push(evaluate('ensemble').ms);
   times.sort((a, b) => a - b);
   const median = times[(times.length - 1) >> 1]!;
-  console.log(`ensemble, all ${series.length} series: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s (median ${(median / 1000).toFixed(2)} s; target under 5 s)`);
+  console.log(
+    `ensemble, all ${series.length} series: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s (median ${(median / 1000).toFixed(2)} s; target under 5 s)`,
+  );
 }

@@ -27,7 +27,9 @@ import { requireData, WALMART_SALES_PATH } from './eval-data.js';
 
 const WALMART_STORES_PATH = new URL('../../shared/data/walmart/stores.csv', import.meta.url);
 requireData(WALMART_SALES_PATH);
-const { values: args } = parseArgs({ options: { origin: { type: 'string', default: '2011-10-28' }, weeks: { type: 'string', default: '26' }, json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { origin: { type: 'string', default: '2011-10-28' }, weeks: { type: 'string', default: '26' }, json: { type: 'boolean', default: false } },
+});
 const seasonWeeks = Number(args.weeks);
 const log = (line: string) => {
   if (!args.json) console.log(line);
@@ -44,7 +46,12 @@ async function timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
 
 // ---- the data: history before the origin, the real weeks after it ----
 type Row = { store: string; dept: string; date: string; sales: number };
-const rows: Row[] = parse<Record<string, string>>(readFileSync(WALMART_SALES_PATH), { columns: true }).map((r) => ({ store: r.Store!, dept: r.Dept!, date: r.Date!, sales: Number(r.Weekly_Sales) }));
+const rows: Row[] = parse<Record<string, string>>(readFileSync(WALMART_SALES_PATH), { columns: true }).map((r) => ({
+  store: r.Store!,
+  dept: r.Dept!,
+  date: r.Date!,
+  sales: Number(r.Weekly_Sales),
+}));
 const dates = [...new Set(rows.map((r) => r.date))].sort();
 const originIndex = dates.indexOf(args.origin);
 if (originIndex < 0 || originIndex + seasonWeeks >= dates.length) {
@@ -69,7 +76,9 @@ for (const r of rows) {
     target.set(k, weeks);
   }
 }
-const history: WeeklySales[] = rows.filter((r) => r.date <= args.origin).map((r) => ({ storeId: r.store, categoryId: r.dept, weekStartDate: addDays(r.date, -6), unitsSold: r.sales }));
+const history: WeeklySales[] = rows
+  .filter((r) => r.date <= args.origin)
+  .map((r) => ({ storeId: r.store, categoryId: r.dept, weekStartDate: addDays(r.date, -6), unitsSold: r.sales }));
 const storeRows = parse<Record<string, string>>(readFileSync(WALMART_STORES_PATH, 'utf8').replace(/\r\n?/g, '\n'), { columns: true });
 
 const sum = (values: Iterable<number>) => {
@@ -98,8 +107,26 @@ try {
   await timed('load_history', async () => {
     const at = Date.now();
     const source = `walmart sales.csv up to ${args.origin} (Weekly_Sales dollars as units; week = Date − 6 … Date)`;
-    await store.retail.importStores({ source, rows: storeRows.map((s) => ({ storeId: s.Store!, storeName: null, region: null, storeSizeSqft: Number(s.Size), locationTier: null, medianIncome: null, storeFormat: s.Type ?? null })), warnings: [], at });
-    await store.retail.importCategories({ source, rows: [...new Set(rows.map((r) => r.dept))].map((d) => ({ categoryId: d, name: `Dept ${d}` })), warnings: [], at });
+    await store.retail.importStores({
+      source,
+      rows: storeRows.map((s) => ({
+        storeId: s.Store!,
+        storeName: null,
+        region: null,
+        storeSizeSqft: Number(s.Size),
+        locationTier: null,
+        medianIncome: null,
+        storeFormat: s.Type ?? null,
+      })),
+      warnings: [],
+      at,
+    });
+    await store.retail.importCategories({
+      source,
+      rows: [...new Set(rows.map((r) => r.dept))].map((d) => ({ categoryId: d, name: `Dept ${d}` })),
+      warnings: [],
+      at,
+    });
     await store.retail.importSales({ source, rows: history, warnings: [], at });
   });
   await engine.start();
@@ -116,7 +143,8 @@ try {
   };
   const run = await engine.startRun(SEASON_PLANNING, parameters);
   const expectWaiting = (status: RunStatus, kind: string) => {
-    if (status.state !== 'waiting' || status.waitingFor?.kind !== kind) throw new Error(`expected the run to wait for ${kind}; it is ${status.state} ${JSON.stringify(status.error ?? status.waitingFor)}`);
+    if (status.state !== 'waiting' || status.waitingFor?.kind !== kind)
+      throw new Error(`expected the run to wait for ${kind}; it is ${status.state} ${JSON.stringify(status.error ?? status.waitingFor)}`);
     return status.waitingFor;
   };
   const buyWait = await timed('plan_demand', async () => expectWaiting(await engine.settled(run.id, undefined, { timeoutMs: 600_000 }), 'approval'));
@@ -130,7 +158,11 @@ try {
   await timed('season_weeks', async () => {
     for (let week = 1; week <= seasonWeeks; week++) {
       expectWaiting(status, 'actuals');
-      const sales = firstPlan.series.map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: round(actual.get(key(s.store_id, s.category_id))?.[week - 1] ?? 0, 2) }));
+      const sales = firstPlan.series.map((s) => ({
+        store_id: s.store_id,
+        category_id: s.category_id,
+        units_sold: round(actual.get(key(s.store_id, s.category_id))?.[week - 1] ?? 0, 2),
+      }));
       for (const [k, weeks] of actual) if (!planned.has(k) && weeks[week - 1] !== 0) unplannedRows++;
       await postActuals(engine, store, run.id, { week, sales });
       status = await engine.settled(run.id, undefined, { timeoutMs: 600_000 });
@@ -198,17 +230,32 @@ try {
         week,
         variance: e.payload.variance as number | null,
         chain_alert: e.payload.chain_alert === true,
-        categories: categories.map((c) => ({ category_id: c.category_id, variance: c.variance, z: c.z ?? null, share: monitor && monitor.forecast > 0 ? round((monitor.by_category.find((b) => b.category_id === c.category_id)?.forecast ?? 0) / monitor.forecast) : null })),
+        categories: categories.map((c) => ({
+          category_id: c.category_id,
+          variance: c.variance,
+          z: c.z ?? null,
+          share:
+            monitor && monitor.forecast > 0
+              ? round((monitor.by_category.find((b) => b.category_id === c.category_id)?.forecast ?? 0) / monitor.forecast)
+              : null,
+        })),
         replan: (e.payload.replan_categories as string[] | null | undefined) ?? null,
       };
     });
   // Weeks a category was off plan for a first week (watched) and did not alert the week after: spikes held back.
   const watched = monitors.reduce((n, m) => n + m.watch.length, 0);
-  const replans = events.filter((e) => e.type === 'complete' && e.payload.phase === 'reforecast').map((e) => {
-    const before = [...events].reverse().find((p) => p.seq < e.seq && p.type === 'complete' && p.payload.phase === 'monitor');
-    const result = e.payload.result as DemandOutput;
-    return { from_week: result.from_week, series_replanned: result.series_replanned, series: result.series, seconds: before ? round((e.at - before.at) / 1000) : null };
-  });
+  const replans = events
+    .filter((e) => e.type === 'complete' && e.payload.phase === 'reforecast')
+    .map((e) => {
+      const before = [...events].reverse().find((p) => p.seq < e.seq && p.type === 'complete' && p.payload.phase === 'monitor');
+      const result = e.payload.result as DemandOutput;
+      return {
+        from_week: result.from_week,
+        series_replanned: result.series_replanned,
+        series: result.series,
+        seconds: before ? round((e.at - before.at) / 1000) : null,
+      };
+    });
   // Each revision's payoff as its last monitor scored it: its re-planned departments' WAPE against the previous revision's over the weeks it ran.
   const payoffs = new Map<number, NonNullable<MonitorOutput['reforecast_paid']>>();
   for (const m of monitors) if (m.reforecast_paid) payoffs.set(m.reforecast_paid.revision, m.reforecast_paid);
@@ -232,8 +279,21 @@ try {
     coverage80: { series: round(seriesInside / seriesCount), chain_weeks: `${chainInside} of ${seasonWeeks}` },
     uncertainty: demand.uncertainty,
     buy: {
-      plan: { buy: demand.manufacturing_quantity, safety_stock: demand.safety_stock, demand: Math.round(demandTotal), buy_vs_demand: round(demand.manufacturing_quantity / demandTotal - 1), lost_sales: Math.round(position.unmetToDate), leftover: Math.round(leftover) },
-      last_year: { buy: Math.round(baselineBuy), demand: Math.round(demandTotal), buy_vs_demand: round(baselineBuy / demandTotal - 1), lost_sales: Math.round(baselineLost), leftover: Math.round(baselineLeft) },
+      plan: {
+        buy: demand.manufacturing_quantity,
+        safety_stock: demand.safety_stock,
+        demand: Math.round(demandTotal),
+        buy_vs_demand: round(demand.manufacturing_quantity / demandTotal - 1),
+        lost_sales: Math.round(position.unmetToDate),
+        leftover: Math.round(leftover),
+      },
+      last_year: {
+        buy: Math.round(baselineBuy),
+        demand: Math.round(demandTotal),
+        buy_vs_demand: round(baselineBuy / demandTotal - 1),
+        lost_sales: Math.round(baselineLost),
+        leftover: Math.round(baselineLeft),
+      },
     },
     unplanned_series_weeks: unplannedRows,
     alerts,
@@ -248,27 +308,55 @@ try {
   } else {
     const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
     const f = result.forecast;
-    log(`Walmart season from ${result.origin}: ${result.season}, ${result.series} store × department series; ${result.quantity}; weeks start the Saturday before each Date`);
+    log(
+      `Walmart season from ${result.origin}: ${result.season}, ${result.series} store × department series; ${result.quantity}; weeks start the Saturday before each Date`,
+    );
     log(`forecast        WAPE series  bias    | WAPE chain  bias`);
-    log(`  plan          ${pct(f.plan.series.wape).padStart(11)} ${pct(f.plan.series.bias).padStart(6)}  | ${pct(f.plan.chain.wape).padStart(10)} ${pct(f.plan.chain.bias).padStart(6)}`);
-    log(`  last year     ${pct(f.last_year.series.wape).padStart(11)} ${pct(f.last_year.series.bias).padStart(6)}  | ${pct(f.last_year.chain.wape).padStart(10)} ${pct(f.last_year.chain.bias).padStart(6)}`);
+    log(
+      `  plan          ${pct(f.plan.series.wape).padStart(11)} ${pct(f.plan.series.bias).padStart(6)}  | ${pct(f.plan.chain.wape).padStart(10)} ${pct(f.plan.chain.bias).padStart(6)}`,
+    );
+    log(
+      `  last year     ${pct(f.last_year.series.wape).padStart(11)} ${pct(f.last_year.series.bias).padStart(6)}  | ${pct(f.last_year.chain.wape).padStart(10)} ${pct(f.last_year.chain.bias).padStart(6)}`,
+    );
     log(`80% bands: series ${pct(result.coverage80.series)} of store × department weeks inside; chain ${result.coverage80.chain_weeks} weeks inside`);
     log(`chain total's uncertainty: ${JSON.stringify(result.uncertainty)}`);
     const b = result.buy;
     const money = (v: number) => Math.round(v).toLocaleString('en-US');
     log(`buy             buy            demand         buy−demand  lost sales     leftover`);
-    log(`  plan          ${money(b.plan.buy).padEnd(14)} ${money(b.plan.demand).padEnd(14)} ${pct(b.plan.buy_vs_demand).padStart(9)}   ${money(b.plan.lost_sales).padEnd(14)} ${money(b.plan.leftover)}  (safety stock ${money(b.plan.safety_stock)})`);
-    log(`  last year     ${money(b.last_year.buy).padEnd(14)} ${money(b.last_year.demand).padEnd(14)} ${pct(b.last_year.buy_vs_demand).padStart(9)}   ${money(b.last_year.lost_sales).padEnd(14)} ${money(b.last_year.leftover)}`);
-    log(`alerts: ${alerts.length}${alerts.length ? ` (weeks ${alerts.map((a) => a.week).join(', ')})` : ''}; re-forecasts: ${reforecasts.map((r) => `week ${r.from_week}: remaining WAPE ${pct(r.wape_before)} → ${pct(r.wape_after)} ${r.reduced ? '(reduced)' : '(not reduced)'}`).join('; ') || 'none'}`);
+    log(
+      `  plan          ${money(b.plan.buy).padEnd(14)} ${money(b.plan.demand).padEnd(14)} ${pct(b.plan.buy_vs_demand).padStart(9)}   ${money(b.plan.lost_sales).padEnd(14)} ${money(b.plan.leftover)}  (safety stock ${money(b.plan.safety_stock)})`,
+    );
+    log(
+      `  last year     ${money(b.last_year.buy).padEnd(14)} ${money(b.last_year.demand).padEnd(14)} ${pct(b.last_year.buy_vs_demand).padStart(9)}   ${money(b.last_year.lost_sales).padEnd(14)} ${money(b.last_year.leftover)}`,
+    );
+    log(
+      `alerts: ${alerts.length}${alerts.length ? ` (weeks ${alerts.map((a) => a.week).join(', ')})` : ''}; re-forecasts: ${reforecasts.map((r) => `week ${r.from_week}: remaining WAPE ${pct(r.wape_before)} → ${pct(r.wape_after)} ${r.reduced ? '(reduced)' : '(not reduced)'}`).join('; ') || 'none'}`,
+    );
     for (const a of alerts) {
-      const what = a.chain_alert ? 'the chain' : a.categories.map((c) => `dept ${c.category_id} ${c.variance === null ? 'n/a' : pct(c.variance)} (z ${c.z ?? 'n/a'}, ${c.share === null ? '?' : pct(c.share)} of the week)`).join(', ');
-      log(`  alert week ${a.week}: chain ${a.variance === null ? 'n/a' : pct(a.variance)}; raised by ${what}; re-planned ${a.replan === null ? 'every department' : a.replan.join(', ')}`);
+      const what = a.chain_alert
+        ? 'the chain'
+        : a.categories
+            .map(
+              (c) =>
+                `dept ${c.category_id} ${c.variance === null ? 'n/a' : pct(c.variance)} (z ${c.z ?? 'n/a'}, ${c.share === null ? '?' : pct(c.share)} of the week)`,
+            )
+            .join(', ');
+      log(
+        `  alert week ${a.week}: chain ${a.variance === null ? 'n/a' : pct(a.variance)}; raised by ${what}; re-planned ${a.replan === null ? 'every department' : a.replan.join(', ')}`,
+      );
     }
     log(`  ${watched} department-weeks off plan for a first week only were watched, not re-forecast`);
     for (const r of replans) log(`  re-forecast from week ${r.from_week}: ${r.series_replanned} of ${r.series} series re-planned in ${r.seconds}s`);
-    for (const p of paid) log(`  revision ${p.revision} (${p.categories?.join(', ') ?? 'all'}) on weeks ${p.weeks[0]}–${p.weeks.at(-1)}: WAPE ${p.error === null ? 'n/a' : pct(p.error)} against ${p.previous_error === null ? 'n/a' : pct(p.previous_error)} for revision ${p.previous_revision}: ${p.paid ? 'paid' : 'did not pay'}`);
+    for (const p of paid)
+      log(
+        `  revision ${p.revision} (${p.categories?.join(', ') ?? 'all'}) on weeks ${p.weeks[0]}–${p.weeks.at(-1)}: WAPE ${p.error === null ? 'n/a' : pct(p.error)} against ${p.previous_error === null ? 'n/a' : pct(p.previous_error)} for revision ${p.previous_revision}: ${p.paid ? 'paid' : 'did not pay'}`,
+      );
     if (unplannedRows > 0) log(`${unplannedRows} store × department weeks sold in series the plan did not have (counted in the chain demand, not posted)`);
-    log(`seconds: ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    log(
+      `seconds: ${Object.entries(timings)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   }
 } finally {
   await engine.close();

@@ -77,8 +77,7 @@ for (const method of methods) {
   const single = method === 'snaive' ? benchmark : perSeries(method);
   const pooled = panel(method);
   rows.push({ method, single: single.wape, pooled: pooled.wape });
-  const cell = (r: { wape: number; ms: number }) =>
-    `${r.wape.toFixed(4)}  ${(r.wape / benchmark.wape).toFixed(4)}  ${(r.ms / 1000).toFixed(2).padStart(5)} s`;
+  const cell = (r: { wape: number; ms: number }) => `${r.wape.toFixed(4)}  ${(r.wape / benchmark.wape).toFixed(4)}  ${(r.ms / 1000).toFixed(2).padStart(5)} s`;
   console.log(`${method.padEnd(9)}             ${cell(single)}   |                      ${cell(pooled)}`);
 }
 
@@ -99,5 +98,7 @@ verdict('panel     ', (r) => r.pooled);
 
 if (methods.includes('ensemble')) {
   const times = Array.from({ length: Number(args.runs) }, () => panel('ensemble').ms).sort((a, b) => a - b);
-  console.log(`panel ensemble, all ${cases.length} series: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s (median ${(times[(times.length - 1) >> 1]! / 1000).toFixed(2)} s)`);
+  console.log(
+    `panel ensemble, all ${cases.length} series: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s (median ${(times[(times.length - 1) >> 1]! / 1000).toFixed(2)} s)`,
+  );
 }

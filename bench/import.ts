@@ -21,7 +21,9 @@ import { statementCacheStats } from '../src/store/sqlite/statement-cache.js';
 import { importCsv } from '../src/workflows/season-planning/data/csv-import.js';
 import { salesCsv } from '../test/support/sales-csv.js';
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, imports: { type: 'string', default: '4000' }, postgres: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { json: { type: 'boolean', default: false }, imports: { type: 'string', default: '4000' }, postgres: { type: 'string' } },
+});
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 const mb = (bytes: number): number => Math.round(bytes / 1_048_576);

@@ -85,22 +85,26 @@ async function clientMode(url: string, expectedRuns: number): Promise<void> {
   const deliveries: number[] = [];
   let completed = 0;
   const sockets = await Promise.all(
-    Array.from({ length: clients }, () => new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(url);
-      socket.on('message', (data: Buffer) => {
-        const received = nowMs();
-        if (data.includes(HEARTBEAT)) return;
-        // The envelope's fields follow the payload's: the last match is the envelope's.
-        const runAt = data.lastIndexOf(RUN_ID) + RUN_ID.length;
-        const runId = data.toString('latin1', runAt, runAt + UUID_LENGTH);
-        let index = runIndex.get(runId);
-        if (index === undefined) runIndex.set(runId, (index = runIndex.size));
-        deliveries.push(index, integerAt(data, data.lastIndexOf(SEQ) + SEQ.length), received);
-        if (data.includes(COMPLETE)) completed++;
-      });
-      socket.once('open', () => resolve(socket));
-      socket.once('error', reject);
-    })),
+    Array.from(
+      { length: clients },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const socket = new WebSocket(url);
+          socket.on('message', (data: Buffer) => {
+            const received = nowMs();
+            if (data.includes(HEARTBEAT)) return;
+            // The envelope's fields follow the payload's: the last match is the envelope's.
+            const runAt = data.lastIndexOf(RUN_ID) + RUN_ID.length;
+            const runId = data.toString('latin1', runAt, runAt + UUID_LENGTH);
+            let index = runIndex.get(runId);
+            if (index === undefined) runIndex.set(runId, (index = runIndex.size));
+            deliveries.push(index, integerAt(data, data.lastIndexOf(SEQ) + SEQ.length), received);
+            if (data.includes(COMPLETE)) completed++;
+          });
+          socket.once('open', () => resolve(socket));
+          socket.once('error', reject);
+        }),
+    ),
   );
   process.stdout.write('READY\n');
   while (completed < clients * expectedRuns) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -122,28 +126,36 @@ async function startClients(url: string, expectedRuns: number): Promise<{ result
   // does not queue behind another's.
   const children = Array.from({ length: processes }, (_, i) => {
     const share = Math.floor(clients / processes) + (i < clients % processes ? 1 : 0);
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client-mode', url, '--clients', String(share), '--runs', String(expectedRuns)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--client-mode', url, '--clients', String(share), '--runs', String(expectedRuns)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
-    const ready = new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('READY')) resolve();
-    }));
+    const ready = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('READY')) resolve();
+      }),
+    );
     const exited = new Promise<string>((resolve) => child.on('exit', () => resolve(output)));
     return { ready, exited };
   });
   await Promise.all(children.map((c) => c.ready));
-  const results = Promise.all(children.map((c) => c.exited)).then((outputs) => outputs.flatMap((output) => {
-    const line = output.split('\n').find((l) => l.startsWith('{'));
-    if (!line) throw new Error(`the clients printed no results: ${output}`);
-    const { runs: runIds, deliveries } = ClientReport.parse(JSON.parse(line));
-    return Array.from({ length: deliveries.length / 3 }, (_, i) => ({
-      runId: runIds[deliveries[3 * i]!]!,
-      seq: deliveries[3 * i + 1]!,
-      receivedMs: deliveries[3 * i + 2]!,
-    }));
-  }));
+  const results = Promise.all(children.map((c) => c.exited)).then((outputs) =>
+    outputs.flatMap((output) => {
+      const line = output.split('\n').find((l) => l.startsWith('{'));
+      if (!line) throw new Error(`the clients printed no results: ${output}`);
+      const { runs: runIds, deliveries } = ClientReport.parse(JSON.parse(line));
+      return Array.from({ length: deliveries.length / 3 }, (_, i) => ({
+        runId: runIds[deliveries[3 * i]!]!,
+        seq: deliveries[3 * i + 1]!,
+        receivedMs: deliveries[3 * i + 2]!,
+      }));
+    }),
+  );
   return { results };
 }
 
@@ -197,7 +209,9 @@ function timeCommits(store: Store, sentAt: Map<string, number>): void {
   };
 }
 
-async function measureBaton(dir: string): Promise<Measured & { bursts: Burst[]; warmup: Set<string>; seconds: number; events: number; published: Delivery[]; cpuSeconds: number }> {
+async function measureBaton(
+  dir: string,
+): Promise<Measured & { bursts: Burst[]; warmup: Set<string>; seconds: number; events: number; published: Delivery[]; cpuSeconds: number }> {
   const store = await openStore({ sqlitePath: join(dir, 'bench.db'), origin: 'bench-ws' });
   const sentAt = new Map<string, number>();
   timeCommits(store, sentAt);
@@ -345,11 +359,19 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(record));
       return;
     }
-    console.log(`load: ${runs} runs of 10 steps, ${parallel} at a time, steps of ${agentMs / 2}–${(agentMs * 3) / 2} ms, after ${warmupRuns} warm-up runs: ${baton.events} events in ${baton.seconds.toFixed(2)} s (${rate} events/s, ${Math.round(rate * clients)} deliveries/s to ${clients} clients in ${processes} processes)`);
-    console.log(`baton:    ${batonLatency.warm.length} deliveries: p50 ${ours.p50} ms, p99 ${ours.p99} ms, max ${ours.max} ms (commit → receipt; of which commit → the clients' send buffers p50 ${commit.p50} ms, p99 ${commit.p99} ms); server CPU ${baton.cpuSeconds.toFixed(2)} s`);
-    console.log(`baseline: ${baselineLatency.warm.length} deliveries: p50 ${bare.p50} ms, p99 ${bare.p99} ms, max ${bare.max} ms (bare ws broadcast of the same frames at the same moments); server CPU ${baseline.cpuSeconds.toFixed(2)} s`);
+    console.log(
+      `load: ${runs} runs of 10 steps, ${parallel} at a time, steps of ${agentMs / 2}–${(agentMs * 3) / 2} ms, after ${warmupRuns} warm-up runs: ${baton.events} events in ${baton.seconds.toFixed(2)} s (${rate} events/s, ${Math.round(rate * clients)} deliveries/s to ${clients} clients in ${processes} processes)`,
+    );
+    console.log(
+      `baton:    ${batonLatency.warm.length} deliveries: p50 ${ours.p50} ms, p99 ${ours.p99} ms, max ${ours.max} ms (commit → receipt; of which commit → the clients' send buffers p50 ${commit.p50} ms, p99 ${commit.p99} ms); server CPU ${baton.cpuSeconds.toFixed(2)} s`,
+    );
+    console.log(
+      `baseline: ${baselineLatency.warm.length} deliveries: p50 ${bare.p50} ms, p99 ${bare.p99} ms, max ${bare.max} ms (bare ws broadcast of the same frames at the same moments); server CPU ${baseline.cpuSeconds.toFixed(2)} s`,
+    );
     console.log(`baton / baseline: p50 ${(ours.p50 / bare.p50).toFixed(2)}×, p99 ${(ours.p99 / bare.p99).toFixed(2)}×`);
-    console.log(`cold start (the ${warmupRuns} warm-up runs): baton p50 ${cold.p50} ms, p99 ${cold.p99} ms; baseline p50 ${bareCold.p50} ms, p99 ${bareCold.p99} ms`);
+    console.log(
+      `cold start (the ${warmupRuns} warm-up runs): baton p50 ${cold.p50} ms, p99 ${cold.p99} ms; baseline p50 ${bareCold.p50} ms, p99 ${bareCold.p99} ms`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

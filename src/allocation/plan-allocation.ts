@@ -32,9 +32,7 @@ export function planAllocation(input: PlanAllocationInput): AllocationPlan {
   const { approvedQuantity, dcHoldback, forecastByStore } = parseInput(planAllocationInputSchema, input, 'planAllocation');
   const storeIds = Object.keys(forecastByStore);
   if (storeIds.length === 0) {
-    throw new InvalidParametersError('planAllocation: no stores to allocate to', [
-      { path: 'forecastByStore', message: 'needs at least one store' },
-    ]);
+    throw new InvalidParametersError('planAllocation: no stores to allocate to', [{ path: 'forecastByStore', message: 'needs at least one store' }]);
   }
   const dcUnits = holdbackUnits(approvedQuantity, dcHoldback);
   const storePool = approvedQuantity - dcUnits;

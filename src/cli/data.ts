@@ -33,7 +33,9 @@ function wholeNumber(name: string, min: number, max: number) {
 function oneOf<T extends string>(name: string, values: readonly T[]) {
   return (raw: string): T => {
     if (!(values as readonly string[]).includes(raw)) {
-      throw new BatonError('INVALID_PARAMETERS', `--${name} must be ${values.join(' or ')} (got "${raw}")`, { details: { option: name, value: raw, allowed: values } });
+      throw new BatonError('INVALID_PARAMETERS', `--${name} must be ${values.join(' or ')} (got "${raw}")`, {
+        details: { option: name, value: raw, allowed: values },
+      });
     }
     return raw as T;
   };
@@ -49,13 +51,19 @@ function progressBar(label: string): { update(fraction: number): void; stop(): v
 
 /** The bad rows an import error lists (each with its value, quoted once there), before the error itself. */
 function printProblems(error: unknown): void {
-  const problems = error instanceof BatonError ? (error.details as { problems?: { line: number; field?: string; message: string }[] } | undefined)?.problems : undefined;
+  const problems =
+    error instanceof BatonError ? (error.details as { problems?: { line: number; field?: string; message: string }[] } | undefined)?.problems : undefined;
   for (const p of problems ?? []) console.error(`  line ${p.line}: ${p.field ? `${p.field} ` : ''}${p.message}`);
 }
 
 function printReport(report: ImportReport): void {
-  const read = report.quantity === undefined ? '' : `; ${report.quantity === 'sales_value' ? 'sales value (money)' : 'units'}, dates as week ${report.weekDates ?? 'start'}s`;
-  console.log(`${report.source}: ${report.rows.toLocaleString('en-US')} ${report.table} rows (${report.inserted.toLocaleString('en-US')} new, ${report.updated.toLocaleString('en-US')} updated${read})`);
+  const read =
+    report.quantity === undefined
+      ? ''
+      : `; ${report.quantity === 'sales_value' ? 'sales value (money)' : 'units'}, dates as week ${report.weekDates ?? 'start'}s`;
+  console.log(
+    `${report.source}: ${report.rows.toLocaleString('en-US')} ${report.table} rows (${report.inserted.toLocaleString('en-US')} new, ${report.updated.toLocaleString('en-US')} updated${read})`,
+  );
   for (const warning of report.warnings) console.log(`  warning: ${warning}`);
 }
 
@@ -74,7 +82,9 @@ export function registerDataCommands(program: Command): void {
     .action(async (options: { stores: number; categories: number; weeks: number; seed: number; lastWeek?: string; db: string }) => {
       const lastWeek = options.lastWeek ?? addDays(mondayOnOrBefore(todayIso()), -7);
       if (!isIsoDate(lastWeek)) {
-        throw new BatonError('INVALID_PARAMETERS', `--last-week must be a date as YYYY-MM-DD (got "${lastWeek}")`, { details: { option: 'last-week', value: lastWeek } });
+        throw new BatonError('INVALID_PARAMETERS', `--last-week must be a date as YYYY-MM-DD (got "${lastWeek}")`, {
+          details: { option: 'last-week', value: lastWeek },
+        });
       }
       await withStore(options.db, async (store) => {
         const started = performance.now();
@@ -93,39 +103,57 @@ export function registerDataCommands(program: Command): void {
     .option('--stores <file>', 'stores CSV (e.g. Store,Type,Size)')
     .option('--categories <file>', 'categories CSV (category_id,name)')
     .option('--sales <file>', 'weekly sales CSV (e.g. Store,Dept,Date,Weekly_Sales)')
-    .option('--map <pairs>', 'column mapping, e.g. Store=store_id,Dept=category_id (well-known names are recognised without it); Col=sales_value reads a column as money')
-    .option('--quantity <units|sales_value>', 'what the sales figures count (default: sales_value for a Weekly_Sales column, else units)', oneOf<SalesQuantity>('quantity', ['units', 'sales_value']))
-    .option('--week-dates <end|start>', 'whether each sales date is the last day of its week (Walmart\'s Friday Date) or the first (default start)', oneOf<WeekDates>('week-dates', ['end', 'start']))
+    .option(
+      '--map <pairs>',
+      'column mapping, e.g. Store=store_id,Dept=category_id (well-known names are recognised without it); Col=sales_value reads a column as money',
+    )
+    .option(
+      '--quantity <units|sales_value>',
+      'what the sales figures count (default: sales_value for a Weekly_Sales column, else units)',
+      oneOf<SalesQuantity>('quantity', ['units', 'sales_value']),
+    )
+    .option(
+      '--week-dates <end|start>',
+      "whether each sales date is the last day of its week (Walmart's Friday Date) or the first (default start)",
+      oneOf<WeekDates>('week-dates', ['end', 'start']),
+    )
     .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
-    .action(async (options: { stores?: string; categories?: string; sales?: string; map?: string; quantity?: SalesQuantity; weekDates?: WeekDates; db: string }) => {
-      const files = (['stores', 'categories', 'sales'] as const).flatMap((table) => (options[table] ? [{ table, path: options[table] }] : []));
-      if (files.length === 0) {
-        throw new BatonError('INCOMPLETE_INPUT', 'no file to import', { suggestions: ['give --stores FILE, --categories FILE and/or --sales FILE'] });
-      }
-      const mapping = parseMapping(options.map);
-      await withStore(options.db, async (store) => {
-        // Stores first, so sales can name them.
-        for (const { table, path } of files) {
-          const started = performance.now();
-          const bar = progressBar(`importing ${path}`);
-          let report: ImportReport;
-          try {
-            report = await importCsv(
-              store,
-              table,
-              { name: path, path },
-              { mapping: mappingForTable(table, mapping), onProgress: (fraction) => bar.update(fraction), quantity: options.quantity, weekDates: options.weekDates },
-            );
-          } catch (error) {
-            bar.stop();
-            printProblems(error);
-            throw error;
-          } finally {
-            bar.stop();
-          }
-          printReport(report);
-          console.log(`  in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    .action(
+      async (options: { stores?: string; categories?: string; sales?: string; map?: string; quantity?: SalesQuantity; weekDates?: WeekDates; db: string }) => {
+        const files = (['stores', 'categories', 'sales'] as const).flatMap((table) => (options[table] ? [{ table, path: options[table] }] : []));
+        if (files.length === 0) {
+          throw new BatonError('INCOMPLETE_INPUT', 'no file to import', { suggestions: ['give --stores FILE, --categories FILE and/or --sales FILE'] });
         }
-      });
-    });
+        const mapping = parseMapping(options.map);
+        await withStore(options.db, async (store) => {
+          // Stores first, so sales can name them.
+          for (const { table, path } of files) {
+            const started = performance.now();
+            const bar = progressBar(`importing ${path}`);
+            let report: ImportReport;
+            try {
+              report = await importCsv(
+                store,
+                table,
+                { name: path, path },
+                {
+                  mapping: mappingForTable(table, mapping),
+                  onProgress: (fraction) => bar.update(fraction),
+                  quantity: options.quantity,
+                  weekDates: options.weekDates,
+                },
+              );
+            } catch (error) {
+              bar.stop();
+              printProblems(error);
+              throw error;
+            } finally {
+              bar.stop();
+            }
+            printReport(report);
+            console.log(`  in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+          }
+        });
+      },
+    );
 }

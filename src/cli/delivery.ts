@@ -65,7 +65,9 @@ export async function runDeliveryDemo(store: Store, options: Omit<DemoOptions, '
     const stats = await delivery.projectStats(options.project);
     const rate = stats.success_rate === null ? 'n/a' : `${Math.round(stats.success_rate * 100)}%`;
     const list = (counts: { state: string; count: number }[]) => counts.map((c) => `${c.state} ${c.count}`).join(', ') || 'none';
-    print(`project ${options.project}: ${stats.runs} run(s), success rate ${rate}, retries by state: ${list(stats.retries_by_state)}, failures by state: ${list(stats.failures_by_state)}`);
+    print(
+      `project ${options.project}: ${stats.runs} run(s), success rate ${rate}, retries by state: ${list(stats.retries_by_state)}, failures by state: ${list(stats.failures_by_state)}`,
+    );
     return status;
   } finally {
     await engine.close();

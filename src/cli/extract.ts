@@ -18,7 +18,10 @@ export function registerExtractCommand(program: Command): void {
     .action(async (text: string, flags: ExtractFlags) => {
       try {
         const mode = flags.mode === undefined ? undefined : parseMode(flags.mode);
-        const result = await extractParameters(text, { ...(flags.referenceDate === undefined ? {} : { referenceDate: flags.referenceDate }), ...(mode === undefined ? {} : { mode }) });
+        const result = await extractParameters(text, {
+          ...(flags.referenceDate === undefined ? {} : { referenceDate: flags.referenceDate }),
+          ...(mode === undefined ? {} : { mode }),
+        });
         console.log(JSON.stringify(result, null, 2));
       } catch (error) {
         // The same body the HTTP API sends, so scripts read one shape whichever way they ask.
@@ -31,5 +34,8 @@ export function registerExtractCommand(program: Command): void {
 function parseMode(raw: string): ExtractionMode {
   const mode = ExtractionMode.safeParse(raw);
   if (mode.success) return mode.data;
-  throw new BatonError('BAD_REQUEST', `--mode "${raw}" is not one of ${EXTRACTION_MODES.join(', ')}`, { details: { mode: raw, allowed: [...EXTRACTION_MODES] }, suggestions: [`use --mode ${EXTRACTION_MODES.join(' | ')}`] });
+  throw new BatonError('BAD_REQUEST', `--mode "${raw}" is not one of ${EXTRACTION_MODES.join(', ')}`, {
+    details: { mode: raw, allowed: [...EXTRACTION_MODES] },
+    suggestions: [`use --mode ${EXTRACTION_MODES.join(' | ')}`],
+  });
 }

@@ -20,7 +20,14 @@ if (process.argv[2] === 'runs') {
 }
 
 async function runProgram(): Promise<void> {
-  const [{ openStore }, { serverConfigFromEnv }, { registerExtractCommand }, { registerForecastCommand }, { registerDataCommands }, { registerDeliveryCommands }] = await Promise.all([
+  const [
+    { openStore },
+    { serverConfigFromEnv },
+    { registerExtractCommand },
+    { registerForecastCommand },
+    { registerDataCommands },
+    { registerDeliveryCommands },
+  ] = await Promise.all([
     import('../store/index.js'),
     import('../server/config.js'),
     import('./extract.js'),
@@ -32,7 +39,9 @@ async function runProgram(): Promise<void> {
 
   program
     .command('demo')
-    .description('plan a retail season end to end: synthetic data, parameters from a sentence, forecast, buy, allocation, weekly actuals, replenishment, markdown (SQLite by default; DATABASE_URL for PostgreSQL)')
+    .description(
+      'plan a retail season end to end: synthetic data, parameters from a sentence, forecast, buy, allocation, weekly actuals, replenishment, markdown (SQLite by default; DATABASE_URL for PostgreSQL)',
+    )
     .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
     .option('--editorial', 'run the small editorial workflow instead (the engine on one page)')
     .action(async (options: { db: string; editorial?: boolean }) => {

@@ -29,7 +29,9 @@ const units = (n: unknown): string => (typeof n === 'number' ? Math.round(n).toL
 async function ensureData(store: Store, print: Print): Promise<string> {
   const summary = await store.retail.salesSummary();
   if (summary.rows > 0 && summary.lastWeek) {
-    print(`data: ${summary.stores} stores × ${summary.categories} categories, ${summary.weeks} weeks of history to ${summary.lastWeek} (already in the database)`);
+    print(
+      `data: ${summary.stores} stores × ${summary.categories} categories, ${summary.weeks} weeks of history to ${summary.lastWeek} (already in the database)`,
+    );
     return summary.lastWeek;
   }
   const lastWeek = DEMO_LAST_WEEK;
@@ -87,7 +89,10 @@ export async function runSeasonDemo(store: Store, print: Print): Promise<RunStat
     let status = await engine.settled(run.id);
     while (status.state === 'waiting' && status.waitingFor) {
       const waiting = status.waitingFor;
-      const what = waiting.phase === 'manufacturing_approval' ? `the buy of ${units((waiting.data as { manufacturing_quantity?: number }).manufacturing_quantity)} units` : `the markdown`;
+      const what =
+        waiting.phase === 'manufacturing_approval'
+          ? `the buy of ${units((waiting.data as { manufacturing_quantity?: number }).manufacturing_quantity)} units`
+          : `the markdown`;
       print(`  [${waiting.phase}] the demo approves ${what} itself (a planner would: POST /api/runs/${run.id}/approvals/${waiting.id})`);
       await engine.resolveWait(run.id, waiting.id, { action: 'accept', comment: 'approved by the demo' });
       status = await engine.settled(run.id);
@@ -108,7 +113,9 @@ async function printSummary(engine: Engine, store: Store, status: RunStatus, pri
   const close = output('season_close');
   print(`\nrun ${status.state} (${status.percent}%)`);
   if (demand) {
-    print(`forecast: ${units(demand.season_total)} units over ${demand.weeks_planned} weeks (${demand.by_category.map((c) => `${c.name ?? c.category_id} ${units(c.total)}`).join(', ')})`);
+    print(
+      `forecast: ${units(demand.season_total)} units over ${demand.weeks_planned} weeks (${demand.by_category.map((c) => `${c.name ?? c.category_id} ${units(c.total)}`).join(', ')})`,
+    );
     print(`buy: ${units(demand.manufacturing_quantity)} units (safety stock ${units(demand.safety_stock)})`);
   }
   if (allocation) {
@@ -123,5 +130,7 @@ async function printSummary(engine: Engine, store: Store, status: RunStatus, pri
     print(`sold ${units(close.units_sold)} units (${((close.sell_through as number) * 100).toFixed(1)}% sell-through), revenue ${units(close.revenue)}`);
   }
   const events = await engine.readEvents(status.id);
-  print(`\n${events.length} events in the run's log. Watch runs live: npx baton serve, then http://127.0.0.1:8000/docs (GET /api/runs/${status.id}, WS /ws/runs/${status.id}?since=0)`);
+  print(
+    `\n${events.length} events in the run's log. Watch runs live: npx baton serve, then http://127.0.0.1:8000/docs (GET /api/runs/${status.id}, WS /ws/runs/${status.id}?since=0)`,
+  );
 }

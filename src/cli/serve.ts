@@ -15,7 +15,11 @@ export async function serve(store: Store, config: ServerConfig): Promise<void> {
   const season = seasonPlanning(store, { llm: llmSettingsFromEnv() ?? null });
   // Delivery roles played by agents use the model from the environment when one is configured.
   const delivery = softwareDelivery({ llm: llmSettingsFromEnv() });
-  const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents, ...delivery.agents], workflows: [season.workflow, editorialWorkflow, delivery.workflow] });
+  const engine = new Engine({
+    store,
+    agents: [...season.agents, ...editorialAgents, ...delivery.agents],
+    workflows: [season.workflow, editorialWorkflow, delivery.workflow],
+  });
   await engine.start();
   // The seeds' run-workflow call names no workflow: it means season planning.
   const app = await buildServer({ engine, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING }, assembler: season.assembler });
@@ -24,7 +28,11 @@ export async function serve(store: Store, config: ServerConfig): Promise<void> {
     days === undefined
       ? undefined
       : startRetention(store, days, {
-          pruned: (r) => app.log.info({ runs: r.runs, rows: r.rows, freed_bytes: r.freedBytes }, `retention: pruned ${r.runs} run(s) finished over ${days} days ago (${r.spaceNote})`),
+          pruned: (r) =>
+            app.log.info(
+              { runs: r.runs, rows: r.rows, freed_bytes: r.freedBytes },
+              `retention: pruned ${r.runs} run(s) finished over ${days} days ago (${r.spaceNote})`,
+            ),
           failed: (error) => app.log.error({ err: error }, 'retention: pruning failed; trying again tomorrow'),
         });
   const stop = async () => {

@@ -186,7 +186,11 @@ export class Engine {
     if (!parsed.success) throw inputError(`parameters for workflow "${workflow.name}"`, parameters, parsed.error);
     const now = this.core.now();
     const runNow = !this.closing && this.drivers.size < this.maxConcurrentRuns;
-    const { run, created, events: written } = await this.store.createRun(
+    const {
+      run,
+      created,
+      events: written,
+    } = await this.store.createRun(
       {
         id: randomUUID(),
         workflow: workflow.name,
@@ -250,7 +254,9 @@ export class Engine {
   async retryRun(runId: string): Promise<RunStatus> {
     const run = await this.withFreshRun(runId, async (current) => {
       if (current.state !== 'failed') {
-        throw new ConflictError(`run "${runId}" is ${current.state}; only failed runs can be retried`, { state: current.state }, ['roll back to a phase instead']);
+        throw new ConflictError(`run "${runId}" is ${current.state}; only failed runs can be retried`, { state: current.state }, [
+          'roll back to a phase instead',
+        ]);
       }
       return commitRun(this.core, current, {
         patch: { state: 'running', error: null, finishedAt: null, ...this.leaseForNow() },
@@ -557,7 +563,9 @@ export class Engine {
 function checkIntake(phase: WaitPhase, wait: WaitRecord, intake: string | undefined): void {
   const own = phase.wait.intake;
   if (own === undefined || own.name === intake) return;
-  throw new ConflictError(`${wait.kind} "${wait.id}" is answered through ${own.route}, not here`, { wait_id: wait.id, kind: wait.kind, route: own.route }, [`send it to ${own.route}`]);
+  throw new ConflictError(`${wait.kind} "${wait.id}" is answered through ${own.route}, not here`, { wait_id: wait.id, kind: wait.kind, route: own.route }, [
+    `send it to ${own.route}`,
+  ]);
 }
 
 function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionInput): WaitResolution {
@@ -575,7 +583,8 @@ function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionIn
     });
   }
   if (wait.kind === 'approval') {
-    if (input.action === undefined) throw new InvalidParametersError('an approval needs an action', [{ path: 'action', message: 'expected accept, modify or reject' }]);
+    if (input.action === undefined)
+      throw new InvalidParametersError('an approval needs an action', [{ path: 'action', message: 'expected accept, modify or reject' }]);
     if (input.action === 'modify') {
       if (input.data === undefined) throw new InvalidParametersError('modify needs data', [{ path: 'data', message: 'the modified values are required' }]);
       return { action: 'modify', data: data(), ...comment };
@@ -585,4 +594,3 @@ function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionIn
   if (wait.role !== null) return { action: 'submit', role: wait.role, data: data(), ...comment };
   return { action: 'signal', data: data(), ...comment };
 }
-

@@ -33,7 +33,13 @@ export const events = {
   progress: (agent: string, progress: number, message: string) => event('progress', { agent_name: agent, progress, message }),
   complete: (agent: string, phase: string, result: unknown) => event('complete', { agent_name: agent, phase, result }),
   error: (error: ErrorBody, agent?: string) =>
-    event('error', { ...(agent ? { agent_name: agent } : {}), error_type: error.error_type, error_message: error.message, details: error.details, suggestions: error.suggestions }),
+    event('error', {
+      ...(agent ? { agent_name: agent } : {}),
+      error_type: error.error_type,
+      error_message: error.message,
+      details: error.details,
+      suggestions: error.suggestions,
+    }),
   phaseSkipped: (phase: string, reason: string) => event('phase_skipped', { phase, reason }),
   phaseTransition: (from: string, to: string, reason: string) => event('phase_transition', { from_phase: from, to_phase: to, reason }),
   waitRequired: (waitId: string, kind: string, phase: string, data: unknown, deadlineAt: number | null, role: string | null) =>
@@ -41,9 +47,7 @@ export const events = {
       ? event('approval_required', { approval_id: waitId, kind, phase, data, deadline_at: deadlineAt, role })
       : event('wait_required', { wait_id: waitId, kind, phase, data, deadline_at: deadlineAt, role }),
   waitResolved: (waitId: string, kind: string, resolution: unknown) =>
-    kind === 'approval'
-      ? event('approval_resolved', { approval_id: waitId, kind, resolution })
-      : event('wait_resolved', { wait_id: waitId, kind, resolution }),
+    kind === 'approval' ? event('approval_resolved', { approval_id: waitId, kind, resolution }) : event('wait_resolved', { wait_id: waitId, kind, resolution }),
   workflowComplete: (state: RunState, result: unknown) => event('workflow_complete', { state, result }),
 };
 

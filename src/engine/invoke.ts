@@ -32,7 +32,10 @@ export interface InvokeOptions {
 }
 
 export class AgentCallFailed extends BatonError {
-  constructor(readonly last: BatonError, readonly attempts: number) {
+  constructor(
+    readonly last: BatonError,
+    readonly attempts: number,
+  ) {
     super(last.code, last.message, { details: { ...last.details, attempts }, suggestions: last.suggestions, cause: last });
   }
 }
@@ -90,8 +93,7 @@ async function attemptOnce<I, O>(agent: AgentDefinition<I, O>, input: I, attempt
         input,
         signal: controller.signal,
         attempt,
-        reportProgress: (percent, message = '') =>
-          options.onProgress?.(Math.round(Math.min(100, Math.max(0, Number.isNaN(percent) ? 0 : percent))), message),
+        reportProgress: (percent, message = '') => options.onProgress?.(Math.round(Math.min(100, Math.max(0, Number.isNaN(percent) ? 0 : percent))), message),
         emit: (type, payload) => options.onEvent?.(type, payload),
       }),
       abortPromise(controller.signal),

@@ -19,9 +19,7 @@ export function destinationEvents(run: RunRecord, from: string, destination: Des
     const failure = state === 'failed' ? [events.error(workflowFailure(from, destination.reason).toJSON())] : [];
     return [...failure, events.runState(run.state, state, destination.reason), events.workflowComplete(state, result)];
   }
-  return destination.via === 'goto' || destination.via === 'repeat'
-    ? [events.phaseTransition(from, destination.phase, destination.reason)]
-    : [];
+  return destination.via === 'goto' || destination.via === 'repeat' ? [events.phaseTransition(from, destination.phase, destination.reason)] : [];
 }
 
 export class RunDriver {
@@ -98,7 +96,16 @@ export class RunDriver {
     const destination: Destination = { ...following(this.workflow, phase), reason };
     const output = { skipped: true, reason };
     await this.commit({
-      step: { stepKey: stepKeyOf(phase.name, visit), phase: phase.name, visit, kind: 'skip', agent: null, output, committedAt: this.core.now(), agentRun: null },
+      step: {
+        stepKey: stepKeyOf(phase.name, visit),
+        phase: phase.name,
+        visit,
+        kind: 'skip',
+        agent: null,
+        output,
+        committedAt: this.core.now(),
+        agentRun: null,
+      },
       patch: advance(this.workflow, this.run, phase.name, destination, this.core.now()),
       events: [events.phaseSkipped(phase.name, reason), ...destinationEvents(this.run, phase.name, destination, this.run.result)],
     });
@@ -123,7 +130,10 @@ export class RunDriver {
       openWait: { id, stepKey: stepKeyOf(phase.name, visit), phase: phase.name, kind: phase.wait.kind, role, data, deadlineAt, createdAt: now },
       // A waiting run holds no worker: the lease goes back.
       patch: { state: 'waiting', waitingFor: id, leaseOwner: null, leaseExpiresAt: null },
-      events: [events.runState('running', 'waiting', `${phase.name} waits for ${phase.wait.kind}`), events.waitRequired(id, phase.wait.kind, phase.name, data, deadlineAt, role)],
+      events: [
+        events.runState('running', 'waiting', `${phase.name} waits for ${phase.wait.kind}`),
+        events.waitRequired(id, phase.wait.kind, phase.name, data, deadlineAt, role),
+      ],
     });
   }
 
@@ -266,7 +276,12 @@ export class RunDriver {
     const body = error.toJSON();
     await this.commit({
       patch: { state: 'failed', error: body, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },
-      events: [...sofar, ...(alreadyReported ? [] : [events.error(body)]), events.runState('running', 'failed', error.message), events.workflowComplete('failed', null)],
+      events: [
+        ...sofar,
+        ...(alreadyReported ? [] : [events.error(body)]),
+        events.runState('running', 'failed', error.message),
+        events.workflowComplete('failed', null),
+      ],
     });
   }
 }

@@ -20,9 +20,7 @@ export interface WorkflowContext<Params = unknown> {
 }
 
 /** Where a phase sends the run: by default the next phase in order. */
-export type Transition =
-  | { goto: string; reason?: string }
-  | { end: 'completed' | 'rejected' | 'failed'; reason?: string };
+export type Transition = { goto: string; reason?: string } | { end: 'completed' | 'rejected' | 'failed'; reason?: string };
 
 interface PhaseBase<Params> {
   name: string;
@@ -139,5 +137,4 @@ export function defineWorkflow<Schema extends z.ZodType>(spec: WorkflowSpec<Sche
   };
 }
 
-export const agentsOf = (workflow: WorkflowDefinition): string[] =>
-  workflow.phases.flatMap((p) => (isWaitPhase(p) ? [] : [p.agent]));
+export const agentsOf = (workflow: WorkflowDefinition): string[] => workflow.phases.flatMap((p) => (isWaitPhase(p) ? [] : [p.agent]));

@@ -2,8 +2,7 @@
 import type { z } from 'zod';
 import { IncompleteInputError, InvalidParametersError, type FieldIssue } from './index.js';
 
-export const issuesOf = (error: z.ZodError): FieldIssue[] =>
-  error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+export const issuesOf = (error: z.ZodError): FieldIssue[] => error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;

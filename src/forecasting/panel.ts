@@ -44,11 +44,17 @@ function invalid(message: string, issues: { path: string; message: string }[]): 
 function parse(series: readonly PanelSeries[], options: PanelOptions) {
   const parsedOptions = panelOptionsSchema.safeParse(options);
   if (!parsedOptions.success) {
-    throw invalid('invalid forecast options', parsedOptions.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    throw invalid(
+      'invalid forecast options',
+      parsedOptions.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
   }
   const parsedSeries = z.array(panelSeriesSchema).safeParse(series);
   if (!parsedSeries.success) {
-    throw invalid('invalid panel series', parsedSeries.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })));
+    throw invalid(
+      'invalid panel series',
+      parsedSeries.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
   }
   const seen = new Set<string>();
   const duplicates = parsedSeries.data.filter((s) => seen.size === seen.add(s.id).size).map((s) => s.id);
@@ -61,7 +67,10 @@ function parse(series: readonly PanelSeries[], options: PanelOptions) {
 /** The runs for one group: pooled over the last `window` periods for the series that cover them, alone for the rest. */
 function groupRuns(prepared: readonly PreparedSeries[], options: ResolvedPanelOptions): SeriesRun[] {
   const runs: SeriesRun[] = prepared.map((p) => ({ values: p.values, notes: p.notes, nonNegative: p.nonNegative, trailingMissing: p.trailingMissing }));
-  const lengths = prepared.filter((p) => p.trailingMissing === 0).map((p) => p.values.length).sort((a, b) => a - b);
+  const lengths = prepared
+    .filter((p) => p.trailingMissing === 0)
+    .map((p) => p.values.length)
+    .sort((a, b) => a - b);
   // The median length: at least half the group is pooled, and one long-lived series cannot shut the rest out.
   const window = lengths[(lengths.length - 1) >> 1] ?? 0;
   // Pooling lines the series up at their last period: one whose last weeks are missing ends earlier and is forecast alone.

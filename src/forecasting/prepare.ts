@@ -64,7 +64,10 @@ export function prepareSeries(raw: readonly (number | null | undefined)[]): Prep
   let end = values.length;
   while (Number.isNaN(values[end - 1]!)) end--;
   const trailingMissing = values.length - end;
-  if (trailingMissing > 0) notes.push(`${trailingMissing} trailing missing value(s) are not history: forecast from the last observed period, ${trailingMissing} step(s) further ahead`);
+  if (trailingMissing > 0)
+    notes.push(
+      `${trailingMissing} trailing missing value(s) are not history: forecast from the last observed period, ${trailingMissing} step(s) further ahead`,
+    );
   const series = values.slice(first, end);
   let filled = 0;
   let lastKnown = 0;

@@ -81,7 +81,8 @@ export function calibrateTotal(values: readonly (number | null)[], options: Tota
     const origin = n - k * spacing;
     if (origin < minTrain) break;
     const steps = Math.min(resolved.horizon, n - origin);
-    const lastDay = resolved.lastDay === undefined ? undefined : new Date(Date.parse(`${resolved.lastDay}T00:00:00Z`) - 7 * (n - origin) * DAY_MS).toISOString().slice(0, 10);
+    const lastDay =
+      resolved.lastDay === undefined ? undefined : new Date(Date.parse(`${resolved.lastDay}T00:00:00Z`) - 7 * (n - origin) * DAY_MS).toISOString().slice(0, 10);
     const back = forecastSeries(prepareSeries(values.slice(0, origin)), { ...resolved, horizon: steps, lastDay });
     const errors: [number, number][] = [];
     for (let h = 0; h < steps; h++) {
@@ -99,7 +100,8 @@ export function calibrateTotal(values: readonly (number | null)[], options: Tota
   }
   const scored = z.reduce((a, e) => a + e.length, 0);
   const weeklyError = volume > 0 ? absError / volume : Number.NaN;
-  if (scored < MIN_SCORED) return { scale: 1, growth: { first: 1, perStep: 0 }, bias: 0, correlation: FALLBACK_CORRELATION, weeklyError, origins: used, scored, measured: false };
+  if (scored < MIN_SCORED)
+    return { scale: 1, growth: { first: 1, perStep: 0 }, bias: 0, correlation: FALLBACK_CORRELATION, weeklyError, origins: used, scored, measured: false };
   const growth = fitGrowth(z);
   let squares = 0;
   let total = 0;

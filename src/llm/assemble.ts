@@ -17,7 +17,10 @@ const DEFAULT_CONFIDENCE = 0.85;
 export function deriveFields(draft: Draft): Draft {
   const { values, origins } = draft;
   const from = (...fields: ParameterField[]): Omit<FieldOrigin, 'how'> => ({
-    words: fields.map((f) => origins[f]?.words).filter(Boolean).join(' + '),
+    words: fields
+      .map((f) => origins[f]?.words)
+      .filter(Boolean)
+      .join(' + '),
     by: 'derived',
     confidence: Math.min(DERIVED_CONFIDENCE, ...fields.map((f) => origins[f]?.confidence ?? 1)),
   });

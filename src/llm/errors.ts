@@ -39,11 +39,26 @@ export const SUGGESTION_FOR: Record<ParameterField, string> = {
 };
 
 /** Required fields the text did not give; `found` keeps what was understood so nothing is lost. */
-export function incompleteParameters(missing: readonly ParameterField[], found: Record<string, unknown>, extraSuggestions: string[] = [], alsoInvalid: readonly FieldIssue[] = []): ExtractionError {
+export function incompleteParameters(
+  missing: readonly ParameterField[],
+  found: Record<string, unknown>,
+  extraSuggestions: string[] = [],
+  alsoInvalid: readonly FieldIssue[] = [],
+): ExtractionError {
   const sorted = [...missing].sort();
   return new ExtractionError('incomplete', `the text does not say: ${sorted.join(', ')}`, sorted, {
-    details: { missing_parameters: sorted, extracted_parameters: found, missing: sorted, found, ...(alsoInvalid.length > 0 ? { also_invalid: [...alsoInvalid] } : {}) },
-    suggestions: [...sorted.map((field) => `${field}: ${SUGGESTION_FOR[field]}`), ...alsoInvalid.map((issue) => `${issue.path}: ${issue.message}`), ...extraSuggestions],
+    details: {
+      missing_parameters: sorted,
+      extracted_parameters: found,
+      missing: sorted,
+      found,
+      ...(alsoInvalid.length > 0 ? { also_invalid: [...alsoInvalid] } : {}),
+    },
+    suggestions: [
+      ...sorted.map((field) => `${field}: ${SUGGESTION_FOR[field]}`),
+      ...alsoInvalid.map((issue) => `${issue.path}: ${issue.message}`),
+      ...extraSuggestions,
+    ],
   });
 }
 
@@ -70,7 +85,11 @@ export function invalidParameters(issues: readonly FieldIssue[], found: Record<s
 export function llmUnavailable(reason: string, asked: readonly ParameterField[], options: { cause?: unknown; status?: number } = {}): ExtractionError {
   return new ExtractionError('llm_unavailable', `the language model is unavailable: ${reason}`, asked, {
     details: { reason, ...(options.status === undefined ? {} : { status: options.status }) },
-    suggestions: ['try again in a moment', 'use --mode rules (offline) to extract without the language model', 'check OPENAI_API_KEY / OPENAI_BASE_URL or the AZURE_OPENAI_* settings'],
+    suggestions: [
+      'try again in a moment',
+      'use --mode rules (offline) to extract without the language model',
+      'check OPENAI_API_KEY / OPENAI_BASE_URL or the AZURE_OPENAI_* settings',
+    ],
     retryable: true,
     cause: options.cause,
   });

@@ -45,17 +45,28 @@ export interface ExtractOptions {
 
 export async function extractParameters(text: string, options: ExtractOptions = {}): Promise<ExtractionResult> {
   if (text.length > MAX_TEXT_LENGTH) {
-    throw new BatonError('BAD_REQUEST', `the text is ${text.length} characters; at most ${MAX_TEXT_LENGTH} are read`, { details: { length: text.length, max: MAX_TEXT_LENGTH }, suggestions: ['describe the season in a few sentences'] });
+    throw new BatonError('BAD_REQUEST', `the text is ${text.length} characters; at most ${MAX_TEXT_LENGTH} are read`, {
+      details: { length: text.length, max: MAX_TEXT_LENGTH },
+      suggestions: ['describe the season in a few sentences'],
+    });
   }
   const length = text.trim().length;
-  if (length < MIN_TEXT_LENGTH) throw textTooShort(length, MIN_TEXT_LENGTH, PARAMETER_FIELDS.filter((f) => f !== 'season_end_date'));
+  if (length < MIN_TEXT_LENGTH)
+    throw textTooShort(
+      length,
+      MIN_TEXT_LENGTH,
+      PARAMETER_FIELDS.filter((f) => f !== 'season_end_date'),
+    );
   const referenceDate = referenceDay(options.referenceDate);
   const llm = options.llm === undefined ? llmSettingsFromEnv() : (options.llm ?? undefined);
   const mode = options.mode ?? (llm ? 'hybrid' : 'rules');
   const draft = mode === 'llm' ? await askOrExplain(llm, text, referenceDate, PARAMETER_FIELDS) : extractWithRules(text, referenceDate);
   if (mode === 'hybrid') await fillGapsWithModel(draft, llm, text, referenceDate);
   deriveFields(draft);
-  const parameters = assemble(draft, mode === 'rules' && missingFields(draft).length > 0 && llm ? ['or try --mode hybrid to let the language model read what the rules could not'] : []);
+  const parameters = assemble(
+    draft,
+    mode === 'rules' && missingFields(draft).length > 0 && llm ? ['or try --mode hybrid to let the language model read what the rules could not'] : [],
+  );
   return {
     ...parameters,
     extraction_reasoning: reasoningOf(draft),
@@ -89,7 +100,10 @@ async function askOrExplain(llm: LlmSettings | undefined, text: string, referenc
   if (!llm) {
     throw new BatonError('UPSTREAM_UNAVAILABLE', 'mode "llm" needs a language model, and none is configured', {
       details: { kind: 'llm_unavailable', fields: [], reason: 'not configured' },
-      suggestions: ['set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL), or AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT', 'or use --mode rules'],
+      suggestions: [
+        'set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL), or AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT',
+        'or use --mode rules',
+      ],
     });
   }
   return askLanguageModel(llm, text, referenceDate, fields);
@@ -104,7 +118,10 @@ function referenceDay(reference: string | Date | undefined): string {
     // Date.parse rolls 2025-02-30 over to March; reading it back catches that.
     if (/^\d{4}-\d{2}-\d{2}$/.test(reference) && !Number.isNaN(ms) && isoOf(ms) === reference) return reference;
   }
-  throw new BatonError('BAD_REQUEST', `reference date "${String(reference)}" is not a calendar date`, { details: { reference_date: String(reference) }, suggestions: ['give the reference date as YYYY-MM-DD, e.g. 2025-01-15'] });
+  throw new BatonError('BAD_REQUEST', `reference date "${String(reference)}" is not a calendar date`, {
+    details: { reference_date: String(reference) },
+    suggestions: ['give the reference date as YYYY-MM-DD, e.g. 2025-01-15'],
+  });
 }
 
 function reasoningOf(draft: Draft): string {

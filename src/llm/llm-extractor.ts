@@ -42,12 +42,16 @@ export async function askLanguageModel(settings: LlmSettings, text: string, refe
     content = completion.choices[0]?.message.content;
   } catch (error) {
     const status: unknown = error instanceof APIError ? error.status : undefined;
-    throw llmUnavailable(failureOf(error, describe, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS), fields, { cause: error, ...(typeof status === 'number' ? { status } : {}) });
+    throw llmUnavailable(failureOf(error, describe, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS), fields, {
+      cause: error,
+      ...(typeof status === 'number' ? { status } : {}),
+    });
   }
   if (!content) throw llmUnavailable(`${describe} sent an empty answer`, fields);
   const json = parseJsonLoosely(content);
   const answer = LlmAnswer.safeParse(json);
-  if (json === undefined || !answer.success) throw llmUnavailable(`${describe} answered with something other than a JSON object: ${content.slice(0, 120)}`, fields);
+  if (json === undefined || !answer.success)
+    throw llmUnavailable(`${describe} answered with something other than a JSON object: ${content.slice(0, 120)}`, fields);
   return draftFromAnswer(answer.data, fields, referenceDate);
 }
 
@@ -92,7 +96,12 @@ function draftFromAnswer(answer: Answer, fields: readonly ParameterField[], refe
       continue;
     }
     const words = answer.sources?.[field];
-    setField(draft, field, value as DraftValues[typeof field], { words: typeof words === 'string' ? words : '', how: `${field} = ${JSON.stringify(value)} from the language model`, by: 'llm', confidence });
+    setField(draft, field, value as DraftValues[typeof field], {
+      words: typeof words === 'string' ? words : '',
+      how: `${field} = ${JSON.stringify(value)} from the language model`,
+      by: 'llm',
+      confidence,
+    });
   }
   draft.markdownMentioned = draft.values.markdown_checkpoint_week != null || draft.values.markdown_threshold != null;
   return draft;
@@ -111,7 +120,9 @@ function coerce(field: ParameterField, raw: unknown, referenceDate: string): Dra
       return /^\d{4}-\d{2}-\d{2}$/.test(words) ? words : findDates(new Scan(words), referenceDate).start?.value;
     case 'replenishment_strategy':
       if (words === undefined) return undefined;
-      return (REPLENISHMENT_STRATEGIES as readonly string[]).includes(words.toLowerCase()) ? words.toLowerCase() : (findCadence(new Scan(words))?.value ?? words);
+      return (REPLENISHMENT_STRATEGIES as readonly string[]).includes(words.toLowerCase())
+        ? words.toLowerCase()
+        : (findCadence(new Scan(words))?.value ?? words);
     case 'dc_holdback_percentage':
     case 'markdown_threshold':
       // A number is taken as said: 15 is out of range, not silently 15%.

@@ -69,7 +69,14 @@ export function createChatClient(settings: LlmSettings): ChatClient {
   const limits = { timeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRetries: settings.maxRetries ?? DEFAULT_MAX_RETRIES };
   if (settings.provider === 'azure') {
     // baseURL null: the endpoint decides, never a stray OPENAI_BASE_URL in the environment.
-    const client = new AzureOpenAI({ baseURL: null, endpoint: settings.endpoint, apiKey: settings.apiKey, deployment: settings.deployment, apiVersion: settings.apiVersion, ...limits });
+    const client = new AzureOpenAI({
+      baseURL: null,
+      endpoint: settings.endpoint,
+      apiKey: settings.apiKey,
+      deployment: settings.deployment,
+      apiVersion: settings.apiVersion,
+      ...limits,
+    });
     return { client, model: settings.deployment, describe: `Azure OpenAI deployment ${settings.deployment} at ${settings.endpoint}` };
   }
   // baseURL null means api.openai.com: settings, not the environment, say where to connect.

@@ -37,12 +37,21 @@ const isoDate = (field: ParameterField) => z.iso.date(mustBe(field));
 
 /** The fields one by one, before the rules that tie them together. */
 export const SeasonParameterFields = z.object({
-  forecast_horizon_weeks: z.number(mustBe('forecast_horizon_weeks')).int(mustBe('forecast_horizon_weeks')).min(HORIZON_WEEKS.min, mustBe('forecast_horizon_weeks')).max(HORIZON_WEEKS.max, mustBe('forecast_horizon_weeks')),
+  forecast_horizon_weeks: z
+    .number(mustBe('forecast_horizon_weeks'))
+    .int(mustBe('forecast_horizon_weeks'))
+    .min(HORIZON_WEEKS.min, mustBe('forecast_horizon_weeks'))
+    .max(HORIZON_WEEKS.max, mustBe('forecast_horizon_weeks')),
   season_start_date: isoDate('season_start_date'),
   season_end_date: isoDate('season_end_date'),
   replenishment_strategy: z.enum(REPLENISHMENT_STRATEGIES, mustBe('replenishment_strategy')),
   dc_holdback_percentage: z.number(mustBe('dc_holdback_percentage')).min(0, mustBe('dc_holdback_percentage')).max(1, mustBe('dc_holdback_percentage')),
-  markdown_checkpoint_week: z.number(mustBe('markdown_checkpoint_week')).int(mustBe('markdown_checkpoint_week')).min(1, mustBe('markdown_checkpoint_week')).max(HORIZON_WEEKS.max, mustBe('markdown_checkpoint_week')).nullable(),
+  markdown_checkpoint_week: z
+    .number(mustBe('markdown_checkpoint_week'))
+    .int(mustBe('markdown_checkpoint_week'))
+    .min(1, mustBe('markdown_checkpoint_week'))
+    .max(HORIZON_WEEKS.max, mustBe('markdown_checkpoint_week'))
+    .nullable(),
   markdown_threshold: z.number(mustBe('markdown_threshold')).min(0, mustBe('markdown_threshold')).max(1, mustBe('markdown_threshold')).nullable(),
 });
 
@@ -77,11 +86,19 @@ export const SeasonParameters = RequestFields.superRefine((p, ctx) => {
   }
   if (!valid('markdown_checkpoint_week') || !valid('markdown_threshold')) return;
   if (valid('forecast_horizon_weeks') && p.markdown_checkpoint_week !== null && p.markdown_checkpoint_week > p.forecast_horizon_weeks) {
-    ctx.addIssue({ code: 'custom', path: ['markdown_checkpoint_week'], message: `must be a week from 1 to ${p.forecast_horizon_weeks} (the season's length), not ${p.markdown_checkpoint_week}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['markdown_checkpoint_week'],
+      message: `must be a week from 1 to ${p.forecast_horizon_weeks} (the season's length), not ${p.markdown_checkpoint_week}`,
+    });
   }
   if ((p.markdown_checkpoint_week === null) !== (p.markdown_threshold === null)) {
     const missing = p.markdown_checkpoint_week === null ? 'markdown_checkpoint_week' : 'markdown_threshold';
-    ctx.addIssue({ code: 'custom', path: [missing], message: `must be set with ${missing === 'markdown_threshold' ? 'markdown_checkpoint_week' : 'markdown_threshold'} (both left out or null means no markdown phase)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: `must be set with ${missing === 'markdown_threshold' ? 'markdown_checkpoint_week' : 'markdown_threshold'} (both left out or null means no markdown phase)`,
+    });
   }
 }).transform((p) => ({ ...p, season_end_date: p.season_end_date ?? addWeeks(p.season_start_date, p.forecast_horizon_weeks) }));
 export type SeasonParameters = z.infer<typeof SeasonParameters>;

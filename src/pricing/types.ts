@@ -19,7 +19,10 @@ export const markdownInputSchema = z.object({
   /** Price elasticity of demand, ≤ 0; DEFAULT_ELASTICITY (−2) when absent. */
   elasticity: z.number().max(0, { message: 'elasticity must be 0 or negative: demand falls as price rises' }).optional(),
   /** Markdowns to try, as fractions of the full price in [0, 1); 0 (no markdown) is always tried. */
-  candidates: z.array(z.number().min(0).lt(1)).min(1).default([...DEFAULT_CANDIDATES]),
+  candidates: z
+    .array(z.number().min(0).lt(1))
+    .min(1)
+    .default([...DEFAULT_CANDIDATES]),
   /** What a unit left at the end of the season fetches, as a fraction of the full price; default 0. */
   salvageValue: fraction.default(0),
 });

@@ -69,7 +69,14 @@ function answerPlainGetsOnWebSocketRoutes(app: FastifyInstance): void {
 /** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function buildServer({ engine, config, logger = { level: 'info' }, llm = llmSettingsFromEnv() ?? null, assembler = new ContextAssembler(engine.store), webRoot = DEFAULT_WEB_ROOT }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({
+  engine,
+  config,
+  logger = { level: 'info' },
+  llm = llmSettingsFromEnv() ?? null,
+  assembler = new ContextAssembler(engine.store),
+  webRoot = DEFAULT_WEB_ROOT,
+}: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: redactingTokens(logger),
     bodyLimit: config.bodyLimit,

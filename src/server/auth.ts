@@ -119,10 +119,18 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
 
     const credential = credentialOf(request, websocketRoute);
     if (credential.kind === 'none') {
-      return sendError(reply, request, new BatonError('UNAUTHORIZED', 'this route needs an API token', { suggestions: ['send Authorization: Bearer <token>'] }));
+      return sendError(
+        reply,
+        request,
+        new BatonError('UNAUTHORIZED', 'this route needs an API token', { suggestions: ['send Authorization: Bearer <token>'] }),
+      );
     }
     if (credential.kind === 'malformed') {
-      return sendError(reply, request, new BatonError('UNAUTHORIZED', 'the Authorization header is not "Bearer <token>"', { suggestions: ['send Authorization: Bearer <token>'] }));
+      return sendError(
+        reply,
+        request,
+        new BatonError('UNAUTHORIZED', 'the Authorization header is not "Bearer <token>"', { suggestions: ['send Authorization: Bearer <token>'] }),
+      );
     }
     if (!timingSafeEqual(digest(credential.value), expected)) return sendError(reply, request, new BatonError('FORBIDDEN', 'the API token is not valid'));
   });

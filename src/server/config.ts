@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { InvalidParametersError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
 
-const originList = z.string().transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean));
+const originList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
+);
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -29,7 +34,11 @@ export const serverConfigSchema = z.object({
   /** BATON_HEARTBEAT_MS: WebSocket heartbeat interval (default 30 s). */
   heartbeatMs: z.coerce.number().int().positive().default(30_000),
   /** BATON_UPLOAD_LIMIT: largest CSV upload in bytes (default 64 MiB; the Walmart sales file is 10 MB). */
-  uploadLimit: z.coerce.number().int().positive().default(64 * 1_048_576),
+  uploadLimit: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1_048_576),
   /** BATON_WS_BUFFER: bytes a WebSocket client may fall behind before it is dropped (default 1 MiB). */
   wsBufferBytes: z.coerce.number().int().positive().default(1_048_576),
   /**

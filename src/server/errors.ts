@@ -41,7 +41,9 @@ function validationError(error: ValidationFailure): BatonError {
 
 /** The vocabulary's code for a 4xx status that has none of its own (405, 406, 415, 416, …: the request as sent is refused). */
 function codeOfStatus(status: number): ErrorCode {
-  const exact = (Object.keys(ERROR_CODES) as ErrorCode[]).find((code) => ERROR_CODES[code] === status && code !== 'INCOMPLETE_INPUT' && code !== 'PARAMETER_EXTRACTION_ERROR' && code !== 'DATA_NOT_FOUND');
+  const exact = (Object.keys(ERROR_CODES) as ErrorCode[]).find(
+    (code) => ERROR_CODES[code] === status && code !== 'INCOMPLETE_INPUT' && code !== 'PARAMETER_EXTRACTION_ERROR' && code !== 'DATA_NOT_FOUND',
+  );
   return exact ?? 'BAD_REQUEST';
 }
 
@@ -49,12 +51,15 @@ function codeOfStatus(status: number): ErrorCode {
 function fromFastifyError(error: FastifyError): BatonError {
   if (error instanceof BatonError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) return validationError(error);
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new BatonError('PAYLOAD_TOO_LARGE', 'the request body is too large', { suggestions: ['send a smaller body'] });
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new BatonError('PAYLOAD_TOO_LARGE', 'the request body is too large', { suggestions: ['send a smaller body'] });
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new BatonError('BAD_REQUEST', `unsupported content type: ${error.message}`, { suggestions: ['use Content-Type: application/json'] });
   }
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.statusCode === 400) {
-    return new BatonError('BAD_REQUEST', `the request could not be read: ${error.message}`, { suggestions: ['send a valid JSON body with Content-Type: application/json'] });
+    return new BatonError('BAD_REQUEST', `the request could not be read: ${error.message}`, {
+      suggestions: ['send a valid JSON body with Content-Type: application/json'],
+    });
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
@@ -68,7 +73,10 @@ function fromFastifyError(error: FastifyError): BatonError {
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: BatonError): FastifyReply {
-  return reply.code(error.httpStatus).type('application/json').send({ ...error.toJSON(), request_id: request.id });
+  return reply
+    .code(error.httpStatus)
+    .type('application/json')
+    .send({ ...error.toJSON(), request_id: request.id });
 }
 
 /**

@@ -53,7 +53,10 @@ export const nulRefused = (where: string): BatonError =>
  */
 export function refuseNulInParameters(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
-    for (const [where, values] of [['params', request.params], ['querystring', request.query]] as const) {
+    for (const [where, values] of [
+      ['params', request.params],
+      ['querystring', request.query],
+    ] as const) {
       if (values === null || typeof values !== 'object') continue;
       for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
         if ([value].flat().some((v) => typeof v === 'string' && v.includes('\u0000'))) {

@@ -105,10 +105,13 @@ async function limitRequestRate(app: FastifyInstance, perMinute: number): Promis
     void reply.header('x-ratelimit-limit', limit.max).header('x-ratelimit-remaining', limit.remaining).header('x-ratelimit-reset', limit.ttlInSeconds);
     if (!limit.isExceeded) return;
     void reply.header('retry-after', limit.ttlInSeconds);
-    return tooManyRequests(request, reply, `more than ${perMinute} changing requests in a minute from this client`, { limit: perMinute, retry_after_seconds: limit.ttlInSeconds }, [
-      `retry after ${limit.ttlInSeconds} s`,
-      'raise BATON_RATE_LIMIT (0 turns it off)',
-    ]);
+    return tooManyRequests(
+      request,
+      reply,
+      `more than ${perMinute} changing requests in a minute from this client`,
+      { limit: perMinute, retry_after_seconds: limit.ttlInSeconds },
+      [`retry after ${limit.ttlInSeconds} s`, 'raise BATON_RATE_LIMIT (0 turns it off)'],
+    );
   });
 }
 

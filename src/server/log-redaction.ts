@@ -43,7 +43,12 @@ interface LineSink {
 const scrubbing = (sink: LineSink): LineSink => ({ write: (line: string) => sink.write(redactLine(line)) });
 
 /** Paths pino blanks wherever a request's headers are logged as an object. */
-const HEADER_PATHS = ['authorization', 'cookie', 'proxy-authorization'].flatMap((name) => [`req.headers.${name}`, `request.headers.${name}`, `headers.${name}`, `headers["${name}"]`]);
+const HEADER_PATHS = ['authorization', 'cookie', 'proxy-authorization'].flatMap((name) => [
+  `req.headers.${name}`,
+  `request.headers.${name}`,
+  `headers.${name}`,
+  `headers["${name}"]`,
+]);
 
 type LoggerOption = FastifyServerOptions['logger'];
 type LoggerOptions = Exclude<LoggerOption, boolean | undefined>;
@@ -57,7 +62,12 @@ export function redactingTokens(logger: LoggerOption): LoggerOption {
   if (!logger) return logger;
   const options: LoggerOptions = logger === true ? {} : logger;
   const given = options.redact;
-  const redact = given === undefined ? { paths: HEADER_PATHS, censor: REDACTED } : Array.isArray(given) ? { paths: [...given, ...HEADER_PATHS], censor: REDACTED } : { ...given, paths: [...given.paths, ...HEADER_PATHS] };
+  const redact =
+    given === undefined
+      ? { paths: HEADER_PATHS, censor: REDACTED }
+      : Array.isArray(given)
+        ? { paths: [...given, ...HEADER_PATHS], censor: REDACTED }
+        : { ...given, paths: [...given.paths, ...HEADER_PATHS] };
   const ownDestination = options.transport !== undefined || ('file' in options && options.file !== undefined);
   return {
     ...options,

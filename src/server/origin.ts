@@ -33,7 +33,10 @@ export function installOriginCheck(app: FastifyInstance, config: Pick<ServerConf
       request,
       new BatonError('FORBIDDEN', `streams may not be opened from pages of ${JSON.stringify(request.headers.origin)}`, {
         details: { origin: request.headers.origin ?? null },
-        suggestions: ['list the origin in WEBSOCKET_CORS_ORIGINS (or BATON_WEBSOCKET_CORS_ORIGINS, else the CORS origins)', 'or open the dashboard served by this server'],
+        suggestions: [
+          'list the origin in WEBSOCKET_CORS_ORIGINS (or BATON_WEBSOCKET_CORS_ORIGINS, else the CORS origins)',
+          'or open the dashboard served by this server',
+        ],
       }),
     );
   });

@@ -84,7 +84,11 @@ export const extractParametersBody = z.object({
 export const extractedParameters = ExtractionResult.meta({ id: 'ExtractedParameters' });
 
 /** `workflow_id` is the run id under the seed specification's name, for its clients. */
-export const runStarted = z.object({ run_id: z.string(), workflow_id: z.string().describe('the run id (the seed specification\'s name for it)'), status: z.enum(RUN_STATES) });
+export const runStarted = z.object({
+  run_id: z.string(),
+  workflow_id: z.string().describe("the run id (the seed specification's name for it)"),
+  status: z.enum(RUN_STATES),
+});
 
 export const runListQuery = z.object({
   workflow: id().optional(),
@@ -102,10 +106,7 @@ export const eventsQuery = z.object({
 });
 
 /** One event of a run's log, as HTTP returns it and the WebSocket sends it. */
-export const eventMessage = z
-  .object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: isoTime })
-  .catchall(json)
-  .meta({ id: 'Event' });
+export const eventMessage = z.object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: isoTime }).catchall(json).meta({ id: 'Event' });
 
 export const eventList = z.object({ events: z.array(eventMessage) });
 
@@ -158,4 +159,14 @@ export const workflowStats = z.object({
 export const health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'unreachable']), store: z.string() });
 
 /** Standard error responses every route may give. */
-export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 422: errorBody, 500: errorBody, 503: errorBody } as const;
+export const errorResponses = {
+  400: errorBody,
+  401: errorBody,
+  403: errorBody,
+  404: errorBody,
+  409: errorBody,
+  413: errorBody,
+  422: errorBody,
+  500: errorBody,
+  503: errorBody,
+} as const;

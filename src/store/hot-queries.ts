@@ -6,8 +6,25 @@ import { template, templateFamily } from './templates.js';
 import type { NewRun } from './types.js';
 
 const RUN_COLUMNS = [
-  'id', 'workflow', 'session_id', 'idempotency_key', 'parameters', 'state', 'phase', 'visits', 'completed_phases', 'waiting_for',
-  'error', 'result', 'version', 'last_seq', 'lease_owner', 'lease_expires_at', 'created_at', 'updated_at', 'finished_at',
+  'id',
+  'workflow',
+  'session_id',
+  'idempotency_key',
+  'parameters',
+  'state',
+  'phase',
+  'visits',
+  'completed_phases',
+  'waiting_for',
+  'error',
+  'result',
+  'version',
+  'last_seq',
+  'lease_owner',
+  'lease_expires_at',
+  'created_at',
+  'updated_at',
+  'finished_at',
 ] as const satisfies readonly (keyof RunsTable)[];
 
 /** The row of a run that has just been created, with `eventCount` events already in its log. */
@@ -81,8 +98,21 @@ export function hotQueries(db: Kysely<Database>) {
       (columns) => columns.join(','),
     ),
     insertStep: template<
-      | 'run_id' | 'step_key' | 'phase' | 'visit' | 'kind' | 'agent' | 'output' | 'version' | 'committed_at'
-      | 'attempt' | 'started_at' | 'duration_ms' | 'from_phase' | 'from_agent' | 'input'
+      | 'run_id'
+      | 'step_key'
+      | 'phase'
+      | 'visit'
+      | 'kind'
+      | 'agent'
+      | 'output'
+      | 'version'
+      | 'committed_at'
+      | 'attempt'
+      | 'started_at'
+      | 'duration_ms'
+      | 'from_phase'
+      | 'from_agent'
+      | 'input'
     >((slot) =>
       db.insertInto('steps').values({
         run_id: slot<string>('run_id'),
@@ -115,7 +145,13 @@ export function hotQueries(db: Kysely<Database>) {
       }),
     ),
     insertEvent: template<'run_id' | 'seq' | 'type' | 'payload' | 'at'>((slot) =>
-      db.insertInto('events').values({ run_id: slot<string>('run_id'), seq: slot<number>('seq'), type: slot<string>('type'), payload: slot<string>('payload'), at: slot<number>('at') }),
+      db.insertInto('events').values({
+        run_id: slot<string>('run_id'),
+        seq: slot<number>('seq'),
+        type: slot<string>('type'),
+        payload: slot<string>('payload'),
+        at: slot<number>('at'),
+      }),
     ),
     openWait: template<'id' | 'run_id' | 'step_key' | 'phase' | 'kind' | 'role' | 'data' | 'deadline_at' | 'created_at'>((slot) =>
       db.insertInto('waits').values({

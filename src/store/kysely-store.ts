@@ -10,17 +10,7 @@ import { KyselyRetailData } from './retail/kysely-retail.js';
 import { pruneRuns } from './retention.js';
 import type { RetailData } from './retail/types.js';
 import { migrations, type Database, type EventsTable, type MigrationTarget, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
-import {
-  attemptFromRow,
-  attemptOf,
-  eventFromRow,
-  handoffOf,
-  patchToRow,
-  runFromRow,
-  stepFromRow,
-  toJson,
-  waitFromRow,
-} from './rows.js';
+import { attemptFromRow, attemptOf, eventFromRow, handoffOf, patchToRow, runFromRow, stepFromRow, toJson, waitFromRow } from './rows.js';
 import type {
   AttemptRecord,
   CommitResult,
@@ -161,7 +151,8 @@ export class KyselyStore implements Store {
 
   private announce(events: readonly EventRecord[], newRunSession?: string | null): void {
     const last = events.at(-1);
-    if (last) this.adapter.announce({ origin: this.origin, runId: last.runId, seq: last.seq, ...(newRunSession === undefined ? {} : { sessionId: newRunSession }) });
+    if (last)
+      this.adapter.announce({ origin: this.origin, runId: last.runId, seq: last.seq, ...(newRunSession === undefined ? {} : { sessionId: newRunSession }) });
   }
 
   private *commitWork(c: RunCommit): Work<CommitResult> {
@@ -347,7 +338,11 @@ export class KyselyStore implements Store {
       runs.select((eb) => eb.fn.avg<number>(eb('finished_at', '-', eb.ref('created_at'))).as('mean')).where('state', '=', 'completed'),
     );
     const failures = await this.all(
-      runs.select(['phase', (eb) => eb.fn.countAll<number>().as('n')]).where('state', '=', 'failed').groupBy('phase').orderBy('n', 'desc'),
+      runs
+        .select(['phase', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('state', '=', 'failed')
+        .groupBy('phase')
+        .orderBy('n', 'desc'),
     );
     const byState: Partial<Record<RunState, number>> = {};
     for (const s of states) byState[s.state as RunState] = Number(s.n);

@@ -65,7 +65,9 @@ const postgresSpace: SpaceProbe = {
     for (const runId of runIds) {
       for (const table of [...RUN_DATA_TABLES, 'runs'] as const) {
         const column = table === 'runs' ? 'id' : 'run_id';
-        const compiled = sql<{ bytes: string | null }>`select sum(pg_column_size(t.*)) as bytes from ${sql.table(table)} as t where ${sql.ref(`t.${column}`)} = ${runId}`.compile(db);
+        const compiled = sql<{
+          bytes: string | null;
+        }>`select sum(pg_column_size(t.*)) as bytes from ${sql.table(table)} as t where ${sql.ref(`t.${column}`)} = ${runId}`.compile(db);
         total += Number((await adapter.execute(compiled)).rows[0]?.bytes ?? 0);
       }
     }
@@ -99,7 +101,13 @@ function* pruneOne(db: Kysely<Database>, runId: string, states: readonly RunStat
 }
 
 /** The ids of eligible runs, oldest first, after `afterId` in that order (keyset paging). */
-async function eligible(db: Kysely<Database>, adapter: DialectAdapter, states: readonly RunState[], cutoff: number, after: { at: number; id: string } | undefined) {
+async function eligible(
+  db: Kysely<Database>,
+  adapter: DialectAdapter,
+  states: readonly RunState[],
+  cutoff: number,
+  after: { at: number; id: string } | undefined,
+) {
   let q = db
     .selectFrom('runs')
     .select((eb) => ['id', eb.fn.coalesce('finished_at', 'updated_at').as('at')])
@@ -107,7 +115,9 @@ async function eligible(db: Kysely<Database>, adapter: DialectAdapter, states: r
     .where((eb) => eb(eb.fn.coalesce('finished_at', 'updated_at'), '<', cutoff));
   if (after) {
     const { at, id } = after;
-    q = q.where((eb) => eb.or([eb(eb.fn.coalesce('finished_at', 'updated_at'), '>', at), eb.and([eb(eb.fn.coalesce('finished_at', 'updated_at'), '=', at), eb('id', '>', id)])]));
+    q = q.where((eb) =>
+      eb.or([eb(eb.fn.coalesce('finished_at', 'updated_at'), '>', at), eb.and([eb(eb.fn.coalesce('finished_at', 'updated_at'), '=', at), eb('id', '>', id)])]),
+    );
   }
   const compiled = q
     .orderBy((eb) => eb.fn.coalesce('finished_at', 'updated_at'))
@@ -136,7 +146,15 @@ export async function pruneRuns(db: Kysely<Database>, adapter: DialectAdapter, o
       for (const id of ids) {
         runIds.push(id);
         for (const table of RUN_DATA_TABLES) {
-          const [count] = (await adapter.execute(db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', id).compile())).rows;
+          const [count] = (
+            await adapter.execute(
+              db
+                .selectFrom(table)
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .where('run_id', '=', id)
+                .compile(),
+            )
+          ).rows;
           rows[table] += Number(count?.n ?? 0);
         }
         rows.runs += 1;

@@ -199,7 +199,13 @@ const engineTables = (target: MigrationTarget): Migration => ({
 
 /** Migrations are code, named so they sort in the order they must run. */
 export const migrations = (target: MigrationTarget): MigrationProvider => ({
-  getMigrations: () => Promise.resolve({ '0001_engine_tables': engineTables(target), '0002_retail_tables': retailTables(target), '0003_plan_tables': planTables(target), '0004_import_quantity': importQuantity }),
+  getMigrations: () =>
+    Promise.resolve({
+      '0001_engine_tables': engineTables(target),
+      '0002_retail_tables': retailTables(target),
+      '0003_plan_tables': planTables(target),
+      '0004_import_quantity': importQuantity,
+    }),
 });
 
 export const withoutRowid: MigrationTarget['clusteredPrimaryKey'] = (table) => table.modifyEnd(sql`without rowid`);

@@ -18,9 +18,7 @@ export type Template<Names extends string> = (values: Record<Names, unknown>) =>
  */
 export function template<Names extends string>(build: (slot: <T>(name: Names) => T) => Compilable): Template<Names> {
   const compiled = build(<T>(name: Names) => `${MARK}${name}` as T).compile();
-  const slots: Slot[] = compiled.parameters.map((p) =>
-    typeof p === 'string' && p.startsWith(MARK) ? { name: p.slice(MARK.length) } : { constant: p },
-  );
+  const slots: Slot[] = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? { name: p.slice(MARK.length) } : { constant: p }));
   return (values) =>
     CompiledQuery.raw(
       compiled.sql,

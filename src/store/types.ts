@@ -37,10 +37,7 @@ export interface RunRecord {
 }
 
 export type RunPatch = Partial<
-  Pick<
-    RunRecord,
-    'state' | 'phase' | 'visits' | 'completedPhases' | 'waitingFor' | 'error' | 'result' | 'leaseOwner' | 'leaseExpiresAt' | 'finishedAt'
-  >
+  Pick<RunRecord, 'state' | 'phase' | 'visits' | 'completedPhases' | 'waitingFor' | 'error' | 'result' | 'leaseOwner' | 'leaseExpiresAt' | 'finishedAt'>
 >;
 
 export type NewRun = Pick<RunRecord, 'id' | 'workflow' | 'sessionId' | 'idempotencyKey' | 'parameters' | 'state' | 'phase'> &

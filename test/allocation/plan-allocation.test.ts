@@ -17,13 +17,22 @@ describe('planAllocation', () => {
   });
 
   it('is not fooled by binary fractions: 7% of 100 is 7, 93% is 93, 29% is 29', () => {
-    for (const [holdback, dc] of [[0.07, 7], [0.93, 93], [0.29, 29], [0.57, 57], [0.1, 10]] as const) {
+    for (const [holdback, dc] of [
+      [0.07, 7],
+      [0.93, 93],
+      [0.29, 29],
+      [0.57, 57],
+      [0.1, 10],
+    ] as const) {
       expect(planAllocation({ approvedQuantity: 100, dcHoldback: holdback, forecastByStore: { a: 1 } }).dcUnits).toBe(dc);
     }
   });
 
   it('sends everything to stores with no holdback and everything to the DC with a full one', () => {
-    expect(planAllocation({ approvedQuantity: 77, dcHoldback: 0, forecastByStore: { a: 1, b: 2 } })).toMatchObject({ dcUnits: 0, storeUnits: { a: 26, b: 51 } });
+    expect(planAllocation({ approvedQuantity: 77, dcHoldback: 0, forecastByStore: { a: 1, b: 2 } })).toMatchObject({
+      dcUnits: 0,
+      storeUnits: { a: 26, b: 51 },
+    });
     expect(planAllocation({ approvedQuantity: 77, dcHoldback: 1, forecastByStore: { a: 1, b: 2 } })).toMatchObject({ dcUnits: 77, storeUnits: { a: 0, b: 0 } });
   });
 

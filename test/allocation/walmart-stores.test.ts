@@ -10,7 +10,10 @@ if (!present) console.log(`Walmart store clustering skipped: ${storesCsv} is abs
 
 describe.skipIf(!present)('the real Walmart stores (size and format only)', () => {
   const rows = present ? parse<{ Store: string; Type: string; Size: string }>(readFileSync(storesCsv), { columns: true, skip_empty_lines: true }) : [];
-  const stores = rows.map((r) => ({ storeId: r.Store, attributes: { store_format: r.Type, store_size_sqft: Number(r.Size), region: null, median_income: null } }));
+  const stores = rows.map((r) => ({
+    storeId: r.Store,
+    attributes: { store_format: r.Type, store_size_sqft: Number(r.Size), region: null, median_income: null },
+  }));
 
   it('clusters all 45 stores on size and format, dropping the features the data lacks', () => {
     const result = clusterStores(stores);
@@ -24,7 +27,11 @@ describe.skipIf(!present)('the real Walmart stores (size and format only)', () =
   });
 
   it('splits a buy over the 45 stores by size with the DC share exact', () => {
-    const plan = planAllocation({ approvedQuantity: 123_457, dcHoldback: 0.15, forecastByStore: Object.fromEntries(stores.map((s) => [s.storeId, s.attributes.store_size_sqft])) });
+    const plan = planAllocation({
+      approvedQuantity: 123_457,
+      dcHoldback: 0.15,
+      forecastByStore: Object.fromEntries(stores.map((s) => [s.storeId, s.attributes.store_size_sqft])),
+    });
     expect(plan.dcUnits).toBe(18_519); // ceil(0.15 × 123,457 = 18,518.55)
     expect(Object.values(plan.storeUnits).reduce((a, b) => a + b, 0)).toBe(123_457 - 18_519);
   });

@@ -17,10 +17,19 @@ it('carries the demo change to COMPLETE, printing each handoff, the loops back a
   dir = mkdtempSync(join(tmpdir(), 'baton-delivery-demo-'));
   store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'test' });
   const lines: string[] = [];
-  const status = await runDeliveryDemo(store, { project: 'demo-shop', testFailures: 1, reviewRejections: 1, deploymentFailures: 1 }, (line) => lines.push(line));
+  const status = await runDeliveryDemo(store, { project: 'demo-shop', testFailures: 1, reviewRejections: 1, deploymentFailures: 1 }, (line) =>
+    lines.push(line),
+  );
   expect(status).toMatchObject({ state: 'COMPLETE', percent: 100 });
   const trail = lines.filter((l) => /^\s+#/.test(l));
-  expect(trail.map((l) => l.match(/(forward|retry|error|rollback)\s+(\S+) → (\S+)/)?.slice(1).join(' '))).toEqual([
+  expect(
+    trail.map((l) =>
+      l
+        .match(/(forward|retry|error|rollback)\s+(\S+) → (\S+)/)
+        ?.slice(1)
+        .join(' '),
+    ),
+  ).toEqual([
     'forward DISCOVERY PLANNING',
     'forward PLANNING HANDOFF_TO_CODER',
     'forward HANDOFF_TO_CODER IMPLEMENTATION',

@@ -30,7 +30,10 @@ it('plans a whole season on generated data, approving and saying so, and prints 
   expect(text).toMatch(/! variance alert in week \d+/);
   expect(text).toMatch(/\[markdown_check\] Sell-through/);
   for (const heading of ['forecast:', 'buy:', 'clusters:', 'allocation:', 'variance alerts:', 'replenishment:', 'markdown:', 'sold ']) {
-    expect(lines.some((line) => line.startsWith(heading)), heading).toBe(true);
+    expect(
+      lines.some((line) => line.startsWith(heading)),
+      heading,
+    ).toBe(true);
   }
 });
 

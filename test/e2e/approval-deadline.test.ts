@@ -52,7 +52,9 @@ describe.skipIf(!CHROMIUM)('dashboard: approval deadlines', () => {
     // Nobody answers: the badge turns expired, the panel goes and the decisions say why.
     await eventually(() => page.getByTestId('run-state').textContent(), 30_000).toBe('expired');
     expect(await buy.count()).toBe(0);
-    expect(await page.locator('[data-testid="decision"][data-phase="manufacturing_approval"]').last().textContent()).toContain('manufacturing approval expired unanswered');
+    expect(await page.locator('[data-testid="decision"][data-phase="manufacturing_approval"]').last().textContent()).toContain(
+      'manufacturing approval expired unanswered',
+    );
     expect((await server.engine.status(runId)).state).toBe('expired');
     expect(pageErrors).toEqual([]);
   }, 60_000);

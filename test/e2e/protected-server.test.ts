@@ -63,7 +63,9 @@ describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
 
   it("streams a season run over the token-carrying WebSocket and records the planner's approval", async () => {
     await page.goto(server.url);
-    await page.getByLabel('Describe the season in your own words').fill('A 4-week season starting 2026-01-05 with weekly replenishment, hold back 20% at the DC');
+    await page
+      .getByLabel('Describe the season in your own words')
+      .fill('A 4-week season starting 2026-01-05 with weekly replenishment, hold back 20% at the DC');
     await eventually(() => page.locator('#field-dc_holdback_percentage').inputValue()).toBe('20');
     await page.getByRole('button', { name: 'Start planning' }).click();
     const buy = page.getByTestId('approval-manufacturing_approval');

@@ -9,7 +9,8 @@ import { openDashboard, type DashboardSession } from './support/dashboard-sessio
 import { focusedText, loggedEvents, pageWidth } from './support/in-page.js';
 import { PHONE, screenshot } from './support/screens.js';
 
-const SEASON_TEXT = 'A 6-week season starting 2026-01-05, ship everything up front with no replenishment, markdown check at week 3 if sell-through is below 95%';
+const SEASON_TEXT =
+  'A 6-week season starting 2026-01-05, ship everything up front with no replenishment, markdown check at week 3 if sell-through is below 95%';
 
 interface ServerRun {
   state: string;
@@ -126,7 +127,9 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     expect(proposed).toBeGreaterThan(0);
     await page.getByLabel('Manufacturing quantity (units)').fill(String(2 * proposed));
     await buy.getByRole('button', { name: 'Modify' }).click();
-    await eventually(() => page.locator('[data-testid="decision"][data-phase="manufacturing_approval"]').first().textContent()).toContain(`modified with {"manufacturing_quantity":${2 * proposed}}`);
+    await eventually(() => page.locator('[data-testid="decision"][data-phase="manufacturing_approval"]').first().textContent()).toContain(
+      `modified with {"manufacturing_quantity":${2 * proposed}}`,
+    );
     await eventually(async () => (await buy.isVisible()) && Number(await page.getByLabel('Manufacturing quantity (units)').inputValue())).toBe(2 * proposed);
 
     // The connection drops. While it is down the buy is accepted and the season runs on to the markdown checkpoint.
@@ -211,13 +214,19 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await eventually(() => page.getByTestId('data-summary').textContent()).toContain('Weeks of history104');
     await eventually(() => page.locator('[data-testid="stores-table"] tbody tr').count()).toBe(8);
     await page.getByTestId('upload-table').selectOption('categories');
-    await page.getByTestId('upload-file').setInputFiles({ name: 'categories.csv', mimeType: 'text/csv', buffer: Buffer.from('category_id,name\nC01,Coats and jackets\n') });
+    await page
+      .getByTestId('upload-file')
+      .setInputFiles({ name: 'categories.csv', mimeType: 'text/csv', buffer: Buffer.from('category_id,name\nC01,Coats and jackets\n') });
     await page.getByRole('button', { name: 'Import' }).click();
     await eventually(() => page.getByTestId('upload-report').textContent()).toContain('categories.csv: 1 rows into categories (0 new, 1 updated)');
     await eventually(() => page.getByTestId('imports').textContent()).toContain('categories.csv');
     // A file the import refuses: the server's error with its suggestions and request id.
     await page.getByTestId('upload-table').selectOption('sales');
-    await page.getByTestId('upload-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('store_id,category_id,week_start_date,units_sold\nS001,C01,not-a-date,5\n') });
+    await page.getByTestId('upload-file').setInputFiles({
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('store_id,category_id,week_start_date,units_sold\nS001,C01,not-a-date,5\n'),
+    });
     await page.getByRole('button', { name: 'Import' }).click();
     const error = page.getByTestId('error');
     await error.waitFor();

@@ -96,7 +96,18 @@ describeEachStore('engines sharing a database', (kind) => {
   it('takes over a run whose engine died holding its lease, once the lease expires', async () => {
     // A run as a crashed engine leaves it: running, leased to a node that will never renew.
     const { run } = await t.store.createRun(
-      { id: 'orphan', workflow: 'two-step', sessionId: null, idempotencyKey: null, parameters: {}, state: 'running', phase: 'one', leaseOwner: 'dead-node', leaseExpiresAt: Date.now() + 150, createdAt: Date.now() },
+      {
+        id: 'orphan',
+        workflow: 'two-step',
+        sessionId: null,
+        idempotencyKey: null,
+        parameters: {},
+        state: 'running',
+        phase: 'one',
+        leaseOwner: 'dead-node',
+        leaseExpiresAt: Date.now() + 150,
+        createdAt: Date.now(),
+      },
       [],
     );
     const survivor = await engineOn(await t.reopen('survivor'));

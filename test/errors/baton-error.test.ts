@@ -120,7 +120,12 @@ describe('InvalidParametersError', () => {
     expect(error.code).toBe('INVALID_PARAMETERS');
     expect(error.httpStatus).toBe(422);
     expect(error.message).toBe('invalid parameters: season Required; stores.0.id Expected string');
-    expect(error.details).toEqual({ issues: [{ path: 'season', message: 'Required' }, { path: 'stores.0.id', message: 'Expected string' }] });
+    expect(error.details).toEqual({
+      issues: [
+        { path: 'season', message: 'Required' },
+        { path: 'stores.0.id', message: 'Expected string' },
+      ],
+    });
     expect(error.suggestions).toEqual(['fix season: Required', 'fix stores.0.id: Expected string']);
   });
 

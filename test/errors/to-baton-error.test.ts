@@ -26,7 +26,12 @@ describe('toBatonError', () => {
   it("keeps a programming error's message out of the error: a generic message naming the class, the original as cause", () => {
     const cause = new TypeError("Cannot read properties of undefined (reading '0')");
     const error = toBatonError(cause);
-    expect(error).toMatchObject({ code: 'AGENT_EXECUTION_ERROR', retryable: true, message: 'an unexpected error occurred (TypeError)', details: { error: 'TypeError' } });
+    expect(error).toMatchObject({
+      code: 'AGENT_EXECUTION_ERROR',
+      retryable: true,
+      message: 'an unexpected error occurred (TypeError)',
+      details: { error: 'TypeError' },
+    });
     expect(error.cause).toBe(cause);
     expect(JSON.stringify(error.toJSON())).not.toContain('Cannot read');
     expect(toBatonError(new RangeError('Invalid time value'), 'INVALID_TRANSITION').message).toBe('an unexpected error occurred (RangeError)');

@@ -31,23 +31,46 @@ const totalAbsoluteError = (cases: { future: number[] }[], forecasts: number[][]
 
 describe('low-rank reconstruction', () => {
   it('keeps the largest singular direction: rank 1 of [[3,0],[0,1]] is [[3,0],[0,0]]', () => {
-    const fit = lowRankReconstruction([[3, 0], [0, 1]], 1);
+    const fit = lowRankReconstruction(
+      [
+        [3, 0],
+        [0, 1],
+      ],
+      1,
+    );
     expect(fit.rank).toBe(1);
     fit.rows.flat().forEach((v, i) => expect(v).toBeCloseTo([3, 0, 0, 0][i]!, 10));
   });
 
   it('returns rows of rank one exactly, whatever rank is asked', () => {
-    const rows = [[1, 2, 3, 4], [2, 4, 6, 8], [-1, -2, -3, -4]];
-    expect(lowRankReconstruction(rows, 2).rows.flat().map((v) => Math.round(v * 1e9) / 1e9)).toEqual(rows.flat());
-    expect(lowRankReconstruction(rows, 1).rows.flat().map((v) => Math.round(v * 1e9) / 1e9)).toEqual(rows.flat());
+    const rows = [
+      [1, 2, 3, 4],
+      [2, 4, 6, 8],
+      [-1, -2, -3, -4],
+    ];
+    expect(
+      lowRankReconstruction(rows, 2)
+        .rows.flat()
+        .map((v) => Math.round(v * 1e9) / 1e9),
+    ).toEqual(rows.flat());
+    expect(
+      lowRankReconstruction(rows, 1)
+        .rows.flat()
+        .map((v) => Math.round(v * 1e9) / 1e9),
+    ).toEqual(rows.flat());
   });
 
   it('matches the truncated SVD of the matrix, wider than tall or taller than wide', () => {
     const draw = normals(11);
-    for (const [m, n] of [[12, 40], [40, 12]] as const) {
+    for (const [m, n] of [
+      [12, 40],
+      [40, 12],
+    ] as const) {
       const rows = Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, t) => 50 * shape(t) * (1 + i / m) + 5 * draw()));
       const svd = new SVD(new Matrix(rows), { autoTranspose: true });
-      const expected = rows.map((row, i) => row.map((_, t) => [0, 1, 2].reduce((v, k) => v + svd.diagonal[k]! * svd.leftSingularVectors.get(i, k) * svd.rightSingularVectors.get(t, k), 0)));
+      const expected = rows.map((row, i) =>
+        row.map((_, t) => [0, 1, 2].reduce((v, k) => v + svd.diagonal[k]! * svd.leftSingularVectors.get(i, k) * svd.rightSingularVectors.get(t, k), 0)),
+      );
       const fit = lowRankReconstruction(rows, 3);
       expect(fit.rank).toBe(3);
       fit.rows.forEach((row, i) => row.forEach((v, t) => expect(v).toBeCloseTo(expected[i]![t]!, 8)));
@@ -55,7 +78,20 @@ describe('low-rank reconstruction', () => {
   });
 
   it('leaves all-zero rows as they are', () => {
-    expect(lowRankReconstruction([[0, 0, 0], [0, 0, 0], [0, 0, 0]], 1).rows).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    expect(
+      lowRankReconstruction(
+        [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+        1,
+      ).rows,
+    ).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
   });
 });
 

@@ -59,7 +59,10 @@ describe('preparing real series', () => {
   });
 
   it('says when a seasonal method lacks a full season and what it used instead', () => {
-    const result = forecast(Array.from({ length: 30 }, (_, t) => t), { horizon: 4, method: 'snaive' });
+    const result = forecast(
+      Array.from({ length: 30 }, (_, t) => t),
+      { horizon: 4, method: 'snaive' },
+    );
     expect(result.method).toBe('naive');
     expect(result.notes.join(' ')).toContain('needs one full season');
   });

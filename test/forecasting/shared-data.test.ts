@@ -10,7 +10,12 @@ if (!present) console.log(`skipped: ${M4_PATH.pathname} is absent (shared data s
 describe.skipIf(!present)('on a slice of the M4 weekly series', () => {
   it('the ensemble beats naive on the last 13 values of the first 40 series', () => {
     const rows: string[][] = parse(readFileSync(M4_PATH), { relax_column_count: true });
-    const series = rows.slice(1, 41).map((r) => r.slice(1).filter((v) => v !== '').map(Number));
+    const series = rows.slice(1, 41).map((r) =>
+      r
+        .slice(1)
+        .filter((v) => v !== '')
+        .map(Number),
+    );
     let ensemble = 0;
     let naive = 0;
     for (const values of series) {

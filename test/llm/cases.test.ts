@@ -13,7 +13,11 @@ interface Case {
   expect_error?: { kind: string; fields: string[] };
 }
 
-const load = (path: string): Case[] => readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Case);
+const load = (path: string): Case[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Case);
 
 async function outcome(c: Case): Promise<unknown> {
   try {

@@ -5,7 +5,10 @@ import { BatonError } from '../../src/errors/index.js';
 import { extractParameters, ExtractionError } from '../../src/llm/index.js';
 
 async function errorOf(text: string, referenceDate = '2024-11-01'): Promise<ExtractionError> {
-  const error = await extractParameters(text, { referenceDate, llm: null }).then(() => undefined, (e: unknown) => e);
+  const error = await extractParameters(text, { referenceDate, llm: null }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ExtractionError);
   return error as ExtractionError;
 }
@@ -16,7 +19,10 @@ describe('extraction errors', () => {
     expect(error).toBeInstanceOf(BatonError);
     expect(error.code).toBe('PARAMETER_EXTRACTION_ERROR');
     expect(error.httpStatus).toBe(400);
-    expect(error.details).toMatchObject({ kind: 'incomplete', fields: ['dc_holdback_percentage', 'forecast_horizon_weeks', 'replenishment_strategy', 'season_start_date'] });
+    expect(error.details).toMatchObject({
+      kind: 'incomplete',
+      fields: ['dc_holdback_percentage', 'forecast_horizon_weeks', 'replenishment_strategy', 'season_start_date'],
+    });
     expect(error.suggestions).toHaveLength(4);
     for (const field of error.fields) expect(error.suggestions.some((s) => s.startsWith(`${field}:`))).toBe(true);
   });

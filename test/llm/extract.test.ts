@@ -8,8 +8,23 @@ describe('extractParameters (rules)', () => {
   it('returns the seven parameters and the words each came from', async () => {
     const result = await extractParameters(TEXT, { referenceDate: '2024-11-01', llm: null });
     expect(ExtractionResult.parse(result)).toEqual(result);
-    expect(result).toMatchObject({ forecast_horizon_weeks: 12, season_start_date: '2025-01-01', season_end_date: '2025-03-26', replenishment_strategy: 'weekly', dc_holdback_percentage: 0.15, markdown_checkpoint_week: null, markdown_threshold: null, mode: 'rules', llm_fields: [] });
-    expect(result.sources).toMatchObject({ forecast_horizon_weeks: '12-week', season_start_date: 'January 1, 2025', replenishment_strategy: 'Weekly', dc_holdback_percentage: '15%' });
+    expect(result).toMatchObject({
+      forecast_horizon_weeks: 12,
+      season_start_date: '2025-01-01',
+      season_end_date: '2025-03-26',
+      replenishment_strategy: 'weekly',
+      dc_holdback_percentage: 0.15,
+      markdown_checkpoint_week: null,
+      markdown_threshold: null,
+      mode: 'rules',
+      llm_fields: [],
+    });
+    expect(result.sources).toMatchObject({
+      forecast_horizon_weeks: '12-week',
+      season_start_date: 'January 1, 2025',
+      replenishment_strategy: 'Weekly',
+      dc_holdback_percentage: '15%',
+    });
     for (const words of Object.values(result.sources)) for (const part of words.split(' + ')) expect(TEXT).toContain(part);
     expect(result.sources.season_end_date).toBe('January 1, 2025 + 12-week');
   });
@@ -24,7 +39,10 @@ describe('extractParameters (rules)', () => {
   });
 
   it('takes the reference date as YYYY-MM-DD or a Date and refuses anything else', async () => {
-    const fromDate = await extractParameters('Starting next Monday, run a 10-week season with weekly restocking and a 20% holdback at the DC.', { referenceDate: new Date('2025-01-15T23:00:00Z'), llm: null });
+    const fromDate = await extractParameters('Starting next Monday, run a 10-week season with weekly restocking and a 20% holdback at the DC.', {
+      referenceDate: new Date('2025-01-15T23:00:00Z'),
+      llm: null,
+    });
     expect(fromDate.season_start_date).toBe('2025-01-20');
     for (const bad of ['2025-02-30', '15/01/2025', 'yesterday']) {
       await expect(extractParameters(TEXT, { referenceDate: bad, llm: null })).rejects.toMatchObject({ code: 'BAD_REQUEST' });

@@ -7,18 +7,28 @@ import { parseJsonLoosely } from '../../src/llm/llm-extractor.js';
 import { type ChatCompletionsServer, startChatCompletionsServer } from './support/chat-completions-server.js';
 
 let server: ChatCompletionsServer;
-const settings = (overrides: Partial<LlmSettings> = {}): LlmSettings => ({ provider: 'openai', apiKey: 'test-key', baseURL: `${server.url}/v1`, model: 'test-model', timeoutMs: 2_000, maxRetries: 0, ...overrides }) as LlmSettings;
+const settings = (overrides: Partial<LlmSettings> = {}): LlmSettings =>
+  ({ provider: 'openai', apiKey: 'test-key', baseURL: `${server.url}/v1`, model: 'test-model', timeoutMs: 2_000, maxRetries: 0, ...overrides }) as LlmSettings;
 
 const GOOD = {
-  forecast_horizon_weeks: 12, season_start_date: '2025-01-06', season_end_date: '2025-03-31', replenishment_strategy: 'weekly',
-  dc_holdback_percentage: 0.15, markdown_checkpoint_week: 8, markdown_threshold: 0.6,
+  forecast_horizon_weeks: 12,
+  season_start_date: '2025-01-06',
+  season_end_date: '2025-03-31',
+  replenishment_strategy: 'weekly',
+  dc_holdback_percentage: 0.15,
+  markdown_checkpoint_week: 8,
+  markdown_threshold: 0.6,
   sources: { forecast_horizon_weeks: '12 weeks', season_start_date: 'Jan 6', dc_holdback_percentage: '15% DC holdback' },
-  extraction_reasoning: 'twelve weeks from January 6', confidence_score: 0.9,
+  extraction_reasoning: 'twelve weeks from January 6',
+  confidence_score: 0.9,
 };
 const TEXT = '12 weeks from Jan 6, weekly replenishment, 15% DC holdback, markdown check at week 8 below 60% sell-through';
 
 async function failure(promise: Promise<unknown>): Promise<ExtractionError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ExtractionError);
   return error as ExtractionError;
 }
@@ -37,7 +47,16 @@ describe('the language-model path', () => {
   it('turns a good answer into validated parameters, with the model credited for every field', async () => {
     server.answer({ content: JSON.stringify(GOOD) });
     const result = await extractParameters(TEXT, { referenceDate: '2024-12-01', mode: 'llm', llm: settings() });
-    expect(result).toMatchObject({ forecast_horizon_weeks: 12, season_start_date: '2025-01-06', season_end_date: '2025-03-31', replenishment_strategy: 'weekly', dc_holdback_percentage: 0.15, markdown_checkpoint_week: 8, markdown_threshold: 0.6, mode: 'llm' });
+    expect(result).toMatchObject({
+      forecast_horizon_weeks: 12,
+      season_start_date: '2025-01-06',
+      season_end_date: '2025-03-31',
+      replenishment_strategy: 'weekly',
+      dc_holdback_percentage: 0.15,
+      markdown_checkpoint_week: 8,
+      markdown_threshold: 0.6,
+      mode: 'llm',
+    });
     expect(result.llm_fields).toHaveLength(7);
     expect(result.sources.dc_holdback_percentage).toBe('15% DC holdback');
     expect(result.confidence_score).toBeCloseTo(0.9, 5);
@@ -60,9 +79,24 @@ describe('the language-model path', () => {
   });
 
   it('reads values the model wrote as words, like the rules would', async () => {
-    server.answer({ content: JSON.stringify({ ...GOOD, forecast_horizon_weeks: 'twelve weeks', replenishment_strategy: 'Fortnightly', dc_holdback_percentage: '15%', markdown_checkpoint_week: null, markdown_threshold: null }) });
+    server.answer({
+      content: JSON.stringify({
+        ...GOOD,
+        forecast_horizon_weeks: 'twelve weeks',
+        replenishment_strategy: 'Fortnightly',
+        dc_holdback_percentage: '15%',
+        markdown_checkpoint_week: null,
+        markdown_threshold: null,
+      }),
+    });
     const result = await extractParameters(TEXT, { referenceDate: '2024-12-01', mode: 'llm', llm: settings() });
-    expect(result).toMatchObject({ forecast_horizon_weeks: 12, replenishment_strategy: 'bi-weekly', dc_holdback_percentage: 0.15, markdown_checkpoint_week: null, markdown_threshold: null });
+    expect(result).toMatchObject({
+      forecast_horizon_weeks: 12,
+      replenishment_strategy: 'bi-weekly',
+      dc_holdback_percentage: 0.15,
+      markdown_checkpoint_week: null,
+      markdown_threshold: null,
+    });
   });
 
   it('repairs JSON wrapped in a code fence with a trailing comma', async () => {
@@ -134,7 +168,15 @@ describe('the language-model path', () => {
 
   it('speaks to Azure OpenAI deployments through the AzureOpenAI client', async () => {
     server.answer({ content: JSON.stringify(GOOD) });
-    const azure: LlmSettings = { provider: 'azure', endpoint: server.url, apiKey: 'azure-key', deployment: 'planner-4o', apiVersion: '2024-10-21', timeoutMs: 2_000, maxRetries: 0 };
+    const azure: LlmSettings = {
+      provider: 'azure',
+      endpoint: server.url,
+      apiKey: 'azure-key',
+      deployment: 'planner-4o',
+      apiVersion: '2024-10-21',
+      timeoutMs: 2_000,
+      maxRetries: 0,
+    };
     const result = await extractParameters(TEXT, { referenceDate: '2024-12-01', mode: 'llm', llm: azure });
     expect(result.forecast_horizon_weeks).toBe(12);
     expect(server.requests[0]?.url).toBe('/openai/deployments/planner-4o/chat/completions?api-version=2024-10-21');
@@ -142,7 +184,10 @@ describe('the language-model path', () => {
   });
 
   it('refuses mode llm when no model is configured', async () => {
-    const error = await extractParameters(TEXT, { referenceDate: '2024-12-01', mode: 'llm', llm: null }).then(() => undefined, (e: unknown) => e);
+    const error = await extractParameters(TEXT, { referenceDate: '2024-12-01', mode: 'llm', llm: null }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { kind: 'llm_unavailable' } });
   });
 });
@@ -151,12 +196,23 @@ describe('hybrid mode', () => {
   it('asks the model only for the fields the rules missed and keeps every rule value', async () => {
     // The model answers every field with other values: only the start date may be taken from it.
     server.answer({ content: JSON.stringify({ ...GOOD, forecast_horizon_weeks: 30, season_start_date: '2025-02-03', dc_holdback_percentage: 0.5 }) });
-    const result = await extractParameters('A 10-week season starting at the beginning of spring, weekly replenishment, 20% DC holdback.', { referenceDate: '2025-01-15', mode: 'hybrid', llm: settings() });
+    const result = await extractParameters('A 10-week season starting at the beginning of spring, weekly replenishment, 20% DC holdback.', {
+      referenceDate: '2025-01-15',
+      mode: 'hybrid',
+      llm: settings(),
+    });
     expect(server.requests).toHaveLength(1);
     const asked = server.requests[0]?.body.messages?.at(-1)?.content ?? '';
     expect(asked).toContain('only these fields (the others are known): season_start_date');
     expect(asked).not.toContain('dc_holdback_percentage');
-    expect(result).toMatchObject({ forecast_horizon_weeks: 10, season_start_date: '2025-02-03', season_end_date: '2025-04-14', replenishment_strategy: 'weekly', dc_holdback_percentage: 0.2, mode: 'hybrid' });
+    expect(result).toMatchObject({
+      forecast_horizon_weeks: 10,
+      season_start_date: '2025-02-03',
+      season_end_date: '2025-04-14',
+      replenishment_strategy: 'weekly',
+      dc_holdback_percentage: 0.2,
+      mode: 'hybrid',
+    });
     expect(result.llm_fields).toEqual(['season_start_date']);
   });
 
@@ -182,12 +238,23 @@ describe('settings from the environment', () => {
 
   it('reads OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL, defaulting the model to gpt-4o-mini', () => {
     expect(llmSettingsFromEnv({ OPENAI_API_KEY: 'k' })).toEqual({ provider: 'openai', apiKey: 'k', model: 'gpt-4o-mini' });
-    expect(llmSettingsFromEnv({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_MODEL: 'llama3.1' })).toEqual({ provider: 'openai', apiKey: 'k', baseURL: 'http://localhost:11434/v1', model: 'llama3.1' });
+    expect(llmSettingsFromEnv({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_MODEL: 'llama3.1' })).toEqual({
+      provider: 'openai',
+      apiKey: 'k',
+      baseURL: 'http://localhost:11434/v1',
+      model: 'llama3.1',
+    });
   });
 
   it('prefers Azure when its endpoint, key and deployment are all set', () => {
-    expect(llmSettingsFromEnv({ OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'a', AZURE_OPENAI_DEPLOYMENT: 'd' })).toMatchObject({ provider: 'azure', deployment: 'd', apiKey: 'a' });
+    expect(
+      llmSettingsFromEnv({ OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'a', AZURE_OPENAI_DEPLOYMENT: 'd' }),
+    ).toMatchObject({ provider: 'azure', deployment: 'd', apiKey: 'a' });
     // Without a deployment the model name stands in (said once), never api.openai.com with the key.
-    expect(llmSettingsFromEnv({ AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'a' }, () => undefined)).toMatchObject({ provider: 'azure', deployment: 'gpt-4o-mini', apiKey: 'a' });
+    expect(llmSettingsFromEnv({ AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'a' }, () => undefined)).toMatchObject({
+      provider: 'azure',
+      deployment: 'gpt-4o-mini',
+      apiKey: 'a',
+    });
   });
 });

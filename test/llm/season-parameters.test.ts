@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { addWeeks, SeasonParameters } from '../../src/llm/index.js';
 
 const VALID = {
-  forecast_horizon_weeks: 12, season_start_date: '2025-01-01', season_end_date: '2025-03-26', replenishment_strategy: 'weekly',
-  dc_holdback_percentage: 0.15, markdown_checkpoint_week: null, markdown_threshold: null,
+  forecast_horizon_weeks: 12,
+  season_start_date: '2025-01-01',
+  season_end_date: '2025-03-26',
+  replenishment_strategy: 'weekly',
+  dc_holdback_percentage: 0.15,
+  markdown_checkpoint_week: null,
+  markdown_threshold: null,
 };
 const failingFields = (overrides: Record<string, unknown>): string[] => {
   const result = SeasonParameters.safeParse({ ...VALID, ...overrides });

@@ -45,7 +45,18 @@ describe.skipIf(!postgres)('PostgreSQL connections that drop', () => {
     expect(killed[0]!.n).toBeGreaterThanOrEqual(1);
     await until(() => resyncs === 1);
     const { run } = await writer.createRun(
-      { id: 'after-drop', workflow: 'w', sessionId: null, idempotencyKey: null, parameters: {}, state: 'running', phase: 'a', leaseOwner: null, leaseExpiresAt: null, createdAt: Date.now() },
+      {
+        id: 'after-drop',
+        workflow: 'w',
+        sessionId: null,
+        idempotencyKey: null,
+        parameters: {},
+        state: 'running',
+        phase: 'a',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        createdAt: Date.now(),
+      },
       [{ type: 'run_created', payload: {} }],
     );
     await until(() => notices.some((n) => n.runId === run.id));

@@ -33,7 +33,11 @@ describeEachStore('retail data', (kind) => {
     const again = await store.retail.importStores({ source: 'a.csv', rows: [profile('2', { storeFormat: 'B' }), profile('3')], warnings: ['w'], at: 2 });
     expect(again).toEqual({ rows: 2, inserted: 1, updated: 1 });
     const stores = await store.retail.listStores();
-    expect(stores.map((s) => [s.storeId, s.storeFormat])).toEqual([['1', 'A'], ['2', 'B'], ['3', 'A']]);
+    expect(stores.map((s) => [s.storeId, s.storeFormat])).toEqual([
+      ['1', 'A'],
+      ['2', 'B'],
+      ['3', 'A'],
+    ]);
     expect(stores[0]).toEqual(profile('1'));
   });
 
@@ -43,7 +47,15 @@ describeEachStore('retail data', (kind) => {
     const rows = await store.retail.listSales();
     expect(rows).toHaveLength(5);
     expect(rows.filter((r) => r.unitsSold < 0)).toHaveLength(2);
-    expect(await store.retail.salesSummary()).toEqual({ rows: 5, stores: 2, categories: 1, series: 2, weeks: 3, firstWeek: '2024-01-05', lastWeek: '2024-01-19' });
+    expect(await store.retail.salesSummary()).toEqual({
+      rows: 5,
+      stores: 2,
+      categories: 1,
+      series: 2,
+      weeks: 3,
+      firstWeek: '2024-01-05',
+      lastWeek: '2024-01-19',
+    });
   });
 
   it('imports thousands of sales rows in one transaction and re-imports them as updates', async () => {
@@ -76,10 +88,28 @@ describeEachStore('retail data', (kind) => {
   it('records in-season actuals per run and replaces a repeated week', async () => {
     const runId = randomUUID();
     await store.createRun(
-      { id: runId, workflow: 'wf', sessionId: null, idempotencyKey: null, parameters: {}, state: 'running', phase: 'p', leaseOwner: null, leaseExpiresAt: null, createdAt: 1 },
+      {
+        id: runId,
+        workflow: 'wf',
+        sessionId: null,
+        idempotencyKey: null,
+        parameters: {},
+        state: 'running',
+        phase: 'p',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        createdAt: 1,
+      },
       [{ type: 'run_created', payload: {} }],
     );
-    await store.retail.recordActuals(runId, [{ storeId: '1', categoryId: 'c', seasonWeek: 1, unitsSold: 5 }, { storeId: '2', categoryId: 'c', seasonWeek: 1, unitsSold: 7 }], 10);
+    await store.retail.recordActuals(
+      runId,
+      [
+        { storeId: '1', categoryId: 'c', seasonWeek: 1, unitsSold: 5 },
+        { storeId: '2', categoryId: 'c', seasonWeek: 1, unitsSold: 7 },
+      ],
+      10,
+    );
     await store.retail.recordActuals(runId, [{ storeId: '1', categoryId: 'c', seasonWeek: 1, unitsSold: 6 }], 11);
     expect(await store.retail.listActuals(runId)).toEqual([
       { storeId: '1', categoryId: 'c', seasonWeek: 1, unitsSold: 6 },
@@ -89,7 +119,18 @@ describeEachStore('retail data', (kind) => {
   it('saves plans by revision, replaces a retried revision and reads the latest', async () => {
     const runId = randomUUID();
     await store.createRun(
-      { id: runId, workflow: 'wf', sessionId: null, idempotencyKey: null, parameters: {}, state: 'running', phase: 'p', leaseOwner: null, leaseExpiresAt: null, createdAt: 1 },
+      {
+        id: runId,
+        workflow: 'wf',
+        sessionId: null,
+        idempotencyKey: null,
+        parameters: {},
+        state: 'running',
+        phase: 'p',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        createdAt: 1,
+      },
       [{ type: 'run_created', payload: {} }],
     );
     await store.retail.savePlan({ runId, kind: 'forecast', revision: 1, body: { total: 10 }, createdAt: 1 });

@@ -22,15 +22,43 @@ interface Seed {
 async function seedRun(store: Store, { id, state, ageDays }: Seed): Promise<void> {
   const at = NOW - ageDays * DAY;
   await store.createRun(
-    { id, workflow: 'w', sessionId: null, idempotencyKey: null, parameters: {}, state: 'running', phase: 'a', leaseOwner: null, leaseExpiresAt: null, createdAt: at - 1000 },
+    {
+      id,
+      workflow: 'w',
+      sessionId: null,
+      idempotencyKey: null,
+      parameters: {},
+      state: 'running',
+      phase: 'a',
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      createdAt: at - 1000,
+    },
     [{ type: 'run_created', payload: { blob: BLOB } }],
   );
   const waitId = `${id}-wait`;
   const first = await store.commit({
     runId: id,
     expectedVersion: 1,
-    step: { stepKey: 'a#1', phase: 'a', visit: 1, kind: 'agent', agent: 'x', output: { blob: BLOB }, committedAt: at, agentRun: { attempt: 2, startedAt: at, durationMs: 1, fromPhase: null, fromAgent: null, input: {} } },
-    failedAttempt: { stepKey: 'a#1', attempt: 1, agent: 'x', status: 'failed', startedAt: at, durationMs: 1, error: { error_type: 'AGENT_EXECUTION_ERROR', message: 'no', details: {}, suggestions: [] } },
+    step: {
+      stepKey: 'a#1',
+      phase: 'a',
+      visit: 1,
+      kind: 'agent',
+      agent: 'x',
+      output: { blob: BLOB },
+      committedAt: at,
+      agentRun: { attempt: 2, startedAt: at, durationMs: 1, fromPhase: null, fromAgent: null, input: {} },
+    },
+    failedAttempt: {
+      stepKey: 'a#1',
+      attempt: 1,
+      agent: 'x',
+      status: 'failed',
+      startedAt: at,
+      durationMs: 1,
+      error: { error_type: 'AGENT_EXECUTION_ERROR', message: 'no', details: {}, suggestions: [] },
+    },
     openWait: { id: waitId, stepKey: 'b#1', phase: 'b', kind: 'approval', role: null, data: {}, deadlineAt: null, createdAt: at },
     patch: { state: 'waiting', phase: 'b', waitingFor: waitId },
     events: [{ type: 'run_state', payload: { from: 'running', to: 'waiting' } }],
@@ -71,10 +99,12 @@ interface Inspector {
 async function inspectorFor(t: TestStore): Promise<Inspector> {
   if (t.connection.sqlitePath) {
     const db = new BetterSqlite3(t.connection.sqlitePath, { readonly: true });
-    const tables = () => (db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+    const tables = () =>
+      (db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
     return {
       allTables: () => Promise.resolve(tables()),
-      tablesWithRunId: () => Promise.resolve(tables().filter((table) => (db.prepare(`pragma table_info(${table})`).all() as { name: string }[]).some((c) => c.name === 'run_id'))),
+      tablesWithRunId: () =>
+        Promise.resolve(tables().filter((table) => (db.prepare(`pragma table_info(${table})`).all() as { name: string }[]).some((c) => c.name === 'run_id'))),
       count: (table, runId) =>
         Promise.resolve(
           (runId === undefined
@@ -91,7 +121,11 @@ async function inspectorFor(t: TestStore): Promise<Inspector> {
   const client = new pg.Client({ connectionString: t.connection.databaseUrl });
   await client.connect();
   const names = async (extra: string) =>
-    (await client.query<{ table_name: string }>(`select table_name from information_schema.columns where table_schema = current_schema() ${extra} group by table_name`)).rows.map((r) => r.table_name);
+    (
+      await client.query<{ table_name: string }>(
+        `select table_name from information_schema.columns where table_schema = current_schema() ${extra} group by table_name`,
+      )
+    ).rows.map((r) => r.table_name);
   return {
     allTables: () => names(''),
     tablesWithRunId: () => names("and column_name = 'run_id'"),
@@ -165,20 +199,29 @@ describeEachStore('retention', (kind) => {
     expect(real.runIds.sort()).toEqual(dry.runIds.sort());
     expect(real.rows).toEqual(dry.rows);
     const after = await census(inspector);
-    for (const id of ['old-waiting', 'old-running', 'new-completed']) for (const table of [...RUN_DATA_TABLES, 'runs']) expect(after[`${table}:${id}`]).toBe(before[`${table}:${id}`]);
+    for (const id of ['old-waiting', 'old-running', 'new-completed'])
+      for (const table of [...RUN_DATA_TABLES, 'runs']) expect(after[`${table}:${id}`]).toBe(before[`${table}:${id}`]);
     expect(after.simulated_demand).toBe(1);
     expect(after.runs).toBe(3);
   });
 
   it('refuses to prune waiting or running runs even when asked', async () => {
-    await expect(t.store.pruneRuns({ finishedBefore: NOW, states: ['completed', 'waiting'] })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS', message: 'runs that are waiting are never pruned' });
+    await expect(t.store.pruneRuns({ finishedBefore: NOW, states: ['completed', 'waiting'] })).rejects.toMatchObject({
+      code: 'INVALID_PARAMETERS',
+      message: 'runs that are waiting are never pruned',
+    });
     await expect(t.store.pruneRuns({ finishedBefore: NOW, states: ['running'] })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
     expect(await inspector.count('runs')).toBe(SEEDS.length);
   });
 
   it('prunes on a timer when started for a number of days, and stops', async () => {
     const results: PruneResult[] = [];
-    const retention = startRetention(t.store, 90, { pruned: (r) => results.push(r), failed: (e) => results.push(e as PruneResult) }, { everyMs: 60_000, now: () => NOW });
+    const retention = startRetention(
+      t.store,
+      90,
+      { pruned: (r) => results.push(r), failed: (e) => results.push(e as PruneResult) },
+      { everyMs: 60_000, now: () => NOW },
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     await retention.running;
     retention.stop();
@@ -191,6 +234,7 @@ it('reads BATON_RETENTION_DAYS as whole days, unset or empty meaning off', () =>
   expect(retentionDaysFromEnv({})).toBeUndefined();
   expect(retentionDaysFromEnv({ BATON_RETENTION_DAYS: '' })).toBeUndefined();
   expect(retentionDaysFromEnv({ BATON_RETENTION_DAYS: '90' })).toBe(90);
-  for (const bad of ['0', '-1', '1.5', '7d', '1e3']) expect(() => retentionDaysFromEnv({ BATON_RETENTION_DAYS: bad })).toThrow(/BATON_RETENTION_DAYS is invalid/);
+  for (const bad of ['0', '-1', '1.5', '7d', '1e3'])
+    expect(() => retentionDaysFromEnv({ BATON_RETENTION_DAYS: bad })).toThrow(/BATON_RETENTION_DAYS is invalid/);
   expect(PRUNABLE_STATES).not.toContain('waiting');
 });

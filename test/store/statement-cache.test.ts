@@ -34,7 +34,12 @@ describe('statement shapes', () => {
     store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'statement-cache-test' });
     const before = statementCacheStats();
     for (let n = 1; n <= 1_000; n++) {
-      const rows: WeeklySales[] = Array.from({ length: n }, (_, i) => ({ storeId: String(i % 45), categoryId: String(Math.floor(i / 45)), weekStartDate: '2012-01-06', unitsSold: n }));
+      const rows: WeeklySales[] = Array.from({ length: n }, (_, i) => ({
+        storeId: String(i % 45),
+        categoryId: String(Math.floor(i / 45)),
+        weekStartDate: '2012-01-06',
+        unitsSold: n,
+      }));
       await store.retail.importSales({ source: `n${n}`, rows, warnings: [], at: n });
     }
     const after = statementCacheStats();

@@ -109,7 +109,13 @@ describeEachStore('store', (kind) => {
   it('never commits the same step twice, and rolls back the whole commit that tried', async () => {
     const { run } = await store.createRun(newRun(), []);
     await commit({ runId: run.id, expectedVersion: 1, patch: { phase: 'second' }, step: agentStep('first#1', 'once') });
-    const again = commit({ runId: run.id, expectedVersion: 2, patch: { phase: 'third' }, step: agentStep('first#1', 'twice'), events: [{ type: 'x', payload: {} }] });
+    const again = commit({
+      runId: run.id,
+      expectedVersion: 2,
+      patch: { phase: 'third' },
+      step: agentStep('first#1', 'twice'),
+      events: [{ type: 'x', payload: {} }],
+    });
     await expect(again).rejects.toBeInstanceOf(StaleRunError);
     expect(await store.getRun(run.id)).toMatchObject({ phase: 'second', version: 2, lastSeq: 0 });
     expect((await store.listSteps(run.id)).map((s) => s.output)).toEqual(['once']);
@@ -134,12 +140,26 @@ describeEachStore('store', (kind) => {
 
   it('opens a wait, resolves it once, and refuses to resolve it again', async () => {
     const { run } = await store.createRun(newRun(), []);
-    const wait = { id: randomUUID(), stepKey: 'approve#1', phase: 'approve', kind: 'approval', role: null, data: { qty: 5 }, deadlineAt: 5_000, createdAt: 2_000 };
+    const wait = {
+      id: randomUUID(),
+      stepKey: 'approve#1',
+      phase: 'approve',
+      kind: 'approval',
+      role: null,
+      data: { qty: 5 },
+      deadlineAt: 5_000,
+      createdAt: 2_000,
+    };
     await commit({ runId: run.id, expectedVersion: 1, patch: { state: 'waiting', waitingFor: wait.id }, openWait: wait });
     expect(await store.getWait(wait.id)).toMatchObject({ ...wait, runId: run.id, status: 'pending', resolution: null });
     expect((await store.dueWaits(4_999, 10)).map((w) => w.id)).toEqual([]);
     expect((await store.dueWaits(5_000, 10)).map((w) => w.id)).toEqual([wait.id]);
-    await commit({ runId: run.id, expectedVersion: 2, patch: { state: 'running', waitingFor: null }, closeWait: { id: wait.id, status: 'resolved', resolution: { action: 'accept' } } });
+    await commit({
+      runId: run.id,
+      expectedVersion: 2,
+      patch: { state: 'running', waitingFor: null },
+      closeWait: { id: wait.id, status: 'resolved', resolution: { action: 'accept' } },
+    });
     expect(await store.getWait(wait.id)).toMatchObject({ status: 'resolved', resolution: { action: 'accept' }, resolvedAt: 2_000 });
     const twice = commit({ runId: run.id, expectedVersion: 3, patch: { state: 'completed' }, closeWait: { id: wait.id, status: 'resolved', resolution: {} } });
     await expect(twice).rejects.toBeInstanceOf(ConflictError);
@@ -150,7 +170,11 @@ describeEachStore('store', (kind) => {
   it('lists failed attempts with the successful one, and handoffs from agent steps', async () => {
     const { run } = await store.createRun(newRun(), []);
     const error = { error_type: 'AGENT_EXECUTION_ERROR' as const, message: 'boom', details: {}, suggestions: [] };
-    await commit({ runId: run.id, expectedVersion: 1, failedAttempt: { stepKey: 'first#1', attempt: 1, agent: 'agent-a', status: 'failed', startedAt: 1_100, durationMs: 3, error } });
+    await commit({
+      runId: run.id,
+      expectedVersion: 1,
+      failedAttempt: { stepKey: 'first#1', attempt: 1, agent: 'agent-a', status: 'failed', startedAt: 1_100, durationMs: 3, error },
+    });
     await commit({ runId: run.id, expectedVersion: 1, patch: { phase: 'second' }, step: agentStep('first#1', 'ok') });
     const attempts = await store.listAttempts(run.id);
     expect(attempts.map((a) => [a.attempt, a.status, a.error?.message ?? null])).toEqual([
@@ -225,7 +249,14 @@ describeEachStore('store', (kind) => {
     const heard: { runId: string; seq: number }[] = [];
     const stop = await other.listen((notice) => heard.push(notice));
     const { run } = await store.createRun(newRun(), [{ type: 'run_created', payload: {} }]);
-    await commit({ runId: run.id, expectedVersion: 1, events: [{ type: 'a', payload: {} }, { type: 'b', payload: {} }] });
+    await commit({
+      runId: run.id,
+      expectedVersion: 1,
+      events: [
+        { type: 'a', payload: {} },
+        { type: 'b', payload: {} },
+      ],
+    });
     await expect.poll(() => heard.filter((n) => n.runId === run.id).map((n) => n.seq)).toEqual([1, 3]);
     await stop();
   });

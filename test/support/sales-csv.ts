@@ -7,7 +7,17 @@ export interface SalesCsv {
   chunks(): Generator<string>;
 }
 
-export function salesCsv({ stores, departments, weeks, firstWeek = '2010-02-05' }: { stores: number; departments: number; weeks: number; firstWeek?: string }): SalesCsv {
+export function salesCsv({
+  stores,
+  departments,
+  weeks,
+  firstWeek = '2010-02-05',
+}: {
+  stores: number;
+  departments: number;
+  weeks: number;
+  firstWeek?: string;
+}): SalesCsv {
   const start = Date.parse(`${firstWeek}T00:00:00Z`);
   const dates = Array.from({ length: weeks }, (_, w) => new Date(start + w * 7 * 86_400_000).toISOString().slice(0, 10));
   const units = (s: number, d: number, w: number): string => (((s * 7919 + d * 104_729 + w * 1_299_709) % 5_000_000) / 100).toFixed(2);

@@ -139,7 +139,9 @@ function checkStores(stores: ParsedStore[], options: ResolvedClusterOptions): vo
   if (stores.length === 0) throw new InvalidParametersError('clusterStores: no stores', [{ path: 'stores', message: 'needs at least one store' }]);
   const repeated = repeatedKeys(stores.map((s) => s.storeId));
   if (repeated.length > 0) {
-    throw new InvalidParametersError('clusterStores: a store appears more than once', [{ path: 'stores', message: `repeated storeId: ${repeated.join(', ')}` }]);
+    throw new InvalidParametersError('clusterStores: a store appears more than once', [
+      { path: 'stores', message: `repeated storeId: ${repeated.join(', ')}` },
+    ]);
   }
   if (options.k !== undefined && options.k > stores.length) {
     throw new InvalidParametersError('clusterStores: more clusters than stores', [

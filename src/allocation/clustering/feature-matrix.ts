@@ -41,8 +41,7 @@ export function readColumns(rows: Record<string, RawValue>[]): FeatureColumns {
   return { numeric, categorical };
 }
 
-const missingAsNull = (v: RawValue): number | string | null =>
-  v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
+const missingAsNull = (v: RawValue): number | string | null => (v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : v);
 
 /**
  * Numeric features become z-scores (population standard deviation); a missing value takes the

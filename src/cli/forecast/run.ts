@@ -70,7 +70,9 @@ async function forecastAll(series: InputSeries[], options: ForecastCommandOption
 
 export async function runForecastCommand(options: ForecastCommandOptions): Promise<{ series: number; rows: number }> {
   const series = await readForecastInput(options.input);
-  const bar = process.stderr.isTTY ? new SingleBar({ format: 'forecasting [{bar}] {value}/{total} series', stream: process.stderr }, Presets.shades_classic) : null;
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ format: 'forecasting [{bar}] {value}/{total} series', stream: process.stderr }, Presets.shades_classic)
+    : null;
   bar?.start(series.length, 0);
   let rows: OutputRow[];
   try {

@@ -7,7 +7,10 @@ import type { WeeklyActualsBody } from './backend.js';
 const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
 
 const bad = (file: string, line: number, message: string) =>
-  new BatonError('BAD_REQUEST', `${file}, line ${line}: ${message}`, { details: { file, line }, suggestions: [`the file needs the columns ${COLUMNS.join(',')} with a number of units on every row`] });
+  new BatonError('BAD_REQUEST', `${file}, line ${line}: ${message}`, {
+    details: { file, line },
+    suggestions: [`the file needs the columns ${COLUMNS.join(',')} with a number of units on every row`],
+  });
 
 export function readActualsCsv(file: string, week: number): WeeklyActualsBody {
   let text: string;
@@ -18,13 +21,23 @@ export function readActualsCsv(file: string, week: number): WeeklyActualsBody {
   }
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse<{ record: Record<string, string>; info: { lines: number } }>(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true, info: true });
+    records = parse<{ record: Record<string, string>; info: { lines: number } }>(text, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      info: true,
+    });
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 0;
     throw bad(file, line, (error as Error).message);
   }
   const first = records[0]?.record;
-  if (!first) throw new BatonError('BAD_REQUEST', `${file} has no rows`, { details: { file }, suggestions: [`give a header ${COLUMNS.join(',')} and one row per store and category`] });
+  if (!first)
+    throw new BatonError('BAD_REQUEST', `${file} has no rows`, {
+      details: { file },
+      suggestions: [`give a header ${COLUMNS.join(',')} and one row per store and category`],
+    });
   const missing = COLUMNS.filter((c) => !(c in first));
   if (missing.length > 0) throw new IncompleteInputError(`the columns of ${file}`, missing);
   return {

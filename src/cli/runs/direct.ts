@@ -36,7 +36,11 @@ export async function openDirect(options: DirectOptions): Promise<RunsBackend> {
   if (file !== undefined && !existsSync(file)) {
     throw new BatonError('NOT_FOUND', `no database at ${file}`, {
       details: { db: file },
-      suggestions: ['--db <file> names the SQLite file (default ./data/baton.db, or BATON_SQLITE_PATH)', 'DATABASE_URL=postgres://… for PostgreSQL', '--url http://… for a running server'],
+      suggestions: [
+        '--db <file> names the SQLite file (default ./data/baton.db, or BATON_SQLITE_PATH)',
+        'DATABASE_URL=postgres://… for PostgreSQL',
+        '--url http://… for a running server',
+      ],
     });
   }
   const store = await openStore({ databaseUrl: options.databaseUrl, sqlitePath: options.sqlitePath, origin: `cli-${process.pid}` });
@@ -152,4 +156,3 @@ class DirectBackend implements RunsBackend {
     await this.store.close();
   }
 }
-

@@ -10,14 +10,18 @@ export const isFinished = (state: string): boolean => (FINISHED_STATES as readon
 /** ISO time to the second: the table's width is better spent elsewhere. */
 const when = (iso: string | null): string => (iso === null ? '-' : iso.replace(/\.\d{3}Z$/, 'Z'));
 const short = (value: unknown, max = 100): string => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'null';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 const units = (n: unknown): string => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : String(n));
 
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -122,15 +126,22 @@ export function headlineFigures(events: EventView[]): string[] {
   const demand = latest('demand');
   if (demand) {
     const categories = Array.isArray(demand.by_category) ? (demand.by_category as { name?: string | null; category_id?: string; total?: number }[]) : [];
-    lines.push(`forecast: ${units(demand.season_total)} units over ${String(demand.weeks_planned)} weeks${categories.length > 0 ? ` (${categories.map((c) => `${c.name ?? c.category_id} ${units(c.total)}`).join(', ')})` : ''}`);
+    lines.push(
+      `forecast: ${units(demand.season_total)} units over ${String(demand.weeks_planned)} weeks${categories.length > 0 ? ` (${categories.map((c) => `${c.name ?? c.category_id} ${units(c.total)}`).join(', ')})` : ''}`,
+    );
     lines.push(`buy: ${units(demand.manufacturing_quantity)} units (safety stock ${units(demand.safety_stock)})`);
   }
   const allocation = latest('allocation');
-  if (allocation) lines.push(`allocation: ${units(allocation.store_units)} units to ${String(allocation.stores)} stores, ${units(allocation.dc_units)} held at the DC`);
+  if (allocation)
+    lines.push(`allocation: ${units(allocation.store_units)} units to ${String(allocation.stores)} stores, ${units(allocation.dc_units)} held at the DC`);
   const close = latest('season_close');
   if (close) {
-    lines.push(`markdown: ${typeof close.markdown === 'number' && close.markdown > 0 ? `${close.markdown * 100}%` : 'none'}; variance alerts ${String(close.variance_alerts)}, re-forecasts ${String(close.reforecasts)}`);
-    lines.push(`sold ${units(close.units_sold)} units (${typeof close.sell_through === 'number' ? (close.sell_through * 100).toFixed(1) : '?'}% sell-through), revenue ${units(close.revenue)}`);
+    lines.push(
+      `markdown: ${typeof close.markdown === 'number' && close.markdown > 0 ? `${close.markdown * 100}%` : 'none'}; variance alerts ${String(close.variance_alerts)}, re-forecasts ${String(close.reforecasts)}`,
+    );
+    lines.push(
+      `sold ${units(close.units_sold)} units (${typeof close.sell_through === 'number' ? (close.sell_through * 100).toFixed(1) : '?'}% sell-through), revenue ${units(close.revenue)}`,
+    );
   }
   return lines;
 }
@@ -146,7 +157,9 @@ export function showRun(run: RunView, events: EventView[], lastEvents: number): 
   ];
   const wait = run.waiting_for;
   if (wait) {
-    lines.push(`  waiting for ${wait.kind} ${wait.approval_id} in ${wait.phase}${wait.role ? ` (role ${wait.role})` : ''}${wait.deadline_at ? `, deadline ${when(wait.deadline_at)}` : ''}`);
+    lines.push(
+      `  waiting for ${wait.kind} ${wait.approval_id} in ${wait.phase}${wait.role ? ` (role ${wait.role})` : ''}${wait.deadline_at ? `, deadline ${when(wait.deadline_at)}` : ''}`,
+    );
     if (wait.data !== null && wait.data !== undefined) lines.push(`              ${short(wait.data, 160)}`);
   }
   if (run.error) lines.push(`  error       ${run.error.error_type}: ${run.error.message}`);
@@ -155,7 +168,8 @@ export function showRun(run: RunView, events: EventView[], lastEvents: number): 
   if (waits.length > 0) {
     lines.push('waits:');
     for (const w of waits) {
-      const outcome = w.resolution !== undefined ? short(w.resolution, 80) : wait?.approval_id === w.id ? 'open' : 'closed unanswered (cancelled, expired or rolled back)';
+      const outcome =
+        w.resolution !== undefined ? short(w.resolution, 80) : wait?.approval_id === w.id ? 'open' : 'closed unanswered (cancelled, expired or rolled back)';
       lines.push(`  ${w.id}  ${w.kind} in ${w.phase}, opened ${when(w.opened)}: ${outcome}`);
     }
   }

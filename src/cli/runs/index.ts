@@ -83,12 +83,14 @@ export function parseAge(text: string, option: string): number {
 export function parseSince(text: string, now: number): number {
   if (AGE.test(text.trim())) return now - parseAge(text, '--since');
   const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(at)) throw usage(`--since "${text}" is neither an age nor an ISO date`, ['e.g. --since 7d, --since 2026-01-05 or --since 2026-01-05T09:00:00Z']);
+  if (Number.isNaN(at))
+    throw usage(`--since "${text}" is neither an age nor an ISO date`, ['e.g. --since 7d, --since 2026-01-05 or --since 2026-01-05T09:00:00Z']);
   return at;
 }
 
 function wholeNumber(text: string, option: string, min: number, max: number): number {
-  if (!/^\d{1,16}$/.test(text) || Number(text) < min || Number(text) > max) throw usage(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
+  if (!/^\d{1,16}$/.test(text) || Number(text) < min || Number(text) > max)
+    throw usage(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
   return Number(text);
 }
 
@@ -153,7 +155,9 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
     }
   };
   const waitOptions = (command: Command) =>
-    command.option('--wait', 'wait until the run waits again or ends (on the database: drive it here meanwhile)').option('--timeout <seconds>', 'how long --wait waits', '300');
+    command
+      .option('--wait', 'wait until the run waits again or ends (on the database: drive it here meanwhile)')
+      .option('--timeout <seconds>', 'how long --wait waits', '300');
 
   verb('list', 'runs, newest first, as a table (or --json)')
     .option('--workflow <name>', 'only runs of this workflow')
@@ -163,43 +167,49 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
     .option('--limit <n>', 'at most this many', '50')
     .option('--offset <n>', 'skip this many first', '0')
     .action(
-      act(async (backend, target, options: { workflow?: string; state?: RunView['state']; session?: string; since?: string; limit: string; offset: string }) => {
-        const limit = wholeNumber(options.limit, '--limit', 1, 10_000);
-        let offset = wholeNumber(options.offset, '--offset', 0, 1_000_000_000);
-        const since = options.since === undefined ? undefined : parseSince(options.since, Date.now());
-        const filter = { ...(options.workflow === undefined ? {} : { workflow: options.workflow }), ...(options.state === undefined ? {} : { state: options.state }), ...(options.session === undefined ? {} : { sessionId: options.session }) };
-        const shown: RunView[] = [];
-        let total = 0;
-        if (since === undefined) {
-          // Pages of at most 500 (the API's limit) until `limit` runs are in.
-          for (;;) {
-            const page = await backend.list({ ...filter, limit: Math.min(500, limit - shown.length), offset });
-            total = page.total;
-            shown.push(...page.runs);
-            offset += page.runs.length;
-            if (page.runs.length === 0 || shown.length >= limit) break;
-          }
-        } else {
-          // Newest first: read until the first run older than `since`, counting the matches past the limit too.
-          for (let done = false; !done; ) {
-            const page = await backend.list({ ...filter, limit: 500, offset });
-            offset += page.runs.length;
-            for (const run of page.runs) {
-              if (Date.parse(run.created_at) < since) {
-                done = true;
-                break;
-              }
-              total++;
-              if (shown.length < limit) shown.push(run);
+      act(
+        async (backend, target, options: { workflow?: string; state?: RunView['state']; session?: string; since?: string; limit: string; offset: string }) => {
+          const limit = wholeNumber(options.limit, '--limit', 1, 10_000);
+          let offset = wholeNumber(options.offset, '--offset', 0, 1_000_000_000);
+          const since = options.since === undefined ? undefined : parseSince(options.since, Date.now());
+          const filter = {
+            ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+            ...(options.state === undefined ? {} : { state: options.state }),
+            ...(options.session === undefined ? {} : { sessionId: options.session }),
+          };
+          const shown: RunView[] = [];
+          let total = 0;
+          if (since === undefined) {
+            // Pages of at most 500 (the API's limit) until `limit` runs are in.
+            for (;;) {
+              const page = await backend.list({ ...filter, limit: Math.min(500, limit - shown.length), offset });
+              total = page.total;
+              shown.push(...page.runs);
+              offset += page.runs.length;
+              if (page.runs.length === 0 || shown.length >= limit) break;
             }
-            if (page.runs.length < 500) done = true;
+          } else {
+            // Newest first: read until the first run older than `since`, counting the matches past the limit too.
+            for (let done = false; !done;) {
+              const page = await backend.list({ ...filter, limit: 500, offset });
+              offset += page.runs.length;
+              for (const run of page.runs) {
+                if (Date.parse(run.created_at) < since) {
+                  done = true;
+                  break;
+                }
+                total++;
+                if (shown.length < limit) shown.push(run);
+              }
+              if (page.runs.length < 500) done = true;
+            }
           }
-        }
-        if (target.json) return print(JSON.stringify({ runs: shown, total }));
-        if (shown.length === 0) return print(total === 0 ? 'no runs' : `no runs at this offset (${total} in all)`);
-        for (const line of runTable(shown)) print(line);
-        print(`${shown.length} of ${total} run${total === 1 ? '' : 's'}`);
-      }),
+          if (target.json) return print(JSON.stringify({ runs: shown, total }));
+          if (shown.length === 0) return print(total === 0 ? 'no runs' : `no runs at this offset (${total} in all)`);
+          for (const line of runTable(shown)) print(line);
+          print(`${shown.length} of ${total} run${total === 1 ? '' : 's'}`);
+        },
+      ),
     );
 
   verb('show', "a run: state, phase, what it waits for, its waits, the season plan's figures, its last events")
@@ -210,7 +220,8 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
         const count = wholeNumber(options.events, '--events', 0, 10_000);
         const run = await backend.status(runId);
         const events = await backend.events(runId, 0, Number.MAX_SAFE_INTEGER);
-        if (target.json) return print(JSON.stringify({ run, waits: waitsOf(events), plan: headlineFigures(events), events: events.slice(events.length - count) }));
+        if (target.json)
+          return print(JSON.stringify({ run, waits: waitsOf(events), plan: headlineFigures(events), events: events.slice(events.length - count) }));
         for (const line of showRun(run, events, count)) print(line);
       }),
     );
@@ -221,7 +232,11 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
     .option('--limit <n>', 'at most this many', '1000')
     .action(
       act(async (backend, target, runId: string, options: { since: string; limit: string }) => {
-        const events = await backend.events(runId, wholeNumber(options.since, '--since', 0, Number.MAX_SAFE_INTEGER), wholeNumber(options.limit, '--limit', 1, 1_000_000));
+        const events = await backend.events(
+          runId,
+          wholeNumber(options.since, '--since', 0, Number.MAX_SAFE_INTEGER),
+          wholeNumber(options.limit, '--limit', 1, 1_000_000),
+        );
         for (const event of events) print(target.json ? JSON.stringify(event) : eventLine(event));
       }),
     );
@@ -264,34 +279,51 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
       .option('--role <role>', 'the role answering, for approvals that name one');
     if (action === 'modify') command.requiredOption('--data <json>', 'the modified values, as JSON');
     waitOptions(command).action(
-      act(async (backend, target, runId: string, options: { approval?: string; comment?: string; role?: string; data?: string; wait?: boolean; timeout: string }) => {
-        let data: unknown;
-        if (options.data !== undefined) {
-          try {
-            data = JSON.parse(options.data);
-          } catch (error) {
-            throw usage(`--data is not JSON: ${(error as Error).message}`, [`e.g. --data '{"manufacturing_quantity": 12000}'`]);
+      act(
+        async (
+          backend,
+          target,
+          runId: string,
+          options: { approval?: string; comment?: string; role?: string; data?: string; wait?: boolean; timeout: string },
+        ) => {
+          let data: unknown;
+          if (options.data !== undefined) {
+            try {
+              data = JSON.parse(options.data);
+            } catch (error) {
+              throw usage(`--data is not JSON: ${(error as Error).message}`, [`e.g. --data '{"manufacturing_quantity": 12000}'`]);
+            }
           }
-        }
-        const run = await backend.status(runId);
-        const wait = run.waiting_for;
-        if (run.state !== 'waiting' || wait?.kind !== 'approval') {
-          throw new BatonError('CONFLICT', `run "${runId}" is not waiting for an approval (it is ${run.state}${run.phase ? ` at ${run.phase}` : ''}${wait ? `, waiting for ${wait.kind}` : ''})`, {
-            details: { run_id: runId, state: run.state, waiting_for: wait?.kind ?? null },
-            suggestions: wait?.kind === 'actuals' ? [`post the week's actuals: baton runs post-actuals ${runId} --week N --file sales.csv`] : [`see where it stands: baton runs show ${runId}`],
+          const run = await backend.status(runId);
+          const wait = run.waiting_for;
+          if (run.state !== 'waiting' || wait?.kind !== 'approval') {
+            throw new BatonError(
+              'CONFLICT',
+              `run "${runId}" is not waiting for an approval (it is ${run.state}${run.phase ? ` at ${run.phase}` : ''}${wait ? `, waiting for ${wait.kind}` : ''})`,
+              {
+                details: { run_id: runId, state: run.state, waiting_for: wait?.kind ?? null },
+                suggestions:
+                  wait?.kind === 'actuals'
+                    ? [`post the week's actuals: baton runs post-actuals ${runId} --week N --file sales.csv`]
+                    : [`see where it stands: baton runs show ${runId}`],
+              },
+            );
+          }
+          if (options.approval !== undefined && options.approval !== wait.approval_id) {
+            throw new BatonError('CONFLICT', `run "${runId}" waits for approval ${wait.approval_id}, not ${options.approval}`, {
+              details: { approval_id: wait.approval_id },
+              suggestions: [`baton runs show ${runId}`],
+            });
+          }
+          const resolved = await backend.resolve(runId, wait.approval_id, {
+            action,
+            ...(data === undefined ? {} : { data }),
+            ...(options.comment === undefined ? {} : { comment: options.comment }),
+            ...(options.role === undefined ? {} : { role: options.role }),
           });
-        }
-        if (options.approval !== undefined && options.approval !== wait.approval_id) {
-          throw new BatonError('CONFLICT', `run "${runId}" waits for approval ${wait.approval_id}, not ${options.approval}`, { details: { approval_id: wait.approval_id }, suggestions: [`baton runs show ${runId}`] });
-        }
-        const resolved = await backend.resolve(runId, wait.approval_id, {
-          action,
-          ...(data === undefined ? {} : { data }),
-          ...(options.comment === undefined ? {} : { comment: options.comment }),
-          ...(options.role === undefined ? {} : { role: options.role }),
-        });
-        await after(backend, resolved, { ...options, json: target.json ?? false });
-      }),
+          await after(backend, resolved, { ...options, json: target.json ?? false });
+        },
+      ),
     );
   };
   resolution('accept', "accept the run's open approval");
@@ -349,14 +381,24 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
     .action(async (options: { olderThan: string; state?: string; dryRun?: boolean; db: string; url?: string; json?: boolean }) => {
       let code: number = EXIT.ok;
       try {
-        if (options.url !== undefined) throw usage('prune works on the database, not through a server', ['--db <file> or DATABASE_URL=postgres://…, on a machine that reaches the database']);
+        if (options.url !== undefined)
+          throw usage('prune works on the database, not through a server', [
+            '--db <file> or DATABASE_URL=postgres://…, on a machine that reaches the database',
+          ]);
         const cutoff = Date.now() - parseAge(options.olderThan, '--older-than');
-        const states = options.state?.split(',').map((s) => s.trim()).filter(Boolean);
+        const states = options.state
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         for (const state of states ?? []) {
-          if (!(PRUNABLE_STATES as readonly string[]).includes(state)) throw usage(`--state "${state}" cannot be pruned`, [`choose among ${PRUNABLE_STATES.join(', ')}; running and waiting runs are never pruned`]);
+          if (!(PRUNABLE_STATES as readonly string[]).includes(state))
+            throw usage(`--state "${state}" cannot be pruned`, [`choose among ${PRUNABLE_STATES.join(', ')}; running and waiting runs are never pruned`]);
         }
         const { pruneOnDatabase } = await import('./prune.js');
-        const result = await pruneOnDatabase({ sqlitePath: options.db, databaseUrl: process.env.DATABASE_URL }, { finishedBefore: cutoff, ...(states ? { states: states as RunView['state'][] } : {}), dryRun: options.dryRun ?? false });
+        const result = await pruneOnDatabase(
+          { sqlitePath: options.db, databaseUrl: process.env.DATABASE_URL },
+          { finishedBefore: cutoff, ...(states ? { states: states as RunView['state'][] } : {}), dryRun: options.dryRun ?? false },
+        );
         if (options.json) print(JSON.stringify(result));
         else for (const line of describePrune(result)) print(line);
       } catch (error) {

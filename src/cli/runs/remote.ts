@@ -32,16 +32,33 @@ function errorFromBody(status: number, body: unknown, what: string): BatonError 
       suggestions: Array.isArray(b.suggestions) ? b.suggestions.filter((s): s is string => typeof s === 'string') : [],
     });
   }
-  const code: ErrorCode = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : status === 409 ? 'CONFLICT' : status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'BAD_REQUEST';
-  return new BatonError(code, `${what} failed with HTTP ${status}${typeof body === 'string' && body !== '' ? `: ${body.slice(0, 200)}` : ''}`, { details: { status } });
+  const code: ErrorCode =
+    status === 401
+      ? 'UNAUTHORIZED'
+      : status === 403
+        ? 'FORBIDDEN'
+        : status === 404
+          ? 'NOT_FOUND'
+          : status === 409
+            ? 'CONFLICT'
+            : status >= 500
+              ? 'UPSTREAM_UNAVAILABLE'
+              : 'BAD_REQUEST';
+  return new BatonError(code, `${what} failed with HTTP ${status}${typeof body === 'string' && body !== '' ? `: ${body.slice(0, 200)}` : ''}`, {
+    details: { status },
+  });
 }
 
 const unreachable = (base: string, error: unknown): BatonError =>
-  new BatonError('UPSTREAM_UNAVAILABLE', `cannot reach the server at ${base}: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`, {
-    details: { url: base },
-    suggestions: ['check --url, and that `baton serve` runs there', 'or work on the database directly: --db <file> or DATABASE_URL'],
-    retryable: true,
-  });
+  new BatonError(
+    'UPSTREAM_UNAVAILABLE',
+    `cannot reach the server at ${base}: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
+    {
+      details: { url: base },
+      suggestions: ['check --url, and that `baton serve` runs there', 'or work on the database directly: --db <file> or DATABASE_URL'],
+      retryable: true,
+    },
+  );
 
 export class RemoteBackend implements RunsBackend {
   readonly kind = 'server' as const;
@@ -171,11 +188,15 @@ export class RemoteBackend implements RunsBackend {
       if (outcome.kind === 'fatal') throw outcome.error;
       lostAt ??= Date.now();
       if (Date.now() - lostAt > this.reconnectMs) {
-        throw new BatonError('UPSTREAM_UNAVAILABLE', `lost the stream of run ${runId} and could not reconnect for ${Math.round(this.reconnectMs / 1000)} s (${outcome.reason})`, {
-          details: { run_id: runId, last_seq: last },
-          suggestions: [`resume with: baton runs watch ${runId} --since ${last}`],
-          retryable: true,
-        });
+        throw new BatonError(
+          'UPSTREAM_UNAVAILABLE',
+          `lost the stream of run ${runId} and could not reconnect for ${Math.round(this.reconnectMs / 1000)} s (${outcome.reason})`,
+          {
+            details: { run_id: runId, last_seq: last },
+            suggestions: [`resume with: baton runs watch ${runId} --since ${last}`],
+            retryable: true,
+          },
+        );
       }
       note(`connection lost (${outcome.reason}); reconnecting from seq ${last}…`);
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -227,7 +248,8 @@ export class RemoteBackend implements RunsBackend {
           return;
         }
         if (typeof message.seq !== 'number') {
-          if (message.type === 'error' && isErrorCode(message.error_type)) serverError = new BatonError(message.error_type, typeof message.error_message === 'string' ? message.error_message : 'the stream failed');
+          if (message.type === 'error' && isErrorCode(message.error_type))
+            serverError = new BatonError(message.error_type, typeof message.error_message === 'string' ? message.error_message : 'the stream failed');
           return; // heartbeats and the like
         }
         const verdict = offer(message as EventView);
@@ -244,7 +266,8 @@ export class RemoteBackend implements RunsBackend {
       });
       socket.on('close', (code, reason) => {
         if (code === CLOSE_NOT_FOUND) finish({ kind: 'fatal', error: serverError ?? new BatonError('NOT_FOUND', `run "${runId}" does not exist`) });
-        else if (code === CLOSE_BAD_REQUEST) finish({ kind: 'fatal', error: serverError ?? new BatonError('BAD_REQUEST', reason.toString() || 'the server refused the stream') });
+        else if (code === CLOSE_BAD_REQUEST)
+          finish({ kind: 'fatal', error: serverError ?? new BatonError('BAD_REQUEST', reason.toString() || 'the server refused the stream') });
         else finish({ kind: 'dropped', reason: `closed with code ${code}${reason.length > 0 ? `: ${reason.toString()}` : ''}` });
       });
     });

@@ -14,10 +14,25 @@ const RESTOCK = String.raw`(?:replenish\w*|replen\b|restock\w*|re-stock\w*|refil
 const CADENCES: readonly (readonly [ReplenishmentStrategy | 'monthly' | 'daily', RegExp])[] = [
   ['none', rx(String.raw`\b(?:no|zero|without(?: any)?|not? any)\s+(?:(?:bi-?\s?weekly|weekly|further|in-season|ongoing|additional|more)\s+)?${RESTOCK}`)],
   ['none', rx(String.raw`\b(?:don'?t|do not|won'?t|will not|never|not)\s+(?:be\s+)?(?:replenish\w*|restock\w*|re-stock\w*|refill\w*|reorder\w*)`)],
-  ['none', rx(String.raw`\b(?:one[- ]?time|one[- ]?off|one[- ]?shot|single|initial[- ]only|upfront|up[- ]front)\s+(?:allocation|shipment|delivery|drop|buy|push|fill)s?\b`)],
+  [
+    'none',
+    rx(
+      String.raw`\b(?:one[- ]?time|one[- ]?off|one[- ]?shot|single|initial[- ]only|upfront|up[- ]front)\s+(?:allocation|shipment|delivery|drop|buy|push|fill)s?\b`,
+    ),
+  ],
   ['none', rx(String.raw`\b(?:replenish\w*|restock\w*)(?:\s+(?:strategy|cadence|plan|frequency))?\s*(?::|=|-|\bis\b|\bof\b)?\s*(?:none|nil|off|n/a)\b`)],
-  ['bi-weekly', rx(String.raw`\bbi-?\s?weekly\b|\bfortnight(?:ly)?\b|\bevery[\s-]+(?:two|2|second|other)[\s-]+weeks?\b|\bevery[\s-]+(?:14|fourteen)[\s-]+days\b|\b(?:twice|two times)\s+(?:a|per|each)\s+month\b|\bsemi-?monthly\b`)],
-  ['weekly', rx(String.raw`\bweekly\b|\b(?:every|each)[\s-]+(?:single\s+)?week\b|\bonce\s+(?:a|per|each|every)\s+week\b|\bper\s+week\b|\bweek[- ]by[- ]week\b|\bevery\s+(?:7|seven)\s+days\b|\bevery\s+monday\b`)],
+  [
+    'bi-weekly',
+    rx(
+      String.raw`\bbi-?\s?weekly\b|\bfortnight(?:ly)?\b|\bevery[\s-]+(?:two|2|second|other)[\s-]+weeks?\b|\bevery[\s-]+(?:14|fourteen)[\s-]+days\b|\b(?:twice|two times)\s+(?:a|per|each)\s+month\b|\bsemi-?monthly\b`,
+    ),
+  ],
+  [
+    'weekly',
+    rx(
+      String.raw`\bweekly\b|\b(?:every|each)[\s-]+(?:single\s+)?week\b|\bonce\s+(?:a|per|each|every)\s+week\b|\bper\s+week\b|\bweek[- ]by[- ]week\b|\bevery\s+(?:7|seven)\s+days\b|\bevery\s+monday\b`,
+    ),
+  ],
   ['monthly', rx(String.raw`\bmonthly\b|\b(?:every|each)\s+month\b|\bonce\s+(?:a|per|each)\s+month\b`)],
   ['daily', rx(String.raw`\bdaily\b|\b(?:every|each)\s+day\b|\b(?:twice|two times|three times)\s+(?:a|per)\s+week\b`)],
 ];

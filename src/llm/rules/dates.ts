@@ -24,11 +24,20 @@ export interface DatesFound {
   end?: Found<string>;
 }
 
-const END_CUE = /(?:\bto|\buntil|\btil|\btill|\bthrough|\bthru|\bending|\bends?|\bend date|\bfinish\w*|\bclos\w*|\bwraps?(?: up)?|\bwrapping(?: up)?|\bby|->|→|\s-)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
-const START_CUE = /(?:\bstart\w*|\bbegin\w*|\bfrom|\bkick\w* off|\blaunch\w*|\bcommenc\w*|\bopen\w*|\bgo(?:es|ing)? live|\bon|\bstart date)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
+const END_CUE =
+  /(?:\bto|\buntil|\btil|\btill|\bthrough|\bthru|\bending|\bends?|\bend date|\bfinish\w*|\bclos\w*|\bwraps?(?: up)?|\bwrapping(?: up)?|\bby|->|→|\s-)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
+const START_CUE =
+  /(?:\bstart\w*|\bbegin\w*|\bfrom|\bkick\w* off|\blaunch\w*|\bcommenc\w*|\bopen\w*|\bgo(?:es|ing)? live|\bon|\bstart date)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
 // Calendar-date parsers only: chrono's time, weekday and duration parsers read "2025-06-02, 10"
 // as ten o'clock and "12 weeks" as a date. Relative dates are read below, by the conventions.
-const CALENDAR_PARSERS = new Set(['ENYearMonthDayParser', 'ISOFormatParser', 'SlashDateFormatParser', 'ENMonthNameLittleEndianParser', 'ENMonthNameMiddleEndianParser', 'ENYearMonthNameParser']);
+const CALENDAR_PARSERS = new Set([
+  'ENYearMonthDayParser',
+  'ISOFormatParser',
+  'SlashDateFormatParser',
+  'ENMonthNameLittleEndianParser',
+  'ENMonthNameMiddleEndianParser',
+  'ENYearMonthNameParser',
+]);
 const calendarDates = chrono.en.strict.clone();
 const calendarParsers = calendarDates.parsers.filter((parser) => CALENDAR_PARSERS.has(parser.constructor.name));
 // chrono-node is pinned; should a release rename its parsers, keep them all (results are still filtered below).
@@ -38,11 +47,17 @@ const YEARLESS_SLASH = /^\d{1,2}\s?\/\s?\d{1,2}$/;
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 // A weekday counts only with a word that makes it a day to come ("next Monday", "starting Monday"),
 // never inside "the first Monday of March" (read below) or "Monday in week 3".
-const WEEKDAY = rx(String.raw`\b(next|this coming|the coming|coming|following|this|on|starting|from|beginning|begins|starts|kicking off|launching)\s+(${WEEKDAYS.join('|')})\b(?!\s+(?:of|in|after)\b)`);
+const WEEKDAY = rx(
+  String.raw`\b(next|this coming|the coming|coming|following|this|on|starting|from|beginning|begins|starts|kicking off|launching)\s+(${WEEKDAYS.join('|')})\b(?!\s+(?:of|in|after)\b)`,
+);
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'] as const;
-const NTH_WEEKDAY = rx(String.raw`\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(${WEEKDAYS.join('|')})\s+(?:of|in)\s+(sept|${MONTHS.map((m) => `${m.slice(0, 3)}(?:${m.slice(3)})?`).join('|')})\b\.?(?:,?\s+(\d{4}))?`);
+const NTH_WEEKDAY = rx(
+  String.raw`\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(${WEEKDAYS.join('|')})\s+(?:of|in)\s+(sept|${MONTHS.map((m) => `${m.slice(0, 3)}(?:${m.slice(3)})?`).join('|')})\b\.?(?:,?\s+(\d{4}))?`,
+);
 const START_WORDS = String.raw`(?:start\w*|begin\w*|kick\w* off|launch\w*|commenc\w*|go(?:es|ing)? live|open\w*)`;
-const IN_N_UNITS = rx(String.raw`\b${START_WORDS}\s+(?:in\s+(${NUMBER}|a|an)\s+(days?|weeks?)(?:'s?\s+time)?|(${NUMBER}|a|an)\s+(days?|weeks?)\s+from\s+(?:now|today))\b`);
+const IN_N_UNITS = rx(
+  String.raw`\b${START_WORDS}\s+(?:in\s+(${NUMBER}|a|an)\s+(days?|weeks?)(?:'s?\s+time)?|(${NUMBER}|a|an)\s+(days?|weeks?)\s+from\s+(?:now|today))\b`,
+);
 /** How far ahead "starting in N days/weeks" may reach: ten years. */
 const MAX_RELATIVE_DAYS = 3_660;
 const NAMED_DAY = rx(String.raw`\b(?:the\s+(?:start|beginning)\s+of\s+)?(today|tomorrow|next week|next month)\b|\b(?:from|starting|beginning|as of)\s+(now)\b`);
@@ -53,7 +68,9 @@ export function findDates(scan: Scan, referenceDate: string): DatesFound {
   const finds = [...absolute, ...relativeDates(scan, referenceDate, absolute)].sort((a, b) => a.span.start - b.span.start);
   const startFind = finds.find((f) => f.role === 'start') ?? finds.find((f) => f.role === 'either');
   const start = startFind && resolveAndTake(scan, startFind, referenceDate, 'start');
-  const endFind = finds.find((f) => f.role === 'end' && f !== startFind) ?? finds.find((f) => f.role === 'either' && f !== startFind && startFind !== undefined && f.span.start > startFind.span.start);
+  const endFind =
+    finds.find((f) => f.role === 'end' && f !== startFind) ??
+    finds.find((f) => f.role === 'either' && f !== startFind && startFind !== undefined && f.span.start > startFind.span.start);
   const end = endFind && resolveAndTake(scan, endFind, start?.value ?? referenceDate, 'end');
   return { ...(start && { start }), ...(end && { end }) };
 }
@@ -97,7 +114,11 @@ interface DateParts {
 }
 
 function partsOf(component: chrono.ParsedComponents): DateParts {
-  return { year: component.isCertain('year') ? (component.get('year') ?? undefined) : undefined, month: component.get('month') ?? 1, day: component.get('day') ?? 1 };
+  return {
+    year: component.isCertain('year') ? (component.get('year') ?? undefined) : undefined,
+    month: component.get('month') ?? 1,
+    day: component.get('day') ?? 1,
+  };
 }
 
 /** The date itself, or for a year-less one its next occurrence on or after `anchor`. */
@@ -124,7 +145,8 @@ function relativeDates(scan: Scan, referenceDate: string, absolute: DateFind[]):
   for (const match of scan.all(WEEKDAY)) {
     // "Monday, March 3, 2025": the weekday belongs to the calendar date beside it.
     const end = match.index + match[0].length;
-    if (absolute.some((date) => /^[\s,]*$/.test(scan.lower.slice(end, date.span.start)) || /^[\s,(]*$/.test(scan.lower.slice(date.span.end, match.index)))) continue;
+    if (absolute.some((date) => /^[\s,]*$/.test(scan.lower.slice(end, date.span.start)) || /^[\s,(]*$/.test(scan.lower.slice(date.span.end, match.index))))
+      continue;
     const qualifier = match[1];
     const weekday = WEEKDAYS.indexOf(match[2] as (typeof WEEKDAYS)[number]);
     // "next Monday" is the first Monday strictly after the reference date; "this Monday" may be today.
@@ -156,7 +178,14 @@ function relativeDates(scan: Scan, referenceDate: string, absolute: DateFind[]):
   }
   for (const match of scan.all(NAMED_DAY)) {
     const name = match[1] ?? match[2] ?? '';
-    const iso = name === 'tomorrow' ? addDays(referenceDate, 1) : name === 'next week' ? nextMonday(referenceDate) : name === 'next month' ? firstOfNextMonth(referenceDate) : referenceDate;
+    const iso =
+      name === 'tomorrow'
+        ? addDays(referenceDate, 1)
+        : name === 'next week'
+          ? nextMonday(referenceDate)
+          : name === 'next month'
+            ? firstOfNextMonth(referenceDate)
+            : referenceDate;
     finds.push(relative(scan, spanOf(match), iso, name));
   }
   return finds;

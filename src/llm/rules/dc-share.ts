@@ -8,15 +8,26 @@ import { type Found, rx, take } from './found.js';
 import { DIGIT_NUMBER, FRACTION, parseShare, PERCENT } from './numbers.js';
 import { spanOf, type Scan, type Span } from './scan.js';
 
-const DC_WORD = /\b(?:d\.?c\.?s?\b|distribution cent(?:er|re)s?|warehouses?|reserve[sd]?\b|hold[- ]?backs?|hold(?:s|ing)?\b|held\b|keep(?:s|ing)?\b|kept\b|withh(?:o|e)ld\w*|retain\w*|buffer\b|centrally\b|set aside)/;
+const DC_WORD =
+  /\b(?:d\.?c\.?s?\b|distribution cent(?:er|re)s?|warehouses?|reserve[sd]?\b|hold[- ]?backs?|hold(?:s|ing)?\b|held\b|keep(?:s|ing)?\b|kept\b|withh(?:o|e)ld\w*|retain\w*|buffer\b|centrally\b|set aside)/;
 const ZERO_WORD = /\b(?:no|none|nothing|zero|without|don'?t|do not|won'?t|never|nil)\b/;
-const SHARE_IN_CLAUSE = [rx(String.raw`(${PERCENT})`), rx(String.raw`(${FRACTION})`), rx(String.raw`(?<![\d.,])(${DIGIT_NUMBER})(?![\d%])(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?)\b)`)];
+const SHARE_IN_CLAUSE = [
+  rx(String.raw`(${PERCENT})`),
+  rx(String.raw`(${FRACTION})`),
+  rx(String.raw`(?<![\d.,])(${DIGIT_NUMBER})(?![\d%])(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?)\b)`),
+];
 const EVERYTHING_TO_STORES = [
-  rx(String.raw`\b(?:ship|send|push|allocate|move|put)(?:s|ping|ing|ed)?\s+(?:out\s+)?(?:everything|it all|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise))?)\b`),
-  rx(String.raw`\b(?:everything|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise)))\s+(?:is\s+|goes\s+|gets\s+|shipped\s+|sent\s+|pushed\s+|allocated\s+|out\s+)*(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`),
+  rx(
+    String.raw`\b(?:ship|send|push|allocate|move|put)(?:s|ping|ing|ed)?\s+(?:out\s+)?(?:everything|it all|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise))?)\b`,
+  ),
+  rx(
+    String.raw`\b(?:everything|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise)))\s+(?:is\s+|goes\s+|gets\s+|shipped\s+|sent\s+|pushed\s+|allocated\s+|out\s+)*(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`,
+  ),
   rx(String.raw`\bnothing\s+(?:is\s+|gets\s+|will be\s+)?(?:held|kept|set aside|reserved)(?:\s+back)?\b`),
 ];
-const SHARE_TO_STORES = rx(String.raw`(${PERCENT}|${FRACTION})\s+(?:of\s+(?:the\s+)?(?:stock|inventory|units|buy)\s+)?(?:goes\s+|going\s+|is\s+|gets\s+)?(?:shipped\s+|sent\s+|allocated\s+|pushed\s+)?(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`);
+const SHARE_TO_STORES = rx(
+  String.raw`(${PERCENT}|${FRACTION})\s+(?:of\s+(?:the\s+)?(?:stock|inventory|units|buy)\s+)?(?:goes\s+|going\s+|is\s+|gets\s+)?(?:shipped\s+|sent\s+|allocated\s+|pushed\s+)?(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`,
+);
 
 export function findDcShare(scan: Scan): Found<number> | undefined {
   const clauses = scan.clauses().filter((clause) => DC_WORD.test(clause.text));

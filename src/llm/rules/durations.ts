@@ -21,7 +21,11 @@ export function findHorizon(scan: Scan): Found<number> | undefined {
     if (amount === undefined) continue;
     const unit = match[2] ?? '';
     const weeks = unit.startsWith('w') ? amount : unit.startsWith('m') ? weeksInMonths(amount) : Math.round(amount * 52);
-    const how = unit.startsWith('w') ? `${amount} weeks` : unit.startsWith('m') ? `${amount} months = round(${amount} × 52 / 12) = ${weeks} weeks` : `${amount} year(s) = ${weeks} weeks`;
+    const how = unit.startsWith('w')
+      ? `${amount} weeks`
+      : unit.startsWith('m')
+        ? `${amount} months = round(${amount} × 52 / 12) = ${weeks} weeks`
+        : `${amount} year(s) = ${weeks} weeks`;
     return take(scan, spanOf(match), weeks, `horizon "${match[0].trim()}" → ${how}`);
   }
   if (half) return take(scan, spanOf(half), 26, `horizon "${half[0].trim()}" → 26 weeks`);

@@ -11,8 +11,12 @@ const MARKDOWN_WORD = String.raw`mark[- ]?downs?|marked down|marking down|discou
 const SELL_THROUGH = String.raw`sell[- ]?through|sell[- ]?thru|sellthrough|threshold`;
 
 const NO_MARKDOWN = [
-  rx(String.raw`\b(?:no|without(?: any)?|zero|skip(?:ping)?(?: the| any)?|exclud\w*(?: the| any)?|(?:don'?t|do not|won'?t|will not|never)(?: plan| want| need| take| do)?(?: any| the)?)\s+(?:planned\s+|in-season\s+|season\s+)?(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\b`),
-  rx(String.raw`\b(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\s*(?::|=|-|\bare\b|\bis\b)?\s*(?:none|no|off|n/a|not needed|not planned)\b`),
+  rx(
+    String.raw`\b(?:no|without(?: any)?|zero|skip(?:ping)?(?: the| any)?|exclud\w*(?: the| any)?|(?:don'?t|do not|won'?t|will not|never)(?: plan| want| need| take| do)?(?: any| the)?)\s+(?:planned\s+|in-season\s+|season\s+)?(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\b`,
+  ),
+  rx(
+    String.raw`\b(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\s*(?::|=|-|\bare\b|\bis\b)?\s*(?:none|no|off|n/a|not needed|not planned)\b`,
+  ),
   rx(String.raw`\bfull[- ]price\s+(?:only|throughout|all season|the whole season)\b`),
 ];
 // Only words that can mean nothing else: a "clearance run" or a "discount store" asks for no checkpoint.
@@ -34,7 +38,9 @@ const THRESHOLD_PATTERNS: readonly RegExp[] = [
   rx(String.raw`(${FRACTION})`),
   rx(String.raw`${COMPARISON}\s*(${DIGIT_NUMBER})(?![\d%])`),
 ];
-const SAID_AS_THRESHOLD = new RegExp(String.raw`(?:${COMPARISON}|${SELL_THROUGH}|at|of|if|when|unless)\s*(?:is\s+|are\s+|was\s+|falls?\s+|drops?\s+|stays?\s+)*$`);
+const SAID_AS_THRESHOLD = new RegExp(
+  String.raw`(?:${COMPARISON}|${SELL_THROUGH}|at|of|if|when|unless)\s*(?:is\s+|are\s+|was\s+|falls?\s+|drops?\s+|stays?\s+)*$`,
+);
 
 const MARKDOWN_DEPTH = /^\s*(?:mark[- ]?downs?|off\b|discount|price (?:cut|reduction))/;
 const FOLLOWED_BY_SELL_THROUGH = new RegExp(String.raw`^\s*(?:${SELL_THROUGH})`);

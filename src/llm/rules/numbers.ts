@@ -17,7 +17,18 @@ const WORD_VALUE = new Map<string, number>([
 ]);
 
 const ORDINAL_UNITS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'] as const;
-const ORDINAL_TEENS = ['tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth', 'eighteenth', 'nineteenth'] as const;
+const ORDINAL_TEENS = [
+  'tenth',
+  'eleventh',
+  'twelfth',
+  'thirteenth',
+  'fourteenth',
+  'fifteenth',
+  'sixteenth',
+  'seventeenth',
+  'eighteenth',
+  'nineteenth',
+] as const;
 const ORDINAL_TENS = ['twentieth', 'thirtieth', 'fortieth', 'fiftieth'] as const;
 const ORDINAL_VALUE = new Map<string, number>([
   ...ORDINAL_UNITS.map((word, i) => [word, i + 1] as const),
@@ -41,12 +52,32 @@ export const NUMBER = `(?:(?<![\\d.,])${DIGIT_NUMBER}|\\b${WORD_NUMBER}\\b)`;
 export const ORDINAL = `(?:\\d+(?:st|nd|rd|th)|\\b(?:(?:twenty|thirty|forty|fifty)[- ])?(?:${alternatives(ORDINAL_UNITS)})\\b|\\b(?:${alternatives([...ORDINAL_TEENS, ...ORDINAL_TENS])})\\b)`;
 
 const DENOMINATORS: Record<string, number> = {
-  half: 2, halves: 2, third: 3, thirds: 3, quarter: 4, quarters: 4, fourth: 4, fourths: 4, fifth: 5, fifths: 5,
-  sixth: 6, sixths: 6, seventh: 7, sevenths: 7, eighth: 8, eighths: 8, ninth: 9, ninths: 9, tenth: 10, tenths: 10,
+  half: 2,
+  halves: 2,
+  third: 3,
+  thirds: 3,
+  quarter: 4,
+  quarters: 4,
+  fourth: 4,
+  fourths: 4,
+  fifth: 5,
+  fifths: 5,
+  sixth: 6,
+  sixths: 6,
+  seventh: 7,
+  sevenths: 7,
+  eighth: 8,
+  eighths: 8,
+  ninth: 9,
+  ninths: 9,
+  tenth: 10,
+  tenths: 10,
 };
 
 /** "a fifth", "one quarter", "two thirds", "half", "3/10". */
-export const FRACTION = `(?:\\b(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine)[- ])?(?:${Object.keys(DENOMINATORS).sort((a, b) => b.length - a.length).join('|')})\\b|\\b\\d{1,2}\\s?/\\s?\\d{1,3}\\b)`;
+export const FRACTION = `(?:\\b(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine)[- ])?(?:${Object.keys(DENOMINATORS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')})\\b|\\b\\d{1,2}\\s?/\\s?\\d{1,3}\\b)`;
 
 /** "15%", "15 %", "15 percent", "15 per cent", "15 pct", "fifteen percent". */
 export const PERCENT = `(?:${NUMBER}\\s?(?:%|\\bper[- ]?cent\\b|\\bpct\\b))`;

@@ -71,7 +71,10 @@ export const spanOf = (match: RegExpExecArray, group = 0): Span => {
 
 /** Lower case with typographic dashes and quotes made plain, one character for one. */
 function normalise(text: string): string {
-  const plain = text.replace(/[\u2010-\u2015\u2212]/g, '-').replace(/[\u2018\u2019\u2032]/g, "'").replace(/[\u201c\u201d]/g, '"');
+  const plain = text
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/[\u2018\u2019\u2032]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"');
   const lower = plain.toLowerCase();
   if (lower.length === plain.length) return lower;
   // A few letters change length when lower-cased (İ); keep those as they are so offsets hold.

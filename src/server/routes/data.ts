@@ -20,7 +20,10 @@ const importQuery = z.object({
   map: z.string().max(2000).optional().describe('Column mapping, e.g. Store=store_id,Dept=category_id (well-known names need none)'),
   name: z.string().max(200).optional().describe('The file name to show in errors and the import log'),
   quantity: z.enum(['units', 'sales_value']).optional().describe('Sales: what the figures count (default: sales_value for a Weekly_Sales column, else units)'),
-  week_dates: z.enum(['end', 'start']).optional().describe("Sales: whether each date is the last day of its week (Walmart's Friday Date) or the first (default start)"),
+  week_dates: z
+    .enum(['end', 'start'])
+    .optional()
+    .describe("Sales: whether each date is the last day of its week (Walmart's Friday Date) or the first (default start)"),
 });
 
 const importReport = z
@@ -132,25 +135,45 @@ export const dataRoutes =
       );
     }
 
-    app.get('/api/data', { schema: { tags: ['data'], summary: 'What data is loaded: stores, categories, weeks of history, recent imports', response: { 200: dataSummary, ...errorResponses } } }, async () => {
-      const [summary, stores, categories, imports, quantity] = await Promise.all([
-        store.retail.salesSummary(),
-        store.retail.listStores(),
-        store.retail.listCategories(),
-        store.retail.listImports(),
-        store.retail.salesQuantity(),
-      ]);
-      return {
-        stores: stores.length,
-        categories: categories.length,
-        series: summary.series,
-        sales_rows: summary.rows,
-        weeks: summary.weeks,
-        first_week: summary.firstWeek,
-        last_week: summary.lastWeek,
-        imports: imports.map((i) => ({ id: i.id, kind: i.kind, source: i.source, rows: i.rows, inserted: i.inserted, updated: i.updated, warnings: i.warnings, imported_at: new Date(i.importedAt).toISOString(), quantity: i.quantity })),
-        quantity,
-      };
-    });
+    app.get(
+      '/api/data',
+      {
+        schema: {
+          tags: ['data'],
+          summary: 'What data is loaded: stores, categories, weeks of history, recent imports',
+          response: { 200: dataSummary, ...errorResponses },
+        },
+      },
+      async () => {
+        const [summary, stores, categories, imports, quantity] = await Promise.all([
+          store.retail.salesSummary(),
+          store.retail.listStores(),
+          store.retail.listCategories(),
+          store.retail.listImports(),
+          store.retail.salesQuantity(),
+        ]);
+        return {
+          stores: stores.length,
+          categories: categories.length,
+          series: summary.series,
+          sales_rows: summary.rows,
+          weeks: summary.weeks,
+          first_week: summary.firstWeek,
+          last_week: summary.lastWeek,
+          imports: imports.map((i) => ({
+            id: i.id,
+            kind: i.kind,
+            source: i.source,
+            rows: i.rows,
+            inserted: i.inserted,
+            updated: i.updated,
+            warnings: i.warnings,
+            imported_at: new Date(i.importedAt).toISOString(),
+            quantity: i.quantity,
+          })),
+          quantity,
+        };
+      },
+    );
     return Promise.resolve();
   };

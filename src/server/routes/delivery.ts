@@ -44,7 +44,9 @@ const deliveryStatus = z
     percent: z.number().min(0).max(100),
     completed_states: z.array(state),
     failed_state: state.nullable(),
-    waiting_for: z.object({ wait_id: z.string(), role: role.nullable(), state, context: json.describe('what the role is given: the change, earlier outputs, feedback') }).nullable(),
+    waiting_for: z
+      .object({ wait_id: z.string(), role: role.nullable(), state, context: json.describe('what the role is given: the change, earlier outputs, feedback') })
+      .nullable(),
     expected_next: z.object({
       action: z.enum(['advance', 'agent', 'rollback', 'none']),
       role: role.nullable(),
@@ -114,7 +116,14 @@ export const deliveryRoutes =
 
     app.get(
       '/api/delivery/runs/:run_id',
-      { schema: { tags: TAGS, summary: 'State, owner, progress, completed states and what is expected next', params: runParams, response: { 200: deliveryStatus, ...failures } } },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'State, owner, progress, completed states and what is expected next',
+          params: runParams,
+          response: { 200: deliveryStatus, ...failures },
+        },
+      },
       async (request) => statusView(await delivery.status(request.params.run_id)),
     );
 
@@ -135,7 +144,13 @@ export const deliveryRoutes =
     app.post(
       '/api/delivery/runs/:run_id/request-retry',
       {
-        schema: { tags: TAGS, summary: 'The owning role sends the work back with reasons (TESTING or VERIFICATION → IMPLEMENTATION)', params: runParams, body: RetryRequest, response: { 200: deliveryStatus, ...failures } },
+        schema: {
+          tags: TAGS,
+          summary: 'The owning role sends the work back with reasons (TESTING or VERIFICATION → IMPLEMENTATION)',
+          params: runParams,
+          body: RetryRequest,
+          response: { 200: deliveryStatus, ...failures },
+        },
       },
       async (request) => statusView(await delivery.requestRetry(request.params.run_id, request.body)),
     );
@@ -157,7 +172,14 @@ export const deliveryRoutes =
 
     app.get(
       '/api/delivery/runs/:run_id/history',
-      { schema: { tags: TAGS, summary: 'The audit trail: every handoff, submission, retry, failure and rollback, in order', params: runParams, response: { 200: deliveryHistory, ...failures } } },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'The audit trail: every handoff, submission, retry, failure and rollback, in order',
+          params: runParams,
+          response: { 200: deliveryHistory, ...failures },
+        },
+      },
       async (request) => {
         const history = await delivery.history(request.params.run_id);
         return { ...history, trail: history.trail.map(entryView) };
@@ -166,7 +188,14 @@ export const deliveryRoutes =
 
     app.get(
       '/api/delivery/projects/:project/stats',
-      { schema: { tags: TAGS, summary: "A project's runs: by state, success rate, mean duration, where runs fail, go back or are rolled back most", params: projectParams, response: { 200: projectStats, ...failures } } },
+      {
+        schema: {
+          tags: TAGS,
+          summary: "A project's runs: by state, success rate, mean duration, where runs fail, go back or are rolled back most",
+          params: projectParams,
+          response: { 200: projectStats, ...failures },
+        },
+      },
       async (request): Promise<z.output<typeof projectStats>> => delivery.projectStats(request.params.project),
     );
     return Promise.resolve();

@@ -6,14 +6,18 @@ import { health } from '../schemas.js';
 export const healthRoutes =
   (store: Store): FastifyPluginAsyncZod =>
   (app) => {
-    app.get('/health', { schema: { tags: ['health'], summary: 'Liveness and database reachability', response: { 200: health, 503: health } } }, async (request, reply) => {
-      try {
-        await store.ping();
-        return { status: 'ok' as const, database: 'ok' as const, store: store.dialect };
-      } catch (error) {
-        request.log.error({ err: error }, 'database unreachable');
-        return reply.code(503).send({ status: 'degraded', database: 'unreachable', store: store.dialect });
-      }
-    });
+    app.get(
+      '/health',
+      { schema: { tags: ['health'], summary: 'Liveness and database reachability', response: { 200: health, 503: health } } },
+      async (request, reply) => {
+        try {
+          await store.ping();
+          return { status: 'ok' as const, database: 'ok' as const, store: store.dialect };
+        } catch (error) {
+          request.log.error({ err: error }, 'database unreachable');
+          return reply.code(503).send({ status: 'degraded', database: 'unreachable', store: store.dialect });
+        }
+      },
+    );
     return Promise.resolve();
   };

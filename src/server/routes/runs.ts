@@ -20,37 +20,66 @@ import { eventView, handoffView, runView } from '../views.js';
 export const runRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>
   (app) => {
-    app.get('/api/runs', { schema: { tags: ['runs'], summary: 'List runs', querystring: runListQuery, response: { 200: runList, ...errorResponses } } }, async (request) => {
-      const { workflow, state, session_id, limit, offset } = request.query;
-      const { runs, total } = await engine.listRuns({
-        ...(workflow === undefined ? {} : { workflow }),
-        ...(state === undefined ? {} : { state }),
-        ...(session_id === undefined ? {} : { sessionId: session_id }),
-        limit,
-        offset,
-      });
-      return { runs: runs.map(runView), total, limit, offset };
-    });
+    app.get(
+      '/api/runs',
+      { schema: { tags: ['runs'], summary: 'List runs', querystring: runListQuery, response: { 200: runList, ...errorResponses } } },
+      async (request) => {
+        const { workflow, state, session_id, limit, offset } = request.query;
+        const { runs, total } = await engine.listRuns({
+          ...(workflow === undefined ? {} : { workflow }),
+          ...(state === undefined ? {} : { state }),
+          ...(session_id === undefined ? {} : { sessionId: session_id }),
+          limit,
+          offset,
+        });
+        return { runs: runs.map(runView), total, limit, offset };
+      },
+    );
 
-    app.get('/api/runs/:run_id', { schema: { tags: ['runs'], summary: 'Status of a run', params: runIdParams, response: { 200: runStatus, ...errorResponses } } }, async (request) =>
-      runView(await engine.status(request.params.run_id)),
+    app.get(
+      '/api/runs/:run_id',
+      { schema: { tags: ['runs'], summary: 'Status of a run', params: runIdParams, response: { 200: runStatus, ...errorResponses } } },
+      async (request) => runView(await engine.status(request.params.run_id)),
     );
 
     app.get(
       '/api/runs/:run_id/events',
-      { schema: { tags: ['runs'], summary: 'Events of a run after `since`', params: runIdParams, querystring: eventsQuery, response: { 200: eventList, ...errorResponses } } },
+      {
+        schema: {
+          tags: ['runs'],
+          summary: 'Events of a run after `since`',
+          params: runIdParams,
+          querystring: eventsQuery,
+          response: { 200: eventList, ...errorResponses },
+        },
+      },
       async (request) => ({ events: (await engine.readEvents(request.params.run_id, request.query.since, request.query.limit)).map(eventView) }),
     );
 
     app.get(
       '/api/runs/:run_id/history',
-      { schema: { tags: ['runs'], summary: 'Handoffs: which agent passed what to which', params: runIdParams, response: { 200: handoffList, ...errorResponses } } },
+      {
+        schema: {
+          tags: ['runs'],
+          summary: 'Handoffs: which agent passed what to which',
+          params: runIdParams,
+          response: { 200: handoffList, ...errorResponses },
+        },
+      },
       async (request) => ({ handoffs: (await engine.history(request.params.run_id)).map(handoffView) }),
     );
 
     app.post(
       '/api/runs/:run_id/cancel',
-      { schema: { tags: ['runs'], summary: 'Cancel a running or waiting run', params: runIdParams, body: cancelBody, response: { 200: runStatus, ...errorResponses } } },
+      {
+        schema: {
+          tags: ['runs'],
+          summary: 'Cancel a running or waiting run',
+          params: runIdParams,
+          body: cancelBody,
+          response: { 200: runStatus, ...errorResponses },
+        },
+      },
       async (request) => runView(await engine.cancelRun(request.params.run_id, request.body?.reason)),
     );
 
@@ -62,7 +91,15 @@ export const runRoutes =
 
     app.post(
       '/api/runs/:run_id/rollback',
-      { schema: { tags: ['runs'], summary: 'Send a run back to an earlier phase', params: runIdParams, body: rollbackBody, response: { 200: runStatus, ...errorResponses } } },
+      {
+        schema: {
+          tags: ['runs'],
+          summary: 'Send a run back to an earlier phase',
+          params: runIdParams,
+          body: rollbackBody,
+          response: { 200: runStatus, ...errorResponses },
+        },
+      },
       async (request) => runView(await engine.rollbackRun(request.params.run_id, request.body.to_phase, request.body.reason)),
     );
 

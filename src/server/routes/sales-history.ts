@@ -9,7 +9,9 @@ const historyQuery = z.object({ weeks: z.coerce.number().int().min(1).max(520).d
 const categoryHistory = z
   .object({
     weeks: z.array(z.string()).describe('week start dates (Mondays), oldest first'),
-    categories: z.array(z.object({ category_id: z.string(), name: z.string().nullable(), units: z.array(z.number()).describe('units sold in all stores, one per week') })),
+    categories: z.array(
+      z.object({ category_id: z.string(), name: z.string().nullable(), units: z.array(z.number()).describe('units sold in all stores, one per week') }),
+    ),
   })
   .meta({ id: 'CategoryHistory' });
 
@@ -18,7 +20,14 @@ export const salesHistoryRoutes =
   (app) => {
     app.get(
       '/api/data/history',
-      { schema: { tags: ['data'], summary: 'Weekly units sold per category over all stores (the latest weeks of the loaded history)', querystring: historyQuery, response: { 200: categoryHistory, ...errorResponses } } },
+      {
+        schema: {
+          tags: ['data'],
+          summary: 'Weekly units sold per category over all stores (the latest weeks of the loaded history)',
+          querystring: historyQuery,
+          response: { 200: categoryHistory, ...errorResponses },
+        },
+      },
       async (request) => {
         const snapshot = await assembler.snapshot();
         const from = Math.max(0, snapshot.weeks.length - request.query.weeks);

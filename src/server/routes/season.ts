@@ -31,13 +31,21 @@ export const seasonRoutes =
     );
 
     const read = (path: string, summary: string, id: string, report: (runId: string) => Promise<{ run_id: string }>) =>
-      app.get(path, { schema: { tags: ['season planning'], summary, params: runIdParams, response: { 200: planDocument(id, summary), ...errorResponses } } }, (request) =>
-        report(request.params.run_id),
+      app.get(
+        path,
+        { schema: { tags: ['season planning'], summary, params: runIdParams, response: { 200: planDocument(id, summary), ...errorResponses } } },
+        (request) => report(request.params.run_id),
       );
-    read('/api/forecasts/:run_id', 'The latest forecast of every store × category series, with intervals and earlier revisions', 'ForecastPlan', (id) => forecastReport(store, id));
-    read('/api/allocations/:run_id', 'Units per store (with cluster, received, sold, on hand) and at the DC', 'AllocationPlan', (id) => allocationReport(store, id));
+    read('/api/forecasts/:run_id', 'The latest forecast of every store × category series, with intervals and earlier revisions', 'ForecastPlan', (id) =>
+      forecastReport(store, id),
+    );
+    read('/api/allocations/:run_id', 'Units per store (with cluster, received, sold, on hand) and at the DC', 'AllocationPlan', (id) =>
+      allocationReport(store, id),
+    );
     read('/api/variance/:run_id', 'Weekly actuals against the forecast they were judged by', 'VarianceReport', (id) => varianceReport(store, id));
-    read('/api/markdowns/:run_id', 'Markdown decisions: recommendation, revenue with and without, what was chosen', 'MarkdownDecisions', (id) => markdownReport(store, id));
+    read('/api/markdowns/:run_id', 'Markdown decisions: recommendation, revenue with and without, what was chosen', 'MarkdownDecisions', (id) =>
+      markdownReport(store, id),
+    );
 
     app.get(
       '/api/stores/clusters',

@@ -13,7 +13,14 @@ export const workflowRoutes =
 
     app.get(
       '/api/workflows/:name/stats',
-      { schema: { tags: ['workflows'], summary: 'Counts by state, success rate, mean duration, where runs fail', params: workflowParams, response: { 200: workflowStats, ...errorResponses } } },
+      {
+        schema: {
+          tags: ['workflows'],
+          summary: 'Counts by state, success rate, mean duration, where runs fail',
+          params: workflowParams,
+          response: { 200: workflowStats, ...errorResponses },
+        },
+      },
       async (request) => statsView(await engine.stats(request.params.name)),
     );
     return Promise.resolve();

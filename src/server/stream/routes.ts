@@ -70,7 +70,9 @@ function whenSinceKnown(socket: WebSocket, request: FastifyRequest, start: (sinc
       reject(`the stream started from since=${describeSince(started)} and takes no further messages`);
     } else if (!sameSince(since, started)) {
       const why = fromQuery === undefined ? `no message came within ${FIRST_MESSAGE_GRACE_MS} ms` : 'the URL named it';
-      reject(`since=${describeSince(since)} came after the stream started from since=${describeSince(started)} (${why}): reconnect with ?since=${describeSince(since)}`);
+      reject(
+        `since=${describeSince(since)} came after the stream started from since=${describeSince(started)} (${why}): reconnect with ?since=${describeSince(since)}`,
+      );
     }
   });
 }
@@ -128,7 +130,9 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
         (message) => refuse(client, message),
       );
     };
-    app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) => runStream(socket, request, (request.params as { run_id: string }).run_id));
+    app.get('/ws/runs/:run_id', { websocket: true, schema: { hide: true } }, (socket, request) =>
+      runStream(socket, request, (request.params as { run_id: string }).run_id),
+    );
     // The seed specification's path for the same stream.
     app.get('/api/workflows/:workflow_id/stream', { websocket: true, schema: { hide: true } }, (socket, request) =>
       runStream(socket, request, (request.params as { workflow_id: string }).workflow_id),

@@ -42,8 +42,7 @@ function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier):
     lockClaimCandidates: (query) => query.forUpdate().skipLocked(),
     announce: (notice) => notifier.announce(notice),
     execute: (query) => db.executeQuery(query),
-    transact: <T>(work: () => Work<T>) =>
-      db.transaction().execute((trx) => driveAsync(work(), (q) => trx.executeQuery(q))),
+    transact: <T>(work: () => Work<T>) => db.transaction().execute((trx) => driveAsync(work(), (q) => trx.executeQuery(q))),
     async listen(onNotice, onResync) {
       // LISTEN needs a session of its own; a pooled connection would be handed to someone else.
       const listener = new Listener({

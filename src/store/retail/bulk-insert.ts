@@ -13,7 +13,7 @@ export const CHUNK = 1024;
 /** The sizes a batch of `n` rows is cut into: CHUNK, CHUNK, …, then the powers of two of the remainder, largest first. */
 export function chunkSizes(n: number): number[] {
   const sizes: number[] = Array.from({ length: Math.floor(n / CHUNK) }, () => CHUNK);
-  for (let bit = CHUNK >> 1; bit >= 1; bit >>= 1) if (n % CHUNK & bit) sizes.push(bit);
+  for (let bit = CHUNK >> 1; bit >= 1; bit >>= 1) if ((n % CHUNK) & bit) sizes.push(bit);
   return sizes;
 }
 

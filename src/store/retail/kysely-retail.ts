@@ -82,7 +82,12 @@ export class KyselyRetailData implements RetailData {
     // Two statements per chunk: ON CONFLICT DO NOTHING reports how many rows were new (both
     // databases count only inserted rows), then the upsert updates the rows that existed.
     this.stores = {
-      fresh: multiRowInsert<StoresTable>(STORE_COLUMNS, (rows) => db.insertInto('stores').values(rows).onConflict((oc) => oc.column('store_id').doNothing())),
+      fresh: multiRowInsert<StoresTable>(STORE_COLUMNS, (rows) =>
+        db
+          .insertInto('stores')
+          .values(rows)
+          .onConflict((oc) => oc.column('store_id').doNothing()),
+      ),
       upsert: multiRowInsert<StoresTable>(STORE_COLUMNS, (rows) =>
         db
           .insertInto('stores')
@@ -101,7 +106,12 @@ export class KyselyRetailData implements RetailData {
       ),
     };
     this.categories = {
-      fresh: multiRowInsert<CategoriesTable>(CATEGORY_COLUMNS, (rows) => db.insertInto('categories').values(rows).onConflict((oc) => oc.column('category_id').doNothing())),
+      fresh: multiRowInsert<CategoriesTable>(CATEGORY_COLUMNS, (rows) =>
+        db
+          .insertInto('categories')
+          .values(rows)
+          .onConflict((oc) => oc.column('category_id').doNothing()),
+      ),
       upsert: multiRowInsert<CategoriesTable>(CATEGORY_COLUMNS, (rows) =>
         db
           .insertInto('categories')
@@ -111,7 +121,10 @@ export class KyselyRetailData implements RetailData {
     };
     this.sales = {
       fresh: multiRowInsert<HistoricalSalesTable>(SALES_COLUMNS, (rows) =>
-        db.insertInto('historical_sales').values(rows).onConflict((oc) => oc.columns(['store_id', 'category_id', 'week_start_date']).doNothing()),
+        db
+          .insertInto('historical_sales')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['store_id', 'category_id', 'week_start_date']).doNothing()),
       ),
       // Only rows whose units changed are written again: the rows just inserted match and are skipped.
       upsert: multiRowInsert<HistoricalSalesTable>(SALES_COLUMNS, (rows) =>
@@ -126,9 +139,17 @@ export class KyselyRetailData implements RetailData {
           ),
       ),
     };
-    this.storeStubs = multiRowInsert<Pick<StoresTable, 'store_id' | 'updated_at'>>(['store_id', 'updated_at'], (rows) => db.insertInto('stores').values(rows).onConflict((oc) => oc.column('store_id').doNothing()));
+    this.storeStubs = multiRowInsert<Pick<StoresTable, 'store_id' | 'updated_at'>>(['store_id', 'updated_at'], (rows) =>
+      db
+        .insertInto('stores')
+        .values(rows)
+        .onConflict((oc) => oc.column('store_id').doNothing()),
+    );
     this.categoryStubs = multiRowInsert<Pick<CategoriesTable, 'category_id' | 'updated_at'>>(['category_id', 'updated_at'], (rows) =>
-      db.insertInto('categories').values(rows).onConflict((oc) => oc.column('category_id').doNothing()),
+      db
+        .insertInto('categories')
+        .values(rows)
+        .onConflict((oc) => oc.column('category_id').doNothing()),
     );
   }
 
@@ -175,7 +196,13 @@ export class KyselyRetailData implements RetailData {
    * Writes the batch's rows chunk by chunk as they are drawn from it (a large import is never
    * held as rows twice), then `after`, then the import record; transactions as SLICED says.
    */
-  private async runImport<In, Row>(kind: ImportKind, batch: ImportBatch<In>, writes: ImportWrites<Row>, toRow: (row: In) => Row, after: () => CompiledQuery[] = () => []): Promise<ImportOutcome> {
+  private async runImport<In, Row>(
+    kind: ImportKind,
+    batch: ImportBatch<In>,
+    writes: ImportWrites<Row>,
+    toRow: (row: In) => Row,
+    after: () => CompiledQuery[] = () => [],
+  ): Promise<ImportOutcome> {
     const sliced = SLICED[this.adapter.dialect];
     const source = batch.rows[Symbol.iterator]();
     let drawn: Row[] = [];
@@ -199,7 +226,10 @@ export class KyselyRetailData implements RetailData {
     };
     let rows = 0;
     let inserted = 0;
-    const lastId = this.db.selectFrom('data_imports').select((eb) => eb.fn.max<number | null>('id').as('id')).compile();
+    const lastId = this.db
+      .selectFrom('data_imports')
+      .select((eb) => eb.fn.max<number | null>('id').as('id'))
+      .compile();
     const db = this.db;
     function* slice(): Work<boolean> {
       const started = performance.now();
@@ -216,7 +246,17 @@ export class KyselyRetailData implements RetailData {
       yield* query(
         db
           .insertInto('data_imports')
-          .values({ id, kind, source: batch.source, rows, inserted, updated: rows - inserted, warnings: JSON.stringify(batch.warnings), imported_at: batch.at, quantity: kind === 'sales' ? (batch.quantity ?? 'units') : null })
+          .values({
+            id,
+            kind,
+            source: batch.source,
+            rows,
+            inserted,
+            updated: rows - inserted,
+            warnings: JSON.stringify(batch.warnings),
+            imported_at: batch.at,
+            quantity: kind === 'sales' ? (batch.quantity ?? 'units') : null,
+          })
           .compile(),
       );
       return true;
@@ -303,7 +343,12 @@ export class KyselyRetailData implements RetailData {
   }
 
   async dataVersion(): Promise<number> {
-    const [row] = await this.all(this.db.selectFrom('data_imports').select((eb) => eb.fn.max<number | null>('id').as('id')).compile());
+    const [row] = await this.all(
+      this.db
+        .selectFrom('data_imports')
+        .select((eb) => eb.fn.max<number | null>('id').as('id'))
+        .compile(),
+    );
     return Number(row?.id ?? 0);
   }
 
@@ -312,7 +357,9 @@ export class KyselyRetailData implements RetailData {
     const upsert = this.db
       .insertInto('plans')
       .values(row)
-      .onConflict((oc) => oc.columns(['run_id', 'kind', 'revision']).doUpdateSet((eb) => ({ body: eb.ref('excluded.body'), created_at: eb.ref('excluded.created_at') })))
+      .onConflict((oc) =>
+        oc.columns(['run_id', 'kind', 'revision']).doUpdateSet((eb) => ({ body: eb.ref('excluded.body'), created_at: eb.ref('excluded.created_at') })),
+      )
       .compile();
     return this.adapter.execute(upsert).then(() => undefined);
   }
@@ -339,7 +386,10 @@ export class KyselyRetailData implements RetailData {
 
   saveSimulatedDemand(demand: WeeklySales[]): Promise<void> {
     const rows = demand.map((d) => ({ store_id: d.storeId, category_id: d.categoryId, week_start_date: d.weekStartDate, units: d.unitsSold }));
-    const writes = [this.db.deleteFrom('simulated_demand').compile(), ...chunks(rows).map((chunk) => this.db.insertInto('simulated_demand').values(chunk).compile())];
+    const writes = [
+      this.db.deleteFrom('simulated_demand').compile(),
+      ...chunks(rows).map((chunk) => this.db.insertInto('simulated_demand').values(chunk).compile()),
+    ];
     function* work(): Work<void> {
       for (const write of writes) yield* query(write);
     }
@@ -347,7 +397,9 @@ export class KyselyRetailData implements RetailData {
   }
 
   async simulatedDemand(weekStartDate: string): Promise<WeeklySales[]> {
-    const rows = await this.all(this.db.selectFrom('simulated_demand').selectAll().where('week_start_date', '=', weekStartDate).orderBy('store_id').orderBy('category_id').compile());
+    const rows = await this.all(
+      this.db.selectFrom('simulated_demand').selectAll().where('week_start_date', '=', weekStartDate).orderBy('store_id').orderBy('category_id').compile(),
+    );
     return rows.map((r) => ({ storeId: r.store_id, categoryId: r.category_id, weekStartDate: r.week_start_date, unitsSold: Number(r.units) }));
   }
 

@@ -47,8 +47,7 @@ function sqliteAdapter(synchronous: SqliteSynchronous, connection: CachingDataba
     execute: (query) => new Promise((resolve) => resolve(connection.run(query))),
     transact: (work) => committer.transact(work),
     migrationTarget: { clusteredPrimaryKey: withoutRowid, migrationSchema: () => Promise.resolve(undefined) },
-    isUniqueViolation: (error) =>
-      error instanceof BetterSqlite3.SqliteError && SQLITE_CONSTRAINT_CODES.has(error.code),
+    isUniqueViolation: (error) => error instanceof BetterSqlite3.SqliteError && SQLITE_CONSTRAINT_CODES.has(error.code),
     closeExtras: async () => checkpointer?.stop(),
   };
 }

@@ -66,7 +66,9 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, maxCached = MAX_
       retire([evicted], true);
       if (!warned) {
         warned = true;
-        process.emitWarning(`SQLite statement cache full (${maxCached} distinct SQL texts): a caller makes a new SQL text per call`, { code: 'BATON_STATEMENT_CACHE' });
+        process.emitWarning(`SQLite statement cache full (${maxCached} distinct SQL texts): a caller makes a new SQL text per call`, {
+          code: 'BATON_STATEMENT_CACHE',
+        });
       }
     }
     statement = sqlite.prepare(sql);

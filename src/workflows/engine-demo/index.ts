@@ -35,8 +35,7 @@ export const reviewer = defineAgent({
   description: 'Reads the draft; the first revision always goes back with notes.',
   input: draft,
   output: review,
-  run: ({ input }) =>
-    input.revision < 2 ? { verdict: 'revise' as const, notes: 'tighten the opening' } : { verdict: 'approve' as const, notes: 'ready' },
+  run: ({ input }) => (input.revision < 2 ? { verdict: 'revise' as const, notes: 'tighten the opening' } : { verdict: 'approve' as const, notes: 'ready' }),
 });
 
 export const translator = defineAgent({

@@ -40,19 +40,25 @@ export type WeeklyActuals = z.infer<typeof weeklyActuals>;
 export async function postActuals(engine: Engine, store: Store, runId: string, actuals: WeeklyActuals): Promise<RunStatus> {
   const run = await engine.status(runId);
   if (run.workflow !== SEASON_PLANNING) {
-    throw new BatonError('INVALID_PARAMETERS', `run "${runId}" is a ${run.workflow} run: only season-planning runs take actuals`, { details: { run_id: runId, workflow: run.workflow } });
+    throw new BatonError('INVALID_PARAMETERS', `run "${runId}" is a ${run.workflow} run: only season-planning runs take actuals`, {
+      details: { run_id: runId, workflow: run.workflow },
+    });
   }
   const waiting = run.waitingFor;
   if (run.state !== 'waiting' || waiting?.kind !== 'actuals') {
-    throw new ConflictError(`run "${runId}" is not waiting for actuals (it is ${run.state}${run.phase ? ` at ${run.phase}` : ''})`, { run_id: runId, state: run.state, phase: run.phase }, [
-      'runs started with actuals: "simulated" make their own; otherwise wait until the run asks (its status shows waiting_for kind "actuals")',
-    ]);
+    throw new ConflictError(
+      `run "${runId}" is not waiting for actuals (it is ${run.state}${run.phase ? ` at ${run.phase}` : ''})`,
+      { run_id: runId, state: run.state, phase: run.phase },
+      ['runs started with actuals: "simulated" make their own; otherwise wait until the run asks (its status shows waiting_for kind "actuals")'],
+    );
   }
   const expected = (waiting.data as { week?: number } | null)?.week;
   if (expected !== actuals.week) {
-    throw new ConflictError(`run "${runId}" waits for the actuals of week ${expected}, not week ${actuals.week}`, { run_id: runId, expected_week: expected, week: actuals.week }, [
-      `send week ${expected}`,
-    ]);
+    throw new ConflictError(
+      `run "${runId}" waits for the actuals of week ${expected}, not week ${actuals.week}`,
+      { run_id: runId, expected_week: expected, week: actuals.week },
+      [`send week ${expected}`],
+    );
   }
   refuseRepeatedSeries(actuals);
   const missing = await checkAgainstPlan(store, runId, actuals);
@@ -69,7 +75,11 @@ const LISTED = 10;
 const seriesKey = (storeId: string, categoryId: string) => `${storeId} × ${categoryId}`;
 const listed = (items: readonly string[]) => `${items.slice(0, LISTED).join(', ')}${items.length > LISTED ? `, … (${items.length} in all)` : ''}`;
 /** Ids as people mistype them: case, spaces, leading zeros ("s1" for "S001"). */
-const loose = (id: string) => id.trim().toLowerCase().replace(/(^|[^0-9])0+(?=[0-9])/g, '$1');
+const loose = (id: string) =>
+  id
+    .trim()
+    .toLowerCase()
+    .replace(/(^|[^0-9])0+(?=[0-9])/g, '$1');
 
 function closest(id: string, known: readonly string[]): string | undefined {
   const wanted = loose(id);
@@ -95,7 +105,9 @@ async function checkAgainstPlan(store: Store, runId: string, actuals: WeeklyActu
     .filter((r) => knownStores.has(r.store_id) && knownCategories.has(r.category_id) && !planned.has(seriesKey(r.store_id, r.category_id)))
     .map((r) => seriesKey(r.store_id, r.category_id));
   if (unknownStores.length + unknownCategories.length + unplanned.length > 0) {
-    const guesses = [...unknownStores.map((id) => [id, closest(id, stores)]), ...unknownCategories.map((id) => [id, closest(id, categories)])].filter(([, guess]) => guess !== undefined);
+    const guesses = [...unknownStores.map((id) => [id, closest(id, stores)]), ...unknownCategories.map((id) => [id, closest(id, categories)])].filter(
+      ([, guess]) => guess !== undefined,
+    );
     const problems = [
       unknownStores.length > 0 ? `unknown store${unknownStores.length === 1 ? '' : 's'} ${listed(unknownStores)}` : '',
       unknownCategories.length > 0 ? `unknown categor${unknownCategories.length === 1 ? 'y' : 'ies'} ${listed(unknownCategories)}` : '',
@@ -113,10 +125,17 @@ async function checkAgainstPlan(store: Store, runId: string, actuals: WeeklyActu
   const posted = new Set(actuals.sales.map((r) => seriesKey(r.store_id, r.category_id)));
   const missing = [...planned].filter((key) => !posted.has(key));
   if (missing.length > 0 && actuals.partial !== true) {
-    throw new BatonError('INVALID_PARAMETERS', `week ${actuals.week} is missing ${missing.length} of the season's ${planned.size} store × category series: ${listed(missing)}`, {
-      details: { missing_series: missing.slice(0, 100), missing: missing.length, planned: planned.size },
-      suggestions: ['send every planned series (0 for a series that sold nothing)', 'or send partial: true to post what you have: missing series are then left out of the comparison, not read as zero sales'],
-    });
+    throw new BatonError(
+      'INVALID_PARAMETERS',
+      `week ${actuals.week} is missing ${missing.length} of the season's ${planned.size} store × category series: ${listed(missing)}`,
+      {
+        details: { missing_series: missing.slice(0, 100), missing: missing.length, planned: planned.size },
+        suggestions: [
+          'send every planned series (0 for a series that sold nothing)',
+          'or send partial: true to post what you have: missing series are then left out of the comparison, not read as zero sales',
+        ],
+      },
+    );
   }
   return missing.length;
 }
@@ -129,7 +148,8 @@ function refuseRepeatedSeries(actuals: WeeklyActuals): void {
     const key = JSON.stringify([row.store_id, row.category_id]);
     const first = seen.get(key);
     if (first === undefined) seen.set(key, index);
-    else if (repeated.length < 20) repeated.push({ path: `sales.${index}`, message: `store ${row.store_id} × category ${row.category_id} is already at sales.${first}` });
+    else if (repeated.length < 20)
+      repeated.push({ path: `sales.${index}`, message: `store ${row.store_id} × category ${row.category_id} is already at sales.${first}` });
   });
   if (repeated.length > 0) throw new InvalidParametersError(`week ${actuals.week} lists a store and category more than once`, repeated);
 }

@@ -114,8 +114,14 @@ export class ContextAssembler {
       weeksBeforeSeason: lead.gap,
       latestStart: lead.latestStart,
       notes: [
-        ...(lead.gap > 0 ? [`the season starts ${lead.gap} week(s) after the history ends (${lead.historyEnds}): those weeks are forecast with the season and left out of the plan`] : []),
-        ...(snapshot.quantity === 'sales_value' ? ['the history is sales value (money), not units: the forecast, safety stock and manufacturing quantity are sales value at full price'] : []),
+        ...(lead.gap > 0
+          ? [
+              `the season starts ${lead.gap} week(s) after the history ends (${lead.historyEnds}): those weeks are forecast with the season and left out of the plan`,
+            ]
+          : []),
+        ...(snapshot.quantity === 'sales_value'
+          ? ['the history is sales value (money), not units: the forecast, safety stock and manufacturing quantity are sales value at full price']
+          : []),
       ],
       weeks: snapshot.weeks,
       series: snapshot.series,
@@ -126,7 +132,12 @@ export class ContextAssembler {
 
   async inventory(parameters: PlanParameters): Promise<InventoryContext> {
     const snapshot = await this.snapshot();
-    return { dcHoldback: parameters.dc_holdback_percentage, replenishment: parameters.replenishment_strategy, stores: snapshot.stores, salesProfiles: snapshot.salesProfiles };
+    return {
+      dcHoldback: parameters.dc_holdback_percentage,
+      replenishment: parameters.replenishment_strategy,
+      stores: snapshot.stores,
+      salesProfiles: snapshot.salesProfiles,
+    };
   }
 
   /**
@@ -172,7 +183,9 @@ export class ContextAssembler {
 function notEnoughHistory(weeks: number): BatonError {
   return new BatonError(
     'DATA_NOT_FOUND',
-    weeks === 0 ? 'there is no sales history to plan from' : `only ${weeks} weeks of sales history; planning needs at least ${MIN_HISTORY_WEEKS} (a year, to see seasonality)`,
+    weeks === 0
+      ? 'there is no sales history to plan from'
+      : `only ${weeks} weeks of sales history; planning needs at least ${MIN_HISTORY_WEEKS} (a year, to see seasonality)`,
     {
       details: { weeks_of_history: weeks, minimum: MIN_HISTORY_WEEKS },
       suggestions: [

@@ -113,5 +113,14 @@ export async function stockPosition(store: Store, runId: string): Promise<StockP
   }
   receiveMovesBefore(Infinity);
   const sumOf = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  return { approvedQuantity: plan?.approved_quantity ?? 0, dcUnits, stores, soldToDate: sumOf(soldByWeek), soldByWeek, unmetToDate: sumOf(unmetByWeek), unmetByWeek, postedToDate };
+  return {
+    approvedQuantity: plan?.approved_quantity ?? 0,
+    dcUnits,
+    stores,
+    soldToDate: sumOf(soldByWeek),
+    soldByWeek,
+    unmetToDate: sumOf(unmetByWeek),
+    unmetByWeek,
+    postedToDate,
+  };
 }

@@ -7,7 +7,10 @@ import { stockPosition } from './ledger.js';
 import { sum } from './season.js';
 
 const noPlan = (kind: string, runId: string): BatonError =>
-  new BatonError('NOT_FOUND', `run "${runId}" has no ${kind} yet`, { details: { run_id: runId, kind }, suggestions: ['check the run id, or wait until the run reaches that phase (GET /api/runs/{id})'] });
+  new BatonError('NOT_FOUND', `run "${runId}" has no ${kind} yet`, {
+    details: { run_id: runId, kind },
+    suggestions: ['check the run id, or wait until the run reaches that phase (GET /api/runs/{id})'],
+  });
 
 export async function forecastReport(store: Store, runId: string) {
   const plans = await store.retail.listPlans(runId, 'forecast');
@@ -48,10 +51,20 @@ export async function varianceReport(store: Store, runId: string) {
     run_id: runId,
     weeks: weeks.map((week) => {
       // The forecast a week was judged against: the newest revision made before the week's actuals.
-      const plan = plans.map((p) => p.body as ForecastPlan).filter((p) => p.from_week <= week).at(-1) ?? (plans[0]!.body as ForecastPlan);
+      const plan =
+        plans
+          .map((p) => p.body as ForecastPlan)
+          .filter((p) => p.from_week <= week)
+          .at(-1) ?? (plans[0]!.body as ForecastPlan);
       const forecast = sum(plan.series.map((s) => s.forecast[week - plan.from_week] ?? 0));
       const actual = sum(actuals.filter((a) => a.seasonWeek === week).map((a) => a.unitsSold));
-      return { week, actual, forecast: Math.round(forecast * 100) / 100, variance: forecast > 0 ? (actual - forecast) / forecast : null, forecast_revision: plan.revision };
+      return {
+        week,
+        actual,
+        forecast: Math.round(forecast * 100) / 100,
+        variance: forecast > 0 ? (actual - forecast) / forecast : null,
+        forecast_revision: plan.revision,
+      };
     }),
   };
 }

@@ -38,12 +38,24 @@ export function seasonLead(lastHistoryWeek: string, historyWeeks: number, season
   const latestStart = addDays(lastHistoryWeek, 7 * (maxGap + 1));
   const days = daysBetween(lastHistoryWeek, seasonStart);
   const gap = Math.ceil(days / 7) - 1;
-  const details = { season_start_date: seasonStart, last_history_week: lastHistoryWeek, history_ends: historyEnds, weeks_of_history: historyWeeks, earliest_start: earliestStart, latest_start: latestStart, max_gap_weeks: maxGap };
+  const details = {
+    season_start_date: seasonStart,
+    last_history_week: lastHistoryWeek,
+    history_ends: historyEnds,
+    weeks_of_history: historyWeeks,
+    earliest_start: earliestStart,
+    latest_start: latestStart,
+    max_gap_weeks: maxGap,
+  };
   if (days < 7) {
-    throw new BatonError('INVALID_PARAMETERS', `the season starts on ${seasonStart}, before the sales history ends (its last week starts ${lastHistoryWeek} and ends ${historyEnds}): a season is planned from history that ends before it; the earliest start is ${earliestStart}`, {
-      details,
-      suggestions: [`start the season on or after ${earliestStart}`, 'or import history that ends before the season starts'],
-    });
+    throw new BatonError(
+      'INVALID_PARAMETERS',
+      `the season starts on ${seasonStart}, before the sales history ends (its last week starts ${lastHistoryWeek} and ends ${historyEnds}): a season is planned from history that ends before it; the earliest start is ${earliestStart}`,
+      {
+        details,
+        suggestions: [`start the season on or after ${earliestStart}`, 'or import history that ends before the season starts'],
+      },
+    );
   }
   if (gap > maxGap) {
     throw new BatonError(

@@ -116,7 +116,10 @@ export const seasonPlanningWorkflow = defineWorkflow({
         if (resolution.action !== 'modify') return undefined;
         const overrides = buyModification.safeParse(resolution.data).data?.parameters;
         const stranded = strandedStock({ ...effective(context), ...overrides });
-        if (stranded) throw new InvalidParametersError('the modified buy would strand stock at the DC', [{ path: 'data.parameters.dc_holdback_percentage', message: stranded }]);
+        if (stranded)
+          throw new InvalidParametersError('the modified buy would strand stock at the DC', [
+            { path: 'data.parameters.dc_holdback_percentage', message: stranded },
+          ]);
         return undefined;
       },
     },
@@ -160,7 +163,10 @@ export const seasonPlanningWorkflow = defineWorkflow({
         markdown: activeMarkdown(context)?.rate ?? 0,
         partial: postedPartial(context),
         // Categories last week's monitor found off plan for a first week: a second such week alerts.
-        watching: (context.results.monitor as MonitorOutput | undefined)?.week === currentWeek(context) - 1 ? ((context.results.monitor as MonitorOutput).watch ?? []) : [],
+        watching:
+          (context.results.monitor as MonitorOutput | undefined)?.week === currentWeek(context) - 1
+            ? ((context.results.monitor as MonitorOutput).watch ?? [])
+            : [],
       }),
       transitions: ['replenishment'],
       next: (_context, output) => ((output as MonitorOutput).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' }),
@@ -221,7 +227,10 @@ export const seasonPlanningWorkflow = defineWorkflow({
       transitions: ['week_end'],
       decide: (_context, resolution) => {
         if (resolution.action !== 'reject') return undefined;
-        return { goto: 'week_end', reason: resolution.expired ? 'markdown approval deadline passed unanswered: no markdown, prices stay' : 'markdown rejected: prices stay' };
+        return {
+          goto: 'week_end',
+          reason: resolution.expired ? 'markdown approval deadline passed unanswered: no markdown, prices stay' : 'markdown rejected: prices stay',
+        };
       },
     },
     {
@@ -230,7 +239,8 @@ export const seasonPlanningWorkflow = defineWorkflow({
       agent: 'season_clock',
       input: (context) => ({ week: currentWeek(context), horizon: context.parameters.forecast_horizon_weeks }),
       transitions: ['simulate_actuals'],
-      next: (context) => (currentWeek(context) < context.parameters.forecast_horizon_weeks ? { goto: 'simulate_actuals', reason: 'next season week' } : undefined),
+      next: (context) =>
+        currentWeek(context) < context.parameters.forecast_horizon_weeks ? { goto: 'simulate_actuals', reason: 'next season week' } : undefined,
     },
     {
       name: 'season_close',
@@ -239,7 +249,13 @@ export const seasonPlanningWorkflow = defineWorkflow({
       input: (context) => {
         const reforecasts = context.visits.reforecast ?? 0;
         const lastAlert = (context.results.monitor as MonitorOutput | undefined)?.alert === true && !(context.results.monitor as MonitorOutput).reforecast;
-        return { runId: context.runId, parameters: effective(context), markdown: activeMarkdown(context), reforecasts, varianceAlerts: reforecasts + (lastAlert ? 1 : 0) };
+        return {
+          runId: context.runId,
+          parameters: effective(context),
+          markdown: activeMarkdown(context),
+          reforecasts,
+          varianceAlerts: reforecasts + (lastAlert ? 1 : 0),
+        };
       },
     },
   ],

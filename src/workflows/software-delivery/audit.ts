@@ -93,7 +93,12 @@ export function auditTrail(events: readonly EventRecord[]): AuditEntry[] {
           trail.push(submissionEntry(event, state, submission, `agent:${String(p.agent_name)}${submission.by ? ` (${submission.by})` : ''}`));
         } else if (state !== 'ERROR') {
           const handoff = p.result as z.output<typeof HandoffRecord>;
-          trail.push({ ...entry(event, 'forward', state, handoff.to_state, handoff.summary), from_role: handoff.from_role, to_role: handoff.to_role, transferred: handoff.transferred });
+          trail.push({
+            ...entry(event, 'forward', state, handoff.to_state, handoff.summary),
+            from_role: handoff.from_role,
+            to_role: handoff.to_role,
+            transferred: handoff.transferred,
+          });
         }
         break;
       }
@@ -109,7 +114,8 @@ export function auditTrail(events: readonly EventRecord[]): AuditEntry[] {
         break;
       }
       case 'run_state':
-        if (p.to === 'failed' && phase !== null && phase !== 'ERROR') trail.push(entry(event, 'error', stateOfPhase(phase), 'ERROR', textOf(p.reason, 'failed')));
+        if (p.to === 'failed' && phase !== null && phase !== 'ERROR')
+          trail.push(entry(event, 'error', stateOfPhase(phase), 'ERROR', textOf(p.reason, 'failed')));
         if (p.from === 'failed' && p.to === 'running' && phase !== null && events[i - 1]?.type !== 'phase_transition') {
           // The engine's retry re-enters the phase that failed.
           trail.push(entry(event, 'rollback', 'ERROR', stateOfPhase(phase), textOf(p.reason, 'retry'), 'request'));

@@ -52,11 +52,26 @@ export function roleContext(state: DeliveryState, context: DeliveryContext): Rol
     if (!submission) continue;
     if (orderOf(s) < orderOf(state) && submission.action === 'advance' && submission.output !== undefined) earlier[s] = submission.output;
     if (orderOf(s) > orderOf(state) && submission.to_state === state) {
-      feedback.push({ from_state: s, from_role: ownerOf(s), action: submission.action, reasons: setbacksOf(submission), output: submission.action === 'advance' ? submission.output : undefined, at: submission.at });
+      feedback.push({
+        from_state: s,
+        from_role: ownerOf(s),
+        action: submission.action,
+        reasons: setbacksOf(submission),
+        output: submission.action === 'advance' ? submission.output : undefined,
+        at: submission.at,
+      });
     }
   }
   feedback.sort((a, b) => b.at - a.at);
-  return { project: context.parameters.project, change: context.parameters.change, state, role: ownerOf(state), duties: STATES[state].description, earlier, feedback };
+  return {
+    project: context.parameters.project,
+    change: context.parameters.change,
+    state,
+    role: ownerOf(state),
+    duties: STATES[state].description,
+    earlier,
+    feedback,
+  };
 }
 
 /** The newest submission that sent the run to ERROR: which state failed, and why. */

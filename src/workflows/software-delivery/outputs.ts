@@ -32,7 +32,10 @@ export const TestReport = z
   .object({
     passed: z.number().int().min(0),
     failed: z.number().int().min(0),
-    failures: z.array(z.object({ test: text, message: text })).max(500).default([]),
+    failures: z
+      .array(z.object({ test: text, message: text }))
+      .max(500)
+      .default([]),
     notes: z.string().max(10_000).default(''),
   })
   .refine((r) => r.failures.length <= r.failed, { message: 'more failures listed than failed tests', path: ['failures'] });
@@ -92,7 +95,8 @@ export const submissionFor = (state: RoleState) =>
       if (s.action === 'retry' && !retryTargets(state).includes(s.to_state)) {
         ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} has no retry path to ${s.to_state}` });
       }
-      if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output === undefined) ctx.addIssue({ code: 'custom', path: ['output'], message: 'is required' });
+      if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output === undefined)
+        ctx.addIssue({ code: 'custom', path: ['output'], message: 'is required' });
       if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output !== undefined && outcomeOf(state, s.output) !== s.to_state) {
         ctx.addIssue({ code: 'custom', path: ['to_state'], message: `this ${state} output leads to ${outcomeOf(state, s.output)}, not ${s.to_state}` });
       }

@@ -3,9 +3,7 @@ import { z } from 'zod';
 import { Role } from './states.js';
 
 /** Project names go into URLs and session ids, so they stay plain. */
-export const ProjectName = z
-  .string()
-  .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letters, digits, ".", "_" or "-" (up to 100, starting with a letter or digit)');
+export const ProjectName = z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letters, digits, ".", "_" or "-" (up to 100, starting with a letter or digit)');
 
 export const ChangeRequest = z.object({
   title: z.string().trim().min(1).max(200),

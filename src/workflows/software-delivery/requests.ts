@@ -7,33 +7,55 @@ import { DeliveryState, Role, ROLES } from './states.js';
  * A role by name. Read as a string first so that a missing role is reported as missing (400,
  * "received undefined") rather than as a wrong choice (422), as the server's error mapping expects.
  */
-const RoleField = (description: string) => z.string().describe(`${description} (${ROLES.join(', ')})`).pipe(Role);
+const RoleField = (description: string) =>
+  z
+    .string()
+    .describe(`${description} (${ROLES.join(', ')})`)
+    .pipe(Role);
 
 export const StartDelivery = z.object({
   project: ProjectName,
   change: ChangeRequest,
   automatic_roles: z.array(Role).optional().describe('roles an agent plays in this run (default none: every role submits through advance)'),
   agent_mode: z.enum(['offline', 'llm']).optional().describe('how agents work; default: the model when one is configured, else offline'),
-  script: OfflineScript.partial().optional().describe('offline agents only: how many test rounds fail, reviews reject and deployments fail before they succeed'),
+  script: OfflineScript.partial()
+    .optional()
+    .describe('offline agents only: how many test rounds fail, reviews reject and deployments fail before they succeed'),
   idempotency_key: z.string().min(1).max(200).optional(),
 });
 export type StartDelivery = z.infer<typeof StartDelivery>;
 
 export const AdvanceRequest = z.object({
   role: RoleField('the role submitting; it must own the current state'),
-  to_state: DeliveryState.optional().describe("where the work goes; default: where the output leads (forward, back to IMPLEMENTATION on failed tests or requested changes, ERROR on a failed deployment)"),
+  to_state: DeliveryState.optional().describe(
+    'where the work goes; default: where the output leads (forward, back to IMPLEMENTATION on failed tests or requested changes, ERROR on a failed deployment)',
+  ),
   output: z.unknown().optional().describe("the role's output for the current state (required unless to_state is ERROR)"),
   reason: z.string().max(10_000).optional().describe('why, for a move to ERROR'),
-  from_state: DeliveryState.optional().describe('the state this submission answers; when the run stands elsewhere (e.g. a repeated request already moved it on) the answer is 409'),
-  wait_id: z.string().min(1).max(200).optional().describe("the wait this submission answers (the status's waiting_for.wait_id); 409 when the run no longer waits for it"),
+  from_state: DeliveryState.optional().describe(
+    'the state this submission answers; when the run stands elsewhere (e.g. a repeated request already moved it on) the answer is 409',
+  ),
+  wait_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("the wait this submission answers (the status's waiting_for.wait_id); 409 when the run no longer waits for it"),
 });
 export type AdvanceRequest = z.infer<typeof AdvanceRequest>;
 
 export const RetryRequest = z.object({
   role: RoleField('the role sending the work back; it must own the current state'),
   reasons: z.array(z.string().trim().min(1).max(10_000)).min(1).max(200),
-  from_state: DeliveryState.optional().describe('the state this submission answers; when the run stands elsewhere (e.g. a repeated request already moved it on) the answer is 409'),
-  wait_id: z.string().min(1).max(200).optional().describe("the wait this submission answers (the status's waiting_for.wait_id); 409 when the run no longer waits for it"),
+  from_state: DeliveryState.optional().describe(
+    'the state this submission answers; when the run stands elsewhere (e.g. a repeated request already moved it on) the answer is 409',
+  ),
+  wait_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("the wait this submission answers (the status's waiting_for.wait_id); 409 when the run no longer waits for it"),
 });
 export type RetryRequest = z.infer<typeof RetryRequest>;
 

@@ -41,7 +41,11 @@ function checkOutput(state: RoleState, output: unknown): Extract<Submission, { a
   if (output === undefined || output === null) throw incomplete([{ path: 'output', message: 'is required' }]);
   const parsed = schema.safeParse(output);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: ['output', ...i.path.map(String)].join('.'), message: i.message, missing: i.code === 'invalid_type' && /received undefined/.test(i.message) }));
+  const issues = parsed.error.issues.map((i) => ({
+    path: ['output', ...i.path.map(String)].join('.'),
+    message: i.message,
+    missing: i.code === 'invalid_type' && /received undefined/.test(i.message),
+  }));
   const fields = issues.map(({ path, message }) => ({ path, message: issues.every((i) => i.missing) ? 'is required' : message }));
   if (issues.every((i) => i.missing)) throw incomplete(fields);
   throw new InvalidParametersError(`the ${state} output is invalid`, fields);
@@ -61,9 +65,11 @@ function refuseOtherAnswer(request: Answering, state: DeliveryState, waitId: str
     ]);
   }
   if (request.wait_id !== undefined && request.wait_id !== waitId) {
-    throw new ConflictError(`the run no longer waits for "${request.wait_id}" (it is at ${state})`, { wait_id: request.wait_id, waiting_for: waitId ?? null, state }, [
-      'read the run again: the submission may already have been applied',
-    ]);
+    throw new ConflictError(
+      `the run no longer waits for "${request.wait_id}" (it is at ${state})`,
+      { wait_id: request.wait_id, waiting_for: waitId ?? null, state },
+      ['read the run again: the submission may already have been applied'],
+    );
   }
 }
 
@@ -85,7 +91,10 @@ export class DeliveryService {
   async start(request: StartDelivery): Promise<DeliveryStatus> {
     const { project, change, automatic_roles, agent_mode, script, idempotency_key } = parse(StartDelivery, request, 'delivery request');
     const parameters = { project, change, automatic_roles: automatic_roles ?? [], ...(agent_mode ? { agent_mode } : {}), ...(script ? { script } : {}) };
-    const run = await this.engine.startRun(SOFTWARE_DELIVERY, parameters, { sessionId: sessionOf(project), ...(idempotency_key ? { idempotencyKey: idempotency_key } : {}) });
+    const run = await this.engine.startRun(SOFTWARE_DELIVERY, parameters, {
+      sessionId: sessionOf(project),
+      ...(idempotency_key ? { idempotencyKey: idempotency_key } : {}),
+    });
     return this.statusOf(run);
   }
 
@@ -102,7 +111,11 @@ export class DeliveryService {
   async advance(runId: string, request: AdvanceRequest): Promise<DeliveryStatus> {
     const input = parse(AdvanceRequest, request, 'submission');
     const { status, state, waitId } = await this.turnOf(runId, input, input.to_state ?? '(next state)');
-    await this.refuseRepeat(status, state, (previous, answered) => previous.action === 'advance' && previous.by === input.role && sameAdvance(answered, previous, input));
+    await this.refuseRepeat(
+      status,
+      state,
+      (previous, answered) => previous.action === 'advance' && previous.by === input.role && sameAdvance(answered, previous, input),
+    );
     const target = input.to_state;
     if (target !== undefined) assertTransition(state, target);
     if (target === 'ERROR' && input.output === undefined && !input.reason) {
@@ -120,14 +133,25 @@ export class DeliveryService {
     }
     const to = target ?? leadsTo;
     assertTransition(state, to);
-    const submission: Submission = { action: 'advance', to_state: to, ...(output === undefined ? {} : { output }), ...(input.reason ? { reason: input.reason } : {}), at: this.now(), by: input.role };
+    const submission: Submission = {
+      action: 'advance',
+      to_state: to,
+      ...(output === undefined ? {} : { output }),
+      ...(input.reason ? { reason: input.reason } : {}),
+      at: this.now(),
+      by: input.role,
+    };
     return this.submit(status, waitId, input.role, submission);
   }
 
   async requestRetry(runId: string, request: RetryRequest): Promise<DeliveryStatus> {
     const input = parse(RetryRequest, request, 'retry request');
     const { status, state, waitId } = await this.turnOf(runId, input, 'an earlier state');
-    await this.refuseRepeat(status, state, (previous) => previous.action === 'retry' && previous.by === input.role && isDeepStrictEqual(previous.reasons, input.reasons));
+    await this.refuseRepeat(
+      status,
+      state,
+      (previous) => previous.action === 'retry' && previous.by === input.role && isDeepStrictEqual(previous.reasons, input.reasons),
+    );
     const [target] = retryTargets(state);
     if (target === undefined) {
       throw new BatonError('INVALID_TRANSITION', `${state} has no retry path: its work cannot be sent back`, {
@@ -143,7 +167,10 @@ export class DeliveryService {
     const status = await this.run(runId);
     const current = await this.statusOf(status);
     if (status.state === 'running') {
-      throw new ConflictError(`${current.state} is being worked on by an agent; roll back once the run waits or has stopped`, { state: current.state, run_state: status.state });
+      throw new ConflictError(`${current.state} is being worked on by an agent; roll back once the run waits or has stopped`, {
+        state: current.state,
+        run_state: status.state,
+      });
     }
     if (current.state === 'COMPLETE') {
       throw new InvalidTransitionError('COMPLETE', input.to_state ?? '(previous state)', [], 'rollback');
@@ -186,7 +213,8 @@ export class DeliveryService {
 
   private async run(runId: string): Promise<RunStatus> {
     const status = await this.engine.status(runId);
-    if (status.workflow !== SOFTWARE_DELIVERY) throw new NotFoundError('delivery run', runId, ['this run belongs to another workflow: see GET /api/runs/{run_id}']);
+    if (status.workflow !== SOFTWARE_DELIVERY)
+      throw new NotFoundError('delivery run', runId, ['this run belongs to another workflow: see GET /api/runs/{run_id}']);
     return status;
   }
 
@@ -226,7 +254,10 @@ export class DeliveryService {
     }
     const owner = ownerOf(state);
     if (owner === null || !isRoleState(state)) {
-      throw new ConflictError(`the change is being handed over (${state}); submit once the next role's state is open`, { state, allowed: [...allowedNext(state)] });
+      throw new ConflictError(`the change is being handed over (${state}); submit once the next role's state is open`, {
+        state,
+        allowed: [...allowedNext(state)],
+      });
     }
     if (role !== owner) {
       throw new BatonError('FORBIDDEN', `role ${role} does not own ${state}; ${owner} does`, {
@@ -235,7 +266,10 @@ export class DeliveryService {
       });
     }
     if (!status.waitingFor) {
-      throw new ConflictError(`${state} is played by an agent in this run; nothing to submit`, { state, automatic_roles: (status.parameters as DeliveryParameters).automatic_roles });
+      throw new ConflictError(`${state} is played by an agent in this run; nothing to submit`, {
+        state,
+        automatic_roles: (status.parameters as DeliveryParameters).automatic_roles,
+      });
     }
     return { status, state, waitId: status.waitingFor.id };
   }
@@ -251,9 +285,11 @@ export class DeliveryService {
     const answered = stateOfPhase(last.phase);
     const previous = (last.resolution as { data?: Submission } | null)?.data;
     if (answered === state || !isRoleState(answered) || previous === undefined || !repeats(previous, answered)) return;
-    throw new ConflictError(`this request was already applied to ${answered}; the change is now at ${state}`, { already_applied_to: answered, state, wait_id: last.id }, [
-      `to answer ${state}, send its own output (with from_state: "${state}" to guard against repeats)`,
-    ]);
+    throw new ConflictError(
+      `this request was already applied to ${answered}; the change is now at ${state}`,
+      { already_applied_to: answered, state, wait_id: last.id },
+      [`to answer ${state}, send its own output (with from_state: "${state}" to guard against repeats)`],
+    );
   }
 
   private async submit(status: RunStatus, waitId: string, role: string, submission: Submission): Promise<DeliveryStatus> {
@@ -262,7 +298,7 @@ export class DeliveryService {
 
   private async allEvents(runId: string) {
     const events = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await this.engine.readEvents(runId, after, EVENT_PAGE);
       events.push(...page);
       if (page.length < EVENT_PAGE) return events;

@@ -91,8 +91,7 @@ export function assertTransition(from: DeliveryState, to: string, what = 'delive
 }
 
 /** The retry paths out of a state: allowed successors that lie behind it on the forward path. */
-export const retryTargets = (from: DeliveryState): DeliveryState[] =>
-  TRANSITIONS[from].filter((to) => to !== 'ERROR' && orderOf(to) < orderOf(from));
+export const retryTargets = (from: DeliveryState): DeliveryState[] => TRANSITIONS[from].filter((to) => to !== 'ERROR' && orderOf(to) < orderOf(from));
 
 /** The state a successful piece of work moves on to (the forward successor). */
 export function forwardSuccessor(from: DeliveryState): DeliveryState | undefined {

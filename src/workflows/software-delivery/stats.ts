@@ -54,8 +54,17 @@ export function projectStatsOf(project: string, runs: readonly DeliveryStatus[],
     in_progress: runs.length - finished,
     success_rate: finished === 0 ? null : done.length / finished,
     mean_duration_ms: durations.length === 0 ? null : durations.reduce((a, b) => a + b, 0) / durations.length,
-    failures_by_state: countBy(entries.filter((e) => e.move === 'error'), (e) => e.from_state),
-    retries_by_state: countBy(entries.filter((e) => e.move === 'retry'), (e) => e.from_state),
-    rollbacks_by_state: countBy(entries.filter((e) => e.move === 'rollback'), (e) => e.from_state),
+    failures_by_state: countBy(
+      entries.filter((e) => e.move === 'error'),
+      (e) => e.from_state,
+    ),
+    retries_by_state: countBy(
+      entries.filter((e) => e.move === 'retry'),
+      (e) => e.from_state,
+    ),
+    rollbacks_by_state: countBy(
+      entries.filter((e) => e.move === 'rollback'),
+      (e) => e.from_state,
+    ),
   };
 }

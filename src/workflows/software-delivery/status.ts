@@ -3,17 +3,7 @@ import type { RunStatus } from '../../engine/index.js';
 import type { RunState } from '../../store/index.js';
 import type { DeliveryParameters } from './parameters.js';
 import { stateOfPhase } from './phases.js';
-import {
-  allowedNext,
-  orderOf,
-  ownerOf,
-  retryTargets,
-  rollbackTargets,
-  STATES,
-  WORK_STATES,
-  type DeliveryState,
-  type Role,
-} from './states.js';
+import { allowedNext, orderOf, ownerOf, retryTargets, rollbackTargets, STATES, WORK_STATES, type DeliveryState, type Role } from './states.js';
 
 export interface ExpectedNext {
   /** advance: the role submits; agent: an agent or the system is at work; rollback: a person decides where to resume; none: finished. */

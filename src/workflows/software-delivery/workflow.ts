@@ -72,7 +72,13 @@ function handoffPhase(state: DeliveryState): DeliveryPhase {
     description: STATES[state].description,
     agent: HANDOFF_AGENT,
     transitions: targetsOf(state),
-    input: (context: DeliveryContext) => ({ from_state: from, to_state: to, from_role: ownerOf(from), to_role: ownerOf(to), package: roleContext(to, context) }),
+    input: (context: DeliveryContext) => ({
+      from_state: from,
+      to_state: to,
+      from_role: ownerOf(from),
+      to_role: ownerOf(to),
+      package: roleContext(to, context),
+    }),
   };
 }
 
@@ -93,10 +99,7 @@ export const softwareDeliveryWorkflow: WorkflowDefinition<DeliveryParameters> = 
   parameters: DeliveryParameters,
   // A loop between testing and implementation is bounded: 50 rounds is a stuck change, not a slow one.
   maxVisitsPerPhase: 50,
-  phases: [
-    ...FORWARD_PATH.filter((s) => s !== 'COMPLETE').flatMap((s) => (isRoleState(s) ? rolePhases(s) : [handoffPhase(s)])),
-    errorPhase,
-  ],
+  phases: [...FORWARD_PATH.filter((s) => s !== 'COMPLETE').flatMap((s) => (isRoleState(s) ? rolePhases(s) : [handoffPhase(s)])), errorPhase],
 });
 
 /** The workflow and its agents, ready to register on an engine. */

@@ -59,7 +59,13 @@ describe('clusterStores', () => {
     expect(result.k).toBe(3);
     expect(result.silhouette).toBe(best.silhouette);
     expect(result.silhouette).toBeGreaterThan(0.7);
-    for (let b = 0; b < 3; b++) expect(groupOf(result, stores.slice(b * 8, b * 8 + 8).map((s) => s.storeId)).size).toBe(1);
+    for (let b = 0; b < 3; b++)
+      expect(
+        groupOf(
+          result,
+          stores.slice(b * 8, b * 8 + 8).map((s) => s.storeId),
+        ).size,
+      ).toBe(1);
   });
 
   it('gives the same clusters for the same stores, in any order', () => {

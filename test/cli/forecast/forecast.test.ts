@@ -34,11 +34,23 @@ describe('baton forecast', () => {
   it('reads the M4 wide format (quoted values, empty padding) detected from its header', async () => {
     const input = join(dir, 'wide.csv');
     const values = Array.from({ length: 12 }, (_, t) => `"${100 + t}"`);
-    writeFileSync(input, ['"V1","V2","V3","V4","V5","V6","V7","V8","V9","V10","V11","V12","V13"', `"W1",${values.join(',')}`, `"W2",${values.slice(0, 9).join(',')},"","",""`].join('\n'));
+    writeFileSync(
+      input,
+      [
+        '"V1","V2","V3","V4","V5","V6","V7","V8","V9","V10","V11","V12","V13"',
+        `"W1",${values.join(',')}`,
+        `"W2",${values.slice(0, 9).join(',')},"","",""`,
+      ].join('\n'),
+    );
     const output = join(dir, 'out.csv');
     await runForecastCommand({ input, output, horizon: 2, method: 'naive' });
     const rows = readOutput(output);
-    expect(rows.map((r) => [r.series_id, Number(r.forecast)])).toEqual([['W1', 111], ['W1', 111], ['W2', 108], ['W2', 108]]);
+    expect(rows.map((r) => [r.series_id, Number(r.forecast)])).toEqual([
+      ['W1', 111],
+      ['W1', 111],
+      ['W2', 108],
+      ['W2', 108],
+    ]);
   });
 
   it('names the file and line of a bad row and writes nothing', async () => {

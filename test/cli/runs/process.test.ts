@@ -25,8 +25,11 @@ interface Result {
 
 function baton(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', TSX, MAIN, 'runs', ...args], { cwd: options.cwd ?? process.cwd(), env: { ...BASE_ENV, ...options.env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      done({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', TSX, MAIN, 'runs', ...args],
+      { cwd: options.cwd ?? process.cwd(), env: { ...BASE_ENV, ...options.env }, timeout: 60_000 },
+      (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
 }
@@ -100,7 +103,9 @@ it('reads settings from .env in the working directory, the environment winning, 
   expect((JSON.parse(fromFile.stdout) as { runs: { run_id: string }[] }).runs.map((r) => r.run_id)).toContain(waitingId);
   expect(envWins).toMatchObject({ code: 3, stderr: expect.stringContaining(`error NOT_FOUND: no database at ${join(cwd, 'elsewhere.db')}`) as unknown });
   expect(malformed.code).toBe(2);
-  expect(malformed.stderr).toBe('error BAD_REQUEST: .env line 2 is not NAME=value: this is not a setting\n  - each line is NAME=value, a # comment or blank (see .env.example)\n');
+  expect(malformed.stderr).toBe(
+    'error BAD_REQUEST: .env line 2 is not NAME=value: this is not a setting\n  - each line is NAME=value, a # comment or blank (see .env.example)\n',
+  );
 });
 
 it('watches a run across a server restart and prints every event exactly once, in order, to the end', async () => {
@@ -113,11 +118,15 @@ it('watches a run across a server restart and prints every event exactly once, i
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.on('exit', done));
-  const seen = () => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number; type: string });
+  const seen = () =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { seq: number; type: string });
   try {
     // Until the watcher has caught up with the log so far.
     const waitedFor = (await t.store.getRun(id))!.lastSeq;
-    for (let end = Date.now() + 30_000; seen().at(-1)?.seq !== waitedFor; ) {
+    for (let end = Date.now() + 30_000; seen().at(-1)?.seq !== waitedFor;) {
       if (Date.now() > end) throw new Error(`the watcher saw ${stdout} / ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }

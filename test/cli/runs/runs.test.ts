@@ -43,11 +43,20 @@ for (const kind of targetKinds) {
       const listed = JSON.parse(json.stdout) as { runs: RunView[]; total: number };
       expect(listed.runs.map((r) => r.run_id)).toEqual(expect.arrayContaining([a, b]));
       expect(listed.total).toBe(listed.runs.length);
-      expect(listed.runs.find((r) => r.run_id === a)).toMatchObject({ workflow: 'editorial', state: 'waiting', phase: 'approval', session_id: 's-a', waiting_for: { kind: 'approval' } });
+      expect(listed.runs.find((r) => r.run_id === a)).toMatchObject({
+        workflow: 'editorial',
+        state: 'waiting',
+        phase: 'approval',
+        session_id: 's-a',
+        waiting_for: { kind: 'approval' },
+      });
 
       expect(JSON.parse((await target.cli('list', '--json', '--since', '2999-01-01')).stdout)).toEqual({ runs: [], total: 0 });
       const bad = await target.cli('list', '--since', 'last week');
-      expect(bad).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('error BAD_REQUEST: --since "last week" is neither an age nor an ISO date') as unknown });
+      expect(bad).toMatchObject({
+        code: EXIT.usage,
+        stderr: expect.stringContaining('error BAD_REQUEST: --since "last week" is neither an age nor an ISO date') as unknown,
+      });
       expect((await target.cli('list', '--state', 'asleep')).code).toBe(EXIT.usage);
     });
 
@@ -118,7 +127,9 @@ for (const kind of targetKinds) {
       expect(back.lines[0]).toMatch(new RegExp(`^run ${id} \\(editorial\\) waiting at approval .* for approval `));
       const nowhere = await target.cli('rollback', id, '--to', 'publish');
       expect(nowhere.code).toBe(EXIT.conflict);
-      expect(nowhere.stderr).toMatch(/^error INVALID_TRANSITION: rollback from "approval" to "publish" is not allowed\n {2}- allowed from "approval": draft, review\n$/);
+      expect(nowhere.stderr).toMatch(
+        /^error INVALID_TRANSITION: rollback from "approval" to "publish" is not allowed\n {2}- allowed from "approval": draft, review\n$/,
+      );
       const retryWaiting = await target.cli('retry', id);
       expect(retryWaiting.code).toBe(EXIT.conflict);
       expect(retryWaiting.stderr).toContain('only failed runs can be retried');
@@ -135,7 +146,11 @@ for (const kind of targetKinds) {
       expect(retried.code).toBe(EXIT.ok);
       expect(retried.lines[0]).toMatch(/\(season-planning\) failed at demand .*: DATA_NOT_FOUND/);
       const events = (await target.cli('events', failed.id, '--json')).lines.map((l) => JSON.parse(l) as EventView & { to?: string; reason?: string });
-      expect(events.filter((e) => e.type === 'run_state').map((e) => `${String(e.to)}${e.reason === 'retry' ? ' (retry)' : ''}`)).toEqual(['failed', 'running (retry)', 'failed']);
+      expect(events.filter((e) => e.type === 'run_state').map((e) => `${String(e.to)}${e.reason === 'retry' ? ' (retry)' : ''}`)).toEqual([
+        'failed',
+        'running (retry)',
+        'failed',
+      ]);
     });
 
     it('posts a week of actuals from a CSV and refuses a malformed file with its line', async () => {
@@ -149,7 +164,10 @@ for (const kind of targetKinds) {
       const rows = stores.flatMap((s) => categories.map((c) => `${s.storeId},${c.categoryId},10`));
       writeFileSync(csv, ['store_id,category_id,units_sold', rows[0]!, `${rows[1]!.replace(/,10$/, ',ten')}`].join('\n'));
       const bad = await target.cli('post-actuals', run.id, '--week', '1', '--file', csv);
-      expect(bad).toMatchObject({ code: EXIT.usage, stderr: `error BAD_REQUEST: ${csv}, line 3: units_sold "ten" is not a number\n  - the file needs the columns store_id,category_id,units_sold with a number of units on every row\n` });
+      expect(bad).toMatchObject({
+        code: EXIT.usage,
+        stderr: `error BAD_REQUEST: ${csv}, line 3: units_sold "ten" is not a number\n  - the file needs the columns store_id,category_id,units_sold with a number of units on every row\n`,
+      });
       writeFileSync(csv, ['store_id,category_id,units_sold', ...rows].join('\n'));
       const early = await target.cli('post-actuals', run.id, '--week', '2', '--file', csv);
       expect(early).toMatchObject({ code: EXIT.conflict, stderr: expect.stringContaining('waits for the actuals of week 1, not week 2') as unknown });
@@ -168,7 +186,10 @@ for (const kind of targetKinds) {
       await new Promise((resolve) => setTimeout(resolve, 1100));
       if (target.name === 'server') {
         const refused = await runCli(['prune', '--older-than', '1s', '--url', target.base!]);
-        expect(refused).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('error BAD_REQUEST: prune works on the database, not through a server') as unknown });
+        expect(refused).toMatchObject({
+          code: EXIT.usage,
+          stderr: expect.stringContaining('error BAD_REQUEST: prune works on the database, not through a server') as unknown,
+        });
         return;
       }
       const cancelled = (await target.engine.listRuns({ state: 'cancelled' })).runs.map((r) => r.id);
@@ -176,7 +197,10 @@ for (const kind of targetKinds) {
       const dry = await target.cli('prune', '--older-than', '1s', '--state', 'cancelled', '--dry-run');
       expect(dry.lines[0]).toMatch(new RegExp(`^would delete ${cancelled.length} runs? \\(cancelled\\) finished before \\S+Z$`));
       expect(dry.lines[1]).toMatch(/^rows: events \d+, steps \d+, attempts \d+, waits \d+, plans \d+, actual_sales \d+$/);
-      const pruned = JSON.parse((await target.cli('prune', '--older-than', '1s', '--state', 'cancelled', '--json')).stdout) as { runIds: string[]; freedBytes: number | null };
+      const pruned = JSON.parse((await target.cli('prune', '--older-than', '1s', '--state', 'cancelled', '--json')).stdout) as {
+        runIds: string[];
+        freedBytes: number | null;
+      };
       expect(pruned.runIds.sort()).toEqual([...cancelled].sort());
       expect(pruned.freedBytes).not.toBeNull();
       expect((await target.cli('show', cancelled[0]!)).code).toBe(EXIT.notFound);
@@ -195,8 +219,13 @@ for (const kind of targetKinds) {
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events.at(-1)).toMatchObject({ type: 'workflow_complete', state: 'completed' });
       const text = await target.cli('watch', id, '--since', String(events.length - 2));
-      expect(text.lines[0]).toMatch(new RegExp(`^watching run ${id} \\(editorial\\) completed \\(100%\\) on (database|server) .*, from seq ${events.length - 2}$`));
-      expect(text.lines.slice(1, -1).map((l) => l.split(' ')[0])).toEqual([`#${String(events.length - 1).padStart(3)}`.split(' ')[0], `#${String(events.length).padStart(3)}`.split(' ')[0]]);
+      expect(text.lines[0]).toMatch(
+        new RegExp(`^watching run ${id} \\(editorial\\) completed \\(100%\\) on (database|server) .*, from seq ${events.length - 2}$`),
+      );
+      expect(text.lines.slice(1, -1).map((l) => l.split(' ')[0])).toEqual([
+        `#${String(events.length - 1).padStart(3)}`.split(' ')[0],
+        `#${String(events.length).padStart(3)}`.split(' ')[0],
+      ]);
     });
   });
 }

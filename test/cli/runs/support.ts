@@ -66,7 +66,13 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 
 function workerEngine(store: Store): { engine: Engine; assembler: ReturnType<typeof seasonPlanning>['assembler'] } {
   const season = seasonPlanning(store, { llm: null });
-  const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents], workflows: [season.workflow, editorialWorkflow], pollIntervalMs: 50, leaseMs: 3000 });
+  const engine = new Engine({
+    store,
+    agents: [...season.agents, ...editorialAgents],
+    workflows: [season.workflow, editorialWorkflow],
+    pollIntervalMs: 50,
+    leaseMs: 3000,
+  });
   return { engine, assembler: season.assembler };
 }
 

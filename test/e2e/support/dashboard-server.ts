@@ -31,7 +31,12 @@ export async function startDashboardServer({ webRoot, apiToken }: { webRoot: str
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 7, lastWeek: LAST_HISTORY_WEEK });
   const season = seasonPlanning(store, { llm: null });
   const delivery = softwareDelivery();
-  const engine = new Engine({ store, agents: [...season.agents, ...editorialAgents, ...delivery.agents], workflows: [season.workflow, editorialWorkflow, delivery.workflow], pollIntervalMs: 50 });
+  const engine = new Engine({
+    store,
+    agents: [...season.agents, ...editorialAgents, ...delivery.agents],
+    workflows: [season.workflow, editorialWorkflow, delivery.workflow],
+    pollIntervalMs: 50,
+  });
   await engine.start();
   const config = parseServerConfig({ port: 0, host: '127.0.0.1', defaultWorkflow: SEASON_PLANNING, ...(apiToken ? { apiToken } : {}) });
   const app = await buildServer({ engine, config, logger: false, llm: null, assembler: season.assembler, webRoot });

@@ -10,4 +10,7 @@ export const focusedText = (page: Page) => inPage<string | null>(page, 'document
 
 /** Every event the Run page holds in its event log, in order: seq and the line shown. */
 export const loggedEvents = (page: Page) =>
-  inPage<{ seq: number; text: string }[]>(page, `Array.from(document.querySelectorAll('[data-testid="event-log"] li'), (li) => ({ seq: Number(li.getAttribute('data-seq')), text: li.textContent || '' }))`);
+  inPage<{ seq: number; text: string }[]>(
+    page,
+    `Array.from(document.querySelectorAll('[data-testid="event-log"] li'), (li) => ({ seq: Number(li.getAttribute('data-seq')), text: li.textContent || '' }))`,
+  );

@@ -17,13 +17,20 @@ describeEachStore('engine runs: approvals', (kind) => {
       const change = results.approve as { action: string; data?: { quantity: number } } | undefined;
       return { quantity: change?.action === 'modify' ? change.data!.quantity : 100 };
     });
-    const orderer = agent('orderer', ({ input }) => ({ ordered: ((input as { results: { plan: { quantity: number } } }).results.plan).quantity }));
+    const orderer = agent('orderer', ({ input }) => ({ ordered: (input as { results: { plan: { quantity: number } } }).results.plan.quantity }));
     const workflow = defineWorkflow({
       name: 'buy',
       parameters: z.object({ sku: z.string() }),
       phases: [
         { name: 'plan', agent: 'planner' },
-        { name: 'approve', wait: { kind: 'approval', schema: quantities, data: ({ results, parameters }: WorkflowContext<{ sku: string }>) => ({ sku: parameters.sku, plan: results.plan }) } },
+        {
+          name: 'approve',
+          wait: {
+            kind: 'approval',
+            schema: quantities,
+            data: ({ results, parameters }: WorkflowContext<{ sku: string }>) => ({ sku: parameters.sku, plan: results.plan }),
+          },
+        },
         { name: 'order', agent: 'orderer' },
       ],
     });
@@ -137,10 +144,7 @@ describeEachStore('engine runs: approvals', (kind) => {
   it('lets exactly one of two simultaneous resolutions win; the other gets CONFLICT', async () => {
     const { engine, orderer } = setup();
     const { id, waitId } = await waitingRun(engine);
-    const outcomes = await Promise.allSettled([
-      engine.resolveWait(id, waitId, { action: 'accept' }),
-      engine.resolveWait(id, waitId, { action: 'reject' }),
-    ]);
+    const outcomes = await Promise.allSettled([engine.resolveWait(id, waitId, { action: 'accept' }), engine.resolveWait(id, waitId, { action: 'reject' })]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const [loser] = outcomes.filter((o) => o.status === 'rejected');
     expect(loser!.reason).toMatchObject({ code: 'CONFLICT' });

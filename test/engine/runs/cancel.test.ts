@@ -69,9 +69,13 @@ describeEachStore('engine runs: cancellation', (kind) => {
   });
 
   it('stops retrying when the run is cancelled while an agent waits to be retried', async () => {
-    const failing = agent('cruncher', () => {
-      throw new Error('flaky upstream');
-    }, { maxAttempts: 5, retryDelayMs: 100 });
+    const failing = agent(
+      'cruncher',
+      () => {
+        throw new Error('flaky upstream');
+      },
+      { maxAttempts: 5, retryDelayMs: 100 },
+    );
     const engine = h.engine({ agents: [echo('prepare'), failing, echo('after')], workflows: [workflow] });
     const { id } = await engine.startRun('cancellable', {});
     const retrying = deferred();
@@ -100,9 +104,7 @@ describeEachStore('engine runs: cancellation', (kind) => {
 
     const cancelled = await engine.cancelRun(id);
     expect(cancelled).toMatchObject({ state: 'cancelled', waitingFor: null, phase: 'approve' });
-    expect(await engine.waits(id)).toEqual([
-      expect.objectContaining({ id: waitId, status: 'cancelled', resolution: { reason: 'cancelled by request' } }),
-    ]);
+    expect(await engine.waits(id)).toEqual([expect.objectContaining({ id: waitId, status: 'cancelled', resolution: { reason: 'cancelled by request' } })]);
     const log = await engine.readEvents(id);
     expect(log.at(-2)).toMatchObject({ type: 'run_state', payload: { from: 'waiting', to: 'cancelled' } });
     expect(log.at(-1)).toMatchObject({ type: 'workflow_complete', payload: { state: 'cancelled' } });

@@ -35,7 +35,12 @@ describeEachStore('engine runs: deadlines', (kind) => {
     expect(ofType(await engine.readEvents(id), 'approval_required')[0]).toMatchObject({ deadline_at: waiting.waitingFor!.deadlineAt });
 
     const failed = await engine.settled(id, ['failed']);
-    expect(failed).toMatchObject({ state: 'failed', phase: 'approve', waitingFor: null, error: { error_type: 'DEADLINE_EXCEEDED', details: { wait_id: waitId } } });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      phase: 'approve',
+      waitingFor: null,
+      error: { error_type: 'DEADLINE_EXCEEDED', details: { wait_id: waitId } },
+    });
     expect(ship.calls).toEqual([]);
     expect((await engine.waits(id))[0]).toMatchObject({ id: waitId, status: 'expired' });
     const log = await engine.readEvents(id);

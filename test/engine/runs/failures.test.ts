@@ -9,8 +9,7 @@ import { agent, echo, ofType, rejectionOf, typesOf, useHarness } from './harness
 describeEachStore('engine runs: failures', (kind) => {
   const h = useHarness(kind);
 
-  const single = (agentName: string) =>
-    defineWorkflow({ name: 'single', parameters: z.object({}), phases: [{ name: 'work', agent: agentName }] });
+  const single = (agentName: string) => defineWorkflow({ name: 'single', parameters: z.object({}), phases: [{ name: 'work', agent: agentName }] });
 
   it('retries an agent that throws twice and completes on the third attempt, logging each failure', async () => {
     const flaky = agent(
@@ -51,9 +50,13 @@ describeEachStore('engine runs: failures', (kind) => {
   });
 
   it('fails the run after one attempt when the agent throws a non-retryable AgentError', async () => {
-    const refusing = agent('refusing', () => {
-      throw new AgentError('the store does not exist', { retryable: false, details: { store: 'S-404' } });
-    }, { maxAttempts: 3 });
+    const refusing = agent(
+      'refusing',
+      () => {
+        throw new AgentError('the store does not exist', { retryable: false, details: { store: 'S-404' } });
+      },
+      { maxAttempts: 3 },
+    );
     const engine = h.engine({ agents: [refusing], workflows: [single('refusing')] });
     const { id } = await engine.startRun('single', {});
     const failed = await engine.settled(id);

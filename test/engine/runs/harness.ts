@@ -133,8 +133,7 @@ export const echo = (name: string, options: AgentOptions = {}) => agent(name, (_
 
 export const typesOf = (events: readonly EventRecord[]): string[] => events.map((e) => e.type);
 
-export const ofType = (events: readonly EventRecord[], type: string): Record<string, unknown>[] =>
-  events.filter((e) => e.type === type).map((e) => e.payload);
+export const ofType = (events: readonly EventRecord[], type: string): Record<string, unknown>[] => events.filter((e) => e.type === type).map((e) => e.payload);
 
 /** Resolves with the rejection of `promise` (fails the test if it resolves). */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {

@@ -112,7 +112,9 @@ describeEachStore('engine runs: skips and repeats', (kind) => {
         {
           name: 'restock',
           agent: 'restocker',
-          repeat: { until: ({ results, parameters }: WorkflowContext<{ target: number }>) => (results.restock as { stock: number }).stock >= parameters.target },
+          repeat: {
+            until: ({ results, parameters }: WorkflowContext<{ target: number }>) => (results.restock as { stock: number }).stock >= parameters.target,
+          },
         },
         { name: 'ship', agent: 'ship' },
       ],

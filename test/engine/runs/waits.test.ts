@@ -103,7 +103,9 @@ describeEachStore('engine runs: submissions and signals', (kind) => {
     });
     await engine.resolveWait(id, waitId, { data: { sold: 420 } });
     expect(await engine.settled(id)).toMatchObject({ state: 'completed' });
-    expect(reconcile.calls).toEqual([expect.objectContaining({ results: expect.objectContaining({ actuals: { action: 'signal', data: { sold: 420 } } }) as unknown })]);
+    expect(reconcile.calls).toEqual([
+      expect.objectContaining({ results: expect.objectContaining({ actuals: { action: 'signal', data: { sold: 420 } } }) as unknown }),
+    ]);
     expect(ofType(await engine.readEvents(id), 'wait_resolved')).toEqual([
       { wait_id: waitId, kind: 'actuals', resolution: { action: 'signal', data: { sold: 420 } } },
     ]);

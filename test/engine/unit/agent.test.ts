@@ -44,7 +44,13 @@ describe('defineAgent', () => {
   });
 
   it('turns a synchronous throw in run into a rejected promise', async () => {
-    const agent = defineAgent({ name: 'thrower', ...schemas, run: () => { throw new Error('boom'); } });
+    const agent = defineAgent({
+      name: 'thrower',
+      ...schemas,
+      run: () => {
+        throw new Error('boom');
+      },
+    });
     const signal = new AbortController().signal;
     await expect(agent.run({ input: { n: 1 }, signal, attempt: 1, reportProgress: () => {}, emit: () => {} })).rejects.toThrow('boom');
   });

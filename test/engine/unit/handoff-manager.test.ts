@@ -8,7 +8,15 @@ import { AgentError, NotFoundError } from '../../../src/errors/index.js';
 
 /** An agent that records what it received and returns `result`. */
 function recorder(name: string, result: unknown, received: Record<string, unknown>) {
-  return defineAgent({ name, input: z.unknown(), output: z.unknown(), run: ({ input }) => { received[name] = structuredClone(input); return result; } });
+  return defineAgent({
+    name,
+    input: z.unknown(),
+    output: z.unknown(),
+    run: ({ input }) => {
+      received[name] = structuredClone(input);
+      return result;
+    },
+  });
 }
 
 const echo = (name: string): AgentDefinition => defineAgent({ name, input: z.unknown(), output: z.unknown(), run: ({ input }) => input });
@@ -36,7 +44,13 @@ describe('AgentHandoffManager registry', () => {
 
   it('refuses an unknown agent with NOT_FOUND, suggesting the registered agents', () => {
     const manager = new AgentHandoffManager([echo('planner'), echo('buyer')]);
-    const error: unknown = (() => { try { manager.get('ghost'); } catch (e) { return e; } })();
+    const error: unknown = (() => {
+      try {
+        manager.get('ghost');
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).code).toBe('NOT_FOUND');
     expect((error as NotFoundError).httpStatus).toBe(404);
@@ -63,7 +77,14 @@ describe('AgentHandoffManager.call', () => {
     const manager = new AgentHandoffManager([flaky, echo('other')]);
     let clock = 100;
     const forwarded: string[] = [];
-    await expect(manager.call('flaky', null, { now: () => (clock += 10), onAttempt: (o, retry) => { forwarded.push(`${o.status}:${retry}`); } })).resolves.toBe(42);
+    await expect(
+      manager.call('flaky', null, {
+        now: () => (clock += 10),
+        onAttempt: (o, retry) => {
+          forwarded.push(`${o.status}:${retry}`);
+        },
+      }),
+    ).resolves.toBe(42);
     await manager.call('other', 'x', { now: () => 500 });
     expect(forwarded).toEqual(['failed:true', 'succeeded:false']);
     expect(manager.attempts()).toEqual([
@@ -77,7 +98,14 @@ describe('AgentHandoffManager.call', () => {
   });
 
   it('logs a failed call and rejects with AgentCallFailed', async () => {
-    const refusing = defineAgent({ name: 'refusing', input: z.unknown(), output: z.unknown(), run: () => { throw new AgentError('no', { retryable: false }); } });
+    const refusing = defineAgent({
+      name: 'refusing',
+      input: z.unknown(),
+      output: z.unknown(),
+      run: () => {
+        throw new AgentError('no', { retryable: false });
+      },
+    });
     const manager = new AgentHandoffManager([refusing]);
     await expect(manager.call('refusing', {})).rejects.toBeInstanceOf(AgentCallFailed);
     expect(manager.attempts('refusing')).toMatchObject([{ attempt: 1, status: 'failed', error: { error_type: 'AGENT_EXECUTION_ERROR', message: 'no' } }]);
@@ -118,7 +146,10 @@ describe('AgentHandoffManager.runChain', () => {
   it('fails on an unknown agent name before calling any agent', async () => {
     const received: Record<string, unknown> = {};
     const manager = new AgentHandoffManager([recorder('a', 1, received), recorder('c', 3, received)]);
-    const error: unknown = await manager.runChain(['a', 'ghost', 'c']).then(() => undefined, (e: unknown) => e);
+    const error: unknown = await manager.runChain(['a', 'ghost', 'c']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).message).toBe('agent "ghost" does not exist');
     expect(received).toEqual({});
@@ -127,7 +158,14 @@ describe('AgentHandoffManager.runChain', () => {
 
   it('stops the chain at the first failing agent', async () => {
     const received: Record<string, unknown> = {};
-    const failing = defineAgent({ name: 'b', input: z.unknown(), output: z.unknown(), run: () => { throw new AgentError('b broke', { retryable: false }); } });
+    const failing = defineAgent({
+      name: 'b',
+      input: z.unknown(),
+      output: z.unknown(),
+      run: () => {
+        throw new AgentError('b broke', { retryable: false });
+      },
+    });
     const manager = new AgentHandoffManager([recorder('a', 1, received), failing, recorder('c', 3, received)]);
     await expect(manager.runChain(['a', 'b', 'c'])).rejects.toMatchObject({ code: 'AGENT_EXECUTION_ERROR', message: 'b broke' });
     expect(Object.keys(received)).toEqual(['a']);

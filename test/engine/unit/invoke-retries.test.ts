@@ -25,7 +25,10 @@ function flaky(failures: number, maxAttempts = 3) {
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<AgentCallFailed> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AgentCallFailed);
   return error as AgentCallFailed;
 }
@@ -34,7 +37,20 @@ describe('invokeAgent: schemas', () => {
   it('refuses input that fails the input schema with CONTEXT_ASSEMBLY_ERROR after 0 attempts, without calling the agent', async () => {
     let called = 0;
     const onAttempt: AttemptOutcome[] = [];
-    const error = await failureOf(invokeAgent(agent(() => { called++; return { doubled: 0 }; }), { n: 'two' }, { onAttempt: (o) => { onAttempt.push(o); } }));
+    const error = await failureOf(
+      invokeAgent(
+        agent(() => {
+          called++;
+          return { doubled: 0 };
+        }),
+        { n: 'two' },
+        {
+          onAttempt: (o) => {
+            onAttempt.push(o);
+          },
+        },
+      ),
+    );
     expect(error.code).toBe('CONTEXT_ASSEMBLY_ERROR');
     expect(error.attempts).toBe(0);
     expect(error.details.attempts).toBe(0);
@@ -53,7 +69,10 @@ describe('invokeAgent: schemas', () => {
       name: 'defaults',
       input: z.object({ n: z.number().default(7) }),
       output,
-      run: ({ input: i }) => { seen = i; return { doubled: i.n * 2 }; },
+      run: ({ input: i }) => {
+        seen = i;
+        return { doubled: i.n * 2 };
+      },
     });
     await expect(invokeAgent(def, { extra: true })).resolves.toEqual({ doubled: 14 });
     expect(seen).toEqual({ n: 7 });
@@ -61,7 +80,15 @@ describe('invokeAgent: schemas', () => {
 
   it('fails output that does not match the output schema with AGENT_EXECUTION_ERROR after using every attempt', async () => {
     let calls = 0;
-    const error = await failureOf(invokeAgent(agent(() => { calls++; return { doubled: 'many' }; }), { n: 1 }));
+    const error = await failureOf(
+      invokeAgent(
+        agent(() => {
+          calls++;
+          return { doubled: 'many' };
+        }),
+        { n: 1 },
+      ),
+    );
     expect(error.code).toBe('AGENT_EXECUTION_ERROR');
     expect(error.message).toBe('agent "doubler" returned output that does not match its schema');
     expect(error.details.issues).toEqual([{ path: 'doubled', message: expect.any(String) as string }]);
@@ -86,7 +113,16 @@ describe('invokeAgent: retries', () => {
     const { def } = flaky(2);
     const reports: { outcome: AttemptOutcome; willRetry: boolean }[] = [];
     let clock = 1_000;
-    await invokeAgent(def, { n: 1 }, { now: () => (clock += 5), onAttempt: (outcome, willRetry) => { reports.push({ outcome, willRetry }); } });
+    await invokeAgent(
+      def,
+      { n: 1 },
+      {
+        now: () => (clock += 5),
+        onAttempt: (outcome, willRetry) => {
+          reports.push({ outcome, willRetry });
+        },
+      },
+    );
     expect(reports.map((r) => r.outcome.status)).toEqual(['failed', 'failed', 'succeeded']);
     expect(reports.map((r) => r.willRetry)).toEqual([true, true, false]);
     expect(reports.map((r) => r.outcome.attempt)).toEqual([1, 2, 3]);
@@ -104,17 +140,35 @@ describe('invokeAgent: retries', () => {
   it('calls beforeAttempt with each attempt number before the agent runs', async () => {
     const { def } = flaky(1);
     const order: string[] = [];
-    await invokeAgent(def, { n: 1 }, {
-      beforeAttempt: (attempt) => { order.push(`before ${attempt}`); },
-      onAttempt: (outcome) => { order.push(`${outcome.status} ${outcome.attempt}`); },
-    });
+    await invokeAgent(
+      def,
+      { n: 1 },
+      {
+        beforeAttempt: (attempt) => {
+          order.push(`before ${attempt}`);
+        },
+        onAttempt: (outcome) => {
+          order.push(`${outcome.status} ${outcome.attempt}`);
+        },
+      },
+    );
     expect(order).toEqual(['before 1', 'failed 1', 'before 2', 'succeeded 2']);
   });
 
   it('gives up after maxAttempts and reports the last error with the number of attempts made', async () => {
     const { def, calls } = flaky(10, 4);
     const willRetry: boolean[] = [];
-    const error = await failureOf(invokeAgent(def, { n: 1 }, { onAttempt: (_, retry) => { willRetry.push(retry); } }));
+    const error = await failureOf(
+      invokeAgent(
+        def,
+        { n: 1 },
+        {
+          onAttempt: (_, retry) => {
+            willRetry.push(retry);
+          },
+        },
+      ),
+    );
     expect(calls).toEqual([1, 2, 3, 4]);
     expect(willRetry).toEqual([true, true, true, false]);
     expect(error.code).toBe('AGENT_EXECUTION_ERROR');
@@ -130,7 +184,18 @@ describe('invokeAgent: retries', () => {
     const refusal = new AgentError('the budget is negative', { retryable: false, details: { budget: -1 }, suggestions: ['give a budget ≥ 0'] });
     const willRetry: boolean[] = [];
     const error = await failureOf(
-      invokeAgent(agent(() => { calls++; throw refusal; }), { n: 1 }, { onAttempt: (_, retry) => { willRetry.push(retry); } }),
+      invokeAgent(
+        agent(() => {
+          calls++;
+          throw refusal;
+        }),
+        { n: 1 },
+        {
+          onAttempt: (_, retry) => {
+            willRetry.push(retry);
+          },
+        },
+      ),
     );
     expect(calls).toBe(1);
     expect(willRetry).toEqual([false]);
@@ -144,8 +209,16 @@ describe('invokeAgent: retries', () => {
   it('retries a thrown non-Error value as a retryable execution error', async () => {
     let calls = 0;
     // A non-Error rejection on purpose: agents may reject with anything.
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    const error = await failureOf(invokeAgent(agent(() => { calls++; return Promise.reject('plain string'); }, 2), { n: 1 }));
+    const error = await failureOf(
+      invokeAgent(
+        agent(() => {
+          calls++;
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          return Promise.reject('plain string');
+        }, 2),
+        { n: 1 },
+      ),
+    );
     expect(calls).toBe(2);
     expect(error.message).toBe('plain string');
   });
@@ -155,7 +228,18 @@ describe('invokeAgent: firstAttempt', () => {
   it('numbers attempts from firstAttempt and still makes maxAttempts attempts in all', async () => {
     const { def, calls } = flaky(10);
     const numbers: number[] = [];
-    const error = await failureOf(invokeAgent(def, { n: 1 }, { firstAttempt: 4, beforeAttempt: (a) => { numbers.push(a); } }));
+    const error = await failureOf(
+      invokeAgent(
+        def,
+        { n: 1 },
+        {
+          firstAttempt: 4,
+          beforeAttempt: (a) => {
+            numbers.push(a);
+          },
+        },
+      ),
+    );
     expect(calls).toEqual([4, 5, 6]);
     expect(numbers).toEqual([4, 5, 6]);
     expect(error.attempts).toBe(3);
@@ -164,13 +248,30 @@ describe('invokeAgent: firstAttempt', () => {
   it('passes the attempt number to the agent and onAttempt when resuming at a later attempt', async () => {
     const { def, calls } = flaky(1);
     const reported: number[] = [];
-    await invokeAgent(def, { n: 1 }, { firstAttempt: 2, onAttempt: (o) => { reported.push(o.attempt); } });
+    await invokeAgent(
+      def,
+      { n: 1 },
+      {
+        firstAttempt: 2,
+        onAttempt: (o) => {
+          reported.push(o.attempt);
+        },
+      },
+    );
     expect(calls).toEqual([2, 3]);
     expect(reported).toEqual([2, 3]);
   });
 
   it('uses the backoff of the first, second … attempt of this call, not the absolute attempt number', async () => {
-    const def = defineAgent({ name: 'slow-backoff', input, output, retry: { maxAttempts: 2, initialDelayMs: 40, multiplier: 100, maxDelayMs: 100_000 }, run: () => { throw new Error('x'); } });
+    const def = defineAgent({
+      name: 'slow-backoff',
+      input,
+      output,
+      retry: { maxAttempts: 2, initialDelayMs: 40, multiplier: 100, maxDelayMs: 100_000 },
+      run: () => {
+        throw new Error('x');
+      },
+    });
     const started = Date.now();
     await failureOf(invokeAgent(def, { n: 1 }, { firstAttempt: 5, random: () => 0 }));
     // Attempt 5 is the first of this call: 40 ms × 100^0 / 2 = 20 ms, not 40 × 100^4.

@@ -9,7 +9,10 @@ import { AgentTimeoutError } from '../../../src/errors/index.js';
 const input = z.object({ n: z.number() });
 const output = z.object({ doubled: z.number() });
 
-function agent(run: (context: AgentContext<{ n: number }>) => Promise<unknown>, options: { maxAttempts?: number; timeoutMs?: number; initialDelayMs?: number } = {}) {
+function agent(
+  run: (context: AgentContext<{ n: number }>) => Promise<unknown>,
+  options: { maxAttempts?: number; timeoutMs?: number; initialDelayMs?: number } = {},
+) {
   return defineAgent({
     name: 'slow',
     input,
@@ -23,15 +26,26 @@ function agent(run: (context: AgentContext<{ n: number }>) => Promise<unknown>, 
 const never = () => new Promise<never>(() => {});
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
 }
 
 describe('invokeAgent: timeout', () => {
   it("aborts the agent's signal with an AgentTimeoutError when the attempt runs past its timeout", async () => {
     let reason: unknown;
-    const def = agent(({ signal }) => new Promise((_, reject) => {
-      signal.addEventListener('abort', () => { reason = signal.reason; reject(signal.reason as Error); });
-    }));
+    const def = agent(
+      ({ signal }) =>
+        new Promise((_, reject) => {
+          signal.addEventListener('abort', () => {
+            reason = signal.reason;
+            reject(signal.reason as Error);
+          });
+        }),
+    );
     const error = await rejectionOf(invokeAgent(def, { n: 1 }));
     expect(reason).toBeInstanceOf(AgentTimeoutError);
     expect((reason as AgentTimeoutError).code).toBe('AGENT_TIMEOUT');
@@ -43,7 +57,17 @@ describe('invokeAgent: timeout', () => {
 
   it("reports a timed-out attempt with status 'timed_out' and code AGENT_TIMEOUT, and retries it", async () => {
     const outcomes: { outcome: AttemptOutcome; willRetry: boolean }[] = [];
-    const error = await rejectionOf(invokeAgent(agent(never, { maxAttempts: 2 }), { n: 1 }, { onAttempt: (outcome, willRetry) => { outcomes.push({ outcome, willRetry }); } }));
+    const error = await rejectionOf(
+      invokeAgent(
+        agent(never, { maxAttempts: 2 }),
+        { n: 1 },
+        {
+          onAttempt: (outcome, willRetry) => {
+            outcomes.push({ outcome, willRetry });
+          },
+        },
+      ),
+    );
     expect(outcomes.map((o) => o.outcome.status)).toEqual(['timed_out', 'timed_out']);
     expect(outcomes.map((o) => o.willRetry)).toEqual([true, false]);
     expect(outcomes.map((o) => o.outcome.error?.code)).toEqual(['AGENT_TIMEOUT', 'AGENT_TIMEOUT']);
@@ -66,7 +90,10 @@ describe('invokeAgent: timeout', () => {
   });
 
   it('does not time out an agent that finishes in time', async () => {
-    const def = agent(async ({ input: i }) => { await new Promise((r) => setTimeout(r, 5)); return { doubled: i.n * 2 }; });
+    const def = agent(async ({ input: i }) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return { doubled: i.n * 2 };
+    });
     await expect(invokeAgent(def, { n: 4 })).resolves.toEqual({ doubled: 8 });
   });
 });
@@ -78,12 +105,31 @@ describe('invokeAgent: outside cancellation', () => {
     let calls = 0;
     let seen: unknown;
     const outcomes: AttemptOutcome[] = [];
-    const def = agent(({ signal }) => {
-      calls++;
-      setTimeout(() => outside.abort(reason), 5);
-      return new Promise((_, reject) => signal.addEventListener('abort', () => { seen = signal.reason; reject(new Error('stopped')); }));
-    }, { maxAttempts: 5, timeoutMs: 5_000 });
-    const error = await rejectionOf(invokeAgent(def, { n: 1 }, { signal: outside.signal, onAttempt: (o) => { outcomes.push(o); } }));
+    const def = agent(
+      ({ signal }) => {
+        calls++;
+        setTimeout(() => outside.abort(reason), 5);
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            seen = signal.reason;
+            reject(new Error('stopped'));
+          }),
+        );
+      },
+      { maxAttempts: 5, timeoutMs: 5_000 },
+    );
+    const error = await rejectionOf(
+      invokeAgent(
+        def,
+        { n: 1 },
+        {
+          signal: outside.signal,
+          onAttempt: (o) => {
+            outcomes.push(o);
+          },
+        },
+      ),
+    );
     expect(error).toBe(reason);
     expect(seen).toBe(reason);
     expect(calls).toBe(1);
@@ -100,7 +146,14 @@ describe('invokeAgent: outside cancellation', () => {
   it('stops waiting between attempts when the signal aborts during the backoff', async () => {
     const outside = new AbortController();
     let calls = 0;
-    const def = agent(() => { calls++; setTimeout(() => outside.abort('stop'), 10); return Promise.reject(new Error('fail')); }, { maxAttempts: 3, initialDelayMs: 10_000 });
+    const def = agent(
+      () => {
+        calls++;
+        setTimeout(() => outside.abort('stop'), 10);
+        return Promise.reject(new Error('fail'));
+      },
+      { maxAttempts: 3, initialDelayMs: 10_000 },
+    );
     const started = Date.now();
     const error = await rejectionOf(invokeAgent(def, { n: 1 }, { signal: outside.signal, random: () => 1 }));
     expect(error).toBe('stop');
@@ -112,14 +165,28 @@ describe('invokeAgent: outside cancellation', () => {
     const outside = new AbortController();
     let calls = 0;
     const announced: number[] = [];
-    const def = agent(() => { calls++; return Promise.reject(new Error('fail')); }, { maxAttempts: 3, initialDelayMs: 20 });
+    const def = agent(
+      () => {
+        calls++;
+        return Promise.reject(new Error('fail'));
+      },
+      { maxAttempts: 3, initialDelayMs: 20 },
+    );
     const error = await rejectionOf(
-      invokeAgent(def, { n: 1 }, {
-        signal: outside.signal,
-        beforeAttempt: (attempt) => { announced.push(attempt); },
-        // The engine logs the attempt durably here; a cancellation can land meanwhile.
-        onAttempt: () => { outside.abort('cancelled while logging'); },
-      }),
+      invokeAgent(
+        def,
+        { n: 1 },
+        {
+          signal: outside.signal,
+          beforeAttempt: (attempt) => {
+            announced.push(attempt);
+          },
+          // The engine logs the attempt durably here; a cancellation can land meanwhile.
+          onAttempt: () => {
+            outside.abort('cancelled while logging');
+          },
+        },
+      ),
     );
     expect(error).toBe('cancelled while logging');
     expect(calls).toBe(1);
@@ -130,7 +197,16 @@ describe('invokeAgent: outside cancellation', () => {
     const outside = new AbortController();
     outside.abort('already gone');
     let calls = 0;
-    const error = await rejectionOf(invokeAgent(agent(() => { calls++; return Promise.resolve({ doubled: 2 }); }), { n: 1 }, { signal: outside.signal }));
+    const error = await rejectionOf(
+      invokeAgent(
+        agent(() => {
+          calls++;
+          return Promise.resolve({ doubled: 2 });
+        }),
+        { n: 1 },
+        { signal: outside.signal },
+      ),
+    );
     expect(error).toBe('already gone');
     expect(calls).toBe(0);
   });

@@ -51,7 +51,13 @@ describe('advance', () => {
   });
 
   it('completes the run: state, no phase, finishedAt, no wait and no lease', () => {
-    const patch = advance(w, run({ visits: { a: 1, b: 2, gate: 1 }, completedPhases: ['a', 'b', 'gate'], waitingFor: 'approval' }), 'd', end('completed'), 9_000);
+    const patch = advance(
+      w,
+      run({ visits: { a: 1, b: 2, gate: 1 }, completedPhases: ['a', 'b', 'gate'], waitingFor: 'approval' }),
+      'd',
+      end('completed'),
+      9_000,
+    );
     expect(patch).toEqual({
       state: 'completed',
       phase: null,
@@ -89,7 +95,11 @@ describe('percentDone', () => {
     expect(percentDone(w, { state: 'running', completedPhases: [] })).toBe(0);
     expect(percentDone(w, { state: 'running', completedPhases: ['a'] })).toBe(25);
     expect(percentDone(w, { state: 'waiting', completedPhases: ['a', 'b'] })).toBe(50);
-    const three = workflowOf([{ name: 'a', agent: 'x' }, { name: 'b', agent: 'x' }, { name: 'c', agent: 'x' }]);
+    const three = workflowOf([
+      { name: 'a', agent: 'x' },
+      { name: 'b', agent: 'x' },
+      { name: 'c', agent: 'x' },
+    ]);
     expect(percentDone(three, { state: 'running', completedPhases: ['a', 'b'] })).toBe(67);
     expect(percentDone(three, { state: 'failed', completedPhases: ['a'] })).toBe(33);
   });

@@ -68,17 +68,40 @@ describe('afterAgent', () => {
 
   it("passes the context and the agent's output to next()", () => {
     const seen: unknown[] = [];
-    const w = workflowOf([{ name: 'a', agent: 'x', next: (ctx, output) => { seen.push(ctx.runId, output); return undefined; } }, { name: 'b', agent: 'y' }]);
+    const w = workflowOf([
+      {
+        name: 'a',
+        agent: 'x',
+        next: (ctx, output) => {
+          seen.push(ctx.runId, output);
+          return undefined;
+        },
+      },
+      { name: 'b', agent: 'y' },
+    ]);
     afterAgent(w, agentPhase(w, 'a'), context({ runId: 'r-9' }), { total: 3 });
     expect(seen).toEqual(['r-9', { total: 3 }]);
   });
 
   it('repeats a phase a fixed number of times from its parameters, then moves on', () => {
-    const w = workflowOf([{ name: 'refine', agent: 'x', repeat: { times: (p: Params) => p.rounds } }, { name: 'done', agent: 'y' }]);
+    const w = workflowOf([
+      { name: 'refine', agent: 'x', repeat: { times: (p: Params) => p.rounds } },
+      { name: 'done', agent: 'y' },
+    ]);
     const refine = agentPhase(w, 'refine');
     const params = { rounds: 3 };
-    expect(afterAgent(w, refine, context({ parameters: params, visit: 1 }), null)).toEqual({ phase: 'refine', end: null, via: 'repeat', reason: 'repeat refine (visit 2)' });
-    expect(afterAgent(w, refine, context({ parameters: params, visit: 2 }), null)).toEqual({ phase: 'refine', end: null, via: 'repeat', reason: 'repeat refine (visit 3)' });
+    expect(afterAgent(w, refine, context({ parameters: params, visit: 1 }), null)).toEqual({
+      phase: 'refine',
+      end: null,
+      via: 'repeat',
+      reason: 'repeat refine (visit 2)',
+    });
+    expect(afterAgent(w, refine, context({ parameters: params, visit: 2 }), null)).toEqual({
+      phase: 'refine',
+      end: null,
+      via: 'repeat',
+      reason: 'repeat refine (visit 3)',
+    });
     expect(afterAgent(w, refine, context({ parameters: params, visit: 3 }), null)).toEqual({ phase: 'done', end: null, via: 'next', reason: 'refine done' });
   });
 
@@ -86,11 +109,19 @@ describe('afterAgent', () => {
     const w = workflowOf([{ name: 'search', agent: 'x', repeat: { until: (ctx) => (ctx.results.search as { found: boolean }).found } }]);
     const search = agentPhase(w, 'search');
     expect(afterAgent(w, search, context({ results: { search: { found: false } } }), null).via).toBe('repeat');
-    expect(afterAgent(w, search, context({ results: { search: { found: true } } }), null)).toEqual({ phase: null, end: 'completed', via: 'end', reason: 'last phase done' });
+    expect(afterAgent(w, search, context({ results: { search: { found: true } } }), null)).toEqual({
+      phase: null,
+      end: 'completed',
+      via: 'end',
+      reason: 'last phase done',
+    });
   });
 
   it('lets next() take precedence over repeat', () => {
-    const w = workflowOf([{ name: 'a', agent: 'x', repeat: { times: () => 5 }, next: () => ({ end: 'completed' }) }, { name: 'b', agent: 'y' }]);
+    const w = workflowOf([
+      { name: 'a', agent: 'x', repeat: { times: () => 5 }, next: () => ({ end: 'completed' }) },
+      { name: 'b', agent: 'y' },
+    ]);
     expect(afterAgent(w, agentPhase(w, 'a'), context(), null)).toEqual({ phase: null, end: 'completed', via: 'end', reason: 'a ended the run' });
   });
 });
@@ -129,15 +160,27 @@ describe('afterWait', () => {
   });
 
   it('completes the run when the last phase is a wait and it is accepted', () => {
-    const last = workflowOf([{ name: 'a', agent: 'x' }, { name: 'ok', wait: { kind: 'approval' } }]);
-    expect(afterWait(last, waitPhase(last, 'ok'), context(), { action: 'accept' })).toEqual({ phase: null, end: 'completed', via: 'end', reason: 'last phase done' });
+    const last = workflowOf([
+      { name: 'a', agent: 'x' },
+      { name: 'ok', wait: { kind: 'approval' } },
+    ]);
+    expect(afterWait(last, waitPhase(last, 'ok'), context(), { action: 'accept' })).toEqual({
+      phase: null,
+      end: 'completed',
+      via: 'end',
+      reason: 'last phase done',
+    });
   });
 
   it("follows the wait's own decide() and refuses a target it may not go to", () => {
     const custom = workflowOf([
       { name: 'a', agent: 'x' },
       { name: 'b', agent: 'y' },
-      { name: 'gate', wait: { kind: 'approval' }, decide: (_ctx, r) => (r.action === 'accept' ? { goto: 'a' } : r.action === 'modify' ? { goto: 'b', reason: 'again' } : undefined) },
+      {
+        name: 'gate',
+        wait: { kind: 'approval' },
+        decide: (_ctx, r) => (r.action === 'accept' ? { goto: 'a' } : r.action === 'modify' ? { goto: 'b', reason: 'again' } : undefined),
+      },
       { name: 'c', agent: 'z' },
     ]);
     const gate = waitPhase(custom, 'gate');

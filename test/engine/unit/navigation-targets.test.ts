@@ -27,7 +27,7 @@ describe('allowedTargets', () => {
     expect(targets('approve')).toEqual(['refine', 'price']);
   });
 
-  it("allows a wait phase its onModify target in place of the phase before it", () => {
+  it('allows a wait phase its onModify target in place of the phase before it', () => {
     expect(targets('signoff')).toEqual(['publish', 'draft']);
   });
 
@@ -37,17 +37,26 @@ describe('allowedTargets', () => {
 
   it('allows the last phase nothing unless it lists transitions', () => {
     expect(targets('publish')).toEqual([]);
-    const looping = workflowOf([{ name: 'a', agent: 'x' }, { name: 'b', agent: 'y', transitions: ['a'] }]);
+    const looping = workflowOf([
+      { name: 'a', agent: 'x' },
+      { name: 'b', agent: 'y', transitions: ['a'] },
+    ]);
     expect(allowedTargets(looping, phaseNamed(looping, 'b'))).toEqual(['a']);
   });
 
   it('lets a first-phase wait without onModify send a modify back to itself', () => {
-    const waitFirst = workflowOf([{ name: 'gate', wait: { kind: 'approval' } }, { name: 'work', agent: 'x' }]);
+    const waitFirst = workflowOf([
+      { name: 'gate', wait: { kind: 'approval' } },
+      { name: 'work', agent: 'x' },
+    ]);
     expect(allowedTargets(waitFirst, phaseNamed(waitFirst, 'gate'))).toEqual(['work', 'gate']);
   });
 
   it('lists a target once when a transition repeats the next phase', () => {
-    const w = workflowOf([{ name: 'a', agent: 'x', transitions: ['b'] }, { name: 'b', agent: 'y' }]);
+    const w = workflowOf([
+      { name: 'a', agent: 'x', transitions: ['b'] },
+      { name: 'b', agent: 'y' },
+    ]);
     expect(allowedTargets(w, phaseNamed(w, 'a'))).toEqual(['b']);
   });
 });
@@ -61,7 +70,11 @@ describe('phaseIndex and phaseNamed', () => {
 
   it('refuses an unknown phase with NOT_FOUND, listing the phases', () => {
     let error: unknown;
-    try { phaseIndex(workflow, 'nope'); } catch (e) { error = e; }
+    try {
+      phaseIndex(workflow, 'nope');
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(BatonError);
     expect((error as BatonError).code).toBe('NOT_FOUND');
     expect((error as BatonError).message).toBe('workflow "wf" has no phase "nope"');

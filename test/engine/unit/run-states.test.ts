@@ -14,7 +14,11 @@ describe('assertRunTransition', () => {
 
   it.each(pairs.filter(([from, to]) => !allowed(from, to)))('refuses %s → %s with INVALID_TRANSITION', (from, to) => {
     let error: unknown;
-    try { assertRunTransition(from, to); } catch (e) { error = e; }
+    try {
+      assertRunTransition(from, to);
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(InvalidTransitionError);
     expect((error as InvalidTransitionError).code).toBe('INVALID_TRANSITION');
     expect((error as InvalidTransitionError).message).toBe(`run state change from "${from}" to "${to}" is not allowed`);

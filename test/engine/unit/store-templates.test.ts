@@ -38,22 +38,42 @@ describe('template', () => {
 
   it('fills a slot used twice in both places', () => {
     const either = template<'who'>((slot) =>
-      db.selectFrom('tasks').select('id').where((eb) => eb.or([eb('owner', '=', slot<string>('who')), eb('note', '=', slot<string>('who'))])),
+      db
+        .selectFrom('tasks')
+        .select('id')
+        .where((eb) => eb.or([eb('owner', '=', slot<string>('who')), eb('note', '=', slot<string>('who'))])),
     );
     expect(either({ who: 'cy' }).parameters).toEqual(['cy', 'cy']);
   });
 
   it('passes null and falsy slot values through as they are', () => {
-    const setNote = template<'id' | 'note'>((slot) => db.updateTable('tasks').set({ note: slot<string | null>('note') }).where('id', '=', slot<string>('id')));
+    const setNote = template<'id' | 'note'>((slot) =>
+      db
+        .updateTable('tasks')
+        .set({ note: slot<string | null>('note') })
+        .where('id', '=', slot<string>('id')),
+    );
     expect(setNote({ id: '', note: null }).parameters).toEqual([null, '']);
   });
 
   it('builds queries that run and return the filled-in rows', async () => {
-    await db.schema.createTable('tasks').addColumn('id', 'text').addColumn('owner', 'text').addColumn('status', 'text').addColumn('priority', 'integer').addColumn('note', 'text').execute();
+    await db.schema
+      .createTable('tasks')
+      .addColumn('id', 'text')
+      .addColumn('owner', 'text')
+      .addColumn('status', 'text')
+      .addColumn('priority', 'integer')
+      .addColumn('note', 'text')
+      .execute();
     const insert = template<'id' | 'owner' | 'status' | 'priority'>((slot) =>
       db.insertInto('tasks').values({ id: slot('id'), owner: slot('owner'), status: slot('status'), priority: slot('priority'), note: null }),
     );
-    for (const [id, owner, status, priority] of [['t1', 'ana', 'pending', 3], ['t2', 'ana', 'done', 5], ['t3', 'ana', 'pending', 1], ['t4', 'bo', 'pending', 9]] as const) {
+    for (const [id, owner, status, priority] of [
+      ['t1', 'ana', 'pending', 3],
+      ['t2', 'ana', 'done', 5],
+      ['t3', 'ana', 'pending', 1],
+      ['t4', 'bo', 'pending', 9],
+    ] as const) {
       await db.executeQuery(insert({ id, owner, status, priority }));
     }
     const result = await db.executeQuery<{ id: string }>(pendingOf({ owner: 'ana', min: 2, limit: 10 }));
@@ -68,7 +88,10 @@ describe('templateFamily', () => {
       (columns: readonly ('owner' | 'status')[]) => {
         made.push(columns.join(','));
         return template<string>((slot) =>
-          db.updateTable('tasks').set(Object.fromEntries(columns.map((c) => [c, slot<string>(c)]))).where('id', '=', slot<string>('id')),
+          db
+            .updateTable('tasks')
+            .set(Object.fromEntries(columns.map((c) => [c, slot<string>(c)])))
+            .where('id', '=', slot<string>('id')),
         );
       },
       (columns) => columns.join(','),

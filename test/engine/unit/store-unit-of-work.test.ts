@@ -44,7 +44,12 @@ describe('driveSync', () => {
   it('runs the queries in order and feeds each result back into the work', () => {
     const seen: string[] = [];
     const executed: string[] = [];
-    expect(driveSync(sum(seen), (c) => { executed.push(c.sql); return execute(c); })).toBe(42);
+    expect(
+      driveSync(sum(seen), (c) => {
+        executed.push(c.sql);
+        return execute(c);
+      }),
+    ).toBe(42);
     expect(executed).toEqual(['select a', 'select b']);
     expect(seen).toEqual(['a=2', 'b=40']);
   });
@@ -61,14 +66,19 @@ describe('driveSync', () => {
 
   it('returns the value of a work that issues no query', () => {
     // eslint-disable-next-line require-yield
-    function* none(): Work<string> { return 'nothing to do'; }
-    expect(driveSync(none(), () => { throw new Error('no query expected'); })).toBe('nothing to do');
+    function* none(): Work<string> {
+      return 'nothing to do';
+    }
+    expect(
+      driveSync(none(), () => {
+        throw new Error('no query expected');
+      }),
+    ).toBe('nothing to do');
   });
 });
 
 describe('driveAsync', () => {
-  const executeAsync = (c: CompiledQuery): Promise<QueryResult<unknown>> =>
-    new Promise((resolve) => setTimeout(resolve, 1)).then(() => execute(c));
+  const executeAsync = (c: CompiledQuery): Promise<QueryResult<unknown>> => new Promise((resolve) => setTimeout(resolve, 1)).then(() => execute(c));
 
   it('awaits each query and feeds its result back into the work', async () => {
     const seen: string[] = [];

@@ -19,7 +19,10 @@ function definitionError(phases: readonly Phase<P>[]): BatonError {
 
 describe('defineWorkflow', () => {
   it('keeps the phases and defaults the description to "" and maxVisitsPerPhase to 1000', () => {
-    const phases: Phase<P>[] = [{ name: 'draft', agent: 'drafter' }, { name: 'review', wait: { kind: 'approval' } }];
+    const phases: Phase<P>[] = [
+      { name: 'draft', agent: 'drafter' },
+      { name: 'review', wait: { kind: 'approval' } },
+    ];
     const workflow = defineWorkflow({ name: 'plan', parameters, phases });
     expect(workflow.name).toBe('plan');
     expect(workflow.description).toBe('');
@@ -42,18 +45,28 @@ describe('defineWorkflow', () => {
   });
 
   it('refuses two phases with the same name, naming it', () => {
-    const error = definitionError([{ name: 'a', agent: 'x' }, { name: 'b', agent: 'y' }, { name: 'a', agent: 'z' }]);
+    const error = definitionError([
+      { name: 'a', agent: 'x' },
+      { name: 'b', agent: 'y' },
+      { name: 'a', agent: 'z' },
+    ]);
     expect(error.code).toBe('INVALID_PARAMETERS');
     expect(error.message).toBe('workflow "plan": phase "a" is defined twice');
   });
 
   it('refuses a transition to an unknown phase, naming the phase and the target', () => {
-    const error = definitionError([{ name: 'a', agent: 'x', transitions: ['b', 'nowhere'] }, { name: 'b', agent: 'y' }]);
+    const error = definitionError([
+      { name: 'a', agent: 'x', transitions: ['b', 'nowhere'] },
+      { name: 'b', agent: 'y' },
+    ]);
     expect(error.message).toBe('workflow "plan": phase "a" names unknown phase "nowhere"');
   });
 
   it('refuses an onModify that names an unknown phase', () => {
-    const error = definitionError([{ name: 'a', agent: 'x' }, { name: 'approve', wait: { kind: 'approval' }, onModify: 'redraft' }]);
+    const error = definitionError([
+      { name: 'a', agent: 'x' },
+      { name: 'approve', wait: { kind: 'approval' }, onModify: 'redraft' },
+    ]);
     expect(error.message).toBe('workflow "plan": phase "approve" names unknown phase "redraft"');
   });
 
@@ -77,7 +90,12 @@ describe('workflow helpers', () => {
     const workflow = defineWorkflow({
       name: 'plan',
       parameters,
-      phases: [{ name: 'a', agent: 'x' }, { name: 'w', wait: { kind: 'approval' } }, { name: 'b', agent: 'y' }, { name: 'c', agent: 'x' }],
+      phases: [
+        { name: 'a', agent: 'x' },
+        { name: 'w', wait: { kind: 'approval' } },
+        { name: 'b', agent: 'y' },
+        { name: 'c', agent: 'x' },
+      ],
     });
     expect(workflow.phases.map((p) => isWaitPhase(p))).toEqual([false, true, false, false]);
     expect(agentsOf(workflow)).toEqual(['x', 'y', 'x']);

@@ -6,20 +6,36 @@ import { Scan } from '../../../src/llm/rules/scan.js';
 const cadenceOf = (text: string) => findCadence(new Scan(text))?.value;
 
 describe('cadence', () => {
-  it.each(['Weekly replenishment', 'replenish weekly', 'replenishment every week', 'restock each week', 'stores are restocked once a week', 'every-week replenishment', 'weekly top-ups'])(
-    '"%s" is weekly',
-    (text) => expect(cadenceOf(text)).toBe('weekly'),
-  );
+  it.each([
+    'Weekly replenishment',
+    'replenish weekly',
+    'replenishment every week',
+    'restock each week',
+    'stores are restocked once a week',
+    'every-week replenishment',
+    'weekly top-ups',
+  ])('"%s" is weekly', (text) => expect(cadenceOf(text)).toBe('weekly'));
 
-  it.each(['bi-weekly replenishment', 'biweekly restocking', 'replenish fortnightly', 'restocked every two weeks', 'replenishment every other week', 'restock every 2 weeks', 'bi weekly replenishment'])(
-    '"%s" is bi-weekly',
-    (text) => expect(cadenceOf(text)).toBe('bi-weekly'),
-  );
+  it.each([
+    'bi-weekly replenishment',
+    'biweekly restocking',
+    'replenish fortnightly',
+    'restocked every two weeks',
+    'replenishment every other week',
+    'restock every 2 weeks',
+    'bi weekly replenishment',
+  ])('"%s" is bi-weekly', (text) => expect(cadenceOf(text)).toBe('bi-weekly'));
 
-  it.each(['no replenishment', 'No restocking', 'one-time allocation', 'a one-off allocation', 'we will not replenish', 'Replenishment: none', 'no weekly replenishment', 'without any restocking'])(
-    '"%s" is none',
-    (text) => expect(cadenceOf(text)).toBe('none'),
-  );
+  it.each([
+    'no replenishment',
+    'No restocking',
+    'one-time allocation',
+    'a one-off allocation',
+    'we will not replenish',
+    'Replenishment: none',
+    'no weekly replenishment',
+    'without any restocking',
+  ])('"%s" is none', (text) => expect(cadenceOf(text)).toBe('none'));
 
   it('reports a cadence Baton does not plan as said, so validation can name the allowed ones', () => {
     expect(cadenceOf('monthly replenishment')).toBe('monthly');

@@ -11,9 +11,14 @@ const startOf = (text: string, reference?: string) => datesOf(text, reference).s
 
 describe('dates', () => {
   it.each([
-    ['starting 2025-03-03', '2025-03-03'], ['start date 2025/04/07', '2025-04-07'],
-    ['starting January 1, 2025', '2025-01-01'], ['beginning 1 September 2025', '2025-09-01'], ['starting Feb 3rd 2025', '2025-02-03'],
-    ['from Sept. 8, 2025', '2025-09-08'], ['launch on 3 November 2025', '2025-11-03'], ['starting 1st of October 2025', '2025-10-01'],
+    ['starting 2025-03-03', '2025-03-03'],
+    ['start date 2025/04/07', '2025-04-07'],
+    ['starting January 1, 2025', '2025-01-01'],
+    ['beginning 1 September 2025', '2025-09-01'],
+    ['starting Feb 3rd 2025', '2025-02-03'],
+    ['from Sept. 8, 2025', '2025-09-08'],
+    ['launch on 3 November 2025', '2025-11-03'],
+    ['starting 1st of October 2025', '2025-10-01'],
     ['Monday, March 3, 2025', '2025-03-03'],
   ])('reads the absolute date in "%s"', (text, iso) => expect(startOf(text)).toBe(iso));
 

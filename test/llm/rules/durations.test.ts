@@ -7,13 +7,28 @@ const weeksOf = (text: string) => findHorizon(new Scan(text))?.value;
 
 describe('durations', () => {
   it.each([
-    ['a 12-week season', 12], ['12 weeks from March 3', 12], ['runs for 14 weeks', 14], ['Eight-week season', 8], ['twelve weeks', 12],
-    ['a twenty-six week season', 26], ['fifty two weeks', 52], ['12 wks', 12], ['a dozen weeks', 12], ['a 60-week season', 60],
+    ['a 12-week season', 12],
+    ['12 weeks from March 3', 12],
+    ['runs for 14 weeks', 14],
+    ['Eight-week season', 8],
+    ['twelve weeks', 12],
+    ['a twenty-six week season', 26],
+    ['fifty two weeks', 52],
+    ['12 wks', 12],
+    ['a dozen weeks', 12],
+    ['a 60-week season', 60],
   ])('"%s" is %d weeks', (text, weeks) => expect(weeksOf(text)).toBe(weeks));
 
   it.each([
-    ['a three-month summer season', 13], ['6 months', 26], ['a four month season', 17], ['2-month run', 9], ['one month', 4], ['12 months', 52],
-    ['a one year program', 52], ['a full year', 52], ['half a year', 26],
+    ['a three-month summer season', 13],
+    ['6 months', 26],
+    ['a four month season', 17],
+    ['2-month run', 9],
+    ['one month', 4],
+    ['12 months', 52],
+    ['a one year program', 52],
+    ['a full year', 52],
+    ['half a year', 26],
   ])('"%s" converts to %d weeks', (text, weeks) => expect(weeksOf(text)).toBe(weeks));
 
   it('converts months by the convention round(N × 52 / 12)', () => {

@@ -28,9 +28,12 @@ describe('markdown', () => {
     expect(found.mentioned).toBe(true);
   });
 
-  it.each(['No markdowns.', 'no markdown phase', 'without any markdowns', 'Markdowns: none', 'skip markdowns', 'full price only'])('reads "%s" as no markdown phase', (text) => {
-    expect(markdownOf(text)).toMatchObject({ none: true, week: undefined, threshold: undefined });
-  });
+  it.each(['No markdowns.', 'no markdown phase', 'without any markdowns', 'Markdowns: none', 'skip markdowns', 'full price only'])(
+    'reads "%s" as no markdown phase',
+    (text) => {
+      expect(markdownOf(text)).toMatchObject({ none: true, week: undefined, threshold: undefined });
+    },
+  );
 
   it('takes the compared percentage as the threshold, not the depth of the markdown', () => {
     expect(markdownOf('50% markdown at week 6 if sell-through is below 40%')).toMatchObject({ week: 6, threshold: 0.4 });

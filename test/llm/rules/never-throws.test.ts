@@ -17,7 +17,16 @@ const phrase = fc.oneof(
   hugeNumber.map((n) => `starting in ${n} days`),
   hugeNumber.map((n) => `markdown in week ${n} at ${n}% sell-through`),
   hugeNumber.map((n) => `${n}% DC holdback`),
-  fc.constantFrom('starting Jan 6 2025', 'from 31/31/99999 to Jan 6 275761', 'the first Monday of March 9999', 'ending December 31, 9999', 'starting 0000-01-01', 'next Monday', 'weekly', 'every two weeks'),
+  fc.constantFrom(
+    'starting Jan 6 2025',
+    'from 31/31/99999 to Jan 6 275761',
+    'the first Monday of March 9999',
+    'ending December 31, 9999',
+    'starting 0000-01-01',
+    'next Monday',
+    'weekly',
+    'every two weeks',
+  ),
   fc.string({ maxLength: 40 }),
 );
 const text = fc.array(phrase, { minLength: 1, maxLength: 6 }).map((parts) => parts.join(', '));

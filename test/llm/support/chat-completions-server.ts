@@ -30,7 +30,12 @@ export async function startChatCompletionsServer(): Promise<ChatCompletionsServe
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (raw += chunk));
     req.on('end', () => {
-      const request: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw ? (JSON.parse(raw) as ReceivedRequest['body']) : {} };
+      const request: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: raw ? (JSON.parse(raw) as ReceivedRequest['body']) : {},
+      };
       requests.push(request);
       respond(res, request, decide(request));
     });

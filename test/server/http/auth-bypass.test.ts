@@ -57,7 +57,13 @@ function raw(base: string, method: string, target: string, headers: Record<strin
 
 /** A WebSocket handshake over a raw socket, so the target is sent exactly as written. */
 const upgrade = (base: string, target: string, headers: Record<string, string> = {}, method = 'GET') =>
-  raw(base, method, target, { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers });
+  raw(base, method, target, {
+    connection: 'Upgrade',
+    upgrade: 'websocket',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    ...headers,
+  });
 
 const encodeChar = (c: string, upper: boolean) => `%${c.charCodeAt(0).toString(16)[upper ? 'toUpperCase' : 'toLowerCase']()}`;
 
@@ -109,7 +115,18 @@ describeEachStore('HTTP: auth bypasses', (kind) => {
     const api = await h.serve({ config: { apiToken: TOKEN } });
     const table = routeAccess(api.app);
     const open = [...new Set(table.filter((r) => r.open).map((r) => r.url))].sort();
-    expect(open).toEqual(['/*', '/docs', '/docs/', '/docs/json', '/docs/static/*', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/docs/yaml', '/health', '/openapi.json']);
+    expect(open).toEqual([
+      '/*',
+      '/docs',
+      '/docs/',
+      '/docs/json',
+      '/docs/static/*',
+      '/docs/static/index.html',
+      '/docs/static/swagger-initializer.js',
+      '/docs/yaml',
+      '/health',
+      '/openapi.json',
+    ]);
     expect(table.filter((r) => r.open).every((r) => r.method === 'GET' || r.method === 'HEAD')).toBe(true);
     const api_ = table.filter((r) => /^\/(api|ws)\//.test(r.url));
     expect(api_.length).toBeGreaterThanOrEqual(50);
@@ -126,7 +143,17 @@ describeEachStore('HTTP: auth bypasses', (kind) => {
 
   it('keeps the probe, the API documents and the dashboard open without a token', async () => {
     const api = await h.serve({ config: { apiToken: TOKEN } });
-    for (const path of ['/health', '/openapi.json', '/docs', '/docs/', '/docs/json', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/', '/runs/abc']) {
+    for (const path of [
+      '/health',
+      '/openapi.json',
+      '/docs',
+      '/docs/',
+      '/docs/json',
+      '/docs/static/index.html',
+      '/docs/static/swagger-initializer.js',
+      '/',
+      '/runs/abc',
+    ]) {
       expect((await raw(api.base, 'GET', path)).status, path).toBeLessThan(400);
     }
   });

@@ -41,7 +41,13 @@ describe('HTTP: the dashboard at /', () => {
     cleanups.push(() => t.dispose());
     const engine = new Engine({ store: t.store, agents: [], workflows: [] });
     cleanups.push(() => engine.close());
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, ...(apiToken ? { apiToken } : {}) }), logger: false, llm: null, webRoot: root });
+    const app = await buildServer({
+      engine,
+      config: parseServerConfig({ port: 0, ...(apiToken ? { apiToken } : {}) }),
+      logger: false,
+      llm: null,
+      webRoot: root,
+    });
     cleanups.push(() => app.close());
     await app.listen({ port: 0, host: '127.0.0.1' });
     return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

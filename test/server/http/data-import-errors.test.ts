@@ -14,12 +14,18 @@ describeEachStore('HTTP: CSV import errors are bounded', (kind) => {
   it('quotes a long bad value once, cut to 80 characters, in a small 422', async () => {
     const api = await h.serve({ season: true });
     const cell = `x${'9'.repeat(60_000)}`;
-    const reply = await api.request<ErrorView>('/api/data/sales?name=bad.csv', upload(`Store,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n1,1,2012-01-13,${cell}\n`));
+    const reply = await api.request<ErrorView>(
+      '/api/data/sales?name=bad.csv',
+      upload(`Store,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n1,1,2012-01-13,${cell}\n`),
+    );
     const text = JSON.stringify(reply.body);
     expect(reply.status).toBe(422);
     expect(text.length).toBeLessThan(2_000);
     expect(occurrences(text, cell.slice(0, MAX_QUOTED))).toBe(1);
-    expect(reply.body.details).toMatchObject({ problem_count: 1, problems: [{ line: 3, field: 'units_sold', message: `"${cell.slice(0, MAX_QUOTED)}…" (60,001 characters) is not a number` }] });
+    expect(reply.body.details).toMatchObject({
+      problem_count: 1,
+      problems: [{ line: 3, field: 'units_sold', message: `"${cell.slice(0, MAX_QUOTED)}…" (60,001 characters) is not a number` }],
+    });
     expect(await api.t.store.retail.listSales()).toEqual([]);
   });
 

@@ -80,10 +80,21 @@ describeEachStore('HTTP: software delivery', (kind) => {
     const api = await serve();
     const reply = await api.post<Status>('/api/delivery/runs', { project: 'acme', change: CHANGE });
     expect(reply.status).toBe(202);
-    expect(reply.body).toMatchObject({ project: 'acme', change: CHANGE, state: 'DISCOVERY', owner: 'Q_ASSISTANT', description: STATES.DISCOVERY.description, percent: 0, session_id: 'delivery:acme' });
+    expect(reply.body).toMatchObject({
+      project: 'acme',
+      change: CHANGE,
+      state: 'DISCOVERY',
+      owner: 'Q_ASSISTANT',
+      description: STATES.DISCOVERY.description,
+      percent: 0,
+      session_id: 'delivery:acme',
+    });
     expect(reply.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     const status = await settled(api, reply.body.run_id);
-    expect(status).toMatchObject({ waiting_for: { role: 'Q_ASSISTANT', state: 'DISCOVERY' }, expected_next: { action: 'advance', role: 'Q_ASSISTANT', states: ['PLANNING', 'ERROR'] } });
+    expect(status).toMatchObject({
+      waiting_for: { role: 'Q_ASSISTANT', state: 'DISCOVERY' },
+      expected_next: { action: 'advance', role: 'Q_ASSISTANT', states: ['PLANNING', 'ERROR'] },
+    });
   });
 
   it('refuses a start without a change (400) or with an unusable project name (422)', async () => {
@@ -125,7 +136,15 @@ describeEachStore('HTTP: software delivery', (kind) => {
 
     const stats = await api.get<Record<string, unknown>>('/api/delivery/projects/acme/stats');
     expect(stats.status).toBe(200);
-    expect(stats.body).toMatchObject({ project: 'acme', runs: 1, completed: 1, success_rate: 1, by_state: { COMPLETE: 1 }, retries_by_state: [{ state: 'TESTING', count: 1 }], failures_by_state: [] });
+    expect(stats.body).toMatchObject({
+      project: 'acme',
+      runs: 1,
+      completed: 1,
+      success_rate: 1,
+      by_state: { COMPLETE: 1 },
+      retries_by_state: [{ state: 'TESTING', count: 1 }],
+      failures_by_state: [],
+    });
     expect(stats.body.mean_duration_ms).toEqual(Date.parse(done.finished_at!) - Date.parse(done.created_at));
   });
 
@@ -138,7 +157,11 @@ describeEachStore('HTTP: software delivery', (kind) => {
         if (expectedAllowed(from, to)) continue;
         const error = expectError(await advance(api, parked, { role, to_state: to, output: outputFor(from, to) }), 409, 'INVALID_TRANSITION');
         expect(error.details, `${from} → ${to}`).toEqual({ from, to, allowed: [...TRANSITIONS[from as keyof typeof TRANSITIONS]] });
-        expect(error.details.allowed).toEqual(DELIVERY_STATES.filter((s) => expectedAllowed(from, s)).sort((a, b) => (error.details.allowed as string[]).indexOf(a) - (error.details.allowed as string[]).indexOf(b)));
+        expect(error.details.allowed).toEqual(
+          DELIVERY_STATES.filter((s) => expectedAllowed(from, s)).sort(
+            (a, b) => (error.details.allowed as string[]).indexOf(a) - (error.details.allowed as string[]).indexOf(b),
+          ),
+        );
       }
       expect((await api.get<Status>(`/api/delivery/runs/${parked}`)).body).toMatchObject({ state: from, last_seq: before.last_seq });
 
@@ -149,7 +172,10 @@ describeEachStore('HTTP: software delivery', (kind) => {
         const after = await settled(api, id);
         expect(after.state, `${from} → ${to}`).toBe(landing(to, PARK[from]!.automatic));
         const trail = (await api.get<History>(`/api/delivery/runs/${id}/history`)).body.trail;
-        expect(trail.some((e) => e.from_state === from && e.to_state === to), `${from} → ${to} in the audit trail`).toBe(true);
+        expect(
+          trail.some((e) => e.from_state === from && e.to_state === to),
+          `${from} → ${to} in the audit trail`,
+        ).toBe(true);
       }
     });
   }
@@ -187,7 +213,10 @@ describeEachStore('HTTP: software delivery', (kind) => {
     const id = await start(api);
     const status = await settled(api, id);
     const waitId = status.waiting_for!.wait_id;
-    for (const body of [{ role: 'CODE_WRITER', data: {} }, { role: 'Q_ASSISTANT', data: { action: 'advance', to_state: 'PLANNING', output: OUTPUTS.DISCOVERY, at: 1 } }]) {
+    for (const body of [
+      { role: 'CODE_WRITER', data: {} },
+      { role: 'Q_ASSISTANT', data: { action: 'advance', to_state: 'PLANNING', output: OUTPUTS.DISCOVERY, at: 1 } },
+    ]) {
       const error = expectError(await api.post(`/api/runs/${id}/approvals/${waitId}`, body), 409, 'CONFLICT');
       expect(error.details).toMatchObject({ wait_id: waitId, kind: 'submission' });
       expect(error.message).toContain('/api/delivery/runs/{run_id}/advance');
@@ -199,7 +228,9 @@ describeEachStore('HTTP: software delivery', (kind) => {
     const api = await serve();
     const id = await start(api);
     await settled(api, id);
-    expect(issuesOf(expectError(await advance(api, id, { output: OUTPUTS.DISCOVERY }), 400, 'INCOMPLETE_INPUT'))).toEqual([{ path: 'body.role', message: 'is required' }]);
+    expect(issuesOf(expectError(await advance(api, id, { output: OUTPUTS.DISCOVERY }), 400, 'INCOMPLETE_INPUT'))).toEqual([
+      { path: 'body.role', message: 'is required' },
+    ]);
     expectError(await advance(api, id, { role: 'Q_ASSISTANT' }), 400, 'INCOMPLETE_INPUT');
     expectError(await advance(api, id, { role: 'Q_ASSISTANT', output: { ...OUTPUTS.DISCOVERY, requirements: 'one' } }), 422, 'INVALID_PARAMETERS');
     expectError(await advance(api, id, { role: 'Q_ASSISTANT', to_state: 'DONE', output: OUTPUTS.DISCOVERY }), 422, 'INVALID_PARAMETERS');
@@ -217,7 +248,9 @@ describeEachStore('HTTP: software delivery', (kind) => {
     // The code writer and the auditor are agents here: the change comes straight back to verification.
     const again = await settled(api, id);
     expect(again).toMatchObject({ state: 'VERIFICATION' });
-    expect((again.waiting_for?.context as { earlier: { IMPLEMENTATION: { code_summary: string } } }).earlier.IMPLEMENTATION.code_summary).toContain('log the export');
+    expect((again.waiting_for?.context as { earlier: { IMPLEMENTATION: { code_summary: string } } }).earlier.IMPLEMENTATION.code_summary).toContain(
+      'log the export',
+    );
     expectError(await api.post(`/api/delivery/runs/${id}/request-retry`, { role: 'VERIFICATION_OVERSEER', reasons: [] }), 422, 'INVALID_PARAMETERS');
 
     const back = await api.post<Status>(`/api/delivery/runs/${id}/rollback`);
@@ -261,7 +294,9 @@ describeEachStore('HTTP: software delivery', (kind) => {
         'VERIFICATION.agent',
         'HANDOFF_TO_RELEASER',
       ]);
-      expect(events.find((e) => e.type === 'wait_resolved')).toMatchObject({ resolution: { action: 'submit', role: 'RELEASE_MANAGER', data: { to_state: 'COMPLETE', output: OUTPUTS.DEPLOYMENT_OK } } });
+      expect(events.find((e) => e.type === 'wait_resolved')).toMatchObject({
+        resolution: { action: 'submit', role: 'RELEASE_MANAGER', data: { to_state: 'COMPLETE', output: OUTPUTS.DEPLOYMENT_OK } },
+      });
       expect(events.at(-1)).toMatchObject({ type: 'workflow_complete', state: 'completed' });
     }
     await run.close();

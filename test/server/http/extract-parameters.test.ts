@@ -36,15 +36,26 @@ describeEachStore('POST /api/orchestrator/extract-parameters', (kind) => {
 
   it('answers 400 PARAMETER_EXTRACTION_ERROR naming every missing field with a suggestion for each', async () => {
     const api = await h.serve();
-    const reply = await api.post<ErrorView>(PATH, { strategy_description: 'Weekly replenishment with 15% DC holdback.', reference_date: '2024-11-01' }, { 'x-request-id': 'extract-1' });
+    const reply = await api.post<ErrorView>(
+      PATH,
+      { strategy_description: 'Weekly replenishment with 15% DC holdback.', reference_date: '2024-11-01' },
+      { 'x-request-id': 'extract-1' },
+    );
     expect(reply.status).toBe(400);
-    expect(reply.body).toMatchObject({ error_type: 'PARAMETER_EXTRACTION_ERROR', request_id: 'extract-1', details: { kind: 'incomplete', fields: ['forecast_horizon_weeks', 'season_start_date'] } });
+    expect(reply.body).toMatchObject({
+      error_type: 'PARAMETER_EXTRACTION_ERROR',
+      request_id: 'extract-1',
+      details: { kind: 'incomplete', fields: ['forecast_horizon_weeks', 'season_start_date'] },
+    });
     expect(reply.body.suggestions.filter((s) => s.startsWith('forecast_horizon_weeks') || s.startsWith('season_start_date'))).toHaveLength(2);
   });
 
   it('answers 422 INVALID_PARAMETERS naming the field and its allowed range', async () => {
     const api = await h.serve();
-    const reply = await api.post<ErrorView>(PATH, { strategy_description: 'A 60-week season starting 2025-01-06, weekly replenishment, 10% DC holdback.', reference_date: '2024-11-01' });
+    const reply = await api.post<ErrorView>(PATH, {
+      strategy_description: 'A 60-week season starting 2025-01-06, weekly replenishment, 10% DC holdback.',
+      reference_date: '2024-11-01',
+    });
     expect(reply.status).toBe(422);
     expect(reply.body).toMatchObject({ error_type: 'INVALID_PARAMETERS', details: { kind: 'invalid', fields: ['forecast_horizon_weeks'] } });
     expect(reply.body.suggestions.join(' ')).toContain('4 to 52');
@@ -60,7 +71,10 @@ describeEachStore('POST /api/orchestrator/extract-parameters', (kind) => {
   it('asks the configured model for what the rules missed (hybrid) through the real client', async () => {
     model.answer({ content: JSON.stringify({ replenishment_strategy: 'bi-weekly' }) });
     const api = await h.serve({ llm: { provider: 'openai', apiKey: 'test', baseURL: `${model.url}/v1`, model: 'stub', maxRetries: 0, timeoutMs: 2000 } });
-    const reply = await api.post<Record<string, unknown>>(PATH, { strategy_description: '12-week season starting 2025-04-07 with 10% held at the DC, restocked on the usual cadence.', reference_date: '2024-11-01' });
+    const reply = await api.post<Record<string, unknown>>(PATH, {
+      strategy_description: '12-week season starting 2025-04-07 with 10% held at the DC, restocked on the usual cadence.',
+      reference_date: '2024-11-01',
+    });
     expect(model.requests.length).toBeGreaterThan(0);
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ mode: 'hybrid', replenishment_strategy: 'bi-weekly', llm_fields: ['replenishment_strategy'] });

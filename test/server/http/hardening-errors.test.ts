@@ -49,7 +49,10 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
     const error = expectError(reply, 422, 'INVALID_PARAMETERS');
     const fields = (error.details.issues as { path: string }[]).map((i) => i.path);
     const [field = ''] = Object.keys(change);
-    expect(fields.some((path) => path.endsWith(field)), JSON.stringify(fields)).toBe(true);
+    expect(
+      fields.some((path) => path.endsWith(field)),
+      JSON.stringify(fields),
+    ).toBe(true);
     expect((await api.engine.listRuns()).total).toBe(0);
   });
 
@@ -57,7 +60,10 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
     'reads a %s-week season from words as a horizon out of range (422), not a 500',
     async (weeks) => {
       const api = await h.serve();
-      const reply = await api.post(EXTRACT, { strategy_description: `a ${weeks} week season starting Jan 6 2025, weekly replenishment, 15% DC holdback`, mode: 'rules' });
+      const reply = await api.post(EXTRACT, {
+        strategy_description: `a ${weeks} week season starting Jan 6 2025, weekly replenishment, 15% DC holdback`,
+        mode: 'rules',
+      });
       const error = expectError(reply, 422, 'INVALID_PARAMETERS');
       expect(JSON.stringify(error.details)).toContain('forecast_horizon_weeks');
     },
@@ -65,7 +71,10 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
 
   it('reads a horizon too long to be a number (400 digits) as no horizon: 400 naming it, not a 500', async () => {
     const api = await h.serve();
-    const reply = await api.post(EXTRACT, { strategy_description: `a ${'8'.repeat(400)} week season starting Jan 6 2025, weekly, 15% DC holdback`, mode: 'rules' });
+    const reply = await api.post(EXTRACT, {
+      strategy_description: `a ${'8'.repeat(400)} week season starting Jan 6 2025, weekly, 15% DC holdback`,
+      mode: 'rules',
+    });
     expect(expectError(reply, 400, 'PARAMETER_EXTRACTION_ERROR').details.fields).toEqual(['forecast_horizon_weeks']);
   });
 
@@ -73,7 +82,11 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
     'reads hostile dates in words ("%s") without a 5xx',
     async (words) => {
       const api = await h.serve();
-      const reply = await api.post(EXTRACT, { strategy_description: `a 12 week season ${words}, weekly, 15% DC holdback`, mode: 'rules', reference_date: '9999-12-31' });
+      const reply = await api.post(EXTRACT, {
+        strategy_description: `a 12 week season ${words}, weekly, 15% DC holdback`,
+        mode: 'rules',
+        reference_date: '9999-12-31',
+      });
       expect(reply.status, JSON.stringify(reply.body)).toBeLessThan(500);
       if (reply.status !== 200) expectError(reply, reply.status, (reply.body as ErrorView).error_type);
     },
@@ -127,16 +140,18 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
     expectError(reply, 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it.each(['/docs/static/%2e%2e/%2e%2e/package.json', '/docs/static/../../package.json', '/docs/static/%2e%2e%2f%2e%2e%2fpackage.json', '/docs/static/..%5c..%5cpackage.json'])(
-    'answers a climb out of the docs files (%s) with a 4xx in the error shape, never the file',
-    async (target) => {
-      const api = await h.serve();
-      const reply = asReply(await rawGet(api.base, target));
-      expect([403, 404]).toContain(reply.status);
-      expectError(reply, reply.status, reply.status === 403 ? 'FORBIDDEN' : 'NOT_FOUND');
-      expect(JSON.stringify(reply.body)).not.toContain('"dependencies"');
-    },
-  );
+  it.each([
+    '/docs/static/%2e%2e/%2e%2e/package.json',
+    '/docs/static/../../package.json',
+    '/docs/static/%2e%2e%2f%2e%2e%2fpackage.json',
+    '/docs/static/..%5c..%5cpackage.json',
+  ])('answers a climb out of the docs files (%s) with a 4xx in the error shape, never the file', async (target) => {
+    const api = await h.serve();
+    const reply = asReply(await rawGet(api.base, target));
+    expect([403, 404]).toContain(reply.status);
+    expectError(reply, reply.status, reply.status === 403 ? 'FORBIDDEN' : 'NOT_FOUND');
+    expect(JSON.stringify(reply.body)).not.toContain('"dependencies"');
+  });
 
   it.each(['/api/runs/%E0%A4%A', '/api/runs/%', '/api/runs/%zz/events', '/api/workflows/%C0%AF/stats', '/ws/runs/%E0%A4%A'])(
     'answers bad percent-encoding in the path (%s) with 400 BAD_REQUEST and a request id',
@@ -192,7 +207,13 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
     try {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-      const started = (await (await fetch(`${base}${RUN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session_id: 's-1', workflow: 'broken', parameters: {} }) })).json()) as { run_id: string };
+      const started = (await (
+        await fetch(`${base}${RUN}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ session_id: 's-1', workflow: 'broken', parameters: {} }),
+        })
+      ).json()) as { run_id: string };
       await engine.settled(started.run_id);
       const shown = await (await fetch(`${base}/api/runs/${started.run_id}`)).text();
       expect(shown).toContain('an unexpected error occurred (TypeError)');
@@ -244,7 +265,19 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
 
   it('refuses limits, offsets and since outside their domain or not in decimal digits with 422, on a run that exists', async () => {
     const api = await h.serve();
-    for (const query of ['limit=1e308', 'limit=-1', 'limit=NaN', 'limit=Infinity', 'limit=0x10', 'limit=', 'limit=%205', 'offset=1e308', 'offset=-5', 'offset=9007199254740993', 'offset=1000000001']) {
+    for (const query of [
+      'limit=1e308',
+      'limit=-1',
+      'limit=NaN',
+      'limit=Infinity',
+      'limit=0x10',
+      'limit=',
+      'limit=%205',
+      'offset=1e308',
+      'offset=-5',
+      'offset=9007199254740993',
+      'offset=1000000001',
+    ]) {
       expectError(await api.get(`/api/runs?${query}`), 422, 'INVALID_PARAMETERS');
     }
     const id = await api.startRun('review', { topic: 'tides' });

@@ -26,7 +26,12 @@ export interface Reply<T = unknown> {
 /** An agent phase's step that answers at once with `{ done: true, call }`. */
 const worker = () => {
   let calls = 0;
-  return defineAgent({ name: 'worker', input: z.unknown(), output: z.object({ done: z.boolean(), call: z.number() }), run: () => ({ done: true, call: ++calls }) });
+  return defineAgent({
+    name: 'worker',
+    input: z.unknown(),
+    output: z.object({ done: z.boolean(), call: z.number() }),
+    run: () => ({ done: true, call: ++calls }),
+  });
 };
 
 /** Fails non-retryably for the first `failures` calls with the same `key`, then succeeds. */
@@ -174,7 +179,13 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
       await engine.close();
     };
     cleanups.push(closeEngine);
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, ...options.config }), logger: options.logger ?? false, llm: options.llm ?? null, ...(season ? { assembler: season.assembler } : {}) });
+    const app = await buildServer({
+      engine,
+      config: parseServerConfig({ port: 0, ...options.config }),
+      logger: options.logger ?? false,
+      llm: options.llm ?? null,
+      ...(season ? { assembler: season.assembler } : {}),
+    });
     cleanups.push(() => app.close());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

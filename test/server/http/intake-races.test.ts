@@ -37,7 +37,13 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     const store: Store = await t.reopen(name);
     const season = seasonPlanning(store);
     const delivery = softwareDelivery({});
-    const engine = new Engine({ store, nodeId: name, agents: [...season.agents, ...delivery.agents], workflows: [season.workflow, delivery.workflow], pollIntervalMs: 50 });
+    const engine = new Engine({
+      store,
+      nodeId: name,
+      agents: [...season.agents, ...delivery.agents],
+      workflows: [season.workflow, delivery.workflow],
+      pollIntervalMs: 50,
+    });
     // Listening for the other node's commits, as `baton serve` does.
     await engine.start();
     const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null, assembler: season.assembler, webRoot: null });
@@ -69,7 +75,11 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
   /** A manual 4-week season on the small chain, its buy accepted, waiting for week 1's actuals. */
   async function manualSeasonAwaitingWeekOne(t: TestStore, a: Node, session: string) {
     await loadSmallChain(t.store);
-    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: session, workflow: 'season-planning', parameters: season(4, { actuals: 'manual' }) });
+    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', {
+      session_id: session,
+      workflow: 'season-planning',
+      parameters: season(4, { actuals: 'manual' }),
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const runId = started.body.run_id;
     const buy = await a.engine.settled(runId);
@@ -83,7 +93,11 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     const stores = (await t.store.retail.listStores()).map((s) => s.storeId);
     const categories = (await t.store.retail.listCategories()).map((c) => c.categoryId);
     const week = (units: number) => stores.flatMap((store_id) => categories.map((category_id) => ({ store_id, category_id, units_sold: units })));
-    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: 'race', workflow: 'season-planning', parameters: season(4, { actuals: 'manual' }) });
+    const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', {
+      session_id: 'race',
+      workflow: 'season-planning',
+      parameters: season(4, { actuals: 'manual' }),
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const runId = started.body.run_id;
     const buy = await a.engine.settled(runId);
@@ -92,7 +106,10 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     let largeWins = 0;
     for (let n = 1; n <= 4; n++) {
       await a.engine.settled(runId);
-      const [small, large] = await Promise.all([a.post<RunView>(`/api/runs/${runId}/actuals`, { week: n, sales: week(600) }), b.post<RunView>(`/api/runs/${runId}/actuals`, { week: n, sales: week(5_400) })]);
+      const [small, large] = await Promise.all([
+        a.post<RunView>(`/api/runs/${runId}/actuals`, { week: n, sales: week(600) }),
+        b.post<RunView>(`/api/runs/${runId}/actuals`, { week: n, sales: week(5_400) }),
+      ]);
       const statuses = [small.status, large.status].sort();
       expect(statuses, JSON.stringify([small.body, large.body])).toEqual([200, 409]);
       const winner = small.status === 200 ? 600 : 5_400;
@@ -116,7 +133,13 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     const [store] = await t.store.retail.listStores();
     const [category] = await t.store.retail.listCategories();
     const row = { store_id: store!.storeId, category_id: category!.categoryId };
-    const reply = await a.post<ErrorView>(`/api/runs/${runId}/actuals`, { week: 1, sales: [{ ...row, units_sold: 3 }, { ...row, units_sold: 9 }] });
+    const reply = await a.post<ErrorView>(`/api/runs/${runId}/actuals`, {
+      week: 1,
+      sales: [
+        { ...row, units_sold: 3 },
+        { ...row, units_sold: 9 },
+      ],
+    });
     const error = expectError(reply, 422, 'INVALID_PARAMETERS');
     expect(error.details.issues).toEqual([{ path: 'sales.1', message: `store ${row.store_id} × category ${row.category_id} is already at sales.0` }]);
     expect(await t.store.retail.listActuals(runId)).toEqual([]);
@@ -129,7 +152,10 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     const [store] = await t.store.retail.listStores();
     const [category] = await t.store.retail.listCategories();
     for (const units of [1e308, -1e308, 2 ** 53]) {
-      const reply = await a.post<ErrorView>(`/api/runs/${runId}/actuals`, { week: 1, sales: [{ store_id: store!.storeId, category_id: category!.categoryId, units_sold: units }] });
+      const reply = await a.post<ErrorView>(`/api/runs/${runId}/actuals`, {
+        week: 1,
+        sales: [{ store_id: store!.storeId, category_id: category!.categoryId, units_sold: units }],
+      });
       expectError(reply, 422, 'INVALID_PARAMETERS');
     }
     expect(await t.store.retail.listActuals(runId)).toEqual([]);
@@ -172,7 +198,7 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     for (let trial = 0; trial < 3; trial++) {
       const started = await a.post<{ run_id: string }>('/api/delivery/runs', { project: `p${trial}`, change: CHANGE });
       expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const runId = started.body.run_id;
+      const runId = started.body.run_id;
       await a.engine.settled(runId);
       const discovery = { role: 'Q_ASSISTANT', output: OUTPUTS.DISCOVERY };
       const replies = await Promise.all([a.post(`/api/delivery/runs/${runId}/advance`, discovery), b.post(`/api/delivery/runs/${runId}/advance`, discovery)]);
@@ -189,15 +215,33 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     const runId = started.body.run_id;
     const waiting = await a.get<{ waiting_for: { wait_id: string } }>(`/api/delivery/runs/${runId}`);
     await a.engine.settled(runId);
-    const wrongState = await a.post<ErrorView>(`/api/delivery/runs/${runId}/advance`, { role: 'Q_ASSISTANT', output: OUTPUTS.DISCOVERY, from_state: 'PLANNING' });
+    const wrongState = await a.post<ErrorView>(`/api/delivery/runs/${runId}/advance`, {
+      role: 'Q_ASSISTANT',
+      output: OUTPUTS.DISCOVERY,
+      from_state: 'PLANNING',
+    });
     expect(expectError(wrongState, 409, 'CONFLICT').details).toMatchObject({ from_state: 'PLANNING', state: 'DISCOVERY' });
-    const wrongWait = await a.post<ErrorView>(`/api/delivery/runs/${runId}/advance`, { role: 'Q_ASSISTANT', output: OUTPUTS.DISCOVERY, wait_id: 'not-this-one' });
+    const wrongWait = await a.post<ErrorView>(`/api/delivery/runs/${runId}/advance`, {
+      role: 'Q_ASSISTANT',
+      output: OUTPUTS.DISCOVERY,
+      wait_id: 'not-this-one',
+    });
     expect(expectError(wrongWait, 409, 'CONFLICT').details).toMatchObject({ wait_id: 'not-this-one' });
     const waitId = (await a.get<{ waiting_for: { wait_id: string } }>(`/api/delivery/runs/${runId}`)).body.waiting_for.wait_id;
     expect(waiting.status).toBe(200);
-    const right = await a.post<{ state: string }>(`/api/delivery/runs/${runId}/advance`, { role: 'Q_ASSISTANT', output: OUTPUTS.DISCOVERY, from_state: 'DISCOVERY', wait_id: waitId });
+    const right = await a.post<{ state: string }>(`/api/delivery/runs/${runId}/advance`, {
+      role: 'Q_ASSISTANT',
+      output: OUTPUTS.DISCOVERY,
+      from_state: 'DISCOVERY',
+      wait_id: waitId,
+    });
     expect(right.status, JSON.stringify(right.body)).toBe(200);
-    const again = await a.post<ErrorView>(`/api/delivery/runs/${runId}/advance`, { role: 'Q_ASSISTANT', output: OUTPUTS.DISCOVERY, from_state: 'DISCOVERY', wait_id: waitId });
+    const again = await a.post<ErrorView>(`/api/delivery/runs/${runId}/advance`, {
+      role: 'Q_ASSISTANT',
+      output: OUTPUTS.DISCOVERY,
+      from_state: 'DISCOVERY',
+      wait_id: waitId,
+    });
     expectError(again, 409, 'CONFLICT');
   });
 });

@@ -36,7 +36,10 @@ describeEachStore('HTTP: rate limiting', (kind) => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(body).toMatchObject({ message: 'more than 3 changing requests in a minute from this client', details: { limit: 3, retry_after_seconds: retryAfter } });
+    expect(body).toMatchObject({
+      message: 'more than 3 changing requests in a minute from this client',
+      details: { limit: 3, retry_after_seconds: retryAfter },
+    });
     expect((await api.get<{ runs: unknown[] }>('/api/runs')).body.runs).toHaveLength(2); // the refused one started nothing
   });
 

@@ -43,12 +43,16 @@ describeEachStore('HTTP: run-workflow', (kind) => {
     const api = await h.serve();
     const reply = await api.post(RUN, { session_id: 's-1', workflow: 'review', parameters: { topic: '', copies: 0 } });
     const error = expectError(reply, 422, 'INVALID_PARAMETERS');
-    expect(issuesOf(error).map((i) => i.path).sort()).toEqual(['copies', 'topic']);
+    expect(
+      issuesOf(error)
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual(['copies', 'topic']);
     expect(issuesOf(error).every((i) => i.message.length > 0)).toBe(true);
     expect((await api.engine.listRuns()).total).toBe(0);
   });
 
-  it("refuses parameters missing a field the workflow requires with 400 INCOMPLETE_INPUT naming it", async () => {
+  it('refuses parameters missing a field the workflow requires with 400 INCOMPLETE_INPUT naming it', async () => {
     const api = await h.serve();
     const error = expectError(await api.post(RUN, { session_id: 's-1', workflow: 'review', parameters: {} }), 400, 'INCOMPLETE_INPUT');
     expect(issuesOf(error)).toEqual([{ path: 'topic', message: 'is required' }]);

@@ -75,7 +75,10 @@ describeEachStore('HTTP: reading runs', (kind) => {
       ['limit=ten', 'querystring.limit'],
     ] as const) {
       const error = expectError(await api.get(`/api/runs?${query}`), 422, 'INVALID_PARAMETERS');
-      expect(issuesOf(error).map((i) => i.path), query).toEqual([field]);
+      expect(
+        issuesOf(error).map((i) => i.path),
+        query,
+      ).toEqual([field]);
     }
   });
 
@@ -133,7 +136,12 @@ describeEachStore('HTTP: reading runs', (kind) => {
     expect(all.body.events[0]).toMatchObject({ type: 'run_created', seq: 1 });
     expect(all.body.events.at(-1)).toMatchObject({ type: 'approval_required', phase: 'approve', approval_id: status.waitingFor?.id });
     for (const event of all.body.events) {
-      expect(event).toMatchObject({ type: expect.any(String) as unknown, run_id: id, seq: expect.any(Number) as unknown, timestamp: expect.stringMatching(ISO) as unknown });
+      expect(event).toMatchObject({
+        type: expect.any(String) as unknown,
+        run_id: id,
+        seq: expect.any(Number) as unknown,
+        timestamp: expect.stringMatching(ISO) as unknown,
+      });
     }
 
     const since = 2;

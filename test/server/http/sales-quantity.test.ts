@@ -11,10 +11,15 @@ describeEachStore('HTTP: sales quantity and week dates', (kind) => {
 
   it('imports Walmart weeks ending Friday as weeks from the Saturday before, recorded as sales value', async () => {
     const api = await h.serve({ season: true });
-    const reply = await api.request<{ quantity: string; week_dates: string; warnings: string[] }>('/api/data/sales?name=walmart.csv&quantity=sales_value&week_dates=end', csv(WALMART));
+    const reply = await api.request<{ quantity: string; week_dates: string; warnings: string[] }>(
+      '/api/data/sales?name=walmart.csv&quantity=sales_value&week_dates=end',
+      csv(WALMART),
+    );
     expect(reply).toMatchObject({ status: 200, body: { table: 'sales', rows: 2, quantity: 'sales_value', week_dates: 'end' } });
     expect(reply.body.warnings.filter((w) => /sales value|week-dates/.test(w))).toEqual([]);
-    const summary = await api.get<{ quantity: string; first_week: string; last_week: string; imports: { kind: string; quantity: string | null }[] }>('/api/data');
+    const summary = await api.get<{ quantity: string; first_week: string; last_week: string; imports: { kind: string; quantity: string | null }[] }>(
+      '/api/data',
+    );
     expect(summary.body).toMatchObject({ quantity: 'sales_value', first_week: '2012-02-04', last_week: '2012-02-11' });
     expect(summary.body.imports[0]).toMatchObject({ kind: 'sales', quantity: 'sales_value' });
   });

@@ -25,8 +25,20 @@ describeEachStore('HTTP: season planning', (kind) => {
     expect(bad.body.details).toMatchObject({ problems: [{ line: 3, field: 'week_start_date', message: '"someday" is not a date (YYYY-MM-DD or M/D/YYYY)' }] });
     const missing = await api.request<ErrorView>('/api/data/sales', csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n'));
     expect(missing).toMatchObject({ status: 400, body: { error_type: 'INCOMPLETE_INPUT', details: { missing: ['store_id'] } } });
-    const sales = await api.request('/api/data/sales?map=Shop=store_id&quantity=units&week_dates=start', csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n2,1,2012-01-06,-3\n'));
-    expect(sales).toMatchObject({ status: 200, body: { rows: 2, inserted: 2, quantity: 'units', week_dates: 'start', warnings: ['1 row with negative units (returns exceeding sales): kept as they are'] } });
+    const sales = await api.request(
+      '/api/data/sales?map=Shop=store_id&quantity=units&week_dates=start',
+      csv('Shop,Dept,Date,Weekly_Sales\n1,1,2012-01-06,10\n2,1,2012-01-06,-3\n'),
+    );
+    expect(sales).toMatchObject({
+      status: 200,
+      body: {
+        rows: 2,
+        inserted: 2,
+        quantity: 'units',
+        week_dates: 'start',
+        warnings: ['1 row with negative units (returns exceeding sales): kept as they are'],
+      },
+    });
     const summary = await api.get<{ stores: number; sales_rows: number; imports: { kind: string }[] }>('/api/data');
     expect(summary.body).toMatchObject({ stores: 2, sales_rows: 2, first_week: '2012-01-06' });
     expect(summary.body.imports.map((i) => i.kind)).toEqual(['sales', 'stores']);
@@ -43,7 +55,11 @@ describeEachStore('HTTP: season planning', (kind) => {
   it('runs a season on posted weekly actuals and serves its forecast, allocation and variance', async () => {
     const api = await h.serve({ season: true });
     await loadSmallChain(api.engine.store);
-    const started = await api.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: 's1', workflow: 'season-planning', parameters: season(4, { actuals: 'manual' }) });
+    const started = await api.post<{ run_id: string }>('/api/orchestrator/run-workflow', {
+      session_id: 's1',
+      workflow: 'season-planning',
+      parameters: season(4, { actuals: 'manual' }),
+    });
     expect(started.status).toBe(202);
     const runId = started.body.run_id;
     const status = await api.engine.settled(runId);
@@ -67,9 +83,13 @@ describeEachStore('HTTP: season planning', (kind) => {
       expect(posted.status).toBe(200);
     }
     expect((await api.engine.settled(runId)).state).toBe('completed');
-    expect((await api.post<ErrorView>(`/api/runs/${runId}/actuals`, { week: 4, sales: [{ store_id: 'S001', category_id: 'C01', units_sold: 1 }] })).status).toBe(409);
+    expect(
+      (await api.post<ErrorView>(`/api/runs/${runId}/actuals`, { week: 4, sales: [{ store_id: 'S001', category_id: 'C01', units_sold: 1 }] })).status,
+    ).toBe(409);
 
-    const allocation = await api.get<{ approved_quantity: number; dc_units: number; stores: { allocated: number; sold: number }[] }>(`/api/allocations/${runId}`);
+    const allocation = await api.get<{ approved_quantity: number; dc_units: number; stores: { allocated: number; sold: number }[] }>(
+      `/api/allocations/${runId}`,
+    );
     expect(allocation.body.stores.reduce((a, s) => a + s.allocated, 0) + allocation.body.dc_units).toBe(allocation.body.approved_quantity);
     const variance = await api.get<{ weeks: { week: number; variance: number }[] }>(`/api/variance/${runId}`);
     expect(variance.body.weeks.map((w) => w.week)).toEqual([1, 2, 3, 4]);

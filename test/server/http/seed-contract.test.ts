@@ -30,7 +30,13 @@ const FOUR_WEEKS_LATER = '2026-02-02';
 
 /** Every error the specification's client reads has the one shape. */
 function expectErrorShape(body: ErrorView, type: string): void {
-  expect(body).toMatchObject({ error_type: type, message: expect.any(String) as unknown, details: expect.any(Object) as unknown, suggestions: expect.any(Array) as unknown, request_id: expect.any(String) as unknown });
+  expect(body).toMatchObject({
+    error_type: type,
+    message: expect.any(String) as unknown,
+    details: expect.any(Object) as unknown,
+    suggestions: expect.any(Array) as unknown,
+    request_id: expect.any(String) as unknown,
+  });
 }
 
 describeEachStore('seed contract: requests and errors', (kind) => {
@@ -39,7 +45,11 @@ describeEachStore('seed contract: requests and errors', (kind) => {
   it('starts a run from the five required SeasonParameters, deriving the end date and checking no markdown, and answers workflow_id beside run_id', async () => {
     const api = await h.serve({ season: true, workflows: [] });
     await loadSmallChain(api.engine.store);
-    const reply = await api.post<{ run_id: string; workflow_id: string; status: string }>(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: specified });
+    const reply = await api.post<{ run_id: string; workflow_id: string; status: string }>(RUN, {
+      session_id: 's-1',
+      workflow: 'season-planning',
+      parameters: specified,
+    });
     expect(reply.status).toBe(202);
     expect(reply.body.workflow_id).toBe(reply.body.run_id);
     const status = await api.get<{ parameters: Record<string, unknown> }>(`/api/runs/${reply.body.run_id}`);
@@ -51,7 +61,11 @@ describeEachStore('seed contract: requests and errors', (kind) => {
     await loadSmallChain(api.engine.store);
     const agreeing = await api.post(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: { ...specified, season_end_date: FOUR_WEEKS_LATER } });
     expect(agreeing.status).toBe(202);
-    const wrong = await api.post<ErrorView>(RUN, { session_id: 's-2', workflow: 'season-planning', parameters: { ...specified, season_end_date: '2026-02-09' } });
+    const wrong = await api.post<ErrorView>(RUN, {
+      session_id: 's-2',
+      workflow: 'season-planning',
+      parameters: { ...specified, season_end_date: '2026-02-09' },
+    });
     expect(wrong.status).toBe(422);
     expectErrorShape(wrong.body, 'INVALID_PARAMETERS');
     const issues = (wrong.body.details as { issues: { path: string; message: string }[] }).issues;
@@ -63,7 +77,11 @@ describeEachStore('seed contract: requests and errors', (kind) => {
   it('keeps the specified markdown fields together: both given are stored, one alone is a 400 asking for the other', async () => {
     const api = await h.serve({ season: true, workflows: [] });
     await loadSmallChain(api.engine.store);
-    const both = await api.post<{ run_id: string }>(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: { ...specified, markdown_checkpoint_week: 3, markdown_threshold: 0.6 } });
+    const both = await api.post<{ run_id: string }>(RUN, {
+      session_id: 's-1',
+      workflow: 'season-planning',
+      parameters: { ...specified, markdown_checkpoint_week: 3, markdown_threshold: 0.6 },
+    });
     expect(both.status).toBe(202);
     expect((await api.engine.status(both.body.run_id)).parameters).toMatchObject({ markdown_checkpoint_week: 3, markdown_threshold: 0.6 });
     const alone = await api.post<ErrorView>(RUN, { session_id: 's-2', workflow: 'season-planning', parameters: { ...specified, markdown_threshold: 0.6 } });
@@ -86,10 +104,13 @@ describeEachStore('seed contract: requests and errors', (kind) => {
 
   it('answers out-of-range extracted values with 422 and what was extracted', async () => {
     const api = await h.serve();
-    const reply = await api.post<ErrorView>(EXTRACT, { strategy_description: 'a 60-week season starting 2025-03-03, weekly replenishment, 15% DC holdback, no markdowns', reference_date: '2025-01-15' });
+    const reply = await api.post<ErrorView>(EXTRACT, {
+      strategy_description: 'a 60-week season starting 2025-03-03, weekly replenishment, 15% DC holdback, no markdowns',
+      reference_date: '2025-01-15',
+    });
     expect(reply.status).toBe(422);
     expectErrorShape(reply.body, 'INVALID_PARAMETERS');
-    expect((reply.body.details).extracted_parameters).toMatchObject({ forecast_horizon_weeks: 60 });
+    expect(reply.body.details.extracted_parameters).toMatchObject({ forecast_horizon_weeks: 60 });
   });
 
   it('answers 503 when the language model is asked for and none is configured', async () => {
@@ -123,7 +144,11 @@ describeEachStore('seed contract: WebSocket origins', (kind) => {
     clients.push(client);
     return client;
   };
-  const refusal = (base: string, headers: Record<string, string>) => open(base, headers).then(() => undefined, (error: unknown) => error);
+  const refusal = (base: string, headers: Record<string, string>) =>
+    open(base, headers).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
   it('refuses an upgrade from another page with 403 FORBIDDEN in the error shape, and allows no Origin or the server’s own', async () => {
     const api = await h.serve();
@@ -146,7 +171,10 @@ describeEachStore('seed contract: WebSocket origins', (kind) => {
 
 describe('seed contract: settings', () => {
   it('reads CORS_ORIGINS and WEBSOCKET_CORS_ORIGINS, the BATON_ names winning when both are set', () => {
-    expect(serverConfigFromEnv({ CORS_ORIGINS: 'http://a.example, http://b.example', WEBSOCKET_CORS_ORIGINS: 'http://c.example' })).toMatchObject({ corsOrigins: ['http://a.example', 'http://b.example'], websocketOrigins: ['http://c.example'] });
+    expect(serverConfigFromEnv({ CORS_ORIGINS: 'http://a.example, http://b.example', WEBSOCKET_CORS_ORIGINS: 'http://c.example' })).toMatchObject({
+      corsOrigins: ['http://a.example', 'http://b.example'],
+      websocketOrigins: ['http://c.example'],
+    });
     expect(serverConfigFromEnv({ CORS_ORIGINS: 'http://a.example', BATON_CORS_ORIGINS: 'http://z.example' }).corsOrigins).toEqual(['http://z.example']);
     expect(serverConfigFromEnv({}).websocketOrigins).toBeUndefined();
   });
@@ -164,7 +192,9 @@ describe('seed contract: settings', () => {
       const settings = llmSettingsFromEnv({ OPENAI_API_KEY: 'sk-specified', AZURE_OPENAI_ENDPOINT: endpoint }, (line) => said.push(line));
       expect(settings).toMatchObject({ provider: 'azure', endpoint, deployment: 'gpt-4o-mini', apiKey: 'sk-specified' });
       expect(said).toEqual([`AZURE_OPENAI_DEPLOYMENT is not set: using the model name "gpt-4o-mini" as the Azure OpenAI deployment at ${endpoint}`]);
-      await expect(extractParameters('a 12-week season starting 2025-03-03', { llm: { ...settings!, maxRetries: 0 }, mode: 'llm' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      await expect(extractParameters('a 12-week season starting 2025-03-03', { llm: { ...settings!, maxRetries: 0 }, mode: 'llm' })).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
       expect(seen.length).toBeGreaterThan(0);
       expect(seen[0]?.url).toContain('/openai/deployments/gpt-4o-mini/chat/completions');
       expect(seen[0]?.headers['api-key']).toBe('sk-specified');
@@ -230,7 +260,9 @@ describe('seed contract: DATABASE_URL through the CLI', () => {
   it('refuses an unknown scheme with one line naming the accepted ones, no stack trace and no secret', async () => {
     const result = await generate(workdir(), 'mysql://user:s3cret@db.example/forecast');
     expect(result.code).not.toBe(0);
-    expect(result.stderr.split('\n')[0]).toMatch(/^error INVALID_PARAMETERS: DATABASE_URL: unknown scheme "mysql:"; accepted: postgres:\/\/.*sqlite:\/\/\/relative\/path\.db.*sqlite::memory:/);
+    expect(result.stderr.split('\n')[0]).toMatch(
+      /^error INVALID_PARAMETERS: DATABASE_URL: unknown scheme "mysql:"; accepted: postgres:\/\/.*sqlite:\/\/\/relative\/path\.db.*sqlite::memory:/,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stderr).not.toContain('s3cret');
   });

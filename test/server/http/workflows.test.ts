@@ -43,7 +43,12 @@ describeEachStore('HTTP: workflows', (kind) => {
 
   it('counts runs by state, the success rate among finished runs, their mean duration and where they failed', async () => {
     const api = await h.serve();
-    for (const [key, failures] of [['a', 0], ['b', 0], ['c', 0], ['d', 9]] as const) {
+    for (const [key, failures] of [
+      ['a', 0],
+      ['b', 0],
+      ['c', 0],
+      ['d', 9],
+    ] as const) {
       await api.engine.settled(await api.startRun('fragile', { key, failures }));
     }
     const reply = await api.get<z.output<typeof workflowStats>>('/api/workflows/fragile/stats');

@@ -12,8 +12,11 @@ async function refusal(opening: Promise<TestClient>): Promise<Reply> {
     (client) => client,
     (error: unknown) => error,
   );
-  if (!(error instanceof UpgradeRefused)) throw new Error(`expected the upgrade to be refused, got ${error instanceof TestClient ? 'an open stream' : String(error)}`);
-  const headers = new Headers(Object.entries(error.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)] as [string, string]])));
+  if (!(error instanceof UpgradeRefused))
+    throw new Error(`expected the upgrade to be refused, got ${error instanceof TestClient ? 'an open stream' : String(error)}`);
+  const headers = new Headers(
+    Object.entries(error.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)] as [string, string]])),
+  );
   return { status: error.status, headers, body: error.body };
 }
 
@@ -47,7 +50,11 @@ describeEachStore('WebSocket connection limits', (kind) => {
     });
 
     it('gives every slot back however the streams end: closed by the client, dropped, or closed by the server', async () => {
-      const runId = ((await (await post(server().http, '/api/orchestrator/run-workflow', { session_id: 'limits', workflow: 'approve-then-finish', parameters: {} })).json()) as { run_id: string }).run_id;
+      const runId = (
+        (await (
+          await post(server().http, '/api/orchestrator/run-workflow', { session_id: 'limits', workflow: 'approve-then-finish', parameters: {} })
+        ).json()) as { run_id: string }
+      ).run_id;
       const endings: ((url: string) => Promise<void>)[] = [
         async () => (await openWhenFree(stream())).close(),
         async () => {

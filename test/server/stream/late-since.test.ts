@@ -73,7 +73,11 @@ describeEachStore('a since that arrives after the stream started', (kind) => {
     client.socket.send(JSON.stringify({ since: 3 }));
     await client.until(() => client.closed !== undefined);
     expect(client.closed).toMatchObject({ code: 4400, reason: expect.stringContaining('reconnect with ?since=3') as unknown });
-    expect(client.messages.at(-1)).toMatchObject({ type: 'error', error_type: 'BAD_REQUEST', error_message: expect.stringContaining('since=3 came after the stream started from since=0') as unknown });
+    expect(client.messages.at(-1)).toMatchObject({
+      type: 'error',
+      error_type: 'BAD_REQUEST',
+      error_message: expect.stringContaining('since=3 came after the stream started from since=0') as unknown,
+    });
     expect(seqsOf(client.events(), runId)).toEqual(consecutive(1, seqsOf(client.events(), runId).length));
   });
 
@@ -83,6 +87,10 @@ describeEachStore('a since that arrives after the stream started', (kind) => {
     client.socket.send('hello');
     await client.until(() => client.closed !== undefined);
     expect(client.closed?.code).toBe(4400);
-    expect(client.messages.at(-1)).toMatchObject({ type: 'error', error_type: 'BAD_REQUEST', error_message: 'the stream started from since=0 and takes no further messages' });
+    expect(client.messages.at(-1)).toMatchObject({
+      type: 'error',
+      error_type: 'BAD_REQUEST',
+      error_message: 'the stream started from since=0 and takes no further messages',
+    });
   });
 });

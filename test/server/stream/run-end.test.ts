@@ -30,7 +30,8 @@ describeEachStore('run streams: the end of a run', (kind) => {
     expect(seqsOf(events, runId)).toEqual(consecutive(1, events.length));
     const types = events.map((e) => e.type);
     for (const [i, type] of types.entries()) {
-      if (type === 'complete') expect(events[i - 1]).toMatchObject({ type: 'agent_status', status: 'completed', agent_name: events[i]!.agent_name, phase: events[i]!.phase });
+      if (type === 'complete')
+        expect(events[i - 1]).toMatchObject({ type: 'agent_status', status: 'completed', agent_name: events[i]!.agent_name, phase: events[i]!.phase });
     }
     expect(events.filter((e) => e.type === 'agent_status' && e.status === 'completed')).toHaveLength(2);
     expect(client.closed?.reason).toBe('the run ended completed');

@@ -5,8 +5,7 @@ import { describeEachStore } from '../../support/stores.js';
 import { post, useServer } from './harness.js';
 import { consecutive, seqsOf, TestClient } from './ws-client.js';
 
-const isDone = (runId: string) => (messages: { type: string; run_id?: string }[]) =>
-  messages.some((m) => m.type === 'workflow_complete' && m.run_id === runId);
+const isDone = (runId: string) => (messages: { type: string; run_id?: string }[]) => messages.some((m) => m.type === 'workflow_complete' && m.run_id === runId);
 
 describeEachStore('run streams', (kind) => {
   const server = useServer(kind, { heartbeatMs: 60_000 });
@@ -30,7 +29,9 @@ describeEachStore('run streams', (kind) => {
     await client.until(isDone(runId));
     const events = client.events();
     expect(seqsOf(events, runId)).toEqual(consecutive(1, events.length));
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['run_created', 'agent_status', 'progress', 'complete', 'approval_required', 'approval_resolved', 'workflow_complete']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['run_created', 'agent_status', 'progress', 'complete', 'approval_required', 'approval_resolved', 'workflow_complete']),
+    );
     for (const event of events) expect(event).toMatchObject({ run_id: runId, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown });
     const progress = events.find((e) => e.type === 'progress');
     expect(progress).toMatchObject({ agent_name: 'step', progress: 50, message: 'half way' });

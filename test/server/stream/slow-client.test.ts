@@ -10,7 +10,11 @@ describeEachStore('slow clients', (kind) => {
 
   it('drops a client that cannot keep up, without slowing a fast one', { timeout: 60_000 }, async () => {
     const count = 600;
-    const response = await post(server().http, '/api/orchestrator/run-workflow', { session_id: 's', workflow: 'flood', parameters: { count, size: 32 * 1024, burst: 8 } });
+    const response = await post(server().http, '/api/orchestrator/run-workflow', {
+      session_id: 's',
+      workflow: 'flood',
+      parameters: { count, size: 32 * 1024, burst: 8 },
+    });
     const { run_id: runId } = (await response.json()) as { run_id: string };
     const slow = await TestClient.connect(`${server().ws}/ws/runs/${runId}?since=0`);
     // Stop reading: the kernel's buffers fill, then the server's send buffer for this client.

@@ -33,13 +33,17 @@ describeEachStore('season planning: posted actuals', (kind) => {
     await loadSmallChain(store);
     engine = seasonEngine(store, errors);
     await engine.start();
-    const run = await engine.startRun(SEASON_PLANNING, season(4, { actuals: 'manual', replenishment_strategy: 'none', dc_holdback_percentage: 0, ...overrides }));
+    const run = await engine.startRun(
+      SEASON_PLANNING,
+      season(4, { actuals: 'manual', replenishment_strategy: 'none', dc_holdback_percentage: 0, ...overrides }),
+    );
     const buy = await engine.settled(run.id);
     await engine.resolveWait(run.id, buy.waitingFor!.id, { action: 'accept' });
     const waiting = await engine.settled(run.id);
     expect(waiting.waitingFor).toMatchObject({ kind: 'actuals', data: { week: 1 } });
     const plan = (await store.retail.latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
-    const rows = (units: (storeId: string, categoryId: string) => number): Row[] => plan.series.map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: units(s.store_id, s.category_id) }));
+    const rows = (units: (storeId: string, categoryId: string) => number): Row[] =>
+      plan.series.map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: units(s.store_id, s.category_id) }));
     return { runId: run.id, plan, rows };
   }
 
@@ -58,7 +62,10 @@ describeEachStore('season planning: posted actuals', (kind) => {
     const first = all[0]!;
     const mistyped = first.store_id.toLowerCase().replace(/0+(?=\d)/, '');
     const error = await refusal(
-      postActuals(engine, store, runId, { week: 1, sales: [...all.slice(1), { ...first, store_id: mistyped }, { store_id: 'ATLANTIS', category_id: 'C99', units_sold: 2 }] }),
+      postActuals(engine, store, runId, {
+        week: 1,
+        sales: [...all.slice(1), { ...first, store_id: mistyped }, { store_id: 'ATLANTIS', category_id: 'C99', units_sold: 2 }],
+      }),
     );
     expect(error.code).toBe('INVALID_PARAMETERS');
     expect(error.details).toMatchObject({ unknown_stores: [mistyped, 'ATLANTIS'], unknown_categories: ['C99'] });
@@ -73,7 +80,11 @@ describeEachStore('season planning: posted actuals', (kind) => {
     const all = rows(() => 5);
     const error = await refusal(postActuals(engine, store, runId, { week: 1, sales: all.slice(2) }));
     expect(error.code).toBe('INVALID_PARAMETERS');
-    expect(error.details).toMatchObject({ missing: 2, planned: plan.series.length, missing_series: all.slice(0, 2).map((r) => `${r.store_id} × ${r.category_id}`) });
+    expect(error.details).toMatchObject({
+      missing: 2,
+      planned: plan.series.length,
+      missing_series: all.slice(0, 2).map((r) => `${r.store_id} × ${r.category_id}`),
+    });
     expect(await store.retail.listActuals(runId)).toEqual([]);
 
     // Partial: the missing series are left out of the comparison rather than read as zero sales.

@@ -29,7 +29,8 @@ describeEachStore('season planning: variance alerts', (kind) => {
   });
 
   const monitors = async (runId: string) => completeOf(await engine.readEvents(runId), 'monitor') as unknown as MonitorOutput[];
-  const plans = async (runId: string) => (await store.retail.listPlans(runId, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
+  const plans = async (runId: string) =>
+    (await store.retail.listPlans(runId, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
 
   /** A manual season over five categories, past its buy; `post(week, factor)` posts each series at its forecast × factor(category). */
   async function manualSeason(weeks: number) {
@@ -42,7 +43,11 @@ describeEachStore('season planning: variance alerts', (kind) => {
     await engine.settled(run.id);
     const post = async (week: number, factor: (categoryId: string) => number) => {
       const latest = (await plans(run.id)).at(-1)!;
-      const sales = latest.series.map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: Math.round(factor(s.category_id) * s.forecast[week - latest.from_week]!) }));
+      const sales = latest.series.map((s) => ({
+        store_id: s.store_id,
+        category_id: s.category_id,
+        units_sold: Math.round(factor(s.category_id) * s.forecast[week - latest.from_week]!),
+      }));
       await postActuals(engine, store, run.id, { week, sales });
       return engine.settled(run.id);
     };
@@ -108,15 +113,23 @@ describeEachStore('season planning: variance alerts', (kind) => {
     const slice = (values: number[]) => values.slice(2);
     for (const id of ['C01', 'C03', 'C04', 'C05']) {
       const band = first!.totals!.categories[id]!;
-      expect(second!.totals!.categories[id]).toEqual({ forecast: slice(band.forecast), lo80: slice(band.lo80), hi80: slice(band.hi80), lo95: slice(band.lo95), hi95: slice(band.hi95) });
+      expect(second!.totals!.categories[id]).toEqual({
+        forecast: slice(band.forecast),
+        lo80: slice(band.lo80),
+        hi80: slice(band.hi80),
+        lo95: slice(band.lo95),
+        hi95: slice(band.hi95),
+      });
     }
     expect(reforecast!.by_category.map((c) => c.category_id).sort()).toEqual(['C01', 'C02', 'C03', 'C04', 'C05']);
-    expect(reforecast!.explanation).toMatch(/Re-planned C02 \(8 series, the categories whose variance alerted\); the other 4 categories keep revision 1's forecast/);
+    expect(reforecast!.explanation).toMatch(
+      /Re-planned C02 \(8 series, the categories whose variance alerted\); the other 4 categories keep revision 1's forecast/,
+    );
     const c02 = (plan: ForecastPlan, i: number) => plan.series.filter((s) => s.category_id === 'C02').reduce((sum, s) => sum + s.forecast[i]!, 0);
     expect(c02(second!, 0)).toBeGreaterThan(c02(first!, 2));
 
     // Week 3 sells C02 at its new level: the monitor scores revision 2 against revision 1 on it and finds it paid.
-    await post(3, (c) => (c === 'C02' ? 1.8 * c02(first!, 2) / c02(second!, 0) : 1));
+    await post(3, (c) => (c === 'C02' ? (1.8 * c02(first!, 2)) / c02(second!, 0) : 1));
     const week3 = (await monitors(runId))[2]!;
     expect(week3.reforecast_paid).toMatchObject({ revision: 2, previous_revision: 1, categories: ['C02'], weeks: [3], paid: true });
     expect(week3.reforecast_paid!.error!).toBeLessThan(week3.reforecast_paid!.previous_error!);

@@ -39,7 +39,11 @@ describeEachStore('season planning: approval deadlines', (kind) => {
     const expired = await engine.settled(run.id, ['expired'], { timeoutMs: 10_000 });
     expect(expired).toMatchObject({ state: 'expired', phase: 'manufacturing_approval', waitingFor: null, error: null, completedPhases: ['demand'] });
     const events = await engine.readEvents(run.id);
-    expect(ofType(events, 'run_state').at(-1)!.payload).toMatchObject({ from: 'waiting', to: 'expired', reason: expect.stringContaining('phase "manufacturing_approval" was not answered by its deadline') as unknown });
+    expect(ofType(events, 'run_state').at(-1)!.payload).toMatchObject({
+      from: 'waiting',
+      to: 'expired',
+      reason: expect.stringContaining('phase "manufacturing_approval" was not answered by its deadline') as unknown,
+    });
     expect(ofType(events, 'approval_resolved').at(-1)!.payload).toMatchObject({ approval_id: waiting.waitingFor!.id, resolution: { action: 'expired' } });
     expect(events.at(-1)).toMatchObject({ type: 'workflow_complete', payload: { state: 'expired' } });
     expect(completeOf(events, 'allocation')).toEqual([]);
@@ -50,12 +54,21 @@ describeEachStore('season planning: approval deadlines', (kind) => {
   it('falls back to no markdown when the markdown is not approved by its deadline, and the season completes at full price', async () => {
     const run = await engine.startRun(
       SEASON_PLANNING,
-      season(6, { replenishment_strategy: 'none', dc_holdback_percentage: 0, markdown_checkpoint_week: 3, markdown_threshold: 0.95, markdown_approval_deadline_hours: hours(200) }),
+      season(6, {
+        replenishment_strategy: 'none',
+        dc_holdback_percentage: 0,
+        markdown_checkpoint_week: 3,
+        markdown_threshold: 0.95,
+        markdown_approval_deadline_hours: hours(200),
+      }),
     );
     // The buy (no deadline) is answered: twice the forecast, so stock is left at the checkpoint and a markdown is recommended.
     const buy = await engine.settled(run.id);
     expect(buy.waitingFor!.deadlineAt).toBeNull();
-    await engine.resolveWait(run.id, buy.waitingFor!.id, { action: 'modify', data: { manufacturing_quantity: 2 * (buy.waitingFor!.data as { manufacturing_quantity: number }).manufacturing_quantity } });
+    await engine.resolveWait(run.id, buy.waitingFor!.id, {
+      action: 'modify',
+      data: { manufacturing_quantity: 2 * (buy.waitingFor!.data as { manufacturing_quantity: number }).manufacturing_quantity },
+    });
     await engine.resolveWait(run.id, (await engine.settled(run.id)).waitingFor!.id, { action: 'accept' });
     const markdown = await engine.settled(run.id);
     expect(markdown).toMatchObject({ state: 'waiting', phase: 'markdown_approval' });
@@ -65,11 +78,19 @@ describeEachStore('season planning: approval deadlines', (kind) => {
     // Nobody answers: the season runs to its end on its own.
     const done = await engine.settled(run.id, ['completed'], { timeoutMs: 30_000 });
     expect(done.state).toBe('completed');
-    expect((await engine.waits(run.id)).find((w) => w.id === markdown.waitingFor!.id)).toMatchObject({ status: 'expired', resolution: { action: 'reject', expired: true } });
+    expect((await engine.waits(run.id)).find((w) => w.id === markdown.waitingFor!.id)).toMatchObject({
+      status: 'expired',
+      resolution: { action: 'reject', expired: true },
+    });
     const events = await engine.readEvents(run.id);
-    const resumed = ofType(events, 'run_state').filter((e) => e.payload.from === 'waiting').at(-1)!;
+    const resumed = ofType(events, 'run_state')
+      .filter((e) => e.payload.from === 'waiting')
+      .at(-1)!;
     expect(resumed.payload).toEqual({ from: 'waiting', to: 'running', reason: 'markdown approval deadline passed unanswered: no markdown, prices stay' });
-    expect(events[events.indexOf(resumed) - 1]).toMatchObject({ type: 'approval_resolved', payload: { approval_id: markdown.waitingFor!.id, resolution: { action: 'reject', expired: true } } });
+    expect(events[events.indexOf(resumed) - 1]).toMatchObject({
+      type: 'approval_resolved',
+      payload: { approval_id: markdown.waitingFor!.id, resolution: { action: 'reject', expired: true } },
+    });
     expect(events.slice(events.indexOf(resumed)).find((e) => e.type === 'complete')!.payload.phase).toBe('week_end');
     expect(ofType(events, 'approval_required')).toHaveLength(3);
     // No markdown in force after the checkpoint: the simulated weeks sell at full price and the close reports none.

@@ -29,7 +29,15 @@ describeEachStore('season-planning context', (kind) => {
     expect(inventory.dcHoldback).toBe(0.15);
     expect(inventory.stores).toHaveLength(8);
     expect([...inventory.salesProfiles.values()].reduce((a, p) => a + p.share, 0)).toBeCloseTo(1, 9);
-    expect(await assembler.pricing(parameters)).toEqual({ checkpointWeek: null, threshold: null, horizonWeeks: 6, fullPrice: 50, elasticity: -2, elasticityAssumed: true, quantity: 'units' });
+    expect(await assembler.pricing(parameters)).toEqual({
+      checkpointWeek: null,
+      threshold: null,
+      horizonWeeks: 6,
+      fullPrice: 50,
+      elasticity: -2,
+      elasticityAssumed: true,
+      quantity: 'units',
+    });
   });
 
   it('serves the cached data until an import changes it', async () => {
@@ -37,7 +45,12 @@ describeEachStore('season-planning context', (kind) => {
     const assembler = new ContextAssembler(store);
     const first = await assembler.snapshot();
     expect(await assembler.snapshot()).toBe(first);
-    await store.retail.importStores({ source: 'extra', rows: [{ storeId: 'S999', storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null }], warnings: [], at: 1 });
+    await store.retail.importStores({
+      source: 'extra',
+      rows: [{ storeId: 'S999', storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null }],
+      warnings: [],
+      at: 1,
+    });
     const after = await assembler.snapshot();
     expect(after).not.toBe(first);
     expect(after.stores.map((s) => s.storeId)).toContain('S999');
@@ -61,13 +74,22 @@ describeEachStore('season-planning context', (kind) => {
     // 104 weeks of history support a gap of min(52, 104 − 52) = 52 weeks between the last history week and the season.
     const latest = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2027-01-04', season_end_date: '2027-02-15' }));
     expect(latest.weeksBeforeSeason).toBe(52);
-    const far: unknown = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2027-01-11', season_end_date: '2027-02-22' })).catch((e: unknown) => e);
-    expect(far).toMatchObject({ code: 'INVALID_PARAMETERS', details: { last_history_week: LAST_WEEK, latest_start: '2027-01-04', earliest_start: '2026-01-05', gap_weeks: 53 } });
+    const far: unknown = await assembler
+      .demand(PlanParameters.parse({ ...season(6), season_start_date: '2027-01-11', season_end_date: '2027-02-22' }))
+      .catch((e: unknown) => e);
+    expect(far).toMatchObject({
+      code: 'INVALID_PARAMETERS',
+      details: { last_history_week: LAST_WEEK, latest_start: '2027-01-04', earliest_start: '2026-01-05', gap_weeks: 53 },
+    });
     expect((far as Error).message).toBe(
       "the season starts on 2027-01-11, 53 weeks after the sales history's last week (2025-12-29); 104 weeks of history support a season starting at most 52 weeks after it, by 2027-01-04",
     );
-    const inside: unknown = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2025-12-01', season_end_date: '2026-01-12' })).catch((e: unknown) => e);
+    const inside: unknown = await assembler
+      .demand(PlanParameters.parse({ ...season(6), season_start_date: '2025-12-01', season_end_date: '2026-01-12' }))
+      .catch((e: unknown) => e);
     expect(inside).toMatchObject({ code: 'INVALID_PARAMETERS', details: { last_history_week: LAST_WEEK, earliest_start: '2026-01-05' } });
-    expect((inside as Error).message).toMatch(/before the sales history ends \(its last week starts 2025-12-29 and ends 2026-01-04\).*the earliest start is 2026-01-05/);
+    expect((inside as Error).message).toMatch(
+      /before the sales history ends \(its last week starts 2025-12-29 and ends 2026-01-04\).*the earliest start is 2026-01-05/,
+    );
   });
 });

@@ -64,7 +64,8 @@ describeEachStore('season planning', (kind) => {
     const run = await start(season(8, { replenishment_strategy: 'none', dc_holdback_percentage: 0, markdown_checkpoint_week: 4, markdown_threshold: 0.95 }));
     const done = await driveToEnd(engine, run.id, (phase, data, nth) => {
       // Buy twice the forecast so stock is left at the checkpoint and a markdown pays.
-      if (phase === 'manufacturing_approval' && nth === 1) return { action: 'modify', data: { manufacturing_quantity: 2 * (data as { manufacturing_quantity: number }).manufacturing_quantity } };
+      if (phase === 'manufacturing_approval' && nth === 1)
+        return { action: 'modify', data: { manufacturing_quantity: 2 * (data as { manufacturing_quantity: number }).manufacturing_quantity } };
       if (phase === 'markdown_approval' && nth === 1) return { action: 'modify', data: { markdown: 0.3 } };
       return { action: 'accept' };
     });
@@ -99,7 +100,9 @@ describeEachStore('season planning', (kind) => {
     expect((await driveToEnd(engine, run.id)).state).toBe('completed');
     const events = await engine.readEvents(run.id);
     expect(ofType(events, 'approval_required')).toHaveLength(1);
-    const reasons = ofType(events, 'phase_skipped').filter((e) => e.payload.phase === 'markdown_check').map((e) => e.payload.reason);
+    const reasons = ofType(events, 'phase_skipped')
+      .filter((e) => e.payload.phase === 'markdown_check')
+      .map((e) => e.payload.reason);
     expect(reasons).toHaveLength(5);
     expect(reasons[0]).toBe('no markdown checkpoint in this season');
     const replenishments = completeOf(events, 'replenishment');
@@ -167,7 +170,9 @@ describeEachStore('season planning', (kind) => {
   it('redoes the plan with parameters a planner changed at the buy approval, and refuses ones that would change the phases', async () => {
     const run = await start(season(4, { dc_holdback_percentage: 0.15 }));
     const waiting = await engine.settled(run.id);
-    await expect(engine.resolveWait(run.id, waiting.waitingFor!.id, { action: 'modify', data: { parameters: { replenishment_strategy: 'none' } } })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
+    await expect(
+      engine.resolveWait(run.id, waiting.waitingFor!.id, { action: 'modify', data: { parameters: { replenishment_strategy: 'none' } } }),
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
     const done = await driveToEnd(engine, run.id, (phase, _data, nth) =>
       phase === 'manufacturing_approval' && nth === 1 ? { action: 'modify', data: { parameters: { dc_holdback_percentage: 0.4 } } } : { action: 'accept' },
     );
@@ -186,7 +191,10 @@ describeEachStore('season planning', (kind) => {
     engine = seasonEngine(store, errors);
     await engine.start();
     const safetyOf = async (strategy: 'none' | 'weekly') => {
-      const run = await engine.startRun(SEASON_PLANNING, season(6, { replenishment_strategy: strategy, ...(strategy === 'none' ? { dc_holdback_percentage: 0 } : {}) }));
+      const run = await engine.startRun(
+        SEASON_PLANNING,
+        season(6, { replenishment_strategy: strategy, ...(strategy === 'none' ? { dc_holdback_percentage: 0 } : {}) }),
+      );
       const waiting = await engine.settled(run.id);
       const data = waiting.waitingFor!.data as { safety_stock: number; safety_reason: string };
       await engine.cancelRun(run.id, 'measured');

@@ -14,8 +14,14 @@ describeEachStore('season planning: no stranded stock', (kind) => {
   it('refuses "no replenishment, hold back 20% at the DC" through POST /api/orchestrator/run-workflow with 422 and what to do instead', async () => {
     const api = await h.serve({ season: true });
     await loadSmallChain(api.t.store);
-    const error = expectError(await api.post('/api/orchestrator/run-workflow', { session_id: 's', workflow: SEASON_PLANNING, parameters: STRANDED }), 422, 'INVALID_PARAMETERS');
-    expect(error.details.issues).toEqual([{ path: 'dc_holdback_percentage', message: expect.stringContaining('must be 0 with replenishment_strategy "none", not 0.2') as unknown }]);
+    const error = expectError(
+      await api.post('/api/orchestrator/run-workflow', { session_id: 's', workflow: SEASON_PLANNING, parameters: STRANDED }),
+      422,
+      'INVALID_PARAMETERS',
+    );
+    expect(error.details.issues).toEqual([
+      { path: 'dc_holdback_percentage', message: expect.stringContaining('must be 0 with replenishment_strategy "none", not 0.2') as unknown },
+    ]);
     expect(error.suggestions).toHaveLength(1);
     expect(error.suggestions[0]).toContain('set dc_holdback_percentage to 0');
     expect(error.suggestions[0]).toContain('choose weekly or bi-weekly replenishment');
@@ -26,7 +32,11 @@ describeEachStore('season planning: no stranded stock', (kind) => {
     const api = await h.serve({ season: true });
     await loadSmallChain(api.t.store);
     for (const fix of [{ dc_holdback_percentage: 0 }, { replenishment_strategy: 'bi-weekly' as const }]) {
-      const reply = await api.post<{ run_id: string }>('/api/orchestrator/run-workflow', { session_id: 's', workflow: SEASON_PLANNING, parameters: { ...STRANDED, ...fix } });
+      const reply = await api.post<{ run_id: string }>('/api/orchestrator/run-workflow', {
+        session_id: 's',
+        workflow: SEASON_PLANNING,
+        parameters: { ...STRANDED, ...fix },
+      });
       expect(reply.status).toBe(202);
       expect((await api.engine.settled(reply.body.run_id)).state).toBe('waiting');
     }
@@ -39,7 +49,9 @@ describeEachStore('season planning: no stranded stock', (kind) => {
     const waiting = await api.engine.settled(runId);
     const path = `/api/runs/${runId}/approvals/${waiting.waitingFor!.id}`;
     const error = expectError(await api.post(path, { action: 'modify', data: { parameters: { dc_holdback_percentage: 0.1 } } }), 422, 'INVALID_PARAMETERS');
-    expect(error.details.issues).toEqual([{ path: 'data.parameters.dc_holdback_percentage', message: expect.stringContaining('set dc_holdback_percentage to 0') as unknown }]);
+    expect(error.details.issues).toEqual([
+      { path: 'data.parameters.dc_holdback_percentage', message: expect.stringContaining('set dc_holdback_percentage to 0') as unknown },
+    ]);
     expect(await api.engine.status(runId)).toMatchObject({ state: 'waiting', waitingFor: { id: waiting.waitingFor!.id } });
     expect((await api.engine.waits(runId))[0]).toMatchObject({ status: 'pending' });
     // Another modification of the same buy still goes through.
@@ -48,7 +60,11 @@ describeEachStore('season planning: no stranded stock', (kind) => {
 });
 
 it('the offline extractor turns "no restocking, 5 percent kept back" into parameters the season refuses (the extractor checks fields, the plan checks stock)', async () => {
-  const extracted = await extractParameters('Starting next Monday: 20-week season, no restocking, 5 percent kept back.', { referenceDate: '2025-03-05', mode: 'rules', llm: null });
+  const extracted = await extractParameters('Starting next Monday: 20-week season, no restocking, 5 percent kept back.', {
+    referenceDate: '2025-03-05',
+    mode: 'rules',
+    llm: null,
+  });
   const parameters = Object.fromEntries(PARAMETER_FIELDS.map((field) => [field, extracted[field]]));
   expect(parameters).toMatchObject({ replenishment_strategy: 'none', dc_holdback_percentage: 0.05 });
   const checked = PlanParameters.safeParse(parameters);

@@ -18,7 +18,6 @@ export function seasonEngine(store: Store, errors: unknown[] = [], options: Seas
   return new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, onError: (error) => errors.push(error) });
 }
 
-
 export function season(weeks: number, overrides: Partial<PlanParametersInput> = {}): PlanParametersInput {
   return {
     forecast_horizon_weeks: weeks,
@@ -36,7 +35,11 @@ export function season(weeks: number, overrides: Partial<PlanParametersInput> = 
 export type Answer = { action: 'accept' | 'modify' | 'reject'; data?: unknown; comment?: string };
 
 /** Answers each wait with `answer(phase, data, nth)` (default accept) until the run finishes. */
-export async function driveToEnd(engine: Engine, runId: string, answer: (phase: string, data: unknown, nth: number) => Answer = () => ({ action: 'accept' })): Promise<RunStatus> {
+export async function driveToEnd(
+  engine: Engine,
+  runId: string,
+  answer: (phase: string, data: unknown, nth: number) => Answer = () => ({ action: 'accept' }),
+): Promise<RunStatus> {
   const seen = new Map<string, number>();
   let status = await engine.settled(runId);
   while (status.state === 'waiting' && status.waitingFor) {

@@ -1,5 +1,17 @@
 // The process as the issue words it, written out independently of src/…/states.ts so tests can judge the table.
-export const PATH = ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER', 'IMPLEMENTATION', 'HANDOFF_TO_TESTER', 'TESTING', 'HANDOFF_TO_VERIFIER', 'VERIFICATION', 'HANDOFF_TO_RELEASER', 'DEPLOYMENT', 'COMPLETE'];
+export const PATH = [
+  'DISCOVERY',
+  'PLANNING',
+  'HANDOFF_TO_CODER',
+  'IMPLEMENTATION',
+  'HANDOFF_TO_TESTER',
+  'TESTING',
+  'HANDOFF_TO_VERIFIER',
+  'VERIFICATION',
+  'HANDOFF_TO_RELEASER',
+  'DEPLOYMENT',
+  'COMPLETE',
+];
 export const RETRIES = [
   ['TESTING', 'IMPLEMENTATION'],
   ['VERIFICATION', 'IMPLEMENTATION'],

@@ -21,7 +21,14 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
-const settings = (): LlmSettings => ({ provider: 'openai', apiKey: 'test-key', baseURL: `${server.url}/v1`, model: 'test-model', timeoutMs: 5_000, maxRetries: 0 });
+const settings = (): LlmSettings => ({
+  provider: 'openai',
+  apiKey: 'test-key',
+  baseURL: `${server.url}/v1`,
+  model: 'test-model',
+  timeoutMs: 5_000,
+  maxRetries: 0,
+});
 const ALL = [...ROLES];
 
 describeEachStore('software delivery played by a language model', (kind) => {
@@ -38,10 +45,22 @@ describeEachStore('software delivery played by a language model', (kind) => {
     const prompt = (role: string) => readFileSync(new URL(`../../../src/workflows/software-delivery/prompts/${role}.md`, import.meta.url), 'utf8');
     const systems = server.requests.map((r) => r.body.messages?.[0]);
     expect(systems.map((m) => m?.role)).toEqual(Array(6).fill('system'));
-    expect(systems.map((m) => m?.content)).toEqual([prompt('Q_ASSISTANT'), prompt('Q_ASSISTANT'), prompt('CODE_WRITER'), prompt('TEST_AUDITOR'), prompt('VERIFICATION_OVERSEER'), prompt('RELEASE_MANAGER')]);
+    expect(systems.map((m) => m?.content)).toEqual([
+      prompt('Q_ASSISTANT'),
+      prompt('Q_ASSISTANT'),
+      prompt('CODE_WRITER'),
+      prompt('TEST_AUDITOR'),
+      prompt('VERIFICATION_OVERSEER'),
+      prompt('RELEASE_MANAGER'),
+    ]);
     expect(server.requests.every((r) => r.body.model === 'test-model' && (r.body.response_format as { type: string }).type === 'json_object')).toBe(true);
     const testing = roleRequestOf(server.requests[3]!);
-    expect(testing).toMatchObject({ state: 'TESTING', round: 1, allowed_next_states: ['HANDOFF_TO_VERIFIER', 'IMPLEMENTATION', 'ERROR'], context: { earlier: { IMPLEMENTATION: OUTPUTS.IMPLEMENTATION } } });
+    expect(testing).toMatchObject({
+      state: 'TESTING',
+      round: 1,
+      allowed_next_states: ['HANDOFF_TO_VERIFIER', 'IMPLEMENTATION', 'ERROR'],
+      context: { earlier: { IMPLEMENTATION: OUTPUTS.IMPLEMENTATION } },
+    });
     expect(testing.output_schema.required).toEqual(['passed', 'failed']);
 
     const { trail } = await delivery.history(id);
@@ -80,7 +99,15 @@ describeEachStore('software delivery played by a language model', (kind) => {
     const { run_id: id } = await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ['Q_ASSISTANT'] });
     expect(await delivery.settled(id)).toMatchObject({ state: 'IMPLEMENTATION', waiting_for: { role: 'CODE_WRITER' } });
     const attempts = await engine.attempts(id);
-    expect(attempts.filter((a) => a.stepKey === 'DISCOVERY.agent#1')).toMatchObject([{ stepKey: 'DISCOVERY.agent#1', attempt: 1, status: 'failed', error: { error_type: 'AGENT_EXECUTION_ERROR', message: expect.stringContaining('requirements') as unknown } }, { attempt: 2, status: 'succeeded' }]);
+    expect(attempts.filter((a) => a.stepKey === 'DISCOVERY.agent#1')).toMatchObject([
+      {
+        stepKey: 'DISCOVERY.agent#1',
+        attempt: 1,
+        status: 'failed',
+        error: { error_type: 'AGENT_EXECUTION_ERROR', message: expect.stringContaining('requirements') as unknown },
+      },
+      { attempt: 2, status: 'succeeded' },
+    ]);
   });
 
   it('stops in ERROR with UPSTREAM_UNAVAILABLE when the model keeps failing, and a rollback tries it again', async () => {
@@ -88,7 +115,11 @@ describeEachStore('software delivery played by a language model', (kind) => {
     const { delivery } = d.open({ llm: settings() });
     const { run_id: id } = await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ['Q_ASSISTANT'] });
     const failed = await delivery.settled(id);
-    expect(failed).toMatchObject({ state: 'ERROR', failed_state: 'DISCOVERY', error: { error_type: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('HTTP 500') as unknown } });
+    expect(failed).toMatchObject({
+      state: 'ERROR',
+      failed_state: 'DISCOVERY',
+      error: { error_type: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('HTTP 500') as unknown },
+    });
     expect(server.requests).toHaveLength(3);
     server.answer(competentModel);
     await delivery.rollback(id, { reason: 'the model is back' });

@@ -48,15 +48,24 @@ describeEachStore('software delivery played by offline agents', (kind) => {
     await delivery.rollback(id, { reason: 'try again' });
     const done = await delivery.settled(id);
     expect(done.state).toBe('COMPLETE');
-    const deployments = (await delivery.history(id)).trail.filter((e) => e.from_state === 'DEPLOYMENT').map((e) => (e.transferred as { version: string; status: string }));
-    expect(deployments).toEqual([expect.objectContaining({ status: 'failed', version: 'export-invoices-as-csv-1' }), expect.objectContaining({ status: 'succeeded', version: 'export-invoices-as-csv-2' })]);
+    const deployments = (await delivery.history(id)).trail
+      .filter((e) => e.from_state === 'DEPLOYMENT')
+      .map((e) => e.transferred as { version: string; status: string });
+    expect(deployments).toEqual([
+      expect.objectContaining({ status: 'failed', version: 'export-invoices-as-csv-1' }),
+      expect.objectContaining({ status: 'succeeded', version: 'export-invoices-as-csv-2' }),
+    ]);
   });
 
   it('mixes agents and people: agents do discovery and planning, then the run waits for the code writer in person', async () => {
     const { delivery } = d.open();
     const { run_id: id } = await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ['Q_ASSISTANT', 'TEST_AUDITOR'] });
     const waiting = await delivery.settled(id);
-    expect(waiting).toMatchObject({ state: 'IMPLEMENTATION', waiting_for: { role: 'CODE_WRITER' }, completed_states: ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER'] });
+    expect(waiting).toMatchObject({
+      state: 'IMPLEMENTATION',
+      waiting_for: { role: 'CODE_WRITER' },
+      completed_states: ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER'],
+    });
     expect((waiting.waiting_for?.context as { earlier: Record<string, unknown> }).earlier.PLANNING).toMatchObject({ steps: expect.any(Array) as unknown });
     const verification = await step(delivery, id, 'CODE_WRITER', OUTPUTS.IMPLEMENTATION);
     // The offline auditor ran the two test cases the person handed over.
@@ -68,7 +77,11 @@ describeEachStore('software delivery played by offline agents', (kind) => {
     const { delivery } = d.open();
     const { run_id: id } = await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ['Q_ASSISTANT'], agent_mode: 'llm' });
     const failed = await delivery.settled(id);
-    expect(failed).toMatchObject({ state: 'ERROR', failed_state: 'DISCOVERY', error: { error_type: 'AGENT_EXECUTION_ERROR', message: expect.stringContaining('OPENAI_API_KEY') as unknown } });
+    expect(failed).toMatchObject({
+      state: 'ERROR',
+      failed_state: 'DISCOVERY',
+      error: { error_type: 'AGENT_EXECUTION_ERROR', message: expect.stringContaining('OPENAI_API_KEY') as unknown },
+    });
     expect((await delivery.history(id)).trail).toMatchObject([{ move: 'error', from_state: 'DISCOVERY', to_state: 'ERROR' }]);
     expect(await refusal(delivery.rollback(id, { to_state: 'PLANNING' }))).toMatchObject({ code: 'INVALID_TRANSITION', details: { allowed: ['DISCOVERY'] } });
   });
@@ -81,6 +94,9 @@ describeEachStore('software delivery played by offline agents', (kind) => {
     const testing = await step(delivery, id, 'Q_ASSISTANT', OUTPUTS.PLANNING);
     expect(testing.state).toBe('TESTING');
     // The agent wrote the code in between; now it's the auditor's turn, and the coder cannot submit.
-    expect(await refusal(delivery.advance(id, { role: 'CODE_WRITER', output: OUTPUTS.IMPLEMENTATION }))).toMatchObject({ code: 'FORBIDDEN', details: { expected_role: 'TEST_AUDITOR' } });
+    expect(await refusal(delivery.advance(id, { role: 'CODE_WRITER', output: OUTPUTS.IMPLEMENTATION }))).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { expected_role: 'TEST_AUDITOR' },
+    });
   });
 });

@@ -16,13 +16,28 @@ describeEachStore('software delivery carried by people', (kind) => {
 
   it('takes a change from DISCOVERY to COMPLETE, each role seeing every earlier output, with a handoff at every change of role', async () => {
     const { engine, delivery, id, status } = await startAt();
-    expect(status).toMatchObject({ state: 'DISCOVERY', owner: 'Q_ASSISTANT', percent: 0, expected_next: { action: 'advance', role: 'Q_ASSISTANT', states: ['PLANNING', 'ERROR'] } });
+    expect(status).toMatchObject({
+      state: 'DISCOVERY',
+      owner: 'Q_ASSISTANT',
+      percent: 0,
+      expected_next: { action: 'advance', role: 'Q_ASSISTANT', states: ['PLANNING', 'ERROR'] },
+    });
 
     const planning = await step(delivery, id, 'Q_ASSISTANT', OUTPUTS.DISCOVERY);
     expect(planning).toMatchObject({ state: 'PLANNING', completed_states: ['DISCOVERY'], percent: 10 });
     const implementation = await step(delivery, id, 'Q_ASSISTANT', OUTPUTS.PLANNING);
-    expect(implementation).toMatchObject({ state: 'IMPLEMENTATION', owner: 'CODE_WRITER', completed_states: ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER'], percent: 30 });
-    expect(implementation.waiting_for?.context).toMatchObject({ state: 'IMPLEMENTATION', change: CHANGE, earlier: { DISCOVERY: OUTPUTS.DISCOVERY, PLANNING: OUTPUTS.PLANNING }, feedback: [] });
+    expect(implementation).toMatchObject({
+      state: 'IMPLEMENTATION',
+      owner: 'CODE_WRITER',
+      completed_states: ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER'],
+      percent: 30,
+    });
+    expect(implementation.waiting_for?.context).toMatchObject({
+      state: 'IMPLEMENTATION',
+      change: CHANGE,
+      earlier: { DISCOVERY: OUTPUTS.DISCOVERY, PLANNING: OUTPUTS.PLANNING },
+      feedback: [],
+    });
 
     const testing = await step(delivery, id, 'CODE_WRITER', OUTPUTS.IMPLEMENTATION);
     expect(testing.waiting_for?.context).toMatchObject({ earlier: { IMPLEMENTATION: OUTPUTS.IMPLEMENTATION } });
@@ -30,7 +45,13 @@ describeEachStore('software delivery carried by people', (kind) => {
     expect(verification).toMatchObject({ state: 'VERIFICATION', percent: 70 });
     const deployment = await step(delivery, id, 'VERIFICATION_OVERSEER', OUTPUTS.VERIFICATION_APPROVED);
     expect(Object.keys(deployment.waiting_for?.context as object)).toContain('earlier');
-    expect(Object.keys((deployment.waiting_for?.context as { earlier: object }).earlier)).toEqual(['DISCOVERY', 'PLANNING', 'IMPLEMENTATION', 'TESTING', 'VERIFICATION']);
+    expect(Object.keys((deployment.waiting_for?.context as { earlier: object }).earlier)).toEqual([
+      'DISCOVERY',
+      'PLANNING',
+      'IMPLEMENTATION',
+      'TESTING',
+      'VERIFICATION',
+    ]);
     const done = await step(delivery, id, 'RELEASE_MANAGER', OUTPUTS.DEPLOYMENT_OK);
     expect(done).toMatchObject({ state: 'COMPLETE', run_state: 'completed', percent: 100, expected_next: { action: 'none' } });
     expect(done.completed_states).toHaveLength(10);
@@ -54,7 +75,11 @@ describeEachStore('software delivery carried by people', (kind) => {
     // The engine's own handoff records: the packers were given the next role's whole context.
     const handoffs = await engine.history(id);
     expect(handoffs.map((h) => h.toPhase)).toEqual(['HANDOFF_TO_CODER', 'HANDOFF_TO_TESTER', 'HANDOFF_TO_VERIFIER', 'HANDOFF_TO_RELEASER']);
-    expect(handoffs[1]?.payload).toMatchObject({ from_role: 'CODE_WRITER', to_role: 'TEST_AUDITOR', package: { earlier: { IMPLEMENTATION: OUTPUTS.IMPLEMENTATION } } });
+    expect(handoffs[1]?.payload).toMatchObject({
+      from_role: 'CODE_WRITER',
+      to_role: 'TEST_AUDITOR',
+      package: { earlier: { IMPLEMENTATION: OUTPUTS.IMPLEMENTATION } },
+    });
   });
 
   it('loops a failed test report back to implementation with the failures, then goes on once the tests pass', async () => {
@@ -64,7 +89,9 @@ describeEachStore('software delivery carried by people', (kind) => {
     await step(delivery, id, 'CODE_WRITER', OUTPUTS.IMPLEMENTATION);
     const back = await step(delivery, id, 'TEST_AUDITOR', OUTPUTS.TESTING_FAILED);
     expect(back).toMatchObject({ state: 'IMPLEMENTATION', completed_states: ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER'] });
-    expect(back.waiting_for?.context).toMatchObject({ feedback: [{ from_state: 'TESTING', from_role: 'TEST_AUDITOR', reasons: ['tax: the tax column is missing'] }] });
+    expect(back.waiting_for?.context).toMatchObject({
+      feedback: [{ from_state: 'TESTING', from_role: 'TEST_AUDITOR', reasons: ['tax: the tax column is missing'] }],
+    });
 
     await step(delivery, id, 'CODE_WRITER', { ...OUTPUTS.IMPLEMENTATION, code_summary: 'adds the tax column' });
     const verification = await step(delivery, id, 'TEST_AUDITOR', OUTPUTS.TESTING_PASSED);
@@ -73,7 +100,15 @@ describeEachStore('software delivery carried by people', (kind) => {
 
     const { trail } = await delivery.history(id);
     const retry = trail.filter((e) => e.move === 'retry');
-    expect(retry).toMatchObject([{ from_state: 'TESTING', to_state: 'IMPLEMENTATION', from_role: 'TEST_AUDITOR', to_role: 'CODE_WRITER', reason: 'TESTING sends the work back to IMPLEMENTATION: tax: the tax column is missing' }]);
+    expect(retry).toMatchObject([
+      {
+        from_state: 'TESTING',
+        to_state: 'IMPLEMENTATION',
+        from_role: 'TEST_AUDITOR',
+        to_role: 'CODE_WRITER',
+        reason: 'TESTING sends the work back to IMPLEMENTATION: tax: the tax column is missing',
+      },
+    ]);
     expect(trail.filter((e) => e.from_state === 'HANDOFF_TO_TESTER')).toHaveLength(2);
   });
 
@@ -117,7 +152,8 @@ describeEachStore('software delivery carried by people', (kind) => {
       ['CODE_WRITER', OUTPUTS.IMPLEMENTATION],
       ['TEST_AUDITOR', OUTPUTS.TESTING_PASSED],
       ['VERIFICATION_OVERSEER', OUTPUTS.VERIFICATION_APPROVED],
-    ] as const) await step(delivery, id, role, output);
+    ] as const)
+      await step(delivery, id, role, output);
     const failed = await step(delivery, id, 'RELEASE_MANAGER', OUTPUTS.DEPLOYMENT_FAILED);
     expect(failed).toMatchObject({
       state: 'ERROR',
@@ -126,7 +162,10 @@ describeEachStore('software delivery carried by people', (kind) => {
       expected_next: { action: 'rollback', states: ['DISCOVERY', 'PLANNING', 'IMPLEMENTATION', 'TESTING', 'VERIFICATION', 'DEPLOYMENT'] },
       error: { message: expect.stringContaining('critical failure in DEPLOYMENT: health check failed') as unknown },
     });
-    expect(await refusal(delivery.advance(id, { role: 'RELEASE_MANAGER', output: OUTPUTS.DEPLOYMENT_OK }))).toMatchObject({ code: 'INVALID_TRANSITION', details: { from: 'ERROR', allowed: [] } });
+    expect(await refusal(delivery.advance(id, { role: 'RELEASE_MANAGER', output: OUTPUTS.DEPLOYMENT_OK }))).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      details: { from: 'ERROR', allowed: [] },
+    });
 
     const rolledBack = await delivery.rollback(id, { reason: 'the health check was flaky' });
     expect(rolledBack.run_state).toBe('running');
@@ -137,7 +176,11 @@ describeEachStore('software delivery carried by people', (kind) => {
     expect(done.state).toBe('COMPLETE');
 
     const events = await engine.readEvents(id);
-    expect(ofType(events, 'phase_transition')).toContainEqual({ from_phase: 'ERROR', to_phase: 'DEPLOYMENT.agent', reason: 'rollback to DEPLOYMENT: the health check was flaky' });
+    expect(ofType(events, 'phase_transition')).toContainEqual({
+      from_phase: 'ERROR',
+      to_phase: 'DEPLOYMENT.agent',
+      reason: 'rollback to DEPLOYMENT: the health check was flaky',
+    });
     const { trail } = await delivery.history(id);
     expect(trail.slice(-3).map((e) => [e.move, e.from_state, e.to_state])).toEqual([
       ['error', 'DEPLOYMENT', 'ERROR'],
@@ -154,7 +197,11 @@ describeEachStore('software delivery carried by people', (kind) => {
     expect((await delivery.status(id)).state).toBe('TESTING');
 
     const ahead = await refusal(delivery.rollback(id, { to_state: 'VERIFICATION' }));
-    expect(ahead).toMatchObject({ code: 'INVALID_TRANSITION', httpStatus: 409, details: { from: 'TESTING', to: 'VERIFICATION', allowed: ['DISCOVERY', 'PLANNING', 'IMPLEMENTATION'] } });
+    expect(ahead).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      httpStatus: 409,
+      details: { from: 'TESTING', to: 'VERIFICATION', allowed: ['DISCOVERY', 'PLANNING', 'IMPLEMENTATION'] },
+    });
     await delivery.rollback(id);
     expect(await delivery.settled(id)).toMatchObject({ state: 'IMPLEMENTATION', completed_states: ['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER'] });
     await delivery.rollback(id, { to_state: 'DISCOVERY', reason: 'the customer changed the request' });
@@ -179,24 +226,40 @@ describeEachStore('software delivery carried by people', (kind) => {
     await step(delivery, id, 'Q_ASSISTANT', OUTPUTS.DISCOVERY);
     const before = await delivery.status(id);
     const error = await refusal(delivery.advance(id, { role: 'Q_ASSISTANT', to_state: 'IMPLEMENTATION', output: OUTPUTS.PLANNING }));
-    expect(error).toMatchObject({ code: 'INVALID_TRANSITION', httpStatus: 409, details: { from: 'PLANNING', to: 'IMPLEMENTATION', allowed: ['HANDOFF_TO_CODER', 'ERROR'] } });
+    expect(error).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      httpStatus: 409,
+      details: { from: 'PLANNING', to: 'IMPLEMENTATION', allowed: ['HANDOFF_TO_CODER', 'ERROR'] },
+    });
     expect(error.message).toContain('not allowed');
     expect(await delivery.status(id)).toMatchObject({ state: 'PLANNING', last_seq: before.last_seq });
   });
 
   it('tells a missing output (400) from an invalid one (422) and an output that contradicts its target (422)', async () => {
     const { delivery, id } = await startAt();
-    expect(await refusal(delivery.advance(id, { role: 'Q_ASSISTANT' }))).toMatchObject({ code: 'INCOMPLETE_INPUT', details: { issues: [{ path: 'output', message: 'is required' }] } });
+    expect(await refusal(delivery.advance(id, { role: 'Q_ASSISTANT' }))).toMatchObject({
+      code: 'INCOMPLETE_INPUT',
+      details: { issues: [{ path: 'output', message: 'is required' }] },
+    });
     expect(await refusal(delivery.advance(id, { role: 'Q_ASSISTANT', output: { summary: 'x' } }))).toMatchObject({
       code: 'INCOMPLETE_INPUT',
-      details: { issues: [{ path: 'output.requirements', message: 'is required' }, { path: 'output.acceptance_criteria', message: 'is required' }] },
+      details: {
+        issues: [
+          { path: 'output.requirements', message: 'is required' },
+          { path: 'output.acceptance_criteria', message: 'is required' },
+        ],
+      },
     });
-    expect(await refusal(delivery.advance(id, { role: 'Q_ASSISTANT', output: { ...OUTPUTS.DISCOVERY, requirements: [] } }))).toMatchObject({ code: 'INVALID_PARAMETERS', httpStatus: 422 });
+    expect(await refusal(delivery.advance(id, { role: 'Q_ASSISTANT', output: { ...OUTPUTS.DISCOVERY, requirements: [] } }))).toMatchObject({
+      code: 'INVALID_PARAMETERS',
+      httpStatus: 422,
+    });
     for (const [role, output] of [
       ['Q_ASSISTANT', OUTPUTS.DISCOVERY],
       ['Q_ASSISTANT', OUTPUTS.PLANNING],
       ['CODE_WRITER', OUTPUTS.IMPLEMENTATION],
-    ] as const) await step(delivery, id, role, output);
+    ] as const)
+      await step(delivery, id, role, output);
     const contradiction = await refusal(delivery.advance(id, { role: 'TEST_AUDITOR', to_state: 'HANDOFF_TO_VERIFIER', output: OUTPUTS.TESTING_FAILED }));
     expect(contradiction).toMatchObject({ code: 'INVALID_PARAMETERS', details: { issues: [{ path: 'to_state' }] } });
     expect((await delivery.status(id)).state).toBe('TESTING');
@@ -204,7 +267,10 @@ describeEachStore('software delivery carried by people', (kind) => {
 
   it('lets the owning role report a critical failure from any of its states, with a reason', async () => {
     const { delivery, id } = await startAt();
-    expect(await refusal(delivery.advance(id, { role: 'Q_ASSISTANT', to_state: 'ERROR' }))).toMatchObject({ code: 'INCOMPLETE_INPUT', details: { issues: [{ path: 'reason' }] } });
+    expect(await refusal(delivery.advance(id, { role: 'Q_ASSISTANT', to_state: 'ERROR' }))).toMatchObject({
+      code: 'INCOMPLETE_INPUT',
+      details: { issues: [{ path: 'reason' }] },
+    });
     await delivery.advance(id, { role: 'Q_ASSISTANT', to_state: 'ERROR', reason: 'the request breaks the law' });
     const failed = await delivery.settled(id);
     expect(failed).toMatchObject({ state: 'ERROR', failed_state: 'DISCOVERY', percent: 0, expected_next: { states: ['DISCOVERY'] } });

@@ -32,13 +32,28 @@ describeEachStore('software delivery across a restart', (kind) => {
     const second = d.open({ store: await d.h.t.reopen('after-restart') });
     await second.engine.start();
     const after = await second.delivery.status(id);
-    expect(after).toMatchObject({ state: 'TESTING', waiting_for: { wait_id: before.waiting_for?.wait_id, role: 'TEST_AUDITOR' }, completed_states: before.completed_states });
+    expect(after).toMatchObject({
+      state: 'TESTING',
+      waiting_for: { wait_id: before.waiting_for?.wait_id, role: 'TEST_AUDITOR' },
+      completed_states: before.completed_states,
+    });
     expect(after.waiting_for?.context).toEqual(before.waiting_for?.context);
     await step(second.delivery, id, 'TEST_AUDITOR', OUTPUTS.TESTING_PASSED);
     await step(second.delivery, id, 'VERIFICATION_OVERSEER', OUTPUTS.VERIFICATION_APPROVED);
     expect((await step(second.delivery, id, 'RELEASE_MANAGER', OUTPUTS.DEPLOYMENT_OK)).state).toBe('COMPLETE');
     const { trail } = await second.delivery.history(id);
-    expect(trail.map((e) => e.from_state)).toEqual(['DISCOVERY', 'PLANNING', 'HANDOFF_TO_CODER', 'IMPLEMENTATION', 'HANDOFF_TO_TESTER', 'TESTING', 'HANDOFF_TO_VERIFIER', 'VERIFICATION', 'HANDOFF_TO_RELEASER', 'DEPLOYMENT']);
+    expect(trail.map((e) => e.from_state)).toEqual([
+      'DISCOVERY',
+      'PLANNING',
+      'HANDOFF_TO_CODER',
+      'IMPLEMENTATION',
+      'HANDOFF_TO_TESTER',
+      'TESTING',
+      'HANDOFF_TO_VERIFIER',
+      'VERIFICATION',
+      'HANDOFF_TO_RELEASER',
+      'DEPLOYMENT',
+    ]);
   });
 
   it('resumes an agent interrupted mid-IMPLEMENTATION: the new engine asks the model again and finishes, redoing no committed state', async () => {
@@ -62,7 +77,15 @@ describeEachStore('software delivery across a restart', (kind) => {
     const second = d.open({ store: await d.h.t.reopen('after-restart'), llm });
     await second.engine.start();
     expect((await second.delivery.settled(id)).state).toBe('COMPLETE');
-    expect(server.requests.map((r) => roleRequestOf(r).state)).toEqual(['DISCOVERY', 'PLANNING', 'IMPLEMENTATION', 'IMPLEMENTATION', 'TESTING', 'VERIFICATION', 'DEPLOYMENT']);
+    expect(server.requests.map((r) => roleRequestOf(r).state)).toEqual([
+      'DISCOVERY',
+      'PLANNING',
+      'IMPLEMENTATION',
+      'IMPLEMENTATION',
+      'TESTING',
+      'VERIFICATION',
+      'DEPLOYMENT',
+    ]);
     const { trail } = await second.delivery.history(id);
     expect(trail.filter((e) => e.from_state === 'IMPLEMENTATION')).toHaveLength(1);
     expect(trail.at(-1)).toMatchObject({ from_state: 'DEPLOYMENT', to_state: 'COMPLETE' });

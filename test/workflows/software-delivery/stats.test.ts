@@ -12,7 +12,8 @@ describeEachStore('software delivery: project stats', (kind) => {
 
   it('counts four runs of one project (complete, error, cancelled, waiting) and none of another', async () => {
     const { engine, delivery } = d.open();
-    const complete = (await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ALL, script: { test_failures: 2, review_rejections: 1 } })).run_id;
+    const complete = (await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ALL, script: { test_failures: 2, review_rejections: 1 } }))
+      .run_id;
     const error = (await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ALL, script: { deployment_failures: 5 } })).run_id;
     const cancelled = (await delivery.start({ project: 'acme', change: CHANGE })).run_id;
     const waiting = (await delivery.start({ project: 'acme', change: CHANGE, automatic_roles: ['Q_ASSISTANT'] })).run_id;

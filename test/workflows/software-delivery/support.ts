@@ -28,9 +28,20 @@ export const CHANGE = { title: 'Export invoices as CSV', description: 'Users can
 
 /** A valid output for each role state, as a person would submit it. */
 export const OUTPUTS = {
-  DISCOVERY: { summary: 'CSV export of invoices', requirements: ['download invoices as CSV', 'include the tax column'], acceptance_criteria: ['a CSV downloads', 'it has a tax column'] },
+  DISCOVERY: {
+    summary: 'CSV export of invoices',
+    requirements: ['download invoices as CSV', 'include the tax column'],
+    acceptance_criteria: ['a CSV downloads', 'it has a tax column'],
+  },
   PLANNING: { steps: ['add the endpoint', 'write the CSV', 'add tests'], risks: ['large accounts'], estimate_hours: 6 },
-  IMPLEMENTATION: { code_summary: 'GET /invoices.csv streams rows', files_changed: ['src/invoices/export.ts'], test_cases: [{ name: 'downloads', checks: 'a CSV downloads' }, { name: 'tax', checks: 'it has a tax column' }] },
+  IMPLEMENTATION: {
+    code_summary: 'GET /invoices.csv streams rows',
+    files_changed: ['src/invoices/export.ts'],
+    test_cases: [
+      { name: 'downloads', checks: 'a CSV downloads' },
+      { name: 'tax', checks: 'it has a tax column' },
+    ],
+  },
   TESTING_PASSED: { passed: 2, failed: 0, failures: [], notes: 'all green' },
   TESTING_FAILED: { passed: 1, failed: 1, failures: [{ test: 'tax', message: 'the tax column is missing' }], notes: 'one red' },
   VERIFICATION_APPROVED: { verdict: 'approve', findings: [], notes: 'good' },
@@ -40,7 +51,13 @@ export const OUTPUTS = {
 } as const;
 
 /** Advances and waits until the run waits for the next role (or ends): handoffs run in between. */
-export async function step(delivery: DeliveryService, runId: string, role: string, output: unknown, extra: Record<string, unknown> = {}): Promise<DeliveryStatus> {
+export async function step(
+  delivery: DeliveryService,
+  runId: string,
+  role: string,
+  output: unknown,
+  extra: Record<string, unknown> = {},
+): Promise<DeliveryStatus> {
   await delivery.advance(runId, { role, output, ...extra } as Parameters<DeliveryService['advance']>[1]);
   return delivery.settled(runId);
 }

@@ -41,7 +41,11 @@ describe('the software-delivery transition table', () => {
     const error = refusal as BatonError;
     expect(error.code).toBe('INVALID_TRANSITION');
     expect(error.httpStatus).toBe(409);
-    expect(error.details).toEqual({ from, to, allowed: DELIVERY_STATES.filter((s) => expectedAllowed(from, s)).sort((a, b) => TRANSITIONS[from].indexOf(a) - TRANSITIONS[from].indexOf(b)) });
+    expect(error.details).toEqual({
+      from,
+      to,
+      allowed: DELIVERY_STATES.filter((s) => expectedAllowed(from, s)).sort((a, b) => TRANSITIONS[from].indexOf(a) - TRANSITIONS[from].indexOf(b)),
+    });
     expect(error.suggestions.join(' ')).toContain(TRANSITIONS[from].length > 0 ? TRANSITIONS[from].join(', ') : `nothing follows "${from}"`);
   });
 
@@ -51,7 +55,12 @@ describe('the software-delivery transition table', () => {
   });
 
   it('refuses a state name it does not know, naming what may follow', () => {
-    expect(() => assertTransition('TESTING', 'SHIPPED')).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION', details: { from: 'TESTING', to: 'SHIPPED', allowed: ['HANDOFF_TO_VERIFIER', 'IMPLEMENTATION', 'ERROR'] } }) as Error);
+    expect(() => assertTransition('TESTING', 'SHIPPED')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_TRANSITION',
+        details: { from: 'TESTING', to: 'SHIPPED', allowed: ['HANDOFF_TO_VERIFIER', 'IMPLEMENTATION', 'ERROR'] },
+      }) as Error,
+    );
   });
 
   it('names an owner for every role state and none for the system states, and describes every state', () => {
@@ -74,7 +83,10 @@ describe('the software-delivery transition table', () => {
   });
 
   it('sends work back only from testing and verification, and only to implementation', () => {
-    expect(Object.fromEntries(DELIVERY_STATES.map((s) => [s, retryTargets(s)]).filter(([, t]) => t!.length > 0))).toEqual({ TESTING: ['IMPLEMENTATION'], VERIFICATION: ['IMPLEMENTATION'] });
+    expect(Object.fromEntries(DELIVERY_STATES.map((s) => [s, retryTargets(s)]).filter(([, t]) => t!.length > 0))).toEqual({
+      TESTING: ['IMPLEMENTATION'],
+      VERIFICATION: ['IMPLEMENTATION'],
+    });
   });
 
   it('rolls back to earlier role states, and after a failure to the failed state too', () => {
@@ -83,12 +95,17 @@ describe('the software-delivery transition table', () => {
     expect(rollbackTargets('DISCOVERY', false)).toEqual([]);
   });
 
-  it('gives every engine phase of a state exactly the table\'s targets, so the engine refuses what the table refuses', () => {
+  it("gives every engine phase of a state exactly the table's targets, so the engine refuses what the table refuses", () => {
     const stateOf = (phase: string) => phase.replace(/\.agent$/, '') as DeliveryState;
     for (const phase of softwareDeliveryWorkflow.phases) {
       const from = stateOf(phase.name);
       const declared = [...(phase.transitions ?? [])].sort();
-      expect(declared, phase.name).toEqual(TRANSITIONS[from].filter((s) => s !== 'COMPLETE').map(firstPhaseOf).sort());
+      expect(declared, phase.name).toEqual(
+        TRANSITIONS[from]
+          .filter((s) => s !== 'COMPLETE')
+          .map(firstPhaseOf)
+          .sort(),
+      );
     }
   });
 });

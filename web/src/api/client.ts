@@ -108,8 +108,10 @@ const enc = encodeURIComponent;
 export const api = {
   extractParameters: (strategy_description: string, signal?: AbortSignal) =>
     request('POST', '/api/orchestrator/extract-parameters', ExtractedParameters, { body: { strategy_description }, ...(signal ? { signal } : {}) }),
-  runWorkflow: (body: { session_id: string; parameters: Record<string, unknown>; workflow?: string }) => request('POST', '/api/orchestrator/run-workflow', RunStarted, { body }),
-  listRuns: (filters: RunFilters = {}) => request('GET', `/api/runs${query({ state: filters.state, workflow: filters.workflow, limit: filters.limit, offset: filters.offset })}`, RunList),
+  runWorkflow: (body: { session_id: string; parameters: Record<string, unknown>; workflow?: string }) =>
+    request('POST', '/api/orchestrator/run-workflow', RunStarted, { body }),
+  listRuns: (filters: RunFilters = {}) =>
+    request('GET', `/api/runs${query({ state: filters.state, workflow: filters.workflow, limit: filters.limit, offset: filters.offset })}`, RunList),
   run: (runId: string) => request('GET', `/api/runs/${enc(runId)}`, RunStatus),
   events: (runId: string, since = 0) => request('GET', `/api/runs/${enc(runId)}/events${query({ since, limit: 10_000 })}`, EventList),
   resolveApproval: (runId: string, approvalId: string, body: { action: 'accept' | 'modify' | 'reject'; data?: unknown; comment?: string }) =>

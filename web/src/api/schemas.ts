@@ -38,7 +38,10 @@ export const RunStatus = z.object({
   waiting_for: WaitingFor.nullable(),
   parameters: z.unknown(),
   result: z.unknown(),
-  error: z.object({ error_type: z.string(), message: z.string(), suggestions: z.array(z.string()) }).loose().nullable(),
+  error: z
+    .object({ error_type: z.string(), message: z.string(), suggestions: z.array(z.string()) })
+    .loose()
+    .nullable(),
   last_seq: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),
@@ -56,7 +59,11 @@ export const EventList = z.object({ events: z.array(RunEvent) });
 
 export const WorkflowList = z.object({
   workflows: z.array(
-    z.object({ name: z.string(), description: z.string(), phases: z.array(z.object({ name: z.string(), agent: z.string().nullable(), wait: z.string().nullable() })) }),
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      phases: z.array(z.object({ name: z.string(), agent: z.string().nullable(), wait: z.string().nullable() })),
+    }),
   ),
 });
 export type Workflow = z.infer<typeof WorkflowList>['workflows'][number];
@@ -101,7 +108,13 @@ const SeriesForecast = z.object({
   hi95: z.array(z.number()),
 });
 /** A total's weekly forecast and bands, measured by back-tests of that total (plans since lead time and uncertainty came from the data). */
-const TotalBand = z.object({ forecast: z.array(z.number()), lo80: z.array(z.number()), hi80: z.array(z.number()), lo95: z.array(z.number()), hi95: z.array(z.number()) });
+const TotalBand = z.object({
+  forecast: z.array(z.number()),
+  lo80: z.array(z.number()),
+  hi80: z.array(z.number()),
+  lo95: z.array(z.number()),
+  hi95: z.array(z.number()),
+});
 export const ForecastPlan = z
   .object({
     run_id: z.string(),
@@ -109,7 +122,10 @@ export const ForecastPlan = z
     from_week: z.number(),
     weeks: z.array(z.string()),
     series: z.array(SeriesForecast),
-    totals: z.object({ chain: TotalBand, categories: z.record(z.string(), TotalBand) }).loose().optional(),
+    totals: z
+      .object({ chain: TotalBand, categories: z.record(z.string(), TotalBand) })
+      .loose()
+      .optional(),
   })
   .loose();
 export type ForecastPlan = z.infer<typeof ForecastPlan>;
@@ -138,7 +154,16 @@ export const MarkdownDecisions = z.object({
         revision: z.number(),
         week: z.number(),
         source: z.string().nullable().optional(),
-        recommendation: z.object({ markdown: z.number(), reason: z.string().optional(), explanation: z.string().optional(), withoutMarkdown: PricedOption, withMarkdown: PricedOption, candidates: z.array(PricedOption) }).loose(),
+        recommendation: z
+          .object({
+            markdown: z.number(),
+            reason: z.string().optional(),
+            explanation: z.string().optional(),
+            withoutMarkdown: PricedOption,
+            withMarkdown: PricedOption,
+            candidates: z.array(PricedOption),
+          })
+          .loose(),
         chosen: PricedOption.nullable().optional(),
       })
       .loose(),
@@ -163,7 +188,16 @@ export const StoreClusters = z
   .loose();
 export type StoreClusters = z.infer<typeof StoreClusters>;
 
-export const ImportRecord = z.object({ id: z.number(), kind: z.string(), source: z.string(), rows: z.number(), inserted: z.number(), updated: z.number(), warnings: z.array(z.string()), imported_at: z.string() });
+export const ImportRecord = z.object({
+  id: z.number(),
+  kind: z.string(),
+  source: z.string(),
+  rows: z.number(),
+  inserted: z.number(),
+  updated: z.number(),
+  warnings: z.array(z.string()),
+  imported_at: z.string(),
+});
 export const DataSummary = z.object({
   stores: z.number(),
   categories: z.number(),
@@ -178,7 +212,14 @@ export type DataSummary = z.infer<typeof DataSummary>;
 
 export const IMPORT_TABLES = ['stores', 'categories', 'sales'] as const;
 export type ImportTable = (typeof IMPORT_TABLES)[number];
-export const ImportReport = z.object({ table: z.enum(IMPORT_TABLES), source: z.string(), rows: z.number(), inserted: z.number(), updated: z.number(), warnings: z.array(z.string()) });
+export const ImportReport = z.object({
+  table: z.enum(IMPORT_TABLES),
+  source: z.string(),
+  rows: z.number(),
+  inserted: z.number(),
+  updated: z.number(),
+  warnings: z.array(z.string()),
+});
 export type ImportReport = z.infer<typeof ImportReport>;
 
 /** Software delivery (routes under /api/delivery/): a run's status and its audit trail. */

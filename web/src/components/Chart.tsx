@@ -10,7 +10,19 @@ import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef, useState } from 'react';
 
-echarts.use([LineChart, BarChart, ScatterChart, GridComponent, TitleComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkPointComponent, AriaComponent, SVGRenderer]);
+echarts.use([
+  LineChart,
+  BarChart,
+  ScatterChart,
+  GridComponent,
+  TitleComponent,
+  TooltipComponent,
+  LegendComponent,
+  MarkLineComponent,
+  MarkPointComponent,
+  AriaComponent,
+  SVGRenderer,
+]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 

@@ -35,7 +35,12 @@ export const actualsOutput = z.object({
   explanation: z.string(),
 });
 
-async function weekDemand(store: Store, runId: string, parameters: PlanParameters, week: number): Promise<{ rows: Map<string, number>; source: 'hidden demand' | 'forecast with noise' }> {
+async function weekDemand(
+  store: Store,
+  runId: string,
+  parameters: PlanParameters,
+  week: number,
+): Promise<{ rows: Map<string, number>; source: 'hidden demand' | 'forecast with noise' }> {
   const hidden = await store.retail.simulatedDemand(seasonWeekStart(parameters, week));
   if (hidden.length > 0) return { rows: new Map(hidden.map((h) => [`${h.storeId}|${h.categoryId}`, h.unitsSold])), source: 'hidden demand' };
   const forecast = (await store.retail.firstPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;

@@ -44,7 +44,15 @@ export const demandInput = z.object({
 });
 export type DemandInput = z.infer<typeof demandInput>;
 
-const curvePoint = z.object({ week: z.number().int(), week_start: z.string(), forecast: z.number(), lo80: z.number(), hi80: z.number(), lo95: z.number(), hi95: z.number() });
+const curvePoint = z.object({
+  week: z.number().int(),
+  week_start: z.string(),
+  forecast: z.number(),
+  lo80: z.number(),
+  hi80: z.number(),
+  lo95: z.number(),
+  hi95: z.number(),
+});
 
 /** Where a total's spread came from: the back-tests of the same forecaster on that total's history. */
 const totalUncertainty = z.object({
@@ -205,7 +213,13 @@ interface MeasuredTotal {
  * lead and the season, its back-tests on the history (`calibration`) the spread's size and how much weeks'
  * errors move together; the band is centred on the plan's total.
  */
-function measureTotal(values: readonly (number | null)[], history: readonly (number | null)[], planned: readonly number[], skip: number, options: { horizon: number; lastDay: string; historyLastDay: string }): MeasuredTotal {
+function measureTotal(
+  values: readonly (number | null)[],
+  history: readonly (number | null)[],
+  planned: readonly number[],
+  skip: number,
+  options: { horizon: number; lastDay: string; historyLastDay: string },
+): MeasuredTotal {
   const own = forecast(values, { horizon: options.horizon, lastDay: options.lastDay });
   const modelSd = own.forecast.map((_, i) => spreadOf(own, i));
   const calibration = calibrateTotal(history, { horizon: options.horizon, lastDay: options.historyLastDay, ...BACKTEST });
@@ -251,7 +265,10 @@ function safetyStock(parameters: PlanParameters, series: SeriesForecast[], chain
   const chainUnits = Math.ceil(Z_SERVICE * chain.seasonSpread);
   const chainReason = `${level} service: the chain's season total is uncertain by ±${explain.units(chain.seasonSpread)} units (one standard deviation, measured on the history)`;
   if (parameters.replenishment_strategy !== 'none') {
-    return { units: chainUnits, reason: `${parameters.replenishment_strategy} replenishment: the DC pools the risk, so one chain-wide buffer covers it at ${chainReason}; ${explain.units(chainUnits)} units` };
+    return {
+      units: chainUnits,
+      reason: `${parameters.replenishment_strategy} replenishment: the DC pools the risk, so one chain-wide buffer covers it at ${chainReason}; ${explain.units(chainUnits)} units`,
+    };
   }
   const weeklyVariance = new Map<string, number[]>();
   for (const s of series) {
@@ -373,14 +390,20 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         }
         replanned += members.length;
         replannedIds.push(categoryId);
-        reportProgress((100 * done) / context.series.length, `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`);
+        reportProgress(
+          (100 * done) / context.series.length,
+          `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`,
+        );
         await new Promise((resolve) => setImmediate(resolve));
         const inputs = members.map(inputOf);
-        const results = forecastPanel(members.map((s, i) => ({ id: s.key, group: categoryId, values: inputs[i]! })), {
-          horizon: skip + horizon,
-          method: 'ensemble',
-          lastDay,
-        });
+        const results = forecastPanel(
+          members.map((s, i) => ({ id: s.key, group: categoryId, values: inputs[i]! })),
+          {
+            horizon: skip + horizon,
+            method: 'ensemble',
+            lastDay,
+          },
+        );
         const planned = new Array<number>(horizon).fill(0);
         results.forEach((result, i) => {
           const s = members[i]!;
@@ -416,13 +439,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       reportProgress(95, 'measuring the chain total on the history');
       const chainPlanned = new Array<number>(horizon).fill(0);
       for (const t of categoryTotals.values()) t.band.forecast.forEach((v, w) => (chainPlanned[w]! += v));
-      const chain = measureTotal(
-        totalOf(categoryInputs.map((c) => c.values)),
-        totalOf(categoryInputs.map((c) => c.history)),
-        chainPlanned,
-        skip,
-        planOptions,
-      );
+      const chain = measureTotal(totalOf(categoryInputs.map((c) => c.values)), totalOf(categoryInputs.map((c) => c.history)), chainPlanned, skip, planOptions);
       const plan: ForecastPlan = {
         revision,
         from_week: fromWeek,
@@ -444,12 +461,20 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       const names = new Map(context.categories.map((c) => [c.categoryId, c.name]));
       const notes = [...context.notes, ...[...noteCounts].map(([text, count]) => `${count} series: ${text}`)];
       if (chain.calibration.measured && Math.abs(chain.calibration.bias) > 0.5) {
-        notes.push(`the chain total's back-tests ran ${chain.calibration.bias > 0 ? 'below' : 'above'} the actuals on average (${chain.calibration.bias.toFixed(2)} spreads); the forecast is not corrected for it`);
+        notes.push(
+          `the chain total's back-tests ran ${chain.calibration.bias > 0 ? 'below' : 'above'} the actuals on average (${chain.calibration.bias.toFixed(2)} spreads); the forecast is not corrected for it`,
+        );
       }
       const replannedCategories = scope ? replannedIds : null;
-      const keptNote = scope ? ` Re-planned ${replannedCategories!.join(', ')} (${replanned} series, the categories whose variance alerted); the other ${panels.size - replannedCategories!.length} categor${panels.size - replannedCategories!.length === 1 ? 'y keeps' : 'ies keep'} revision ${keptRevision}'s forecast.` : '';
-      const span = fromWeek === 1 ? `the ${horizon}-week season` : `weeks ${fromWeek}–${parameters.forecast_horizon_weeks} (after ${fromWeek - 1} weeks of actuals)`;
-      const leadNote = fromWeek === 1 && gap > 0 ? ` The season starts ${gap} week(s) after the history: those weeks were forecast with it and left out, and the bands widen with the lead.` : '';
+      const keptNote = scope
+        ? ` Re-planned ${replannedCategories!.join(', ')} (${replanned} series, the categories whose variance alerted); the other ${panels.size - replannedCategories!.length} categor${panels.size - replannedCategories!.length === 1 ? 'y keeps' : 'ies keep'} revision ${keptRevision}'s forecast.`
+        : '';
+      const span =
+        fromWeek === 1 ? `the ${horizon}-week season` : `weeks ${fromWeek}–${parameters.forecast_horizon_weeks} (after ${fromWeek - 1} weeks of actuals)`;
+      const leadNote =
+        fromWeek === 1 && gap > 0
+          ? ` The season starts ${gap} week(s) after the history: those weeks were forecast with it and left out, and the bands widen with the lead.`
+          : '';
       const explanation =
         `Forecast ${series.length} store × category series for ${span}: ${explain.amount(seasonTotal, context.quantity)} expected ` +
         `(80%: ${explain.units(chain.summary.season_lo80)}–${explain.units(chain.summary.season_hi80)}).${leadNote}${keptNote} ` +
@@ -458,8 +483,8 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         (fromWeek > 1
           ? 'The remaining weeks are re-planned against this forecast (the buy stands).'
           : input.plannerQuantity === undefined
-          ? `Manufacturing quantity ${explain.units(quantity)} = forecast + safety stock.`
-          : `Manufacturing quantity ${explain.units(quantity)} set by the planner (forecast + safety stock suggested ${explain.units(suggested)}).`);
+            ? `Manufacturing quantity ${explain.units(quantity)} = forecast + safety stock.`
+            : `Manufacturing quantity ${explain.units(quantity)} set by the planner (forecast + safety stock suggested ${explain.units(suggested)}).`);
       reportProgress(100, 'forecast saved');
       return {
         parameters,
@@ -477,7 +502,12 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
         uncertainty: chain.summary,
         manufacturing_quantity: quantity,
         quantity_source: input.plannerQuantity === undefined ? ('forecast' as const) : ('planner' as const),
-        by_category: [...categoryTotals].map(([category_id, t]) => ({ category_id, name: names.get(category_id) ?? null, total: round2(sum(t.band.forecast)), uncertainty: t.summary })),
+        by_category: [...categoryTotals].map(([category_id, t]) => ({
+          category_id,
+          name: names.get(category_id) ?? null,
+          total: round2(sum(t.band.forecast)),
+          uncertainty: t.summary,
+        })),
         weekly_curve: summarise(plan, chain.band),
         methods,
         notes,

@@ -66,7 +66,12 @@ export function inventoryAgent(store: Store, assembler: ContextAssembler) {
       };
       await store.retail.savePlan({ runId: input.runId, kind: 'allocation', revision: input.revision, body, createdAt: Date.now() });
 
-      const clusters = clustering.clusters.map((c) => ({ id: c.id, label: c.label, stores: c.size, units: sum(c.storeIds.map((id) => allocation.storeUnits[id] ?? 0)) }));
+      const clusters = clustering.clusters.map((c) => ({
+        id: c.id,
+        label: c.label,
+        stores: c.size,
+        units: sum(c.storeIds.map((id) => allocation.storeUnits[id] ?? 0)),
+      }));
       const silhouette = clustering.silhouette === null ? 'one cluster' : `silhouette ${clustering.silhouette.toFixed(2)}`;
       const explanation =
         `${explain.units(approvedQuantity)} units: ${explain.units(allocation.dcUnits)} held at the DC (${explain.percent(parameters.dc_holdback_percentage)}), ` +

@@ -116,14 +116,20 @@ function wape(pairs: Iterable<[number, number]>): number | null {
  * The latest revision against the one before on the weeks posted since the latest was made (its first week to
  * `week`): did re-forecasting cut the error of the weeks it re-planned? Null before any re-forecast has a week posted.
  */
-export function reforecastPayoff(plans: ForecastPlan[], actuals: readonly { storeId: string; categoryId: string; seasonWeek: number; unitsSold: number }[], week: number): ReforecastPaid | null {
+export function reforecastPayoff(
+  plans: ForecastPlan[],
+  actuals: readonly { storeId: string; categoryId: string; seasonWeek: number; unitsSold: number }[],
+  week: number,
+): ReforecastPaid | null {
   const sorted = [...plans].sort((a, b) => a.revision - b.revision);
   const latest = sorted.at(-1);
   const previous = sorted.at(-2);
   if (!latest || !previous || latest.from_week > week || previous.from_week > latest.from_week) return null;
   const weeks = Array.from({ length: week - latest.from_week + 1 }, (_, i) => latest.from_week + i);
   const posted = new Map<string, number>();
-  for (const a of actuals) if (a.seasonWeek >= latest.from_week && a.seasonWeek <= week) posted.set(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`, (posted.get(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`) ?? 0) + a.unitsSold);
+  for (const a of actuals)
+    if (a.seasonWeek >= latest.from_week && a.seasonWeek <= week)
+      posted.set(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`, (posted.get(`${a.storeId}|${a.categoryId}|${a.seasonWeek}`) ?? 0) + a.unitsSold);
   const scored = latest.replanned ? new Set(latest.replanned) : null;
   const pairs = function* (plan: ForecastPlan): Generator<[number, number]> {
     for (const s of plan.series) {
@@ -136,7 +142,15 @@ export function reforecastPayoff(plans: ForecastPlan[], actuals: readonly { stor
   };
   const error = wape(pairs(latest));
   const previousError = wape(pairs(previous));
-  return { revision: latest.revision, previous_revision: previous.revision, categories: latest.replanned ?? null, weeks, error, previous_error: previousError, paid: error === null || previousError === null ? null : error <= previousError };
+  return {
+    revision: latest.revision,
+    previous_revision: previous.revision,
+    categories: latest.replanned ?? null,
+    weeks,
+    error,
+    previous_error: previousError,
+    paid: error === null || previousError === null ? null : error <= previousError,
+  };
 }
 
 const asPercent = (v: number | null) => (v === null ? 'sales against a zero forecast' : `${v >= 0 ? '+' : ''}${explain.percent(v)}`);
@@ -149,7 +163,11 @@ export function monitorAgent(store: Store) {
     output: monitorOutput,
     run: async ({ input, emit }) => {
       const { parameters, week, runId } = input;
-      const [plans, actuals, position] = await Promise.all([store.retail.listPlans(runId, 'forecast'), store.retail.listActuals(runId), stockPosition(store, runId)]);
+      const [plans, actuals, position] = await Promise.all([
+        store.retail.listPlans(runId, 'forecast'),
+        store.retail.listActuals(runId),
+        stockPosition(store, runId),
+      ]);
       const forecasts = plans.map((p) => p.body as ForecastPlan);
       const plan = [...forecasts].sort((a, b) => a.revision - b.revision).at(-1);
       if (!plan) throw new AgentError('no forecast to monitor against', { retryable: false });
@@ -157,7 +175,8 @@ export function monitorAgent(store: Store) {
       // about the forecast, so it is left out (and counted) rather than read as a fall in demand.
       const soldOut = new Set([...position.stores].filter(([, p]) => p.onHand <= 0 && p.received > 0).map(([id]) => id));
       const postedThisWeek = new Set(actuals.filter((a) => a.seasonWeek === week).map((a) => `${a.storeId}\u0000${a.categoryId}`));
-      const compared = (s: { store_id: string; category_id: string }) => !soldOut.has(s.store_id) && (!input.partial || postedThisWeek.has(`${s.store_id}\u0000${s.category_id}`));
+      const compared = (s: { store_id: string; category_id: string }) =>
+        !soldOut.has(s.store_id) && (!input.partial || postedThisWeek.has(`${s.store_id}\u0000${s.category_id}`));
       const forecastByCategory = new Map<string, number>();
       const lift = input.markdown > 0 ? demandAt(1, 1, 1 - input.markdown, parameters.price_elasticity ?? DEFAULT_ELASTICITY) : 1;
       const index = week - plan.from_week;
@@ -166,7 +185,8 @@ export function monitorAgent(store: Store) {
         forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + lift * (s.forecast[index] ?? 0));
       }
       const actualByCategory = new Map<string, number>();
-      for (const a of actuals) if (a.seasonWeek === week && !soldOut.has(a.storeId)) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
+      for (const a of actuals)
+        if (a.seasonWeek === week && !soldOut.has(a.storeId)) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
       const categories = [...new Set([...forecastByCategory.keys(), ...actualByCategory.keys()])].sort();
       const byCategory = categories.map((category_id) => {
         const actual = actualByCategory.get(category_id) ?? 0;
@@ -174,7 +194,14 @@ export function monitorAgent(store: Store) {
         const v = relativeVariance(actual, forecast);
         const sd = bandSpread(plan.totals?.categories[category_id], index, forecast);
         const z = sd === null ? null : round2((actual - forecast) / sd);
-        return { category_id, actual, forecast, variance: v === null ? null : round2(v * 1000) / 1000, z, outside_band: z === null ? null : Math.abs(z) > Z_BAND };
+        return {
+          category_id,
+          actual,
+          forecast,
+          variance: v === null ? null : round2(v * 1000) / 1000,
+          z,
+          outside_band: z === null ? null : Math.abs(z) > Z_BAND,
+        };
       });
       const actual = byCategory.reduce((s, c) => s + c.actual, 0);
       const forecast = round2(byCategory.reduce((s, c) => s + c.forecast, 0));
@@ -198,7 +225,11 @@ export function monitorAgent(store: Store) {
       const paid = reforecastPayoff(forecasts, actuals, week);
       const scopeText = replanCategories === null ? 'every category' : replanCategories.join(', ');
       if (alert) {
-        const action = reforecast ? (chainAlert ? 're-forecast the remaining weeks' : `re-forecast the remaining weeks of ${scopeText}`) : 'none: the season ends this week';
+        const action = reforecast
+          ? chainAlert
+            ? 're-forecast the remaining weeks'
+            : `re-forecast the remaining weeks of ${scopeText}`
+          : 'none: the season ends this week';
         emit('variance_alert', {
           week,
           threshold,
@@ -229,10 +260,21 @@ export function monitorAgent(store: Store) {
       const noise = beyond.filter((c) => !significant.includes(c));
       const markdownNote = lift !== 1 ? ` (forecast lifted ×${lift.toFixed(2)} for the ${explain.percent(input.markdown)} markdown in force)` : '';
       const noiseNote =
-        noise.length > 0 ? ` ${noise.length} categor${noise.length === 1 ? 'y' : 'ies'} beyond it but within ${noise.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band or under ${explain.percent(MATERIAL_SHARE)} of the week: noise, not re-planned.` : '';
-      const watchNote = watch.length > 0 ? ` ${watch.map((w) => w.category_id).join(', ')} off plan for a first week (beyond the threshold and outside ${watch.length === 1 ? 'its' : 'their'} band): watched, re-forecast if next week agrees.` : '';
-      const paidNote = paid && paid.error !== null && paid.previous_error !== null ? ` Revision ${paid.revision}${paid.categories ? ` (${paid.categories.join(', ')})` : ''} on week${paid.weeks.length === 1 ? ` ${week}` : `s ${paid.weeks[0]}–${week}`}: error ${explain.percent(paid.error)} against ${explain.percent(paid.previous_error)} for revision ${paid.previous_revision} (${paid.paid ? 'the re-forecast paid' : 'the re-forecast did not pay'}).` : '';
-      const soldOutNote = soldOut.size > 0 ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.` : '';
+        noise.length > 0
+          ? ` ${noise.length} categor${noise.length === 1 ? 'y' : 'ies'} beyond it but within ${noise.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band or under ${explain.percent(MATERIAL_SHARE)} of the week: noise, not re-planned.`
+          : '';
+      const watchNote =
+        watch.length > 0
+          ? ` ${watch.map((w) => w.category_id).join(', ')} off plan for a first week (beyond the threshold and outside ${watch.length === 1 ? 'its' : 'their'} band): watched, re-forecast if next week agrees.`
+          : '';
+      const paidNote =
+        paid && paid.error !== null && paid.previous_error !== null
+          ? ` Revision ${paid.revision}${paid.categories ? ` (${paid.categories.join(', ')})` : ''} on week${paid.weeks.length === 1 ? ` ${week}` : `s ${paid.weeks[0]}–${week}`}: error ${explain.percent(paid.error)} against ${explain.percent(paid.previous_error)} for revision ${paid.previous_revision} (${paid.paid ? 'the re-forecast paid' : 'the re-forecast did not pay'}).`
+          : '';
+      const soldOutNote =
+        soldOut.size > 0
+          ? ` ${soldOut.size} store${soldOut.size === 1 ? '' : 's'} sold out and ${soldOut.size === 1 ? 'is' : 'are'} left out of the comparison.`
+          : '';
       return {
         week,
         actual,
@@ -248,7 +290,9 @@ export function monitorAgent(store: Store) {
         reforecast_paid: paid,
         sold_out_stores: soldOut.size,
         explanation:
-          (byCategory.length === 0 ? `Week ${week}: every store has sold out; sales no longer show demand.` : `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast${markdownNote} (${asPercent(total)}; ${detail}).`) +
+          (byCategory.length === 0
+            ? `Week ${week}: every store has sold out; sales no longer show demand.`
+            : `Week ${week}: ${explain.units(actual)} sold against ${explain.units(forecast)} forecast${markdownNote} (${asPercent(total)}; ${detail}).`) +
           `${soldOutNote}${noiseNote}${watchNote}${paidNote} ` +
           (alert
             ? `${chainAlert ? `The chain is beyond the ±${explain.percent(threshold)} threshold` : `${scopeText} beyond the ±${explain.percent(threshold)} threshold and outside ${confirmed.length === 1 ? 'its' : 'their'} ${explain.percent(BAND_LEVEL)} band two weeks running`}: ${reforecast ? `re-forecasting the remaining weeks of ${scopeText}` : 'no weeks left to re-plan'}.`

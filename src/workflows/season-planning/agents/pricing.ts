@@ -63,8 +63,21 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
       const threshold = context.threshold;
       if (checkpoint === null || threshold === null || week !== checkpoint) {
         return {
-          due: false, week, checkpoint_week: checkpoint, sell_through: null, threshold, markdown: 0, source: null, revenue_without: null,
-          revenue_with: null, revenue_change: null, elasticity: null, elasticity_assumed: null, units_on_hand: null, in_force: input.inForce, quantity: context.quantity,
+          due: false,
+          week,
+          checkpoint_week: checkpoint,
+          sell_through: null,
+          threshold,
+          markdown: 0,
+          source: null,
+          revenue_without: null,
+          revenue_with: null,
+          revenue_change: null,
+          elasticity: null,
+          elasticity_assumed: null,
+          units_on_hand: null,
+          in_force: input.inForce,
+          quantity: context.quantity,
           explanation: checkpoint === null ? 'No markdown checkpoint in this season.' : `Markdown checkpoint is week ${checkpoint}; this is week ${week}.`,
         };
       }
@@ -85,9 +98,18 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
       };
       const model = recommendMarkdown(base);
       const planner = input.plannerMarkdown;
-      const chosen = planner === undefined ? model.withMarkdown : (recommendMarkdown({ ...base, threshold: 1, candidates: [planner] }).candidates.find((c) => c.markdown === planner) ?? model.withMarkdown);
+      const chosen =
+        planner === undefined
+          ? model.withMarkdown
+          : (recommendMarkdown({ ...base, threshold: 1, candidates: [planner] }).candidates.find((c) => c.markdown === planner) ?? model.withMarkdown);
       const without = model.withoutMarkdown;
-      await store.retail.savePlan({ runId, kind: 'markdown', revision: input.revision, body: { week, recommendation: model, chosen, source: planner === undefined ? 'model' : 'planner' }, createdAt: Date.now() });
+      await store.retail.savePlan({
+        runId,
+        kind: 'markdown',
+        revision: input.revision,
+        body: { week, recommendation: model, chosen, source: planner === undefined ? 'model' : 'planner' },
+        createdAt: Date.now(),
+      });
       const valueNote =
         context.quantity === 'sales_value'
           ? ' The history is sales value, not units: stock, forecast and revenue are money at full price (one "unit" above is one currency unit of goods, priced 1, sold for 1 − markdown), and the elasticity, which applies to quantity, is applied to that value, assuming each item keeps one full price through the season; full_price is not used.'
@@ -96,7 +118,8 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
       const explanation =
         (planner === undefined
           ? model.explanation
-          : `The planner set a ${explain.percent(planner)} markdown: expected revenue ${explain.units(chosen.totalRevenue)} against ${explain.units(without.totalRevenue)} without (the model suggested ${explain.percent(model.markdown)}).`) + modelNote;
+          : `The planner set a ${explain.percent(planner)} markdown: expected revenue ${explain.units(chosen.totalRevenue)} against ${explain.units(without.totalRevenue)} without (the model suggested ${explain.percent(model.markdown)}).`) +
+        modelNote;
       return {
         due: true,
         week,

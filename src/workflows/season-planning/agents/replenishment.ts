@@ -49,7 +49,16 @@ export function replenishmentAgent(store: Store) {
       const period = parameters.replenishment_strategy === 'bi-weekly' ? 2 : 1;
       const horizon = parameters.forecast_horizon_weeks;
       const position = await stockPosition(store, runId);
-      const idle = (why: string) => ({ week, acted: false, moved: 0, stores_supplied: 0, dc_before: position.dcUnits, dc_remaining: position.dcUnits, moves: [], explanation: why });
+      const idle = (why: string) => ({
+        week,
+        acted: false,
+        moved: 0,
+        stores_supplied: 0,
+        dc_before: position.dcUnits,
+        dc_remaining: position.dcUnits,
+        moves: [],
+        explanation: why,
+      });
       if (week >= horizon) return idle(`Week ${week} is the last: nothing left to replenish for.`);
       if (week % period !== 0) return idle(`Bi-weekly replenishment: the next move is after week ${week + 1}.`);
       const [first, latest] = await Promise.all([store.retail.firstPlan(runId, 'forecast'), store.retail.latestPlan(runId, 'forecast')]);

@@ -12,6 +12,10 @@ export const seasonClock = defineAgent({
   output: clockOutput,
   run: ({ input }) => {
     const left = Math.max(0, input.horizon - input.week);
-    return { week: input.week, weeks_left: left, explanation: left > 0 ? `Week ${input.week} closed; ${left} to go.` : `Week ${input.week} closed: the season is over.` };
+    return {
+      week: input.week,
+      weeks_left: left,
+      explanation: left > 0 ? `Week ${input.week} closed; ${left} to go.` : `Week ${input.week} closed: the season is over.`,
+    };
   },
 });

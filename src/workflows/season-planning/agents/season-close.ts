@@ -44,7 +44,11 @@ export function seasonClose(store: Store) {
     output: closeOutput,
     run: async ({ input }) => {
       const { parameters, runId, markdown } = input;
-      const [position, replenishments, recorded] = await Promise.all([stockPosition(store, runId), store.retail.listPlans(runId, 'replenishment'), store.retail.salesQuantity()]);
+      const [position, replenishments, recorded] = await Promise.all([
+        stockPosition(store, runId),
+        store.retail.listPlans(runId, 'replenishment'),
+        store.retail.salesQuantity(),
+      ]);
       const quantity = recorded ?? 'units';
       // With sales value the stock and sales are money at full price already: revenue is that value
       // (less any markdown), not × full_price.

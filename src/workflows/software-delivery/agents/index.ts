@@ -55,7 +55,9 @@ function roleAgent(role: Role, options: DeliveryAgentOptions): AgentDefinition {
     run: async ({ input, signal }) => {
       const useLlm = input.mode === 'llm' || (input.mode === undefined && options.llm !== undefined);
       if (useLlm && !options.llm) {
-        throw new AgentError('this run asks for LLM role agents, but no model is configured (OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_*)', { retryable: false });
+        throw new AgentError('this run asks for LLM role agents, but no model is configured (OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_*)', {
+          retryable: false,
+        });
       }
       const decision: RoleDecision = useLlm && options.llm ? await llmDecision(options.llm, input, signal) : offline(input);
       const checked = submissionFor(input.state).safeParse({ ...decision, at: now() });
@@ -92,12 +94,14 @@ export const HandoffRecord = z.object({
 /** Packs what the next role needs; its input (the package) is the engine's handoff record, its output says what went across. */
 const handoffAgent = defineAgent({
   name: HANDOFF_AGENT,
-  description: 'Builds the next role\'s context from every earlier output and records the handoff',
+  description: "Builds the next role's context from every earlier output and records the handoff",
   input: HandoffInput,
   output: HandoffRecord,
   run: ({ input }) => {
     const transferred = Object.keys(input.package.earlier);
-    const missing = ROLE_STATES.filter((s: RoleState) => s !== input.to_state && ROLE_STATES.indexOf(s) < ROLE_STATES.indexOf(input.to_state) && !transferred.includes(s));
+    const missing = ROLE_STATES.filter(
+      (s: RoleState) => s !== input.to_state && ROLE_STATES.indexOf(s) < ROLE_STATES.indexOf(input.to_state) && !transferred.includes(s),
+    );
     if (missing.length > 0) throw new AgentError(`cannot hand ${input.to_state} over: no output yet from ${missing.join(', ')}`, { retryable: false });
     return {
       from_role: input.from_role,

@@ -34,10 +34,15 @@ export interface RoleDecision {
 
 function unavailable(error: unknown, describe: string): BatonError {
   const message =
-    error instanceof APIConnectionTimeoutError ? `no answer from ${describe} in time`
-    : error instanceof APIConnectionError ? `cannot reach ${describe}: ${error.message}`
-    : error instanceof APIError ? `${describe} answered HTTP ${error.status ?? '?'}: ${error.message}`
-    : error instanceof Error ? error.message : String(error);
+    error instanceof APIConnectionTimeoutError
+      ? `no answer from ${describe} in time`
+      : error instanceof APIConnectionError
+        ? `cannot reach ${describe}: ${error.message}`
+        : error instanceof APIError
+          ? `${describe} answered HTTP ${error.status ?? '?'}: ${error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
   return new BatonError('UPSTREAM_UNAVAILABLE', message, { retryable: true, cause: error, details: { model: describe } });
 }
 
@@ -84,7 +89,9 @@ export async function llmDecision(settings: LlmSettings, work: RoleWork, signal:
   if (to_state === 'ERROR') return { action, to_state, ...(reason ? { reason } : { reason: 'the model reported a critical failure' }), by };
   const output = ROLE_OUTPUTS[work.state].safeParse(answer.data.output);
   if (!output.success) {
-    const listed = issuesOf(output.error).map((i) => `${i.path || '(root)'} ${i.message}`).join('; ');
+    const listed = issuesOf(output.error)
+      .map((i) => `${i.path || '(root)'} ${i.message}`)
+      .join('; ');
     throw new AgentError(`${chat.describe} answered ${work.state} with an invalid output: ${listed}`, { details: { issues: issuesOf(output.error) } });
   }
   return { action, to_state: outcomeOf(work.state, output.data), output: output.data, by };

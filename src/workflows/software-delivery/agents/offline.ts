@@ -23,7 +23,12 @@ const sentences = (text: string): string[] =>
     .map((s) => s.trim().replace(/[.;!?]+$/, ''))
     .filter((s) => s.length > 0);
 
-const slug = (title: string): string => title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'change';
+const slug = (title: string): string =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40) || 'change';
 
 function discovery(work: RoleWork): RoleOutput<'DISCOVERY'> {
   const { title, description } = work.context.change;
@@ -67,7 +72,11 @@ function testing(work: RoleWork): RoleOutput<'TESTING'> {
 
 function verification(work: RoleWork): RoleOutput<'VERIFICATION'> {
   if (work.round <= work.script.review_rejections) {
-    return { verdict: 'changes_requested', findings: [`review round ${work.round}: error handling for "${work.context.change.title}" is missing`], notes: 'scripted rejection' };
+    return {
+      verdict: 'changes_requested',
+      findings: [`review round ${work.round}: error handling for "${work.context.change.title}" is missing`],
+      notes: 'scripted rejection',
+    };
   }
   return { verdict: 'approve', findings: [], notes: `requirements, plan, code and tests agree (review round ${work.round})` };
 }

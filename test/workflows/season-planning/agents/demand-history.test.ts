@@ -25,7 +25,17 @@ describe('the history a forecast pools', () => {
 
 describe('a total of series', () => {
   it('adds series aligned at their end, a missing value counting as no sales unless every series misses the week', () => {
-    expect(totalOf([[1, null, 3, 4], [null, 2, null]])).toEqual([1, null, 5, 4]);
-    expect(totalOf([[null, 1], [null, 2]])).toEqual([null, 3]);
+    expect(
+      totalOf([
+        [1, null, 3, 4],
+        [null, 2, null],
+      ]),
+    ).toEqual([1, null, 5, 4]);
+    expect(
+      totalOf([
+        [null, 1],
+        [null, 2],
+      ]),
+    ).toEqual([null, 3]);
   });
 });

@@ -11,9 +11,20 @@ import { useTokenGeneration } from '../../hooks/useTokenGeneration';
 import { navigate } from '../../router';
 import { sessionId } from '../../session';
 import { ParameterForm } from './ParameterForm';
-import { EMPTY_FORM, fieldMessages, fromExtraction, fromExtractionError, isStartable, toParameters, type EditableField, type FormValues, type Understood } from './planForm';
+import {
+  EMPTY_FORM,
+  fieldMessages,
+  fromExtraction,
+  fromExtractionError,
+  isStartable,
+  toParameters,
+  type EditableField,
+  type FormValues,
+  type Understood,
+} from './planForm';
 
-const EXAMPLE = 'A 12-week spring season starting 2026-01-05 with weekly replenishment, hold back 15% at the DC, check markdowns at week 8 if sell-through is below 60%';
+const EXAMPLE =
+  'A 12-week spring season starting 2026-01-05 with weekly replenishment, hold back 15% at the DC, check markdowns at week 8 if sell-through is below 60%';
 const FIELD_ERRORS = new Set(['PARAMETER_EXTRACTION_ERROR', 'INCOMPLETE_INPUT', 'INVALID_PARAMETERS']);
 
 export function NewPlanPage() {
@@ -21,10 +32,18 @@ export function NewPlanPage() {
   const settledText = useDebounced(text.trim(), 400);
   const tokenGeneration = useTokenGeneration();
   const [understood, setUnderstood] = useState<Understood | null>(null);
-  const [extraction, setExtraction] = useState<{ busy: boolean; error: ApiError | null; reasoning: string | null }>({ busy: false, error: null, reasoning: null });
+  const [extraction, setExtraction] = useState<{ busy: boolean; error: ApiError | null; reasoning: string | null }>({
+    busy: false,
+    error: null,
+    reasoning: null,
+  });
   const [edits, setEdits] = useState<Partial<FormValues>>({});
   const [simulated, setSimulated] = useState(true);
-  const [start, setStart] = useState<{ busy: boolean; error: unknown; messages: Partial<Record<ParameterField, string>> }>({ busy: false, error: null, messages: {} });
+  const [start, setStart] = useState<{ busy: boolean; error: unknown; messages: Partial<Record<ParameterField, string>> }>({
+    busy: false,
+    error: null,
+    messages: {},
+  });
 
   useEffect(() => {
     if (settledText === '') return;
@@ -37,7 +56,8 @@ export function NewPlanPage() {
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        const apiError = error instanceof ApiError ? error : new ApiError(0, { error_type: 'NETWORK_ERROR', message: String(error), details: {}, suggestions: [] });
+        const apiError =
+          error instanceof ApiError ? error : new ApiError(0, { error_type: 'NETWORK_ERROR', message: String(error), details: {}, suggestions: [] });
         if (FIELD_ERRORS.has(apiError.errorType)) setUnderstood(fromExtractionError(apiError));
         setExtraction({ busy: false, error: apiError, reasoning: null });
       },

@@ -10,7 +10,17 @@ interface Props {
   onChange: (field: EditableField, value: string) => void;
 }
 
-function Provenance({ field, understood, edited, message }: { field: ParameterField; understood: Understood | null; edited: boolean; message: string | undefined }) {
+function Provenance({
+  field,
+  understood,
+  edited,
+  message,
+}: {
+  field: ParameterField;
+  understood: Understood | null;
+  edited: boolean;
+  message: string | undefined;
+}) {
   const source = understood?.sources[field];
   return (
     <>

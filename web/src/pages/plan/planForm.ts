@@ -6,7 +6,14 @@
 import type { ApiError } from '../../api/client';
 import type { ExtractedParameters, ParameterField } from '../../api/schemas';
 
-export const EDITABLE_FIELDS = ['forecast_horizon_weeks', 'season_start_date', 'replenishment_strategy', 'dc_holdback_percentage', 'markdown_checkpoint_week', 'markdown_threshold'] as const;
+export const EDITABLE_FIELDS = [
+  'forecast_horizon_weeks',
+  'season_start_date',
+  'replenishment_strategy',
+  'dc_holdback_percentage',
+  'markdown_checkpoint_week',
+  'markdown_threshold',
+] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 export type FormValues = Record<EditableField, string>;
 

@@ -38,7 +38,18 @@ function useNow(active: boolean): number {
 }
 
 /** How each approval is shown and modified, and what its deadline does (the workflow's onDeadline). */
-const KINDS: Record<string, { title: string; field: string; label: string; toData: (v: number) => Record<string, number>; initial: (d: Record<string, unknown>) => string; facts: (d: Record<string, unknown>) => [string, string][]; atDeadline: string }> = {
+const KINDS: Record<
+  string,
+  {
+    title: string;
+    field: string;
+    label: string;
+    toData: (v: number) => Record<string, number>;
+    initial: (d: Record<string, unknown>) => string;
+    facts: (d: Record<string, unknown>) => [string, string][];
+    atDeadline: string;
+  }
+> = {
   manufacturing_approval: {
     title: 'Approve the buy',
     atDeadline: 'the run ends expired and nothing is bought',
@@ -93,7 +104,8 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
     setBusy(action);
     setError(null);
     try {
-      const body = action === 'modify' ? { action, data: kind.toData(Number(value)), ...(comment ? { comment } : {}) } : { action, ...(comment ? { comment } : {}) };
+      const body =
+        action === 'modify' ? { action, data: kind.toData(Number(value)), ...(comment ? { comment } : {}) } : { action, ...(comment ? { comment } : {}) };
       await api.resolveApproval(runId, wait.id, body);
       onResolved(wait.id);
     } catch (e) {
@@ -109,7 +121,8 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
       <h2 id="approval-title">{kind.title}</h2>
       {wait.deadlineAt !== null ? (
         <p className={`deadline${wait.deadlineAt <= now ? ' passed' : ''}`} data-testid="approval-deadline">
-          Answer by <time dateTime={new Date(wait.deadlineAt).toISOString()}>{new Date(wait.deadlineAt).toLocaleString()}</time> ({untilDeadline(wait.deadlineAt, now)}); unanswered, {kind.atDeadline}.
+          Answer by <time dateTime={new Date(wait.deadlineAt).toISOString()}>{new Date(wait.deadlineAt).toLocaleString()}</time> (
+          {untilDeadline(wait.deadlineAt, now)}); unanswered, {kind.atDeadline}.
         </p>
       ) : (
         <p className="deadline muted" data-testid="approval-deadline">

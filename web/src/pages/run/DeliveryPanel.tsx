@@ -51,7 +51,10 @@ export function DeliveryPanel({ runId, lastSeq }: { runId: string; lastSeq: numb
                 ['Project', s.project],
                 ['State', s.state],
                 ['Held by', s.owner ? roleName(s.owner) : s.run_state === 'running' || s.run_state === 'waiting' ? 'a handoff' : '—'],
-                ['Next', s.expected_next.action === 'none' ? '—' : `${s.expected_next.action}${s.expected_next.role ? ` by ${roleName(s.expected_next.role)}` : ''}`],
+                [
+                  'Next',
+                  s.expected_next.action === 'none' ? '—' : `${s.expected_next.action}${s.expected_next.role ? ` by ${roleName(s.expected_next.role)}` : ''}`,
+                ],
               ]}
             />
             <p className="muted small">{s.description}</p>

@@ -1,7 +1,14 @@
 /** The workflow's phases in order with their state: done (how often), running, waiting, skipped with its reason, pending. */
 import type { PhaseView } from './runView';
 
-const LABEL: Record<PhaseView['state'], string> = { pending: 'not yet', running: 'running', done: 'done', skipped: 'skipped', waiting: 'waiting', failed: 'failed' };
+const LABEL: Record<PhaseView['state'], string> = {
+  pending: 'not yet',
+  running: 'running',
+  done: 'done',
+  skipped: 'skipped',
+  waiting: 'waiting',
+  failed: 'failed',
+};
 
 export function PhaseTimeline({ phases }: { phases: PhaseView[] }) {
   return (

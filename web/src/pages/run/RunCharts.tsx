@@ -9,7 +9,19 @@ import type { RunView } from './runView';
 
 const completions = (events: RunEvent[], phases: string[]) => events.filter((e) => e.type === 'complete' && phases.includes(String(e.phase))).length;
 
-export function RunCharts({ runId, events, view, strategy, seasonStart }: { runId: string; events: RunEvent[]; view: RunView; strategy: string | null; seasonStart: string | null }) {
+export function RunCharts({
+  runId,
+  events,
+  view,
+  strategy,
+  seasonStart,
+}: {
+  runId: string;
+  events: RunEvent[];
+  view: RunView;
+  strategy: string | null;
+  seasonStart: string | null;
+}) {
   return (
     <div className="charts">
       <ForecastChart runId={runId} version={completions(events, ['demand', 'reforecast'])} actuals={view.actuals} seasonStart={seasonStart} />

@@ -24,7 +24,14 @@ const STREAM_LABEL: Record<RunStream['state'], string> = { connecting: 'connecti
 
 function StreamStatus({ stream }: { stream: RunStream }) {
   return (
-    <span className={`stream ${stream.state}`} role="status" aria-live="polite" data-testid="stream-status" data-state={stream.state} title={stream.problem ?? undefined}>
+    <span
+      className={`stream ${stream.state}`}
+      role="status"
+      aria-live="polite"
+      data-testid="stream-status"
+      data-state={stream.state}
+      title={stream.problem ?? undefined}
+    >
       <span className="dot" aria-hidden="true" /> {STREAM_LABEL[stream.state]}
       {stream.state !== 'live' && stream.problem ? <span className="small"> ({stream.problem})</span> : null}
     </span>
@@ -53,7 +60,10 @@ export function RunPage({ runId }: { runId: string }) {
       <header className="run-head">
         <div>
           <h1 id="run-title">
-            {workflowName ?? 'Run'} <span className={`badge state ${view.state ?? ''}`} data-testid="run-state">{view.state ?? '…'}</span>
+            {workflowName ?? 'Run'}{' '}
+            <span className={`badge state ${view.state ?? ''}`} data-testid="run-state">
+              {view.state ?? '…'}
+            </span>
           </h1>
           <p className="muted small">
             run <code>{runId}</code>

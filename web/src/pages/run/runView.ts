@@ -81,7 +81,8 @@ export interface RunView {
   lastSeq: number;
 }
 
-const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
@@ -147,7 +148,13 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         const output = record(event.result);
         if (agentName) {
           const agent = agentOf(agentName);
-          Object.assign(agent, { state: 'done', progress: 100, runs: agent.runs + 1, explanation: text(output.explanation) ?? agent.explanation, phase: phaseName ?? agent.phase });
+          Object.assign(agent, {
+            state: 'done',
+            progress: 100,
+            runs: agent.runs + 1,
+            explanation: text(output.explanation) ?? agent.explanation,
+            phase: phaseName ?? agent.phase,
+          });
         }
         if (phaseName) {
           const phase = phaseOf(phaseName);
@@ -155,7 +162,8 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
           phase.runs += 1;
         }
         const explanation = text(output.explanation);
-        if (explanation) decisions.push({ seq: event.seq, at: event.timestamp, phase: phaseName ?? '', who: agentName ?? '', text: explanation, kind: 'agent' });
+        if (explanation)
+          decisions.push({ seq: event.seq, at: event.timestamp, phase: phaseName ?? '', who: agentName ?? '', text: explanation, kind: 'agent' });
         if (phaseName === 'monitor' && num(output.week) !== null && num(output.actual) !== null) {
           const byCategory: Record<string, number> = {};
           for (const c of Array.isArray(output.by_category) ? (output.by_category as unknown[]) : []) {
@@ -184,7 +192,14 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
       case 'wait_required': {
         const id = text(event.approval_id) ?? text(event.wait_id);
         if (!id || !phaseName) break;
-        waits.set(id, { id, kind: text(event.kind) ?? 'approval', phase: phaseName, data: record(event.data), waitKind: event.type === 'approval_required' ? 'approval' : 'wait', deadlineAt: num(event.deadline_at) });
+        waits.set(id, {
+          id,
+          kind: text(event.kind) ?? 'approval',
+          phase: phaseName,
+          data: record(event.data),
+          waitKind: event.type === 'approval_required' ? 'approval' : 'wait',
+          deadlineAt: num(event.deadline_at),
+        });
         phaseOf(phaseName).state = 'waiting';
         break;
       }
@@ -205,7 +220,14 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
           // A deadline that resolved the wait (onDeadline accept | reject) is no planner's decision: say so.
           const byDeadline = resolution.expired === true && action !== 'expired';
           const word = `${byDeadline ? 'not answered by its deadline: ' : ''}${RESOLVED_WORD[action] ?? action}`;
-          decisions.push({ seq: event.seq, at: event.timestamp, phase: wait.phase, who: byDeadline || action === 'expired' ? 'deadline' : 'planner', text: `${wait.phase.replaceAll('_', ' ')} ${word}${data}${comment}`, kind: 'approval' });
+          decisions.push({
+            seq: event.seq,
+            at: event.timestamp,
+            phase: wait.phase,
+            who: byDeadline || action === 'expired' ? 'deadline' : 'planner',
+            text: `${wait.phase.replaceAll('_', ' ')} ${word}${data}${comment}`,
+            kind: 'approval',
+          });
         }
         break;
       }
@@ -213,12 +235,26 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         const alert = { seq: event.seq, week: num(event.week) ?? 0, variance: num(event.variance), threshold: num(event.threshold) ?? 0 };
         alerts.push(alert);
         const pct = alert.variance === null ? 'unbounded' : `${(alert.variance * 100).toFixed(1)}%`;
-        decisions.push({ seq: event.seq, at: event.timestamp, phase: 'monitor', who: 'monitor', text: `Variance alert in week ${alert.week}: ${pct} against a ±${Math.round(alert.threshold * 100)}% threshold`, kind: 'alert' });
+        decisions.push({
+          seq: event.seq,
+          at: event.timestamp,
+          phase: 'monitor',
+          who: 'monitor',
+          text: `Variance alert in week ${alert.week}: ${pct} against a ±${Math.round(alert.threshold * 100)}% threshold`,
+          kind: 'alert',
+        });
         break;
       }
       case 'error': {
         const message = text(event.error_message) ?? 'an error';
-        decisions.push({ seq: event.seq, at: event.timestamp, phase: phaseName ?? '', who: agentName ?? 'engine', text: `${text(event.error_type) ?? 'ERROR'}: ${message}`, kind: 'error' });
+        decisions.push({
+          seq: event.seq,
+          at: event.timestamp,
+          phase: phaseName ?? '',
+          who: agentName ?? 'engine',
+          text: `${text(event.error_type) ?? 'ERROR'}: ${message}`,
+          kind: 'error',
+        });
         break;
       }
       case 'workflow_complete':

@@ -21,7 +21,14 @@ function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width
     tooltip: { trigger: 'item' },
     legend: { bottom: 0, orient: 'horizontal', width: width - 16 },
     grid: { left: 64, right: 24, top: 64, bottom: (rotate ? 76 : 52) + 22 * legendRows },
-    xAxis: { type: 'category', data: categories, name: 'Store', nameLocation: 'middle', nameGap: rotate ? 50 : 30, axisLabel: { interval: 0, rotate, fontSize: 11 } },
+    xAxis: {
+      type: 'category',
+      data: categories,
+      name: 'Store',
+      nameLocation: 'middle',
+      nameGap: rotate ? 50 : 30,
+      axisLabel: { interval: 0, rotate, fontSize: 11 },
+    },
     yAxis: { type: 'value', name: 'Units allocated', nameLocation: 'middle', nameGap: 48 },
     series: [
       ...clusterIds.map((id, i) => ({
@@ -31,7 +38,13 @@ function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width
         itemStyle: { color: PALETTE[i % PALETTE.length] },
         data: [...plan.stores.map((s) => (s.cluster === id ? s.allocated : null)), null],
       })),
-      { name: `DC (${pct(dcShare)} held back)`, type: 'bar', stack: 'units', itemStyle: { color: '#64748b' }, data: [...plan.stores.map(() => null), plan.dc_units] },
+      {
+        name: `DC (${pct(dcShare)} held back)`,
+        type: 'bar',
+        stack: 'units',
+        itemStyle: { color: '#64748b' },
+        data: [...plan.stores.map(() => null), plan.dc_units],
+      },
     ],
   };
 }
@@ -50,7 +63,13 @@ export function AllocationChart({ runId, version }: { runId: string; version: nu
     <section className="panel" aria-labelledby="allocation-title">
       <h2 id="allocation-title">Allocation</h2>
       <ErrorNotice error={plan.error} />
-      {chart ? <Chart option={chart} height={400} testId="allocation-chart" caption={caption} /> : plan.loading ? <Loading what="the allocation" /> : <Empty>No allocation yet: it follows the approved buy.</Empty>}
+      {chart ? (
+        <Chart option={chart} height={400} testId="allocation-chart" caption={caption} />
+      ) : plan.loading ? (
+        <Loading what="the allocation" />
+      ) : (
+        <Empty>No allocation yet: it follows the approved buy.</Empty>
+      )}
     </section>
   );
 }

@@ -58,7 +58,8 @@ function historyOf(history: CategoryHistory, category: string): number[] {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-const weekStart = (seasonStart: string, week: number) => new Date(Date.parse(`${seasonStart}T00:00:00Z`) + (week - 1) * 7 * 86_400_000).toISOString().slice(0, 10);
+const weekStart = (seasonStart: string, week: number) =>
+  new Date(Date.parse(`${seasonStart}T00:00:00Z`) + (week - 1) * 7 * 86_400_000).toISOString().slice(0, 10);
 
 function option(history: CategoryHistory, plan: ForecastPlan, category: string, name: string, season: (string | number)[][], width: number): ChartOption {
   const legendRows = width < 560 ? 2 : 1;
@@ -66,12 +67,24 @@ function option(history: CategoryHistory, plan: ForecastPlan, category: string, 
   const future = combine(plan, category);
   const at = (weeks: string[], values: number[]) => weeks.map((w, i) => [w, round(values[i] ?? 0)]);
   const band = (lo: number[], hi: number[], label: string, opacity: number, stack: string) => [
-    { name: label, type: 'line', stack, data: at(plan.weeks, lo), lineStyle: { opacity: 0 }, itemStyle: { color: '#2563eb', opacity }, symbol: 'none', tooltip: { show: false } },
     {
       name: label,
       type: 'line',
       stack,
-      data: at(plan.weeks, hi.map((h, i) => h - (lo[i] ?? 0))),
+      data: at(plan.weeks, lo),
+      lineStyle: { opacity: 0 },
+      itemStyle: { color: '#2563eb', opacity },
+      symbol: 'none',
+      tooltip: { show: false },
+    },
+    {
+      name: label,
+      type: 'line',
+      stack,
+      data: at(
+        plan.weeks,
+        hi.map((h, i) => h - (lo[i] ?? 0)),
+      ),
       lineStyle: { opacity: 0 },
       symbol: 'none',
       itemStyle: { color: '#2563eb', opacity },
@@ -88,9 +101,23 @@ function option(history: CategoryHistory, plan: ForecastPlan, category: string, 
     series: [
       ...band(future.lo95, future.hi95, '95% band', 0.15, 'b95'),
       ...band(future.lo80, future.hi80, '80% band', 0.3, 'b80'),
-      { name: 'History', type: 'line', data: at(history.weeks, past), symbol: 'none', lineStyle: { color: '#475569', width: 1.5 }, itemStyle: { color: '#475569' } },
+      {
+        name: 'History',
+        type: 'line',
+        data: at(history.weeks, past),
+        symbol: 'none',
+        lineStyle: { color: '#475569', width: 1.5 },
+        itemStyle: { color: '#475569' },
+      },
       { name: 'Season so far', type: 'line', data: season, symbolSize: 5, lineStyle: { color: '#059669', width: 2 }, itemStyle: { color: '#059669' } },
-      { name: 'Forecast', type: 'line', data: at(plan.weeks, future.forecast), symbolSize: 5, lineStyle: { color: '#2563eb', width: 2 }, itemStyle: { color: '#2563eb' } },
+      {
+        name: 'Forecast',
+        type: 'line',
+        data: at(plan.weeks, future.forecast),
+        symbolSize: 5,
+        lineStyle: { color: '#2563eb', width: 2 },
+        itemStyle: { color: '#2563eb' },
+      },
     ],
   };
 }
@@ -135,7 +162,13 @@ export function ForecastChart({ runId, version, actuals, seasonStart }: { runId:
         </label>
       </div>
       <ErrorNotice error={plan.error ?? history.error} />
-      {chart ? <Chart option={chart} height={340} testId="forecast-chart" caption={caption} /> : plan.loading || history.loading ? <Loading what="the forecast" /> : <Empty>No forecast yet.</Empty>}
+      {chart ? (
+        <Chart option={chart} height={340} testId="forecast-chart" caption={caption} />
+      ) : plan.loading || history.loading ? (
+        <Loading what="the forecast" />
+      ) : (
+        <Empty>No forecast yet.</Empty>
+      )}
     </section>
   );
 }

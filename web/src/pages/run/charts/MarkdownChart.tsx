@@ -25,8 +25,16 @@ function option(decision: Decision): ChartOption {
       {
         name: 'Expected revenue',
         type: 'bar',
-        data: rec.candidates.map((c) => ({ value: Math.round(c.totalRevenue), itemStyle: { color: Math.abs(c.markdown - chosen) < 1e-9 ? '#059669' : '#94a3b8' } })),
-        markLine: { symbol: 'none', label: { show: false }, lineStyle: { color: '#475569', type: 'dashed' }, data: [{ yAxis: Math.round(rec.withoutMarkdown.totalRevenue) }] },
+        data: rec.candidates.map((c) => ({
+          value: Math.round(c.totalRevenue),
+          itemStyle: { color: Math.abs(c.markdown - chosen) < 1e-9 ? '#059669' : '#94a3b8' },
+        })),
+        markLine: {
+          symbol: 'none',
+          label: { show: false },
+          lineStyle: { color: '#475569', type: 'dashed' },
+          data: [{ yAxis: Math.round(rec.withoutMarkdown.totalRevenue) }],
+        },
       },
     ],
   };
@@ -43,7 +51,15 @@ export function MarkdownChart({ runId, version }: { runId: string; version: numb
       <ErrorNotice error={report.error} />
       {chart ? (
         <>
-          <Chart option={chart} testId="markdown-chart" caption={latest ? `Expected revenue with the markdown ${money(latest.recommendation.withMarkdown.totalRevenue)}, without ${money(latest.recommendation.withoutMarkdown.totalRevenue)} (dashed line); green: the markdown chosen.` : undefined} />
+          <Chart
+            option={chart}
+            testId="markdown-chart"
+            caption={
+              latest
+                ? `Expected revenue with the markdown ${money(latest.recommendation.withMarkdown.totalRevenue)}, without ${money(latest.recommendation.withoutMarkdown.totalRevenue)} (dashed line); green: the markdown chosen.`
+                : undefined
+            }
+          />
           {explanation ? (
             <p className="explanation" data-testid="markdown-explanation">
               {explanation}

@@ -14,7 +14,12 @@ function option(weeks: ReplenishmentWeek[]): ChartOption {
     grid: { left: 64, right: 24, top: 64, bottom: 72 },
     xAxis: { type: 'category', data: weeks.map((w) => `after W${w.week}`), name: 'Review', nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'value', name: 'Units moved', nameLocation: 'middle', nameGap: 48 },
-    series: stores.map((store) => ({ name: store, type: 'bar', stack: 'moved', data: weeks.map((w) => w.moves.find((m) => m.store_id === store)?.units ?? 0) })),
+    series: stores.map((store) => ({
+      name: store,
+      type: 'bar',
+      stack: 'moved',
+      data: weeks.map((w) => w.moves.find((m) => m.store_id === store)?.units ?? 0),
+    })),
   };
 }
 
@@ -23,7 +28,11 @@ export function ReplenishmentChart({ weeks, strategy }: { weeks: ReplenishmentWe
   return (
     <section className="panel" aria-labelledby="replenishment-title">
       <h2 id="replenishment-title">Replenishment</h2>
-      {chart ? <Chart option={chart} testId="replenishment-chart" /> : <Empty>{strategy === 'none' ? 'No replenishment in this season (strategy: none).' : 'No replenishment review yet.'}</Empty>}
+      {chart ? (
+        <Chart option={chart} testId="replenishment-chart" />
+      ) : (
+        <Empty>{strategy === 'none' ? 'No replenishment in this season (strategy: none).' : 'No replenishment review yet.'}</Empty>
+      )}
     </section>
   );
 }

@@ -12,7 +12,10 @@ function option(report: VarianceReport, alerts: VarianceAlert[]): ChartOption {
   const weeks = report.weeks.map((w) => `W${w.week}`);
   const alerted = new Set(alerts.map((a) => a.week));
   return {
-    title: { text: 'Actuals against forecast', subtext: alerts.length > 0 ? `${alerts.length} variance alert${alerts.length > 1 ? 's' : ''} (▲)` : 'no variance alerts' },
+    title: {
+      text: 'Actuals against forecast',
+      subtext: alerts.length > 0 ? `${alerts.length} variance alert${alerts.length > 1 ? 's' : ''} (▲)` : 'no variance alerts',
+    },
     legend: { bottom: 0 },
     grid: { left: 64, right: 24, top: 64, bottom: 64 },
     xAxis: { type: 'category', data: weeks, name: 'Season week', nameLocation: 'middle', nameGap: 28 },
