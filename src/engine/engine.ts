@@ -527,7 +527,7 @@ export class Engine {
     const now = this.core.now();
     await this.store.renewLeases(this.nodeId, [...this.drivers.keys()], now + this.leaseMs);
     const free = this.maxConcurrentRuns - this.drivers.size;
-    if (free > 0) for (const run of await this.store.claimRuns(this.nodeId, now, this.leaseMs, free)) this.launch(run);
+    if (free > 0) for (const run of await this.store.claimRuns(this.nodeId, now, this.leaseMs, free, this.workflowNames())) this.launch(run);
     for (const wait of await this.store.dueWaits(now, 100)) {
       await this.expireWait(wait).catch((error: unknown) => {
         if (!(error instanceof StaleRunError)) this.onError(error, `deadline of wait ${wait.id}`);

@@ -301,12 +301,15 @@ export class KyselyStore implements Store {
     return rows.map(waitFromRow);
   }
 
-  async claimRuns(owner: string, now: number, leaseMs: number, limit: number): Promise<RunRecord[]> {
+  async claimRuns(owner: string, now: number, leaseMs: number, limit: number, workflows: readonly string[]): Promise<RunRecord[]> {
+    // A node claims only what it can drive: another workflow's run stays for a node that registered it.
+    if (workflows.length === 0 || limit <= 0) return [];
     const candidates = this.adapter.lockClaimCandidates(
       this.db
         .selectFrom('runs')
         .select('id')
         .where('state', '=', 'running')
+        .where('workflow', 'in', workflows)
         .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]))
         .orderBy('updated_at')
         .limit(limit),

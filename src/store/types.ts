@@ -227,8 +227,8 @@ export interface Store {
   /** Pending waits whose deadline has passed. */
   dueWaits(now: number, limit: number): Promise<WaitRecord[]>;
 
-  /** Takes up to `limit` running runs nobody holds (or whose lease expired) for `owner`, bumping their version. */
-  claimRuns(owner: string, now: number, leaseMs: number, limit: number): Promise<RunRecord[]>;
+  /** Takes up to `limit` running runs of the named workflows nobody holds (or whose lease expired) for `owner`, bumping their version. */
+  claimRuns(owner: string, now: number, leaseMs: number, limit: number, workflows: readonly string[]): Promise<RunRecord[]>;
   renewLeases(owner: string, runIds: string[], expiresAt: number): Promise<void>;
   releaseLeases(owner: string): Promise<void>;
 

@@ -193,12 +193,12 @@ describeEachStore('store', (kind) => {
     const held = (await store.createRun(newRun({ leaseOwner: 'other', leaseExpiresAt: 10_000 }), [])).run;
     const expired = (await store.createRun(newRun({ leaseOwner: 'dead', leaseExpiresAt: 4_000 }), [])).run;
     const waiting = (await store.createRun(newRun({ state: 'waiting' }), [])).run;
-    const claimed = await store.claimRuns('me', 5_000, 1_000, 10);
+    const claimed = await store.claimRuns('me', 5_000, 1_000, 10, ['wf']);
     expect(claimed.map((r) => r.id).sort()).toEqual([free.id, expired.id].sort());
     for (const run of claimed) expect(run).toMatchObject({ leaseOwner: 'me', leaseExpiresAt: 6_000, version: 2 });
     expect(await store.getRun(held.id)).toMatchObject({ leaseOwner: 'other', version: 1 });
     expect(await store.getRun(waiting.id)).toMatchObject({ leaseOwner: null });
-    expect(await store.claimRuns('someone', 5_500, 1_000, 10)).toEqual([]);
+    expect(await store.claimRuns('someone', 5_500, 1_000, 10, ['wf'])).toEqual([]);
 
     await store.renewLeases('me', [free.id], 9_000);
     expect((await store.getRun(free.id))?.leaseExpiresAt).toBe(9_000);
@@ -206,10 +206,19 @@ describeEachStore('store', (kind) => {
     expect(await store.getRun(free.id)).toMatchObject({ leaseOwner: null, leaseExpiresAt: null });
   });
 
+  it('claims only runs of the workflows the claimer names', async () => {
+    const mine = (await store.createRun(newRun({ workflow: 'wf' }), [])).run;
+    const theirs = (await store.createRun(newRun({ workflow: 'other' }), [])).run;
+    expect((await store.claimRuns('me', 5_000, 1_000, 10, ['wf'])).map((r) => r.id)).toEqual([mine.id]);
+    expect(await store.getRun(theirs.id)).toMatchObject({ leaseOwner: null, version: 1 });
+    expect(await store.claimRuns('me', 5_000, 1_000, 10, [])).toEqual([]);
+    expect((await store.claimRuns('you', 5_000, 1_000, 10, ['other', 'wf'])).map((r) => r.id)).toEqual([theirs.id]);
+  });
+
   it('never hands one run to two claimers at once', async () => {
     for (let i = 0; i < 40; i++) await store.createRun(newRun(), []);
     const other = await t.reopen();
-    const [a, b] = await Promise.all([store.claimRuns('a', 5_000, 1_000, 25), other.claimRuns('b', 5_000, 1_000, 25)]);
+    const [a, b] = await Promise.all([store.claimRuns('a', 5_000, 1_000, 25, ['wf']), other.claimRuns('b', 5_000, 1_000, 25, ['wf'])]);
     const ids = [...a, ...b].map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(40);
