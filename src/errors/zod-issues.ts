@@ -1,8 +1,20 @@
-/** Turns zod's issues into Baton's field issues: dotted paths a person can act on. */
+/**
+ * Turns zod's issues into Baton's field issues (dotted paths a person can act on), and the one rule
+ * for "missing or invalid": a request, a run's parameters and a role's output are all judged by it.
+ */
 import type { z } from 'zod';
 import { IncompleteInputError, InvalidParametersError, type FieldIssue } from './index.js';
 
 export const issuesOf = (error: z.ZodError): FieldIssue[] => error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+
+/** What the classifier needs of an issue: zod's own, or a framework's copy of it (keyword/instancePath turned back into code/path). */
+export interface IssueLike {
+  code: string;
+  path: readonly PropertyKey[];
+}
+
+/** The codes zod reports for a value that is not there: a type, a choice (enum, literal) or a union's discriminator not met. */
+const ABSENT_CODES: ReadonlySet<string> = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
@@ -14,14 +26,38 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
- * The error for `input` failing a schema, about `subject` ("parameters for …"): INCOMPLETE_INPUT (400)
- * when every issue is a field left out, else INVALID_PARAMETERS (422) naming each failing field — the
- * rule the HTTP layer applies to requests.
+ * Whether an issue is about a value left out rather than a wrong one given: zod found no value where
+ * it expected a type or a choice (undefined at the issue's path; null for the whole input, which is how
+ * a missing body arrives). Decided from the issue's code and the input, never from zod's English message.
  */
-export function inputError(subject: string, input: unknown, error: z.ZodError): IncompleteInputError | InvalidParametersError {
-  const missing = error.issues.filter((issue) => issue.path.length > 0 && valueAt(input, issue.path) === undefined);
-  if (missing.length > 0 && missing.length === error.issues.length) {
-    return new IncompleteInputError(`${subject} are incomplete`, [...new Set(missing.map((issue) => issue.path.map(String).join('.')))]);
+export function isMissing(issue: IssueLike, input: unknown): boolean {
+  if (!ABSENT_CODES.has(issue.code)) return false;
+  const value = valueAt(input, issue.path);
+  return value === undefined || (issue.path.length === 0 && value === null);
+}
+
+export type InputVerdict = 'INCOMPLETE_INPUT' | 'INVALID_PARAMETERS';
+
+/** INCOMPLETE_INPUT (400) when every issue is a value left out, else INVALID_PARAMETERS (422): one wrong value makes the input invalid. */
+export function classifyIssues(issues: readonly IssueLike[], input: unknown): InputVerdict {
+  return issues.length > 0 && issues.every((issue) => isMissing(issue, input)) ? 'INCOMPLETE_INPUT' : 'INVALID_PARAMETERS';
+}
+
+/** A framework's JSON-pointer-like path (`/a/0/b`) as path segments. */
+export const pathOfPointer = (pointer: string): string[] => pointer.split('/').filter(Boolean);
+
+/**
+ * The error for `input` failing a schema, about `subject` ("parameters for …"): INCOMPLETE_INPUT naming
+ * each field left out when that is all that is wrong, else INVALID_PARAMETERS naming each failing field.
+ * `prefix` puts the fields under where the input sits (`output`, `body`).
+ */
+export function inputError(subject: string, input: unknown, error: z.ZodError, prefix: readonly string[] = []): IncompleteInputError | InvalidParametersError {
+  const pathOf = (issue: z.core.$ZodIssue) => [...prefix, ...issue.path.map(String)].join('.');
+  if (classifyIssues(error.issues, input) === 'INCOMPLETE_INPUT') {
+    return new IncompleteInputError(`${subject} are incomplete`, [...new Set(error.issues.map(pathOf))]);
   }
-  return new InvalidParametersError(`${subject} are invalid`, issuesOf(error));
+  return new InvalidParametersError(
+    `${subject} are invalid`,
+    error.issues.map((issue) => ({ path: pathOf(issue), message: issue.message })),
+  );
 }

@@ -1,0 +1,104 @@
+/**
+ * The engine's wire contracts as zod schemas: run states, wait resolutions and the payload of every
+ * core event a run writes to its log. Pure (zod only), so the server, the workflows and the dashboard
+ * read events through the same declarations instead of re-parsing fields by hand.
+ */
+import { z } from 'zod';
+
+export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected', 'expired'] as const;
+export const RunState = z.enum(RUN_STATES);
+export type RunState = z.infer<typeof RunState>;
+
+/** The largest event number PostgreSQL's integer column holds; `since` beyond it names no event. */
+export const MAX_EVENT_SEQ = 2_147_483_647;
+
+export const WAIT_ACTIONS = ['accept', 'modify', 'reject', 'submit', 'signal', 'expired'] as const;
+/** How a wait was closed: a person's answer, an intake's submission, or its deadline. */
+export const WaitResolution = z.object({
+  action: z.enum(WAIT_ACTIONS),
+  data: z.unknown().optional(),
+  comment: z.string().optional(),
+  role: z.string().optional(),
+  /** Set when the deadline, not a person, resolved the wait (onDeadline 'accept' | 'reject'). */
+  expired: z.literal(true).optional(),
+});
+export type WaitResolution = z.infer<typeof WaitResolution>;
+
+export const AGENT_STATUSES = ['running', 'retrying', 'failed', 'completed'] as const;
+export const AgentStatus = z.enum(AGENT_STATUSES);
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+/** A deadline in milliseconds since the epoch, as the engine's clock counts; null: none. */
+const deadline = z.number().nullable();
+
+/** The payload of each core event type (the fields beside `type`, `run_id`, `seq` and `timestamp` on the wire). */
+export const CORE_EVENT_PAYLOADS = {
+  run_created: z.object({ workflow: z.string(), parameters: z.unknown(), session_id: z.string().nullable() }),
+  run_state: z.object({ from: RunState, to: RunState, reason: z.string().optional() }),
+  agent_status: z.object({ agent_name: z.string(), phase: z.string(), status: AgentStatus, attempt: z.number().int() }),
+  progress: z.object({ agent_name: z.string(), progress: z.number(), message: z.string() }),
+  complete: z.object({ agent_name: z.string(), phase: z.string(), result: z.unknown() }),
+  error: z.object({
+    agent_name: z.string().optional(),
+    error_type: z.string(),
+    error_message: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    suggestions: z.array(z.string()),
+  }),
+  phase_skipped: z.object({ phase: z.string(), reason: z.string() }),
+  phase_transition: z.object({
+    from_phase: z.string(),
+    to_phase: z.string(),
+    reason: z.string(),
+    /** A rollback's transition: the timeline it starts and the steps (phase#visit) it abandoned. */
+    timeline: z.number().int().optional(),
+    abandoned_steps: z.array(z.string()).optional(),
+  }),
+  approval_required: z.object({
+    approval_id: z.string(),
+    kind: z.literal('approval'),
+    phase: z.string(),
+    data: z.unknown(),
+    deadline_at: deadline,
+    role: z.string().nullable(),
+  }),
+  approval_resolved: z.object({ approval_id: z.string(), kind: z.literal('approval'), resolution: WaitResolution }),
+  wait_required: z.object({ wait_id: z.string(), kind: z.string(), phase: z.string(), data: z.unknown(), deadline_at: deadline, role: z.string().nullable() }),
+  wait_resolved: z.object({ wait_id: z.string(), kind: z.string(), resolution: WaitResolution }),
+  workflow_complete: z.object({ state: RunState, result: z.unknown() }),
+} as const;
+
+export type CoreEventType = keyof typeof CORE_EVENT_PAYLOADS;
+export const CORE_EVENT_TYPES = Object.keys(CORE_EVENT_PAYLOADS) as CoreEventType[];
+export type CoreEventPayload<T extends CoreEventType> = z.infer<(typeof CORE_EVENT_PAYLOADS)[T]>;
+
+/** Every event's envelope, as HTTP returns it and the WebSocket sends it. */
+export const eventEnvelope = z.object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: z.string() });
+export type EventEnvelope = z.infer<typeof eventEnvelope>;
+
+/** One event on the wire, envelope and payload flat; unknown types (an agent's own) keep their fields unchecked. */
+export const wireEvent = eventEnvelope.catchall(z.unknown());
+export type WireEvent = z.infer<typeof wireEvent>;
+
+const envelopeShape = eventEnvelope.omit({ type: true }).shape;
+const coreWire = <T extends CoreEventType>(type: T) => CORE_EVENT_PAYLOADS[type].extend({ ...envelopeShape, type: z.literal(type) });
+
+/** A core event on the wire, discriminated by `type`. */
+export const coreWireEvent = z.discriminatedUnion('type', [
+  coreWire('run_created'),
+  coreWire('run_state'),
+  coreWire('agent_status'),
+  coreWire('progress'),
+  coreWire('complete'),
+  coreWire('error'),
+  coreWire('phase_skipped'),
+  coreWire('phase_transition'),
+  coreWire('approval_required'),
+  coreWire('approval_resolved'),
+  coreWire('wait_required'),
+  coreWire('wait_resolved'),
+  coreWire('workflow_complete'),
+]);
+export type CoreWireEvent = z.infer<typeof coreWireEvent>;
+
+export const isCoreEventType = (type: string): type is CoreEventType => Object.hasOwn(CORE_EVENT_PAYLOADS, type);
