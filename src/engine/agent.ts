@@ -20,10 +20,12 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface AgentContext<Input> {
   input: Input;
-  /** Aborted on timeout, on cancellation of the run and on engine shutdown: stop work when it fires. */
+  /** Aborted on timeout (AGENT_TIMEOUT), on cancellation of the run (CANCELLED) and on engine shutdown (SHUTDOWN): stop work when it fires. */
   signal: AbortSignal;
   /** 1 for the first attempt. */
   attempt: number;
+  /** The engine's clock (its `now` option), in epoch ms: stamp what the agent writes with it, not Date.now, so tests and replays agree. */
+  now: () => number;
   /** Reports progress 0–100 (clamped) with a short message; streamed as `progress` events. */
   reportProgress: (percent: number, message?: string) => void;
   /** Emits a custom event (e.g. `variance_alert`) into the run's log. */

@@ -3,20 +3,23 @@
  * way to commit a change to a run (fenced on its version, then published to followers).
  */
 import { BatonError, toBatonError } from '../errors/index.js';
-import type { RunCommit, RunRecord, StepRecord, Store } from '../store/index.js';
+import type { RunCommit, RunRecord, StepRecord, Store } from '../store/types.js';
 import type { EventHub } from './event-hub.js';
-import type { AgentHandoffManager } from './handoff-manager.js';
+import type { AgentRegistry } from './registry.js';
+import { timelineOf } from './timeline.js';
 import type { WorkflowContext, WorkflowDefinition } from './workflow.js';
 
 export interface EngineCore {
   readonly store: Store;
-  readonly agents: AgentHandoffManager;
+  readonly agents: AgentRegistry;
   readonly hub: EventHub;
   readonly nodeId: string;
   readonly leaseMs: number;
   now(): number;
   random(): number;
+  /** The registered definition; NOT_FOUND when this process does not run that workflow. */
   workflow(name: string): WorkflowDefinition;
+  knows(name: string): boolean;
 }
 
 export type CommitParts = Omit<RunCommit, 'runId' | 'expectedVersion' | 'at'>;
@@ -29,13 +32,24 @@ export async function commitRun(core: EngineCore, run: RunRecord, parts: CommitP
   return { ...run, ...parts.patch, version, lastSeq: events.at(-1)?.seq ?? run.lastSeq, updatedAt: at };
 }
 
-/** What a run has produced so far, rebuilt from its committed steps when a run is resumed. */
+/**
+ * What a run has produced so far on its current timeline, rebuilt from its committed steps when
+ * a run is resumed: steps a rollback abandoned are not seen.
+ */
 export class RunMemory {
   readonly results: Record<string, unknown> = {};
   previous: WorkflowContext['previous'];
+  /** How many rollbacks the run has had: its step keys on later timelines say which one they belong to. */
+  readonly timeline: number;
 
   constructor(steps: readonly StepRecord[] = []) {
-    for (const step of steps) this.record(step.phase, step.agent, step.output);
+    const { current, number } = timelineOf(steps);
+    this.timeline = number;
+    for (const step of current) this.record(step.phase, step.agent, step.output);
+  }
+
+  stepKey(phase: string, visit: number): string {
+    return stepKeyOf(phase, visit, this.timeline);
   }
 
   record(phase: string, agent: string | null, output: unknown): void {
@@ -48,7 +62,8 @@ export class RunMemory {
   }
 }
 
-export const stepKeyOf = (phase: string, visit: number): string => `${phase}#${visit}`;
+/** `phase#visit`, and `phase#visit@n` on the timeline after the n-th rollback (visits restart there, keys stay unique). */
+export const stepKeyOf = (phase: string, visit: number, timeline = 0): string => (timeline === 0 ? `${phase}#${visit}` : `${phase}#${visit}@${timeline}`);
 
 export function contextError(phase: string, cause: unknown): BatonError {
   // Through toBatonError so that a TypeError's text (internal) never reaches a client; it stays the cause.

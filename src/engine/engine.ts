@@ -1,22 +1,28 @@
 /**
- * The engine's public face: start runs, read their status, history and events, resolve what
- * they wait for, cancel, retry and roll back. It also works as a worker: it drives the runs it
- * starts, claims orphaned ones (after a crash) and expires overdue waits.
+ * The engine's public face: start runs, read their status, steps, history and events, resolve
+ * what they wait for, cancel, retry and roll back. The work behind it lives apart: the worker
+ * (worker.ts), waits (waits.ts), rollback (rollback.ts), status and statistics (stats.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError, StaleRunError } from '../errors/index.js';
-import { inputError, issuesOf } from '../errors/zod-issues.js';
-import type { AttemptRecord, DataWrite, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, StepRecord, Store, WaitRecord } from '../store/index.js';
+import { CancelledError, ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
+import { inputError } from '../errors/zod-issues.js';
+import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, Store, WaitRecord } from '../store/types.js';
 import type { AgentDefinition } from './agent.js';
-import { commitRun, RunMemory, type EngineCore } from './core.js';
+import { commitRun, type EngineCore } from './core.js';
 import { EventHub, type EventListener, type RunCursor, type Subscription } from './event-hub.js';
 import { events } from './events.js';
-import { AgentHandoffManager } from './handoff-manager.js';
-import { advance, afterWait, completedBefore, percentDone, phaseIndex, phaseNamed } from './navigation.js';
-import { destinationEvents, RunDriver } from './run-driver.js';
+import { AgentRegistry } from './registry.js';
+import { rollbackCommit } from './rollback.js';
 import { assertRunTransition, FINISHED_STATES } from './run-states.js';
-import { agentsOf, type WaitPhase, type WaitResolution, type WorkflowDefinition } from './workflow.js';
+import { statusOf, workflowStatsOf, type RunStatus, type WorkflowStats } from './stats.js';
+import { timelineOf, type RunStep } from './timeline.js';
+import { Waits, type ResolutionInput, type ResolveOptions } from './waits.js';
+import { Worker } from './worker.js';
+import { agentsOf, type WorkflowDefinition } from './workflow.js';
+
+export { resolutionInput, type ResolutionInput, type ResolveOptions } from './waits.js';
+export type { RunStatus, WorkflowStats } from './stats.js';
+export type { RunStep } from './timeline.js';
 
 export interface EngineOptions {
   store: Store;
@@ -30,6 +36,7 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   /** Runs this process drives at once (default 1000); more wait their turn. */
   maxConcurrentRuns?: number;
+  /** The one clock of the engine and its agents (AgentContext.now); default Date.now. */
   now?: () => number;
   random?: () => number;
   onError?: (error: unknown, context: string) => void;
@@ -41,89 +48,50 @@ export interface StartRunOptions {
   idempotencyKey?: string;
 }
 
-export interface RunStatus {
-  id: string;
-  workflow: string;
-  sessionId: string | null;
-  state: RunState;
-  phase: string | null;
-  percent: number;
-  completedPhases: string[];
-  waitingFor: Pick<WaitRecord, 'id' | 'kind' | 'role' | 'phase' | 'data' | 'deadlineAt'> | null;
-  parameters: unknown;
-  result: unknown;
-  error: RunRecord['error'];
-  lastSeq: number;
-  createdAt: number;
-  updatedAt: number;
-  finishedAt: number | null;
-}
-
-export interface WorkflowStats {
-  workflow: string;
-  total: number;
-  byState: Partial<Record<RunState, number>>;
-  /** Completed runs among finished ones; null before any run finished. */
-  successRate: number | null;
-  meanDurationMs: number | null;
-  failuresByPhase: { phase: string; count: number }[];
-}
-
-/** What a caller sends to resolve a wait; which fields matter depends on the wait's kind. */
-export const resolutionInput = z.object({
-  action: z.enum(['accept', 'modify', 'reject']).optional(),
-  data: z.unknown().optional(),
-  comment: z.string().max(10_000).optional(),
-  role: z.string().optional(),
-});
-export type ResolutionInput = z.infer<typeof resolutionInput>;
-
-export interface ResolveOptions {
-  /** The dedicated intake resolving the wait; a wait whose phase names an intake takes only that one. */
-  intake?: string;
-  /** The workflow's rows that come with the resolution, written in its transaction (none if it loses). */
-  writes?: readonly DataWrite[];
-}
+/** An agent handoff as `history` reads it: abandoned when a rollback left its timeline. */
+export type HistoryEntry = HandoffRecord & { abandoned: boolean };
 
 export class Engine {
   readonly store: Store;
-  readonly agents: AgentHandoffManager;
+  readonly agents: AgentRegistry;
   readonly nodeId: string;
   private readonly workflows = new Map<string, WorkflowDefinition>();
-  /** The runs this process drives now, with the promise that settles when each lets go. */
-  private readonly drivers = new Map<string, { driver: RunDriver; done: Promise<void> }>();
   private readonly hub: EventHub;
   private readonly core: EngineCore;
-  private readonly leaseMs: number;
-  private readonly pollIntervalMs: number;
-  private readonly maxConcurrentRuns: number;
+  private readonly worker: Worker;
+  private readonly waitsOf: Waits;
   private readonly onError: (error: unknown, context: string) => void;
-  private timer: NodeJS.Timeout | undefined;
-  private stopListening: (() => Promise<void>) | undefined;
-  private closing = false;
-  private ticking: Promise<void> | undefined;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
     this.nodeId = options.nodeId ?? `node-${randomUUID().slice(0, 8)}`;
-    this.leaseMs = options.leaseMs ?? 10_000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.maxConcurrentRuns = options.maxConcurrentRuns ?? 1000;
     this.onError = options.onError ?? ((error, context) => console.error(`baton engine: ${context}:`, error));
-    this.agents = new AgentHandoffManager(options.agents);
+    this.agents = new AgentRegistry(options.agents);
     this.hub = new EventHub(this.store, (error) => this.onError(error, 'event follower'));
-    const now = options.now ?? Date.now;
-    const random = options.random ?? Math.random;
     this.core = {
       store: this.store,
       agents: this.agents,
       hub: this.hub,
       nodeId: this.nodeId,
-      leaseMs: this.leaseMs,
-      now,
-      random,
+      leaseMs: options.leaseMs ?? 10_000,
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
       workflow: (name) => this.workflow(name),
+      knows: (name) => this.workflows.has(name),
     };
+    this.worker = new Worker(this.core, {
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      maxConcurrentRuns: options.maxConcurrentRuns ?? 1000,
+      onError: this.onError,
+      workflowNames: () => this.workflowNames(),
+      expireWait: (wait) => this.waitsOf.expire(wait),
+      onForeignWrite: (runId) => void this.stopIfTakenAway(runId),
+    });
+    this.waitsOf = new Waits(
+      this.core,
+      (run) => this.worker.launch(run),
+      () => this.worker.leaseForNow(),
+    );
     for (const workflow of options.workflows ?? []) this.registerWorkflow(workflow);
   }
 
@@ -154,28 +122,12 @@ export class Engine {
 
   /** Starts polling for orphaned runs and overdue waits, and listening to other processes. */
   async start(): Promise<void> {
-    this.stopListening = await this.store.listen(
-      (notice) => {
-        this.hub.notice(notice);
-        // Another process wrote to a run this one drives: a cancel (or a lost lease) must stop the agent now, not at its next commit.
-        if (this.drivers.has(notice.runId)) void this.stopIfTakenAway(notice.runId);
-      },
-      () => this.hub.resync(),
-    );
-    await this.tick();
-    this.schedulePoll();
+    await this.worker.start();
   }
 
-  /** Stops taking work, lets in-flight agents go (their steps re-run elsewhere) and frees their leases. */
+  /** Stops taking work, lets in-flight agents go (their signal fires with SHUTDOWN; their steps re-run elsewhere) and frees their leases. */
   async close(): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.timer);
-    await this.ticking;
-    const running = [...this.drivers.values()];
-    for (const { driver } of running) driver.abort(new BatonError('CONFLICT', 'engine shutting down'));
-    await Promise.allSettled(running.map(({ done }) => done));
-    await this.store.releaseLeases(this.nodeId);
-    await this.stopListening?.();
+    await this.worker.close();
   }
 
   // ---- runs ---------------------------------------------------------------------------
@@ -185,7 +137,7 @@ export class Engine {
     const parsed = workflow.parameters.safeParse(parameters);
     if (!parsed.success) throw inputError(`parameters for workflow "${workflow.name}"`, parameters, parsed.error);
     const now = this.core.now();
-    const runNow = !this.closing && this.drivers.size < this.maxConcurrentRuns;
+    const runNow = this.worker.hasRoom;
     const {
       run,
       created,
@@ -200,7 +152,7 @@ export class Engine {
         state: 'running',
         phase: workflow.phases[0]?.name ?? null,
         leaseOwner: runNow ? this.nodeId : null,
-        leaseExpiresAt: runNow ? now + this.leaseMs : null,
+        leaseExpiresAt: runNow ? now + this.core.leaseMs : null,
         createdAt: now,
       },
       [events.runCreated(workflow.name, parsed.data, options.sessionId ?? null)],
@@ -210,7 +162,7 @@ export class Engine {
     }
     if (created) {
       this.hub.publish(written);
-      if (runNow) this.launch(run, []);
+      if (runNow) this.worker.launch(run, []);
     }
     return this.statusOf(run);
   }
@@ -239,15 +191,14 @@ export class Engine {
         events: [events.runState(current.state, 'cancelled', reason), events.workflowComplete('cancelled', null)],
       });
     });
-    this.drivers.get(runId)?.driver.abort(new ConflictError('run cancelled'));
+    this.worker.abort(runId, new CancelledError('run cancelled', { reason }));
     return this.statusOf(run);
   }
 
   private async stopIfTakenAway(runId: string): Promise<void> {
     const run = await this.store.getRun(runId).catch((error: unknown) => this.onError(error, `run ${runId}`));
-    const entry = this.drivers.get(runId);
-    if (!run || !entry || (run.state === 'running' && run.leaseOwner === this.nodeId)) return;
-    entry.driver.abort(new ConflictError(run.state === 'cancelled' ? 'run cancelled' : `run ${run.state} elsewhere`));
+    if (!run || !this.worker.drives(runId) || (run.state === 'running' && run.leaseOwner === this.nodeId)) return;
+    this.worker.abort(runId, run.state === 'cancelled' ? new CancelledError() : new ConflictError(`run ${run.state} elsewhere`));
   }
 
   /** Runs a failed run again from the step that failed, with a fresh retry budget. */
@@ -259,41 +210,25 @@ export class Engine {
         ]);
       }
       return commitRun(this.core, current, {
-        patch: { state: 'running', error: null, finishedAt: null, ...this.leaseForNow() },
+        patch: { state: 'running', error: null, finishedAt: null, ...this.worker.leaseForNow() },
         events: [events.runState('failed', 'running', 'retry')],
       });
     });
-    this.launch(run);
+    this.worker.launch(run);
     return this.statusOf(run);
   }
 
-  /** Sends a run back to an earlier phase, which runs again (and everything after it). */
+  /**
+   * Sends a run back to an earlier phase on a new timeline: the steps from where the run first
+   * reached that phase on are abandoned (kept in history, marked), the phases from there run
+   * again seeing only the steps before it, and the workflow's `rollback` hook writes what that
+   * means for its data, or refuses (then nothing changes).
+   */
   async rollbackRun(runId: string, toPhase: string, reason = 'rollback by request'): Promise<RunStatus> {
-    const run = await this.withFreshRun(runId, async (current) => {
-      const workflow = this.workflow(current.workflow);
-      if (current.state === 'running') {
-        throw new ConflictError(`run "${runId}" is running; cancel it or wait until it waits or ends`, { state: current.state });
-      }
-      const here = current.phase === null ? workflow.phases.length : phaseIndex(workflow, current.phase);
-      const earlier = workflow.phases.slice(0, here).map((p) => p.name);
-      if (!earlier.includes(toPhase)) throw new InvalidTransitionError(current.phase ?? '(end)', toPhase, earlier, 'rollback');
-      assertRunTransition(current.state, 'running');
-      return commitRun(this.core, current, {
-        patch: {
-          state: 'running',
-          phase: toPhase,
-          completedPhases: completedBefore(workflow, current.completedPhases, toPhase),
-          waitingFor: null,
-          error: null,
-          result: null,
-          finishedAt: null,
-          ...this.leaseForNow(),
-        },
-        ...(current.waitingFor ? { closeWait: { id: current.waitingFor, status: 'cancelled' as const, resolution: { reason } } } : {}),
-        events: [events.phaseTransition(current.phase ?? '(end)', toPhase, reason), events.runState(current.state, 'running', reason)],
-      });
-    });
-    this.launch(run);
+    const run = await this.withFreshRun(runId, async (current) =>
+      commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, this.worker.leaseForNow())),
+    );
+    this.worker.launch(run);
     return this.statusOf(run);
   }
 
@@ -301,89 +236,28 @@ export class Engine {
 
   /** Resolves what a run waits for. Approvals take accept | modify (with data) | reject. */
   async resolveWait(runId: string, waitId: string, input: ResolutionInput, options: ResolveOptions = {}): Promise<RunStatus> {
-    const parsedInput = resolutionInput.safeParse(input);
-    if (!parsedInput.success) throw new InvalidParametersError('the resolution is invalid', issuesOf(parsedInput.error));
-    const run = await this.getRun(runId);
-    const wait = await this.store.getWait(waitId);
-    if (!wait || wait.runId !== runId) throw new NotFoundError(wait?.kind ?? 'approval', waitId, ['list the run to see what it waits for']);
-    if (wait.status !== 'pending' || run.state !== 'waiting' || run.waitingFor !== wait.id) {
-      throw new ConflictError(`${wait.kind} "${waitId}" is not pending (it is ${wait.status}; the run is ${run.state})`, {
-        wait_status: wait.status,
-        run_state: run.state,
-      });
-    }
-    const phase = phaseNamed(this.workflow(run.workflow), wait.phase) as WaitPhase;
-    checkIntake(phase, wait, options.intake);
-    return this.statusOf(await this.finishWait(run, phase, wait, checkResolution(phase, wait, parsedInput.data), 'resolved', options.writes));
-  }
-
-  private async finishWait(
-    run: RunRecord,
-    phase: WaitPhase,
-    wait: WaitRecord,
-    resolution: WaitResolution,
-    status: 'resolved' | 'expired',
-    writes?: readonly DataWrite[],
-  ): Promise<RunRecord> {
-    const workflow = this.workflow(run.workflow);
-    const memory = new RunMemory(await this.store.listSteps(run.id));
-    const visit = (run.visits[phase.name] ?? 0) + 1;
-    const context = memory.context(run, visit);
-    const destination = afterWait(workflow, phase, { ...context, results: { ...context.results, [phase.name]: resolution } }, resolution);
-    const now = this.core.now();
-    const patch = advance(workflow, run, phase.name, destination, now);
-    if (patch.state === 'running') Object.assign(patch, this.leaseForNow());
-    const updated = await commitRun(this.core, run, {
-      closeWait: { id: wait.id, status, resolution },
-      ...(writes === undefined ? {} : { writes }),
-      step: { stepKey: wait.stepKey, phase: phase.name, visit, kind: 'wait', agent: null, output: resolution, committedAt: now, agentRun: null },
-      patch,
-      events: [
-        events.waitResolved(wait.id, wait.kind, resolution),
-        ...(patch.state === 'running' ? [events.runState('waiting', 'running', destination.reason)] : []),
-        ...destinationEvents(run, phase.name, destination, run.result),
-      ],
-    });
-    this.launch(updated);
-    return updated;
-  }
-
-  private async expireWait(wait: WaitRecord): Promise<void> {
-    const run = await this.store.getRun(wait.runId);
-    if (!run || run.state !== 'waiting' || run.waitingFor !== wait.id) return;
-    const phase = phaseNamed(this.workflow(run.workflow), wait.phase) as WaitPhase;
-    const onDeadline = phase.wait.onDeadline ?? 'fail';
-    if (onDeadline === 'accept' || onDeadline === 'reject') {
-      await this.finishWait(run, phase, wait, { action: onDeadline, comment: 'deadline passed', expired: true }, 'expired');
-      return;
-    }
-    if (onDeadline === 'expire') {
-      // Nobody answered in time: the run ends `expired` at this phase (a rollback asks again), with the wait closed as expired.
-      const reason = `${wait.kind} for phase "${wait.phase}" was not answered by its deadline (${new Date(wait.deadlineAt ?? this.core.now()).toISOString()})`;
-      const resolution: WaitResolution = { action: 'expired', comment: reason };
-      await commitRun(this.core, run, {
-        closeWait: { id: wait.id, status: 'expired', resolution },
-        patch: { state: 'expired', waitingFor: null, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },
-        events: [events.waitResolved(wait.id, wait.kind, resolution), events.runState('waiting', 'expired', reason), events.workflowComplete('expired', null)],
-      });
-      return;
-    }
-    const error = new BatonError('DEADLINE_EXCEEDED', `${wait.kind} for phase "${wait.phase}" was not resolved before its deadline`, {
-      details: { wait_id: wait.id, deadline_at: wait.deadlineAt },
-      suggestions: ['retry the run to ask again'],
-    });
-    await commitRun(this.core, run, {
-      closeWait: { id: wait.id, status: 'expired', resolution: { action: 'expired' } },
-      patch: { state: 'failed', waitingFor: null, error: error.toJSON(), finishedAt: this.core.now() },
-      events: [events.error(error.toJSON()), events.runState('waiting', 'failed', error.message), events.workflowComplete('failed', null)],
-    });
+    return this.statusOf(await this.waitsOf.resolve(runId, waitId, input, options));
   }
 
   // ---- reading --------------------------------------------------------------------------
 
-  async history(runId: string): Promise<HandoffRecord[]> {
+  /**
+   * The run's committed steps, oldest first. By default those of its current timeline only (what
+   * its phases see: no rollback markers, nothing a rollback abandoned); with `all`, every step,
+   * rollback markers (kind 'rollback') included, each marked `abandoned` or not.
+   */
+  async steps(runId: string, options: { all?: boolean } = {}): Promise<RunStep[]> {
     await this.getRun(runId);
-    return this.store.listHandoffs(runId);
+    const timeline = timelineOf(await this.store.listSteps(runId));
+    return options.all ? timeline.all : timeline.current.map((step) => ({ ...step, abandoned: false }));
+  }
+
+  /** The agent handoffs of every timeline, oldest first; those a rollback abandoned are marked. */
+  async history(runId: string): Promise<HistoryEntry[]> {
+    await this.getRun(runId);
+    const [handoffs, steps] = await Promise.all([this.store.listHandoffs(runId), this.store.listSteps(runId)]);
+    const abandoned = new Set(timelineOf(steps).all.flatMap((s) => (s.abandoned ? [s.stepKey] : [])));
+    return handoffs.map((handoff) => ({ ...handoff, abandoned: abandoned.has(handoff.stepKey) }));
   }
 
   async attempts(runId: string): Promise<AttemptRecord[]> {
@@ -461,25 +335,10 @@ export class Engine {
 
   async stats(workflowName: string): Promise<WorkflowStats> {
     this.workflow(workflowName);
-    const raw = await this.store.workflowStats(workflowName);
-    const count = (s: RunState) => raw.byState[s] ?? 0;
-    const total = Object.values(raw.byState).reduce((a, b) => a + b, 0);
-    const finished = FINISHED_STATES.reduce((sum, s) => sum + count(s), 0);
-    return {
-      workflow: workflowName,
-      total,
-      byState: raw.byState,
-      successRate: finished === 0 ? null : count('completed') / finished,
-      meanDurationMs: raw.meanDurationMs,
-      failuresByPhase: raw.failuresByPhase,
-    };
+    return workflowStatsOf(workflowName, await this.store.workflowStats(workflowName));
   }
 
-  // ---- the worker -----------------------------------------------------------------------
-
-  private leaseForNow(): { leaseOwner: string; leaseExpiresAt: number } {
-    return { leaseOwner: this.nodeId, leaseExpiresAt: this.core.now() + this.leaseMs };
-  }
+  // ---- helpers --------------------------------------------------------------------------
 
   /** Re-reads the run and applies `change`; retried a few times if the run moves meanwhile. */
   private async withFreshRun(runId: string, change: (run: RunRecord) => Promise<RunRecord>): Promise<RunRecord> {
@@ -492,105 +351,7 @@ export class Engine {
     }
   }
 
-  private launch(run: RunRecord, steps?: StepRecord[]): void {
-    if (run.state !== 'running' || run.leaseOwner !== this.nodeId || this.drivers.has(run.id) || this.closing) return;
-    const driver = new RunDriver(this.core, run, steps);
-    const done = driver
-      .drive()
-      .catch((error: unknown) => this.onError(error, `run ${run.id}`))
-      .finally(() => {
-        this.drivers.delete(run.id);
-        if (!this.closing) this.kick();
-      });
-    this.drivers.set(run.id, { driver, done });
+  private statusOf(run: RunRecord): Promise<RunStatus> {
+    return statusOf(this.store, this.workflows.get(run.workflow), run);
   }
-
-  private schedulePoll(): void {
-    if (this.closing) return;
-    this.timer = setTimeout(() => this.kick(), this.pollIntervalMs);
-    this.timer.unref();
-  }
-
-  /** Runs one poll now unless one is under way. */
-  private kick(): void {
-    if (this.ticking || this.closing || this.timer === undefined) return;
-    clearTimeout(this.timer);
-    this.ticking = this.tick()
-      .catch((error: unknown) => this.onError(error, 'poll'))
-      .finally(() => {
-        this.ticking = undefined;
-        this.schedulePoll();
-      });
-  }
-
-  private async tick(): Promise<void> {
-    const now = this.core.now();
-    await this.store.renewLeases(this.nodeId, [...this.drivers.keys()], now + this.leaseMs);
-    const free = this.maxConcurrentRuns - this.drivers.size;
-    if (free > 0) for (const run of await this.store.claimRuns(this.nodeId, now, this.leaseMs, free, this.workflowNames())) this.launch(run);
-    for (const wait of await this.store.dueWaits(now, 100)) {
-      await this.expireWait(wait).catch((error: unknown) => {
-        if (!(error instanceof StaleRunError)) this.onError(error, `deadline of wait ${wait.id}`);
-      });
-    }
-  }
-
-  private async statusOf(run: RunRecord): Promise<RunStatus> {
-    const workflow = this.workflows.get(run.workflow);
-    const wait = run.waitingFor ? await this.store.getWait(run.waitingFor) : undefined;
-    return {
-      id: run.id,
-      workflow: run.workflow,
-      sessionId: run.sessionId,
-      state: run.state,
-      phase: run.phase,
-      percent: workflow ? percentDone(workflow, run) : 0,
-      completedPhases: run.completedPhases,
-      waitingFor: wait ? { id: wait.id, kind: wait.kind, role: wait.role, phase: wait.phase, data: wait.data, deadlineAt: wait.deadlineAt } : null,
-      parameters: run.parameters,
-      result: run.result,
-      error: run.error,
-      lastSeq: run.lastSeq,
-      createdAt: run.createdAt,
-      updatedAt: run.updatedAt,
-      finishedAt: run.finishedAt,
-    };
-  }
-}
-
-/** Checks a resolution against the wait's kind, role and data schema. */
-/** Waits with an intake of their own (actuals, submissions) carry data only that intake checks: nothing else may resolve them. */
-function checkIntake(phase: WaitPhase, wait: WaitRecord, intake: string | undefined): void {
-  const own = phase.wait.intake;
-  if (own === undefined || own.name === intake) return;
-  throw new ConflictError(`${wait.kind} "${wait.id}" is answered through ${own.route}, not here`, { wait_id: wait.id, kind: wait.kind, route: own.route }, [
-    `send it to ${own.route}`,
-  ]);
-}
-
-function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionInput): WaitResolution {
-  const comment = input.comment === undefined ? {} : { comment: input.comment };
-  const data = (): unknown => {
-    const schema = phase.wait.schema;
-    if (!schema) return input.data;
-    const parsed = schema.safeParse(input.data);
-    if (!parsed.success) throw new InvalidParametersError(`the data for ${wait.kind} "${wait.id}" is invalid`, issuesOf(parsed.error));
-    return parsed.data;
-  };
-  if (wait.role !== null && input.role !== wait.role) {
-    throw new BatonError('FORBIDDEN', `only role ${wait.role} may resolve the ${wait.kind} of phase "${wait.phase}"`, {
-      details: { expected_role: wait.role, role: input.role ?? null },
-    });
-  }
-  if (wait.kind === 'approval') {
-    if (input.action === undefined)
-      throw new InvalidParametersError('an approval needs an action', [{ path: 'action', message: 'expected accept, modify or reject' }]);
-    if (input.action === 'modify') {
-      if (input.data === undefined) throw new InvalidParametersError('modify needs data', [{ path: 'data', message: 'the modified values are required' }]);
-      return { action: 'modify', data: data(), ...comment };
-    }
-    return { action: input.action, ...comment };
-  }
-  if (wait.role !== null) return { action: 'submit', role: wait.role, data: data(), ...comment };
-  return { action: 'signal', data: data(), ...comment };
 }

@@ -3,7 +3,7 @@
  * new events as they commit, in order, with no gap and no duplicate: whenever what arrives is
  * not the very next sequence number, it reads the store again from the last one it delivered.
  */
-import type { EventNotice, EventRecord, Store } from '../store/index.js';
+import type { EventNotice, EventRecord, Store } from '../store/types.js';
 
 export type EventListener = (event: EventRecord) => void;
 

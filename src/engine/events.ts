@@ -3,7 +3,7 @@
  * stream sends these as they are; agents may add their own types (e.g. `variance_alert`).
  */
 import type { ErrorBody } from '../errors/index.js';
-import type { NewEvent, RunState } from '../store/index.js';
+import type { NewEvent, RunState } from '../store/types.js';
 
 export const CORE_EVENT_TYPES = [
   'run_created',
@@ -41,7 +41,14 @@ export const events = {
       suggestions: error.suggestions,
     }),
   phaseSkipped: (phase: string, reason: string) => event('phase_skipped', { phase, reason }),
-  phaseTransition: (from: string, to: string, reason: string) => event('phase_transition', { from_phase: from, to_phase: to, reason }),
+  /** A rollback's transition also says which timeline starts and which steps it abandoned. */
+  phaseTransition: (from: string, to: string, reason: string, rollback?: { timeline: number; abandonedSteps: string[] }) =>
+    event('phase_transition', {
+      from_phase: from,
+      to_phase: to,
+      reason,
+      ...(rollback ? { timeline: rollback.timeline, abandoned_steps: rollback.abandonedSteps } : {}),
+    }),
   waitRequired: (waitId: string, kind: string, phase: string, data: unknown, deadlineAt: number | null, role: string | null) =>
     kind === 'approval'
       ? event('approval_required', { approval_id: waitId, kind, phase, data, deadline_at: deadlineAt, role })

@@ -93,6 +93,7 @@ async function attemptOnce<I, O>(agent: AgentDefinition<I, O>, input: I, attempt
         input,
         signal: controller.signal,
         attempt,
+        now: options.now ?? Date.now,
         reportProgress: (percent, message = '') => options.onProgress?.(Math.round(Math.min(100, Math.max(0, Number.isNaN(percent) ? 0 : percent))), message),
         emit: (type, payload) => options.onEvent?.(type, payload),
       }),

@@ -3,7 +3,7 @@
  * jump, or the end. Pure functions over the definition, so they are easy to test and to trust.
  */
 import { BatonError, InvalidTransitionError } from '../errors/index.js';
-import type { RunPatch, RunRecord } from '../store/index.js';
+import type { RunPatch, RunRecord } from '../store/types.js';
 import {
   isWaitPhase,
   type AgentPhase,
@@ -23,14 +23,25 @@ export interface Destination {
   reason: string;
 }
 
-export function phaseIndex(workflow: WorkflowDefinition, name: string): number {
+/** The definition's version as shown in errors ('1' when it states none). */
+export const versionOf = (workflow: WorkflowDefinition): string => workflow.version ?? '1';
+
+/** A phase the definition does not have (a run started under an older version of it, say). */
+export function unknownPhaseError(workflow: WorkflowDefinition, name: string): BatonError {
+  return new BatonError('NOT_FOUND', `workflow "${workflow.name}" (version ${versionOf(workflow)}) has no phase "${name}"`, {
+    details: { workflow: workflow.name, version: versionOf(workflow), phase: name },
+    suggestions: [`phases: ${workflow.phases.map((p) => p.name).join(', ')}`],
+  });
+}
+
+export function phaseIndexOrNull(workflow: WorkflowDefinition, name: string): number | null {
   const index = workflow.phases.findIndex((p) => p.name === name);
-  if (index < 0) {
-    throw new BatonError('NOT_FOUND', `workflow "${workflow.name}" has no phase "${name}"`, {
-      details: { workflow: workflow.name, phase: name },
-      suggestions: [`phases: ${workflow.phases.map((p) => p.name).join(', ')}`],
-    });
-  }
+  return index < 0 ? null : index;
+}
+
+export function phaseIndex(workflow: WorkflowDefinition, name: string): number {
+  const index = phaseIndexOrNull(workflow, name);
+  if (index === null) throw unknownPhaseError(workflow, name);
   return index;
 }
 

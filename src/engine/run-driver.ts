@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatonError, StaleRunError, toBatonError } from '../errors/index.js';
-import type { NewEvent, RunRecord, StepRecord } from '../store/index.js';
-import { commitRun, contextError, RunMemory, stepKeyOf, type CommitParts, type EngineCore } from './core.js';
+import type { NewEvent, RunRecord, StepRecord } from '../store/types.js';
+import { commitRun, contextError, RunMemory, type CommitParts, type EngineCore } from './core.js';
 import { events, isCoreEventType } from './events.js';
 import { AgentCallFailed, invokeAgent, type AttemptOutcome } from './invoke.js';
-import { advance, afterAgent, following, phaseNamed, workflowFailure, type Destination } from './navigation.js';
+import { advance, afterAgent, following, phaseIndexOrNull, unknownPhaseError, workflowFailure, type Destination } from './navigation.js';
 import { isWaitPhase, type AgentPhase, type Phase, type WaitPhase, type WorkflowDefinition } from './workflow.js';
 
 /** Events that tell followers where the run went after a committed phase. */
@@ -65,7 +65,10 @@ export class RunDriver {
 
   private async step(memory: RunMemory): Promise<void> {
     if (this.run.phase === null) throw new BatonError('INTERNAL_ERROR', `run ${this.run.id} is running with no phase`);
-    const phase = phaseNamed(this.workflow, this.run.phase);
+    const index = phaseIndexOrNull(this.workflow, this.run.phase);
+    // A run started under another version of the definition may stand at a phase this one lacks: it fails once, clearly, rather than throw on every claim.
+    if (index === null) return this.fail(unknownPhaseError(this.workflow, this.run.phase));
+    const phase = this.workflow.phases[index] as Phase;
     const visit = (this.run.visits[phase.name] ?? 0) + 1;
     if (visit > this.workflow.maxVisitsPerPhase) {
       return this.fail(
@@ -97,7 +100,7 @@ export class RunDriver {
     const output = { skipped: true, reason };
     await this.commit({
       step: {
-        stepKey: stepKeyOf(phase.name, visit),
+        stepKey: memory.stepKey(phase.name, visit),
         phase: phase.name,
         visit,
         kind: 'skip',
@@ -127,7 +130,7 @@ export class RunDriver {
     const deadlineAt = deadlineMs === undefined ? null : now + deadlineMs;
     const role = phase.wait.role ?? null;
     await this.commit({
-      openWait: { id, stepKey: stepKeyOf(phase.name, visit), phase: phase.name, kind: phase.wait.kind, role, data, deadlineAt, createdAt: now },
+      openWait: { id, stepKey: memory.stepKey(phase.name, visit), phase: phase.name, kind: phase.wait.kind, role, data, deadlineAt, createdAt: now },
       // A waiting run holds no worker: the lease goes back.
       patch: { state: 'waiting', waitingFor: id, leaseOwner: null, leaseExpiresAt: null },
       events: [
@@ -139,7 +142,7 @@ export class RunDriver {
 
   private async runAgent(phase: AgentPhase, visit: number, memory: RunMemory): Promise<void> {
     const agent = this.core.agents.get(phase.agent);
-    const stepKey = stepKeyOf(phase.name, visit);
+    const stepKey = memory.stepKey(phase.name, visit);
     const context = memory.context(this.run, visit);
     let input: unknown;
     try {

@@ -1,6 +1,6 @@
 /** The run life cycle as data: which state may follow which, checked before every change. */
 import { InvalidTransitionError } from '../errors/index.js';
-import type { RunState } from '../store/index.js';
+import type { RunState } from '../store/types.js';
 
 export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   running: ['waiting', 'completed', 'failed', 'cancelled', 'rejected'],

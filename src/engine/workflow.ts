@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { BatonError } from '../errors/index.js';
+import type { DataWrite, RunRecord, StepRecord } from '../store/types.js';
 
 /** What a phase's functions see of the run. (Callbacks are methods so a workflow of specific parameters is still a WorkflowDefinition.) */
 export interface WorkflowContext<Params = unknown> {
@@ -94,21 +95,40 @@ export interface WaitResolution {
   expired?: true;
 }
 
+/** What a workflow's rollback hook is told: the run as it stands, the target and the steps the rollback abandons (oldest first). */
+export interface RollbackRequest {
+  run: RunRecord;
+  toPhase: string;
+  abandoned: readonly StepRecord[];
+}
+
+/**
+ * A workflow's own meaning of a rollback: the rows of its data to write (or undo) with it, in the
+ * rollback's transaction. Throwing (e.g. InvalidTransitionError) refuses the rollback; nothing changes.
+ */
+export type RollbackHook = (request: RollbackRequest) => Promise<{ writes?: readonly DataWrite[] } | undefined | void>;
+
 export interface WorkflowDefinition<Params = unknown> {
   name: string;
+  /** Names this version of the definition in errors about runs it cannot drive (default '1'). */
+  version?: string;
   description: string;
   parameters: z.ZodType<Params>;
   phases: readonly Phase<Params>[];
   /** Safety net for loops: a phase visited more often than this fails the run (default 1000). */
   maxVisitsPerPhase: number;
+  /** Called before a rollback commits; without it a rollback only moves the run (the workflow keeps no data of its own to undo). */
+  rollback?: RollbackHook;
 }
 
 export interface WorkflowSpec<Schema extends z.ZodType> {
   name: string;
+  version?: string;
   description?: string;
   parameters: Schema;
   phases: readonly Phase<z.output<Schema>>[];
   maxVisitsPerPhase?: number;
+  rollback?: RollbackHook;
 }
 
 export const isWaitPhase = <P>(phase: Phase<P>): phase is WaitPhase<P> => 'wait' in phase;
@@ -130,10 +150,12 @@ export function defineWorkflow<Schema extends z.ZodType>(spec: WorkflowSpec<Sche
   }
   return {
     name: spec.name,
+    version: spec.version ?? '1',
     description: spec.description ?? '',
     parameters: spec.parameters as z.ZodType<z.output<Schema>>,
     phases: spec.phases,
     maxVisitsPerPhase: spec.maxVisitsPerPhase ?? 1000,
+    ...(spec.rollback ? { rollback: spec.rollback } : {}),
   };
 }
 

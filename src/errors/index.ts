@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  /** A run's work stopped because the run was cancelled (after CONFLICT, so a bare 409 still maps to CONFLICT). */
+  CANCELLED: 409,
+  /** Work stopped because the process is shutting down; it resumes elsewhere (after UPSTREAM_UNAVAILABLE for a bare 503). */
+  SHUTDOWN: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -150,6 +154,20 @@ export function toBatonError(error: unknown, fallback: ErrorCode = 'AGENT_EXECUT
   }
   const message = error instanceof Error ? error.message : String(error);
   return new BatonError(fallback, message, { retryable: true, cause: error });
+}
+
+/** The reason an agent's signal fires when its run is cancelled (or finished elsewhere). */
+export class CancelledError extends BatonError {
+  constructor(message = 'run cancelled', details: Record<string, unknown> = {}) {
+    super('CANCELLED', message, { details });
+  }
+}
+
+/** The reason an agent's signal fires when the engine shuts down: the step runs again elsewhere, so it is retryable. */
+export class ShutdownError extends BatonError {
+  constructor(message = 'engine shutting down') {
+    super('SHUTDOWN', message, { retryable: true, suggestions: ['the run resumes on another node, or when this one starts again'] });
+  }
 }
 
 /** A write fenced on a run version that has since moved (another writer got there first). */

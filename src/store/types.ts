@@ -43,7 +43,7 @@ export type RunPatch = Partial<
 export type NewRun = Pick<RunRecord, 'id' | 'workflow' | 'sessionId' | 'idempotencyKey' | 'parameters' | 'state' | 'phase'> &
   Pick<RunRecord, 'leaseOwner' | 'leaseExpiresAt' | 'createdAt'>;
 
-export type StepKind = 'agent' | 'skip' | 'wait';
+export type StepKind = 'agent' | 'skip' | 'wait' | 'rollback';
 
 export interface StepRecord {
   runId: string;

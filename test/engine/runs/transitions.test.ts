@@ -102,7 +102,9 @@ describeEachStore('engine runs: transitions and rollbacks', (kind) => {
       [again.waitingFor!.id, 'pending'],
     ]);
     const log = await engine.readEvents(id);
-    expect(ofType(log, 'phase_transition')).toEqual([{ from_phase: 'approve', to_phase: 'propose', reason: 'numbers changed' }]);
+    expect(ofType(log, 'phase_transition')).toEqual([
+      { from_phase: 'approve', to_phase: 'propose', reason: 'numbers changed', timeline: 1, abandoned_steps: ['propose#1'] },
+    ]);
     expect(ofType(log, 'run_state')).toContainEqual({ from: 'waiting', to: 'running', reason: 'numbers changed' });
     // The old wait can no longer be resolved.
     await expect(engine.resolveWait(id, firstWait, { action: 'accept' })).rejects.toMatchObject({ code: 'CONFLICT' });

@@ -38,7 +38,7 @@ describe('defineAgent', () => {
   it('turns a synchronous run function into one that returns a promise of its result', async () => {
     const agent = defineAgent({ name: 'sync', ...schemas, run: ({ input }) => ({ doubled: input.n * 2 }) });
     const signal = new AbortController().signal;
-    const result = agent.run({ input: { n: 4 }, signal, attempt: 1, reportProgress: () => {}, emit: () => {} });
+    const result = agent.run({ input: { n: 4 }, signal, attempt: 1, now: () => 0, reportProgress: () => {}, emit: () => {} });
     expect(result).toBeInstanceOf(Promise);
     await expect(result).resolves.toEqual({ doubled: 8 });
   });
@@ -52,7 +52,7 @@ describe('defineAgent', () => {
       },
     });
     const signal = new AbortController().signal;
-    await expect(agent.run({ input: { n: 1 }, signal, attempt: 1, reportProgress: () => {}, emit: () => {} })).rejects.toThrow('boom');
+    await expect(agent.run({ input: { n: 1 }, signal, attempt: 1, now: () => 0, reportProgress: () => {}, emit: () => {} })).rejects.toThrow('boom');
   });
 });
 

@@ -68,7 +68,7 @@ describe('phaseIndex and phaseNamed', () => {
     expect(phaseNamed(workflow, 'approve')).toBe(workflow.phases[2]);
   });
 
-  it('refuses an unknown phase with NOT_FOUND, listing the phases', () => {
+  it('refuses an unknown phase with NOT_FOUND, naming the definition version and listing the phases', () => {
     let error: unknown;
     try {
       phaseIndex(workflow, 'nope');
@@ -77,8 +77,8 @@ describe('phaseIndex and phaseNamed', () => {
     }
     expect(error).toBeInstanceOf(BatonError);
     expect((error as BatonError).code).toBe('NOT_FOUND');
-    expect((error as BatonError).message).toBe('workflow "wf" has no phase "nope"');
-    expect((error as BatonError).details).toEqual({ workflow: 'wf', phase: 'nope' });
+    expect((error as BatonError).message).toBe('workflow "wf" (version 1) has no phase "nope"');
+    expect((error as BatonError).details).toEqual({ workflow: 'wf', version: '1', phase: 'nope' });
     expect((error as BatonError).suggestions).toEqual(['phases: draft, price, approve, refine, signoff, publish']);
   });
 });

@@ -1,0 +1,127 @@
+/**
+ * The engine's worker: drives the runs this process holds, renews their leases, claims orphaned
+ * runs of the workflows registered here, expires overdue waits, and lets everything go on close.
+ */
+import { ShutdownError, StaleRunError } from '../errors/index.js';
+import type { EventNotice, RunRecord, StepRecord, WaitRecord } from '../store/types.js';
+import type { EngineCore } from './core.js';
+import { RunDriver } from './run-driver.js';
+
+export interface WorkerOptions {
+  pollIntervalMs: number;
+  maxConcurrentRuns: number;
+  onError: (error: unknown, context: string) => void;
+  /** The workflows this process can drive: the only runs it claims. */
+  workflowNames: () => string[];
+  /** Closes an overdue wait as its phase says (waits.ts). */
+  expireWait: (wait: WaitRecord) => Promise<void>;
+  /** Another process wrote to a run this one drives (cancel, lost lease): check whether to let go. */
+  onForeignWrite: (runId: string) => void;
+}
+
+export class Worker {
+  /** The runs this process drives now, with the promise that settles when each lets go. */
+  private readonly drivers = new Map<string, { driver: RunDriver; done: Promise<void> }>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopListening: (() => Promise<void>) | undefined;
+  private ticking: Promise<void> | undefined;
+  closing = false;
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  /** Whether this process may take one more run now. */
+  get hasRoom(): boolean {
+    return !this.closing && this.drivers.size < this.options.maxConcurrentRuns;
+  }
+
+  drives(runId: string): boolean {
+    return this.drivers.has(runId);
+  }
+
+  /** Stops the agent of a run this process drives (cancelled, taken away): its signal fires with `reason`. */
+  abort(runId: string, reason: Error): void {
+    this.drivers.get(runId)?.driver.abort(reason);
+  }
+
+  leaseForNow(): { leaseOwner: string; leaseExpiresAt: number } {
+    return { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs };
+  }
+
+  async start(): Promise<void> {
+    this.stopListening = await this.core.store.listen(
+      (notice: EventNotice) => {
+        this.core.hub.notice(notice);
+        // Another process wrote to a run this one drives: a cancel (or a lost lease) must stop the agent now, not at its next commit.
+        if (this.drivers.has(notice.runId)) this.options.onForeignWrite(notice.runId);
+      },
+      () => this.core.hub.resync(),
+    );
+    await this.tick();
+    this.schedulePoll();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    const running = [...this.drivers.values()];
+    for (const { driver } of running) driver.abort(new ShutdownError());
+    await Promise.allSettled(running.map(({ done }) => done));
+    await this.core.store.releaseLeases(this.core.nodeId);
+    await this.stopListening?.();
+  }
+
+  /** Drives `run` if this process holds its lease and is not driving it yet; never throws (a bad run is reported, not fatal). */
+  launch(run: RunRecord, steps?: StepRecord[]): void {
+    if (run.state !== 'running' || run.leaseOwner !== this.core.nodeId || this.drivers.has(run.id) || this.closing) return;
+    let driver: RunDriver;
+    try {
+      driver = new RunDriver(this.core, run, steps);
+    } catch (error) {
+      this.options.onError(error, `run ${run.id}`);
+      return;
+    }
+    const done = driver
+      .drive()
+      .catch((error: unknown) => this.options.onError(error, `run ${run.id}`))
+      .finally(() => {
+        this.drivers.delete(run.id);
+        if (!this.closing) this.kick();
+      });
+    this.drivers.set(run.id, { driver, done });
+  }
+
+  private schedulePoll(): void {
+    if (this.closing) return;
+    this.timer = setTimeout(() => this.kick(), this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Runs one poll now unless one is under way. */
+  private kick(): void {
+    if (this.ticking || this.closing || this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.ticking = this.tick()
+      .catch((error: unknown) => this.options.onError(error, 'poll'))
+      .finally(() => {
+        this.ticking = undefined;
+        this.schedulePoll();
+      });
+  }
+
+  private async tick(): Promise<void> {
+    const { store, nodeId, leaseMs } = this.core;
+    const now = this.core.now();
+    await store.renewLeases(nodeId, [...this.drivers.keys()], now + leaseMs);
+    const free = this.options.maxConcurrentRuns - this.drivers.size;
+    if (free > 0) for (const run of await store.claimRuns(nodeId, now, leaseMs, free, this.options.workflowNames())) this.launch(run);
+    for (const wait of await store.dueWaits(now, 100)) {
+      await this.options.expireWait(wait).catch((error: unknown) => {
+        if (!(error instanceof StaleRunError)) this.options.onError(error, `deadline of wait ${wait.id}`);
+      });
+    }
+  }
+}
