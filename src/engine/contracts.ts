@@ -73,7 +73,7 @@ export const CORE_EVENT_TYPES = Object.keys(CORE_EVENT_PAYLOADS) as CoreEventTyp
 export type CoreEventPayload<T extends CoreEventType> = z.infer<(typeof CORE_EVENT_PAYLOADS)[T]>;
 
 /** Every event's envelope, as HTTP returns it and the WebSocket sends it. */
-export const eventEnvelope = z.object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: z.string() });
+export const eventEnvelope = z.object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: z.string().describe('ISO 8601 time') });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
 
 /** One event on the wire, envelope and payload flat; unknown types (an agent's own) keep their fields unchecked. */
@@ -81,23 +81,23 @@ export const wireEvent = eventEnvelope.catchall(z.unknown());
 export type WireEvent = z.infer<typeof wireEvent>;
 
 const envelopeShape = eventEnvelope.omit({ type: true }).shape;
-const coreWire = <T extends CoreEventType>(type: T) => CORE_EVENT_PAYLOADS[type].extend({ ...envelopeShape, type: z.literal(type) });
 
+const P = CORE_EVENT_PAYLOADS;
 /** A core event on the wire, discriminated by `type`. */
 export const coreWireEvent = z.discriminatedUnion('type', [
-  coreWire('run_created'),
-  coreWire('run_state'),
-  coreWire('agent_status'),
-  coreWire('progress'),
-  coreWire('complete'),
-  coreWire('error'),
-  coreWire('phase_skipped'),
-  coreWire('phase_transition'),
-  coreWire('approval_required'),
-  coreWire('approval_resolved'),
-  coreWire('wait_required'),
-  coreWire('wait_resolved'),
-  coreWire('workflow_complete'),
+  P.run_created.extend({ ...envelopeShape, type: z.literal('run_created') }),
+  P.run_state.extend({ ...envelopeShape, type: z.literal('run_state') }),
+  P.agent_status.extend({ ...envelopeShape, type: z.literal('agent_status') }),
+  P.progress.extend({ ...envelopeShape, type: z.literal('progress') }),
+  P.complete.extend({ ...envelopeShape, type: z.literal('complete') }),
+  P.error.extend({ ...envelopeShape, type: z.literal('error') }),
+  P.phase_skipped.extend({ ...envelopeShape, type: z.literal('phase_skipped') }),
+  P.phase_transition.extend({ ...envelopeShape, type: z.literal('phase_transition') }),
+  P.approval_required.extend({ ...envelopeShape, type: z.literal('approval_required') }),
+  P.approval_resolved.extend({ ...envelopeShape, type: z.literal('approval_resolved') }),
+  P.wait_required.extend({ ...envelopeShape, type: z.literal('wait_required') }),
+  P.wait_resolved.extend({ ...envelopeShape, type: z.literal('wait_resolved') }),
+  P.workflow_complete.extend({ ...envelopeShape, type: z.literal('workflow_complete') }),
 ]);
 export type CoreWireEvent = z.infer<typeof coreWireEvent>;
 

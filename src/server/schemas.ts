@@ -1,11 +1,12 @@
 /**
  * The API's shapes as zod schemas: the single source of request validation, response
  * serialisation, TypeScript types and the OpenAPI document. Field names are snake_case.
+ * Pure (zod and the contract modules only): the dashboard imports it to check what it reads.
  */
 import { z } from 'zod';
+import { RUN_STATES, MAX_EVENT_SEQ, wireEvent } from '../engine/contracts.js';
 import { ERROR_CODES } from '../errors/index.js';
-import { ExtractionMode, ExtractionResult, MAX_TEXT_LENGTH } from '../llm/index.js';
-import { MAX_EVENT_SEQ, RUN_STATES } from '../store/index.js';
+import { ExtractionMode, ExtractionResult, MAX_TEXT_LENGTH } from '../llm/contracts.js';
 
 const json = z.unknown();
 /** Ids in paths and bodies: runs, waits, sessions, workflows. Longer ones name nothing here; 422 says so. */
@@ -106,7 +107,7 @@ export const eventsQuery = z.object({
 });
 
 /** One event of a run's log, as HTTP returns it and the WebSocket sends it. */
-export const eventMessage = z.object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: isoTime }).catchall(json).meta({ id: 'Event' });
+export const eventMessage = wireEvent.meta({ id: 'Event' });
 
 export const eventList = z.object({ events: z.array(eventMessage) });
 

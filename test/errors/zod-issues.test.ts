@@ -43,8 +43,8 @@ describe('missing vs invalid input', () => {
   });
 
   it('makes input with one wrong value and one missing field invalid', () => {
-    const { name: _left, ...rest } = complete;
-    const input = { ...rest, mode: 'hybrid' };
+    const input: Record<string, unknown> = { ...complete, mode: 'hybrid' };
+    delete input.name;
     expect(classifyIssues(issuesFor(input), input)).toBe('INVALID_PARAMETERS');
   });
 

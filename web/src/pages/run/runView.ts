@@ -3,6 +3,9 @@
  * the decisions with their explanations, the open approval, variance alerts, replenishment moves.
  * Pure: the same events always give the same view, however they arrived (replay or live).
  */
+import { z } from 'zod';
+import { coreWireEvent, type CoreWireEvent } from '../../../../src/engine/contracts.js';
+import { MonitorOutput, ReplenishmentOutput, VarianceAlertPayload } from '../../../../src/workflows/season-planning/contracts.js';
 import type { RunEvent, RunState, Workflow } from '../../api/schemas';
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
@@ -81,12 +84,19 @@ export interface RunView {
   lastSeq: number;
 }
 
-const record = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+/** Any workflow's agent result may explain itself; the rest of it is the workflow's own (read by its contract below). */
+const Explained = z.object({ explanation: z.string() });
+/** What a wait carries for the person answering it: the fields shown, when it is an object. */
+const WaitData = z.record(z.string(), z.unknown()).catch({});
+const ResultRecord = z.record(z.string(), z.unknown()).nullable().catch(null);
 
 const RESOLVED_WORD: Record<string, string> = { accept: 'accepted', modify: 'modified', reject: 'rejected', expired: 'expired unanswered' };
+
+/** The event as its contract reads it: a core event by its type, or null for another type (or a core event that does not match). */
+function coreOf(event: RunEvent): CoreWireEvent | null {
+  const parsed = coreWireEvent.safeParse(event);
+  return parsed.success ? parsed.data : null;
+}
 
 export function buildRunView(events: readonly RunEvent[], workflow: Workflow | undefined): RunView {
   const phases = new Map<string, PhaseView>();
@@ -113,153 +123,134 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
   let state: RunState | null = null;
   let result: Record<string, unknown> | null = null;
 
-  for (const event of events) {
-    const phaseName = text(event.phase);
-    const agentName = text(event.agent_name);
+  for (const raw of events) {
+    if (raw.type === 'variance_alert') {
+      const parsed = VarianceAlertPayload.safeParse(raw);
+      if (!parsed.success) continue;
+      const alert = { seq: raw.seq, week: parsed.data.week, variance: parsed.data.variance, threshold: parsed.data.threshold };
+      alerts.push(alert);
+      const pct = alert.variance === null ? 'unbounded' : `${(alert.variance * 100).toFixed(1)}%`;
+      decisions.push({
+        seq: raw.seq,
+        at: raw.timestamp,
+        phase: 'monitor',
+        who: 'monitor',
+        text: `Variance alert in week ${alert.week}: ${pct} against a ±${Math.round(alert.threshold * 100)}% threshold`,
+        kind: 'alert',
+      });
+      continue;
+    }
+    const event = coreOf(raw);
+    if (!event) continue;
     switch (event.type) {
       case 'run_created':
         state = 'running';
         break;
       case 'run_state':
-        state = (text(event.to) as RunState | null) ?? state;
+        state = event.to;
         break;
       case 'agent_status': {
-        if (!agentName) break;
-        const agent = agentOf(agentName);
-        const status = text(event.status);
-        agent.state = status === 'retrying' ? 'retrying' : status === 'failed' ? 'failed' : 'running';
-        agent.phase = phaseName ?? agent.phase;
-        agent.attempt = num(event.attempt) ?? agent.attempt;
-        if (status === 'running') {
+        const agent = agentOf(event.agent_name);
+        agent.state = event.status === 'retrying' ? 'retrying' : event.status === 'failed' ? 'failed' : 'running';
+        agent.phase = event.phase;
+        agent.attempt = event.attempt;
+        if (event.status === 'running') {
           agent.progress = 0;
           agent.message = null;
         }
-        if (phaseName) phaseOf(phaseName).state = agent.state === 'failed' ? 'failed' : 'running';
+        phaseOf(event.phase).state = agent.state === 'failed' ? 'failed' : 'running';
         break;
       }
       case 'progress': {
-        if (!agentName) break;
-        const agent = agentOf(agentName);
-        agent.progress = num(event.progress) ?? agent.progress;
-        agent.message = text(event.message) ?? agent.message;
+        const agent = agentOf(event.agent_name);
+        agent.progress = event.progress;
+        agent.message = event.message;
         break;
       }
       case 'complete': {
-        const output = record(event.result);
-        if (agentName) {
-          const agent = agentOf(agentName);
-          Object.assign(agent, {
-            state: 'done',
-            progress: 100,
-            runs: agent.runs + 1,
-            explanation: text(output.explanation) ?? agent.explanation,
-            phase: phaseName ?? agent.phase,
-          });
-        }
-        if (phaseName) {
-          const phase = phaseOf(phaseName);
-          phase.state = 'done';
-          phase.runs += 1;
-        }
-        const explanation = text(output.explanation);
-        if (explanation)
-          decisions.push({ seq: event.seq, at: event.timestamp, phase: phaseName ?? '', who: agentName ?? '', text: explanation, kind: 'agent' });
-        if (phaseName === 'monitor' && num(output.week) !== null && num(output.actual) !== null) {
-          const byCategory: Record<string, number> = {};
-          for (const c of Array.isArray(output.by_category) ? (output.by_category as unknown[]) : []) {
-            const row = record(c);
-            const id = text(row.category_id);
-            const units = num(row.actual);
-            if (id && units !== null) byCategory[id] = units;
+        const explanation = Explained.safeParse(event.result).data?.explanation ?? null;
+        const agent = agentOf(event.agent_name);
+        Object.assign(agent, { state: 'done', progress: 100, runs: agent.runs + 1, explanation: explanation ?? agent.explanation, phase: event.phase });
+        const phase = phaseOf(event.phase);
+        phase.state = 'done';
+        phase.runs += 1;
+        if (explanation) decisions.push({ seq: event.seq, at: event.timestamp, phase: event.phase, who: event.agent_name, text: explanation, kind: 'agent' });
+        // Season planning's weekly figures, read through its contracts (another workflow's phases of these names are not parsed as such).
+        if (event.phase === 'monitor') {
+          const monitor = MonitorOutput.safeParse(event.result).data;
+          if (monitor) {
+            const byCategory = Object.fromEntries(monitor.by_category.map((c) => [c.category_id, c.actual]));
+            actuals.set(monitor.week, { week: monitor.week, actual: monitor.actual, byCategory });
           }
-          actuals.set(num(output.week)!, { week: num(output.week)!, actual: num(output.actual)!, byCategory });
         }
-        if (phaseName === 'replenishment' && output.acted === true) {
-          const moves = Array.isArray(output.moves) ? (output.moves as ReplenishmentWeek['moves']) : [];
-          replenishment.push({ week: num(output.week) ?? replenishment.length + 1, moved: num(output.moved) ?? 0, moves });
+        if (event.phase === 'replenishment') {
+          const moved = ReplenishmentOutput.safeParse(event.result).data;
+          if (moved?.acted) replenishment.push({ week: moved.week, moved: moved.moved, moves: moved.moves });
         }
         break;
       }
       case 'phase_skipped': {
-        if (!phaseName) break;
-        const phase = phaseOf(phaseName);
+        const phase = phaseOf(event.phase);
         phase.state = 'skipped';
         phase.skipped += 1;
-        phase.skipReason = text(event.reason);
+        phase.skipReason = event.reason;
         break;
       }
       case 'approval_required':
       case 'wait_required': {
-        const id = text(event.approval_id) ?? text(event.wait_id);
-        if (!id || !phaseName) break;
+        const id = event.type === 'approval_required' ? event.approval_id : event.wait_id;
         waits.set(id, {
           id,
-          kind: text(event.kind) ?? 'approval',
-          phase: phaseName,
-          data: record(event.data),
+          kind: event.kind,
+          phase: event.phase,
+          data: WaitData.parse(event.data),
           waitKind: event.type === 'approval_required' ? 'approval' : 'wait',
-          deadlineAt: num(event.deadline_at),
+          deadlineAt: event.deadline_at,
         });
-        phaseOf(phaseName).state = 'waiting';
+        phaseOf(event.phase).state = 'waiting';
         break;
       }
       case 'approval_resolved':
       case 'wait_resolved': {
-        const id = text(event.approval_id) ?? text(event.wait_id);
-        const wait = id ? waits.get(id) : undefined;
-        if (!id || !wait) break;
+        const id = event.type === 'approval_resolved' ? event.approval_id : event.wait_id;
+        const wait = waits.get(id);
+        if (!wait) break;
         waits.delete(id);
         const phase = phaseOf(wait.phase);
         phase.state = 'done';
         phase.runs += 1;
-        const resolution = record(event.resolution);
-        const action = text(resolution.action);
-        if (action) {
-          const data = Object.keys(record(resolution.data)).length > 0 ? ` with ${JSON.stringify(resolution.data)}` : '';
-          const comment = text(resolution.comment) ? ` — “${text(resolution.comment)}”` : '';
-          // A deadline that resolved the wait (onDeadline accept | reject) is no planner's decision: say so.
-          const byDeadline = resolution.expired === true && action !== 'expired';
-          const word = `${byDeadline ? 'not answered by its deadline: ' : ''}${RESOLVED_WORD[action] ?? action}`;
-          decisions.push({
-            seq: event.seq,
-            at: event.timestamp,
-            phase: wait.phase,
-            who: byDeadline || action === 'expired' ? 'deadline' : 'planner',
-            text: `${wait.phase.replaceAll('_', ' ')} ${word}${data}${comment}`,
-            kind: 'approval',
-          });
-        }
-        break;
-      }
-      case 'variance_alert': {
-        const alert = { seq: event.seq, week: num(event.week) ?? 0, variance: num(event.variance), threshold: num(event.threshold) ?? 0 };
-        alerts.push(alert);
-        const pct = alert.variance === null ? 'unbounded' : `${(alert.variance * 100).toFixed(1)}%`;
+        const { action, comment, expired } = event.resolution;
+        const given = WaitData.parse(event.resolution.data);
+        const data = Object.keys(given).length > 0 ? ` with ${JSON.stringify(event.resolution.data)}` : '';
+        const said = comment ? ` — “${comment}”` : '';
+        // A deadline that resolved the wait (onDeadline accept | reject) is no planner's decision: say so.
+        const byDeadline = expired === true && action !== 'expired';
+        const word = `${byDeadline ? 'not answered by its deadline: ' : ''}${RESOLVED_WORD[action] ?? action}`;
         decisions.push({
           seq: event.seq,
           at: event.timestamp,
-          phase: 'monitor',
-          who: 'monitor',
-          text: `Variance alert in week ${alert.week}: ${pct} against a ±${Math.round(alert.threshold * 100)}% threshold`,
-          kind: 'alert',
+          phase: wait.phase,
+          who: byDeadline || action === 'expired' ? 'deadline' : 'planner',
+          text: `${wait.phase.replaceAll('_', ' ')} ${word}${data}${said}`,
+          kind: 'approval',
         });
         break;
       }
-      case 'error': {
-        const message = text(event.error_message) ?? 'an error';
+      case 'error':
         decisions.push({
           seq: event.seq,
           at: event.timestamp,
-          phase: phaseName ?? '',
-          who: agentName ?? 'engine',
-          text: `${text(event.error_type) ?? 'ERROR'}: ${message}`,
+          phase: '',
+          who: event.agent_name ?? 'engine',
+          text: `${event.error_type}: ${event.error_message}`,
           kind: 'error',
         });
         break;
-      }
       case 'workflow_complete':
-        state = (text(event.state) as RunState | null) ?? state;
-        result = record(event.result);
+        state = event.state;
+        result = ResultRecord.parse(event.result);
+        break;
+      case 'phase_transition':
         break;
     }
   }

@@ -1,0 +1,52 @@
+// The engine's event contracts: every core type has a payload schema, the wire form is discriminated by type, and the run states agree with the store's.
+import { describe, expect, it } from 'vitest';
+import { CORE_EVENT_PAYLOADS, CORE_EVENT_TYPES, coreWireEvent, isCoreEventType, MAX_EVENT_SEQ, RUN_STATES } from '../../src/engine/contracts.js';
+import { CORE_EVENT_TYPES as ENGINE_EVENT_TYPES, events } from '../../src/engine/events.js';
+import * as store from '../../src/store/index.js';
+
+const envelope = { run_id: 'r1', seq: 3, timestamp: '2026-01-05T00:00:00.000Z' };
+
+describe('core event contracts', () => {
+  it('declares a payload for every event type the engine writes, and no other', () => {
+    expect([...CORE_EVENT_TYPES].sort()).toEqual([...ENGINE_EVENT_TYPES].sort());
+  });
+
+  it("accepts each of the engine's own event builders' payloads unchanged", () => {
+    const written = [
+      events.runCreated('w', { a: 1 }, null),
+      events.runState('running', 'waiting', 'waits'),
+      events.runState('waiting', 'running'),
+      events.agentStatus('demand', 'demand', 'retrying', 2),
+      events.progress('demand', 40, 'forecasting'),
+      events.complete('demand', 'demand', { explanation: 'x' }),
+      events.error({ error_type: 'AGENT_TIMEOUT', message: 'slow', details: {}, suggestions: [] }, 'demand'),
+      events.phaseSkipped('replenishment', 'none'),
+      events.phaseTransition('monitor', 'replenishment', 'within'),
+      events.waitRequired('a1', 'approval', 'manufacturing_approval', { q: 1 }, null, null),
+      events.waitRequired('w1', 'actuals', 'week_actuals', { week: 1 }, 1_700_000_000_000, 'planner'),
+      events.waitResolved('a1', 'approval', { action: 'reject', comment: 'deadline passed', expired: true }),
+      events.waitResolved('w1', 'actuals', { action: 'submit', data: { week: 1 } }),
+      events.workflowComplete('completed', { done: true }),
+    ];
+    for (const event of written) {
+      expect(isCoreEventType(event.type)).toBe(true);
+      const schema = CORE_EVENT_PAYLOADS[event.type as keyof typeof CORE_EVENT_PAYLOADS];
+      expect(schema.parse(event.payload), event.type).toEqual(event.payload);
+      expect(coreWireEvent.parse({ type: event.type, ...envelope, ...event.payload }).type).toBe(event.type);
+    }
+  });
+
+  it('refuses a core event whose payload does not match its type, and leaves other types to their workflows', () => {
+    expect(coreWireEvent.safeParse({ type: 'agent_status', ...envelope, agent_name: 'demand', phase: 'demand', status: 'sleeping', attempt: 1 }).success).toBe(
+      false,
+    );
+    expect(coreWireEvent.safeParse({ type: 'run_state', ...envelope, from: 'running' }).success).toBe(false);
+    expect(isCoreEventType('variance_alert')).toBe(false);
+    expect(isCoreEventType('toString')).toBe(false);
+  });
+
+  it("agrees with the store's run states and event bound", () => {
+    expect(RUN_STATES).toEqual(store.RUN_STATES);
+    expect(MAX_EVENT_SEQ).toBe(store.MAX_EVENT_SEQ);
+  });
+});
