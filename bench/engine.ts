@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { defineAgent, defineWorkflow, Engine } from '../src/engine/index.js';
-import { openStore, type Store } from '../src/store/index.js';
+import { openStore, type BatonStore } from '../src/store/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,7 +42,7 @@ const chain = defineWorkflow({
 
 interface Result {
   bench: 'engine';
-  store: Store['dialect'];
+  store: BatonStore['dialect'];
   mode: 'sequential' | 'concurrent';
   steps: number;
   runs: number;
@@ -64,7 +64,7 @@ async function runAll(engine: Engine, count: number, parallel: boolean): Promise
   return performance.now() - started;
 }
 
-async function measure(store: Store): Promise<Result[]> {
+async function measure(store: BatonStore): Promise<Result[]> {
   const engine = new Engine({ store, agents: [noop], workflows: [chain], maxConcurrentRuns: Math.max(concurrentRuns, 1) });
   await runAll(engine, 50, false); // warm-up: JIT, statement caches, pool
   const results: Result[] = [];

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { Engine, type RunStatus } from '../src/engine/index.js';
-import { openStore, type WeeklySales } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
+import type { WeeklySales } from '../src/workflows/season-planning/data/index.js';
 import { postActuals } from '../src/workflows/season-planning/actuals-intake.js';
 import type { DemandOutput, ForecastPlan } from '../src/workflows/season-planning/agents/demand.js';
 import type { MonitorOutput } from '../src/workflows/season-planning/agents/monitor.js';
@@ -24,6 +25,7 @@ import { addDays } from '../src/workflows/season-planning/data/weeks.js';
 import { stockPosition } from '../src/workflows/season-planning/ledger.js';
 import { SEASON_PLANNING, seasonPlanning } from '../src/workflows/season-planning/workflow.js';
 import { requireData, WALMART_SALES_PATH } from './eval-data.js';
+import { seasonData, seasonTables } from '../src/workflows/season-planning/data/index.js';
 
 const WALMART_STORES_PATH = new URL('../../shared/data/walmart/stores.csv', import.meta.url);
 requireData(WALMART_SALES_PATH);
@@ -100,14 +102,14 @@ const wapeBias = (pairs: Iterable<[number, number]>) => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-eval-season-'));
-const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'eval-season' });
+const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'eval-season', modules: [seasonTables] });
 const { workflow, agents } = seasonPlanning(store);
 const engine = new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 10 });
 try {
   await timed('load_history', async () => {
     const at = Date.now();
     const source = `walmart sales.csv up to ${args.origin} (Weekly_Sales dollars as units; week = Date − 6 … Date)`;
-    await store.retail.importStores({
+    await seasonData(store).importStores({
       source,
       rows: storeRows.map((s) => ({
         storeId: s.Store!,
@@ -121,13 +123,13 @@ try {
       warnings: [],
       at,
     });
-    await store.retail.importCategories({
+    await seasonData(store).importCategories({
       source,
       rows: [...new Set(rows.map((r) => r.dept))].map((d) => ({ categoryId: d, name: `Dept ${d}` })),
       warnings: [],
       at,
     });
-    await store.retail.importSales({ source, rows: history, warnings: [], at });
+    await seasonData(store).importSales({ source, rows: history, warnings: [], at });
   });
   await engine.start();
   const seasonStart = addDays(args.origin, 1);
@@ -152,7 +154,7 @@ try {
     await engine.resolveWait(run.id, buyWait.id, { action: 'accept' });
     return engine.settled(run.id, undefined, { timeoutMs: 600_000 });
   });
-  const firstPlan = (await store.retail.firstPlan(run.id, 'forecast'))!.body as ForecastPlan;
+  const firstPlan = (await seasonData(store).firstPlan(run.id, 'forecast'))!.body as ForecastPlan;
   const planned = new Set(firstPlan.series.map((s) => key(s.store_id, s.category_id)));
   let unplannedRows = 0;
   await timed('season_weeks', async () => {
@@ -164,7 +166,7 @@ try {
         units_sold: round(actual.get(key(s.store_id, s.category_id))?.[week - 1] ?? 0, 2),
       }));
       for (const [k, weeks] of actual) if (!planned.has(k) && weeks[week - 1] !== 0) unplannedRows++;
-      await postActuals(engine, store, run.id, { week, sales });
+      await postActuals(engine, seasonData(store), run.id, { week, sales });
       status = await engine.settled(run.id, undefined, { timeoutMs: 600_000 });
     }
   });
@@ -194,7 +196,7 @@ try {
     });
   }
   const chainInside = demand.weekly_curve.filter((p, w) => chainActual[w]! >= p.lo80 && chainActual[w]! <= p.hi80).length;
-  const position = await stockPosition(store, run.id);
+  const position = await stockPosition(seasonData(store), run.id);
   const leftover = sum([...position.stores.values()].map((p) => Math.max(0, p.onHand))) + position.dcUnits;
 
   // Baseline: last year's season bought again, split by each store's share of it; a store sells what it holds.
@@ -260,7 +262,7 @@ try {
   const payoffs = new Map<number, NonNullable<MonitorOutput['reforecast_paid']>>();
   for (const m of monitors) if (m.reforecast_paid) payoffs.set(m.reforecast_paid.revision, m.reforecast_paid);
   const paid = [...payoffs.values()];
-  const plans = (await store.retail.listPlans(run.id, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
+  const plans = (await seasonData(store).listPlans(run.id, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
   const reforecasts = plans.slice(1).map((plan, i) => {
     const before = wapeBias(seriesPairs(plans[i]!, plan.from_week)).wape;
     const after = wapeBias(seriesPairs(plan, plan.from_week)).wape;

@@ -15,11 +15,13 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/index.js';
 import { buildServer } from '../src/server/app.js';
+import { seasonPlanningModule } from '../src/workflows/season-planning/module.js';
 import { parseServerConfig } from '../src/server/config.js';
-import { openStore, type Store } from '../src/store/index.js';
+import { openStore, type BatonStore } from '../src/store/index.js';
 import { statementCacheStats } from '../src/store/sqlite/statement-cache.js';
 import { importCsv } from '../src/workflows/season-planning/data/csv-import.js';
 import { salesCsv } from '../test/support/sales-csv.js';
+import { seasonData, seasonTables } from '../src/workflows/season-planning/data/index.js';
 
 const { values: args } = parseArgs({
   options: { json: { type: 'boolean', default: false }, imports: { type: 'string', default: '4000' }, postgres: { type: 'string' } },
@@ -43,15 +45,26 @@ function post(url: string, chunks: Iterable<string>): Promise<{ status: number; 
   });
 }
 
-async function open(dir: string): Promise<Store> {
-  return openStore(args.postgres ? { databaseUrl: args.postgres, origin: 'bench-import' } : { sqlitePath: join(dir, 'baton.db'), origin: 'bench-import' });
+async function open(dir: string): Promise<BatonStore> {
+  return openStore(
+    args.postgres
+      ? { databaseUrl: args.postgres, origin: 'bench-import', modules: [seasonTables] }
+      : { sqlitePath: join(dir, 'baton.db'), origin: 'bench-import', modules: [seasonTables] },
+  );
 }
 
 async function bigImport(dir: string) {
   const store = await open(dir);
   const engine = new Engine({ store, agents: [], workflows: [] });
   await engine.start();
-  const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null });
+  const app = await buildServer({
+    engine,
+    store,
+    modules: [seasonPlanningModule.open(store, { llm: null })],
+    config: parseServerConfig({ port: 0 }),
+    logger: false,
+    llm: null,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   try {
@@ -109,12 +122,12 @@ async function manyImports(dir: string, count: number) {
       return lines.join('\n');
     };
     // Warm up (the first imports prepare the shapes), then measure.
-    for (let n = 1; n <= 50; n++) await importCsv(store, 'sales', { name: 'warm.csv', content: content(n) });
+    for (let n = 1; n <= 50; n++) await importCsv(seasonData(store), 'sales', { name: 'warm.csv', content: content(n) });
     gc();
     const before = process.memoryUsage().rss;
     const statementsBefore = statementCacheStats();
     const started = performance.now();
-    for (let i = 0; i < count; i++) await importCsv(store, 'sales', { name: 'cycle.csv', content: content(1 + (i % 1000)) });
+    for (let i = 0; i < count; i++) await importCsv(seasonData(store), 'sales', { name: 'cycle.csv', content: content(1 + (i % 1000)) });
     const seconds = (performance.now() - started) / 1000;
     gc();
     const after = process.memoryUsage().rss;

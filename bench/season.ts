@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/index.js';
-import { openStore, type Store } from '../src/store/index.js';
+import { openStore, type BatonStore } from '../src/store/index.js';
 import { ContextAssembler } from '../src/workflows/season-planning/context.js';
 import { importCsv } from '../src/workflows/season-planning/data/csv-import.js';
 import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../src/workflows/season-planning/data/load-synthetic.js';
 import { addDays } from '../src/workflows/season-planning/data/weeks.js';
 import { PlanParameters, type PlanParametersInput } from '../src/workflows/season-planning/parameters.js';
 import { SEASON_PLANNING, seasonPlanning } from '../src/workflows/season-planning/workflow.js';
+import { seasonData, seasonTables } from '../src/workflows/season-planning/data/index.js';
 
 const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
 const repeat = Math.max(1, Number(args.repeat));
@@ -45,7 +46,7 @@ function seasonAfter(lastWeek: string): PlanParametersInput {
 }
 
 /** Start → buy approved at once → allocation committed, in seconds. The run is then cancelled. */
-async function planOnce(store: Store, lastWeek: string): Promise<{ seconds: number; series: number }> {
+async function planOnce(store: BatonStore, lastWeek: string): Promise<{ seconds: number; series: number }> {
   const { workflow, agents } = seasonPlanning(store);
   const engine = new Engine({ store, agents, workflows: [workflow] });
   await engine.start();
@@ -73,15 +74,15 @@ async function planOnce(store: Store, lastWeek: string): Promise<{ seconds: numb
 /** Context assembly needs only valid parameters; the season's dates do not change what is read. */
 const PARAMETERS = PlanParameters.parse(seasonAfter('2025-12-29'));
 
-async function contextTimes(store: Store): Promise<{ firstMs: number; cachedMs: number }> {
+async function contextTimes(store: BatonStore): Promise<{ firstMs: number; cachedMs: number }> {
   const first: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const assembler = new ContextAssembler(store);
+    const assembler = new ContextAssembler(seasonData(store));
     const t = performance.now();
     await assembler.demand(PARAMETERS);
     first.push(performance.now() - t);
   }
-  const assembler = new ContextAssembler(store);
+  const assembler = new ContextAssembler(seasonData(store));
   await assembler.demand(PARAMETERS);
   const cached: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -92,14 +93,14 @@ async function contextTimes(store: Store): Promise<{ firstMs: number; cachedMs: 
   return { firstMs: median(first), cachedMs: median(cached) };
 }
 
-async function measure(dataset: 'demo' | 'walmart', load: (store: Store) => Promise<string>): Promise<void> {
+async function measure(dataset: 'demo' | 'walmart', load: (store: BatonStore) => Promise<string>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `baton-bench-season-${dataset}-`));
-  const store = await openStore({ sqlitePath: join(dir, 'season.db'), origin: 'bench-season' });
+  const store = await openStore({ sqlitePath: join(dir, 'season.db'), origin: 'bench-season', modules: [seasonTables] });
   try {
     const importStarted = performance.now();
     const lastWeek = await load(store);
     const importSeconds = (performance.now() - importStarted) / 1000;
-    const stores = (await store.retail.listStores()).length;
+    const stores = (await seasonData(store).listStores()).length;
     const context = await contextTimes(store);
     const plans: number[] = [];
     let series = 0;
@@ -138,9 +139,9 @@ await measure('demo', async (store) => {
 });
 if (existsSync(`${WALMART}/sales.csv`)) {
   await measure('walmart', async (store) => {
-    await importCsv(store, 'stores', { name: 'stores.csv', path: `${WALMART}/stores.csv` });
-    await importCsv(store, 'sales', { name: 'sales.csv', path: `${WALMART}/sales.csv` });
-    const lastWeek = (await store.retail.salesSummary()).lastWeek;
+    await importCsv(seasonData(store), 'stores', { name: 'stores.csv', path: `${WALMART}/stores.csv` });
+    await importCsv(seasonData(store), 'sales', { name: 'sales.csv', path: `${WALMART}/sales.csv` });
+    const lastWeek = (await seasonData(store).salesSummary()).lastWeek;
     if (!lastWeek) throw new Error('the Walmart import left no sales');
     return lastWeek;
   });

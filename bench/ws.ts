@@ -32,7 +32,7 @@ import { buildServer } from '../src/server/app.js';
 import { parseServerConfig } from '../src/server/config.js';
 import { textFrame } from '../src/server/stream/frame.js';
 import { eventView } from '../src/server/views.js';
-import { openStore, type EventRecord, type Store } from '../src/store/index.js';
+import { openStore, type EventRecord, type BatonStore } from '../src/store/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -189,7 +189,7 @@ interface Measured {
  * Notes, for every event the store writes, the moment just before its transaction: the store is
  * wrapped here rather than given a clock, because the engine's clock (whole ms) goes into the rows.
  */
-function timeCommits(store: Store, sentAt: Map<string, number>): void {
+function timeCommits(store: BatonStore, sentAt: Map<string, number>): void {
   const note = (before: number, events: readonly EventRecord[]) => {
     for (const event of events) sentAt.set(eventKey(event.runId, event.seq), before);
   };
@@ -231,7 +231,7 @@ async function measureBaton(
     phases: Array.from({ length: 10 }, (_, i) => ({ name: `s${i + 1}`, agent: 'work', input: () => ({}) })),
   });
   const engine = new Engine({ store, agents: [work], workflows: [chain] });
-  const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false });
+  const app = await buildServer({ engine, store, config: parseServerConfig({ port: 0 }), logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const { results } = await startClients(`ws://127.0.0.1:${port}/ws/orchestrator/${SESSION}?since=0`, warmupRuns + runs);

@@ -2,13 +2,15 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { BatonError } from '../errors/index.js';
-import { DEFAULT_SQLITE_PATH, openStore, type SalesQuantity, type Store } from '../store/index.js';
+import { DEFAULT_SQLITE_PATH, type BatonStore } from '../store/index.js';
+import { seasonData, type SalesQuantity } from '../workflows/season-planning/data/index.js';
+import { openBatonStore as openStore } from './modules.js';
 import { mappingForTable, parseMapping } from '../workflows/season-planning/data/columns.js';
 import { importCsv, type ImportReport, type WeekDates } from '../workflows/season-planning/data/csv-import.js';
 import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
 import { addDays, isIsoDate, mondayOnOrBefore, todayIso } from '../workflows/season-planning/data/weeks.js';
 
-async function withStore<T>(db: string, use: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(db: string, use: (store: BatonStore) => Promise<T>): Promise<T> {
   const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: db, origin: `cli-${process.pid}` });
   try {
     return await use(store);
@@ -133,7 +135,7 @@ export function registerDataCommands(program: Command): void {
             let report: ImportReport;
             try {
               report = await importCsv(
-                store,
+                seasonData(store),
                 table,
                 { name: path, path },
                 {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Engine } from '../engine/index.js';
 import { InvalidParametersError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
-import { DEFAULT_SQLITE_PATH, openStore, type Store } from '../store/index.js';
+import { DEFAULT_SQLITE_PATH, type RunStore } from '../store/index.js';
 import { DeliveryService, ROLES, softwareDelivery, type AuditEntry, type DeliveryStatus } from '../workflows/software-delivery/index.js';
 
 const DemoOptions = z.object({
@@ -38,7 +38,7 @@ export function describeEntry(entry: AuditEntry): string {
 }
 
 /** Runs the demo on `store`; returns the final status. Deployment failures are rolled back to DEPLOYMENT, as a release manager would. */
-export async function runDeliveryDemo(store: Store, options: Omit<DemoOptions, 'db'>, print: (line: string) => void): Promise<DeliveryStatus> {
+export async function runDeliveryDemo(store: RunStore, options: Omit<DemoOptions, 'db'>, print: (line: string) => void): Promise<DeliveryStatus> {
   const { workflow, agents } = softwareDelivery();
   const engine = new Engine({ store, agents, workflows: [workflow] });
   await engine.start();
@@ -87,7 +87,7 @@ export function registerDeliveryCommands(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const parsed = DemoOptions.safeParse(raw);
       if (!parsed.success) throw new InvalidParametersError('the demo options are invalid', issuesOf(parsed.error));
-      const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: parsed.data.db, origin: 'cli' });
+      const store = await (await import('./modules.js')).openBatonStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: parsed.data.db, origin: 'cli' });
       try {
         const status = await runDeliveryDemo(store, parsed.data, (line) => console.log(line));
         if (status.state !== 'COMPLETE') process.exitCode = 1;

@@ -1,6 +1,6 @@
 /** `baton demo`: runs the editorial workflow on the embedded store and narrates its events live. */
 import { Engine } from '../engine/index.js';
-import type { EventRecord, Store } from '../store/index.js';
+import type { EventRecord, RunStore } from '../store/index.js';
 import { editorialAgents, editorialWorkflow } from '../workflows/engine-demo/index.js';
 
 function describe(event: EventRecord): string {
@@ -31,7 +31,7 @@ function describe(event: EventRecord): string {
   }
 }
 
-export async function runDemo(store: Store, print: (line: string) => void): Promise<void> {
+export async function runDemo(store: RunStore, print: (line: string) => void): Promise<void> {
   const engine = new Engine({ store, agents: editorialAgents, workflows: [editorialWorkflow] });
   await engine.start();
   try {

@@ -21,14 +21,14 @@ if (process.argv[2] === 'runs') {
 
 async function runProgram(): Promise<void> {
   const [
-    { openStore },
+    { openBatonStore: openStore },
     { serverConfigFromEnv },
     { registerExtractCommand },
     { registerForecastCommand },
     { registerDataCommands },
     { registerDeliveryCommands },
   ] = await Promise.all([
-    import('../store/index.js'),
+    import('./modules.js'),
     import('../server/config.js'),
     import('./extract.js'),
     import('./forecast/index.js'),

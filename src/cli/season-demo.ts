@@ -6,7 +6,8 @@
  */
 import { Engine, type RunStatus } from '../engine/index.js';
 import { extractParameters, llmSettingsFromEnv, PARAMETER_FIELDS } from '../llm/index.js';
-import type { EventRecord, Store } from '../store/index.js';
+import type { BatonStore, EventRecord, RunStore } from '../store/index.js';
+import { seasonData } from '../workflows/season-planning/data/index.js';
 import type { DemandOutput } from '../workflows/season-planning/agents/demand.js';
 import { DEFAULT_SYNTHETIC, DEMO_SHIFT, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
 import { addDays } from '../workflows/season-planning/data/weeks.js';
@@ -26,8 +27,8 @@ type Print = (line: string) => void;
 const units = (n: unknown): string => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : String(n));
 
 /** Keeps the data a previous demo (or an import) left, so every run of the demo tells the same story. */
-async function ensureData(store: Store, print: Print): Promise<string> {
-  const summary = await store.retail.salesSummary();
+async function ensureData(store: BatonStore, print: Print): Promise<string> {
+  const summary = await seasonData(store).salesSummary();
   if (summary.rows > 0 && summary.lastWeek) {
     print(
       `data: ${summary.stores} stores × ${summary.categories} categories, ${summary.weeks} weeks of history to ${summary.lastWeek} (already in the database)`,
@@ -66,7 +67,7 @@ function narrate(event: EventRecord, print: Print): void {
   }
 }
 
-export async function runSeasonDemo(store: Store, print: Print): Promise<RunStatus> {
+export async function runSeasonDemo(store: BatonStore, print: Print): Promise<RunStatus> {
   print(`store: ${store.durability}`);
   const lastWeek = await ensureData(store, print);
   const referenceDate = addDays(lastWeek, 1);
@@ -105,7 +106,7 @@ export async function runSeasonDemo(store: Store, print: Print): Promise<RunStat
   }
 }
 
-async function printSummary(engine: Engine, store: Store, status: RunStatus, print: Print): Promise<void> {
+async function printSummary(engine: Engine, store: RunStore, status: RunStatus, print: Print): Promise<void> {
   const steps = await store.listSteps(status.id);
   const output = (phase: string) => steps.filter((s) => s.phase === phase).at(-1)?.output as Record<string, unknown> | undefined;
   const demand = output('demand') as DemandOutput | undefined;

@@ -3,26 +3,21 @@ import { Engine } from '../engine/index.js';
 import { llmSettingsFromEnv } from '../llm/index.js';
 import { buildServer } from '../server/app.js';
 import type { ServerConfig } from '../server/config.js';
-import type { Store } from '../store/index.js';
+import { openModules, type WorkflowModule } from '../server/modules.js';
+import type { BatonStore } from '../store/index.js';
 import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
-import { editorialAgents, editorialWorkflow } from '../workflows/engine-demo/index.js';
-import { SEASON_PLANNING, seasonPlanning } from '../workflows/season-planning/workflow.js';
-import { softwareDelivery } from '../workflows/software-delivery/index.js';
+import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';
+import { WORKFLOW_MODULES } from './modules.js';
 
-export async function serve(store: Store, config: ServerConfig): Promise<void> {
+export async function serve(store: BatonStore, config: ServerConfig, modules: readonly WorkflowModule[] = WORKFLOW_MODULES): Promise<void> {
   // BATON_RETENTION_DAYS: finished runs older than that are pruned at start and daily (off when unset); checked before anything starts.
   const days = retentionDaysFromEnv();
-  const season = seasonPlanning(store, { llm: llmSettingsFromEnv() ?? null });
-  // Delivery roles played by agents use the model from the environment when one is configured.
-  const delivery = softwareDelivery({ llm: llmSettingsFromEnv() });
-  const engine = new Engine({
-    store,
-    agents: [...season.agents, ...editorialAgents, ...delivery.agents],
-    workflows: [season.workflow, editorialWorkflow, delivery.workflow],
-  });
+  // Agents that word their output with a model use the one from the environment when one is configured.
+  const opened = openModules(modules, store, { llm: llmSettingsFromEnv() ?? null });
+  const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows });
   await engine.start();
   // The seeds' run-workflow call names no workflow: it means season planning.
-  const app = await buildServer({ engine, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING }, assembler: season.assembler });
+  const app = await buildServer({ engine, store, modules: opened.modules, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING } });
   await app.listen({ port: config.port, host: config.host });
   const retention =
     days === undefined

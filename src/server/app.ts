@@ -23,23 +23,22 @@ import { healthRoutes } from './routes/health.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
-import { seasonRoutes } from './routes/season.js';
-import { dataRoutes } from './routes/data.js';
-import { deliveryRoutes } from './routes/delivery.js';
-import { ContextAssembler } from '../workflows/season-planning/context.js';
+import type { RunStore } from '../store/index.js';
+import type { OpenedModule } from './modules.js';
 import { streamRoutes } from './stream/routes.js';
-import { salesHistoryRoutes } from './routes/sales-history.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 
 export interface ServerOptions {
   engine: Engine;
+  /** The run store the engine runs on: /health pings it. */
+  store: RunStore;
   config: ServerConfig;
+  /** The workflow modules the engine registered: their routes and dashboard views (default none: the generic API only). */
+  modules?: readonly OpenedModule[];
   /** Fastify's logger option (pino): true, false, or pino options. Default: info level JSON lines. */
   logger?: FastifyServerOptions['logger'];
   /** The language model for parameter extraction; default from the environment (OPENAI_*, AZURE_OPENAI_*); null for none. */
   llm?: LlmSettings | null;
-  /** Season planning's context assembler, shared with its agents so both use one cache (default: a new one). */
-  assembler?: ContextAssembler;
   /** The built dashboard served at `/` (default web/dist); null serves none. */
   webRoot?: string | null;
 }
@@ -71,10 +70,11 @@ const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildServer({
   engine,
+  store,
   config,
+  modules = [],
   logger = { level: 'info' },
   llm = llmSettingsFromEnv() ?? null,
-  assembler = new ContextAssembler(engine.store),
   webRoot = DEFAULT_WEB_ROOT,
 }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -123,14 +123,17 @@ export async function buildServer({
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  await app.register(healthRoutes(engine.store));
+  await app.register(healthRoutes(store));
   await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
-  await app.register(workflowRoutes(engine));
-  await app.register(seasonRoutes(engine, assembler));
-  await app.register(dataRoutes(engine.store, config.uploadLimit, { maxRecordSize: config.csvMaxRecordSize }));
-  await app.register(deliveryRoutes(engine));
-  await app.register(salesHistoryRoutes(assembler));
+  await app.register(
+    workflowRoutes(
+      engine,
+      modules.flatMap((m) => m.views ?? []),
+    ),
+  );
+  // Each module's routes in a plugin of their own: whatever they add (body parsers, hooks) stays theirs.
+  for (const module of modules) if (module.routes) await app.register(module.routes(engine, config));
   await app.register(streamRoutes(engine, config));
   if (webRoot !== null) await registerDashboard(app, webRoot);
   return app;

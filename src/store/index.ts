@@ -3,10 +3,11 @@ import { InvalidParametersError } from '../errors/index.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
 import { createSqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store.js';
-import type { Store } from './types.js';
+import type { BatonStore, StoreModule } from './types.js';
 
 export type * from './types.js';
 export { MAX_EVENT_SEQ, RUN_STATES } from './types.js';
+export { query } from './unit-of-work.js';
 export { PRUNABLE_STATES } from './retention.js';
 export { ACCEPTED_DATABASE_URLS, parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 
@@ -18,6 +19,8 @@ export interface StoreConfig {
   /** PostgreSQL connections per process (default: BATON_PG_POOL, else 10). */
   postgresPoolSize?: number;
   origin: string;
+  /** The workflow modules whose tables the database holds: their migrations run after the engine's. */
+  modules?: readonly StoreModule[];
 }
 
 export const DEFAULT_SQLITE_PATH = './data/baton.db';
@@ -33,14 +36,20 @@ function poolSizeFromEnv(): number | undefined {
 }
 
 /** Opens and migrates the store, so callers always get an up-to-date schema. */
-export async function openStore(config: StoreConfig): Promise<Store> {
+export async function openStore(config: StoreConfig): Promise<BatonStore> {
   const target = config.databaseUrl === undefined || config.databaseUrl === '' ? undefined : parseDatabaseUrl(config.databaseUrl);
   const store =
     target?.kind === 'postgres'
-      ? createPostgresStore({ url: target.url, origin: config.origin, maxConnections: config.postgresPoolSize ?? poolSizeFromEnv() })
+      ? createPostgresStore({
+          url: target.url,
+          origin: config.origin,
+          maxConnections: config.postgresPoolSize ?? poolSizeFromEnv(),
+          modules: config.modules ?? [],
+        })
       : createSqliteStore({
           path: target?.path ?? config.sqlitePath ?? DEFAULT_SQLITE_PATH,
           origin: config.origin,
+          modules: config.modules ?? [],
           ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}),
         });
   await store.migrate();

@@ -6,14 +6,14 @@ import { Migrator, type Compilable, type CompiledQuery, type Kysely, type QueryR
 import { ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { hotQueries, newRunRow, type HotQueries, type RunColumns } from './hot-queries.js';
 import { query, type Work } from './unit-of-work.js';
-import { KyselyRetailData } from './retail/kysely-retail.js';
 import { pruneRuns } from './retention.js';
-import type { RetailData } from './retail/types.js';
-import { migrations, type Database, type EventsTable, type MigrationTarget, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
+import { composeMigrations, type Database, type EventsTable, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
 import { attemptFromRow, attemptOf, eventFromRow, handoffOf, patchToRow, runFromRow, stepFromRow, toJson, waitFromRow } from './rows.js';
 import type {
   AttemptRecord,
+  BatonStore,
   CommitResult,
+  Dialect,
   EventNotice,
   EventRecord,
   HandoffRecord,
@@ -26,8 +26,10 @@ import type {
   RunFilter,
   RunRecord,
   RunState,
+  MigrationTarget,
+  ModuleDatabase,
   StepRecord,
-  Store,
+  StoreModule,
   WaitRecord,
   WorkflowRunStats,
 } from './types.js';
@@ -36,7 +38,7 @@ type ClaimCandidates = SelectQueryBuilder<Database, 'runs', { id: string }>;
 
 /** The few things each database does its own way. */
 export interface DialectAdapter {
-  readonly dialect: Store['dialect'];
+  readonly dialect: Dialect;
   readonly durability: string;
   readonly migrationTarget: MigrationTarget;
   /** Lets concurrent claimers skip each other's rows where the database can (FOR UPDATE SKIP LOCKED). */
@@ -54,28 +56,52 @@ export interface DialectAdapter {
 
 const DEFAULT_PAGE = 50;
 
-export class KyselyStore implements Store {
-  readonly dialect: Store['dialect'];
+export class KyselyStore implements BatonStore {
+  readonly dialect: Dialect;
   readonly durability: string;
   private readonly queries: HotQueries;
-  readonly retail: RetailData;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly adapter: DialectAdapter,
     readonly origin: string,
+    /** The workflow modules whose tables live in this database: their migrations and run tables. */
+    private readonly modules: readonly StoreModule[] = [],
   ) {
     this.dialect = adapter.dialect;
     this.durability = adapter.durability;
     this.queries = hotQueries(db);
-    this.retail = new KyselyRetailData(db, adapter);
+  }
+
+  /** The same connection typed by a module's own tables: the module's queries are its own, the transactions the store's. */
+  database<DB>(): ModuleDatabase<DB> {
+    const { adapter } = this;
+    return {
+      dialect: adapter.dialect,
+      db: this.db as unknown as Kysely<DB>,
+      execute: (query) => adapter.execute(query),
+      transact: (work) => adapter.transact(work),
+    };
+  }
+
+  /** The migration names this database has recorded (none before the first migration). */
+  private async recordedMigrations(schema: string | undefined): Promise<string[]> {
+    const db = (schema === undefined ? this.db : this.db.withSchema(schema)) as unknown as Kysely<{ kysely_migration: { name: string } }>;
+    try {
+      return (await db.selectFrom('kysely_migration').select('name').execute()).map((r) => r.name);
+    } catch {
+      return []; // no bookkeeping table yet: a new database
+    }
   }
 
   async migrate(): Promise<void> {
+    const schema = await this.adapter.migrationTarget.migrationSchema(this.db as unknown as Kysely<unknown>);
     const { error, results } = await new Migrator({
       db: this.db,
-      provider: migrations(this.adapter.migrationTarget),
-      migrationTableSchema: await this.adapter.migrationTarget.migrationSchema(this.db as unknown as Kysely<unknown>),
+      provider: composeMigrations(this.adapter.migrationTarget, this.modules, await this.recordedMigrations(schema)),
+      migrationTableSchema: schema,
+      // Modules are independent: one added to a database later runs its migrations after others' newer ones.
+      allowUnorderedMigrations: true,
     }).migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error !== undefined || failed) {
@@ -362,6 +388,11 @@ export class KyselyStore implements Store {
 
   /** See src/store/retention.ts. */
   pruneRuns(options: PruneOptions): Promise<PruneResult> {
-    return pruneRuns(this.db, this.adapter, options);
+    return pruneRuns(
+      this.db,
+      this.adapter,
+      options,
+      this.modules.flatMap((m) => m.runTables ?? []),
+    );
   }
 }

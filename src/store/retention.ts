@@ -1,17 +1,21 @@
 /**
  * Retention: deletes finished runs older than a cutoff with every row the engine and the
- * workflows keep for them (steps, attempts, waits, events, plans, actuals), one transaction per run.
+ * workflow modules keep for them (steps, attempts, waits, events, and each module's run tables),
+ * one transaction per run.
  */
 import { sql, type Kysely } from 'kysely';
 import { BatonError } from '../errors/index.js';
 import type { DialectAdapter } from './kysely-store.js';
 import type { Database } from './schema.js';
-import type { PruneOptions, PruneResult, RunState, Store } from './types.js';
+import type { PruneOptions, PruneResult, RunState, RunStore } from './types.js';
 import { query, type Work } from './unit-of-work.js';
 
-/** Every table with a run_id column, children before the run: a test compares it with the live schema. */
-export const RUN_DATA_TABLES = ['events', 'steps', 'attempts', 'waits', 'plans', 'actual_sales'] as const;
-export type RunDataTable = (typeof RUN_DATA_TABLES)[number];
+/** The engine's tables with a run_id column, children of the run; modules add theirs (`StoreModule.runTables`). */
+export const RUN_DATA_TABLES = ['events', 'steps', 'attempts', 'waits'] as const;
+
+/** Any table with a run_id column, as the prune statements see it (the modules' tables are not in `Database`). */
+type RunRows = Kysely<Record<string, { run_id: string }>>;
+const runRows = (db: Kysely<Database>): RunRows => db as unknown as RunRows;
 
 /** Runs in these states are done with; waiting and running ones are never pruned, whatever the caller asks. */
 export const PRUNABLE_STATES: readonly RunState[] = ['completed', 'failed', 'cancelled', 'rejected', 'expired'];
@@ -32,7 +36,7 @@ function checkStates(states: readonly RunState[]): void {
 
 /** Space as each database can say it; `freedBytes` is explained by `spaceNote`. */
 interface SpaceProbe {
-  before(db: Kysely<Database>, adapter: DialectAdapter, runIds: readonly string[]): Promise<number | null>;
+  before(db: Kysely<Database>, adapter: DialectAdapter, runIds: readonly string[], tables: readonly string[]): Promise<number | null>;
   after(db: Kysely<Database>, adapter: DialectAdapter, before: number | null): Promise<number | null>;
   note: string;
 }
@@ -60,10 +64,10 @@ async function freePages(db: Kysely<Database>, adapter: DialectAdapter): Promise
  * deleting. A DELETE shrinks no table file: autovacuum makes the space reusable, VACUUM FULL returns it.
  */
 const postgresSpace: SpaceProbe = {
-  async before(db, adapter, runIds) {
+  async before(db, adapter, runIds, tables) {
     let total = 0;
     for (const runId of runIds) {
-      for (const table of [...RUN_DATA_TABLES, 'runs'] as const) {
+      for (const table of [...tables, 'runs']) {
         const column = table === 'runs' ? 'id' : 'run_id';
         const compiled = sql<{
           bytes: string | null;
@@ -78,7 +82,13 @@ const postgresSpace: SpaceProbe = {
 };
 
 /** Deletes one run and its data if it is still eligible; the run's row is locked (and its version bumped) first, so no writer slips in. */
-function* pruneOne(db: Kysely<Database>, runId: string, states: readonly RunState[], cutoff: number): Work<Record<RunDataTable | 'runs', number> | undefined> {
+function* pruneOne(
+  db: Kysely<Database>,
+  runId: string,
+  states: readonly RunState[],
+  cutoff: number,
+  tables: readonly string[],
+): Work<Record<string, number> | undefined> {
   const claimed = yield* query<{ id: string }>(
     db
       .updateTable('runs')
@@ -90,9 +100,9 @@ function* pruneOne(db: Kysely<Database>, runId: string, states: readonly RunStat
       .compile(),
   );
   if (claimed.rows.length === 0) return undefined; // retried, rolled back or deleted meanwhile
-  const counts = {} as Record<RunDataTable | 'runs', number>;
-  for (const table of RUN_DATA_TABLES) {
-    const result = yield* query(db.deleteFrom(table).where('run_id', '=', runId).compile());
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const result = yield* query(runRows(db).deleteFrom(table).where('run_id', '=', runId).compile());
     counts[table] = Number(result.numAffectedRows ?? 0n);
   }
   const run = yield* query(db.deleteFrom('runs').where('id', '=', runId).compile());
@@ -128,12 +138,19 @@ async function eligible(
 }
 
 /** Prunes (or, with dryRun, counts) the eligible runs; called by the store's `pruneRuns`. */
-export async function pruneRuns(db: Kysely<Database>, adapter: DialectAdapter, options: PruneOptions): Promise<PruneResult> {
+export async function pruneRuns(
+  db: Kysely<Database>,
+  adapter: DialectAdapter,
+  options: PruneOptions,
+  moduleTables: readonly string[] = [],
+): Promise<PruneResult> {
   const states = options.states ?? PRUNABLE_STATES;
   checkStates(states);
   const cutoff = options.finishedBefore;
   const space = adapter.dialect === 'sqlite' ? sqliteSpace : postgresSpace;
-  const rows = Object.fromEntries([...RUN_DATA_TABLES, 'runs'].map((t) => [t, 0])) as PruneResult['rows'];
+  // The modules' rows reference the run (and may be read with its steps): they go first, then the engine's, then the run.
+  const tables = [...moduleTables, ...RUN_DATA_TABLES];
+  const rows: Record<string, number> = Object.fromEntries([...tables, 'runs'].map((t) => [t, 0]));
   const runIds: string[] = [];
   let freedBytes: number | null = 0;
   let after: { at: number; id: string } | undefined;
@@ -145,29 +162,29 @@ export async function pruneRuns(db: Kysely<Database>, adapter: DialectAdapter, o
     if (options.dryRun) {
       for (const id of ids) {
         runIds.push(id);
-        for (const table of RUN_DATA_TABLES) {
+        for (const table of tables) {
           const [count] = (
             await adapter.execute(
-              db
+              runRows(db)
                 .selectFrom(table)
                 .select((eb) => eb.fn.countAll<number>().as('n'))
                 .where('run_id', '=', id)
                 .compile(),
             )
           ).rows;
-          rows[table] += Number(count?.n ?? 0);
+          rows[table] = (rows[table] ?? 0) + Number(count?.n ?? 0);
         }
-        rows.runs += 1;
+        rows.runs = (rows.runs ?? 0) + 1;
       }
-      if (adapter.dialect === 'postgres' && freedBytes !== null) freedBytes += (await space.before(db, adapter, ids)) ?? 0;
+      if (adapter.dialect === 'postgres' && freedBytes !== null) freedBytes += (await space.before(db, adapter, ids, tables)) ?? 0;
       continue;
     }
-    const before = await space.before(db, adapter, ids);
+    const before = await space.before(db, adapter, ids, tables);
     for (const id of ids) {
-      const counts = await adapter.transact(() => pruneOne(db, id, states, cutoff));
+      const counts = await adapter.transact(() => pruneOne(db, id, states, cutoff, tables));
       if (!counts) continue;
       runIds.push(id);
-      for (const [table, n] of Object.entries(counts)) rows[table as keyof PruneResult['rows']] += n;
+      for (const [table, n] of Object.entries(counts)) rows[table] = (rows[table] ?? 0) + n;
     }
     const freed = await space.after(db, adapter, before);
     freedBytes = freed === null || freedBytes === null ? null : freedBytes + freed;
@@ -196,7 +213,7 @@ export interface Retention {
  * process alive (BATON_RETENTION_DAYS in `baton serve`). A failed pass is reported and retried the next day.
  */
 export function startRetention(
-  store: Pick<Store, 'pruneRuns'>,
+  store: Pick<RunStore, 'pruneRuns'>,
   days: number,
   report: { pruned?: (result: PruneResult) => void; failed?: (error: unknown) => void } = {},
   options: { everyMs?: number; now?: () => number } = {},

@@ -1,9 +1,9 @@
 /**
- * Table shapes as Kysely sees them, and the migrations that create them.
+ * The engine's table shapes as Kysely sees them, its migrations, and how the modules' migrations join them.
  * JSON travels as text and timestamps as epoch milliseconds, so both dialects store the same bytes.
  */
-import { sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { importQuantity, planTables, retailTables, type RetailTables } from './retail/schema.js';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { MigrationTarget, StoreModule } from './types.js';
 
 export interface RunsTable {
   id: string;
@@ -79,7 +79,8 @@ export interface WaitsTable {
   resolved_at: number | null;
 }
 
-export interface Database extends RetailTables {
+/** The engine's tables; a module's tables are its own (see `ModuleDatabase`). */
+export interface Database {
   runs: RunsTable;
   steps: StepsTable;
   attempts: AttemptsTable;
@@ -88,20 +89,6 @@ export interface Database extends RetailTables {
 }
 
 type AnyDb = Kysely<unknown>;
-
-/** What a migration may need to know of the database it runs on. */
-export interface MigrationTarget {
-  /**
-   * SQLite keeps a rowid table plus a separate index for a composite primary key; WITHOUT ROWID
-   * stores them as one b-tree, so each commit writes fewer pages (measured: commits ~30% faster).
-   */
-  clusteredPrimaryKey: <T extends string, C extends string>(table: CreateTableBuilder<T, C>) => CreateTableBuilder<T, C>;
-  /**
-   * Where Kysely keeps its migration bookkeeping. PostgreSQL answers with current_schema(): left
-   * to itself Kysely finds its tables in any schema and then misses them under another search_path.
-   */
-  migrationSchema: (db: Kysely<unknown>) => Promise<string | undefined>;
-}
 
 const engineTables = (target: MigrationTarget): Migration => ({
   async up(db: AnyDb) {
@@ -197,16 +184,33 @@ const engineTables = (target: MigrationTarget): Migration => ({
   },
 });
 
-/** Migrations are code, named so they sort in the order they must run. */
-export const migrations = (target: MigrationTarget): MigrationProvider => ({
-  getMigrations: () =>
-    Promise.resolve({
-      '0001_engine_tables': engineTables(target),
-      '0002_retail_tables': retailTables(target),
-      '0003_plan_tables': planTables(target),
-      '0004_import_quantity': importQuantity,
-    }),
-});
+/** The engine's migrations: always first. */
+export const CORE: StoreModule = { name: 'core', migrations: (target) => ({ '0001_engine_tables': engineTables(target) }) };
+
+/** A migration another module recorded that this process does not load: already run, nothing to do here. */
+const recordedElsewhere: Migration = { up: () => Promise.resolve() };
+
+/**
+ * Core first, then each module's, in order. Names are global (Kysely records them): a module's
+ * names must sort in its own order and be unique across modules; databases keep the names they
+ * recorded (`0002_retail_tables`… are season planning's). Names another module recorded that no
+ * loaded module declares are kept as done, so a process without that module still opens the database.
+ */
+export function composeMigrations(target: MigrationTarget, modules: readonly StoreModule[], recorded: readonly string[]): MigrationProvider {
+  const all: Record<string, Migration> = {};
+  for (const module of [CORE, ...modules]) {
+    const own = module.migrations(target);
+    const names = Object.keys(own);
+    names.forEach((name, i) => {
+      if (name in all) throw new Error(`migration ${name} of module ${module.name} is declared twice`);
+      if (i > 0 && name.localeCompare(names[i - 1] ?? '') <= 0)
+        throw new Error(`migrations of module ${module.name} must be named in the order they run (${name})`);
+      all[name] = own[name] as Migration;
+    });
+  }
+  for (const name of recorded) all[name] ??= recordedElsewhere;
+  return { getMigrations: () => Promise.resolve(all) };
+}
 
 export const withoutRowid: MigrationTarget['clusteredPrimaryKey'] = (table) => table.modifyEnd(sql`without rowid`);
 export const asIs: MigrationTarget['clusteredPrimaryKey'] = (table) => table;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runDeliveryDemo } from '../../src/cli/delivery.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { openStore, type BatonStore } from '../../src/store/index.js';
 
 let dir: string | undefined;
-let store: Store | undefined;
+let store: BatonStore | undefined;
 afterEach(async () => {
   await store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });

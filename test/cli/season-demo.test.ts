@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { runSeasonDemo } from '../../src/cli/season-demo.js';
 import { openStore } from '../../src/store/index.js';
+import { seasonTables } from '../../src/workflows/season-planning/data/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function demo(): Promise<{ state: string; lines: string[] }> {
-  const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'demo-test' });
+  const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'demo-test', modules: [seasonTables] });
   const lines: string[] = [];
   try {
     const status = await runSeasonDemo(store, (line) => lines.push(line));

@@ -4,8 +4,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { PRUNABLE_STATES, RUN_DATA_TABLES, retentionDaysFromEnv, startRetention } from '../../src/store/retention.js';
-import type { PruneResult, RunState, Store } from '../../src/store/index.js';
-import { describeEachStore, type TestStore } from '../support/stores.js';
+import type { PruneResult, RunState, BatonStore } from '../../src/store/index.js';
+import { describeEachStore, TEST_STORE_MODULES, type TestStore } from '../support/stores.js';
+import { seasonData } from '../../src/workflows/season-planning/data/index.js';
+
+/** The engine's run tables and the modules' (season planning's plans and actuals), which the modules' prune hook names. */
+const RUN_TABLES = [...RUN_DATA_TABLES, ...TEST_STORE_MODULES.flatMap((m) => m.runTables ?? [])];
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);
@@ -19,7 +23,7 @@ interface Seed {
 }
 
 /** A run with a row in every table that keeps run data: an event log, a step, a failed attempt, a wait, a plan and actuals. */
-async function seedRun(store: Store, { id, state, ageDays }: Seed): Promise<void> {
+async function seedRun(store: BatonStore, { id, state, ageDays }: Seed): Promise<void> {
   const at = NOW - ageDays * DAY;
   await store.createRun(
     {
@@ -64,8 +68,8 @@ async function seedRun(store: Store, { id, state, ageDays }: Seed): Promise<void
     events: [{ type: 'run_state', payload: { from: 'running', to: 'waiting' } }],
     at,
   });
-  await store.retail.savePlan({ runId: id, kind: 'forecast', revision: 1, body: { blob: BLOB }, createdAt: at });
-  await store.retail.recordActuals(id, [{ storeId: 'S1', categoryId: 'C1', seasonWeek: 1, unitsSold: 3 }], at);
+  await seasonData(store).savePlan({ runId: id, kind: 'forecast', revision: 1, body: { blob: BLOB }, createdAt: at });
+  await seasonData(store).recordActuals(id, [{ storeId: 'S1', categoryId: 'C1', seasonWeek: 1, unitsSold: 3 }], at);
   if (state === 'waiting') return;
   await store.commit({
     runId: id,
@@ -141,7 +145,7 @@ async function inspectorFor(t: TestStore): Promise<Inspector> {
 async function census(inspector: Inspector): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of await inspector.allTables()) counts[table] = await inspector.count(table);
-  for (const seed of SEEDS) for (const table of [...RUN_DATA_TABLES, 'runs']) counts[`${table}:${seed.id}`] = await inspector.count(table, seed.id);
+  for (const seed of SEEDS) for (const table of [...RUN_TABLES, 'runs']) counts[`${table}:${seed.id}`] = await inspector.count(table, seed.id);
   return counts;
 }
 
@@ -152,7 +156,7 @@ describeEachStore('retention', (kind) => {
     t = await kind.create();
     for (const seed of SEEDS) await seedRun(t.store, seed);
     // Rows that belong to no run: pruning must leave them.
-    await t.store.retail.saveSimulatedDemand([{ storeId: 'S1', categoryId: 'C1', weekStartDate: '2026-01-05', unitsSold: 4 }]);
+    await seasonData(t.store).saveSimulatedDemand([{ storeId: 'S1', categoryId: 'C1', weekStartDate: '2026-01-05', unitsSold: 4 }]);
     inspector = await inspectorFor(t);
   });
   afterEach(async () => {
@@ -161,12 +165,12 @@ describeEachStore('retention', (kind) => {
   });
 
   it('knows every table of the schema that holds run data', async () => {
-    expect((await inspector.tablesWithRunId()).sort()).toEqual([...RUN_DATA_TABLES].sort());
+    expect((await inspector.tablesWithRunId()).sort()).toEqual([...RUN_TABLES].sort());
   });
 
   it('deletes only the finished runs in the asked states older than the cutoff, each with its rows in every table, and nothing else', async () => {
     const before = await census(inspector);
-    for (const seed of SEEDS) for (const table of RUN_DATA_TABLES) expect(before[`${table}:${seed.id}`], `${table} of ${seed.id}`).toBeGreaterThan(0);
+    for (const seed of SEEDS) for (const table of RUN_TABLES) expect(before[`${table}:${seed.id}`], `${table} of ${seed.id}`).toBeGreaterThan(0);
 
     const result = await t.store.pruneRuns({ finishedBefore: NOW - 90 * DAY, states: ['completed', 'failed'] });
     expect(result.runIds.sort()).toEqual(['old-completed', 'old-failed']);
@@ -174,13 +178,13 @@ describeEachStore('retention', (kind) => {
     const gone = new Set(['old-completed', 'old-failed']);
     const expected = { ...before };
     for (const id of gone) {
-      for (const table of [...RUN_DATA_TABLES, 'runs']) {
+      for (const table of [...RUN_TABLES, 'runs']) {
         expected[table]! -= before[`${table}:${id}`]!;
         expected[`${table}:${id}`] = 0;
       }
     }
-    for (const table of [...RUN_DATA_TABLES, 'runs']) {
-      expect(result.rows[table as keyof PruneResult['rows']], table).toBe(before[`${table}:old-completed`]! + before[`${table}:old-failed`]!);
+    for (const table of [...RUN_TABLES, 'runs']) {
+      expect(result.rows[table], table).toBe(before[`${table}:old-completed`]! + before[`${table}:old-failed`]!);
     }
     expect(after).toEqual(expected);
     expect(result.rows.runs).toBe(2);
@@ -200,7 +204,7 @@ describeEachStore('retention', (kind) => {
     expect(real.rows).toEqual(dry.rows);
     const after = await census(inspector);
     for (const id of ['old-waiting', 'old-running', 'new-completed'])
-      for (const table of [...RUN_DATA_TABLES, 'runs']) expect(after[`${table}:${id}`]).toBe(before[`${table}:${id}`]);
+      for (const table of [...RUN_TABLES, 'runs']) expect(after[`${table}:${id}`]).toBe(before[`${table}:${id}`]);
     expect(after.simulated_demand).toBe(1);
     expect(after.runs).toBe(3);
   });

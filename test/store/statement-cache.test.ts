@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, describe } from 'vitest';
-import { openStore, type Store, type WeeklySales } from '../../src/store/index.js';
-import { chunkSizes, CHUNK } from '../../src/store/retail/bulk-insert.js';
+import { openStore, type BatonStore } from '../../src/store/index.js';
 import { statementCacheStats } from '../../src/store/sqlite/statement-cache.js';
+import { chunkSizes, CHUNK } from '../../src/workflows/season-planning/data/bulk-insert.js';
+import { seasonData, seasonTables, type WeeklySales } from '../../src/workflows/season-planning/data/index.js';
 
 describe('statement shapes', () => {
   let dir: string | undefined;
-  let store: Store | undefined;
+  let store: BatonStore | undefined;
   afterEach(async () => {
     await store?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -31,7 +32,7 @@ describe('statement shapes', () => {
 
   it('prepares a bounded set of statements over imports of 1 to 1,000 rows and never evicts one', async () => {
     dir = mkdtempSync(join(tmpdir(), 'baton-statements-'));
-    store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'statement-cache-test' });
+    store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'statement-cache-test', modules: [seasonTables] });
     const before = statementCacheStats();
     for (let n = 1; n <= 1_000; n++) {
       const rows: WeeklySales[] = Array.from({ length: n }, (_, i) => ({
@@ -40,12 +41,12 @@ describe('statement shapes', () => {
         weekStartDate: '2012-01-06',
         unitsSold: n,
       }));
-      await store.retail.importSales({ source: `n${n}`, rows, warnings: [], at: n });
+      await seasonData(store).importSales({ source: `n${n}`, rows, warnings: [], at: n });
     }
     const after = statementCacheStats();
     // Per kind of statement (new rows, updated rows, store and category stubs): at most 11 sizes.
     expect(after.prepared - before.prepared).toBeLessThanOrEqual(4 * 11 + 10);
     expect(after.evicted).toBe(before.evicted);
-    expect((await store.retail.salesSummary()).rows).toBe(1_000);
+    expect((await seasonData(store).salesSummary()).rows).toBe(1_000);
   }, 60_000);
 });

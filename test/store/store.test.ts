@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ConflictError, StaleRunError } from '../../src/errors/index.js';
-import type { NewRun, RunCommit, Store } from '../../src/store/index.js';
+import type { NewRun, RunCommit, BatonStore } from '../../src/store/index.js';
 import { describeEachStore, type TestStore } from '../support/stores.js';
 
 const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
@@ -32,7 +32,7 @@ const agentStep = (stepKey: string, output: unknown) => ({
 
 describeEachStore('store', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   beforeEach(async () => {
     t = await kind.create();
     store = t.store;

@@ -8,34 +8,42 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
+import { openStore, type BatonStore, type StoreModule } from '../../src/store/index.js';
+import { seasonTables } from '../../src/workflows/season-planning/data/schema.js';
 
 export const postgresUrl = process.env.BATON_TEST_POSTGRES_URL || undefined;
 
+/**
+ * The modules' tables every test database gets: the CLI's list's (test/cli/modules.test.ts checks
+ * they agree), taken from the table modules alone so an engine test loads no workflow code.
+ */
+export const TEST_STORE_MODULES: readonly StoreModule[] = [seasonTables];
+
 export interface TestStore {
-  store: Store;
+  store: BatonStore;
   /** How another process would open the same database. */
   connection: { databaseUrl?: string; sqlitePath?: string };
   /** Opens another store on the same database (another "process" for cross-node tests). */
-  reopen(origin?: string): Promise<Store>;
+  reopen(origin?: string, modules?: readonly StoreModule[]): Promise<BatonStore>;
   /** Closes every store opened here and removes the database. */
   dispose(): Promise<void>;
 }
 
 export interface StoreKind {
   name: 'sqlite' | 'postgres';
-  create(): Promise<TestStore>;
+  /** A fresh database migrated for `modules` (default: every module's tables). */
+  create(modules?: readonly StoreModule[]): Promise<TestStore>;
 }
 
 function sqliteKind(): StoreKind {
   return {
     name: 'sqlite',
-    async create() {
+    async create(modules = TEST_STORE_MODULES) {
       const dir = mkdtempSync(join(tmpdir(), 'baton-test-'));
       const path = join(dir, 'baton.db');
-      const opened: Store[] = [];
-      const open = async (origin = `test-${randomUUID().slice(0, 6)}`) => {
-        const store = await openStore({ sqlitePath: path, origin });
+      const opened: BatonStore[] = [];
+      const open = async (origin = `test-${randomUUID().slice(0, 6)}`, opening = modules) => {
+        const store = await openStore({ sqlitePath: path, origin, modules: opening });
         opened.push(store);
         return store;
       };
@@ -76,7 +84,7 @@ function postgresKind(serverUrl: string): StoreKind {
   let database: Promise<string> | undefined;
   return {
     name: 'postgres',
-    async create() {
+    async create(modules = TEST_STORE_MODULES) {
       const url = await (database ??= workerDatabase(serverUrl));
       const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
       const admin = new pg.Client({ connectionString: url });
@@ -84,9 +92,9 @@ function postgresKind(serverUrl: string): StoreKind {
       await admin.query(`create schema ${schema}`);
       const scoped = new URL(url);
       scoped.searchParams.set('options', `-c search_path=${schema}`);
-      const opened: Store[] = [];
-      const open = async (origin = `test-${randomUUID().slice(0, 6)}`) => {
-        const store = await openStore({ databaseUrl: scoped.toString(), origin });
+      const opened: BatonStore[] = [];
+      const open = async (origin = `test-${randomUUID().slice(0, 6)}`, opening = modules) => {
+        const store = await openStore({ databaseUrl: scoped.toString(), origin, modules: opening });
         opened.push(store);
         return store;
       };

@@ -11,11 +11,11 @@ import { BatonError } from '../../errors/index.js';
 import { inputError } from '../../errors/zod-issues.js';
 import { llmSettingsFromEnv } from '../../llm/index.js';
 import { eventView, runView } from '../../server/views.js';
-import { openStore, type Store } from '../../store/index.js';
-import { editorialAgents, editorialWorkflow } from '../../workflows/engine-demo/index.js';
+import type { BatonStore } from '../../store/index.js';
+import { openModules } from '../../server/modules.js';
+import { seasonData } from '../../workflows/season-planning/data/index.js';
+import { openBatonStore as openStore, WORKFLOW_MODULES } from '../modules.js';
 import { postActuals, weeklyActuals } from '../../workflows/season-planning/actuals-intake.js';
-import { seasonPlanning } from '../../workflows/season-planning/workflow.js';
-import { softwareDelivery } from '../../workflows/software-delivery/index.js';
 import type { EventView, ListFilter, Resolution, RunsBackend, RunView, WeeklyActualsBody } from './backend.js';
 
 /** How often a follower without notices (SQLite, or PostgreSQL between them) reads the log again. */
@@ -52,18 +52,12 @@ class DirectBackend implements RunsBackend {
   private readonly engine: Engine;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: BatonStore,
     readonly describe: string,
   ) {
-    // The workflows `baton serve` registers, built the same way (serve.ts).
-    const season = seasonPlanning(store, { llm: llmSettingsFromEnv() ?? null });
-    const delivery = softwareDelivery({ llm: llmSettingsFromEnv() });
-    this.engine = new Engine({
-      store,
-      leaseMs: LEASE_MS,
-      agents: [...season.agents, ...editorialAgents, ...delivery.agents],
-      workflows: [season.workflow, editorialWorkflow, delivery.workflow],
-    });
+    // The workflows `baton serve` registers, from the same list (modules.ts).
+    const { agents, workflows } = openModules(WORKFLOW_MODULES, store, { llm: llmSettingsFromEnv() ?? null });
+    this.engine = new Engine({ store, leaseMs: LEASE_MS, agents, workflows });
   }
 
   async list(filter: ListFilter) {
@@ -92,7 +86,7 @@ class DirectBackend implements RunsBackend {
   async postActuals(runId: string, actuals: WeeklyActualsBody): Promise<RunView> {
     const parsed = weeklyActuals.safeParse(actuals);
     if (!parsed.success) throw inputError('the weekly actuals', actuals, parsed.error);
-    return runView(await postActuals(this.engine, this.store, runId, parsed.data));
+    return runView(await postActuals(this.engine, seasonData(this.store), runId, parsed.data));
   }
 
   async cancel(runId: string, reason?: string): Promise<RunView> {

@@ -1,7 +1,8 @@
 /** `baton runs prune` on the database: opens the store, prunes, closes. */
 import { BatonError } from '../../errors/index.js';
 import { existsSync } from 'node:fs';
-import { openStore, type PruneOptions, type PruneResult } from '../../store/index.js';
+import type { PruneOptions, PruneResult } from '../../store/index.js';
+import { openBatonStore as openStore } from '../modules.js';
 import { sqliteFileOf } from './database-file.js';
 
 export async function pruneOnDatabase(where: { sqlitePath: string; databaseUrl?: string | undefined }, options: PruneOptions): Promise<PruneResult> {

@@ -1,10 +1,10 @@
 /** Liveness plus database reachability. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Store } from '../../store/index.js';
+import type { RunStore } from '../../store/index.js';
 import { health } from '../schemas.js';
 
 export const healthRoutes =
-  (store: Store): FastifyPluginAsyncZod =>
+  (store: RunStore): FastifyPluginAsyncZod =>
   (app) => {
     app.get(
       '/health',

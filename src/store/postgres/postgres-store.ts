@@ -6,7 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { asIs, type Database } from '../schema.js';
-import type { Store } from '../types.js';
+import type { BatonStore, StoreModule } from '../types.js';
 import { driveAsync, type Work } from '../unit-of-work.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
@@ -18,6 +18,8 @@ export interface PostgresStoreOptions {
   /** Identifies this process in event notices, so it can ignore its own. */
   origin: string;
   onNotifyError?: (error: unknown) => void;
+  /** The workflow modules whose tables this database holds. */
+  modules?: readonly StoreModule[];
 }
 
 const INT8_OID = 20;
@@ -70,11 +72,11 @@ function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier):
   };
 }
 
-export function createPostgresStore(options: PostgresStoreOptions): Store {
+export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, types });
   // An idle pooled connection that drops emits 'error' on the pool: unhandled, it would end the process.
   pool.on('error', (error) => onConnectionError(error, 'an idle connection was lost'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
-  return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin);
+  return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin, options.modules);
 }

@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { withoutRowid, type Database } from '../schema.js';
-import type { Store } from '../types.js';
+import type { BatonStore, StoreModule } from '../types.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
 import { cachingDatabase, type CachingDatabase } from './statement-cache.js';
@@ -25,6 +25,8 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSynchronous;
   /** Identifies this process in event notices. */
   origin: string;
+  /** The workflow modules whose tables this database holds. */
+  modules?: readonly StoreModule[];
 }
 
 const SQLITE_CONSTRAINT_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
@@ -52,7 +54,7 @@ function sqliteAdapter(synchronous: SqliteSynchronous, connection: CachingDataba
   };
 }
 
-export function createSqliteStore(options: SqliteStoreOptions): Store {
+export function createSqliteStore(options: SqliteStoreOptions): BatonStore {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const synchronous = options.synchronous ?? 'NORMAL';
   const sqlite = new BetterSqlite3(options.path);
@@ -66,5 +68,5 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   if (checkpointer) sqlite.exec('PRAGMA wal_autocheckpoint = 20000');
   const connection = cachingDatabase(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
-  return new KyselyStore(db, sqliteAdapter(synchronous, connection, checkpointer), options.origin);
+  return new KyselyStore(db, sqliteAdapter(synchronous, connection, checkpointer), options.origin, options.modules);
 }

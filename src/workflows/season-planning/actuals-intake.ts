@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError } from '../../errors/index.js';
-import type { Store } from '../../store/index.js';
+import type { SeasonData } from './data/index.js';
 import type { ForecastPlan } from './agents/demand.js';
 import { ACTUALS_INTAKE, SEASON_PLANNING } from './workflow.js';
 
@@ -37,7 +37,7 @@ export const weeklyActuals = z.object({
 });
 export type WeeklyActuals = z.infer<typeof weeklyActuals>;
 
-export async function postActuals(engine: Engine, store: Store, runId: string, actuals: WeeklyActuals): Promise<RunStatus> {
+export async function postActuals(engine: Engine, data: SeasonData, runId: string, actuals: WeeklyActuals): Promise<RunStatus> {
   const run = await engine.status(runId);
   if (run.workflow !== SEASON_PLANNING) {
     throw new BatonError('INVALID_PARAMETERS', `run "${runId}" is a ${run.workflow} run: only season-planning runs take actuals`, {
@@ -61,14 +61,14 @@ export async function postActuals(engine: Engine, store: Store, runId: string, a
     );
   }
   refuseRepeatedSeries(actuals);
-  const missing = await checkAgainstPlan(store, runId, actuals);
-  const writes = store.retail.actualsWrites(
+  const missing = await checkAgainstPlan(data, runId, actuals);
+  const writes = data.actualsWrites(
     runId,
     actuals.sales.map((s) => ({ storeId: s.store_id, categoryId: s.category_id, seasonWeek: actuals.week, unitsSold: s.units_sold })),
     Date.now(),
   );
-  const data = missing > 0 ? { week: actuals.week, partial: true, missing } : { week: actuals.week };
-  return engine.resolveWait(runId, waiting.id, { data }, { intake: ACTUALS_INTAKE, writes });
+  const week = missing > 0 ? { week: actuals.week, partial: true, missing } : { week: actuals.week };
+  return engine.resolveWait(runId, waiting.id, { data: week }, { intake: ACTUALS_INTAKE, writes });
 }
 
 const LISTED = 10;
@@ -91,8 +91,8 @@ function closest(id: string, known: readonly string[]): string | undefined {
  * name, not a new series to take silently. A week without every planned series is refused unless
  * marked partial. Returns how many planned series a partial week leaves out.
  */
-async function checkAgainstPlan(store: Store, runId: string, actuals: WeeklyActuals): Promise<number> {
-  const plan = (await store.retail.latestPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
+async function checkAgainstPlan(data: SeasonData, runId: string, actuals: WeeklyActuals): Promise<number> {
+  const plan = (await data.latestPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
   if (!plan) throw new ConflictError(`run "${runId}" has no forecast to take actuals against yet`, { run_id: runId });
   const stores = [...new Set(plan.series.map((s) => s.store_id))].sort();
   const categories = [...new Set(plan.series.map((s) => s.category_id))].sort();

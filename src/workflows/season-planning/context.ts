@@ -4,7 +4,7 @@
  * small query, so another node's import is seen too).
  */
 import { BatonError } from '../../errors/index.js';
-import type { Category, SalesQuantity, Store, StoreProfile, WeeklySales } from '../../store/index.js';
+import type { Category, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './data/index.js';
 import { DEFAULT_ELASTICITY } from '../../pricing/index.js';
 import { toDayNumber, fromDayNumber } from './data/weeks.js';
 import type { PlanParameters } from './parameters.js';
@@ -85,11 +85,11 @@ export interface PricingContext {
 export class ContextAssembler {
   private cached: { version: number; snapshot: Promise<RetailSnapshot> } | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly data: SeasonData) {}
 
   /** The retail data as agents see it; loaded once per data version. */
   async snapshot(): Promise<RetailSnapshot> {
-    const version = await this.store.retail.dataVersion();
+    const version = await this.data.dataVersion();
     if (this.cached?.version !== version) {
       const snapshot = this.load(version);
       this.cached = { version, snapshot };
@@ -149,7 +149,7 @@ export class ContextAssembler {
    * so no unit price is needed and full_price is not used.
    */
   async pricing(parameters: PlanParameters): Promise<PricingContext> {
-    const quantity = (await this.store.retail.salesQuantity()) ?? 'units';
+    const quantity = (await this.data.salesQuantity()) ?? 'units';
     return {
       checkpointWeek: parameters.markdown_checkpoint_week,
       threshold: parameters.markdown_threshold,
@@ -163,15 +163,15 @@ export class ContextAssembler {
 
   /** What the history counts (one small query; no need for the whole snapshot). */
   async quantity(): Promise<SalesQuantity> {
-    return (await this.store.retail.salesQuantity()) ?? 'units';
+    return (await this.data.salesQuantity()) ?? 'units';
   }
 
   private async load(version: number): Promise<RetailSnapshot> {
     const [stores, categories, sales, quantity] = await Promise.all([
-      this.store.retail.listStores(),
-      this.store.retail.listCategories(),
-      this.store.retail.listSales(),
-      this.store.retail.salesQuantity(),
+      this.data.listStores(),
+      this.data.listCategories(),
+      this.data.listSales(),
+      this.data.salesQuantity(),
     ]);
     const weeks = weeklyGrid(sales);
     if (weeks.length < MIN_HISTORY_WEEKS) throw notEnoughHistory(weeks.length);

@@ -3,7 +3,7 @@
  * from the DC, and what sold (the run's actuals). Rebuilt from the plans and actuals each time, so
  * it is right after a restart, a retry or a re-forecast.
  */
-import type { Store } from '../../store/index.js';
+import type { SeasonData } from './data/index.js';
 
 export interface AllocationPlanBody {
   revision: number;
@@ -46,11 +46,11 @@ export interface StockPosition {
  * not hold, so the excess is unmet demand. A week's net negative sales are returns: they go back
  * on the shelf, up to what the store has sold. The actuals stay stored as posted.
  */
-export async function stockPosition(store: Store, runId: string): Promise<StockPosition> {
+export async function stockPosition(data: SeasonData, runId: string): Promise<StockPosition> {
   const [allocation, replenishments, actuals] = await Promise.all([
-    store.retail.latestPlan(runId, 'allocation'),
-    store.retail.listPlans(runId, 'replenishment'),
-    store.retail.listActuals(runId),
+    data.latestPlan(runId, 'allocation'),
+    data.listPlans(runId, 'replenishment'),
+    data.listActuals(runId),
   ]);
   const plan = allocation?.body as AllocationPlanBody | undefined;
   const stores = new Map<string, StorePosition>();

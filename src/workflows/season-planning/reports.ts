@@ -1,6 +1,6 @@
 /** What the read endpoints show of a run's plans: forecast, allocation (with clusters), variance, markdowns. */
 import { BatonError } from '../../errors/index.js';
-import type { Store } from '../../store/index.js';
+import type { SeasonData } from './data/index.js';
 import type { ForecastPlan } from './agents/demand.js';
 import type { AllocationPlanBody } from './ledger.js';
 import { stockPosition } from './ledger.js';
@@ -12,19 +12,19 @@ const noPlan = (kind: string, runId: string): BatonError =>
     suggestions: ['check the run id, or wait until the run reaches that phase (GET /api/runs/{id})'],
   });
 
-export async function forecastReport(store: Store, runId: string) {
-  const plans = await store.retail.listPlans(runId, 'forecast');
+export async function forecastReport(data: SeasonData, runId: string) {
+  const plans = await data.listPlans(runId, 'forecast');
   const latest = plans.at(-1);
   if (!latest) throw noPlan('forecast', runId);
   const plan = latest.body as ForecastPlan;
   return { run_id: runId, ...plan, revisions: plans.map((p) => ({ revision: p.revision, from_week: (p.body as ForecastPlan).from_week })) };
 }
 
-export async function allocationReport(store: Store, runId: string) {
-  const record = await store.retail.latestPlan(runId, 'allocation');
+export async function allocationReport(data: SeasonData, runId: string) {
+  const record = await data.latestPlan(runId, 'allocation');
   if (!record) throw noPlan('allocation', runId);
   const plan = record.body as AllocationPlanBody;
-  const position = await stockPosition(store, runId);
+  const position = await stockPosition(data, runId);
   return {
     run_id: runId,
     approved_quantity: plan.approved_quantity,
@@ -43,8 +43,8 @@ export async function allocationReport(store: Store, runId: string) {
   };
 }
 
-export async function varianceReport(store: Store, runId: string) {
-  const [plans, actuals] = await Promise.all([store.retail.listPlans(runId, 'forecast'), store.retail.listActuals(runId)]);
+export async function varianceReport(data: SeasonData, runId: string) {
+  const [plans, actuals] = await Promise.all([data.listPlans(runId, 'forecast'), data.listActuals(runId)]);
   if (plans.length === 0) throw noPlan('forecast', runId);
   const weeks = [...new Set(actuals.map((a) => a.seasonWeek))].sort((a, b) => a - b);
   return {
@@ -69,8 +69,8 @@ export async function varianceReport(store: Store, runId: string) {
   };
 }
 
-export async function markdownReport(store: Store, runId: string) {
-  const plans = await store.retail.listPlans(runId, 'markdown');
+export async function markdownReport(data: SeasonData, runId: string) {
+  const plans = await data.listPlans(runId, 'markdown');
   if (plans.length === 0) throw noPlan('markdown decision', runId);
   return { run_id: runId, decisions: plans.map((p) => ({ revision: p.revision, ...(p.body as Record<string, unknown>) })) };
 }

@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../engine/index.js';
 import { InvalidParametersError } from '../../errors/index.js';
-import type { Store } from '../../store/index.js';
 import { actualsSimulator } from './agents/actuals.js';
 import { demandAgent, type DemandOutput } from './agents/demand.js';
 import { inventoryAgent } from './agents/inventory.js';
@@ -17,6 +16,8 @@ import { replenishmentAgent } from './agents/replenishment.js';
 import { seasonClock } from './agents/season-clock.js';
 import { seasonClose } from './agents/season-close.js';
 import type { LlmSettings } from '../../llm/index.js';
+import type { DatabaseHost } from '../../store/index.js';
+import { seasonData } from './data/index.js';
 import { ContextAssembler } from './context.js';
 import { narrated, narratorFor } from './narrator.js';
 import { deadlineMsOf, PlanOverrides, PlanParameters, strandedStock } from './parameters.js';
@@ -266,21 +267,22 @@ export interface SeasonPlanningOptions {
   llm?: LlmSettings | null;
 }
 
-/** The workflow with its agents, bound to a store (the agents read the retail tables and write plans). */
-export function seasonPlanning(store: Store, options: SeasonPlanningOptions = {}) {
-  const assembler = new ContextAssembler(store);
+/** The workflow with its agents, bound to a database (the agents read the retail tables and write plans through `SeasonData`, nothing else). */
+export function seasonPlanning(host: DatabaseHost, options: SeasonPlanningOptions = {}) {
+  const data = seasonData(host);
+  const assembler = new ContextAssembler(data);
   const narrator = narratorFor(options.llm);
   return {
     workflow: seasonPlanningWorkflow,
     agents: [
-      narrated(demandAgent(store, assembler), narrator, 'demand forecast and manufacturing quantity'),
-      narrated(inventoryAgent(store, assembler), narrator, 'store clusters and allocation'),
-      actualsSimulator(store),
-      narrated(monitorAgent(store), narrator, 'weekly variance check'),
-      narrated(replenishmentAgent(store), narrator, 'replenishment from the DC'),
-      narrated(pricingAgent(store, assembler), narrator, 'markdown recommendation'),
+      narrated(demandAgent(data, assembler), narrator, 'demand forecast and manufacturing quantity'),
+      narrated(inventoryAgent(data, assembler), narrator, 'store clusters and allocation'),
+      actualsSimulator(data),
+      narrated(monitorAgent(data), narrator, 'weekly variance check'),
+      narrated(replenishmentAgent(data), narrator, 'replenishment from the DC'),
+      narrated(pricingAgent(data, assembler), narrator, 'markdown recommendation'),
       seasonClock,
-      narrated(seasonClose(store), narrator, 'season summary'),
+      narrated(seasonClose(data), narrator, 'season summary'),
     ],
     assembler,
   };

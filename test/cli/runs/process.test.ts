@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
 import { editorialAgents, editorialWorkflow } from '../../../src/workflows/engine-demo/index.js';
 import { storeKinds, type TestStore } from '../../support/stores.js';
 import { startServer, TOKEN, until } from './support.js';
@@ -40,7 +40,7 @@ let db: string;
 let waitingId: string;
 
 /** An editorial run waiting at its approval, made by an engine that then lets go. */
-async function waitingRun(store: Store): Promise<string> {
+async function waitingRun(store: BatonStore): Promise<string> {
   const engine = new Engine({ store, agents: editorialAgents, workflows: [editorialWorkflow] });
   const run = await engine.startRun('editorial', { topic: 'processes' });
   await engine.settled(run.id);

@@ -7,6 +7,7 @@ import type { EventView, RunView } from '../../../src/cli/runs/backend.js';
 import { EXIT } from '../../../src/cli/runs/index.js';
 import { loadSmallChain, season } from '../../workflows/season-planning/support.js';
 import { runCli, targetKinds, until, type Target } from './support.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 const NOT_WAITING = /error CONFLICT: run "[^"]+" is not waiting for an approval/;
 
@@ -159,8 +160,8 @@ for (const kind of targetKinds) {
       await until(target.store, run.id, ['waiting']);
       expect((await target.cli('approve', run.id, '--wait')).lines[0]).toMatch(/waiting at week_actuals .* for actuals/);
       const csv = join(dir, `week1-${run.id}.csv`);
-      const stores = await target.store.retail.listStores();
-      const categories = await target.store.retail.listCategories();
+      const stores = await seasonData(target.store).listStores();
+      const categories = await seasonData(target.store).listCategories();
       const rows = stores.flatMap((s) => categories.map((c) => `${s.storeId},${c.categoryId},10`));
       writeFileSync(csv, ['store_id,category_id,units_sold', rows[0]!, `${rows[1]!.replace(/,10$/, ',ten')}`].join('\n'));
       const bad = await target.cli('post-actuals', run.id, '--week', '1', '--file', csv);
@@ -174,7 +175,7 @@ for (const kind of targetKinds) {
       const posted = await target.cli('post-actuals', run.id, '--week', '1', '--file', csv, '--wait', '--timeout', '60');
       expect(posted.lines[0]).toMatch(/\(season-planning\) waiting at week_actuals .* for actuals/);
       expect((await target.engine.status(run.id)).waitingFor?.data).toMatchObject({ week: 2 });
-      expect(await target.store.retail.listActuals(run.id)).toHaveLength(rows.length);
+      expect(await seasonData(target.store).listActuals(run.id)).toHaveLength(rows.length);
       const shown = await target.cli('show', run.id);
       expect(shown.stdout).toMatch(/plan:\n {2}forecast: [\d,]+ units over 4 weeks/);
       expect(shown.stdout).toMatch(/ {2}buy: [\d,]+ units/);

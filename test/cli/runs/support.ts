@@ -5,9 +5,10 @@ import { Engine } from '../../../src/engine/index.js';
 import { runRunsCli } from '../../../src/cli/runs/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { parseServerConfig } from '../../../src/server/config.js';
-import type { RunState, Store } from '../../../src/store/index.js';
-import { editorialAgents, editorialWorkflow } from '../../../src/workflows/engine-demo/index.js';
-import { seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
+import type { RunState, BatonStore } from '../../../src/store/index.js';
+import { openModules } from '../../../src/server/modules.js';
+import { engineDemoModule } from '../../../src/workflows/engine-demo/module.js';
+import { seasonPlanningModule } from '../../../src/workflows/season-planning/module.js';
 import { storeKinds, type TestStore } from '../../support/stores.js';
 
 export const TOKEN = 'runs-cli-test-token';
@@ -24,7 +25,7 @@ export interface Target {
   t: TestStore;
   /** A worker on the same database (as `baton serve` would be), with the workflows the CLI knows. */
   engine: Engine;
-  store: Store;
+  store: BatonStore;
   /** The server, for the server target. */
   app?: FastifyInstance;
   base?: string;
@@ -37,7 +38,7 @@ export interface Target {
 }
 
 /** Polls the database until the run is in one of `states` (another store's commits reach no hub here). */
-export async function until(store: Store, runId: string, states: RunState[], timeoutMs = 20_000): Promise<RunState> {
+export async function until(store: BatonStore, runId: string, states: RunState[], timeoutMs = 20_000): Promise<RunState> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const run = await store.getRun(runId);
@@ -64,22 +65,16 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   }
 }
 
-function workerEngine(store: Store): { engine: Engine; assembler: ReturnType<typeof seasonPlanning>['assembler'] } {
-  const season = seasonPlanning(store, { llm: null });
-  const engine = new Engine({
-    store,
-    agents: [...season.agents, ...editorialAgents],
-    workflows: [season.workflow, editorialWorkflow],
-    pollIntervalMs: 50,
-    leaseMs: 3000,
-  });
-  return { engine, assembler: season.assembler };
+function workerEngine(store: BatonStore) {
+  const opened = openModules([seasonPlanningModule, engineDemoModule], store, { llm: null });
+  const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows, pollIntervalMs: 50, leaseMs: 3000 });
+  return { engine, modules: opened.modules };
 }
 
-export async function startServer(store: Store, port = 0): Promise<{ engine: Engine; app: FastifyInstance; base: string }> {
-  const { engine, assembler } = workerEngine(store);
+export async function startServer(store: BatonStore, port = 0): Promise<{ engine: Engine; app: FastifyInstance; base: string }> {
+  const { engine, modules } = workerEngine(store);
   await engine.start();
-  const app = await buildServer({ engine, config: parseServerConfig({ port, apiToken: TOKEN }), logger: false, llm: null, assembler });
+  const app = await buildServer({ engine, config: parseServerConfig({ port, apiToken: TOKEN }), logger: false, llm: null, store, modules });
   await app.listen({ port, host: '127.0.0.1' });
   return { engine, app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }

@@ -43,6 +43,7 @@ describe('HTTP: the dashboard at /', () => {
     cleanups.push(() => engine.close());
     const app = await buildServer({
       engine,
+      store: t.store,
       config: parseServerConfig({ port: 0, ...(apiToken ? { apiToken } : {}) }),
       logger: false,
       llm: null,

@@ -4,6 +4,7 @@ import { MAX_QUOTED } from '../../../src/workflows/season-planning/data/columns.
 import { MAX_LISTED_PROBLEMS } from '../../../src/workflows/season-planning/data/csv-import.js';
 import { describeEachStore } from '../../support/stores.js';
 import { useServers, type ErrorView } from './harness.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 const upload = (body: string) => ({ method: 'POST', headers: { 'content-type': 'text/csv' }, body });
 const occurrences = (text: string, part: string): number => text.split(part).length - 1;
@@ -26,7 +27,7 @@ describeEachStore('HTTP: CSV import errors are bounded', (kind) => {
       problem_count: 1,
       problems: [{ line: 3, field: 'units_sold', message: `"${cell.slice(0, MAX_QUOTED)}…" (60,001 characters) is not a number` }],
     });
-    expect(await api.t.store.retail.listSales()).toEqual([]);
+    expect(await seasonData(api.t.store).listSales()).toEqual([]);
   });
 
   it('counts every bad row but lists only the first ones', async () => {
@@ -47,7 +48,7 @@ describeEachStore('HTTP: CSV import errors are bounded', (kind) => {
     expect(reply.status).toBe(413);
     expect(reply.body).toMatchObject({ error_type: 'PAYLOAD_TOO_LARGE', details: { source: 'huge.csv', max_record_size: 65_536 } });
     expect(JSON.stringify(reply.body).length).toBeLessThan(2_000);
-    expect(await api.t.store.retail.listSales()).toEqual([]);
+    expect(await seasonData(api.t.store).listSales()).toEqual([]);
   });
 
   it('refuses an upload over the size limit, named by its length or counted as it streams', async () => {
@@ -62,7 +63,7 @@ describeEachStore('HTTP: CSV import errors are bounded', (kind) => {
       duplex: 'half',
     });
     expect(chunked).toMatchObject({ status: 413, body: { error_type: 'PAYLOAD_TOO_LARGE', details: { limit: 1_000 } } });
-    expect(await api.t.store.retail.listSales()).toEqual([]);
+    expect(await seasonData(api.t.store).listSales()).toEqual([]);
   });
 
   it('refuses a body that is not CSV text', async () => {

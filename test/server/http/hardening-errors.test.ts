@@ -177,7 +177,7 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
   it('answers an over-long path parameter with 422 when no dashboard catches every path (the router says so itself)', async () => {
     const t = await kind.create();
     const engine = new Engine({ store: t.store, agents: [], workflows: [] });
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null, webRoot: null });
+    const app = await buildServer({ engine, store: t.store, config: parseServerConfig({ port: 0 }), logger: false, llm: null, webRoot: null });
     try {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -203,7 +203,7 @@ describeEachStore('HTTP: hardening against bad input', (kind) => {
     });
     const workflow = defineWorkflow({ name: 'broken', parameters: z.object({}), phases: [{ name: 'work', agent: 'broken' }] });
     const engine = new Engine({ store: t.store, agents: [broken], workflows: [workflow] });
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null, webRoot: null });
+    const app = await buildServer({ engine, store: t.store, config: parseServerConfig({ port: 0 }), logger: false, llm: null, webRoot: null });
     try {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

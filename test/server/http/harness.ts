@@ -7,12 +7,12 @@ import { defineAgent, defineWorkflow, Engine, type WorkflowDefinition } from '..
 import { AgentError } from '../../../src/errors/index.js';
 import type { LlmSettings } from '../../../src/llm/index.js';
 import { buildServer } from '../../../src/server/app.js';
-import { seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
-import { softwareDelivery } from '../../../src/workflows/software-delivery/index.js';
+import { seasonPlanningModule } from '../../../src/workflows/season-planning/module.js';
+import { softwareDeliveryModule } from '../../../src/workflows/software-delivery/module.js';
 import { parseServerConfig, type ServerConfigInput } from '../../../src/server/config.js';
-import { openStore, type Store } from '../../../src/store/index.js';
+import { openStore, type BatonStore } from '../../../src/store/index.js';
 import type { errorBody } from '../../../src/server/schemas.js';
-import type { StoreKind, TestStore } from '../../support/stores.js';
+import { TEST_STORE_MODULES, type StoreKind, type TestStore } from '../../support/stores.js';
 
 export type ErrorView = z.output<typeof errorBody>;
 
@@ -152,23 +152,26 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
   async function serve(options: ServeOptions = {}): Promise<Api> {
     const t = await kind.create();
     cleanups.push(() => t.dispose());
-    let store: Store = t.store;
+    let store: BatonStore = t.store;
     let storeOpen = false;
     if (options.ownStore) {
-      store = await openStore({ ...t.connection, origin: 'http-test' });
+      store = await openStore({ ...t.connection, origin: 'http-test', modules: TEST_STORE_MODULES });
       storeOpen = true;
       cleanups.push(async () => {
         if (storeOpen) await store.close();
       });
     }
     const hold = holder();
-    const season = options.season ? seasonPlanning(store) : undefined;
-    const delivery = options.delivery ? softwareDelivery({ llm: options.deliveryLlm }) : undefined;
+    // Both modules' routes are always served (as `baton serve` does); their workflows run only when asked for.
+    const seasonModule = seasonPlanningModule.open(store, { llm: null });
+    const deliveryModule = softwareDeliveryModule.open(store, { llm: options.deliveryLlm ?? null });
+    const season = options.season ? seasonModule : undefined;
+    const delivery = options.delivery ? deliveryModule : undefined;
     const wanted: readonly string[] = options.workflows ?? ['review', 'fragile', 'slow'];
     const engine = new Engine({
       store,
       agents: [worker(), picky(), hold.agent, ...(season?.agents ?? []), ...(delivery?.agents ?? [])],
-      workflows: [...ALL_WORKFLOWS.filter((w) => wanted.includes(w.name)), ...(season ? [season.workflow] : []), ...(delivery ? [delivery.workflow] : [])],
+      workflows: [...ALL_WORKFLOWS.filter((w) => wanted.includes(w.name)), ...(season?.workflows ?? []), ...(delivery?.workflows ?? [])],
       onError: (error, context) => errors.push({ context, error }),
     });
     let engineOpen = true;
@@ -184,7 +187,8 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
       config: parseServerConfig({ port: 0, ...options.config }),
       logger: options.logger ?? false,
       llm: options.llm ?? null,
-      ...(season ? { assembler: season.assembler } : {}),
+      store,
+      modules: [seasonModule, deliveryModule],
     });
     cleanups.push(() => app.close());
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,13 +5,15 @@ import { afterEach, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { parseServerConfig } from '../../../src/server/config.js';
-import type { Store } from '../../../src/store/index.js';
-import { seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
-import { softwareDelivery } from '../../../src/workflows/software-delivery/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
+import { openModules } from '../../../src/server/modules.js';
+import { seasonPlanningModule } from '../../../src/workflows/season-planning/module.js';
+import { softwareDeliveryModule } from '../../../src/workflows/software-delivery/module.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { loadSmallChain, season } from '../../workflows/season-planning/support.js';
 import { CHANGE, OUTPUTS } from '../../workflows/software-delivery/support.js';
 import { expectError, type ErrorView, type Reply } from './harness.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 interface Node {
   engine: Engine;
@@ -34,19 +36,12 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
 
   /** A server of its own (engine, store, port) on the test's database, as another `baton serve` would be. */
   async function node(t: TestStore, name: string): Promise<Node> {
-    const store: Store = await t.reopen(name);
-    const season = seasonPlanning(store);
-    const delivery = softwareDelivery({});
-    const engine = new Engine({
-      store,
-      nodeId: name,
-      agents: [...season.agents, ...delivery.agents],
-      workflows: [season.workflow, delivery.workflow],
-      pollIntervalMs: 50,
-    });
+    const store: BatonStore = await t.reopen(name);
+    const { modules, agents, workflows } = openModules([seasonPlanningModule, softwareDeliveryModule], store, { llm: null });
+    const engine = new Engine({ store, nodeId: name, agents, workflows, pollIntervalMs: 50 });
     // Listening for the other node's commits, as `baton serve` does.
     await engine.start();
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null, assembler: season.assembler, webRoot: null });
+    const app = await buildServer({ engine, config: parseServerConfig({ port: 0 }), logger: false, llm: null, store, modules, webRoot: null });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(async () => {
       await app.close();
@@ -90,8 +85,8 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
   it('stores only the winning post when the same week is posted to two nodes at once, and the loser gets 409', async () => {
     const { t, a, b } = await twoNodes();
     await loadSmallChain(t.store);
-    const stores = (await t.store.retail.listStores()).map((s) => s.storeId);
-    const categories = (await t.store.retail.listCategories()).map((c) => c.categoryId);
+    const stores = (await seasonData(t.store).listStores()).map((s) => s.storeId);
+    const categories = (await seasonData(t.store).listCategories()).map((c) => c.categoryId);
     const week = (units: number) => stores.flatMap((store_id) => categories.map((category_id) => ({ store_id, category_id, units_sold: units })));
     const started = await a.post<{ run_id: string }>('/api/orchestrator/run-workflow', {
       session_id: 'race',
@@ -115,7 +110,7 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
       const winner = small.status === 200 ? 600 : 5_400;
       if (winner === 5_400) largeWins++;
       expectError(small.status === 409 ? small : large, 409, 'CONFLICT');
-      const stored = (await t.store.retail.listActuals(runId)).filter((r) => r.seasonWeek === n);
+      const stored = (await seasonData(t.store).listActuals(runId)).filter((r) => r.seasonWeek === n);
       expect(stored).toHaveLength(stores.length * categories.length);
       expect(new Set(stored.map((r) => r.unitsSold))).toEqual(new Set([winner]));
     }
@@ -130,8 +125,8 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
   it('refuses a week that lists a store and category twice with 422 naming both places, storing nothing', async () => {
     const { t, a } = await twoNodes();
     const { runId } = await manualSeasonAwaitingWeekOne(t, a, 'dup');
-    const [store] = await t.store.retail.listStores();
-    const [category] = await t.store.retail.listCategories();
+    const [store] = await seasonData(t.store).listStores();
+    const [category] = await seasonData(t.store).listCategories();
     const row = { store_id: store!.storeId, category_id: category!.categoryId };
     const reply = await a.post<ErrorView>(`/api/runs/${runId}/actuals`, {
       week: 1,
@@ -142,15 +137,15 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
     });
     const error = expectError(reply, 422, 'INVALID_PARAMETERS');
     expect(error.details.issues).toEqual([{ path: 'sales.1', message: `store ${row.store_id} × category ${row.category_id} is already at sales.0` }]);
-    expect(await t.store.retail.listActuals(runId)).toEqual([]);
+    expect(await seasonData(t.store).listActuals(runId)).toEqual([]);
     expect((await a.get<RunView>(`/api/runs/${runId}`)).body.waiting_for).toMatchObject({ kind: 'actuals', data: { week: 1 } });
   });
 
   it('refuses actuals far outside any week (1e308 units) with 422, storing nothing', async () => {
     const { t, a } = await twoNodes();
     const { runId } = await manualSeasonAwaitingWeekOne(t, a, 'huge');
-    const [store] = await t.store.retail.listStores();
-    const [category] = await t.store.retail.listCategories();
+    const [store] = await seasonData(t.store).listStores();
+    const [category] = await seasonData(t.store).listCategories();
     for (const units of [1e308, -1e308, 2 ** 53]) {
       const reply = await a.post<ErrorView>(`/api/runs/${runId}/actuals`, {
         week: 1,
@@ -158,7 +153,7 @@ describeEachStore('HTTP: racing intakes on two nodes', (kind) => {
       });
       expectError(reply, 422, 'INVALID_PARAMETERS');
     }
-    expect(await t.store.retail.listActuals(runId)).toEqual([]);
+    expect(await seasonData(t.store).listActuals(runId)).toEqual([]);
   });
 
   it("refuses to resolve a week's actuals through the approvals route, so its checks cannot be bypassed", async () => {

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { describeEachStore } from '../../support/stores.js';
 import { LAST_WEEK, loadSmallChain } from '../../workflows/season-planning/support.js';
 import { useServers, type ErrorView } from './harness.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 interface History {
   weeks: string[];
@@ -21,7 +22,7 @@ describeEachStore('HTTP: sales history for the dashboard', (kind) => {
     expect(reply.body.weeks.at(-1)).toBe(LAST_WEEK);
     expect(reply.body.categories).toHaveLength(2);
     // The same totals straight from the sales table.
-    const sales = await api.t.store.retail.listSales();
+    const sales = await seasonData(api.t.store).listSales();
     for (const category of reply.body.categories) {
       expect(category.units).toHaveLength(13);
       reply.body.weeks.forEach((week, i) => {

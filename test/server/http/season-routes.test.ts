@@ -54,7 +54,7 @@ describeEachStore('HTTP: season planning', (kind) => {
 
   it('runs a season on posted weekly actuals and serves its forecast, allocation and variance', async () => {
     const api = await h.serve({ season: true });
-    await loadSmallChain(api.engine.store);
+    await loadSmallChain(api.t.store);
     const started = await api.post<{ run_id: string }>('/api/orchestrator/run-workflow', {
       session_id: 's1',
       workflow: 'season-planning',

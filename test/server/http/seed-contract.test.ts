@@ -16,6 +16,7 @@ import { describeEachStore, storeKinds } from '../../support/stores.js';
 import { loadSmallChain, SEASON_START } from '../../workflows/season-planning/support.js';
 import { TestClient, UpgradeRefused } from '../stream/ws-client.js';
 import { type ErrorView, useServers } from './harness.js';
+import { seasonData, seasonTables } from '../../../src/workflows/season-planning/data/index.js';
 
 const RUN = '/api/orchestrator/run-workflow';
 const EXTRACT = '/api/orchestrator/extract-parameters';
@@ -44,7 +45,7 @@ describeEachStore('seed contract: requests and errors', (kind) => {
 
   it('starts a run from the five required SeasonParameters, deriving the end date and checking no markdown, and answers workflow_id beside run_id', async () => {
     const api = await h.serve({ season: true, workflows: [] });
-    await loadSmallChain(api.engine.store);
+    await loadSmallChain(api.t.store);
     const reply = await api.post<{ run_id: string; workflow_id: string; status: string }>(RUN, {
       session_id: 's-1',
       workflow: 'season-planning',
@@ -58,7 +59,7 @@ describeEachStore('seed contract: requests and errors', (kind) => {
 
   it('accepts an end date that agrees with start + 7 × weeks and refuses one that does not with 422 naming both dates', async () => {
     const api = await h.serve({ season: true, workflows: [] });
-    await loadSmallChain(api.engine.store);
+    await loadSmallChain(api.t.store);
     const agreeing = await api.post(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: { ...specified, season_end_date: FOUR_WEEKS_LATER } });
     expect(agreeing.status).toBe(202);
     const wrong = await api.post<ErrorView>(RUN, {
@@ -76,7 +77,7 @@ describeEachStore('seed contract: requests and errors', (kind) => {
 
   it('keeps the specified markdown fields together: both given are stored, one alone is a 400 asking for the other', async () => {
     const api = await h.serve({ season: true, workflows: [] });
-    await loadSmallChain(api.engine.store);
+    await loadSmallChain(api.t.store);
     const both = await api.post<{ run_id: string }>(RUN, {
       session_id: 's-1',
       workflow: 'season-planning',
@@ -228,9 +229,9 @@ describe('seed contract: DATABASE_URL through the CLI', () => {
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
     );
   const storesIn = async (path: string) => {
-    const store = await openStore({ sqlitePath: path, origin: 'seed-contract' });
+    const store = await openStore({ sqlitePath: path, origin: 'seed-contract', modules: [seasonTables] });
     try {
-      return (await store.retail.listStores()).length;
+      return (await seasonData(store).listStores()).length;
     } finally {
       await store.close();
     }
@@ -280,7 +281,7 @@ describe('seed contract: DATABASE_URL through the CLI', () => {
     try {
       const result = await generate(workdir(), t.connection.databaseUrl!);
       expect(result.code).toBe(0);
-      expect((await t.store.retail.listStores()).length).toBe(2);
+      expect((await seasonData(t.store).listStores()).length).toBe(2);
     } finally {
       await t.dispose();
     }

@@ -33,7 +33,7 @@ describe.skipIf(!postgres)('session streams across nodes [postgres]', () => {
     const store = await t.reopen(name);
     const engine = new Engine({ store, nodeId: name, agents: [step], workflows: [approvalFlow], pollIntervalMs: 50 });
     await engine.start();
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, heartbeatMs: 60_000 }), logger: false, llm: null, webRoot: null });
+    const app = await buildServer({ engine, store, config: parseServerConfig({ port: 0, heartbeatMs: 60_000 }), logger: false, llm: null, webRoot: null });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(async () => {
       await app.close();

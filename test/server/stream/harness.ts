@@ -65,7 +65,7 @@ export function useServer(kind: StoreKind, config: ServerConfigInput = {}): () =
   beforeEach(async () => {
     t = await kind.create();
     const engine = new Engine({ store: t.store, agents: [step, flood], workflows: [approvalFlow, floodFlow] });
-    const app = await buildServer({ engine, config: parseServerConfig({ port: 0, ...config }), logger: false });
+    const app = await buildServer({ engine, store: t.store, config: parseServerConfig({ port: 0, ...config }), logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     running = { engine, app, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };

@@ -2,19 +2,20 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
 import type { BatonError } from '../../../src/errors/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
 import type { ForecastPlan } from '../../../src/workflows/season-planning/agents/demand.js';
 import type { MonitorOutput } from '../../../src/workflows/season-planning/agents/monitor.js';
 import { postActuals, type WeeklyActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
 import { stockPosition, type AllocationPlanBody } from '../../../src/workflows/season-planning/ledger.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { completeOf, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 type Row = WeeklyActuals['sales'][number];
 
 describeEachStore('season planning: posted actuals', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   let engine: Engine;
   const errors: unknown[] = [];
   beforeEach(async () => {
@@ -41,7 +42,7 @@ describeEachStore('season planning: posted actuals', (kind) => {
     await engine.resolveWait(run.id, buy.waitingFor!.id, { action: 'accept' });
     const waiting = await engine.settled(run.id);
     expect(waiting.waitingFor).toMatchObject({ kind: 'actuals', data: { week: 1 } });
-    const plan = (await store.retail.latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
+    const plan = (await seasonData(store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
     const rows = (units: (storeId: string, categoryId: string) => number): Row[] =>
       plan.series.map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: units(s.store_id, s.category_id) }));
     return { runId: run.id, plan, rows };
@@ -62,7 +63,7 @@ describeEachStore('season planning: posted actuals', (kind) => {
     const first = all[0]!;
     const mistyped = first.store_id.toLowerCase().replace(/0+(?=\d)/, '');
     const error = await refusal(
-      postActuals(engine, store, runId, {
+      postActuals(engine, seasonData(store), runId, {
         week: 1,
         sales: [...all.slice(1), { ...first, store_id: mistyped }, { store_id: 'ATLANTIS', category_id: 'C99', units_sold: 2 }],
       }),
@@ -71,49 +72,49 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect(error.details).toMatchObject({ unknown_stores: [mistyped, 'ATLANTIS'], unknown_categories: ['C99'] });
     expect(error.message).toContain('ATLANTIS');
     expect(error.suggestions).toContain(`"${mistyped}": did you mean "${first.store_id}"?`);
-    expect(await store.retail.listActuals(runId)).toEqual([]);
+    expect(await seasonData(store).listActuals(runId)).toEqual([]);
     expect((await engine.status(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 1 } });
   });
 
   it('refuses a week with planned series missing, listing them, unless it is posted as partial', async () => {
     const { runId, rows, plan } = await waitingForWeekOne();
     const all = rows(() => 5);
-    const error = await refusal(postActuals(engine, store, runId, { week: 1, sales: all.slice(2) }));
+    const error = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: all.slice(2) }));
     expect(error.code).toBe('INVALID_PARAMETERS');
     expect(error.details).toMatchObject({
       missing: 2,
       planned: plan.series.length,
       missing_series: all.slice(0, 2).map((r) => `${r.store_id} × ${r.category_id}`),
     });
-    expect(await store.retail.listActuals(runId)).toEqual([]);
+    expect(await seasonData(store).listActuals(runId)).toEqual([]);
 
     // Partial: the missing series are left out of the comparison rather than read as zero sales.
     const forecastOf = (r: Row) => plan.series.find((s) => s.store_id === r.store_id && s.category_id === r.category_id)!.forecast[0]!;
     const posted = all.slice(2).map((r) => ({ ...r, units_sold: Math.round(forecastOf(r)) }));
-    const status = await postActuals(engine, store, runId, { week: 1, sales: posted, partial: true });
+    const status = await postActuals(engine, seasonData(store), runId, { week: 1, sales: posted, partial: true });
     expect(status.state).not.toBe('failed');
     await engine.settled(runId);
     const [monitored] = completeOf(await engine.readEvents(runId), 'monitor') as unknown as MonitorOutput[];
     expect(monitored!.actual).toBe(posted.reduce((s, r) => s + r.units_sold, 0));
     expect(Math.abs(monitored!.variance!)).toBeLessThan(0.02);
     expect(monitored!.alert).toBe(false);
-    expect(await store.retail.listActuals(runId)).toHaveLength(posted.length);
+    expect(await seasonData(store).listActuals(runId)).toHaveLength(posted.length);
   });
 
   it('stores sales above the stock as posted, but the ledger caps them at what each store held and counts the rest as unmet demand', async () => {
     const { runId, rows } = await waitingForWeekOne();
-    const allocation = (await store.retail.latestPlan(runId, 'allocation'))!.body as AllocationPlanBody;
+    const allocation = (await seasonData(store).latestPlan(runId, 'allocation'))!.body as AllocationPlanBody;
     const [oversold] = Object.keys(allocation.store_units);
     const held = allocation.store_units[oversold!]!;
     const categories = rows(() => 0).filter((r) => r.store_id === oversold).length;
     // The oversold store posts twice its whole allocation in week 1, spread over its categories.
     const perCategory = Math.ceil((2 * held) / categories);
     const week1 = rows((storeId) => (storeId === oversold ? perCategory : 1));
-    await postActuals(engine, store, runId, { week: 1, sales: week1 });
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1 });
     await engine.settled(runId);
-    const stored = (await store.retail.listActuals(runId)).filter((a) => a.storeId === oversold);
+    const stored = (await seasonData(store).listActuals(runId)).filter((a) => a.storeId === oversold);
     expect(stored.every((a) => a.unitsSold === perCategory)).toBe(true);
-    const position = await stockPosition(store, runId);
+    const position = await stockPosition(seasonData(store), runId);
     const p = position.stores.get(oversold!)!;
     expect(p).toMatchObject({ received: held, sold: held, onHand: 0, unmet: perCategory * categories - held });
     expect(position.unmetByWeek.get(1)).toBe(perCategory * categories - held);
@@ -121,13 +122,13 @@ describeEachStore('season planning: posted actuals', (kind) => {
 
     // A return (negative week) goes back on the shelf, up to what the store sold.
     const week2 = rows((storeId, categoryId) => (storeId === oversold && categoryId === week1.find((r) => r.store_id === oversold)!.category_id ? -3 : 0));
-    await postActuals(engine, store, runId, { week: 2, sales: week2 });
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: week2 });
     await engine.settled(runId);
-    const after = (await stockPosition(store, runId)).stores.get(oversold!)!;
+    const after = (await stockPosition(seasonData(store), runId)).stores.get(oversold!)!;
     expect(after).toMatchObject({ sold: held - 3, onHand: 3 });
 
     for (const week of [3, 4]) {
-      await postActuals(engine, store, runId, { week, sales: rows(() => 0) });
+      await postActuals(engine, seasonData(store), runId, { week, sales: rows(() => 0) });
       await engine.settled(runId);
     }
     const done = await engine.settled(runId);
@@ -140,11 +141,11 @@ describeEachStore('season planning: posted actuals', (kind) => {
 
   it('refuses a repeated week once the run has moved on, keeping the first figures', async () => {
     const { runId, rows } = await waitingForWeekOne();
-    await postActuals(engine, store, runId, { week: 1, sales: rows(() => 4) });
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: rows(() => 4) });
     await engine.settled(runId);
-    const error = await refusal(postActuals(engine, store, runId, { week: 1, sales: rows(() => 40) }));
+    const error = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: rows(() => 40) }));
     expect(error.code).toBe('CONFLICT');
     expect(error.details).toMatchObject({ expected_week: 2, week: 1 });
-    expect(new Set((await store.retail.listActuals(runId)).map((a) => a.unitsSold))).toEqual(new Set([4]));
+    expect(new Set((await seasonData(store).listActuals(runId)).map((a) => a.unitsSold))).toEqual(new Set([4]));
   });
 });

@@ -1,20 +1,21 @@
 // Variance alerts with judgement on real SQLite and PostgreSQL: a one-week spike is watched, a shift a category holds re-plans that category alone, the chain alerts at once, and the monitor says whether the re-forecast paid.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
 import { postActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
 import type { DemandOutput, ForecastPlan } from '../../../src/workflows/season-planning/agents/demand.js';
 import type { MonitorOutput } from '../../../src/workflows/season-planning/agents/monitor.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { completeOf, driveToEnd, LAST_WEEK, loadSmallChain, ofType, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 /** Five categories over 8 stores: C01 is about 31% of a week and C02 about 9% (measured on the generator, seed 11). */
 const FIVE_CATEGORIES = { stores: 8, categories: 5, weeks: 104, seed: 11, lastWeek: LAST_WEEK } as const;
 
 describeEachStore('season planning: variance alerts', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   let engine: Engine;
   const errors: unknown[] = [];
   beforeEach(async () => {
@@ -30,7 +31,7 @@ describeEachStore('season planning: variance alerts', (kind) => {
 
   const monitors = async (runId: string) => completeOf(await engine.readEvents(runId), 'monitor') as unknown as MonitorOutput[];
   const plans = async (runId: string) =>
-    (await store.retail.listPlans(runId, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
+    (await seasonData(store).listPlans(runId, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
 
   /** A manual season over five categories, past its buy; `post(week, factor)` posts each series at its forecast × factor(category). */
   async function manualSeason(weeks: number) {
@@ -48,7 +49,7 @@ describeEachStore('season planning: variance alerts', (kind) => {
         category_id: s.category_id,
         units_sold: Math.round(factor(s.category_id) * s.forecast[week - latest.from_week]!),
       }));
-      await postActuals(engine, store, run.id, { week, sales });
+      await postActuals(engine, seasonData(store), run.id, { week, sales });
       return engine.settled(run.id);
     };
     return { runId: run.id, post };

@@ -1,17 +1,18 @@
 // Approval deadlines in a season: an unanswered buy ends the run expired; an unanswered markdown is no markdown and the season goes on.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
 import { PlanParameters } from '../../../src/workflows/season-planning/parameters.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { completeOf, driveToEnd, loadSmallChain, ofType, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 /** A deadline of `ms` milliseconds, in the parameters' hours. */
 const hours = (ms: number) => ms / 3_600_000;
 
 describeEachStore('season planning: approval deadlines', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   let engine: Engine;
   const errors: unknown[] = [];
   beforeEach(async () => {
@@ -47,7 +48,7 @@ describeEachStore('season planning: approval deadlines', (kind) => {
     expect(ofType(events, 'approval_resolved').at(-1)!.payload).toMatchObject({ approval_id: waiting.waitingFor!.id, resolution: { action: 'expired' } });
     expect(events.at(-1)).toMatchObject({ type: 'workflow_complete', payload: { state: 'expired' } });
     expect(completeOf(events, 'allocation')).toEqual([]);
-    expect(await store.retail.latestPlan(run.id, 'allocation')).toBeUndefined();
+    expect(await seasonData(store).latestPlan(run.id, 'allocation')).toBeUndefined();
     await expect(engine.resolveWait(run.id, waiting.waitingFor!.id, { action: 'accept' })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 

@@ -1,15 +1,16 @@
 // Context assembly on real databases: per-agent contexts, the cache and its invalidation, and too little history.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
 import { ContextAssembler } from '../../../src/workflows/season-planning/context.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { PlanParameters } from '../../../src/workflows/season-planning/parameters.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { LAST_WEEK, loadSmallChain, season } from './support.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 describeEachStore('season-planning context', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   beforeEach(async () => {
     t = await kind.create();
     store = t.store;
@@ -20,7 +21,7 @@ describeEachStore('season-planning context', (kind) => {
 
   it('gives each agent what it needs: series and the season’s place, stores and the DC share, the price model', async () => {
     await loadSmallChain(store);
-    const assembler = new ContextAssembler(store);
+    const assembler = new ContextAssembler(seasonData(store));
     const demand = await assembler.demand(parameters);
     expect(demand).toMatchObject({ horizonWeeks: 6, lastHistoryWeek: LAST_WEEK, weeksBeforeSeason: 0, notes: [] });
     expect(demand.series).toHaveLength(16);
@@ -42,10 +43,10 @@ describeEachStore('season-planning context', (kind) => {
 
   it('serves the cached data until an import changes it', async () => {
     await loadSmallChain(store);
-    const assembler = new ContextAssembler(store);
+    const assembler = new ContextAssembler(seasonData(store));
     const first = await assembler.snapshot();
     expect(await assembler.snapshot()).toBe(first);
-    await store.retail.importStores({
+    await seasonData(store).importStores({
       source: 'extra',
       rows: [{ storeId: 'S999', storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null }],
       warnings: [],
@@ -57,7 +58,7 @@ describeEachStore('season-planning context', (kind) => {
   });
 
   it('refuses to plan from less than a year of history, or none, with suggestions', async () => {
-    const assembler = new ContextAssembler(store);
+    const assembler = new ContextAssembler(seasonData(store));
     await expect(assembler.demand(parameters)).rejects.toMatchObject({ code: 'DATA_NOT_FOUND', message: 'there is no sales history to plan from' });
     await loadSyntheticData(store, { stores: 2, categories: 1, weeks: 40, seed: 1, lastWeek: LAST_WEEK });
     const error: unknown = await assembler.demand(parameters).catch((e: unknown) => e);
@@ -67,7 +68,7 @@ describeEachStore('season-planning context', (kind) => {
 
   it('places a season that starts later than the week after the history, and refuses one too far ahead or inside the history, naming the starts it supports', async () => {
     await loadSmallChain(store);
-    const assembler = new ContextAssembler(store);
+    const assembler = new ContextAssembler(seasonData(store));
     const later = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2026-02-02', season_end_date: '2026-03-16' }));
     expect(later).toMatchObject({ weeksBeforeSeason: 4, latestStart: '2027-01-04' });
     expect(later.notes[0]).toMatch(/starts 4 week\(s\) after the history ends \(2026-01-04\): those weeks are forecast with the season/);

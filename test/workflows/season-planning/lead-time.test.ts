@@ -9,6 +9,7 @@ import type { DemandOutput } from '../../../src/workflows/season-planning/agents
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import { completeOf, LAST_WEEK, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { seasonTables } from '../../../src/workflows/season-planning/data/index.js';
 
 const GAPS = [0, 13, 26, 39];
 const SEASON_WEEKS = 12;
@@ -17,7 +18,7 @@ const SEEDS = 12;
 /** One data set (3 stores × 3 categories, two years), and a pre-season plan per gap. */
 async function plansFor(seed: number) {
   const dir = mkdtempSync(join(tmpdir(), 'baton-lead-'));
-  const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'lead-test' });
+  const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'lead-test', modules: [seasonTables] });
   const errors: unknown[] = [];
   const engine: Engine = seasonEngine(store, errors);
   try {
@@ -102,7 +103,7 @@ describe('seasons that start 0, 13, 26 and 39 weeks after the history', () => {
 describe('a season the history cannot support', () => {
   it('fails the run with INVALID_PARAMETERS from the Demand agent, naming the history’s last week and the latest start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-lead-'));
-    const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'lead-test' });
+    const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'lead-test', modules: [seasonTables] });
     const engine = seasonEngine(store, []);
     try {
       await loadSyntheticData(store, { stores: 2, categories: 1, weeks: 80, seed: 5, lastWeek: LAST_WEEK });

@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
-import { openStore, type Store } from '../../../src/store/index.js';
+import { openStore, type BatonStore } from '../../../src/store/index.js';
 import { startChatCompletionsServer, type ChatCompletionsServer } from '../../llm/support/chat-completions-server.js';
 import { completeOf, driveToEnd, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { seasonTables } from '../../../src/workflows/season-planning/data/index.js';
 
 let model: ChatCompletionsServer;
-let store: Store;
+let store: BatonStore;
 let engine: Engine;
 let dir: string;
 beforeEach(async () => {
   model = await startChatCompletionsServer();
   dir = mkdtempSync(join(tmpdir(), 'baton-narration-'));
-  store = await openStore({ sqlitePath: join(dir, 'b.db'), origin: 'narration' });
+  store = await openStore({ sqlitePath: join(dir, 'b.db'), origin: 'narration', modules: [seasonTables] });
   await loadSmallChain(store);
 });
 afterEach(async () => {

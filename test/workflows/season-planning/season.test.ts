@@ -1,14 +1,15 @@
 // Whole seasons on real SQLite and PostgreSQL: the agents, approvals, skips, re-forecasts and a restart.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Engine } from '../../../src/engine/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
 import { stockPosition, type AllocationPlanBody } from '../../../src/workflows/season-planning/ledger.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { completeOf, driveToEnd, loadSmallChain, ofType, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 describeEachStore('season planning', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   let engine: Engine;
   const errors: unknown[] = [];
   beforeEach(async () => {
@@ -30,11 +31,11 @@ describeEachStore('season planning', (kind) => {
   }
 
   async function expectAllocationInvariants(runId: string) {
-    const plan = (await store.retail.latestPlan(runId, 'allocation'))?.body as AllocationPlanBody;
+    const plan = (await seasonData(store).latestPlan(runId, 'allocation'))?.body as AllocationPlanBody;
     const storeTotal = Object.values(plan.store_units).reduce((a, b) => a + b, 0);
     expect(storeTotal + plan.dc_units).toBe(plan.approved_quantity);
     expect(Object.values(plan.store_units).every((u) => Number.isInteger(u) && u >= 0)).toBe(true);
-    const position = await stockPosition(store, runId);
+    const position = await stockPosition(seasonData(store), runId);
     expect(position.dcUnits).toBeGreaterThanOrEqual(0);
     for (const p of position.stores.values()) expect(p.received - p.sold).toBeGreaterThanOrEqual(0);
   }
@@ -131,14 +132,14 @@ describeEachStore('season planning', (kind) => {
     // The alerting week's monitor hands over to the re-forecast, not straight to replenishment.
     const monitorOfWeek2 = events.findIndex((e) => e.type === 'complete' && e.payload.phase === 'monitor' && (e.payload.result as { week: number }).week === 2);
     expect(events.slice(monitorOfWeek2 + 1).find((e) => e.type === 'complete')?.payload.phase).toBe('reforecast');
-    expect((await store.retail.listPlans(run.id, 'forecast')).map((p) => p.revision)).toEqual([1, ...reforecasts.map((r) => r.revision as number)]);
+    expect((await seasonData(store).listPlans(run.id, 'forecast')).map((p) => p.revision)).toEqual([1, ...reforecasts.map((r) => r.revision as number)]);
   });
 
   it('ends the run when the buy is rejected, before anything is allocated', async () => {
     const run = await start(season(4));
     const done = await driveToEnd(engine, run.id, () => ({ action: 'reject', comment: 'too much' }));
     expect(done.state).toBe('rejected');
-    expect(await store.retail.latestPlan(run.id, 'allocation')).toBeUndefined();
+    expect(await seasonData(store).latestPlan(run.id, 'allocation')).toBeUndefined();
   });
 
   it('finishes a season correctly after a restart in the middle of it', async () => {

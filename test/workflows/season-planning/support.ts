@@ -1,6 +1,6 @@
 // A season-planning engine on a real test database with small synthetic data, and a driver that answers its approvals.
 import { Engine, type RunStatus } from '../../../src/engine/index.js';
-import type { EventRecord, Store } from '../../../src/store/index.js';
+import type { EventRecord, BatonStore } from '../../../src/store/index.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import type { PlanParametersInput } from '../../../src/workflows/season-planning/parameters.js';
@@ -9,11 +9,11 @@ import { SEASON_PLANNING, seasonPlanning, type SeasonPlanningOptions } from '../
 export const LAST_WEEK = '2025-12-29';
 export const SEASON_START = '2026-01-05';
 
-export async function loadSmallChain(store: Store, inSeasonShift?: { factor: number; fromWeek: number }): Promise<void> {
+export async function loadSmallChain(store: BatonStore, inSeasonShift?: { factor: number; fromWeek: number }): Promise<void> {
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 11, lastWeek: LAST_WEEK, ...(inSeasonShift ? { inSeasonShift } : {}) });
 }
 
-export function seasonEngine(store: Store, errors: unknown[] = [], options: SeasonPlanningOptions = {}): Engine {
+export function seasonEngine(store: BatonStore, errors: unknown[] = [], options: SeasonPlanningOptions = {}): Engine {
   const { workflow, agents } = seasonPlanning(store, options);
   return new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, onError: (error) => errors.push(error) });
 }

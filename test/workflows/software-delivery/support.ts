@@ -1,7 +1,7 @@
 // Shared fixtures for the software-delivery tests: an engine with the workflow on a real database, the service, and valid role outputs.
 import type { Engine } from '../../../src/engine/index.js';
 import type { LlmSettings } from '../../../src/llm/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
 import { DeliveryService, softwareDelivery, type DeliveryStatus } from '../../../src/workflows/software-delivery/index.js';
 import type { StoreKind } from '../../support/stores.js';
 import { useHarness, type Harness } from '../../engine/runs/harness.js';
@@ -9,7 +9,7 @@ import { useHarness, type Harness } from '../../engine/runs/harness.js';
 export interface DeliveryHarness {
   h: Harness;
   /** An engine with the delivery workflow on the test's database (or `store`), closed after the test. */
-  open(options?: { store?: Store; llm?: LlmSettings }): { engine: Engine; delivery: DeliveryService };
+  open(options?: { store?: BatonStore; llm?: LlmSettings }): { engine: Engine; delivery: DeliveryService };
 }
 
 export function useDelivery(kind: StoreKind): DeliveryHarness {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { allocate } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { DEFAULT_ELASTICITY, demandAt } from '../../../pricing/index.js';
-import type { SeasonActual, Store } from '../../../store/index.js';
+import type { SeasonActual, SeasonData } from '../data/index.js';
 import { hashSeed, seededRandom } from '../data/random.js';
 import { explain } from '../explain.js';
 import { stockPosition } from '../ledger.js';
@@ -36,14 +36,14 @@ export const actualsOutput = z.object({
 });
 
 async function weekDemand(
-  store: Store,
+  data: SeasonData,
   runId: string,
   parameters: PlanParameters,
   week: number,
 ): Promise<{ rows: Map<string, number>; source: 'hidden demand' | 'forecast with noise' }> {
-  const hidden = await store.retail.simulatedDemand(seasonWeekStart(parameters, week));
+  const hidden = await data.simulatedDemand(seasonWeekStart(parameters, week));
   if (hidden.length > 0) return { rows: new Map(hidden.map((h) => [`${h.storeId}|${h.categoryId}`, h.unitsSold])), source: 'hidden demand' };
-  const forecast = (await store.retail.firstPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
+  const forecast = (await data.firstPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
   const rows = new Map<string, number>();
   for (const s of forecast?.series ?? []) {
     const mean = s.forecast[week - forecast!.from_week] ?? 0;
@@ -53,7 +53,7 @@ async function weekDemand(
   return { rows, source: 'forecast with noise' };
 }
 
-export function actualsSimulator(store: Store) {
+export function actualsSimulator(data: SeasonData) {
   return defineAgent({
     name: 'actuals_simulator',
     description: 'Simulates a week of in-season sales from hidden demand (or the forecast with noise), capped by stock.',
@@ -61,7 +61,7 @@ export function actualsSimulator(store: Store) {
     output: actualsOutput,
     run: async ({ input }) => {
       const { parameters, week, runId } = input;
-      const [{ rows, source }, position] = await Promise.all([weekDemand(store, runId, parameters, week), stockPosition(store, runId)]);
+      const [{ rows, source }, position] = await Promise.all([weekDemand(data, runId, parameters, week), stockPosition(data, runId)]);
       const lift = input.markdown > 0 ? demandAt(1, 1, 1 - input.markdown, parameters.price_elasticity ?? DEFAULT_ELASTICITY) : 1;
       const byStore = new Map<string, Map<string, number>>();
       for (const [key, units] of rows) {
@@ -81,7 +81,7 @@ export function actualsSimulator(store: Store) {
         const sold = wanted <= onHand ? Object.fromEntries(categories) : allocate(Math.floor(onHand), Object.fromEntries(categories));
         for (const [categoryId, units] of Object.entries(sold)) actuals.push({ storeId, categoryId, seasonWeek: week, unitsSold: units });
       }
-      await store.retail.recordActuals(runId, actuals, Date.now());
+      await data.recordActuals(runId, actuals, Date.now());
       const unitsSold = sum(actuals.map((a) => a.unitsSold));
       return {
         week,

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
 import { calibrateTotal, forecast, forecastPanel, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
-import type { Store } from '../../../store/index.js';
+import type { SeasonData } from '../data/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { addDays } from '../data/weeks.js';
 import { explain } from '../explain.js';
@@ -300,7 +300,7 @@ function summarise(plan: ForecastPlan, chain: Band): DemandOutput['weekly_curve'
   }));
 }
 
-export function demandAgent(store: Store, assembler: ContextAssembler) {
+export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
   return defineAgent({
     name: 'demand',
     description: 'Forecasts every store × category series over the season and proposes the manufacturing quantity.',
@@ -323,7 +323,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
       let keptRevision = revision - 1;
       let previousPlan: ForecastPlan | undefined;
       if (fromWeek > 1) {
-        for (const a of await store.retail.listActuals(input.runId)) {
+        for (const a of await data.listActuals(input.runId)) {
           if (a.seasonWeek >= fromWeek) continue;
           const key = `${a.storeId}|${a.categoryId}`;
           const weeks = actuals.get(key) ?? new Array<number>(fromWeek - 1).fill(0);
@@ -331,7 +331,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
           actuals.set(key, weeks);
         }
         if (gap > 0 || scope) {
-          const previous = (await store.retail.latestPlan(input.runId, 'forecast'))?.body as ForecastPlan | undefined;
+          const previous = (await data.latestPlan(input.runId, 'forecast'))?.body as ForecastPlan | undefined;
           for (const s of previous?.series ?? []) if (s.lead) leads.set(`${s.store_id}|${s.category_id}`, s.lead);
           const offset = fromWeek - (previous?.from_week ?? fromWeek);
           keptRevision = previous?.revision ?? keptRevision;
@@ -452,7 +452,7 @@ export function demandAgent(store: Store, assembler: ContextAssembler) {
           measured: Object.fromEntries([...categoryTotals].map(([id, t]) => [id, t.summary])),
         },
       };
-      await store.retail.savePlan({ runId: input.runId, kind: 'forecast', revision, body: plan, createdAt: Date.now() });
+      await data.savePlan({ runId: input.runId, kind: 'forecast', revision, body: plan, createdAt: Date.now() });
 
       const seasonTotal = sum(series.map((s) => sum(s.forecast)));
       const safety = safetyStock(parameters, series, chain);

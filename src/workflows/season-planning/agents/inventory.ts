@@ -8,7 +8,7 @@ import { explainedBy } from '../narrator.js';
 import { planAllocation } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { AgentError } from '../../../errors/index.js';
-import type { Store } from '../../../store/index.js';
+import type { SeasonData } from '../data/index.js';
 import { clusterSnapshotStores } from '../clusters.js';
 import type { ContextAssembler } from '../context.js';
 import { explain } from '../explain.js';
@@ -38,7 +38,7 @@ export const inventoryOutput = z.object({
   explained_by: explainedBy,
 });
 
-export function inventoryAgent(store: Store, assembler: ContextAssembler) {
+export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
   return defineAgent({
     name: 'inventory',
     description: 'Clusters stores and allocates the approved quantity to stores and the DC.',
@@ -47,7 +47,7 @@ export function inventoryAgent(store: Store, assembler: ContextAssembler) {
     timeoutMs: 60_000,
     run: async ({ input, reportProgress }) => {
       const { parameters, approvedQuantity } = input;
-      const [context, forecastRecord] = await Promise.all([assembler.inventory(parameters), store.retail.latestPlan(input.runId, 'forecast')]);
+      const [context, forecastRecord] = await Promise.all([assembler.inventory(parameters), data.latestPlan(input.runId, 'forecast')]);
       if (!forecastRecord) throw new AgentError('no forecast to allocate from', { retryable: false, suggestions: ['run the demand phase first'] });
       const plan = forecastRecord.body as ForecastPlan;
       const forecastByStore: Record<string, number> = {};
@@ -64,7 +64,7 @@ export function inventoryAgent(store: Store, assembler: ContextAssembler) {
         store_units: allocation.storeUnits,
         clusters: clustering.assignments,
       };
-      await store.retail.savePlan({ runId: input.runId, kind: 'allocation', revision: input.revision, body, createdAt: Date.now() });
+      await data.savePlan({ runId: input.runId, kind: 'allocation', revision: input.revision, body, createdAt: Date.now() });
 
       const clusters = clustering.clusters.map((c) => ({
         id: c.id,

@@ -9,7 +9,7 @@ import { exceedsThreshold, relativeVariance } from '../../../allocation/index.js
 import { defineAgent } from '../../../engine/index.js';
 import { DEFAULT_ELASTICITY, demandAt } from '../../../pricing/index.js';
 import { AgentError } from '../../../errors/index.js';
-import type { Store } from '../../../store/index.js';
+import type { SeasonData } from '../data/index.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { stockPosition } from '../ledger.js';
@@ -155,7 +155,7 @@ export function reforecastPayoff(
 
 const asPercent = (v: number | null) => (v === null ? 'sales against a zero forecast' : `${v >= 0 ? '+' : ''}${explain.percent(v)}`);
 
-export function monitorAgent(store: Store) {
+export function monitorAgent(data: SeasonData) {
   return defineAgent({
     name: 'monitor',
     description: "Compares the week's actual sales with the forecast and raises a variance alert above the threshold.",
@@ -163,11 +163,7 @@ export function monitorAgent(store: Store) {
     output: monitorOutput,
     run: async ({ input, emit }) => {
       const { parameters, week, runId } = input;
-      const [plans, actuals, position] = await Promise.all([
-        store.retail.listPlans(runId, 'forecast'),
-        store.retail.listActuals(runId),
-        stockPosition(store, runId),
-      ]);
+      const [plans, actuals, position] = await Promise.all([data.listPlans(runId, 'forecast'), data.listActuals(runId), stockPosition(data, runId)]);
       const forecasts = plans.map((p) => p.body as ForecastPlan);
       const plan = [...forecasts].sort((a, b) => a.revision - b.revision).at(-1);
       if (!plan) throw new AgentError('no forecast to monitor against', { retryable: false });

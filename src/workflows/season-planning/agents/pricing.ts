@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
 import { recommendMarkdown } from '../../../pricing/index.js';
-import type { Store } from '../../../store/index.js';
+import type { SeasonData } from '../data/index.js';
 import type { ContextAssembler } from '../context.js';
 import { explain } from '../explain.js';
 import { stockPosition } from '../ledger.js';
@@ -50,7 +50,7 @@ export const pricingOutput = z.object({
 });
 export type PricingOutput = z.infer<typeof pricingOutput>;
 
-export function pricingAgent(store: Store, assembler: ContextAssembler) {
+export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
   return defineAgent({
     name: 'pricing',
     description: 'Recommends a markdown at the checkpoint from sell-through and a price-elasticity model.',
@@ -81,7 +81,7 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
           explanation: checkpoint === null ? 'No markdown checkpoint in this season.' : `Markdown checkpoint is week ${checkpoint}; this is week ${week}.`,
         };
       }
-      const [position, latest] = await Promise.all([stockPosition(store, runId), store.retail.latestPlan(runId, 'forecast')]);
+      const [position, latest] = await Promise.all([stockPosition(data, runId), data.latestPlan(runId, 'forecast')]);
       const plan = latest?.body as ForecastPlan | undefined;
       const remaining = sum((plan?.series ?? []).map((s) => sum(s.forecast.filter((_, i) => (plan?.from_week ?? 1) + i > week))));
       const onHand = sum([...position.stores.values()].map((p) => p.onHand)) + Math.max(0, position.dcUnits);
@@ -103,7 +103,7 @@ export function pricingAgent(store: Store, assembler: ContextAssembler) {
           ? model.withMarkdown
           : (recommendMarkdown({ ...base, threshold: 1, candidates: [planner] }).candidates.find((c) => c.markdown === planner) ?? model.withMarkdown);
       const without = model.withoutMarkdown;
-      await store.retail.savePlan({
+      await data.savePlan({
         runId,
         kind: 'markdown',
         revision: input.revision,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { planReplenishment } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
-import type { Store } from '../../../store/index.js';
+import type { SeasonData } from '../data/index.js';
 import { explain } from '../explain.js';
 import { stockPosition, type ReplenishmentPlanBody } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
@@ -38,7 +38,7 @@ function storeForecast(plan: ForecastPlan, from: number, to: number): Map<string
   return totals;
 }
 
-export function replenishmentAgent(store: Store) {
+export function replenishmentAgent(data: SeasonData) {
   return defineAgent({
     name: 'replenishment',
     description: 'Moves units from the DC to stores by sell-through against plan.',
@@ -48,7 +48,7 @@ export function replenishmentAgent(store: Store) {
       const { parameters, week, runId } = input;
       const period = parameters.replenishment_strategy === 'bi-weekly' ? 2 : 1;
       const horizon = parameters.forecast_horizon_weeks;
-      const position = await stockPosition(store, runId);
+      const position = await stockPosition(data, runId);
       const idle = (why: string) => ({
         week,
         acted: false,
@@ -61,7 +61,7 @@ export function replenishmentAgent(store: Store) {
       });
       if (week >= horizon) return idle(`Week ${week} is the last: nothing left to replenish for.`);
       if (week % period !== 0) return idle(`Bi-weekly replenishment: the next move is after week ${week + 1}.`);
-      const [first, latest] = await Promise.all([store.retail.firstPlan(runId, 'forecast'), store.retail.latestPlan(runId, 'forecast')]);
+      const [first, latest] = await Promise.all([data.firstPlan(runId, 'forecast'), data.latestPlan(runId, 'forecast')]);
       const original = first?.body as ForecastPlan | undefined;
       const current = latest?.body as ForecastPlan | undefined;
       if (!original || !current) return idle('No forecast yet: nothing to replenish against.');
@@ -78,7 +78,7 @@ export function replenishmentAgent(store: Store) {
         })),
       });
       const body: ReplenishmentPlanBody = { week, moves: plan.moves.map((m) => ({ store_id: m.storeId, units: m.units })) };
-      await store.retail.savePlan({ runId, kind: 'replenishment', revision: week, body, createdAt: Date.now() });
+      await data.savePlan({ runId, kind: 'replenishment', revision: week, body, createdAt: Date.now() });
       const reasons = new Map(plan.stores.map((s) => [s.storeId, s.reason]));
       const short = plan.totalNeed > plan.totalMoved;
       return {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
-import type { Store } from '../../../store/index.js';
+import type { SeasonData } from '../data/index.js';
 import { explain } from '../explain.js';
 import { stockPosition, type ReplenishmentPlanBody } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
@@ -36,7 +36,7 @@ export const closeOutput = z.object({
   explained_by: explainedBy,
 });
 
-export function seasonClose(store: Store) {
+export function seasonClose(data: SeasonData) {
   return defineAgent({
     name: 'season_close',
     description: "Summarises the season: units, sell-through, revenue, what is left, and the plan's changes.",
@@ -45,9 +45,9 @@ export function seasonClose(store: Store) {
     run: async ({ input }) => {
       const { parameters, runId, markdown } = input;
       const [position, replenishments, recorded] = await Promise.all([
-        stockPosition(store, runId),
-        store.retail.listPlans(runId, 'replenishment'),
-        store.retail.salesQuantity(),
+        stockPosition(data, runId),
+        data.listPlans(runId, 'replenishment'),
+        data.salesQuantity(),
       ]);
       const quantity = recorded ?? 'units';
       // With sales value the stock and sales are money at full price already: revenue is that value
@@ -74,7 +74,7 @@ export function seasonClose(store: Store) {
         variance_alerts: input.varianceAlerts,
         reforecasts: input.reforecasts,
       };
-      await store.retail.savePlan({ runId, kind: 'summary', revision: 1, body: summary, createdAt: Date.now() });
+      await data.savePlan({ runId, kind: 'summary', revision: 1, body: summary, createdAt: Date.now() });
       return {
         ...summary,
         explanation:

@@ -3,7 +3,7 @@
  * names (the Walmart files' Store, Dept, Date, Weekly_Sales, Type, Size among them).
  */
 import { BatonError } from '../../../errors/index.js';
-import type { SalesQuantity } from '../../../store/index.js';
+import type { SalesQuantity } from './types.js';
 
 export const IMPORT_FIELDS = {
   stores: ['store_id', 'store_name', 'region', 'store_size_sqft', 'location_tier', 'median_income', 'store_format'],

@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { Parser } from 'csv-parse';
 import { z } from 'zod';
 import { BatonError } from '../../../errors/index.js';
-import type { Category, ImportOutcome, SalesQuantity, Store, StoreProfile, WeeklySales } from '../../../store/index.js';
+import type { Category, ImportOutcome, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './types.js';
 import { IMPORT_FIELDS, quantityColumn, quantityMapping, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
 import { addDays, isIsoDate, toDayNumber } from './weeks.js';
 
@@ -461,7 +461,7 @@ class SalesRows {
   }
 }
 
-export async function importCsv(store: Store, table: ImportTable, source: CsvSource, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importCsv(data: SeasonData, table: ImportTable, source: CsvSource, options: ImportOptions = {}): Promise<ImportReport> {
   const at = options.now ?? Date.now();
   const name = source.path !== undefined && source.name === '' ? basename(source.path) : source.name;
   const named = { ...source, name };
@@ -481,14 +481,14 @@ export async function importCsv(store: Store, table: ImportTable, source: CsvSou
       storeFormat: r.store_format,
     }));
     warnings = unique.repeated > 0 ? [`${plural(unique.repeated, 'store')} listed twice: the last row was kept`] : [];
-    outcome = await store.retail.importStores({ source: name, rows: profiles, warnings, at });
+    outcome = await data.importStores({ source: name, rows: profiles, warnings, at });
   } else if (table === 'categories') {
     const rows: ParsedRow<'categories'>[] = [];
     await readRows('categories', named, options, (row) => rows.push(row));
     const unique = lastByKey(rows, (r) => r.category_id);
     const categories: Category[] = unique.rows.map((r) => ({ categoryId: r.category_id, name: r.name }));
     warnings = unique.repeated > 0 ? [`${plural(unique.repeated, 'category')} listed twice: the last row was kept`] : [];
-    outcome = await store.retail.importCategories({ source: name, rows: categories, warnings, at });
+    outcome = await data.importCategories({ source: name, rows: categories, warnings, at });
   } else {
     const sales = new SalesRows();
     const weekDates = options.weekDates ?? 'start';
@@ -531,14 +531,14 @@ export async function importCsv(store: Store, table: ImportTable, source: CsvSou
     if (skipped.count > 0) warnings.push(`${plural(skipped.count, 'row')} without ${figure} (NA) skipped, first at line ${skipped.firstLine}`);
     if (counts.repeated > 0) warnings.push(`${plural(counts.repeated, 'row')} repeated a store, category and week: the last one was kept`);
     if (counts.gappy > 0) warnings.push(`${plural(counts.gappy, 'series')} (store × category) miss weeks: ${plural(counts.missingWeeks, 'week')} in all; forecasting fills them`);
-    const known = new Set((await store.retail.listStores()).map((s) => s.storeId));
+    const known = new Set((await data.listStores()).map((s) => s.storeId));
     const unknown = sales.stores.values.filter((id) => !known.has(id)).length;
     if (unknown > 0) warnings.push(`${plural(unknown, 'store')} not in the stores table (added without attributes; import stores to describe them)`);
-    const before = await store.retail.salesQuantity();
+    const before = await data.salesQuantity();
     if (before !== null && before !== quantity) {
       warnings.push(`the history held ${before === 'units' ? 'units' : 'sales value'} and this file is ${quantity === 'units' ? 'units' : 'sales value'}: the history is now read as ${quantity === 'units' ? 'units' : 'sales value'}, so re-import every sales file the same way`);
     }
-    outcome = await store.retail.importSales({ source: name, rows: sales.rows(), warnings, at, quantity });
+    outcome = await data.importSales({ source: name, rows: sales.rows(), warnings, at, quantity });
     return { table, source: name, ...outcome, warnings, quantity, weekDates };
   }
   return { table, source: name, ...outcome, warnings };

@@ -1,5 +1,7 @@
 /** Writes a synthetic data set into the store (the demo's and `baton data generate`'s data). */
-import type { ImportOutcome, Store, WeeklySales } from '../../../store/index.js';
+import type { DatabaseHost } from '../../../store/index.js';
+import { seasonData } from './index.js';
+import type { ImportOutcome, WeeklySales } from './types.js';
 import { addDays } from './weeks.js';
 import { generateRetailData, type SyntheticDataSet, type SyntheticOptions } from './synthetic.js';
 
@@ -27,12 +29,13 @@ function hiddenDemand(data: SyntheticDataSet, lastWeek: string): WeeklySales[] {
   return rows;
 }
 
-export async function loadSyntheticData(store: Store, options: SyntheticOptions, now = Date.now()): Promise<SyntheticLoad> {
+export async function loadSyntheticData(host: DatabaseHost, options: SyntheticOptions, now = Date.now()): Promise<SyntheticLoad> {
   const data = generateRetailData(options);
+  const season = seasonData(host);
   const source = `synthetic(seed=${options.seed}, stores=${options.stores}, categories=${options.categories}, weeks=${options.weeks}, last week ${options.lastWeek})`;
-  const stores = await store.retail.importStores({ source, rows: data.stores, warnings: [], at: now });
-  const categories = await store.retail.importCategories({ source, rows: data.categories, warnings: [], at: now });
-  const sales = await store.retail.importSales({ source, rows: data.sales, warnings: [], at: now });
-  await store.retail.saveSimulatedDemand(hiddenDemand(data, options.lastWeek));
+  const stores = await season.importStores({ source, rows: data.stores, warnings: [], at: now });
+  const categories = await season.importCategories({ source, rows: data.categories, warnings: [], at: now });
+  const sales = await season.importSales({ source, rows: data.sales, warnings: [], at: now });
+  await season.saveSimulatedDemand(hiddenDemand(data, options.lastWeek));
   return { data, stores, categories, sales };
 }

@@ -3,7 +3,7 @@
  * category, holiday peaks, store effects from size, location tier and income, and noise — plus
  * the hidden "true" in-season demand the demo uses to simulate weekly actuals.
  */
-import type { Category, StoreProfile, WeeklySales } from '../../../store/index.js';
+import type { Category, StoreProfile, WeeklySales } from './types.js';
 import { hashSeed, seededRandom, type Random } from './random.js';
 import { addDays, toDayNumber, yearFraction } from './weeks.js';
 

@@ -4,16 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatonError } from '../../../../src/errors/index.js';
-import { openStore, type Store } from '../../../../src/store/index.js';
+import { openStore, type BatonStore } from '../../../../src/store/index.js';
 import { MAX_QUOTED } from '../../../../src/workflows/season-planning/data/columns.js';
 import { checkSalesRow, importCsv, Problems, ROW_SCHEMAS } from '../../../../src/workflows/season-planning/data/csv-import.js';
+import { seasonData, seasonTables } from '../../../../src/workflows/season-planning/data/index.js';
 
 describe('CSV import bounds', () => {
   let dir: string;
-  let store: Store;
+  let store: BatonStore;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'baton-csv-bounds-'));
-    store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'csv-bounds-test' });
+    store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'csv-bounds-test', modules: [seasonTables] });
   });
   afterEach(async () => {
     await store.close();
@@ -23,7 +24,7 @@ describe('CSV import bounds', () => {
   it('reports a 30 MiB bad cell once, cut, when the record limit lets it through', async () => {
     const cell = 'q'.repeat(30 * 1_048_576);
     const content = `Store,Dept,Date,Weekly_Sales\n1,1,${cell},4\n`;
-    const error = await importCsv(store, 'sales', { name: 'huge.csv', content }, { maxRecordSize: 64 * 1_048_576 }).catch((e: unknown) => e);
+    const error = await importCsv(seasonData(store), 'sales', { name: 'huge.csv', content }, { maxRecordSize: 64 * 1_048_576 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatonError);
     const body = JSON.stringify({ message: (error as BatonError).message, details: (error as BatonError).details, suggestions: (error as BatonError).suggestions });
     expect((error as BatonError).code).toBe('INVALID_PARAMETERS');
@@ -34,11 +35,11 @@ describe('CSV import bounds', () => {
 
   it('refuses a cell holding the NUL character with the line named, importing nothing', async () => {
     const content = 'Store,Type,Size\n1,A,151315\n2,B\u0000,202307\n';
-    const error = (await importCsv(store, 'stores', { name: 'nul.csv', content }).catch((e: unknown) => e)) as BatonError;
+    const error = (await importCsv(seasonData(store), 'stores', { name: 'nul.csv', content }).catch((e: unknown) => e)) as BatonError;
     expect(error).toBeInstanceOf(BatonError);
     expect(error.code).toBe('INVALID_PARAMETERS');
     expect(error.details.problems).toEqual([{ line: 3, message: 'a cell contains the NUL character' }]);
-    expect(await store.retail.listStores()).toEqual([]);
+    expect(await seasonData(store).listStores()).toEqual([]);
   });
 
   it('judges sales rows exactly as the zod schema does', () => {

@@ -2,9 +2,10 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BatonError } from '../../../../src/errors/index.js';
-import type { Store } from '../../../../src/store/index.js';
+import type { BatonStore } from '../../../../src/store/index.js';
 import { importCsv } from '../../../../src/workflows/season-planning/data/csv-import.js';
 import { describeEachStore, type TestStore } from '../../../support/stores.js';
+import { seasonData } from '../../../../src/workflows/season-planning/data/index.js';
 
 const SALES = ['Store,Dept,Date,Weekly_Sales,IsHoliday', '1,1,2012-01-06,100.5,FALSE', '1,1,2012-01-13,-20,FALSE', '1,1,2012-01-27,80,FALSE', '2,1,2012-01-06,NA,FALSE', '2,1,2012-01-13,55,FALSE'];
 const WALMART_STORES = '../shared/data/walmart/stores.csv';
@@ -17,7 +18,7 @@ async function importError(promise: Promise<unknown>): Promise<BatonError> {
 
 describeEachStore('CSV import', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   beforeEach(async () => {
     t = await kind.create();
     store = t.store;
@@ -29,9 +30,9 @@ describeEachStore('CSV import', (kind) => {
     ['CRLF', '\r\n'],
     ['bare CR', '\r'],
   ])('reads %s line endings alike', async (_, eol) => {
-    const report = await importCsv(store, 'sales', { name: 'sales.csv', content: SALES.join(eol) + eol });
+    const report = await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: SALES.join(eol) + eol });
     expect(report).toMatchObject({ rows: 4, inserted: 4, updated: 0 });
-    expect((await store.retail.listSales()).map((s) => [s.storeId, s.weekStartDate, s.unitsSold])).toEqual([
+    expect((await seasonData(store).listSales()).map((s) => [s.storeId, s.weekStartDate, s.unitsSold])).toEqual([
       ['1', '2012-01-06', 100.5],
       ['1', '2012-01-13', -20],
       ['1', '2012-01-27', 80],
@@ -40,7 +41,7 @@ describeEachStore('CSV import', (kind) => {
   });
 
   it('keeps negative sales, skips NA units, reports missing weeks and unknown stores', async () => {
-    const report = await importCsv(store, 'sales', { name: 'sales.csv', content: SALES.join('\n') });
+    const report = await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: SALES.join('\n') });
     // Walmart's Weekly_Sales is dollars: read as sales value, said so, with a word on its week-end dates.
     expect(report.warnings).toEqual([
       '"Weekly_Sales" read as sales value (money), not units: the plan and its reports will be in sales value; import with --quantity units (?quantity=units) if it counts units',
@@ -50,13 +51,13 @@ describeEachStore('CSV import', (kind) => {
       '1 series (store × category) miss weeks: 1 week in all; forecasting fills them',
       '2 stores not in the stores table (added without attributes; import stores to describe them)',
     ]);
-    expect((await store.retail.listStores()).map((s) => s.storeId)).toEqual(['1', '2']);
-    expect((await store.retail.listImports())[0]?.warnings).toEqual(report.warnings);
+    expect((await seasonData(store).listStores()).map((s) => s.storeId)).toEqual(['1', '2']);
+    expect((await seasonData(store).listImports())[0]?.warnings).toEqual(report.warnings);
   });
 
   it('imports nothing from a file with bad rows and names each line and problem', async () => {
     const content = [...SALES, '3,1,2012-13-01,5,FALSE', '3,1,2012-01-06,many,FALSE', '3,1'].join('\n');
-    const error = await importError(importCsv(store, 'sales', { name: 'bad.csv', content }));
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'bad.csv', content }));
     expect(error.code).toBe('INVALID_PARAMETERS');
     expect(error.message).toBe('bad.csv: 3 rows are invalid; nothing was imported');
     expect(error.details.problems).toEqual([
@@ -65,28 +66,28 @@ describeEachStore('CSV import', (kind) => {
       { line: 9, message: 'has 2 fields, the header has 5' },
     ]);
     expect(error.suggestions).toEqual(['fix bad.csv lines 7 (week_start_date), 8 (units_sold), 9, then import the file again']);
-    expect(await store.retail.listSales()).toEqual([]);
-    expect(await store.retail.listImports()).toEqual([]);
+    expect(await seasonData(store).listSales()).toEqual([]);
+    expect(await seasonData(store).listImports()).toEqual([]);
   });
 
   it('updates rows on re-import rather than duplicating them', async () => {
-    await importCsv(store, 'sales', { name: 'sales.csv', content: SALES.join('\n') });
-    const again = await importCsv(store, 'sales', { name: 'sales.csv', content: [...SALES.slice(0, 2), '1,1,2012-01-13,7,FALSE', '9,1,2012-01-06,1,FALSE'].join('\n') });
+    await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: SALES.join('\n') });
+    const again = await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: [...SALES.slice(0, 2), '1,1,2012-01-13,7,FALSE', '9,1,2012-01-06,1,FALSE'].join('\n') });
     expect(again).toMatchObject({ rows: 3, inserted: 1, updated: 2 });
-    const sales = await store.retail.listSales();
+    const sales = await seasonData(store).listSales();
     expect(sales).toHaveLength(5);
     expect(sales.find((s) => s.storeId === '1' && s.weekStartDate === '2012-01-13')?.unitsSold).toBe(7);
   });
 
   it('understands quotes, US dates and an explicit column mapping', async () => {
     const content = ['"Shop","Line","Week of","Qty"', '"A, Main St","Knit","1/6/2025","12"', '"A, Main St","Knit","1/13/2025","9"'].join('\n');
-    const report = await importCsv(store, 'sales', { name: 'pos.csv', content }, { mapping: { Shop: 'store_id', Line: 'category_id', 'Week of': 'week_start_date', Qty: 'units_sold' } });
+    const report = await importCsv(seasonData(store), 'sales', { name: 'pos.csv', content }, { mapping: { Shop: 'store_id', Line: 'category_id', 'Week of': 'week_start_date', Qty: 'units_sold' } });
     expect(report.inserted).toBe(2);
-    expect((await store.retail.listSales())[1]).toEqual({ storeId: 'A, Main St', categoryId: 'Knit', weekStartDate: '2025-01-13', unitsSold: 9 });
+    expect((await seasonData(store).listSales())[1]).toEqual({ storeId: 'A, Main St', categoryId: 'Knit', weekStartDate: '2025-01-13', unitsSold: 9 });
   });
 
   it('asks for a mapping when a required column cannot be found', async () => {
-    const error = await importError(importCsv(store, 'sales', { name: 'pos.csv', content: 'Shop,Dept,Date,Qty\n1,1,2025-01-06,3\n' }));
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'pos.csv', content: 'Shop,Dept,Date,Qty\n1,1,2025-01-06,3\n' }));
     expect(error.code).toBe('INCOMPLETE_INPUT');
     expect(error.details.missing).toEqual(['store_id']);
     expect(error.suggestions[0]).toContain('--map <Column>=store_id');
@@ -94,18 +95,18 @@ describeEachStore('CSV import', (kind) => {
 
   it('imports stores with missing attributes as empty and keeps the last of a repeated store', async () => {
     const content = 'Store,Type,Size\n1,A,151315\n2,NA,\n1,B,150000\n';
-    const report = await importCsv(store, 'stores', { name: 'stores.csv', content });
+    const report = await importCsv(seasonData(store), 'stores', { name: 'stores.csv', content });
     expect(report).toMatchObject({ rows: 2, inserted: 2, warnings: ['1 store listed twice: the last row was kept'] });
-    expect(await store.retail.listStores()).toEqual([
+    expect(await seasonData(store).listStores()).toEqual([
       { storeId: '1', storeName: null, region: null, storeSizeSqft: 150000, locationTier: null, medianIncome: null, storeFormat: 'B' },
       { storeId: '2', storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null },
     ]);
   });
 
   it.skipIf(!existsSync(WALMART_STORES))('imports the real Walmart stores file with its bare CR line endings', async () => {
-    const report = await importCsv(store, 'stores', { name: 'stores.csv', path: WALMART_STORES });
+    const report = await importCsv(seasonData(store), 'stores', { name: 'stores.csv', path: WALMART_STORES });
     expect(report).toMatchObject({ rows: 45, inserted: 45 });
-    const stores = await store.retail.listStores();
+    const stores = await seasonData(store).listStores();
     expect(new Set(stores.map((s) => s.storeFormat))).toEqual(new Set(['A', 'B', 'C']));
     expect(stores.every((s) => (s.storeSizeSqft ?? 0) > 0)).toBe(true);
   });

@@ -2,12 +2,13 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Engine } from '../../../../src/engine/index.js';
 import { BatonError } from '../../../../src/errors/index.js';
-import type { Store } from '../../../../src/store/index.js';
+import type { BatonStore } from '../../../../src/store/index.js';
 import { importCsv } from '../../../../src/workflows/season-planning/data/csv-import.js';
 import { addDays, weekday } from '../../../../src/workflows/season-planning/data/weeks.js';
 import { stockPosition } from '../../../../src/workflows/season-planning/ledger.js';
 import { describeEachStore, type TestStore } from '../../../support/stores.js';
 import { completeOf, driveToEnd, SEASON_PLANNING, seasonEngine } from '../support.js';
+import { seasonData } from '../../../../src/workflows/season-planning/data/index.js';
 
 /** Walmart's layout: Date is the Friday each week ends, Weekly_Sales is dollars. */
 const HEADER = 'Store,Dept,Date,Weekly_Sales,IsHoliday';
@@ -36,7 +37,7 @@ async function importError(promise: Promise<unknown>): Promise<BatonError> {
 
 describeEachStore('sales quantity and week dates on import', (kind) => {
   let t: TestStore;
-  let store: Store;
+  let store: BatonStore;
   let engine: Engine | undefined;
   const errors: unknown[] = [];
   beforeEach(async () => {
@@ -53,11 +54,11 @@ describeEachStore('sales quantity and week dates on import', (kind) => {
 
   it('stores a week ending Friday from the Saturday before it with --week-dates end, and records the figures as sales value', async () => {
     const content = [HEADER, '1,1,2012-02-10,24924.50,FALSE', '1,1,2012-02-17,46039.49,TRUE', '2,1,2012-02-10,41595.55,FALSE'].join('\n');
-    const report = await importCsv(store, 'sales', { name: 'walmart.csv', content }, { quantity: 'sales_value', weekDates: 'end' });
+    const report = await importCsv(seasonData(store), 'sales', { name: 'walmart.csv', content }, { quantity: 'sales_value', weekDates: 'end' });
     expect(report).toMatchObject({ rows: 3, quantity: 'sales_value', weekDates: 'end' });
     // Told both, the import has nothing to say about them (the stores it names are new: that warning stays).
     expect(report.warnings.filter((w) => /sales value|week-dates/.test(w))).toEqual([]);
-    const rows = await store.retail.listSales();
+    const rows = await seasonData(store).listSales();
     expect(rows.map((r) => [r.storeId, r.weekStartDate, r.unitsSold])).toEqual([
       ['1', '2012-02-04', 24924.5],
       ['1', '2012-02-11', 46039.49],
@@ -65,51 +66,51 @@ describeEachStore('sales quantity and week dates on import', (kind) => {
     ]);
     // Saturday 2012-02-04 to Friday 2012-02-10: the week the Friday ends.
     expect(rows.every((r) => weekday(r.weekStartDate) === 5)).toBe(true);
-    expect(await store.retail.salesQuantity()).toBe('sales_value');
-    const [record] = await store.retail.listImports(1);
+    expect(await seasonData(store).salesQuantity()).toBe('sales_value');
+    const [record] = await seasonData(store).listImports(1);
     expect(record).toMatchObject({ kind: 'sales', quantity: 'sales_value' });
   });
 
   it('reads a Weekly_Sales column as sales value by default and says so, and that its dates may be week ends', async () => {
-    const report = await importCsv(store, 'sales', { name: 'walmart.csv', content: [HEADER, '1,1,2012-02-10,100,FALSE'].join('\n') });
+    const report = await importCsv(seasonData(store), 'sales', { name: 'walmart.csv', content: [HEADER, '1,1,2012-02-10,100,FALSE'].join('\n') });
     expect(report.quantity).toBe('sales_value');
     expect(report.weekDates).toBe('start');
     expect(report.warnings[0]).toContain('"Weekly_Sales" read as sales value (money), not units');
     expect(report.warnings[0]).toContain('--quantity units');
     expect(report.warnings[1]).toContain('--week-dates end');
-    expect((await store.retail.listSales())[0]!.weekStartDate).toBe('2012-02-10');
+    expect((await seasonData(store).listSales())[0]!.weekStartDate).toBe('2012-02-10');
   });
 
   it('reads Weekly_Sales as units when the import says so, and any other quantity column as units', async () => {
-    const told = await importCsv(store, 'sales', { name: 'a.csv', content: [HEADER, '1,1,2012-02-10,100,FALSE'].join('\n') }, { quantity: 'units', weekDates: 'end' });
+    const told = await importCsv(seasonData(store), 'sales', { name: 'a.csv', content: [HEADER, '1,1,2012-02-10,100,FALSE'].join('\n') }, { quantity: 'units', weekDates: 'end' });
     expect(told.quantity).toBe('units');
     expect(told.warnings.filter((w) => /sales value|week-dates/.test(w))).toEqual([]);
-    expect(await store.retail.salesQuantity()).toBe('units');
-    const plain = await importCsv(store, 'sales', { name: 'b.csv', content: 'store_id,category_id,week_start_date,units_sold\n1,1,2012-02-04,7\n' });
+    expect(await seasonData(store).salesQuantity()).toBe('units');
+    const plain = await importCsv(seasonData(store), 'sales', { name: 'b.csv', content: 'store_id,category_id,week_start_date,units_sold\n1,1,2012-02-04,7\n' });
     expect(plain.quantity).toBe('units');
   });
 
   it('reads a column mapped to sales_value as money, and refuses a mapping that contradicts --quantity', async () => {
     const content = 'Shop,Line,Week,Revenue\n1,1,2012-02-06,120.5\n';
     const mapping = { Shop: 'store_id', Line: 'category_id', Week: 'week_start_date', Revenue: 'sales_value' };
-    const report = await importCsv(store, 'sales', { name: 'pos.csv', content }, { mapping });
+    const report = await importCsv(seasonData(store), 'sales', { name: 'pos.csv', content }, { mapping });
     expect(report.quantity).toBe('sales_value');
-    expect((await store.retail.listSales())[0]!.unitsSold).toBe(120.5);
-    const error = await importError(importCsv(store, 'sales', { name: 'pos.csv', content }, { mapping, quantity: 'units' }));
+    expect((await seasonData(store).listSales())[0]!.unitsSold).toBe(120.5);
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'pos.csv', content }, { mapping, quantity: 'units' }));
     expect(error.code).toBe('INVALID_PARAMETERS');
     expect(error.message).toContain('"Revenue" as sales_value');
   });
 
   it('warns when a sales import changes what the history counts', async () => {
-    await importCsv(store, 'sales', { name: 'units.csv', content: 'store_id,category_id,week_start_date,units_sold\n1,1,2012-02-04,7\n' });
-    const report = await importCsv(store, 'sales', { name: 'money.csv', content: 'store_id,category_id,week_start_date,units_sold\n1,1,2012-02-11,700\n' }, { quantity: 'sales_value' });
+    await importCsv(seasonData(store), 'sales', { name: 'units.csv', content: 'store_id,category_id,week_start_date,units_sold\n1,1,2012-02-04,7\n' });
+    const report = await importCsv(seasonData(store), 'sales', { name: 'money.csv', content: 'store_id,category_id,week_start_date,units_sold\n1,1,2012-02-11,700\n' }, { quantity: 'sales_value' });
     expect(report.warnings.some((w) => w.includes('the history held units and this file is sales value'))).toBe(true);
-    expect(await store.retail.salesQuantity()).toBe('sales_value');
+    expect(await seasonData(store).salesQuantity()).toBe('sales_value');
   });
 
   it('plans a season on sales value in money: the close reports the sales value as revenue (less the markdown), not × the full price', async () => {
     const weeks = 104;
-    await importCsv(store, 'sales', { name: 'walmart.csv', content: walmartLike(weeks) }, { quantity: 'sales_value', weekDates: 'end' });
+    await importCsv(seasonData(store), 'sales', { name: 'walmart.csv', content: walmartLike(weeks) }, { quantity: 'sales_value', weekDates: 'end' });
     const lastFriday = addDays(FIRST_FRIDAY, 7 * (weeks - 1));
     // The season starts the Saturday after the last week ends, as the history's weeks do.
     const seasonStart = addDays(lastFriday, 1);
@@ -139,7 +140,7 @@ describeEachStore('sales quantity and week dates on import', (kind) => {
     const sold = summary!.units_sold as number;
     expect(sold).toBeGreaterThan(0);
     // Revenue is the value sold at full price, less the markdown on the weeks after it: never × 50.
-    const position = await stockPosition(store, run.id);
+    const position = await stockPosition(seasonData(store), run.id);
     const rate = (summary!.markdown as number) ?? 0;
     let expected = 0;
     for (const [week, value] of position.soldByWeek) expected += value * (rate > 0 && week > 2 ? 1 - rate : 1);

@@ -1,8 +1,8 @@
 /** Weekly units sold per category across all stores, from the loaded history: what the dashboard draws before a forecast. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ContextAssembler } from '../../workflows/season-planning/context.js';
-import { errorResponses } from '../schemas.js';
+import type { ContextAssembler } from '../context.js';
+import { errorResponses } from '../../../server/schemas.js';
 
 const historyQuery = z.object({ weeks: z.coerce.number().int().min(1).max(520).default(52).describe('How many of the latest weeks to return') });
 

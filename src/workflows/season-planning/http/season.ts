@@ -1,21 +1,21 @@
 /** Season planning's routes: weekly actuals into a run, and the plans its agents wrote (the seeds' read endpoints). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Engine } from '../../engine/index.js';
-import { weeklyActuals, postActuals } from '../../workflows/season-planning/actuals-intake.js';
-import { clusterSnapshotStores } from '../../workflows/season-planning/clusters.js';
-import type { ContextAssembler } from '../../workflows/season-planning/context.js';
-import { allocationReport, forecastReport, markdownReport, varianceReport } from '../../workflows/season-planning/reports.js';
-import { errorResponses, runIdParams, runStatus } from '../schemas.js';
-import { runView } from '../views.js';
+import type { Engine } from '../../../engine/index.js';
+import { weeklyActuals, postActuals } from '../actuals-intake.js';
+import { clusterSnapshotStores } from '../clusters.js';
+import type { ContextAssembler } from '../context.js';
+import type { SeasonData } from '../data/index.js';
+import { allocationReport, forecastReport, markdownReport, varianceReport } from '../reports.js';
+import { errorResponses, runIdParams, runStatus } from '../../../server/schemas.js';
+import { runView } from '../../../server/views.js';
 
 /** Plans are documents whose fields the docs list; the API passes them through as the agents wrote them. */
 const planDocument = (id: string, description: string) => z.object({ run_id: z.string() }).loose().describe(description).meta({ id });
 
 export const seasonRoutes =
-  (engine: Engine, assembler: ContextAssembler): FastifyPluginAsyncZod =>
+  (engine: Engine, data: SeasonData, assembler: ContextAssembler): FastifyPluginAsyncZod =>
   (app) => {
-    const store = engine.store;
     app.post(
       '/api/runs/:run_id/actuals',
       {
@@ -27,7 +27,7 @@ export const seasonRoutes =
           response: { 200: runStatus, ...errorResponses },
         },
       },
-      async (request) => runView(await postActuals(engine, store, request.params.run_id, request.body)),
+      async (request) => runView(await postActuals(engine, data, request.params.run_id, request.body)),
     );
 
     const read = (path: string, summary: string, id: string, report: (runId: string) => Promise<{ run_id: string }>) =>
@@ -37,14 +37,14 @@ export const seasonRoutes =
         (request) => report(request.params.run_id),
       );
     read('/api/forecasts/:run_id', 'The latest forecast of every store × category series, with intervals and earlier revisions', 'ForecastPlan', (id) =>
-      forecastReport(store, id),
+      forecastReport(data, id),
     );
     read('/api/allocations/:run_id', 'Units per store (with cluster, received, sold, on hand) and at the DC', 'AllocationPlan', (id) =>
-      allocationReport(store, id),
+      allocationReport(data, id),
     );
-    read('/api/variance/:run_id', 'Weekly actuals against the forecast they were judged by', 'VarianceReport', (id) => varianceReport(store, id));
+    read('/api/variance/:run_id', 'Weekly actuals against the forecast they were judged by', 'VarianceReport', (id) => varianceReport(data, id));
     read('/api/markdowns/:run_id', 'Markdown decisions: recommendation, revenue with and without, what was chosen', 'MarkdownDecisions', (id) =>
-      markdownReport(store, id),
+      markdownReport(data, id),
     );
 
     app.get(

@@ -5,11 +5,11 @@
 import { Readable, Transform } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BatonError } from '../../errors/index.js';
-import type { Store } from '../../store/index.js';
-import { mappingForTable, parseMapping, type ImportTable } from '../../workflows/season-planning/data/columns.js';
-import { DEFAULT_CSV_MAX_RECORD_SIZE, importCsv } from '../../workflows/season-planning/data/csv-import.js';
-import { errorResponses } from '../schemas.js';
+import { BatonError } from '../../../errors/index.js';
+import { mappingForTable, parseMapping, type ImportTable } from '../data/columns.js';
+import { DEFAULT_CSV_MAX_RECORD_SIZE, importCsv } from '../data/csv-import.js';
+import type { SeasonData } from '../data/index.js';
+import { errorResponses } from '../../../server/schemas.js';
 
 export interface DataRouteOptions {
   /** csv-parse's max_record_size for uploads (BATON_CSV_MAX_RECORD_SIZE; default DEFAULT_CSV_MAX_RECORD_SIZE). */
@@ -98,7 +98,7 @@ function limited(payload: Readable, limit: number): Readable {
 }
 
 export const dataRoutes =
-  (store: Store, uploadLimit: number, options: DataRouteOptions = {}): FastifyPluginAsyncZod =>
+  (data: SeasonData, uploadLimit: number, options: DataRouteOptions = {}): FastifyPluginAsyncZod =>
   (app) => {
     app.addContentTypeParser(['text/csv', 'text/plain'], { bodyLimit: uploadLimit }, (request, payload, done) => {
       const length = Number(request.headers['content-length']);
@@ -125,7 +125,7 @@ export const dataRoutes =
           const mapping = mappingForTable(table, parseMapping(request.query.map));
           const { quantity, week_dates } = request.query;
           const { weekDates, ...report } = await importCsv(
-            store,
+            data,
             table,
             { name: request.query.name ?? `${table}.csv`, stream: request.body },
             { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE, quantity, weekDates: week_dates },
@@ -146,11 +146,11 @@ export const dataRoutes =
       },
       async () => {
         const [summary, stores, categories, imports, quantity] = await Promise.all([
-          store.retail.salesSummary(),
-          store.retail.listStores(),
-          store.retail.listCategories(),
-          store.retail.listImports(),
-          store.retail.salesQuantity(),
+          data.salesSummary(),
+          data.listStores(),
+          data.listCategories(),
+          data.listImports(),
+          data.salesQuantity(),
         ]);
         return {
           stores: stores.length,

@@ -7,19 +7,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Engine } from '../../engine/index.js';
-import {
-  AdvanceRequest,
-  DELIVERY_STATES,
-  DeliveryService,
-  ProjectName,
-  RetryRequest,
-  ROLES,
-  RollbackRequest,
-  StartDelivery,
-  type AuditEntry,
-  type DeliveryStatus,
-} from '../../workflows/software-delivery/index.js';
-import { errorResponses } from '../schemas.js';
+import type { AuditEntry } from './audit.js';
+import { ProjectName } from './parameters.js';
+import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
+import { DeliveryService } from './service.js';
+import { DELIVERY_STATES, ROLES } from './states.js';
+import type { DeliveryStatus } from './status.js';
+import { errorResponses } from '../../server/schemas.js';
 
 const TAGS = ['software delivery'];
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,15 +1,13 @@
 /**
- * `RetailData` for both dialects, written once with Kysely. Imports are upserts in chunks of a
+ * `SeasonData` for both dialects, written once with Kysely on the database handle the store gives
+ * the module (its statements, the store's transactions). Imports are upserts in chunks of a
  * few fixed sizes (bulk-insert.ts), written with their import record, so a re-import updates rows
  * rather than duplicating them; how the chunks are grouped into transactions is below.
  */
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
-import type { DialectAdapter } from '../kysely-store.js';
-import type { Database } from '../schema.js';
-import type { Store } from '../types.js';
-import { query, type Work } from '../unit-of-work.js';
+import { query, type Dialect, type ModuleDatabase, type Work } from '../../../store/index.js';
 import { chunkSizes, CHUNK, multiRowInsert, shapedChunks } from './bulk-insert.js';
-import type { ActualSalesTable, CategoriesTable, HistoricalSalesTable, PlansTable, StoresTable } from './schema.js';
+import type { ActualSalesTable, CategoriesTable, HistoricalSalesTable, PlansTable, SeasonTables, StoresTable } from './schema.js';
 import type {
   Category,
   ImportBatch,
@@ -17,7 +15,7 @@ import type {
   ImportOutcome,
   ImportRecord,
   PlanRecord,
-  RetailData,
+  SeasonData,
   SalesQuantity,
   SalesSummary,
   SeasonActual,
@@ -45,7 +43,7 @@ const chunks = shapedChunks;
  * Staging into a temporary table first was measured against this and rejected: moving the staged
  * rows into place is itself one long statement.
  */
-const SLICED: Record<Store['dialect'], boolean> = { sqlite: true, postgres: false };
+const SLICED: Record<Dialect, boolean> = { sqlite: true, postgres: false };
 export const SLICE_MS = 20;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -68,7 +66,7 @@ const STORE_COLUMNS = ['store_id', 'store_name', 'region', 'store_size_sqft', 'l
 const CATEGORY_COLUMNS = ['category_id', 'name', 'updated_at'] as const;
 const SALES_COLUMNS = ['store_id', 'category_id', 'week_start_date', 'units_sold'] as const;
 
-export class KyselyRetailData implements RetailData {
+export class KyselySeasonData implements SeasonData {
   private readonly stores: ImportWrites<StoresTable>;
   private readonly categories: ImportWrites<CategoriesTable>;
   private readonly sales: ImportWrites<HistoricalSalesTable>;
@@ -76,8 +74,8 @@ export class KyselyRetailData implements RetailData {
   private readonly categoryStubs: (rows: readonly Pick<CategoriesTable, 'category_id' | 'updated_at'>[]) => CompiledQuery;
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly adapter: DialectAdapter,
+    private readonly adapter: ModuleDatabase<SeasonTables>,
+    private readonly db: Kysely<SeasonTables> = adapter.db,
   ) {
     // Two statements per chunk: ON CONFLICT DO NOTHING reports how many rows were new (both
     // databases count only inserted rows), then the upsert updates the rows that existed.

@@ -1,9 +1,10 @@
 /**
  * The retail tables season planning reads and writes: stores, categories, weekly sales history,
  * in-season actuals per run, and a log of imports (for the dashboard's Data page and cache keys).
+ * Its migrations keep the names databases recorded when they lived in the store (0002–0004).
  */
 import type { Kysely, Migration } from 'kysely';
-import type { MigrationTarget } from '../schema.js';
+import type { MigrationTarget, StoreModule } from '../../../store/index.js';
 
 export interface StoresTable {
   store_id: string;
@@ -70,7 +71,7 @@ export interface SimulatedDemandTable {
   units: number;
 }
 
-export interface RetailTables {
+export interface SeasonTables {
   plans: PlansTable;
   simulated_demand: SimulatedDemandTable;
   stores: StoresTable;
@@ -171,4 +172,15 @@ export const importQuantity: Migration = {
   async up(db: AnyDb) {
     await db.schema.alterTable('data_imports').addColumn('quantity', 'text').execute();
   },
+};
+
+/** Season planning's part of the database: its migrations, and its tables that hold a run's rows (pruned with the run). */
+export const seasonTables: StoreModule = {
+  name: 'season-planning',
+  migrations: (target) => ({
+    '0002_retail_tables': retailTables(target),
+    '0003_plan_tables': planTables(target),
+    '0004_import_quantity': importQuantity,
+  }),
+  runTables: ['plans', 'actual_sales'],
 };

@@ -1,4 +1,4 @@
-/** Retail records as the season-planning code sees them, and the `RetailData` interface over the tables. */
+/** Retail records as the season-planning code sees them, and the `SeasonData` interface over its tables (all its agents and routes see of the database). */
 import type { CompiledQuery } from 'kysely';
 
 export interface StoreProfile {
@@ -55,7 +55,7 @@ export interface ImportOutcome {
   updated: number;
 }
 
-/** A batch of rows for a table, written with its import record (see `RetailData.importSales`). */
+/** A batch of rows for a table, written with its import record (see `SeasonData.importSales`). */
 export interface ImportBatch<Row> {
   source: string;
   /** Unique by the table's key; drawn a chunk at a time while writing, so a large import can be a generator. */
@@ -85,7 +85,7 @@ export interface PlanRecord {
   createdAt: number;
 }
 
-export interface RetailData {
+export interface SeasonData {
   /**
    * Imports: each row inserted or, when its key exists, updated; the import record written last.
    * All or nothing on PostgreSQL and, on SQLite, for imports small enough for one slice of
