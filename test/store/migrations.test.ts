@@ -37,7 +37,7 @@ async function migrateAsBefore(kind: string, t: TestStore): Promise<string[]> {
     const all: Record<string, Migration> = { ...CORE.migrations(target), ...seasonTables.migrations(target) };
     expect(Object.keys(all)).toEqual(PREVIOUS_NAMES);
     const { error } = await new Migrator({ db, provider: { getMigrations: () => Promise.resolve(all) }, migrationTableSchema: schema }).migrateToLatest();
-    if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+    if (error !== undefined) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
     const recorded = postgres ? db.withSchema(schema ?? 'public') : db;
     return (await (recorded as Kysely<{ kysely_migration: { name: string } }>).selectFrom('kysely_migration').select('name').orderBy('name').execute()).map(
       (r) => r.name,
