@@ -16,11 +16,12 @@ describe('HTTP telemetry', () => {
     telemetry = createTelemetry({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, processMetrics: false, batch: { scheduledDelayMillis: 20 } });
     app = Fastify({ logger: false });
     installHttpTelemetry(app, telemetry);
-    await app.register(async (api) => {
-      api.get('/items/:id', async (request) => ({ id: (request.params as { id: string }).id }));
-      api.get('/boom', async () => {
+    await app.register((api, _options, done) => {
+      api.get('/items/:id', (request) => ({ id: (request.params as { id: string }).id }));
+      api.get('/boom', () => {
         throw new Error('broken on purpose');
       });
+      done();
     });
     await app.register(metricsRoutes(telemetry));
     await app.listen({ port: 0, host: '127.0.0.1' });
