@@ -111,6 +111,10 @@ export const eventMessage = wireEvent.meta({ id: 'Event' });
 
 export const eventList = z.object({ events: z.array(eventMessage) });
 
+/** The stream's own failure (not an event: no run_id, no seq), sent before it closes; heartbeats are `{ type: 'heartbeat', timestamp }`. */
+export const streamError = z.object({ type: z.literal('error'), error_type: z.string(), error_message: z.string() });
+export type StreamError = z.infer<typeof streamError>;
+
 export const handoffList = z.object({
   handoffs: z.array(
     z.object({

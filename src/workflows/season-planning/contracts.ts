@@ -398,6 +398,25 @@ export const BuyModification = z
 /** What a planner may change when modifying the markdown: its depth. */
 export const MarkdownModification = z.object({ markdown: z.number().min(0).max(0.9) });
 
+/** What the buy approval shows the planner: the Demand agent's proposal (absent fields: no proposal was made). */
+export const BuyProposal = DemandOutput.pick({
+  manufacturing_quantity: true,
+  season_total: true,
+  safety_stock: true,
+  safety_reason: true,
+  by_category: true,
+  explanation: true,
+}).partial();
+export type BuyProposal = z.infer<typeof BuyProposal>;
+
+/** What each wait phase gives the person (or intake) answering it: its `approval_required` / `wait_required` data. */
+export const WAIT_DATA = {
+  manufacturing_approval: BuyProposal,
+  week_actuals: z.object({ week: z.number().int() }),
+  markdown_approval: PricingOutput,
+} as const;
+export type SeasonWaitPhase = keyof typeof WAIT_DATA;
+
 /** The result each phase stores: agent phases their output, wait phases their resolution. */
 export const PHASE_RESULTS = {
   demand: DemandOutput,

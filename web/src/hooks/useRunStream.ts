@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, runStreamUrl } from '../api/client';
+import { streamError } from '../../../src/server/schemas.js';
 import { RunEvent } from '../api/schemas';
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'failed';
@@ -80,8 +81,8 @@ export function useRunStream(runId: string): RunStream {
       }
       const parsed = RunEvent.safeParse(message);
       if (!parsed.success) {
-        const m = message as { type?: unknown; error_message?: unknown };
-        if (m.type === 'error' && typeof m.error_message === 'string') update({ problem: m.error_message });
+        const failure = streamError.safeParse(message);
+        if (failure.success) update({ problem: failure.data.error_message });
         return; // heartbeats and other stream messages
       }
       const event = parsed.data;

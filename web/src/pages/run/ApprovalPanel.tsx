@@ -4,6 +4,7 @@
  * with a value, or reject with a comment.
  */
 import { useEffect, useState, type FormEvent } from 'react';
+import { BuyProposal, PricingOutput, WAIT_DATA } from '../../../../src/workflows/season-planning/contracts.js';
 import { api } from '../../api/client';
 import { Facts } from '../../components/Facts';
 import { ErrorNotice } from '../../components/Notices';
@@ -11,8 +12,12 @@ import type { OpenWait } from './runView';
 
 type Action = 'accept' | 'modify' | 'reject';
 
-const fmt = (n: unknown, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '—');
-const pct = (n: unknown) => (typeof n === 'number' ? `${Math.round(n * 1000) / 10}%` : '—');
+const fmt = (n: number | null | undefined, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '—');
+const pct = (n: number | null | undefined) => (typeof n === 'number' ? `${Math.round(n * 1000) / 10}%` : '—');
+/** The buy and the markdown as their contracts say (a field that does not match shows as —, never as a wrong number). */
+const buyOf = (d: unknown) => BuyProposal.safeParse(d).data ?? {};
+const markdownOf = (d: unknown) => PricingOutput.partial().safeParse(d).data ?? {};
+const weekOf = (d: unknown) => WAIT_DATA.week_actuals.safeParse(d).data?.week;
 
 /** "in 2 h 5 min", "in 40 s", or "passed": how far away a deadline is. */
 function untilDeadline(deadlineAt: number, now: number): string {
@@ -45,8 +50,8 @@ const KINDS: Record<
     field: string;
     label: string;
     toData: (v: number) => Record<string, number>;
-    initial: (d: Record<string, unknown>) => string;
-    facts: (d: Record<string, unknown>) => [string, string][];
+    initial: (d: unknown) => string;
+    facts: (d: unknown) => [string, string][];
     atDeadline: string;
   }
 > = {
@@ -56,12 +61,15 @@ const KINDS: Record<
     field: 'manufacturing_quantity',
     label: 'Manufacturing quantity (units)',
     toData: (v) => ({ manufacturing_quantity: Math.round(v) }),
-    initial: (d) => (typeof d.manufacturing_quantity === 'number' ? String(d.manufacturing_quantity) : ''),
-    facts: (d) => [
-      ['Proposed quantity', fmt(d.manufacturing_quantity)],
-      ['Season forecast', fmt(d.season_total)],
-      ['Safety stock', fmt(d.safety_stock)],
-    ],
+    initial: (d) => String(buyOf(d).manufacturing_quantity ?? ''),
+    facts: (d) => {
+      const buy = buyOf(d);
+      return [
+        ['Proposed quantity', fmt(buy.manufacturing_quantity)],
+        ['Season forecast', fmt(buy.season_total)],
+        ['Safety stock', fmt(buy.safety_stock)],
+      ];
+    },
   },
   markdown_approval: {
     title: 'Approve the markdown',
@@ -69,13 +77,19 @@ const KINDS: Record<
     field: 'markdown',
     label: 'Markdown (%)',
     toData: (v) => ({ markdown: Math.round(v * 10) / 1000 }),
-    initial: (d) => (typeof d.markdown === 'number' ? String(Math.round(d.markdown * 1000) / 10) : ''),
-    facts: (d) => [
-      ['Recommended markdown', pct(d.markdown)],
-      ['Sell-through', pct(d.sell_through)],
-      ['Revenue without', fmt(d.revenue_without)],
-      ['Revenue with', fmt(d.revenue_with)],
-    ],
+    initial: (d) => {
+      const markdown = markdownOf(d).markdown;
+      return markdown === undefined ? '' : String(Math.round(markdown * 1000) / 10);
+    },
+    facts: (d) => {
+      const markdown = markdownOf(d);
+      return [
+        ['Recommended markdown', pct(markdown.markdown)],
+        ['Sell-through', pct(markdown.sell_through)],
+        ['Revenue without', fmt(markdown.revenue_without)],
+        ['Revenue with', fmt(markdown.revenue_with)],
+      ];
+    },
   },
 };
 
@@ -93,7 +107,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
         <h2>Waiting: {wait.phase.replaceAll('_', ' ')}</h2>
         <p>
           This run waits for <strong>{wait.kind}</strong>
-          {wait.kind === 'actuals' ? ` for week ${fmt(wait.data.week)}: post them with POST /api/runs/${runId}/actuals.` : '.'}
+          {wait.kind === 'actuals' ? ` for week ${fmt(weekOf(wait.data))}: post them with POST /api/runs/${runId}/actuals.` : '.'}
         </p>
       </section>
     );
@@ -114,7 +128,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
       setBusy(null);
     }
   };
-  const explanation = typeof wait.data.explanation === 'string' ? wait.data.explanation : null;
+  const explanation = (wait.phase === 'markdown_approval' ? markdownOf(wait.data).explanation : buyOf(wait.data).explanation) ?? null;
   const modifiable = value.trim() !== '' && Number.isFinite(Number(value));
   return (
     <section className="panel approval" aria-labelledby="approval-title" data-testid={`approval-${wait.phase}`}>

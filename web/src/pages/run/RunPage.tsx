@@ -4,6 +4,7 @@
  * reconnects with `since` after a drop and says so while it does.
  */
 import { lazy, Suspense, useMemo, useState } from 'react';
+import { PlanParameters } from '../../../../src/workflows/season-planning/contracts.js';
 import { api } from '../../api/client';
 import { ErrorNotice, Loading } from '../../components/Notices';
 import { useAsync } from '../../hooks/useAsync';
@@ -50,9 +51,10 @@ export function RunPage({ runId }: { runId: string }) {
   const view = useMemo(() => buildRunView(stream.events, workflow), [stream.events, workflow]);
   const isSeason = workflowName === 'season-planning';
   const isDelivery = workflowName === 'software-delivery';
-  const parameters = (run.data?.parameters ?? {}) as Record<string, unknown>;
-  const strategy = typeof parameters.replenishment_strategy === 'string' ? parameters.replenishment_strategy : null;
-  const seasonStart = typeof parameters.season_start_date === 'string' ? parameters.season_start_date : null;
+  // A season run's parameters, as its contract reads them (another workflow's: none).
+  const parameters = isSeason ? PlanParameters.safeParse(run.data?.parameters).data : undefined;
+  const strategy = parameters?.replenishment_strategy ?? null;
+  const seasonStart = parameters?.season_start_date ?? null;
 
   if (run.error && !run.data) return <ErrorNotice error={run.error} title="Run not found" />;
   return (
