@@ -15,7 +15,7 @@ import { AgentRegistry } from './registry.js';
 import { rollbackCommit } from './rollback.js';
 import { assertRunTransition, FINISHED_STATES } from './run-states.js';
 import { statusOf, workflowStatsOf, type RunStatus, type WorkflowStats } from './stats.js';
-import { timelineOf, type RunStep } from './timeline.js';
+import { markedSteps, timelineOf, type RunStep } from './timeline.js';
 import { Waits, type ResolutionInput, type ResolveOptions } from './waits.js';
 import { Worker } from './worker.js';
 import { agentsOf, type WorkflowDefinition } from './workflow.js';
@@ -248,15 +248,15 @@ export class Engine {
    */
   async steps(runId: string, options: { all?: boolean } = {}): Promise<RunStep[]> {
     await this.getRun(runId);
-    const timeline = timelineOf(await this.store.listSteps(runId));
-    return options.all ? timeline.all : timeline.current.map((step) => ({ ...step, abandoned: false }));
+    const steps = await this.store.listSteps(runId);
+    return options.all ? markedSteps(steps) : timelineOf(steps).current.map((step) => ({ ...step, abandoned: false }));
   }
 
   /** The agent handoffs of every timeline, oldest first; those a rollback abandoned are marked. */
   async history(runId: string): Promise<HistoryEntry[]> {
     await this.getRun(runId);
     const [handoffs, steps] = await Promise.all([this.store.listHandoffs(runId), this.store.listSteps(runId)]);
-    const abandoned = new Set(timelineOf(steps).all.flatMap((s) => (s.abandoned ? [s.stepKey] : [])));
+    const abandoned = new Set([...timelineOf(steps).abandoned].map((s) => s.stepKey));
     return handoffs.map((handoff) => ({ ...handoff, abandoned: abandoned.has(handoff.stepKey) }));
   }
 

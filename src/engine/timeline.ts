@@ -18,12 +18,14 @@ export type RunStep = StepRecord & { abandoned: boolean };
 
 export interface Timeline {
   /** The steps of the current timeline, oldest first, without the rollback markers. */
-  current: StepRecord[];
-  /** Every step, oldest first, rollback markers included, each marked. */
-  all: RunStep[];
+  current: readonly StepRecord[];
+  /** The steps later rollbacks abandoned. */
+  abandoned: ReadonlySet<StepRecord>;
   /** How many rollbacks the run has had: 0 on its first timeline. */
   number: number;
 }
+
+const NONE: ReadonlySet<StepRecord> = new Set();
 
 export const isRollbackStep = (step: Pick<StepRecord, 'kind'>): boolean => step.kind === 'rollback';
 
@@ -31,7 +33,8 @@ export const isRollbackStep = (step: Pick<StepRecord, 'kind'>): boolean => step.
 export function timelineOf(steps: readonly StepRecord[]): Timeline {
   let number = 0;
   for (const step of steps) if (isRollbackStep(step)) number++;
-  if (number === 0) return { current: [...steps], all: steps.map((step) => ({ ...step, abandoned: false })), number };
+  // The common case (never rolled back) costs one pass and no copy: this runs whenever a run is resumed.
+  if (number === 0) return { current: steps, abandoned: NONE, number };
   const abandoned = new Set<StepRecord>();
   let standing: StepRecord[] = [];
   for (const step of steps) {
@@ -43,7 +46,13 @@ export function timelineOf(steps: readonly StepRecord[]): Timeline {
     for (const s of standing) if (s.version >= from) abandoned.add(s);
     standing = standing.filter((s) => s.version < from);
   }
-  return { current: standing, all: steps.map((step) => ({ ...step, abandoned: abandoned.has(step) })), number };
+  return { current: standing, abandoned, number };
+}
+
+/** Every step, rollback markers included, each marked abandoned or not. */
+export function markedSteps(steps: readonly StepRecord[]): RunStep[] {
+  const { abandoned } = timelineOf(steps);
+  return steps.map((step) => ({ ...step, abandoned: abandoned.has(step) }));
 }
 
 /**

@@ -25,7 +25,7 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private stopListening: (() => Promise<void>) | undefined;
   private ticking: Promise<void> | undefined;
-  closing = false;
+  private closing = false;
 
   constructor(
     private readonly core: EngineCore,
