@@ -131,9 +131,10 @@ export function watchEngine(
     step.attempt = undefined;
   };
 
+  /** Ends the run's span and whatever is still open under it (a wait when cancelled, everything when let go) with the run's end state. */
   const finishRun = (run: RunTrace, at: number, state: string): void => {
-    endStep(run, at, 'abandoned');
-    for (const span of run.waits.values()) end(span, at, { 'baton.outcome': 'abandoned' });
+    endStep(run, at, state);
+    for (const span of run.waits.values()) end(span, at, { 'baton.outcome': state });
     run.waits.clear();
     end(run.span, at, { 'baton.run.state': state }, state === 'failed' ? (run.lastError?.message ?? 'failed') : undefined);
     run.span = undefined;

@@ -6,7 +6,7 @@ import type { BatonStore } from '../../src/store/index.js';
 import { createTelemetry, instrumentStore, tracesUrlFrom, watchEngine, type Telemetry } from '../../src/telemetry/index.js';
 import { storeKinds, type TestStore } from '../support/stores.js';
 import { driveToEnd, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from '../workflows/season-planning/support.js';
-import { flaky, flakyFlow, startOtlpReceiver, steady, type OtlpReceiver, type ReceivedSpan } from './support.js';
+import { approvalFlow, flaky, flakyFlow, startOtlpReceiver, steady, type OtlpReceiver, type ReceivedSpan } from './support.js';
 
 const byName = (spans: ReceivedSpan[], name: string) => spans.filter((span) => span.name === name);
 const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) => spans.filter((span) => span.parentSpanId === parent.spanId);
@@ -53,7 +53,7 @@ describe('run traces over OTLP', () => {
     t = await sqlite!.create();
     store = instrumentStore(t.store, telemetry);
     engine = seasonEngine(store, errors);
-    engine.registerAgent(steady()).registerAgent(flaky()).registerWorkflow(flakyFlow);
+    engine.registerAgent(steady()).registerAgent(flaky()).registerWorkflow(flakyFlow).registerWorkflow(approvalFlow);
     watchEngine(engine, telemetry, { onError: (error) => errors.push(error) });
     await engine.start();
   });
@@ -166,5 +166,60 @@ describe('run traces over OTLP', () => {
     expect(work!.attributes['baton.outcome']).toBe('failed');
     expect(run!.attributes['baton.run.state']).toBe('failed');
     expect(run!.status.message).toBe('refused call 1');
+  });
+
+  it('starts a new run span, named once the run is looked up, when a run this process had finished is retried', async () => {
+    const started = await engine.startRun(flakyFlow.name, { key: 'retry-me', failures: 1, final: true });
+    expect((await engine.settled(started.id)).state).toBe('failed');
+    await engine.retryRun(started.id);
+    expect((await engine.settled(started.id)).state).toBe('completed');
+    await telemetry.flush();
+
+    const runs = byName(receiver.spans, 'run flaky_flow').filter((span) => span.attributes['baton.run.id'] === started.id);
+    expect(runs.map((span) => [span.attributes['baton.run.state'], span.attributes['baton.run.resumed'] ?? false])).toEqual([
+      ['failed', false],
+      ['completed', true],
+    ]);
+    expect(runs[1]!.attributes['baton.workflow']).toBe('flaky_flow');
+    const [work] = childrenOf(receiver.spans, runs[1]!).filter((span) => span.name === 'step work');
+    expect(childrenOf(receiver.spans, work!).map((span) => span.attributes['baton.outcome'])).toEqual(['succeeded']);
+  });
+
+  it('ends an open approval with the run when the run is cancelled while it waits', async () => {
+    const started = await engine.startRun(approvalFlow.name, {});
+    expect((await engine.settled(started.id)).state).toBe('waiting');
+    await engine.cancelRun(started.id);
+    await telemetry.flush();
+
+    const spans = receiver.spans.filter((span) => span.attributes['baton.run.id'] === started.id);
+    const [approval] = byName(spans, 'approval approve');
+    const [run] = byName(spans, 'run approval_flow');
+    expect(approval!.attributes['baton.outcome']).toBe('cancelled');
+    expect(approval!.endMs).toBe(run!.endMs);
+    expect(run!.attributes['baton.run.state']).toBe('cancelled');
+  });
+
+  it('lets go of the least recently active run beyond maxRuns, ending its spans as abandoned', async () => {
+    const bounded = createTelemetry({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: 'bounded' },
+      processMetrics: false,
+      batch: { scheduledDelayMillis: 20 },
+    });
+    const watching = watchEngine(engine, bounded, { maxRuns: 1 });
+    try {
+      const first = await engine.startRun(approvalFlow.name, {});
+      expect((await engine.settled(first.id)).state).toBe('waiting');
+      const second = await engine.startRun(approvalFlow.name, {});
+      expect((await engine.settled(second.id)).state).toBe('waiting');
+      await bounded.flush();
+      const ended = receiver.spans.filter((span) => span.service === 'bounded' && span.name === 'run approval_flow');
+      expect(ended.map((span) => [span.attributes['baton.run.id'], span.attributes['baton.run.state']])).toEqual([[first.id, 'abandoned']]);
+      expect(
+        receiver.spans.some((span) => span.service === 'bounded' && span.name === 'approval approve' && span.attributes['baton.outcome'] === 'abandoned'),
+      ).toBe(true);
+    } finally {
+      watching.unsubscribe();
+      await bounded.shutdown();
+    }
   });
 });
