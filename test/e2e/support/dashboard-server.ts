@@ -8,10 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import { Engine } from '../../../src/engine/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { parseServerConfig } from '../../../src/server/config.js';
-import { editorialAgents, editorialWorkflow } from '../../../src/workflows/engine-demo/index.js';
+import { WORKFLOW_MODULES } from '../../../src/cli/modules.js';
+import { openModules } from '../../../src/server/modules.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
-import { SEASON_PLANNING, seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
-import { softwareDelivery } from '../../../src/workflows/software-delivery/index.js';
+import { SEASON_PLANNING } from '../../../src/workflows/season-planning/workflow.js';
 import { storeKinds } from '../../support/stores.js';
 
 export const LAST_HISTORY_WEEK = '2025-12-29';
@@ -29,17 +29,12 @@ export async function startDashboardServer({ webRoot, apiToken }: { webRoot: str
   const database = await sqlite.create();
   const store = database.store;
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 7, lastWeek: LAST_HISTORY_WEEK });
-  const season = seasonPlanning(store, { llm: null });
-  const delivery = softwareDelivery();
-  const engine = new Engine({
-    store,
-    agents: [...season.agents, ...editorialAgents, ...delivery.agents],
-    workflows: [season.workflow, editorialWorkflow, delivery.workflow],
-    pollIntervalMs: 50,
-  });
+  // Every workflow `baton serve` runs, opened as it opens them.
+  const opened = openModules(WORKFLOW_MODULES, store, { llm: null });
+  const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows, pollIntervalMs: 50 });
   await engine.start();
   const config = parseServerConfig({ port: 0, host: '127.0.0.1', defaultWorkflow: SEASON_PLANNING, ...(apiToken ? { apiToken } : {}) });
-  const app = await buildServer({ engine, config, logger: false, llm: null, assembler: season.assembler, webRoot });
+  const app = await buildServer({ engine, store, modules: opened.modules, config, logger: false, llm: null, webRoot });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
