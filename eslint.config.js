@@ -1,11 +1,81 @@
-// Lint with type information; the layer rules keep imports pointing downwards (see docs/ARCHITECTURE.md).
+// Lint with type information; the layer rules keep imports pointing downwards and no module imports itself back (see docs/ARCHITECTURE.md).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const layer = (files, forbidden, message) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }] },
 });
+
+/**
+ * Cycles through type imports too: import-x/no-cycle skips `import type`, and a type cycle still
+ * ties two modules' shapes together (store/schema.ts and the retail schema were one). The import
+ * graph of src/ is read once per lint run from the files' import/export-from statements.
+ */
+const SRC = join(import.meta.dirname, 'src');
+let cyclesByFile;
+function typeInclusiveCycles() {
+  if (cyclesByFile) return cyclesByFile;
+  const files = readdirSync(SRC, { recursive: true })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(SRC, f));
+  const known = new Set(files);
+  const edges = new Map();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const targets = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*['"](\.[^'"]+)['"]/g)]
+      .map((m) => resolve(dirname(file), m[1].replace(/\.js$/, '.ts')))
+      .filter((t) => known.has(t));
+    edges.set(file, targets);
+  }
+  // Tarjan's strongly connected components: every file in a component of two or more is on a cycle.
+  cyclesByFile = new Map();
+  let index = 0;
+  const stack = [];
+  const meta = new Map();
+  const connect = (v) => {
+    meta.set(v, { index, low: index, onStack: true });
+    index++;
+    stack.push(v);
+    for (const w of edges.get(v)) {
+      if (!meta.has(w)) {
+        connect(w);
+        meta.get(v).low = Math.min(meta.get(v).low, meta.get(w).low);
+      } else if (meta.get(w).onStack) meta.get(v).low = Math.min(meta.get(v).low, meta.get(w).index);
+    }
+    if (meta.get(v).low === meta.get(v).index) {
+      const component = [];
+      let w;
+      do {
+        w = stack.pop();
+        meta.get(w).onStack = false;
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) for (const f of component) cyclesByFile.set(f, component.map((c) => relative(SRC, c)).sort());
+    }
+  };
+  for (const file of files) if (!meta.has(file)) connect(file);
+  return cyclesByFile;
+}
+
+const batonPlugin = {
+  rules: {
+    'no-type-cycle': {
+      meta: { type: 'problem', messages: { cycle: 'import cycle (type imports included) through: {{files}}' }, schema: [] },
+      create(context) {
+        return {
+          Program(node) {
+            const cycle = typeInclusiveCycles().get(context.physicalFilename);
+            if (cycle) context.report({ node, messageId: 'cycle', data: { files: cycle.join(', ') } });
+          },
+        };
+      },
+    },
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/peers/', 'scratch/', 'data/', 'coverage/', 'web/dist/', 'test-results/'] },
@@ -20,12 +90,38 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // No cycles in src/: import-x/no-cycle for value imports (with the module each one goes through), baton/no-type-cycle counting type imports too.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX, baton: batonPlugin },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })] },
+    rules: { 'import-x/no-cycle': 'error', 'baton/no-type-cycle': 'error' },
+  },
   layer(['src/errors/**'], ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'], 'errors/ is the bottom layer'),
   layer(['src/store/**'], ['**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'], 'store/ may not import the layers above it'),
   layer(
     ['src/engine/**'],
-    ['**/server/**', '**/cli/**', '**/workflows/**', '**/store/sqlite/**', '**/store/postgres/**', 'kysely', 'better-sqlite3', 'pg'],
-    'engine/ talks to the Store interface only: no SQL, HTTP or retail',
+    ['**/server/**', '**/cli/**', '**/workflows/**', '**/store/index.js', '**/store/sqlite/**', '**/store/postgres/**', 'kysely', 'better-sqlite3', 'pg'],
+    'engine/ talks to the RunStore interface only, through store/types.ts (the barrel loads pg and better-sqlite3): no SQL, HTTP or workflow',
+  ),
+  layer(
+    ['src/server/**'],
+    ['**/cli/**', '**/workflows/**'],
+    'server/ is the generic HTTP core: workflows bring their routes as modules (server/modules.ts), the CLI composes them',
+  ),
+  layer(
+    ['src/workflows/**'],
+    [
+      '**/cli/**',
+      '**/server/app.js',
+      '**/server/auth.js',
+      '**/server/limits.js',
+      '**/server/routes/**',
+      '**/server/stream/**',
+      '**/store/sqlite/**',
+      '**/store/postgres/**',
+    ],
+    'workflows/ use the engine, their own data on the store handle and the server helpers (schemas, views, errors, modules), never the CLI or the internals of the server',
   ),
   layer(
     ['src/forecasting/**'],
@@ -51,8 +147,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(src|dist|test|bench|bin)(/|$)',
-              message: 'web/ talks to the server only over HTTP/WebSocket: it may not import the server code',
+              // Except the pure zod contracts (src/**/contracts.ts) and the API's shapes (src/server/schemas.ts), declared once for both sides.
+              regex: '^(\\.\\./)+(?!src/server/schemas\\.js$)(?!src/(?:[\\w-]+/)*contracts\\.js$)(src|dist|test|bench|bin)(/|$)',
+              message: 'web/ talks to the server only over HTTP/WebSocket: it may import only src/**/contracts.ts and src/server/schemas.ts of the server code',
             },
             {
               group: ['node:*', 'fs', 'path', 'fastify', '@fastify/*', 'better-sqlite3', 'pg', 'kysely'],

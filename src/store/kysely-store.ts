@@ -2,10 +2,11 @@
  * The Store implementation shared by both dialects: every query is written once with Kysely.
  * What differs between SQLite and PostgreSQL is answered by a `DialectAdapter`, never by `if`.
  */
-import { Migrator, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { Migrator, type Compilable, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { hotQueries, newRunRow, type HotQueries, type RunColumns } from './hot-queries.js';
 import { query, type Work } from './unit-of-work.js';
+import type { DialectAdapter } from './dialect.js';
 import { pruneRuns } from './retention.js';
 import { composeMigrations, type Database, type EventsTable, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
 import { attemptFromRow, attemptOf, eventFromRow, handoffOf, patchToRow, runFromRow, stepFromRow, toJson, waitFromRow } from './rows.js';
@@ -26,7 +27,6 @@ import type {
   RunFilter,
   RunRecord,
   RunState,
-  MigrationTarget,
   ModuleDatabase,
   StepRecord,
   StoreModule,
@@ -34,27 +34,9 @@ import type {
   WorkflowRunStats,
 } from './types.js';
 
-type ClaimCandidates = SelectQueryBuilder<Database, 'runs', { id: string }>;
-
-/** The few things each database does its own way. */
-export interface DialectAdapter {
-  readonly dialect: Dialect;
-  readonly durability: string;
-  readonly migrationTarget: MigrationTarget;
-  /** Lets concurrent claimers skip each other's rows where the database can (FOR UPDATE SKIP LOCKED). */
-  lockClaimCandidates(query: ClaimCandidates): ClaimCandidates;
-  /** Runs one statement on its own (SQLite: synchronously, so it never lands inside a transaction). */
-  execute<Row>(query: CompiledQuery<Row>): Promise<QueryResult<Row>>;
-  /** Runs a unit of work as one transaction. */
-  transact<T>(work: () => Work<T>): Promise<T>;
-  /** Tells other processes, after the commit, that a run's log grew (where the database can). */
-  announce(notice: EventNotice): void;
-  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>>;
-  isUniqueViolation(error: unknown): boolean;
-  closeExtras(): Promise<void>;
-}
-
 const DEFAULT_PAGE = 50;
+
+export type { DialectAdapter } from './dialect.js';
 
 export class KyselyStore implements BatonStore {
   readonly dialect: Dialect;

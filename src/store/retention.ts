@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { BatonError } from '../errors/index.js';
-import type { DialectAdapter } from './kysely-store.js';
+import type { DialectAdapter } from './dialect.js';
 import type { Database } from './schema.js';
 import type { PruneOptions, PruneResult, RunState, RunStore } from './types.js';
 import { query, type Work } from './unit-of-work.js';
