@@ -150,7 +150,8 @@ export async function pruneRuns(
   const space = adapter.dialect === 'sqlite' ? sqliteSpace : postgresSpace;
   // The modules' rows reference the run (and may be read with its steps): they go first, then the engine's, then the run.
   const tables = [...moduleTables, ...RUN_DATA_TABLES];
-  const rows: Record<string, number> = Object.fromEntries([...tables, 'runs'].map((t) => [t, 0]));
+  // Reported engine tables first, then the modules', then the runs (the order `baton runs prune` prints).
+  const rows: Record<string, number> = Object.fromEntries([...RUN_DATA_TABLES, ...moduleTables, 'runs'].map((t) => [t, 0]));
   const runIds: string[] = [];
   let freedBytes: number | null = 0;
   let after: { at: number; id: string } | undefined;
