@@ -13,8 +13,11 @@ export interface IssueLike {
   path: readonly PropertyKey[];
 }
 
-/** The codes zod reports for a value that is not there: a type, a choice (enum, literal) or a union's discriminator not met. */
-const ABSENT_CODES: ReadonlySet<string> = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
+/**
+ * The codes an absent value can raise: a type, a choice (enum, literal) or a union's discriminator not met, or a
+ * refinement that points at the field it needs (the seed's "markdown_threshold goes with markdown_checkpoint_week").
+ */
+const ABSENT_CODES: ReadonlySet<string> = new Set(['invalid_type', 'invalid_value', 'invalid_union', 'custom']);
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
@@ -27,8 +30,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * Whether an issue is about a value left out rather than a wrong one given: zod found no value where
- * it expected a type or a choice (undefined at the issue's path; null for the whole input, which is how
- * a missing body arrives). Decided from the issue's code and the input, never from zod's English message.
+ * it expected a type, a choice or a refined field (undefined at the issue's path; null for the whole input,
+ * which is how a missing body arrives). Decided from the issue's code and the input, never from zod's English message.
  */
 export function isMissing(issue: IssueLike, input: unknown): boolean {
   if (!ABSENT_CODES.has(issue.code)) return false;

@@ -54,12 +54,15 @@ describe('missing vs invalid input', () => {
     expect(classifyIssues(issuesFor('text'), 'text')).toBe('INVALID_PARAMETERS');
   });
 
-  it('does not read a refinement about an absent field as missing: its author judged a value', () => {
-    const refined = z
+  it('reads a refinement that points at an absent field as missing, and one about values given as invalid', () => {
+    const together = z
       .object({ a: z.number().optional(), b: z.number().optional() })
-      .refine((v) => v.a !== undefined || v.b !== undefined, { path: ['a'], message: 'give a or b' });
-    const issues = refined.safeParse({}).error!.issues;
-    expect(classifyIssues(issues, {})).toBe('INVALID_PARAMETERS');
+      .refine((v) => (v.a === undefined) === (v.b === undefined), { path: ['b'], message: 'b goes with a' })
+      .refine((v) => v.a === undefined || v.b === undefined || v.a < v.b, { message: 'a must be below b' });
+    const alone = { a: 1 };
+    expect(classifyIssues(together.safeParse(alone).error!.issues, alone)).toBe('INCOMPLETE_INPUT');
+    const reversed = { a: 2, b: 1 };
+    expect(classifyIssues(together.safeParse(reversed).error!.issues, reversed)).toBe('INVALID_PARAMETERS');
   });
 
   it('does not depend on the language of the messages', () => {
