@@ -52,6 +52,10 @@ export interface StartRunOptions {
 export type HistoryEntry = HandoffRecord & { abandoned: boolean };
 
 export class Engine {
+  /**
+   * @deprecated Becomes private: read runs through `getRun`/`status`, steps through `steps`; a
+   * workflow's own data comes from its module, not from here. (Two callers left: telemetry and the delivery service.)
+   */
   readonly store: Store;
   readonly agents: AgentRegistry;
   readonly nodeId: string;
