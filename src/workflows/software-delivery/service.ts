@@ -226,7 +226,7 @@ export class DeliveryService {
   private async failedState(status: RunStatus): Promise<DeliveryState | null> {
     if (status.state !== 'failed' || status.phase === null) return null;
     if (status.phase !== 'ERROR') return stateOfPhase(status.phase);
-    const steps = await this.engine.store.listSteps(status.id);
+    const steps = await this.engine.steps(status.id);
     const record = steps.findLast((s) => s.phase === 'ERROR')?.output as { failed_state?: DeliveryState } | undefined;
     return record?.failed_state ?? null;
   }
