@@ -1,31 +1,9 @@
 /** The queries the engine issues on every step, compiled once per shape (see templates.ts for why). */
 import type { Kysely } from 'kysely';
 import { toJson } from './rows.js';
-import type { Database, RunsTable } from './schema.js';
+import { COLUMNS, type AttemptsTable, type Database, type EventsTable, type RunsTable, type StepsTable } from './schema.js';
 import { template, templateFamily } from './templates.js';
 import type { NewRun } from './types.js';
-
-const RUN_COLUMNS = [
-  'id',
-  'workflow',
-  'session_id',
-  'idempotency_key',
-  'parameters',
-  'state',
-  'phase',
-  'visits',
-  'completed_phases',
-  'waiting_for',
-  'error',
-  'result',
-  'version',
-  'last_seq',
-  'lease_owner',
-  'lease_expires_at',
-  'created_at',
-  'updated_at',
-  'finished_at',
-] as const satisfies readonly (keyof RunsTable)[];
 
 /** The row of a run that has just been created, with `eventCount` events already in its log. */
 export function newRunRow(run: NewRun, eventCount: number): RunsTable {
@@ -57,7 +35,7 @@ export type RunColumns = keyof RunsTable;
 export function hotQueries(db: Kysely<Database>) {
   return {
     insertRun: template<keyof RunsTable>((slot) =>
-      db.insertInto('runs').values(Object.fromEntries(RUN_COLUMNS.map((c) => [c, slot(c)])) as unknown as RunsTable),
+      db.insertInto('runs').values(Object.fromEntries(COLUMNS.runs.map((c) => [c, slot(c)])) as unknown as RunsTable),
     ),
     runVersion: template<'id'>((slot) => db.selectFrom('runs').select(['version', 'state']).where('id', '=', slot<string>('id'))),
     getRun: template<'id'>((slot) => db.selectFrom('runs').selectAll().where('id', '=', slot<string>('id'))),
@@ -97,61 +75,15 @@ export function hotQueries(db: Kysely<Database>) {
         ),
       (columns) => columns.join(','),
     ),
-    insertStep: template<
-      | 'run_id'
-      | 'step_key'
-      | 'phase'
-      | 'visit'
-      | 'kind'
-      | 'agent'
-      | 'output'
-      | 'version'
-      | 'committed_at'
-      | 'attempt'
-      | 'started_at'
-      | 'duration_ms'
-      | 'from_phase'
-      | 'from_agent'
-      | 'input'
-    >((slot) =>
-      db.insertInto('steps').values({
-        run_id: slot<string>('run_id'),
-        step_key: slot<string>('step_key'),
-        phase: slot<string>('phase'),
-        visit: slot<number>('visit'),
-        kind: slot<string>('kind'),
-        agent: slot<string>('agent'),
-        output: slot<string>('output'),
-        version: slot<number>('version'),
-        committed_at: slot<number>('committed_at'),
-        attempt: slot<number>('attempt'),
-        started_at: slot<number>('started_at'),
-        duration_ms: slot<number>('duration_ms'),
-        from_phase: slot<string>('from_phase'),
-        from_agent: slot<string>('from_agent'),
-        input: slot<string>('input'),
-      }),
+    // Every column of the table, from its one list (schema.ts): a slot each, filled by name.
+    insertStep: template<(typeof COLUMNS.steps)[number]>((slot) =>
+      db.insertInto('steps').values(Object.fromEntries(COLUMNS.steps.map((c) => [c, slot(c)])) as unknown as StepsTable),
     ),
-    insertAttempt: template<'run_id' | 'step_key' | 'attempt' | 'agent' | 'status' | 'started_at' | 'duration_ms' | 'error'>((slot) =>
-      db.insertInto('attempts').values({
-        run_id: slot<string>('run_id'),
-        step_key: slot<string>('step_key'),
-        attempt: slot<number>('attempt'),
-        agent: slot<string>('agent'),
-        status: slot<string>('status'),
-        started_at: slot<number>('started_at'),
-        duration_ms: slot<number>('duration_ms'),
-        error: slot<string>('error'),
-      }),
+    insertAttempt: template<(typeof COLUMNS.attempts)[number]>((slot) =>
+      db.insertInto('attempts').values(Object.fromEntries(COLUMNS.attempts.map((c) => [c, slot(c)])) as unknown as AttemptsTable),
     ),
-    insertEvent: template<'run_id' | 'seq' | 'type' | 'payload' | 'at'>((slot) =>
-      db.insertInto('events').values({
-        run_id: slot<string>('run_id'),
-        seq: slot<number>('seq'),
-        type: slot<string>('type'),
-        payload: slot<string>('payload'),
-        at: slot<number>('at'),
-      }),
+    insertEvent: template<(typeof COLUMNS.events)[number]>((slot) =>
+      db.insertInto('events').values(Object.fromEntries(COLUMNS.events.map((c) => [c, slot(c)])) as unknown as EventsTable),
     ),
     openWait: template<'id' | 'run_id' | 'step_key' | 'phase' | 'kind' | 'role' | 'data' | 'deadline_at' | 'created_at'>((slot) =>
       db.insertInto('waits').values({

@@ -79,6 +79,67 @@ export interface WaitsTable {
   resolved_at: number | null;
 }
 
+/**
+ * Each engine table's columns, in table order, written once: the insert statements are generated
+ * from these lists (hot-queries.ts), and a test holds them to the live schema of both databases.
+ */
+export const COLUMNS = {
+  runs: [
+    'id',
+    'workflow',
+    'session_id',
+    'idempotency_key',
+    'parameters',
+    'state',
+    'phase',
+    'visits',
+    'completed_phases',
+    'waiting_for',
+    'error',
+    'result',
+    'version',
+    'last_seq',
+    'lease_owner',
+    'lease_expires_at',
+    'created_at',
+    'updated_at',
+    'finished_at',
+  ] as const satisfies readonly (keyof RunsTable)[],
+  steps: [
+    'run_id',
+    'step_key',
+    'phase',
+    'visit',
+    'kind',
+    'agent',
+    'output',
+    'version',
+    'committed_at',
+    'attempt',
+    'started_at',
+    'duration_ms',
+    'from_phase',
+    'from_agent',
+    'input',
+  ] as const satisfies readonly (keyof StepsTable)[],
+  attempts: ['run_id', 'step_key', 'attempt', 'agent', 'status', 'started_at', 'duration_ms', 'error'] as const satisfies readonly (keyof AttemptsTable)[],
+  events: ['run_id', 'seq', 'type', 'payload', 'at'] as const satisfies readonly (keyof EventsTable)[],
+  waits: [
+    'id',
+    'run_id',
+    'step_key',
+    'phase',
+    'kind',
+    'role',
+    'data',
+    'status',
+    'resolution',
+    'deadline_at',
+    'created_at',
+    'resolved_at',
+  ] as const satisfies readonly (keyof WaitsTable)[],
+};
+
 /** The engine's tables; a module's tables are its own (see `ModuleDatabase`). */
 export interface Database {
   runs: RunsTable;
