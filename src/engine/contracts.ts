@@ -24,6 +24,11 @@ export const WaitResolution = z.object({
 });
 export type WaitResolution = z.infer<typeof WaitResolution>;
 
+/** What a skipped phase's step records as its output (and so what the run's results hold for it until it runs). */
+export const SkippedStep = z.object({ skipped: z.literal(true), reason: z.string() });
+export type SkippedStep = z.infer<typeof SkippedStep>;
+export const isSkipped = (value: unknown): value is SkippedStep => SkippedStep.safeParse(value).success;
+
 export const AGENT_STATUSES = ['running', 'retrying', 'failed', 'completed'] as const;
 export const AgentStatus = z.enum(AGENT_STATUSES);
 export type AgentStatus = z.infer<typeof AgentStatus>;

@@ -4,6 +4,7 @@
  * path that is wrong, instead of travelling on as a cast until something reads `undefined`.
  */
 import type { z } from 'zod';
+import { isSkipped } from '../../engine/contracts.js';
 import { BatonError } from '../../errors/index.js';
 import { issuesOf } from '../../errors/zod-issues.js';
 import { PHASE_RESULTS, PLAN_BODIES, type PhaseResult, type PlanBody, type PlanKind, type SeasonPhase } from './contracts.js';
@@ -69,11 +70,11 @@ export function phaseOutput<P extends SeasonPhase>(phase: P, output: unknown, ru
   return read(output, `${runId ? `run "${runId}" ` : ''}${phase} result`, { ...(runId ? { run_id: runId } : {}), phase });
 }
 
-/** A phase's latest result in a run's context, checked; undefined until the phase has run on this timeline. */
+/** A phase's latest result in a run's context, checked; undefined until the phase has run on this timeline, or when it was skipped. */
 export function phaseResult<P extends SeasonPhase>(
   context: { runId: string; results: Readonly<Record<string, unknown>> },
   phase: P,
 ): PhaseResult<P> | undefined {
   const value = context.results[phase];
-  return value === undefined ? undefined : phaseOutput(phase, value, context.runId);
+  return value === undefined || isSkipped(value) ? undefined : phaseOutput(phase, value, context.runId);
 }

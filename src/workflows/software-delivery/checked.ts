@@ -4,6 +4,7 @@
  * fails naming the run, the phase and the path instead of travelling on as a cast.
  */
 import type { z } from 'zod';
+import { isSkipped } from '../../engine/contracts.js';
 import { BatonError } from '../../errors/index.js';
 import { issuesOf } from '../../errors/zod-issues.js';
 import { ROLE_OUTPUTS, storedSubmission, submittedResolution, type RoleOutput, type RoleState, type StoredSubmission } from './contracts.js';
@@ -30,6 +31,11 @@ export function submissionOf(state: RoleState, value: unknown, at: ReadAt): Stor
   const parsed = storedSubmission(state).safeParse(value);
   if (!parsed.success) throw mismatch(at, 'submission', issuesOf(parsed.error));
   return parsed.data;
+}
+
+/** An agent phase's submission in a run's results: undefined when the phase has not run or was skipped (a person plays the role). */
+export function agentSubmission(state: RoleState, value: unknown, at: ReadAt): StoredSubmission | undefined {
+  return value === undefined || isSkipped(value) ? undefined : submissionOf(state, value, at);
 }
 
 /** The submission a person's wait was resolved with, or undefined when the resolution is not a `submit` (the run was rolled back past it, say). */

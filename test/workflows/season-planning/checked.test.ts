@@ -29,6 +29,10 @@ describe('checked reads of season planning data', () => {
     const context = { runId: 'run-1', results: { week_end: { week: 2, weeks_left: 6, explanation: 'Week 2 closed; 6 to go.' } } };
     expect(phaseResult(context, 'week_end')?.weeks_left).toBe(6);
     expect(phaseResult(context, 'monitor')).toBeUndefined();
+    // A skipped phase's step records why it was skipped: no result to read.
+    expect(
+      phaseResult({ runId: 'run-1', results: { markdown_check: { skipped: true, reason: 'no markdown checkpoint in this season' } } }, 'markdown_check'),
+    ).toBeUndefined();
     expect(() => phaseResult({ runId: 'run-1', results: { monitor: { week: 1 } } }, 'monitor')).toThrow(
       /run "run-1" monitor result does not match its contract: actual /,
     );

@@ -1,6 +1,6 @@
 // Checked reads of delivery submissions: a stored submission, a person's submit resolution and an earlier role's output are parsed by their contracts, and a mismatch names the run, the phase and the path.
 import { describe, expect, it } from 'vitest';
-import { earlierOutput, submissionOf, submittedIn } from '../../../src/workflows/software-delivery/checked.js';
+import { agentSubmission, earlierOutput, submissionOf, submittedIn } from '../../../src/workflows/software-delivery/checked.js';
 import { OUTPUTS } from './support.js';
 
 const advance = { action: 'advance', to_state: 'PLANNING', output: OUTPUTS.DISCOVERY, at: 1_700_000_000_000, by: 'offline' };
@@ -12,6 +12,8 @@ describe('checked reads of delivery submissions', () => {
     expect(submittedIn('DISCOVERY', { action: 'expired', comment: 'deadline' }, { phase: 'DISCOVERY' })).toBeUndefined();
     expect(earlierOutput('DISCOVERY', OUTPUTS.DISCOVERY)?.acceptance_criteria).toEqual(['a CSV downloads', 'it has a tax column']);
     expect(earlierOutput('IMPLEMENTATION', undefined)).toBeUndefined();
+    expect(agentSubmission('DISCOVERY', { skipped: true, reason: 'Q_ASSISTANT submits DISCOVERY in person' }, { phase: 'DISCOVERY.agent' })).toBeUndefined();
+    expect(agentSubmission('DISCOVERY', advance, { phase: 'DISCOVERY.agent' })?.action).toBe('advance');
   });
 
   it('refuses a stored submission that does not match, naming the run, the phase and the path', () => {
