@@ -139,6 +139,25 @@ export default tseslint.config(
     'llm/ (parameter extraction) sits below the engine and knows nothing of runs, SQL or HTTP routes',
   ),
   {
+    // The contract modules are bundled into the dashboard: zod, each other, and the two import-free modules they build on.
+    // After the layer blocks on purpose: for these files this stricter list replaces their layer's (one no-restricted-imports per file wins).
+    files: ['src/**/contracts.ts', 'src/server/schemas.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(?!zod$|\\.{1,2}/(?:.+/)?contracts\\.js$|\\.\\./errors/index\\.js$|\\.\\./engine/contracts\\.js$|\\./season-parameters\\.js$|\\.\\./\\.\\./llm/season-parameters\\.js$|\\.\\./\\.\\./engine/contracts\\.js$|\\.\\./llm/contracts\\.js$).*',
+              message: 'a contract module is pure: zod, other contracts, src/errors/index.ts and src/llm/season-parameters.ts only (the dashboard bundles it)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The dashboard runs in the browser (web/tsconfig.json gives it the DOM types) and reaches the server only over HTTP and WebSocket.
     files: ['web/src/**'],
     rules: {
