@@ -59,7 +59,7 @@ export function actualsSimulator(data: SeasonData) {
     description: 'Simulates a week of in-season sales from hidden demand (or the forecast with noise), capped by stock.',
     input: actualsInput,
     output: actualsOutput,
-    run: async ({ input }) => {
+    run: async ({ input, now }) => {
       const { parameters, week, runId } = input;
       const [{ rows, source }, position] = await Promise.all([weekDemand(data, runId, parameters, week), stockPosition(data, runId)]);
       const lift = input.markdown > 0 ? demandAt(1, 1, 1 - input.markdown, parameters.price_elasticity ?? DEFAULT_ELASTICITY) : 1;
@@ -81,7 +81,7 @@ export function actualsSimulator(data: SeasonData) {
         const sold = wanted <= onHand ? Object.fromEntries(categories) : allocate(Math.floor(onHand), Object.fromEntries(categories));
         for (const [categoryId, units] of Object.entries(sold)) actuals.push({ storeId, categoryId, seasonWeek: week, unitsSold: units });
       }
-      await data.recordActuals(runId, actuals, Date.now());
+      await data.recordActuals(runId, actuals, now());
       const unitsSold = sum(actuals.map((a) => a.unitsSold));
       return {
         week,

@@ -307,7 +307,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
     input: demandInput,
     output: demandOutput,
     timeoutMs: 120_000,
-    run: async ({ input, reportProgress, signal }) => {
+    run: async ({ input, reportProgress, signal, now }) => {
       const { parameters, fromWeek, revision } = input;
       const context = await assembler.demand(parameters);
       const gap = context.weeksBeforeSeason;
@@ -452,7 +452,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
           measured: Object.fromEntries([...categoryTotals].map(([id, t]) => [id, t.summary])),
         },
       };
-      await data.savePlan({ runId: input.runId, kind: 'forecast', revision, body: plan, createdAt: Date.now() });
+      await data.savePlan({ runId: input.runId, kind: 'forecast', revision, body: plan, createdAt: now() });
 
       const seasonTotal = sum(series.map((s) => sum(s.forecast)));
       const safety = safetyStock(parameters, series, chain);

@@ -45,7 +45,7 @@ export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
     input: inventoryInput,
     output: inventoryOutput,
     timeoutMs: 60_000,
-    run: async ({ input, reportProgress }) => {
+    run: async ({ input, reportProgress, now }) => {
       const { parameters, approvedQuantity } = input;
       const [context, forecastRecord] = await Promise.all([assembler.inventory(parameters), data.latestPlan(input.runId, 'forecast')]);
       if (!forecastRecord) throw new AgentError('no forecast to allocate from', { retryable: false, suggestions: ['run the demand phase first'] });
@@ -64,7 +64,7 @@ export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
         store_units: allocation.storeUnits,
         clusters: clustering.assignments,
       };
-      await data.savePlan({ runId: input.runId, kind: 'allocation', revision: input.revision, body, createdAt: Date.now() });
+      await data.savePlan({ runId: input.runId, kind: 'allocation', revision: input.revision, body, createdAt: now() });
 
       const clusters = clustering.clusters.map((c) => ({
         id: c.id,

@@ -56,7 +56,7 @@ export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
     description: 'Recommends a markdown at the checkpoint from sell-through and a price-elasticity model.',
     input: pricingInput,
     output: pricingOutput,
-    run: async ({ input }) => {
+    run: async ({ input, now }) => {
       const { parameters, week, runId } = input;
       const context = await assembler.pricing(parameters);
       const checkpoint = context.checkpointWeek;
@@ -108,7 +108,7 @@ export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
         kind: 'markdown',
         revision: input.revision,
         body: { week, recommendation: model, chosen, source: planner === undefined ? 'model' : 'planner' },
-        createdAt: Date.now(),
+        createdAt: now(),
       });
       const valueNote =
         context.quantity === 'sales_value'

@@ -44,7 +44,7 @@ export function replenishmentAgent(data: SeasonData) {
     description: 'Moves units from the DC to stores by sell-through against plan.',
     input: replenishmentInput,
     output: replenishmentOutput,
-    run: async ({ input }) => {
+    run: async ({ input, now }) => {
       const { parameters, week, runId } = input;
       const period = parameters.replenishment_strategy === 'bi-weekly' ? 2 : 1;
       const horizon = parameters.forecast_horizon_weeks;
@@ -78,7 +78,7 @@ export function replenishmentAgent(data: SeasonData) {
         })),
       });
       const body: ReplenishmentPlanBody = { week, moves: plan.moves.map((m) => ({ store_id: m.storeId, units: m.units })) };
-      await data.savePlan({ runId, kind: 'replenishment', revision: week, body, createdAt: Date.now() });
+      await data.savePlan({ runId, kind: 'replenishment', revision: week, body, createdAt: now() });
       const reasons = new Map(plan.stores.map((s) => [s.storeId, s.reason]));
       const short = plan.totalNeed > plan.totalMoved;
       return {

@@ -42,7 +42,7 @@ export function seasonClose(data: SeasonData) {
     description: "Summarises the season: units, sell-through, revenue, what is left, and the plan's changes.",
     input: closeInput,
     output: closeOutput,
-    run: async ({ input }) => {
+    run: async ({ input, now }) => {
       const { parameters, runId, markdown } = input;
       const [position, replenishments, recorded] = await Promise.all([
         stockPosition(data, runId),
@@ -74,7 +74,7 @@ export function seasonClose(data: SeasonData) {
         variance_alerts: input.varianceAlerts,
         reforecasts: input.reforecasts,
       };
-      await data.savePlan({ runId, kind: 'summary', revision: 1, body: summary, createdAt: Date.now() });
+      await data.savePlan({ runId, kind: 'summary', revision: 1, body: summary, createdAt: now() });
       return {
         ...summary,
         explanation:
