@@ -10,7 +10,7 @@ import type { Telemetry } from './telemetry.js';
 /** What watchEngine needs of the engine: its live event feed and a way to name a run's workflow. */
 export interface WatchableEngine {
   watch(listener: (event: EventRecord) => void): { unsubscribe(): void };
-  readonly store: { getRun(id: string): Promise<Pick<RunRecord, 'workflow'> | undefined> };
+  getRun(id: string): Promise<Pick<RunRecord, 'workflow'>>;
 }
 
 export interface WatchOptions {
@@ -88,8 +88,8 @@ export function watchEngine(
     };
     if (!origin) {
       // Claimed after another node let go, or resumed after a restart, or retried after it ended here.
-      engine.store.getRun(event.runId).then((record) => {
-        if (record && run.workflow === undefined) {
+      engine.getRun(event.runId).then((record) => {
+        if (run.workflow === undefined) {
           run.workflow = record.workflow;
           run.span?.updateName(`run ${record.workflow}`);
           run.span?.setAttribute('baton.workflow', record.workflow);
