@@ -125,6 +125,7 @@ export const handoffList = z.object({
       to_agent: z.string(),
       passed: json.describe('the context the receiving agent was given'),
       at: isoTime,
+      abandoned: z.boolean().describe('on a timeline a rollback left (kept in history, no longer what the phases see)'),
     }),
   ),
 });
@@ -146,6 +147,8 @@ export const workflowList = z.object({
     z.object({
       name: z.string(),
       description: z.string(),
+      view: z.string().describe("the dashboard's view for its runs (e.g. season-planning, software-delivery; generic: the event log alone)"),
+      title: z.string(),
       phases: z.array(z.object({ name: z.string(), agent: z.string().nullable(), wait: z.string().nullable() })),
     }),
   ),

@@ -1,7 +1,7 @@
 /** Turns engine records into the API's snake_case shapes. */
 import type { z } from 'zod';
-import type { RunStatus, WorkflowDefinition, WorkflowStats } from '../engine/index.js';
-import type { EventRecord, HandoffRecord } from '../store/index.js';
+import type { HistoryEntry, RunStatus, WorkflowDefinition, WorkflowStats } from '../engine/index.js';
+import type { EventRecord } from '../store/index.js';
 import type { eventMessage, handoffList, runStatus, workflowList, workflowStats } from './schemas.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -42,7 +42,7 @@ export const eventView = (event: EventRecord): z.output<typeof eventMessage> => 
   timestamp: iso(event.at),
 });
 
-export const handoffView = (h: HandoffRecord): z.output<typeof handoffList>['handoffs'][number] => ({
+export const handoffView = (h: HistoryEntry): z.output<typeof handoffList>['handoffs'][number] => ({
   step: h.stepKey,
   from_phase: h.fromPhase,
   from_agent: h.fromAgent,
@@ -50,9 +50,11 @@ export const handoffView = (h: HandoffRecord): z.output<typeof handoffList>['han
   to_agent: h.toAgent,
   passed: h.payload,
   at: iso(h.at),
+  abandoned: h.abandoned,
 });
 
-export const workflowView = (w: WorkflowDefinition): z.output<typeof workflowList>['workflows'][number] => ({
+/** A workflow's definition as the API shows it; its dashboard view and title come from its module. */
+export const workflowView = (w: WorkflowDefinition): Omit<z.output<typeof workflowList>['workflows'][number], 'view' | 'title'> => ({
   name: w.name,
   description: w.description,
   phases: w.phases.map((p) => ({ name: p.name, agent: 'agent' in p ? p.agent : null, wait: 'wait' in p ? p.wait.kind : null })),

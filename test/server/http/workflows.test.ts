@@ -8,7 +8,7 @@ import { expectError, useServers } from './harness.js';
 describeEachStore('HTTP: workflows', (kind) => {
   const h = useServers(kind);
 
-  it('lists the registered workflows with their phases, agents and waits', async () => {
+  it('lists the registered workflows with their phases, agents, waits and dashboard view (generic without a module)', async () => {
     const api = await h.serve();
     const reply = await api.get<z.output<typeof workflowList>>('/api/workflows');
     expect(reply.status).toBe(200);
@@ -16,6 +16,8 @@ describeEachStore('HTTP: workflows', (kind) => {
       {
         name: 'review',
         description: 'prepare, ask a person, finish',
+        view: 'generic',
+        title: 'review',
         phases: [
           { name: 'prepare', agent: 'worker', wait: null },
           { name: 'approve', agent: null, wait: 'approval' },
@@ -25,12 +27,14 @@ describeEachStore('HTTP: workflows', (kind) => {
       {
         name: 'fragile',
         description: '',
+        view: 'generic',
+        title: 'fragile',
         phases: [
           { name: 'check', agent: 'worker', wait: null },
           { name: 'work', agent: 'picky', wait: null },
         ],
       },
-      { name: 'slow', description: '', phases: [{ name: 'hold', agent: 'hold', wait: null }] },
+      { name: 'slow', description: '', view: 'generic', title: 'slow', phases: [{ name: 'hold', agent: 'hold', wait: null }] },
     ]);
   });
 
