@@ -6,7 +6,7 @@ import { BatonError, toBatonError } from '../errors/index.js';
 import type { RunCommit, RunRecord, StepRecord, Store } from '../store/types.js';
 import type { EventHub } from './event-hub.js';
 import type { AgentRegistry } from './registry.js';
-import { timelineOf } from './timeline.js';
+import { isRollbackStep, timelineOf } from './timeline.js';
 import type { WorkflowContext, WorkflowDefinition } from './workflow.js';
 
 export interface EngineCore {
@@ -41,24 +41,35 @@ export class RunMemory {
   previous: WorkflowContext['previous'];
   /** How many rollbacks the run has had: its step keys on later timelines say which one they belong to. */
   readonly timeline: number;
+  /** Each phase's committed steps on every timeline (abandoned ones included): the rounds a rollback does not reset. */
+  private readonly history: Record<string, number> = {};
 
   constructor(steps: readonly StepRecord[] = []) {
     const { current, number } = timelineOf(steps);
     this.timeline = number;
-    for (const step of current) this.record(step.phase, step.agent, step.output);
+    for (const step of steps) if (!isRollbackStep(step)) this.history[step.phase] = (this.history[step.phase] ?? 0) + 1;
+    for (const step of current) this.remember(step.phase, step.agent, step.output);
   }
 
   stepKey(phase: string, visit: number): string {
     return stepKeyOf(phase, visit, this.timeline);
   }
 
+  /** After a step of `phase` commits. */
   record(phase: string, agent: string | null, output: unknown): void {
+    this.history[phase] = (this.history[phase] ?? 0) + 1;
+    this.remember(phase, agent, output);
+  }
+
+  private remember(phase: string, agent: string | null, output: unknown): void {
     this.results[phase] = output;
     if (agent !== null) this.previous = { phase, agent, output };
   }
 
-  context(run: RunRecord, visit: number): WorkflowContext {
-    return { runId: run.id, parameters: run.parameters, results: { ...this.results }, previous: this.previous, visit, visits: run.visits };
+  /** The context of a phase's next step: `visit` on the current timeline, and its round in the whole history. */
+  context(run: RunRecord, phase: string, visit: number): WorkflowContext {
+    const round = (this.history[phase] ?? 0) + 1;
+    return { runId: run.id, parameters: run.parameters, results: { ...this.results }, previous: this.previous, visit, visits: run.visits, round };
   }
 }
 

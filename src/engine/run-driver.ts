@@ -120,7 +120,7 @@ export class RunDriver {
     let data: unknown;
     let deadlineMs: number | undefined;
     try {
-      const context = memory.context(this.run, visit);
+      const context = memory.context(this.run, phase.name, visit);
       data = phase.wait.data ? phase.wait.data(context) : (context.previous?.output ?? null);
       deadlineMs = phase.wait.deadlineMs?.(this.run.parameters);
     } catch (error) {
@@ -143,7 +143,7 @@ export class RunDriver {
   private async runAgent(phase: AgentPhase, visit: number, memory: RunMemory): Promise<void> {
     const agent = this.core.agents.get(phase.agent);
     const stepKey = memory.stepKey(phase.name, visit);
-    const context = memory.context(this.run, visit);
+    const context = memory.context(this.run, phase.name, visit);
     let input: unknown;
     try {
       input = phase.input ? phase.input(context) : { parameters: context.parameters, previous: context.previous, results: context.results };

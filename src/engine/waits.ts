@@ -68,7 +68,7 @@ export class Waits {
     const workflow = this.core.workflow(run.workflow);
     const memory = new RunMemory(await this.core.store.listSteps(run.id));
     const visit = (run.visits[phase.name] ?? 0) + 1;
-    const context = memory.context(run, visit);
+    const context = memory.context(run, phase.name, visit);
     const destination = afterWait(workflow, phase, { ...context, results: { ...context.results, [phase.name]: resolution } }, resolution);
     const now = this.core.now();
     const patch = advance(workflow, run, phase.name, destination, now);

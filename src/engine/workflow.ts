@@ -16,8 +16,14 @@ export interface WorkflowContext<Params = unknown> {
   previous: { phase: string; agent: string; output: unknown } | undefined;
   /** Which visit of the current phase this is (1 the first time; repeats and returns add one). */
   visit: number;
-  /** How many times each phase has been committed so far. */
+  /** How many times each phase has been committed so far (on the current timeline). */
   visits: Readonly<Record<string, number>>;
+  /**
+   * Which time the current phase runs in the run's whole history: its visits on every timeline,
+   * abandoned ones included, plus this one. Equals `visit` until a rollback; a rollback resets
+   * `visit` (the phase's state rolls back), never `round` (what happened stays counted).
+   */
+  round: number;
 }
 
 /** Where a phase sends the run: by default the next phase in order. */

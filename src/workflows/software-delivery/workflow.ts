@@ -38,7 +38,7 @@ function rolePhases(state: RoleState): DeliveryPhase[] {
       transitions: targetsOf(state),
       input: (context: DeliveryContext) => ({
         state,
-        round: context.visit,
+        round: context.round,
         mode: context.parameters.agent_mode,
         script: context.parameters.script,
         context: roleContext(state, context),

@@ -151,4 +151,32 @@ describeEachStore('engine runs: rollback starts a new timeline', (kind) => {
     expect((await engine.getRun(id)).visits).toEqual({ p0: 1, p1: 1 });
     expect((await engine.steps(id)).map((s) => s.stepKey)).toEqual(['p0#1', 'p1#1']);
   });
+
+  it("resets a phase's visits on a rollback but not its rounds, which count every visit the run ever made", async () => {
+    const counted = defineWorkflow({
+      name: 'counted',
+      parameters: z.object({}),
+      phases: [
+        { name: 'p0', agent: 'a0' },
+        { name: 'p1', agent: 'a1', input: (context) => ({ visit: context.visit, round: context.round }), repeat: { times: () => 2 } },
+        { name: 'w1', wait: { kind: 'approval' } },
+      ],
+    });
+    const a1 = echo('a1');
+    const engine = h.engine({ agents: [echo('a0'), a1], workflows: [counted] });
+    const { id } = await engine.startRun('counted', {});
+    await engine.settled(id);
+    await engine.rollbackRun(id, 'p1', 'again');
+    await engine.settled(id);
+    await engine.rollbackRun(id, 'p0', 'from the start');
+    await engine.settled(id);
+    expect(a1.calls).toEqual([
+      { visit: 1, round: 1 },
+      { visit: 2, round: 2 },
+      { visit: 1, round: 3 },
+      { visit: 2, round: 4 },
+      { visit: 1, round: 5 },
+      { visit: 2, round: 6 },
+    ]);
+  });
 });

@@ -19,7 +19,8 @@ export const agentPhase = (workflow: WorkflowDefinition, name: string) => phase<
 export const waitPhase = (workflow: WorkflowDefinition, name: string) => phase<WaitPhase>(workflow, name);
 
 export function context(overrides: Partial<WorkflowContext> = {}): WorkflowContext {
-  return { runId: 'run-1', parameters: { rounds: 3 }, results: {}, previous: undefined, visit: 1, visits: {}, ...overrides };
+  const visit = overrides.visit ?? 1;
+  return { runId: 'run-1', parameters: { rounds: 3 }, results: {}, previous: undefined, visit, visits: {}, round: visit, ...overrides };
 }
 
 export function run(overrides: Partial<RunRecord> = {}): RunRecord {

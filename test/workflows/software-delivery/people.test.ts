@@ -180,6 +180,8 @@ describeEachStore('software delivery carried by people', (kind) => {
       from_phase: 'ERROR',
       to_phase: 'DEPLOYMENT.agent',
       reason: 'rollback to DEPLOYMENT: the health check was flaky',
+      timeline: 1,
+      abandoned_steps: ['DEPLOYMENT.agent#1', 'DEPLOYMENT#1', 'ERROR#1'],
     });
     const { trail } = await delivery.history(id);
     expect(trail.slice(-3).map((e) => [e.move, e.from_state, e.to_state])).toEqual([
