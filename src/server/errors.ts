@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { BatonError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
+import { isMissing, pathOfPointer } from '../errors/zod-issues.js';
 
 /** The router refuses longer path parameters (Fastify's default is 100); ids longer than their schemas' 200 get the schema's 422. */
 export const MAX_PATH_PARAM_LENGTH = 1_000;
@@ -20,15 +21,14 @@ export const INTERNAL_MESSAGE = 'an unexpected error occurred';
 
 type ValidationFailure = FastifyError & { validation: { keyword: string; instancePath: string; message?: string }[]; validationContext?: string };
 
-/** Missing fields make a request incomplete (400); present but wrong ones make it invalid (422). */
-function validationError(error: ValidationFailure): BatonError {
+/** Missing fields make a request incomplete (400); present but wrong ones make it invalid (422): decided by the one classifier. */
+function validationError(error: ValidationFailure, request: FastifyRequest): BatonError {
   const where = error.validationContext ?? 'body';
+  const input = where === 'querystring' ? request.query : where === 'params' ? request.params : where === 'headers' ? request.headers : request.body;
   const issues = error.validation.map((v) => {
-    const path = [where, ...v.instancePath.split('/').filter(Boolean)].join('.');
-    // zod reports a missing field as an invalid_type whose input was undefined (a missing body: null at the root).
-    const atRoot = v.instancePath.replaceAll('/', '') === '';
-    const missing = v.keyword === 'invalid_type' && (/received undefined/.test(v.message ?? '') || (atRoot && /received null/.test(v.message ?? '')));
-    return { path, message: missing ? 'is required' : (v.message ?? 'is invalid'), missing };
+    const at = pathOfPointer(v.instancePath);
+    const missing = isMissing({ code: v.keyword, path: at }, input);
+    return { path: [where, ...at].join('.'), message: missing ? 'is required' : (v.message ?? 'is invalid'), missing };
   });
   const incomplete = issues.length > 0 && issues.every((i) => i.missing);
   const fields = issues.map(({ path, message }) => ({ path, message }));
@@ -48,9 +48,9 @@ function codeOfStatus(status: number): ErrorCode {
 }
 
 /** Fastify's own failures (validation, body parsing, limits, plugins' 4xx) in the error vocabulary. */
-function fromFastifyError(error: FastifyError): BatonError {
+function fromFastifyError(error: FastifyError, request: FastifyRequest): BatonError {
   if (error instanceof BatonError) return error;
-  if (hasZodFastifySchemaValidationErrors(error)) return validationError(error);
+  if (hasZodFastifySchemaValidationErrors(error)) return validationError(error, request);
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return new BatonError('PAYLOAD_TOO_LARGE', 'the request body is too large', { suggestions: ['send a smaller body'] });
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
@@ -149,7 +149,7 @@ export function answerClientError(this: FastifyInstance, error: ConnectionError,
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const baton = safeForClient(fromFastifyError(error));
+    const baton = safeForClient(fromFastifyError(error, request));
     return sendError(reply, request, logged(request, error, baton));
   });
   app.setNotFoundHandler((request, reply) => {

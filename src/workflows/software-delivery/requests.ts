@@ -5,7 +5,7 @@ import { DeliveryState, Role, ROLES } from './states.js';
 
 /**
  * A role by name. Read as a string first so that a missing role is reported as missing (400,
- * "received undefined") rather than as a wrong choice (422), as the server's error mapping expects.
+ * an invalid_type issue with nothing at its path) rather than as a wrong choice (422), as the one classifier (errors/zod-issues.ts) decides.
  */
 const RoleField = (description: string) =>
   z

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError } from '../../errors/index.js';
-import { issuesOf } from '../../errors/zod-issues.js';
+import { isMissing, issuesOf } from '../../errors/zod-issues.js';
 import { auditTrail, type AuditEntry } from './audit.js';
 import { outcomeOf, ROLE_OUTPUTS, type Submission } from './outputs.js';
 import { sessionOf, type DeliveryParameters } from './parameters.js';
@@ -44,7 +44,7 @@ function checkOutput(state: RoleState, output: unknown): Extract<Submission, { a
   const issues = parsed.error.issues.map((i) => ({
     path: ['output', ...i.path.map(String)].join('.'),
     message: i.message,
-    missing: i.code === 'invalid_type' && /received undefined/.test(i.message),
+    missing: isMissing(i, output),
   }));
   const fields = issues.map(({ path, message }) => ({ path, message: issues.every((i) => i.missing) ? 'is required' : message }));
   if (issues.every((i) => i.missing)) throw incomplete(fields);
