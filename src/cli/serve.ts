@@ -7,17 +7,29 @@ import { openModules, type WorkflowModule } from '../server/modules.js';
 import type { BatonStore } from '../store/index.js';
 import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';
+import { createTelemetry, instrumentStore, watchEngine } from '../telemetry/index.js';
 import { WORKFLOW_MODULES } from './modules.js';
 
-export async function serve(store: BatonStore, config: ServerConfig, modules: readonly WorkflowModule[] = WORKFLOW_MODULES): Promise<void> {
+export async function serve(database: BatonStore, config: ServerConfig, modules: readonly WorkflowModule[] = WORKFLOW_MODULES): Promise<void> {
   // BATON_RETENTION_DAYS: finished runs older than that are pruned at start and daily (off when unset); checked before anything starts.
   const days = retentionDaysFromEnv();
+  // Metrics always (GET /metrics); traces over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the no-op tracer.
+  const telemetry = createTelemetry();
+  // Before the modules and the engine take it: every commit and lease renewal is measured.
+  const store = instrumentStore(database, telemetry);
   // Agents that word their output with a model use the one from the environment when one is configured.
   const opened = openModules(modules, store, { llm: llmSettingsFromEnv() ?? null });
   const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows });
+  const watching = watchEngine(engine, telemetry, { onError: (error) => console.error('baton telemetry:', error) });
   await engine.start();
   // The seeds' run-workflow call names no workflow: it means season planning.
-  const app = await buildServer({ engine, store, modules: opened.modules, config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING } });
+  const app = await buildServer({
+    engine,
+    store,
+    modules: opened.modules,
+    telemetry,
+    config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
+  });
   await app.listen({ port: config.port, host: config.host });
   const retention =
     days === undefined
@@ -36,6 +48,9 @@ export async function serve(store: BatonStore, config: ServerConfig, modules: re
     await retention?.running;
     await app.close();
     await engine.close();
+    watching.unsubscribe();
+    // Sends the spans still queued.
+    await telemetry.shutdown();
     await store.close();
   };
   await new Promise<void>((resolve) => {

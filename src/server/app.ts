@@ -14,6 +14,7 @@ import { BatonError } from '../errors/index.js';
 import { llmSettingsFromEnv, type LlmSettings } from '../llm/index.js';
 import { installAuth } from './auth.js';
 import { installLimits } from './limits.js';
+import { installHttpTelemetry, metricsRoutes, type Telemetry } from '../telemetry/index.js';
 import { installOriginCheck } from './origin.js';
 import { redactingTokens } from './log-redaction.js';
 import type { ServerConfig } from './config.js';
@@ -41,6 +42,8 @@ export interface ServerOptions {
   llm?: LlmSettings | null;
   /** The built dashboard served at `/` (default web/dist); null serves none. */
   webRoot?: string | null;
+  /** Traces and metrics (src/telemetry): HTTP spans and latency, GET /metrics (guarded like every route). Default none. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -76,6 +79,7 @@ export async function buildServer({
   logger = { level: 'info' },
   llm = llmSettingsFromEnv() ?? null,
   webRoot = DEFAULT_WEB_ROOT,
+  telemetry,
 }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: redactingTokens(logger),
@@ -94,6 +98,8 @@ export async function buildServer({
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // First: Fastify fixes a route's hooks when its plugin loads, so a hook added after the routes would miss them.
+  if (telemetry) installHttpTelemetry(app, telemetry);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -109,7 +115,7 @@ export async function buildServer({
   installOriginCheck(app, config);
   installAuth(app, config);
   // After auth (a refused token takes no stream slot nor request count), before the routes.
-  await installLimits(app, config);
+  const slots = await installLimits(app, config);
 
   await app.register(swagger, {
     openapi: {
@@ -135,6 +141,7 @@ export async function buildServer({
   // Each module's routes in a plugin of their own: whatever they add (body parsers, hooks) stays theirs.
   for (const module of modules) if (module.routes) await app.register(module.routes(engine, config));
   await app.register(streamRoutes(engine, config));
+  if (telemetry) await app.register(metricsRoutes(telemetry, { store, streamClients: () => slots.total }));
   if (webRoot !== null) await registerDashboard(app, webRoot);
   return app;
 }
