@@ -22,6 +22,7 @@ import { ContextAssembler } from './context.js';
 import { narrated, narratorFor } from './narrator.js';
 import { deadlineMsOf, PlanOverrides, PlanParameters, strandedStock } from './parameters.js';
 import { currentWeek } from './season.js';
+import { seasonRollback } from './rollback.js';
 
 export const SEASON_PLANNING = 'season-planning';
 /** The one intake that resolves a week's actuals wait (the actuals route's checks cannot be bypassed). */
@@ -273,7 +274,7 @@ export function seasonPlanning(host: DatabaseHost, options: SeasonPlanningOption
   const assembler = new ContextAssembler(data);
   const narrator = narratorFor(options.llm);
   return {
-    workflow: seasonPlanningWorkflow,
+    workflow: { ...seasonPlanningWorkflow, rollback: seasonRollback(host) },
     agents: [
       narrated(demandAgent(data, assembler), narrator, 'demand forecast and manufacturing quantity'),
       narrated(inventoryAgent(data, assembler), narrator, 'store clusters and allocation'),
