@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError } from '../../errors/index.js';
 import type { SeasonData } from './data/index.js';
-import type { ForecastPlan } from './agents/demand.js';
 import { ACTUALS_INTAKE, SEASON_PLANNING } from './workflow.js';
+import { planBodyOrNone } from './checked.js';
 
 /** Far above any store's week (a whole chain sells a few million units) and far below where arithmetic on it overflows. */
 const MAX_UNITS = 1e9;
@@ -92,7 +92,7 @@ function closest(id: string, known: readonly string[]): string | undefined {
  * marked partial. Returns how many planned series a partial week leaves out.
  */
 async function checkAgainstPlan(data: SeasonData, runId: string, actuals: WeeklyActuals): Promise<number> {
-  const plan = (await data.latestPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
+  const plan = planBodyOrNone('forecast', await data.latestPlan(runId, 'forecast'));
   if (!plan) throw new ConflictError(`run "${runId}" has no forecast to take actuals against yet`, { run_id: runId });
   const stores = [...new Set(plan.series.map((s) => s.store_id))].sort();
   const categories = [...new Set(plan.series.map((s) => s.category_id))].sort();

@@ -4,6 +4,7 @@
  * it is right after a restart, a retry or a re-forecast.
  */
 import type { SeasonData } from './data/index.js';
+import { planBody, planBodyOrNone } from './checked.js';
 
 export interface AllocationPlanBody {
   revision: number;
@@ -52,7 +53,7 @@ export async function stockPosition(data: SeasonData, runId: string): Promise<St
     data.listPlans(runId, 'replenishment'),
     data.listActuals(runId),
   ]);
-  const plan = allocation?.body as AllocationPlanBody | undefined;
+  const plan = planBodyOrNone('allocation', allocation);
   const stores = new Map<string, StorePosition>();
   const position = (id: string) => {
     let p = stores.get(id);
@@ -65,7 +66,7 @@ export async function stockPosition(data: SeasonData, runId: string): Promise<St
   }
   let dcUnits = plan?.dc_units ?? 0;
   // Replenishment decided after week w's sales reaches the stores before week w + 1's.
-  const moves = replenishments.map((r) => r.body as ReplenishmentPlanBody).sort((a, b) => a.week - b.week);
+  const moves = replenishments.map((r) => planBody('replenishment', r)).sort((a, b) => a.week - b.week);
   let nextMove = 0;
   const receiveMovesBefore = (week: number) => {
     for (; nextMove < moves.length && moves[nextMove]!.week < week; nextMove++) {

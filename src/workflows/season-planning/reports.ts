@@ -1,10 +1,9 @@
 /** What the read endpoints show of a run's plans: forecast, allocation (with clusters), variance, markdowns. */
 import { BatonError } from '../../errors/index.js';
 import type { SeasonData } from './data/index.js';
-import type { ForecastPlan } from './agents/demand.js';
-import type { AllocationPlanBody } from './ledger.js';
 import { stockPosition } from './ledger.js';
 import { sum } from './season.js';
+import { planBody } from './checked.js';
 
 const noPlan = (kind: string, runId: string): BatonError =>
   new BatonError('NOT_FOUND', `run "${runId}" has no ${kind} yet`, {
@@ -16,14 +15,14 @@ export async function forecastReport(data: SeasonData, runId: string) {
   const plans = await data.listPlans(runId, 'forecast');
   const latest = plans.at(-1);
   if (!latest) throw noPlan('forecast', runId);
-  const plan = latest.body as ForecastPlan;
-  return { run_id: runId, ...plan, revisions: plans.map((p) => ({ revision: p.revision, from_week: (p.body as ForecastPlan).from_week })) };
+  const plan = planBody('forecast', latest);
+  return { run_id: runId, ...plan, revisions: plans.map((p) => ({ revision: p.revision, from_week: planBody('forecast', p).from_week })) };
 }
 
 export async function allocationReport(data: SeasonData, runId: string) {
   const record = await data.latestPlan(runId, 'allocation');
   if (!record) throw noPlan('allocation', runId);
-  const plan = record.body as AllocationPlanBody;
+  const plan = planBody('allocation', record);
   const position = await stockPosition(data, runId);
   return {
     run_id: runId,
@@ -47,15 +46,12 @@ export async function varianceReport(data: SeasonData, runId: string) {
   const [plans, actuals] = await Promise.all([data.listPlans(runId, 'forecast'), data.listActuals(runId)]);
   if (plans.length === 0) throw noPlan('forecast', runId);
   const weeks = [...new Set(actuals.map((a) => a.seasonWeek))].sort((a, b) => a - b);
+  const forecasts = plans.map((p) => planBody('forecast', p));
   return {
     run_id: runId,
     weeks: weeks.map((week) => {
       // The forecast a week was judged against: the newest revision made before the week's actuals.
-      const plan =
-        plans
-          .map((p) => p.body as ForecastPlan)
-          .filter((p) => p.from_week <= week)
-          .at(-1) ?? (plans[0]!.body as ForecastPlan);
+      const plan = forecasts.filter((p) => p.from_week <= week).at(-1) ?? forecasts[0]!;
       const forecast = sum(plan.series.map((s) => s.forecast[week - plan.from_week] ?? 0));
       const actual = sum(actuals.filter((a) => a.seasonWeek === week).map((a) => a.unitsSold));
       return {
@@ -72,5 +68,5 @@ export async function varianceReport(data: SeasonData, runId: string) {
 export async function markdownReport(data: SeasonData, runId: string) {
   const plans = await data.listPlans(runId, 'markdown');
   if (plans.length === 0) throw noPlan('markdown decision', runId);
-  return { run_id: runId, decisions: plans.map((p) => ({ revision: p.revision, ...(p.body as Record<string, unknown>) })) };
+  return { run_id: runId, decisions: plans.map((p) => ({ revision: p.revision, ...planBody('markdown', p) })) };
 }

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../engine/index.js';
 import { InvalidParametersError } from '../../errors/index.js';
 import { actualsSimulator } from './agents/actuals.js';
-import { demandAgent, type DemandOutput } from './agents/demand.js';
+import { demandAgent } from './agents/demand.js';
 import { inventoryAgent } from './agents/inventory.js';
-import { monitorAgent, type MonitorOutput } from './agents/monitor.js';
-import { pricingAgent, type PricingOutput } from './agents/pricing.js';
+import { monitorAgent } from './agents/monitor.js';
+import { pricingAgent } from './agents/pricing.js';
 import { replenishmentAgent } from './agents/replenishment.js';
 import { seasonClock } from './agents/season-clock.js';
 import { seasonClose } from './agents/season-close.js';
@@ -23,6 +23,7 @@ import { narrated, narratorFor } from './narrator.js';
 import { deadlineMsOf, PlanOverrides, PlanParameters, strandedStock } from './parameters.js';
 import { currentWeek } from './season.js';
 import { seasonRollback } from './rollback.js';
+import { phaseOutput, phaseResult } from './checked.js';
 
 export const SEASON_PLANNING = 'season-planning';
 /** The one intake that resolves a week's actuals wait (the actuals route's checks cannot be bypassed). */
@@ -32,12 +33,8 @@ type Context = WorkflowContext<PlanParameters>;
 
 /** Whether this week's actuals were posted without every series (the intake marked them partial). */
 function postedPartial(context: Context): boolean {
-  const posted = (context.results.week_actuals as { data?: { week?: number; partial?: boolean } } | undefined)?.data;
+  const posted = phaseResult(context, 'week_actuals')?.data;
   return posted?.week === currentWeek(context) && posted.partial === true;
-}
-interface Resolution {
-  action: string;
-  data?: unknown;
 }
 
 /** What a planner may change when modifying the buy: the quantity, and parameters that do not change which phases run. */
@@ -47,11 +44,11 @@ export const buyModification = z
 /** What a planner may change when modifying the markdown: its depth. */
 export const markdownModification = z.object({ markdown: z.number().min(0).max(0.9) });
 
-const demandOf = (context: Context) => context.results.demand as DemandOutput | undefined;
+const demandOf = (context: Context) => phaseResult(context, 'demand');
 /** The parameters in force: the run's, with what a planner changed at the buy approval (the Demand output records them). */
 const effective = (context: Context): PlanParameters => demandOf(context)?.parameters ?? context.parameters;
-const modified = <T>(context: Context, phase: string, schema: z.ZodType<T>): T | undefined => {
-  const resolution = context.results[phase] as Resolution | undefined;
+const modified = <T>(context: Context, phase: 'manufacturing_approval' | 'markdown_approval', schema: z.ZodType<T>): T | undefined => {
+  const resolution = phaseResult(context, phase);
   if (resolution?.action !== 'modify') return undefined;
   const parsed = schema.safeParse(resolution.data);
   return parsed.success ? parsed.data : undefined;
@@ -63,10 +60,10 @@ const revisionOf = (context: Context) => (context.visits.demand ?? 0) + (context
  * week, so after the checkpoint its output carries the accepted markdown forward (`in_force`).
  */
 function activeMarkdown(context: Context): { rate: number; fromWeek: number } | null {
-  const pricing = context.results.markdown_check as PricingOutput | undefined;
+  const pricing = phaseResult(context, 'markdown_check');
   if (!pricing) return null;
   if (!pricing.due) return pricing.in_force ?? null;
-  const approval = context.results.markdown_approval as Resolution | undefined;
+  const approval = phaseResult(context, 'markdown_approval');
   if (approval?.action !== 'accept' || pricing.markdown <= 0) return pricing.in_force ?? null;
   return { rate: pricing.markdown, fromWeek: pricing.week };
 }
@@ -165,13 +162,11 @@ export const seasonPlanningWorkflow = defineWorkflow({
         markdown: activeMarkdown(context)?.rate ?? 0,
         partial: postedPartial(context),
         // Categories last week's monitor found off plan for a first week: a second such week alerts.
-        watching:
-          (context.results.monitor as MonitorOutput | undefined)?.week === currentWeek(context) - 1
-            ? ((context.results.monitor as MonitorOutput).watch ?? [])
-            : [],
+        watching: phaseResult(context, 'monitor')?.week === currentWeek(context) - 1 ? (phaseResult(context, 'monitor')?.watch ?? []) : [],
       }),
       transitions: ['replenishment'],
-      next: (_context, output) => ((output as MonitorOutput).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' }),
+      next: (context, output) =>
+        phaseOutput('monitor', output, context.runId).reforecast ? undefined : { goto: 'replenishment', reason: 'variance within the threshold' },
     },
     {
       name: 'reforecast',
@@ -183,7 +178,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
         fromWeek: currentWeek(context) + 1,
         revision: revisionOf(context),
         // Only the categories that alerted, or every one when the chain did (null).
-        categories: (context.results.monitor as MonitorOutput | undefined)?.replan_categories ?? undefined,
+        categories: phaseResult(context, 'monitor')?.replan_categories ?? undefined,
       }),
     },
     {
@@ -207,8 +202,8 @@ export const seasonPlanningWorkflow = defineWorkflow({
         inForce: activeMarkdown(context),
       }),
       transitions: ['week_end'],
-      next: (_context, output) => {
-        const pricing = output as PricingOutput;
+      next: (context, output) => {
+        const pricing = phaseOutput('markdown_check', output, context.runId);
         if (!pricing.due) return { goto: 'week_end', reason: 'not the markdown checkpoint' };
         return pricing.markdown > 0 ? undefined : { goto: 'week_end', reason: 'no markdown needed' };
       },
@@ -250,7 +245,8 @@ export const seasonPlanningWorkflow = defineWorkflow({
       agent: 'season_close',
       input: (context) => {
         const reforecasts = context.visits.reforecast ?? 0;
-        const lastAlert = (context.results.monitor as MonitorOutput | undefined)?.alert === true && !(context.results.monitor as MonitorOutput).reforecast;
+        const monitor = phaseResult(context, 'monitor');
+        const lastAlert = monitor?.alert === true && !monitor.reforecast;
         return {
           runId: context.runId,
           parameters: effective(context),

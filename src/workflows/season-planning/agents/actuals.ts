@@ -13,7 +13,7 @@ import { explain } from '../explain.js';
 import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { seasonWeekStart, sum } from '../season.js';
-import type { ForecastPlan } from './demand.js';
+import { planBodyOrNone } from '../checked.js';
 
 const NOISE_SD = 0.15;
 
@@ -43,7 +43,7 @@ async function weekDemand(
 ): Promise<{ rows: Map<string, number>; source: 'hidden demand' | 'forecast with noise' }> {
   const hidden = await data.simulatedDemand(seasonWeekStart(parameters, week));
   if (hidden.length > 0) return { rows: new Map(hidden.map((h) => [`${h.storeId}|${h.categoryId}`, h.unitsSold])), source: 'hidden demand' };
-  const forecast = (await data.firstPlan(runId, 'forecast'))?.body as ForecastPlan | undefined;
+  const forecast = planBodyOrNone('forecast', await data.firstPlan(runId, 'forecast'));
   const rows = new Map<string, number>();
   for (const s of forecast?.series ?? []) {
     const mean = s.forecast[week - forecast!.from_week] ?? 0;

@@ -15,6 +15,7 @@ import { addDays } from '../data/weeks.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, seasonWeekStart, sum } from '../season.js';
+import { planBodyOrNone } from '../checked.js';
 
 /**
  * The service level the safety stock aims at, the same for every replenishment strategy: the chance that the
@@ -331,7 +332,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
           actuals.set(key, weeks);
         }
         if (gap > 0 || scope) {
-          const previous = (await data.latestPlan(input.runId, 'forecast'))?.body as ForecastPlan | undefined;
+          const previous = planBodyOrNone('forecast', await data.latestPlan(input.runId, 'forecast'));
           for (const s of previous?.series ?? []) if (s.lead) leads.set(`${s.store_id}|${s.category_id}`, s.lead);
           const offset = fromWeek - (previous?.from_week ?? fromWeek);
           keptRevision = previous?.revision ?? keptRevision;

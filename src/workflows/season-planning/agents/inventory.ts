@@ -15,7 +15,7 @@ import { explain } from '../explain.js';
 import type { AllocationPlanBody } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { sum } from '../season.js';
-import type { ForecastPlan } from './demand.js';
+import { planBody } from '../checked.js';
 
 export const inventoryInput = z.object({
   runId: z.string(),
@@ -49,7 +49,7 @@ export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
       const { parameters, approvedQuantity } = input;
       const [context, forecastRecord] = await Promise.all([assembler.inventory(parameters), data.latestPlan(input.runId, 'forecast')]);
       if (!forecastRecord) throw new AgentError('no forecast to allocate from', { retryable: false, suggestions: ['run the demand phase first'] });
-      const plan = forecastRecord.body as ForecastPlan;
+      const plan = planBody('forecast', forecastRecord);
       const forecastByStore: Record<string, number> = {};
       for (const s of plan.series) forecastByStore[s.store_id] = (forecastByStore[s.store_id] ?? 0) + sum(s.forecast);
 

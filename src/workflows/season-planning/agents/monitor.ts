@@ -15,6 +15,7 @@ import { PlanParameters } from '../parameters.js';
 import { stockPosition } from '../ledger.js';
 import { round2 } from '../season.js';
 import type { Band, ForecastPlan } from './demand.js';
+import { planBody } from '../checked.js';
 
 export const monitorInput = z.object({
   runId: z.string(),
@@ -164,7 +165,7 @@ export function monitorAgent(data: SeasonData) {
     run: async ({ input, emit }) => {
       const { parameters, week, runId } = input;
       const [plans, actuals, position] = await Promise.all([data.listPlans(runId, 'forecast'), data.listActuals(runId), stockPosition(data, runId)]);
-      const forecasts = plans.map((p) => p.body as ForecastPlan);
+      const forecasts = plans.map((p) => planBody('forecast', p));
       const plan = [...forecasts].sort((a, b) => a.revision - b.revision).at(-1);
       if (!plan) throw new AgentError('no forecast to monitor against', { retryable: false });
       // A store that sold out shows what it had, not what shoppers wanted: its week says nothing

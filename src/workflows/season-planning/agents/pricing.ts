@@ -13,7 +13,7 @@ import { explain } from '../explain.js';
 import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, sum } from '../season.js';
-import type { ForecastPlan } from './demand.js';
+import { planBodyOrNone } from '../checked.js';
 
 const inForce = z.object({ rate: z.number(), fromWeek: z.number().int() });
 
@@ -82,7 +82,7 @@ export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
         };
       }
       const [position, latest] = await Promise.all([stockPosition(data, runId), data.latestPlan(runId, 'forecast')]);
-      const plan = latest?.body as ForecastPlan | undefined;
+      const plan = planBodyOrNone('forecast', latest);
       const remaining = sum((plan?.series ?? []).map((s) => sum(s.forecast.filter((_, i) => (plan?.from_week ?? 1) + i > week))));
       const onHand = sum([...position.stores.values()].map((p) => p.onHand)) + Math.max(0, position.dcUnits);
       const sellThrough = position.approvedQuantity > 0 ? Math.min(1, position.soldToDate / position.approvedQuantity) : 0;

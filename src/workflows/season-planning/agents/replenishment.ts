@@ -13,6 +13,7 @@ import { stockPosition, type ReplenishmentPlanBody } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { sum } from '../season.js';
 import type { ForecastPlan } from './demand.js';
+import { planBodyOrNone } from '../checked.js';
 
 export const replenishmentInput = z.object({ runId: z.string(), parameters: PlanParameters, week: z.number().int().min(1) });
 
@@ -62,8 +63,8 @@ export function replenishmentAgent(data: SeasonData) {
       if (week >= horizon) return idle(`Week ${week} is the last: nothing left to replenish for.`);
       if (week % period !== 0) return idle(`Bi-weekly replenishment: the next move is after week ${week + 1}.`);
       const [first, latest] = await Promise.all([data.firstPlan(runId, 'forecast'), data.latestPlan(runId, 'forecast')]);
-      const original = first?.body as ForecastPlan | undefined;
-      const current = latest?.body as ForecastPlan | undefined;
+      const original = planBodyOrNone('forecast', first);
+      const current = planBodyOrNone('forecast', latest);
       if (!original || !current) return idle('No forecast yet: nothing to replenish against.');
       const coming = storeForecast(current, week + 1, Math.min(horizon, week + period));
       const plannedToDate = storeForecast(original, 1, week);

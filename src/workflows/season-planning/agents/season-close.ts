@@ -4,9 +4,10 @@ import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
 import type { SeasonData } from '../data/index.js';
 import { explain } from '../explain.js';
-import { stockPosition, type ReplenishmentPlanBody } from '../ledger.js';
+import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, sum } from '../season.js';
+import { planBody } from '../checked.js';
 
 export const closeInput = z.object({
   runId: z.string(),
@@ -56,7 +57,8 @@ export function seasonClose(data: SeasonData) {
       const amount = (n: number): string => explain.amount(n, quantity);
       let revenue = 0;
       for (const [week, units] of position.soldByWeek) revenue += units * price * (markdown && week > markdown.fromWeek ? 1 - markdown.rate : 1);
-      const moved = sum(replenishments.map((r) => sum((r.body as ReplenishmentPlanBody).moves.map((m) => m.units))));
+      const moves = replenishments.map((r) => planBody('replenishment', r).moves);
+      const moved = sum(moves.map((m) => sum(m.map((move) => move.units))));
       const leftInStores = sum([...position.stores.values()].map((p) => p.onHand));
       const sellThrough = position.approvedQuantity > 0 ? position.soldToDate / position.approvedQuantity : 0;
       const summary = {
@@ -70,7 +72,7 @@ export function seasonClose(data: SeasonData) {
         revenue: round2(revenue),
         markdown: markdown?.rate ?? 0,
         replenished_units: moved,
-        replenishments: replenishments.filter((r) => (r.body as ReplenishmentPlanBody).moves.length > 0).length,
+        replenishments: moves.filter((m) => m.length > 0).length,
         variance_alerts: input.varianceAlerts,
         reforecasts: input.reforecasts,
       };
