@@ -8,7 +8,9 @@ import type { EventRecord } from '../../store/index.js';
 import type { HandoffRecord } from './agents/index.js';
 import { reasonOf, type Submission } from './outputs.js';
 import { isAgentPhase, stateOfPhase } from './phases.js';
-import { orderOf, ownerOf, type DeliveryState, type Role, type RoleState } from './states.js';
+import { isRoleState, orderOf, ownerOf, type DeliveryState, type Role, type RoleState } from './states.js';
+import { WaitResolution } from '../../engine/contracts.js';
+import { submissionOf, submittedIn } from './checked.js';
 import type { z } from 'zod';
 
 export type Move = 'forward' | 'retry' | 'error' | 'rollback' | 'cancel';
@@ -81,15 +83,17 @@ export function auditTrail(events: readonly EventRecord[]): AuditEntry[] {
         break;
       case 'wait_resolved': {
         const waitPhase = waitPhases.get(String(p.wait_id));
-        const resolution = p.resolution as { role?: string; data?: Submission } | undefined;
-        if (waitPhase && resolution?.data) trail.push(submissionEntry(event, stateOfPhase(waitPhase), resolution.data, resolution.role ?? 'person'));
+        const state = waitPhase === undefined ? undefined : stateOfPhase(waitPhase);
+        if (waitPhase === undefined || state === undefined || !isRoleState(state)) break;
+        const submission = submittedIn(state, p.resolution, { runId: event.runId, phase: waitPhase });
+        if (submission) trail.push(submissionEntry(event, state, submission, WaitResolution.safeParse(p.resolution).data?.role ?? 'person'));
         break;
       }
       case 'complete': {
         phase = String(p.phase);
         const state = stateOfPhase(phase);
-        if (isAgentPhase(phase)) {
-          const submission = p.result as Submission & { by?: string };
+        if (isAgentPhase(phase) && isRoleState(state)) {
+          const submission = submissionOf(state, p.result, { runId: event.runId, phase });
           trail.push(submissionEntry(event, state, submission, `agent:${String(p.agent_name)}${submission.by ? ` (${submission.by})` : ''}`));
         } else if (state !== 'ERROR') {
           const handoff = p.result as z.output<typeof HandoffRecord>;

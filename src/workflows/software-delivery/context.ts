@@ -8,6 +8,7 @@ import type { DeliveryParameters } from './parameters.js';
 import { failureReason, setbacksOf, type Submission } from './outputs.js';
 import { agentPhaseOf } from './phases.js';
 import { orderOf, ownerOf, ROLE_STATES, STATES, type DeliveryState, type Role, type RoleState } from './states.js';
+import { agentSubmission, submittedIn } from './checked.js';
 
 export type DeliveryContext = WorkflowContext<DeliveryParameters>;
 
@@ -32,14 +33,10 @@ export interface RoleContext {
   feedback: Feedback[];
 }
 
-const isSubmission = (value: unknown): value is Submission =>
-  typeof value === 'object' && value !== null && 'action' in value && 'to_state' in value && 'at' in value;
-
 /** The latest submission of a role state, whether a person (the wait's resolution) or an agent made it. */
 export function submissionIn(results: Readonly<Record<string, unknown>>, state: RoleState): Submission | undefined {
-  const resolution = results[state] as { action?: string; data?: unknown } | undefined;
-  const byPerson = resolution?.action === 'submit' && isSubmission(resolution.data) ? resolution.data : undefined;
-  const byAgent = isSubmission(results[agentPhaseOf(state)]) ? (results[agentPhaseOf(state)] as Submission) : undefined;
+  const byPerson = submittedIn(state, results[state], { phase: state });
+  const byAgent = agentSubmission(state, results[agentPhaseOf(state)], { phase: agentPhaseOf(state) });
   if (byPerson && byAgent) return byPerson.at >= byAgent.at ? byPerson : byAgent;
   return byPerson ?? byAgent;
 }

@@ -9,6 +9,7 @@ import type { OfflineScript } from '../parameters.js';
 import type { RoleOutput } from '../outputs.js';
 import type { RoleState } from '../states.js';
 import type { z } from 'zod';
+import { earlierOutput } from '../checked.js';
 
 export interface RoleWork {
   state: RoleState;
@@ -42,13 +43,13 @@ function discovery(work: RoleWork): RoleOutput<'DISCOVERY'> {
 }
 
 function planning(work: RoleWork): RoleOutput<'PLANNING'> {
-  const requirements = (work.context.earlier.DISCOVERY as RoleOutput<'DISCOVERY'> | undefined)?.requirements ?? [work.context.change.title];
+  const requirements = earlierOutput('DISCOVERY', work.context.earlier.DISCOVERY)?.requirements ?? [work.context.change.title];
   const steps = [...requirements.map((r, i) => `step ${i + 1}: ${r}`), 'write a test for every acceptance criterion'];
   return { steps, risks: ['behaviour relied on by other modules may change'], estimate_hours: 2 * steps.length };
 }
 
 function implementation(work: RoleWork): RoleOutput<'IMPLEMENTATION'> {
-  const criteria = (work.context.earlier.DISCOVERY as RoleOutput<'DISCOVERY'> | undefined)?.acceptance_criteria ?? [work.context.change.title];
+  const criteria = earlierOutput('DISCOVERY', work.context.earlier.DISCOVERY)?.acceptance_criteria ?? [work.context.change.title];
   const name = slug(work.context.change.title);
   const latest = work.context.feedback[0];
   const fixing = latest ? ` (round ${work.round}, addressing ${latest.from_state}: ${latest.reasons.join('; ') || 'sent back'})` : '';
@@ -60,7 +61,7 @@ function implementation(work: RoleWork): RoleOutput<'IMPLEMENTATION'> {
 }
 
 function testing(work: RoleWork): RoleOutput<'TESTING'> {
-  const cases = (work.context.earlier.IMPLEMENTATION as RoleOutput<'IMPLEMENTATION'> | undefined)?.test_cases ?? [];
+  const cases = earlierOutput('IMPLEMENTATION', work.context.earlier.IMPLEMENTATION)?.test_cases ?? [];
   const failing = work.round <= work.script.test_failures ? cases.slice(0, 1) : [];
   return {
     passed: cases.length - failing.length,
