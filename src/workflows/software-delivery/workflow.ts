@@ -10,6 +10,7 @@ import { latestFailure, roleContext, type DeliveryContext } from './context.js';
 import { reasonOf, submissionFor, type Submission } from './outputs.js';
 import { DeliveryParameters } from './parameters.js';
 import { agentPhaseOf, firstPhaseOf } from './phases.js';
+import { deliveryRollback } from './rollback.js';
 import { FORWARD_PATH, isRoleState, ownerOf, STATES, TRANSITIONS, type DeliveryState, type Role, type RoleState } from './states.js';
 
 export const SOFTWARE_DELIVERY = 'software-delivery';
@@ -100,6 +101,7 @@ export const softwareDeliveryWorkflow: WorkflowDefinition<DeliveryParameters> = 
   // A loop between testing and implementation is bounded: 50 rounds is a stuck change, not a slow one.
   maxVisitsPerPhase: 50,
   phases: [...FORWARD_PATH.filter((s) => s !== 'COMPLETE').flatMap((s) => (isRoleState(s) ? rolePhases(s) : [handoffPhase(s)])), errorPhase],
+  rollback: deliveryRollback,
 });
 
 /** The workflow and its agents, ready to register on an engine. */
