@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { isSkipped } from '../../engine/contracts.js';
 import { BatonError } from '../../errors/index.js';
 import { issuesOf } from '../../errors/zod-issues.js';
+import { DeliveryParameters } from './parameters.js';
 import { ROLE_OUTPUTS, storedSubmission, submittedResolution, type RoleOutput, type RoleState, type StoredSubmission } from './contracts.js';
 
 /** Where a stored value was read, for the error: the run (when known) and the phase. */
@@ -63,5 +64,12 @@ export function earlierOutput<S extends RoleState>(state: S, value: unknown): Ro
   const read: OutputReader<S> = OUTPUT_READERS[state];
   const parsed = read(value);
   if (!parsed.success) throw mismatch({ phase: state }, 'output', issuesOf(parsed.error));
+  return parsed.data;
+}
+
+/** A delivery run's parameters as the run stored them (checked when it started), read back checked. */
+export function parametersOf(run: { id: string; parameters: unknown }): DeliveryParameters {
+  const parsed = DeliveryParameters.safeParse(run.parameters);
+  if (!parsed.success) throw mismatch({ runId: run.id, phase: '(start)' }, 'parameters', issuesOf(parsed.error));
   return parsed.data;
 }

@@ -11,13 +11,14 @@ import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionErr
 import { isMissing, issuesOf } from '../../errors/zod-issues.js';
 import { auditTrail, type AuditEntry } from './audit.js';
 import { outcomeOf, ROLE_OUTPUTS, type Submission } from './outputs.js';
-import { sessionOf, type DeliveryParameters } from './parameters.js';
+import { sessionOf } from './parameters.js';
 import { firstPhaseOf, stateOfPhase } from './phases.js';
 import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
 import { allowedNext, assertTransition, isRoleState, ownerOf, retryTargets, rollbackTargets, type DeliveryState, type RoleState } from './states.js';
 import { projectStatsOf, type ProjectStats } from './stats.js';
 import { deliveryStateOf, deliveryStatusOf, type DeliveryStatus } from './status.js';
 import { SOFTWARE_DELIVERY, SUBMISSION_INTAKE } from './workflow.js';
+import { parametersOf } from './checked.js';
 
 const EVENT_PAGE = 10_000;
 /** How long a submission waits for its state to open while the engine moves between states. */
@@ -241,7 +242,7 @@ export class DeliveryService {
     // Between a person's states the engine only skips agent phases and packs handoffs: a few
     // milliseconds. A submission that arrives meanwhile waits for the state to open.
     const owner0 = ownerOf(deliveryStateOf(status));
-    if (status.state === 'running' && (owner0 === null || !(status.parameters as DeliveryParameters).automatic_roles.includes(owner0))) {
+    if (status.state === 'running' && (owner0 === null || !parametersOf(status).automatic_roles.includes(owner0))) {
       status = await this.engine.settled(runId, undefined, { timeoutMs: SETTLE_WAIT_MS });
     }
     const current = await this.statusOf(status);
@@ -268,7 +269,7 @@ export class DeliveryService {
     if (!status.waitingFor) {
       throw new ConflictError(`${state} is played by an agent in this run; nothing to submit`, {
         state,
-        automatic_roles: (status.parameters as DeliveryParameters).automatic_roles,
+        automatic_roles: parametersOf(status).automatic_roles,
       });
     }
     return { status, state, waitId: status.waitingFor.id };

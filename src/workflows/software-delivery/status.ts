@@ -4,6 +4,7 @@ import type { RunState } from '../../store/index.js';
 import type { DeliveryParameters } from './parameters.js';
 import { stateOfPhase } from './phases.js';
 import { allowedNext, orderOf, ownerOf, retryTargets, rollbackTargets, STATES, WORK_STATES, type DeliveryState, type Role } from './states.js';
+import { parametersOf } from './checked.js';
 
 export interface ExpectedNext {
   /** advance: the role submits; agent: an agent or the system is at work; rollback: a person decides where to resume; none: finished. */
@@ -46,7 +47,7 @@ export function deliveryStateOf(status: Pick<RunStatus, 'state' | 'phase'>): Del
 
 /** `failedState` is the state a run in ERROR failed in (read from its ERROR step or the phase it failed at). */
 export function deliveryStatusOf(status: RunStatus, failedState: DeliveryState | null): DeliveryStatus {
-  const parameters = status.parameters as DeliveryParameters;
+  const parameters = parametersOf(status);
   const state = deliveryStateOf(status);
   const position = state === 'ERROR' ? (failedState ?? 'DISCOVERY') : state;
   const completed = state === 'COMPLETE' ? [...WORK_STATES] : WORK_STATES.filter((s) => orderOf(s) < orderOf(position));

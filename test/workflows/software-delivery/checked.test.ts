@@ -1,6 +1,6 @@
 // Checked reads of delivery submissions: a stored submission, a person's submit resolution and an earlier role's output are parsed by their contracts, and a mismatch names the run, the phase and the path.
 import { describe, expect, it } from 'vitest';
-import { agentSubmission, earlierOutput, submissionOf, submittedIn } from '../../../src/workflows/software-delivery/checked.js';
+import { agentSubmission, earlierOutput, parametersOf, submissionOf, submittedIn } from '../../../src/workflows/software-delivery/checked.js';
 import { OUTPUTS } from './support.js';
 
 const advance = { action: 'advance', to_state: 'PLANNING', output: OUTPUTS.DISCOVERY, at: 1_700_000_000_000, by: 'offline' };
@@ -25,5 +25,20 @@ describe('checked reads of delivery submissions', () => {
       /TESTING resolution does not match its contract: data\.reasons /,
     );
     expect(() => earlierOutput('TESTING', { passed: 1 })).toThrow(/TESTING output does not match its contract: failed /);
+  });
+});
+
+describe("a delivery run's parameters", () => {
+  it('reads them back checked, naming the run when they do not match', () => {
+    const stored = {
+      project: 'acme',
+      change: { title: 'Export invoices as CSV', description: 'CSV' },
+      automatic_roles: ['TEST_AUDITOR'],
+      agent_mode: 'offline',
+    };
+    expect(parametersOf({ id: 'run-9', parameters: stored }).automatic_roles).toEqual(['TEST_AUDITOR']);
+    expect(() => parametersOf({ id: 'run-9', parameters: { ...stored, automatic_roles: 'all' } })).toThrow(
+      /^run "run-9" \(start\) parameters does not match its contract: automatic_roles /,
+    );
   });
 });
