@@ -12,6 +12,7 @@ import { DeliveryParameters } from './parameters.js';
 import { agentPhaseOf, firstPhaseOf } from './phases.js';
 import { deliveryRollback } from './rollback.js';
 import { FORWARD_PATH, isRoleState, ownerOf, STATES, TRANSITIONS, type DeliveryState, type Role, type RoleState } from './states.js';
+import { submissionOf } from './checked.js';
 
 export const SOFTWARE_DELIVERY = 'software-delivery';
 /** The one intake that resolves a role's submission (the delivery service's turn and repeat checks). */
@@ -44,7 +45,7 @@ function rolePhases(state: RoleState): DeliveryPhase[] {
         script: context.parameters.script,
         context: roleContext(state, context),
       }),
-      next: (_context, output) => transitionOf(state, output as Submission),
+      next: (context, output) => transitionOf(state, submissionOf(state, output, { runId: context.runId, phase: agentPhaseOf(state) })),
     },
     {
       name: state,
@@ -58,7 +59,7 @@ function rolePhases(state: RoleState): DeliveryPhase[] {
         data: (context: DeliveryContext) => roleContext(state, context),
         intake: { name: SUBMISSION_INTAKE, route: 'POST /api/delivery/runs/{run_id}/advance (or /request-retry)' },
       },
-      decide: (_context, resolution) => transitionOf(state, resolution.data as Submission),
+      decide: (context, resolution) => transitionOf(state, submissionOf(state, resolution.data, { runId: context.runId, phase: state })),
     },
   ];
 }
