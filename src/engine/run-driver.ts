@@ -116,7 +116,6 @@ export class RunDriver {
   }
 
   private async openWait(phase: WaitPhase, visit: number, memory: RunMemory): Promise<void> {
-    const now = this.core.now();
     let data: unknown;
     let deadlineMs: number | undefined;
     try {
@@ -126,6 +125,8 @@ export class RunDriver {
     } catch (error) {
       return this.fail(contextError(phase.name, error));
     }
+    // The deadline counts from when the wait opens, after its data is assembled (a workflow's checked reads of large results take a while).
+    const now = this.core.now();
     const id = randomUUID();
     const deadlineAt = deadlineMs === undefined ? null : now + deadlineMs;
     const role = phase.wait.role ?? null;
