@@ -54,8 +54,6 @@ export const publisher = defineAgent({
   run: ({ input }) => ({ url: `https://example.org/${encodeURIComponent(input.title.toLowerCase().replaceAll(' ', '-'))}` }),
 });
 
-type Draft = z.infer<typeof draft>;
-
 export const editorialWorkflow = defineWorkflow({
   name: 'editorial',
   description: 'draft → review (may send back) → editor approval → translate (optional) → publish',
@@ -85,7 +83,7 @@ export const editorialWorkflow = defineWorkflow({
       skip: (parameters) => (parameters.languages.length === 0 ? 'no languages requested' : undefined),
       input: ({ parameters, results }) => ({ draft: results.draft, languages: parameters.languages }),
     },
-    { name: 'publish', agent: 'publisher', input: ({ results }) => ({ title: (results.draft as Draft).title }) },
+    { name: 'publish', agent: 'publisher', input: ({ results }) => ({ title: draft.parse(results.draft).title }) },
   ],
 });
 
