@@ -6,18 +6,8 @@
 import type { SeasonData } from './data/index.js';
 import { planBody, planBodyOrNone } from './checked.js';
 
-export interface AllocationPlanBody {
-  revision: number;
-  approved_quantity: number;
-  dc_units: number;
-  store_units: Record<string, number>;
-  clusters: Record<string, number>;
-}
-
-export interface ReplenishmentPlanBody {
-  week: number;
-  moves: { store_id: string; units: number }[];
-}
+/** The plan bodies this reads, declared once in the contracts. */
+export type { AllocationPlanBody, ReplenishmentPlanBody } from './contracts.js';
 
 export interface StorePosition {
   received: number;

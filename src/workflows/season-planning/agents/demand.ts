@@ -16,6 +16,7 @@ import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, seasonWeekStart, sum } from '../season.js';
 import { planBodyOrNone } from '../checked.js';
+import type { Band, ForecastPlan, SeriesForecast } from '../contracts.js';
 
 /**
  * The service level the safety stock aims at, the same for every replenishment strategy: the chance that the
@@ -106,43 +107,8 @@ export const demandOutput = z.object({
 });
 export type DemandOutput = z.infer<typeof demandOutput>;
 
-export interface SeriesForecast {
-  store_id: string;
-  category_id: string;
-  method: string;
-  forecast: number[];
-  lo80: number[];
-  hi80: number[];
-  lo95: number[];
-  hi95: number[];
-  /** The first plan's forecast of the weeks between the history and the season (absent without a gap). */
-  lead?: number[];
-}
-
-export interface Band {
-  forecast: number[];
-  lo80: number[];
-  hi80: number[];
-  lo95: number[];
-  hi95: number[];
-}
-
-export interface ForecastPlan {
-  revision: number;
-  from_week: number;
-  /** Season week of forecast[0]. */
-  weeks: string[];
-  series: SeriesForecast[];
-  /** The categories this revision forecast afresh; absent: all (the others kept the previous revision's forecast). */
-  replanned?: string[];
-  /** Weekly bands of the chain and of each category total, from their back-tests (absent in plans made before them). */
-  totals?: {
-    chain: Band;
-    categories: Record<string, Band>;
-    /** Each category total's measured uncertainty (absent in plans made before re-forecasts could keep categories). */
-    measured?: Record<string, TotalUncertainty>;
-  };
-}
+/** The forecast plan's shapes, declared once in the contracts (the body this agent stores as plan kind `forecast`). */
+export type { Band, ForecastPlan, SeriesForecast } from '../contracts.js';
 
 /**
  * A category kept from the last plan: its band from this week on, and its season band over the weeks left from the
