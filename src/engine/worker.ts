@@ -117,8 +117,9 @@ export class Worker {
     const now = this.core.now();
     await store.renewLeases(nodeId, [...this.drivers.keys()], now + leaseMs);
     const free = this.options.maxConcurrentRuns - this.drivers.size;
-    if (free > 0) for (const run of await store.claimRuns(nodeId, now, leaseMs, free, this.options.workflowNames())) this.launch(run);
-    for (const wait of await store.dueWaits(now, 100)) {
+    const workflows = this.options.workflowNames();
+    if (free > 0) for (const run of await store.claimRuns(nodeId, now, leaseMs, free, workflows)) this.launch(run);
+    for (const wait of await store.dueWaits(now, 100, workflows)) {
       await this.options.expireWait(wait).catch((error: unknown) => {
         if (!(error instanceof StaleRunError)) this.options.onError(error, `deadline of wait ${wait.id}`);
       });

@@ -302,9 +302,18 @@ export class KyselyStore implements BatonStore {
     return rows.map(waitFromRow);
   }
 
-  async dueWaits(now: number, limit: number): Promise<WaitRecord[]> {
+  async dueWaits(now: number, limit: number, workflows: readonly string[]): Promise<WaitRecord[]> {
+    // Only the waits a caller can expire: the overdue waits of a workflow this node does not run stay for a node that does.
+    if (workflows.length === 0 || limit <= 0) return [];
     const rows = await this.all(
-      this.db.selectFrom('waits').selectAll().where('status', '=', 'pending').where('deadline_at', '<=', now).orderBy('deadline_at').limit(limit),
+      this.db
+        .selectFrom('waits')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('deadline_at', '<=', now)
+        .where('run_id', 'in', (eb) => eb.selectFrom('runs').select('id').where('workflow', 'in', workflows))
+        .orderBy('deadline_at')
+        .limit(limit),
     );
     return rows.map(waitFromRow);
   }

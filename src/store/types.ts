@@ -239,8 +239,8 @@ export interface RunStore {
   readEvents(runId: string, afterSeq: number, limit?: number): Promise<EventRecord[]>;
   getWait(id: string): Promise<WaitRecord | undefined>;
   listWaits(runId: string): Promise<WaitRecord[]>;
-  /** Pending waits whose deadline has passed. */
-  dueWaits(now: number, limit: number): Promise<WaitRecord[]>;
+  /** Pending waits of runs of the named workflows whose deadline has passed, earliest first (like claimRuns: another workflow's overdue waits cannot crowd out the caller's). */
+  dueWaits(now: number, limit: number, workflows: readonly string[]): Promise<WaitRecord[]>;
 
   /** Takes up to `limit` running runs of the named workflows nobody holds (or whose lease expired) for `owner`, bumping their version. */
   claimRuns(owner: string, now: number, leaseMs: number, limit: number, workflows: readonly string[]): Promise<RunRecord[]>;

@@ -152,8 +152,8 @@ describeEachStore('store', (kind) => {
     };
     await commit({ runId: run.id, expectedVersion: 1, patch: { state: 'waiting', waitingFor: wait.id }, openWait: wait });
     expect(await store.getWait(wait.id)).toMatchObject({ ...wait, runId: run.id, status: 'pending', resolution: null });
-    expect((await store.dueWaits(4_999, 10)).map((w) => w.id)).toEqual([]);
-    expect((await store.dueWaits(5_000, 10)).map((w) => w.id)).toEqual([wait.id]);
+    expect((await store.dueWaits(4_999, 10, ['wf'])).map((w) => w.id)).toEqual([]);
+    expect((await store.dueWaits(5_000, 10, ['wf'])).map((w) => w.id)).toEqual([wait.id]);
     await commit({
       runId: run.id,
       expectedVersion: 2,
@@ -213,6 +213,22 @@ describeEachStore('store', (kind) => {
     expect(await store.getRun(theirs.id)).toMatchObject({ leaseOwner: null, version: 1 });
     expect(await store.claimRuns('me', 5_000, 1_000, 10, [])).toEqual([]);
     expect((await store.claimRuns('you', 5_000, 1_000, 10, ['other', 'wf'])).map((r) => r.id)).toEqual([theirs.id]);
+  });
+
+  it("lists only the overdue waits of the workflows the caller names, so that another workflow's cannot crowd them out", async () => {
+    const overdue = async (workflow: string, deadlineAt: number) => {
+      const { run } = await store.createRun(newRun({ workflow }), []);
+      const wait = { id: randomUUID(), stepKey: 'approve#1', phase: 'approve', kind: 'approval', role: null, data: null, deadlineAt, createdAt: 1_000 };
+      await commit({ runId: run.id, expectedVersion: 1, patch: { state: 'waiting', waitingFor: wait.id }, openWait: wait });
+      return wait.id;
+    };
+    // The other workflow's waits fell due first: a limit of 2 over every workflow would return only them.
+    const theirs = [await overdue('other', 2_000), await overdue('other', 2_500)];
+    const mine = await overdue('wf', 3_000);
+    expect((await store.dueWaits(5_000, 2, ['wf'])).map((w) => w.id)).toEqual([mine]);
+    expect((await store.dueWaits(5_000, 2, ['other'])).map((w) => w.id)).toEqual(theirs);
+    expect((await store.dueWaits(5_000, 10, ['other', 'wf'])).map((w) => w.id)).toEqual([...theirs, mine]);
+    expect(await store.dueWaits(5_000, 10, [])).toEqual([]);
   });
 
   it('never hands one run to two claimers at once', async () => {
