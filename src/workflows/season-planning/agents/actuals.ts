@@ -14,6 +14,7 @@ import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { seasonWeekStart, sum } from '../season.js';
 import { planBodyOrNone } from '../checked.js';
+import { ActualsOutput } from '../contracts.js';
 
 const NOISE_SD = 0.15;
 
@@ -25,15 +26,8 @@ export const actualsInput = z.object({
   markdown: z.number().min(0).lt(1),
 });
 
-export const actualsOutput = z.object({
-  week: z.number().int(),
-  week_start: z.string(),
-  demand: z.number(),
-  units_sold: z.number(),
-  lost_sales: z.number(),
-  source: z.enum(['hidden demand', 'forecast with noise']),
-  explanation: z.string(),
-});
+/** Declared once in the contracts (its stored result and `complete` event carry it). */
+export const actualsOutput = ActualsOutput;
 
 async function weekDemand(
   data: SeasonData,

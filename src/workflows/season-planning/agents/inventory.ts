@@ -4,7 +4,6 @@
  * by their share of the forecast, in whole units that add up exactly.
  */
 import { z } from 'zod';
-import { explainedBy } from '../narrator.js';
 import { planAllocation } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { AgentError } from '../../../errors/index.js';
@@ -16,6 +15,7 @@ import type { AllocationPlanBody } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { sum } from '../season.js';
 import { planBody } from '../checked.js';
+import { InventoryOutput } from '../contracts.js';
 
 export const inventoryInput = z.object({
   runId: z.string(),
@@ -24,19 +24,8 @@ export const inventoryInput = z.object({
   revision: z.number().int().min(1),
 });
 
-export const inventoryOutput = z.object({
-  approved_quantity: z.number().int(),
-  dc_units: z.number().int(),
-  store_units: z.number().int(),
-  stores: z.number().int(),
-  clusters: z.array(z.object({ id: z.number().int(), label: z.string(), stores: z.number().int(), units: z.number().int() })),
-  k: z.number().int(),
-  silhouette: z.number().nullable(),
-  allocation: z.array(z.object({ store_id: z.string(), cluster: z.number().int(), units: z.number().int(), forecast: z.number() })),
-  notes: z.array(z.string()),
-  explanation: z.string(),
-  explained_by: explainedBy,
-});
+/** Declared once in the contracts (its stored result and `complete` event carry it). */
+export const inventoryOutput = InventoryOutput;
 
 export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
   return defineAgent({

@@ -4,7 +4,6 @@
  * forecast. Runs with strategy `none` never reach it: the phase is skipped with its reason.
  */
 import { z } from 'zod';
-import { explainedBy } from '../narrator.js';
 import { planReplenishment } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import type { SeasonData } from '../data/index.js';
@@ -14,20 +13,12 @@ import { PlanParameters } from '../parameters.js';
 import { sum } from '../season.js';
 import type { ForecastPlan } from './demand.js';
 import { planBodyOrNone } from '../checked.js';
+import { ReplenishmentOutput } from '../contracts.js';
 
 export const replenishmentInput = z.object({ runId: z.string(), parameters: PlanParameters, week: z.number().int().min(1) });
 
-export const replenishmentOutput = z.object({
-  week: z.number().int(),
-  acted: z.boolean(),
-  moved: z.number().int(),
-  stores_supplied: z.number().int(),
-  dc_before: z.number().int(),
-  dc_remaining: z.number().int(),
-  moves: z.array(z.object({ store_id: z.string(), units: z.number().int(), reason: z.string() })),
-  explanation: z.string(),
-  explained_by: explainedBy,
-});
+/** Declared once in the contracts (its stored result and `complete` event carry it). */
+export const replenishmentOutput = ReplenishmentOutput;
 
 /** Forecast per store over season weeks [from, to] (inclusive), from the plan covering them. */
 function storeForecast(plan: ForecastPlan, from: number, to: number): Map<string, number> {

@@ -1,9 +1,11 @@
 /** Closes a season week: how many are left (the workflow loops back while there are). */
 import { z } from 'zod';
 import { defineAgent } from '../../../engine/index.js';
+import { ClockOutput } from '../contracts.js';
 
 export const clockInput = z.object({ week: z.number().int().min(1), horizon: z.number().int().min(1) });
-export const clockOutput = z.object({ week: z.number().int(), weeks_left: z.number().int(), explanation: z.string() });
+/** Declared once in the contracts (its stored result and `complete` event carry it). */
+export const clockOutput = ClockOutput;
 
 export const seasonClock = defineAgent({
   name: 'season_clock',

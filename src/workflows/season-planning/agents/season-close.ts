@@ -1,6 +1,5 @@
 /** The season's summary: what was bought, sold and left, revenue, alerts, replenishment and markdown. */
 import { z } from 'zod';
-import { explainedBy } from '../narrator.js';
 import { defineAgent } from '../../../engine/index.js';
 import type { SeasonData } from '../data/index.js';
 import { explain } from '../explain.js';
@@ -8,6 +7,7 @@ import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, sum } from '../season.js';
 import { planBody } from '../checked.js';
+import { CloseOutput } from '../contracts.js';
 
 export const closeInput = z.object({
   runId: z.string(),
@@ -17,25 +17,8 @@ export const closeInput = z.object({
   varianceAlerts: z.number().int(),
 });
 
-export const closeOutput = z.object({
-  /** What the figures below count: units, or sales value (money at full price) when the history is sales value. */
-  quantity: z.enum(['units', 'sales_value']),
-  approved_quantity: z.number().int(),
-  units_sold: z.number(),
-  /** Posted sales above what the stores held (manual actuals; simulated ones are capped as they are made). */
-  unmet_demand: z.number(),
-  sell_through: z.number(),
-  left_in_stores: z.number(),
-  left_at_dc: z.number(),
-  revenue: z.number(),
-  markdown: z.number(),
-  replenished_units: z.number().int(),
-  replenishments: z.number().int(),
-  variance_alerts: z.number().int(),
-  reforecasts: z.number().int(),
-  explanation: z.string(),
-  explained_by: explainedBy,
-});
+/** Declared once in the contracts (its stored result and `complete` event carry it). */
+export const closeOutput = CloseOutput;
 
 export function seasonClose(data: SeasonData) {
   return defineAgent({
