@@ -3,14 +3,14 @@
  * way to commit a change to a run (fenced on its version, then published to followers).
  */
 import { BatonError, toBatonError } from '../errors/index.js';
-import type { RunCommit, RunRecord, StepRecord, Store } from '../store/types.js';
+import type { RunCommit, RunRecord, StepRecord, RunStore } from '../store/types.js';
 import type { EventHub } from './event-hub.js';
 import type { AgentRegistry } from './registry.js';
 import { isRollbackStep, timelineOf } from './timeline.js';
 import type { WorkflowContext, WorkflowDefinition } from './workflow.js';
 
 export interface EngineCore {
-  readonly store: Store;
+  readonly store: RunStore;
   readonly agents: AgentRegistry;
   readonly hub: EventHub;
   readonly nodeId: string;

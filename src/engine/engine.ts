@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { CancelledError, ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { inputError } from '../errors/zod-issues.js';
-import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, Store, WaitRecord } from '../store/types.js';
+import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, RunStore, WaitRecord } from '../store/types.js';
 import type { AgentDefinition } from './agent.js';
 import { commitRun, type EngineCore } from './core.js';
 import { EventHub, type EventListener, type RunCursor, type Subscription } from './event-hub.js';
@@ -25,7 +25,7 @@ export type { RunStatus, WorkflowStats } from './stats.js';
 export type { RunStep } from './timeline.js';
 
 export interface EngineOptions {
-  store: Store;
+  store: RunStore;
   agents?: readonly AgentDefinition[];
   workflows?: readonly WorkflowDefinition[];
   /** Names this process in leases and event notices (default: a random id). */
@@ -52,11 +52,8 @@ export interface StartRunOptions {
 export type HistoryEntry = HandoffRecord & { abandoned: boolean };
 
 export class Engine {
-  /**
-   * @deprecated Becomes private: read runs through `getRun`/`status`, steps through `steps`; a
-   * workflow's own data comes from its module, not from here. (Two callers left: telemetry and the delivery service.)
-   */
-  readonly store: Store;
+  /** The engine's own: callers read runs through `getRun`/`status` and steps through `steps`; a workflow's data comes from its module. */
+  private readonly store: RunStore;
   readonly agents: AgentRegistry;
   readonly nodeId: string;
   private readonly workflows = new Map<string, WorkflowDefinition>();

@@ -3,7 +3,7 @@
  * new events as they commit, in order, with no gap and no duplicate: whenever what arrives is
  * not the very next sequence number, it reads the store again from the last one it delivered.
  */
-import type { EventNotice, EventRecord, Store } from '../store/types.js';
+import type { EventNotice, EventRecord, RunStore } from '../store/types.js';
 
 export type EventListener = (event: EventRecord) => void;
 
@@ -28,7 +28,7 @@ class Follower implements RunCursor {
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: RunStore,
     readonly runId: string,
     private last: number,
     private readonly listener: EventListener,
@@ -88,7 +88,7 @@ export class EventHub {
   private readonly watchers = new Set<EventListener>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: RunStore,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 

@@ -1,5 +1,5 @@
 /** How the engine reports runs and workflows to callers: a run's status, a workflow's statistics. */
-import type { RunRecord, RunState, Store, WaitRecord, WorkflowRunStats } from '../store/types.js';
+import type { RunRecord, RunState, RunStore, WaitRecord, WorkflowRunStats } from '../store/types.js';
 import { percentDone } from './navigation.js';
 import { FINISHED_STATES } from './run-states.js';
 import type { WorkflowDefinition } from './workflow.js';
@@ -33,7 +33,7 @@ export interface WorkflowStats {
 }
 
 /** A run as callers see it; `workflow` is its definition when this process has it (for the percentage). */
-export async function statusOf(store: Pick<Store, 'getWait'>, workflow: WorkflowDefinition | undefined, run: RunRecord): Promise<RunStatus> {
+export async function statusOf(store: Pick<RunStore, 'getWait'>, workflow: WorkflowDefinition | undefined, run: RunRecord): Promise<RunStatus> {
   const wait = run.waitingFor ? await store.getWait(run.waitingFor) : undefined;
   return {
     id: run.id,

@@ -259,9 +259,6 @@ export interface RunStore {
   listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>>;
 }
 
-/** @deprecated the engine's store is `RunStore`; kept while callers move over. */
-export type Store = RunStore;
-
 /**
  * What a workflow module brings to the database: its migrations (named so they sort after the
  * core's and keep the names databases already recorded) and its tables that hold rows of a run

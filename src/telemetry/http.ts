@@ -6,7 +6,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type {} from '@fastify/websocket'; // `request.ws` in Fastify's types
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Store } from '../store/index.js';
+import type { RunStore } from '../store/types.js';
 import { RUN_STATES } from '../store/types.js';
 import { registerScrapeGauges } from './metrics.js';
 import type { Telemetry } from './telemetry.js';
@@ -75,7 +75,7 @@ export function installHttpTelemetry(app: FastifyInstance, { tracer, tracing, me
 
 export interface MetricsRoutesOptions {
   /** Counts runs by state for the `baton_runs` gauge at each scrape (from the database: every node's runs). */
-  store?: Pick<Store, 'listRuns'>;
+  store?: Pick<RunStore, 'listRuns'>;
   /** The server's open WebSocket streams (StreamSlots.total). */
   streamClients?: () => number;
 }

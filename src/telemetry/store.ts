@@ -1,13 +1,13 @@
 /**
- * A Store that measures itself: the latency of every commit (one transaction) and the lease
- * renewals, around any Store implementation. Everything else passes through untouched.
+ * A RunStore that measures itself: the latency of every commit (one transaction) and the lease
+ * renewals, around any RunStore implementation. Everything else passes through untouched.
  */
 import { StaleRunError } from '../errors/index.js';
-import type { Store } from '../store/index.js';
+import type { RunStore } from '../store/types.js';
 import type { Telemetry } from './telemetry.js';
 
-export function instrumentStore<S extends Store>(store: S, { metrics }: Telemetry): S {
-  const commit: Store['commit'] = async (work) => {
+export function instrumentStore<S extends RunStore>(store: S, { metrics }: Telemetry): S {
+  const commit: RunStore['commit'] = async (work) => {
     const started = process.hrtime.bigint();
     let result = 'ok';
     try {
@@ -19,7 +19,7 @@ export function instrumentStore<S extends Store>(store: S, { metrics }: Telemetr
       metrics.commitDuration.observe({ dialect: store.dialect, result }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
-  const renewLeases: Store['renewLeases'] = async (owner, runIds, expiresAt) => {
+  const renewLeases: RunStore['renewLeases'] = async (owner, runIds, expiresAt) => {
     try {
       await store.renewLeases(owner, runIds, expiresAt);
       metrics.leaseRenewals.inc({ result: 'ok' });
