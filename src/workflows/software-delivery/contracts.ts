@@ -165,6 +165,7 @@ export const AuditEntryView = z.object({
   by: z.string(),
   transferred: z.unknown(),
   reason: z.string().nullable(),
+  abandoned: z.boolean(),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 

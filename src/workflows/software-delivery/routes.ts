@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Engine } from '../../engine/index.js';
-import type { AuditEntry } from './audit.js';
+import type { MarkedAuditEntry } from './rollback.js';
 import { ProjectName } from './parameters.js';
 import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
 import { DeliveryService } from './service.js';
@@ -67,6 +67,7 @@ const auditEntry = z.object({
   by: z.string(),
   transferred: json,
   reason: z.string().nullable(),
+  abandoned: z.boolean().describe('a later rollback abandoned this move (kept for the record)'),
 });
 const deliveryHistory = z.object({ run_id: z.string(), project: z.string(), state, trail: z.array(auditEntry) }).meta({ id: 'DeliveryHistory' });
 
@@ -94,7 +95,7 @@ const statusView = (s: DeliveryStatus): z.output<typeof deliveryStatus> => ({
   updated_at: iso(s.updated_at),
   finished_at: s.finished_at === null ? null : iso(s.finished_at),
 });
-const entryView = (e: AuditEntry): z.output<typeof auditEntry> => ({ ...e, at: iso(e.at) });
+const entryView = (e: MarkedAuditEntry): z.output<typeof auditEntry> => ({ ...e, at: iso(e.at) });
 
 export const deliveryRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>

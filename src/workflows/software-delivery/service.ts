@@ -10,6 +10,7 @@ import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError } from '../../errors/index.js';
 import { isMissing, issuesOf } from '../../errors/zod-issues.js';
 import { auditTrail, type AuditEntry } from './audit.js';
+import { markAbandoned, type MarkedAuditEntry } from './rollback.js';
 import { outcomeOf, ROLE_OUTPUTS, type Submission } from './outputs.js';
 import { sessionOf } from './parameters.js';
 import { firstPhaseOf, stateOfPhase } from './phases.js';
@@ -190,10 +191,12 @@ export class DeliveryService {
     return this.statusOf(moved);
   }
 
-  async history(runId: string): Promise<{ run_id: string; project: string; state: DeliveryState; trail: AuditEntry[] }> {
+  /** The whole trail: moves a rollback abandoned stay, marked, as the engine keeps their steps. */
+  async history(runId: string): Promise<{ run_id: string; project: string; state: DeliveryState; trail: MarkedAuditEntry[] }> {
     const status = await this.run(runId);
     const delivery = await this.statusOf(status);
-    return { run_id: runId, project: delivery.project, state: delivery.state, trail: auditTrail(await this.allEvents(runId)) };
+    const events = await this.allEvents(runId);
+    return { run_id: runId, project: delivery.project, state: delivery.state, trail: markAbandoned(auditTrail(events), events) };
   }
 
   async projectStats(project: string): Promise<ProjectStats> {

@@ -269,6 +269,13 @@ describeEachStore('HTTP: software delivery', (kind) => {
       ['rollback', 'VERIFICATION', 'TESTING'],
       ['rollback', 'VERIFICATION', 'DISCOVERY'],
     ]);
+    // The moves the rollback to DISCOVERY abandoned stay in the trail, marked; the new timeline's are not.
+    const lastRollback = body.trail.findLastIndex((e) => e.move === 'rollback');
+    expect(body.trail.slice(lastRollback).every((e) => !e.abandoned)).toBe(true);
+    const abandoned = body.trail.filter((e) => e.abandoned);
+    expect(abandoned.length).toBeGreaterThan(0);
+    expect(abandoned.every((e) => body.trail.indexOf(e) < lastRollback)).toBe(true);
+    expect(abandoned.some((e) => e.move === 'forward' && e.from_state === 'DISCOVERY')).toBe(true);
   });
 
   it('streams a delivery run live on its run stream and on the project session stream, handoffs and submissions included', async () => {
