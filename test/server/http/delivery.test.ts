@@ -13,7 +13,7 @@ import { expectError, issuesOf, useServers, type Api } from './harness.js';
 
 type Status = Omit<DeliveryStatus, 'created_at' | 'updated_at' | 'finished_at'> & { created_at: string; finished_at: string | null };
 interface History {
-  trail: { move: string; from_state: string; to_state: string; by: string; at: string }[];
+  trail: { move: string; from_state: string; to_state: string; by: string; at: string; abandoned: boolean }[];
 }
 
 /** How a person parks a run at each state where a role must submit: the roles before it are played by agents. */
