@@ -6,10 +6,6 @@
  */
 import type { AgentDefinition } from '../../engine/index.js';
 import { createChatClient, type LlmSettings } from '../../llm/provider.js';
-import { z } from 'zod';
-
-/** Who wrote an explanation: the agent from its numbers, or a language model from the same numbers. */
-export const explainedBy = z.enum(['numbers', 'llm']).default('numbers');
 
 export interface Explanation {
   text: string;

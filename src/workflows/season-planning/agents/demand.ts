@@ -6,7 +6,7 @@
  * gap's forecast and the actuals so far.
  */
 import { z } from 'zod';
-import { explainedBy } from '../narrator.js';
+import { DemandOutput, type TotalUncertainty } from '../contracts.js';
 import { defineAgent } from '../../../engine/index.js';
 import { calibrateTotal, forecast, forecastPanel, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
 import type { SeasonData } from '../data/index.js';
@@ -46,66 +46,9 @@ export const demandInput = z.object({
 });
 export type DemandInput = z.infer<typeof demandInput>;
 
-const curvePoint = z.object({
-  week: z.number().int(),
-  week_start: z.string(),
-  forecast: z.number(),
-  lo80: z.number(),
-  hi80: z.number(),
-  lo95: z.number(),
-  hi95: z.number(),
-});
-
-/** Where a total's spread came from: the back-tests of the same forecaster on that total's history. */
-const totalUncertainty = z.object({
-  /** Back-tests run (origins) and weeks scored; measured false: too few, the model's own spread stands. */
-  backtests: z.number().int(),
-  weeks_scored: z.number().int(),
-  measured: z.boolean(),
-  /** The back-tests' error per week (WAPE of the total), null without back-tests. */
-  weekly_error: z.number().nullable(),
-  /** Errors in units of the model's own spread (root mean square); the bands are the model's widened (or narrowed) by it. */
-  scale: z.number(),
-  /** Mean correlation between two weeks' errors: the part of a season's error that does not average out. */
-  correlation: z.number(),
-  /** The season total's band. */
-  season_lo80: z.number(),
-  season_hi80: z.number(),
-  season_lo95: z.number(),
-  season_hi95: z.number(),
-});
-export type TotalUncertainty = z.infer<typeof totalUncertainty>;
-
-export const demandOutput = z.object({
-  /** The parameters this plan was made with (the run's, changed by a planner at the buy approval). */
-  parameters: PlanParameters,
-  revision: z.number().int(),
-  from_week: z.number().int(),
-  weeks_planned: z.number().int(),
-  series: z.number().int(),
-  /** The categories forecast afresh (null: all); the rest kept the previous revision's forecast. */
-  replanned_categories: z.array(z.string()).nullable(),
-  /** Series forecast afresh in this revision. */
-  series_replanned: z.number().int(),
-  season_total: z.number(),
-  safety_stock: z.number().int(),
-  safety_reason: z.string(),
-  /** The chance the season's demand stays within forecast + safety stock, the same for every strategy. */
-  service_level: z.number(),
-  /** Weeks between the history and the season, forecast with it and left out of the plan. */
-  lead_weeks: z.number().int(),
-  /** The chain total's uncertainty, measured on the history (the weekly curve's bands and the safety stock come from it). */
-  uncertainty: totalUncertainty,
-  manufacturing_quantity: z.number().int(),
-  quantity_source: z.enum(['forecast', 'planner']),
-  by_category: z.array(z.object({ category_id: z.string(), name: z.string().nullable(), total: z.number(), uncertainty: totalUncertainty })),
-  weekly_curve: z.array(curvePoint),
-  methods: z.record(z.string(), z.number().int()),
-  notes: z.array(z.string()),
-  explanation: z.string(),
-  explained_by: explainedBy,
-});
-export type DemandOutput = z.infer<typeof demandOutput>;
+/** The agent's output (and the totals' uncertainty in it), declared once in the contracts. */
+export const demandOutput = DemandOutput;
+export type { DemandOutput, TotalUncertainty };
 
 /** The forecast plan's shapes, declared once in the contracts (the body this agent stores as plan kind `forecast`). */
 export type { Band, ForecastPlan, SeriesForecast } from '../contracts.js';

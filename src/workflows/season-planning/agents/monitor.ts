@@ -4,7 +4,7 @@
  * `variance_alert`; the run then re-forecasts what is left (every category, or only those that alerted).
  */
 import { z } from 'zod';
-import { explainedBy } from '../narrator.js';
+import { MonitorOutput, type ReforecastPaid } from '../contracts.js';
 import { exceedsThreshold, relativeVariance } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { DEFAULT_ELASTICITY, demandAt } from '../../../pricing/index.js';
@@ -29,52 +29,9 @@ export const monitorInput = z.object({
   watching: z.array(z.object({ category_id: z.string(), direction: z.enum(['over', 'under']) })).default([]),
 });
 
-const varianceLine = z.object({
-  category_id: z.string(),
-  actual: z.number(),
-  forecast: z.number(),
-  variance: z.number().nullable(),
-  /** (actual − forecast) in standard deviations of the category total's measured weekly error; null without a band. */
-  z: z.number().nullable(),
-  /** Outside the category's BAND_LEVEL band (null: the plan carries no band for it). */
-  outside_band: z.boolean().nullable(),
-});
-
-/** Whether the latest re-forecast paid: its error and its predecessor's on the weeks posted since it was made. */
-const reforecastPaid = z.object({
-  revision: z.number().int(),
-  previous_revision: z.number().int(),
-  /** The categories the revision re-planned (null: all); only their series are scored, the others' forecasts being the same. */
-  categories: z.array(z.string()).nullable(),
-  /** Season weeks scored (from the revision's first week to this one). */
-  weeks: z.array(z.number().int()),
-  /** Store × category WAPE over those weeks (Σ|actual − forecast| ÷ Σ actual), each forecast on its own series. */
-  error: z.number().nullable(),
-  previous_error: z.number().nullable(),
-  paid: z.boolean().nullable(),
-});
-export type ReforecastPaid = z.infer<typeof reforecastPaid>;
-
-export const monitorOutput = z.object({
-  week: z.number().int(),
-  actual: z.number(),
-  forecast: z.number(),
-  variance: z.number().nullable(),
-  by_category: z.array(varianceLine),
-  threshold: z.number(),
-  alert: z.boolean(),
-  reforecast: z.boolean(),
-  forecast_revision: z.number().int(),
-  /** Categories beyond the threshold and outside their band this week, the first such week: watched, re-forecast if next week agrees. */
-  watch: z.array(z.object({ category_id: z.string(), direction: z.enum(['over', 'under']) })),
-  /** What a re-forecast re-plans: null every category (the chain alerted), else the categories that alerted. */
-  replan_categories: z.array(z.string()).nullable(),
-  reforecast_paid: reforecastPaid.nullable(),
-  sold_out_stores: z.number().int(),
-  explanation: z.string(),
-  explained_by: explainedBy,
-});
-export type MonitorOutput = z.infer<typeof monitorOutput>;
+/** The agent's output (with whether the latest re-forecast paid), declared once in the contracts. */
+export const monitorOutput = MonitorOutput;
+export type { MonitorOutput, ReforecastPaid };
 
 /**
  * A category whose forecast is under this share of the week's total is reported but does not

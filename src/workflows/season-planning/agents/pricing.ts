@@ -4,7 +4,7 @@
  * and without it. A planner's modified markdown is priced the same way.
  */
 import { z } from 'zod';
-import { explainedBy } from '../narrator.js';
+import { MarkdownInForce, PricingOutput } from '../contracts.js';
 import { defineAgent } from '../../../engine/index.js';
 import { recommendMarkdown } from '../../../pricing/index.js';
 import type { SeasonData } from '../data/index.js';
@@ -15,8 +15,6 @@ import { PlanParameters } from '../parameters.js';
 import { round2, sum } from '../season.js';
 import { planBodyOrNone } from '../checked.js';
 
-const inForce = z.object({ rate: z.number(), fromWeek: z.number().int() });
-
 export const pricingInput = z.object({
   runId: z.string(),
   parameters: PlanParameters,
@@ -25,30 +23,12 @@ export const pricingInput = z.object({
   plannerMarkdown: z.number().min(0).lt(1).optional(),
   revision: z.number().int().min(1),
   /** The markdown already in force (accepted at the checkpoint), carried through later weeks. */
-  inForce: inForce.nullable(),
+  inForce: MarkdownInForce.nullable(),
 });
 
-export const pricingOutput = z.object({
-  due: z.boolean(),
-  week: z.number().int(),
-  checkpoint_week: z.number().int().nullable(),
-  sell_through: z.number().nullable(),
-  threshold: z.number().nullable(),
-  markdown: z.number(),
-  source: z.enum(['model', 'planner']).nullable(),
-  revenue_without: z.number().nullable(),
-  revenue_with: z.number().nullable(),
-  revenue_change: z.number().nullable(),
-  elasticity: z.number().nullable(),
-  elasticity_assumed: z.boolean().nullable(),
-  units_on_hand: z.number().nullable(),
-  in_force: inForce.nullable(),
-  /** What revenue and units count: with sales value they are money at full price (the price is 1). */
-  quantity: z.enum(['units', 'sales_value']),
-  explanation: z.string(),
-  explained_by: explainedBy,
-});
-export type PricingOutput = z.infer<typeof pricingOutput>;
+/** The agent's output, declared once in the contracts. */
+export const pricingOutput = PricingOutput;
+export type { PricingOutput };
 
 export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
   return defineAgent({
