@@ -5,64 +5,14 @@
 import { z } from 'zod';
 import { DeliveryState, forwardSuccessor, isAllowed, orderOf, retryTargets, type RoleState } from './states.js';
 
-const text = z.string().trim().min(1).max(10_000);
-const list = z.array(text).max(200);
+import { ROLE_OUTPUTS, type RoleOutput } from './contracts.js';
 
-export const Requirements = z.object({
-  summary: text,
-  requirements: list.min(1),
-  acceptance_criteria: list.min(1),
-  open_questions: list.default([]),
-});
+// The role outputs are declared once, in the contracts (the dashboard and the checked reads use them too).
+export { DeploymentResult, Implementation, Plan, Requirements, ReviewVerdict, ROLE_OUTPUTS, TestCase, TestReport } from './contracts.js';
+export type { RoleOutput } from './contracts.js';
 
-export const Plan = z.object({
-  steps: list.min(1),
-  risks: list.default([]),
-  estimate_hours: z.number().positive().max(10_000).optional(),
-});
-
-export const TestCase = z.object({ name: text, checks: text });
-export const Implementation = z.object({
-  code_summary: text,
-  files_changed: list.min(1),
-  test_cases: z.array(TestCase).min(1).max(500),
-});
-
-export const TestReport = z
-  .object({
-    passed: z.number().int().min(0),
-    failed: z.number().int().min(0),
-    failures: z
-      .array(z.object({ test: text, message: text }))
-      .max(500)
-      .default([]),
-    notes: z.string().max(10_000).default(''),
-  })
-  .refine((r) => r.failures.length <= r.failed, { message: 'more failures listed than failed tests', path: ['failures'] });
-
-export const ReviewVerdict = z.object({
-  verdict: z.enum(['approve', 'changes_requested']),
-  findings: list.default([]),
-  notes: z.string().max(10_000).default(''),
-});
-
-export const DeploymentResult = z.object({
-  status: z.enum(['succeeded', 'failed']),
-  environment: text,
-  version: text,
-  notes: z.string().max(10_000).default(''),
-});
-
-/** The output schema of each role state. */
-export const ROLE_OUTPUTS = {
-  DISCOVERY: Requirements,
-  PLANNING: Plan,
-  IMPLEMENTATION: Implementation,
-  TESTING: TestReport,
-  VERIFICATION: ReviewVerdict,
-  DEPLOYMENT: DeploymentResult,
-} as const satisfies Record<RoleState, z.ZodType>;
-export type RoleOutput<S extends RoleState> = z.output<(typeof ROLE_OUTPUTS)[S]>;
+/** Retry reasons: the same text rule as the role outputs' lists. */
+const list = z.array(z.string().trim().min(1).max(10_000)).max(200);
 
 /** The state a role's output leads to when nobody names another: the forward successor, or back/ERROR for a setback. */
 export function outcomeOf(state: RoleState, output: unknown): DeliveryState {

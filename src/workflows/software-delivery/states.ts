@@ -2,33 +2,12 @@
  * The software-delivery process as data: its states, who owns each, what each means, and the one
  * transition table every check (HTTP, engine phases, tests) reads. Nothing else decides what may follow what.
  */
-import { z } from 'zod';
 import { InvalidTransitionError } from '../../errors/index.js';
 
-export const DELIVERY_STATES = [
-  'DISCOVERY',
-  'PLANNING',
-  'HANDOFF_TO_CODER',
-  'IMPLEMENTATION',
-  'HANDOFF_TO_TESTER',
-  'TESTING',
-  'HANDOFF_TO_VERIFIER',
-  'VERIFICATION',
-  'HANDOFF_TO_RELEASER',
-  'DEPLOYMENT',
-  'COMPLETE',
-  'ERROR',
-] as const;
-export const DeliveryState = z.enum(DELIVERY_STATES);
-export type DeliveryState = z.infer<typeof DeliveryState>;
-
-export const ROLES = ['Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFICATION_OVERSEER', 'RELEASE_MANAGER'] as const;
-export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
-
-/** The states where a role does work (by a person's submission or an agent); the others are the system's. */
-export const ROLE_STATES = ['DISCOVERY', 'PLANNING', 'IMPLEMENTATION', 'TESTING', 'VERIFICATION', 'DEPLOYMENT'] as const satisfies readonly DeliveryState[];
-export type RoleState = (typeof ROLE_STATES)[number];
+// States, roles and role states are declared once, in the contracts.
+import { DELIVERY_STATES, type DeliveryState, type Role, type RoleState, ROLE_STATES } from './contracts.js';
+export { DELIVERY_STATES, DeliveryState, Role, ROLES, ROLE_STATES } from './contracts.js';
+export type { RoleState } from './contracts.js';
 
 export interface StateInfo {
   /** The role that must submit this state's work; null for the system's own states. */
