@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 
-export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected', 'expired'] as const;
+import { RUN_STATES } from '../store/contracts.js';
+
+// Declared once, with the run store (the states it keeps, the bound of its event numbers).
+export { MAX_EVENT_SEQ, RUN_STATES } from '../store/contracts.js';
 export const RunState = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof RunState>;
-
-/** The largest event number PostgreSQL's integer column holds; `since` beyond it names no event. */
-export const MAX_EVENT_SEQ = 2_147_483_647;
 
 export const WAIT_ACTIONS = ['accept', 'modify', 'reject', 'submit', 'signal', 'expired'] as const;
 /** How a wait was closed: a person's answer, an intake's submission, or its deadline. */

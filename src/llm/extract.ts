@@ -4,7 +4,6 @@
  * `llm` (the model reads everything), `hybrid` (rules first, the model only for what they missed;
  * the default when a model is configured).
  */
-import { z } from 'zod';
 import { BatonError } from '../errors/index.js';
 import { assemble, deriveFields, missingFields } from './assemble.js';
 import type { Draft } from './draft.js';
@@ -12,27 +11,11 @@ import { textTooShort } from './errors.js';
 import { askLanguageModel } from './llm-extractor.js';
 import { type LlmSettings, llmSettingsFromEnv } from './provider.js';
 import { extractWithRules } from './rules/index.js';
-import { isoOf, PARAMETER_FIELDS, type ParameterField, SeasonParameterFields } from './season-parameters.js';
+import { isoOf, PARAMETER_FIELDS, type ParameterField } from './season-parameters.js';
 
-export const EXTRACTION_MODES = ['rules', 'llm', 'hybrid'] as const;
-export const ExtractionMode = z.enum(EXTRACTION_MODES);
-export type ExtractionMode = z.infer<typeof ExtractionMode>;
-
-/** Longer texts are not a season request; refusing them keeps the rules and the model cheap. */
-export const MAX_TEXT_LENGTH = 4_000;
-/** The seed specification's lower bound: fewer characters cannot name a season's five facts. */
-export const MIN_TEXT_LENGTH = 10;
-
-export const ExtractionResult = SeasonParameterFields.extend({
-  extraction_reasoning: z.string(),
-  confidence_score: z.number().min(0).max(1),
-  /** For each field read from the text, the words it came from (derived fields: the words they follow from). */
-  sources: z.partialRecord(z.enum(PARAMETER_FIELDS), z.string()),
-  mode: ExtractionMode,
-  /** The fields the language model supplied (empty offline). */
-  llm_fields: z.array(z.enum(PARAMETER_FIELDS)),
-});
-export type ExtractionResult = z.infer<typeof ExtractionResult>;
+// The extraction's modes, bounds and answer are declared once, in the contracts (the server and the dashboard read them too).
+import { type ExtractionMode, type ExtractionResult, MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from './contracts.js';
+export { EXTRACTION_MODES, ExtractionMode, ExtractionResult, MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from './contracts.js';
 
 export interface ExtractOptions {
   /** The day relative dates count from: YYYY-MM-DD or a Date (its UTC day). Default: today (UTC). */

@@ -23,7 +23,9 @@ export interface MigrationTarget {
   migrationSchema: (db: Kysely<unknown>) => Promise<string | undefined>;
 }
 
-export const RUN_STATES = ['running', 'waiting', 'completed', 'failed', 'cancelled', 'rejected', 'expired'] as const;
+import type { RUN_STATES } from './contracts.js';
+
+export { MAX_EVENT_SEQ, RUN_STATES } from './contracts.js';
 export type RunState = (typeof RUN_STATES)[number];
 
 export interface RunRecord {
@@ -117,9 +119,6 @@ export interface EventRecord {
   at: number;
 }
 export type NewEvent = Pick<EventRecord, 'type' | 'payload'>;
-
-/** Event sequence numbers are 32-bit integers in PostgreSQL: a larger `since` is bad input, not a query to run. */
-export const MAX_EVENT_SEQ = 2_147_483_647;
 
 export type WaitStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';
 
