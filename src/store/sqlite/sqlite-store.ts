@@ -9,7 +9,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { withoutRowid, type Database } from '../schema.js';
 import type { BatonStore, StoreModule } from '../types.js';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { canCheckpointAside, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
 import { cachingDatabase, type CachingDatabase } from './statement-cache.js';
 
@@ -63,7 +63,7 @@ export function createSqliteStore(options: SqliteStoreOptions): BatonStore {
   sqlite.exec(`PRAGMA synchronous = ${synchronous}`);
   sqlite.exec('PRAGMA busy_timeout = 5000');
   sqlite.exec('PRAGMA foreign_keys = ON');
-  const checkpointer = options.path === ':memory:' ? undefined : startCheckpointer(options.path);
+  const checkpointer = options.path === ':memory:' || !canCheckpointAside() ? undefined : startCheckpointer(options.path);
   // The worker checkpoints; this only caps the WAL (80 MB) should it ever fall behind.
   if (checkpointer) sqlite.exec('PRAGMA wal_autocheckpoint = 20000');
   const connection = cachingDatabase(sqlite);
