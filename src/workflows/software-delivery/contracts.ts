@@ -165,7 +165,7 @@ export const AuditEntryView = z.object({
   by: z.string(),
   transferred: z.unknown(),
   reason: z.string().nullable(),
-  abandoned: z.boolean(),
+  abandoned: z.boolean().describe('a later rollback abandoned this move (kept for the record)'),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 

@@ -10,66 +10,23 @@ import type { Engine } from '../../engine/index.js';
 import type { MarkedAuditEntry } from './rollback.js';
 import { ProjectName } from './parameters.js';
 import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
+import type { AuditEntryView } from './contracts.js';
+import { DeliveryHistoryView, DeliveryStatusView } from './contracts.js';
 import { DeliveryService } from './service.js';
-import { DELIVERY_STATES, ROLES } from './states.js';
+import { DELIVERY_STATES } from './states.js';
 import type { DeliveryStatus } from './status.js';
 import { errorResponses } from '../../server/schemas.js';
 
 const TAGS = ['software delivery'];
 const iso = (ms: number): string => new Date(ms).toISOString();
-const isoTime = z.string().describe('ISO 8601 time');
 const state = z.enum(DELIVERY_STATES);
-const role = z.enum(ROLES);
-const json = z.unknown();
 
 const runParams = z.object({ run_id: z.string().min(1) });
 const projectParams = z.object({ project: ProjectName });
 
-const deliveryStatus = z
-  .object({
-    run_id: z.string(),
-    project: z.string(),
-    change: z.object({ title: z.string(), description: z.string() }),
-    automatic_roles: z.array(role),
-    state,
-    description: z.string(),
-    owner: role.nullable(),
-    run_state: z.string(),
-    percent: z.number().min(0).max(100),
-    completed_states: z.array(state),
-    failed_state: state.nullable(),
-    waiting_for: z
-      .object({ wait_id: z.string(), role: role.nullable(), state, context: json.describe('what the role is given: the change, earlier outputs, feedback') })
-      .nullable(),
-    expected_next: z.object({
-      action: z.enum(['advance', 'agent', 'rollback', 'none']),
-      role: role.nullable(),
-      states: z.array(state),
-      retry_to: z.array(state),
-    }),
-    error: z.object({ error_type: z.string(), message: z.string(), details: z.record(z.string(), json), suggestions: z.array(z.string()) }).nullable(),
-    session_id: z.string().nullable(),
-    last_seq: z.number().int(),
-    created_at: isoTime,
-    updated_at: isoTime,
-    finished_at: isoTime.nullable(),
-  })
-  .meta({ id: 'DeliveryStatus' });
-
-const auditEntry = z.object({
-  seq: z.number().int(),
-  at: isoTime,
-  move: z.enum(['forward', 'retry', 'error', 'rollback', 'cancel']),
-  from_state: state,
-  to_state: state,
-  from_role: role.nullable(),
-  to_role: role.nullable(),
-  by: z.string(),
-  transferred: json,
-  reason: z.string().nullable(),
-  abandoned: z.boolean().describe('a later rollback abandoned this move (kept for the record)'),
-});
-const deliveryHistory = z.object({ run_id: z.string(), project: z.string(), state, trail: z.array(auditEntry) }).meta({ id: 'DeliveryHistory' });
+// The answers' shapes are the contracts' (the dashboard reads the same declarations).
+const deliveryStatus = DeliveryStatusView.meta({ id: 'DeliveryStatus' });
+const deliveryHistory = DeliveryHistoryView.meta({ id: 'DeliveryHistory' });
 
 const stateCounts = z.array(z.object({ state, count: z.number().int() }));
 const projectStats = z
@@ -95,7 +52,7 @@ const statusView = (s: DeliveryStatus): z.output<typeof deliveryStatus> => ({
   updated_at: iso(s.updated_at),
   finished_at: s.finished_at === null ? null : iso(s.finished_at),
 });
-const entryView = (e: MarkedAuditEntry): z.output<typeof auditEntry> => ({ ...e, at: iso(e.at) });
+const entryView = (e: MarkedAuditEntry): AuditEntryView => ({ ...e, at: iso(e.at) });
 
 export const deliveryRoutes =
   (engine: Engine): FastifyPluginAsyncZod =>

@@ -9,6 +9,7 @@ import { BatonError } from '../../../errors/index.js';
 import { mappingForTable, parseMapping, type ImportTable } from '../data/columns.js';
 import { DEFAULT_CSV_MAX_RECORD_SIZE, importCsv } from '../data/csv-import.js';
 import type { SeasonData } from '../data/index.js';
+import { DataSummary, ImportReport, Quantity } from '../contracts.js';
 import { errorResponses } from '../../../server/schemas.js';
 
 export interface DataRouteOptions {
@@ -19,52 +20,16 @@ export interface DataRouteOptions {
 const importQuery = z.object({
   map: z.string().max(2000).optional().describe('Column mapping, e.g. Store=store_id,Dept=category_id (well-known names need none)'),
   name: z.string().max(200).optional().describe('The file name to show in errors and the import log'),
-  quantity: z.enum(['units', 'sales_value']).optional().describe('Sales: what the figures count (default: sales_value for a Weekly_Sales column, else units)'),
+  quantity: Quantity.optional().describe('Sales: what the figures count (default: sales_value for a Weekly_Sales column, else units)'),
   week_dates: z
     .enum(['end', 'start'])
     .optional()
     .describe("Sales: whether each date is the last day of its week (Walmart's Friday Date) or the first (default start)"),
 });
 
-const importReport = z
-  .object({
-    table: z.enum(['stores', 'categories', 'sales']),
-    source: z.string(),
-    rows: z.number().int(),
-    inserted: z.number().int(),
-    updated: z.number().int(),
-    warnings: z.array(z.string()),
-    quantity: z.enum(['units', 'sales_value']).optional().describe('Sales: what the figures count, as recorded for the history'),
-    week_dates: z.enum(['end', 'start']).optional().describe('Sales: how the dates were read'),
-  })
-  .meta({ id: 'ImportReport' });
-
-const dataSummary = z
-  .object({
-    stores: z.number().int(),
-    categories: z.number().int(),
-    series: z.number().int(),
-    sales_rows: z.number().int(),
-    weeks: z.number().int(),
-    first_week: z.string().nullable(),
-    last_week: z.string().nullable(),
-    imports: z.array(
-      z.object({
-        id: z.number().int(),
-        kind: z.string(),
-        source: z.string(),
-        rows: z.number().int(),
-        inserted: z.number().int(),
-        updated: z.number().int(),
-        warnings: z.array(z.string()),
-        imported_at: z.string(),
-        quantity: z.enum(['units', 'sales_value']).nullable(),
-      }),
-    ),
-    /** What the history's figures count: the plan and its reports are in the same. */
-    quantity: z.enum(['units', 'sales_value']).nullable(),
-  })
-  .meta({ id: 'DataSummary' });
+// The answers' shapes are the contracts' (the dashboard reads the same declarations).
+const importReport = ImportReport.meta({ id: 'ImportReport' });
+const dataSummary = DataSummary.meta({ id: 'DataSummary' });
 
 /**
  * The upload as it arrives (the content-type parser hands the request stream on rather than

@@ -2,18 +2,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ContextAssembler } from '../context.js';
+import { CategoryHistory } from '../contracts.js';
 import { errorResponses } from '../../../server/schemas.js';
 
 const historyQuery = z.object({ weeks: z.coerce.number().int().min(1).max(520).default(52).describe('How many of the latest weeks to return') });
 
-const categoryHistory = z
-  .object({
-    weeks: z.array(z.string()).describe('week start dates (Mondays), oldest first'),
-    categories: z.array(
-      z.object({ category_id: z.string(), name: z.string().nullable(), units: z.array(z.number()).describe('units sold in all stores, one per week') }),
-    ),
-  })
-  .meta({ id: 'CategoryHistory' });
+const categoryHistory = CategoryHistory.meta({ id: 'CategoryHistory' });
 
 export const salesHistoryRoutes =
   (assembler: ContextAssembler): FastifyPluginAsyncZod =>
