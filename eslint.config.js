@@ -150,6 +150,11 @@ export default tseslint.config(
     'allocation/ and pricing/ are pure numeric libraries: no I/O',
   ),
   layer(
+    ['src/actors/**'],
+    ['**/engine/**', '**/telemetry/**', '**/server/**', '**/cli/**', '**/workflows/**', '**/store/sqlite/**', '**/store/postgres/**'],
+    'actors/ (people, roles, tokens) sits on the store handle; the engine reads only its contracts, the server authenticates with it',
+  ),
+  layer(
     ['src/llm/**'],
     ['**/store/**', '**/engine/**', '**/server/**', '**/cli/**', '**/workflows/**'],
     'llm/ (parameter extraction) sits below the engine and knows nothing of runs, SQL or HTTP routes',

@@ -4,6 +4,7 @@
  * (worker.ts), waits (waits.ts), rollback (rollback.ts), status and statistics (stats.ts).
  */
 import { randomUUID } from 'node:crypto';
+import type { Actor } from '../actors/contracts.js';
 import { CancelledError, ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { inputError } from '../errors/zod-issues.js';
 import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, RunStore, WaitRecord } from '../store/types.js';
@@ -42,7 +43,12 @@ export interface EngineOptions {
   onError?: (error: unknown, context: string) => void;
 }
 
-export interface StartRunOptions {
+/** Who makes a decision (cancel, retry, rollback): recorded in the run's events and the audit. */
+export interface DecisionOptions {
+  actor?: Actor;
+}
+
+export interface StartRunOptions extends DecisionOptions {
   sessionId?: string;
   /** The same key returns the same run instead of starting another. */
   idempotencyKey?: string;
@@ -183,7 +189,7 @@ export class Engine {
     return { runs: await Promise.all(runs.map((r) => this.statusOf(r))), total };
   }
 
-  async cancelRun(runId: string, reason = 'cancelled by request'): Promise<RunStatus> {
+  async cancelRun(runId: string, reason = 'cancelled by request', _options: DecisionOptions = {}): Promise<RunStatus> {
     const run = await this.withFreshRun(runId, async (current) => {
       assertRunTransition(current.state, 'cancelled');
       return commitRun(this.core, current, {
@@ -203,7 +209,7 @@ export class Engine {
   }
 
   /** Runs a failed run again from the step that failed, with a fresh retry budget. */
-  async retryRun(runId: string): Promise<RunStatus> {
+  async retryRun(runId: string, _options: DecisionOptions = {}): Promise<RunStatus> {
     const run = await this.withFreshRun(runId, async (current) => {
       if (current.state !== 'failed') {
         throw new ConflictError(`run "${runId}" is ${current.state}; only failed runs can be retried`, { state: current.state }, [
@@ -225,7 +231,7 @@ export class Engine {
    * again seeing only the steps before it, and the workflow's `rollback` hook writes what that
    * means for its data, or refuses (then nothing changes).
    */
-  async rollbackRun(runId: string, toPhase: string, reason = 'rollback by request'): Promise<RunStatus> {
+  async rollbackRun(runId: string, toPhase: string, reason = 'rollback by request', _options: DecisionOptions = {}): Promise<RunStatus> {
     const run = await this.withFreshRun(runId, async (current) =>
       commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, this.worker.leaseForNow())),
     );

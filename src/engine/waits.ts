@@ -3,6 +3,7 @@
  * committing it and moving the run on, and closing waits whose deadline passed.
  */
 import { z } from 'zod';
+import type { Actor } from '../actors/contracts.js';
 import { BatonError, ConflictError, InvalidParametersError, NotFoundError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
 import type { DataWrite, RunRecord, WaitRecord } from '../store/types.js';
@@ -22,6 +23,8 @@ export const resolutionInput = z.object({
 export type ResolutionInput = z.infer<typeof resolutionInput>;
 
 export interface ResolveOptions {
+  /** Who resolves it: checked against the wait's role and policy, and recorded. */
+  actor?: Actor;
   /** The dedicated intake resolving the wait; a wait whose phase names an intake takes only that one. */
   intake?: string;
   /** The workflow's rows that come with the resolution, written in its transaction (none if it loses). */

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { posix } from 'node:path';
 import type {} from '@fastify/websocket'; // adds `request.ws` and the `websocket` route option to Fastify's types
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ANONYMOUS_READER, API_TOKEN_ACTOR, LOCAL_ACTOR, type Actor } from '../actors/contracts.js';
 import { BatonError } from '../errors/index.js';
 import type { ServerConfig } from './config.js';
 import { sendError } from './errors.js';
@@ -22,6 +23,10 @@ export interface RouteAccess {
 }
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request was authenticated as (set by installAuth before any handler): the actor every decision records. */
+    actor: Actor;
+  }
   interface FastifyContextConfig {
     /** Set by installAuth's onRoute hook on every route registered after it; a route without it is guarded. */
     batonAuth?: RouteAccess;
@@ -103,14 +108,22 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
     route.config = { ...route.config, batonAuth: { method: methods.join(','), url: route.url, open, websocket } };
   });
 
+  app.decorateRequest('actor', null as unknown as Actor);
   const token = config.apiToken;
-  if (token === undefined) return;
+  if (token === undefined) {
+    app.addHook('onRequest', (request, _reply, done) => {
+      request.actor = LOCAL_ACTOR;
+      done();
+    });
+    return;
+  }
   const expected = digest(token);
 
   // onRequest runs after routing, so routeOptions is the route that will run.
   app.addHook('onRequest', async (request, reply) => {
     // Unmatched requests reach the not-found handler, which serves nothing; a route registered
     // before this hook (the CORS preflight route) has no decision and is guarded.
+    request.actor = ANONYMOUS_READER;
     const access = request.is404 ? undefined : request.routeOptions.config.batonAuth;
     const apiPath = API_PATH.test(canonicalPath(request.url));
     if (!apiPath && (request.is404 || access?.open === true)) return;
@@ -133,5 +146,6 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
       );
     }
     if (!timingSafeEqual(digest(credential.value), expected)) return sendError(reply, request, new BatonError('FORBIDDEN', 'the API token is not valid'));
+    request.actor = API_TOKEN_ACTOR;
   });
 }

@@ -27,6 +27,7 @@ export function newRunRow(run: NewRun, eventCount: number): RunsTable {
     created_at: run.createdAt,
     updated_at: run.createdAt,
     finished_at: null,
+    started_by: null,
   };
 }
 

@@ -25,6 +25,8 @@ export interface RunsTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** The actor who started the run (an ActorRef as JSON); null before actors existed or when none was given. */
+  started_by: string | null;
 }
 
 export interface StepsTable {
@@ -62,6 +64,8 @@ export interface EventsTable {
   type: string;
   payload: string;
   at: number;
+  /** Set on decisions (start, approvals, submissions, cancels, retries, rollbacks): who made it; the audit reads these. */
+  actor_id: string | null;
 }
 
 export interface WaitsTable {
@@ -77,6 +81,32 @@ export interface WaitsTable {
   deadline_at: number | null;
   created_at: number;
   resolved_at: number | null;
+  /** Who may resolve it beyond `role` (a quorum of roles, actors it must not be), as JSON; null: anyone with the role. */
+  policy: string | null;
+  /** The approvals collected so far toward a quorum, as JSON; null: none yet. */
+  votes: string | null;
+}
+
+/** People and services that may call Baton; tokens are kept apart, only as salted hashes. */
+export interface ActorsTable {
+  id: string;
+  name: string;
+  kind: string;
+  scope: string;
+  /** JSON array of role names. */
+  roles: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface ActorTokensTable {
+  id: string;
+  actor_id: string;
+  salt: string;
+  hash: string;
+  label: string | null;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 /**
@@ -147,6 +177,8 @@ export interface Database {
   attempts: AttemptsTable;
   events: EventsTable;
   waits: WaitsTable;
+  actors: ActorsTable;
+  actor_tokens: ActorTokensTable;
 }
 
 type AnyDb = Kysely<unknown>;
@@ -245,8 +277,46 @@ const engineTables = (target: MigrationTarget): Migration => ({
   },
 });
 
+/**
+ * Actors and who decided what: the actor tables, who started a run, a wait's policy and votes, and
+ * the actor of each decision event (indexed by time for the audit, only where one is set).
+ */
+const actorsAndDecisions: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('actors')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('roles', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+    await db.schema
+      .createTable('actor_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('actor_id', 'text', (c) => c.notNull().references('actors.id'))
+      .addColumn('salt', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('label', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('actor_tokens_actor').on('actor_tokens').columns(['actor_id']).execute();
+    await db.schema.alterTable('runs').addColumn('started_by', 'text').execute();
+    await db.schema.alterTable('waits').addColumn('policy', 'text').execute();
+    await db.schema.alterTable('waits').addColumn('votes', 'text').execute();
+    await db.schema.alterTable('events').addColumn('actor_id', 'text').execute();
+    await db.schema.createIndex('events_decisions').on('events').columns(['at']).where(sql.ref('actor_id'), 'is not', null).execute();
+  },
+};
+
 /** The engine's migrations: always first. */
-export const CORE: StoreModule = { name: 'core', migrations: (target) => ({ '0001_engine_tables': engineTables(target) }) };
+export const CORE: StoreModule = {
+  name: 'core',
+  migrations: (target) => ({ '0001_engine_tables': engineTables(target), '0005_actors_and_decisions': actorsAndDecisions }),
+};
 
 /** A migration another module recorded that this process does not load: already run, nothing to do here. */
 const recordedElsewhere: Migration = { up: () => Promise.resolve() };
