@@ -5,12 +5,31 @@
  */
 import { z } from 'zod';
 
+import { ActorRef } from '../actors/contracts.js';
 import { RUN_STATES } from '../store/contracts.js';
 
 // Declared once, with the run store (the states it keeps, the bound of its event numbers).
 export { MAX_EVENT_SEQ, RUN_STATES } from '../store/contracts.js';
 export const RunState = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof RunState>;
+
+/**
+ * Who may resolve a wait beyond its `role`, fixed when the wait opens (kept with it): a quorum of
+ * roles, each filled by a different actor, and the actors who may not resolve it at all.
+ */
+export const WaitPolicy = z.object({
+  /** One approval per listed role, each from a different actor (e.g. ['lead-builder', 'champion']); absent or empty: one resolution suffices. */
+  quorum: z.array(z.string()).optional(),
+  /** The actor who started the run may not resolve it. */
+  not_starter: z.boolean().optional(),
+  /** The actors who resolved these phases' waits (submitted the work) may not resolve it. */
+  not_submitter_of: z.array(z.string()).optional(),
+});
+export type WaitPolicy = z.infer<typeof WaitPolicy>;
+
+/** One actor's approval toward a quorum: the role it filled. */
+export const WaitVote = z.object({ actor: ActorRef, role: z.string(), at: z.number() });
+export type WaitVote = z.infer<typeof WaitVote>;
 
 export const WAIT_ACTIONS = ['accept', 'modify', 'reject', 'submit', 'signal', 'expired'] as const;
 /** How a wait was closed: a person's answer, an intake's submission, or its deadline. */
@@ -21,6 +40,10 @@ export const WaitResolution = z.object({
   role: z.string().optional(),
   /** Set when the deadline, not a person, resolved the wait (onDeadline 'accept' | 'reject'). */
   expired: z.literal(true).optional(),
+  /** Who resolved it (absent: the deadline, or a caller the engine was given no actor for). */
+  by: ActorRef.optional(),
+  /** A quorum's approvals, the last one included. */
+  votes: z.array(WaitVote).optional(),
 });
 export type WaitResolution = z.infer<typeof WaitResolution>;
 
@@ -38,8 +61,9 @@ const deadline = z.number().nullable();
 
 /** The payload of each core event type (the fields beside `type`, `run_id`, `seq` and `timestamp` on the wire). */
 export const CORE_EVENT_PAYLOADS = {
-  run_created: z.object({ workflow: z.string(), parameters: z.unknown(), session_id: z.string().nullable() }),
-  run_state: z.object({ from: RunState, to: RunState, reason: z.string().optional() }),
+  run_created: z.object({ workflow: z.string(), parameters: z.unknown(), session_id: z.string().nullable(), actor: ActorRef.optional() }),
+  /** A person's cancel, retry or rollback names its actor. */
+  run_state: z.object({ from: RunState, to: RunState, reason: z.string().optional(), actor: ActorRef.optional() }),
   agent_status: z.object({ agent_name: z.string(), phase: z.string(), status: AgentStatus, attempt: z.number().int() }),
   progress: z.object({ agent_name: z.string(), progress: z.number(), message: z.string() }),
   complete: z.object({ agent_name: z.string(), phase: z.string(), result: z.unknown() }),
@@ -58,6 +82,7 @@ export const CORE_EVENT_PAYLOADS = {
     /** A rollback's transition: the timeline it starts and the steps (phase#visit) it abandoned. */
     timeline: z.number().int().optional(),
     abandoned_steps: z.array(z.string()).optional(),
+    actor: ActorRef.optional(),
   }),
   approval_required: z.object({
     approval_id: z.string(),
@@ -66,9 +91,20 @@ export const CORE_EVENT_PAYLOADS = {
     data: z.unknown(),
     deadline_at: deadline,
     role: z.string().nullable(),
+    policy: WaitPolicy.optional(),
   }),
+  /** One approval toward a quorum that is not complete yet: who gave it, the role it filled, the roles still needed. */
+  approval_vote: z.object({ approval_id: z.string(), kind: z.string(), phase: z.string(), actor: ActorRef, role: z.string(), remaining: z.array(z.string()) }),
   approval_resolved: z.object({ approval_id: z.string(), kind: z.literal('approval'), resolution: WaitResolution }),
-  wait_required: z.object({ wait_id: z.string(), kind: z.string(), phase: z.string(), data: z.unknown(), deadline_at: deadline, role: z.string().nullable() }),
+  wait_required: z.object({
+    wait_id: z.string(),
+    kind: z.string(),
+    phase: z.string(),
+    data: z.unknown(),
+    deadline_at: deadline,
+    role: z.string().nullable(),
+    policy: WaitPolicy.optional(),
+  }),
   wait_resolved: z.object({ wait_id: z.string(), kind: z.string(), resolution: WaitResolution }),
   workflow_complete: z.object({ state: RunState, result: z.unknown() }),
 } as const;
@@ -99,6 +135,7 @@ export const coreWireEvent = z.discriminatedUnion('type', [
   P.phase_skipped.extend({ ...envelopeShape, type: z.literal('phase_skipped') }),
   P.phase_transition.extend({ ...envelopeShape, type: z.literal('phase_transition') }),
   P.approval_required.extend({ ...envelopeShape, type: z.literal('approval_required') }),
+  P.approval_vote.extend({ ...envelopeShape, type: z.literal('approval_vote') }),
   P.approval_resolved.extend({ ...envelopeShape, type: z.literal('approval_resolved') }),
   P.wait_required.extend({ ...envelopeShape, type: z.literal('wait_required') }),
   P.wait_resolved.extend({ ...envelopeShape, type: z.literal('wait_resolved') }),
