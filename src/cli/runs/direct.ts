@@ -5,6 +5,8 @@
  * while the command waits for it (`--wait`); otherwise closing lets it go to a server's poll.
  */
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { Actor } from '../../actors/contracts.js';
 import { Engine, FINISHED_STATES } from '../../engine/index.js';
 import { sqliteFileOf } from './database-file.js';
 import { BatonError } from '../../errors/index.js';
@@ -47,9 +49,19 @@ export async function openDirect(options: DirectOptions): Promise<RunsBackend> {
   return new DirectBackend(store, file === undefined ? 'database (PostgreSQL)' : `database ${file}`);
 }
 
+/**
+ * Whoever can open the database is its operator (admin, every role, like the local mode); their
+ * decisions are recorded under the operating-system user, so the audit can tell them apart.
+ */
+function operatorActor(): Actor {
+  const name = userInfo().username || 'operator';
+  return { id: `os:${name}`, name, token_id: null, kind: 'person', scope: 'admin', roles: [], any_role: true };
+}
+
 class DirectBackend implements RunsBackend {
   readonly kind = 'database' as const;
   private readonly engine: Engine;
+  private readonly actor = operatorActor();
 
   constructor(
     private readonly store: BatonStore,
@@ -80,25 +92,25 @@ class DirectBackend implements RunsBackend {
   }
 
   async resolve(runId: string, waitId: string, resolution: Resolution): Promise<RunView> {
-    return runView(await this.engine.resolveWait(runId, waitId, resolution));
+    return runView(await this.engine.resolveWait(runId, waitId, resolution, { actor: this.actor }));
   }
 
   async postActuals(runId: string, actuals: WeeklyActualsBody): Promise<RunView> {
     const parsed = weeklyActuals.safeParse(actuals);
     if (!parsed.success) throw inputError('the weekly actuals', actuals, parsed.error);
-    return runView(await postActuals(this.engine, seasonData(this.store), runId, parsed.data));
+    return runView(await postActuals(this.engine, seasonData(this.store), runId, parsed.data, this.actor));
   }
 
   async cancel(runId: string, reason?: string): Promise<RunView> {
-    return runView(await this.engine.cancelRun(runId, reason));
+    return runView(await this.engine.cancelRun(runId, reason, { actor: this.actor }));
   }
 
   async retry(runId: string): Promise<RunView> {
-    return runView(await this.engine.retryRun(runId));
+    return runView(await this.engine.retryRun(runId, { actor: this.actor }));
   }
 
   async rollback(runId: string, toPhase: string, reason?: string): Promise<RunView> {
-    return runView(await this.engine.rollbackRun(runId, toPhase, reason));
+    return runView(await this.engine.rollbackRun(runId, toPhase, reason, { actor: this.actor }));
   }
 
   /** Reads the log after the last event delivered; woken by PostgreSQL notices, else every POLL_MS. */

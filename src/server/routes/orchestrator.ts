@@ -46,6 +46,7 @@ export const orchestratorRoutes =
         }
         const run = await engine.startRun(workflow, request.body.parameters, {
           sessionId: request.body.session_id,
+          actor: request.actor,
           ...(request.body.idempotency_key === undefined ? {} : { idempotencyKey: request.body.idempotency_key }),
         });
         return reply.code(202).send({ run_id: run.id, workflow_id: run.id, status: run.state });

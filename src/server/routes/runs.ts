@@ -80,13 +80,13 @@ export const runRoutes =
           response: { 200: runStatus, ...errorResponses },
         },
       },
-      async (request) => runView(await engine.cancelRun(request.params.run_id, request.body?.reason)),
+      async (request) => runView(await engine.cancelRun(request.params.run_id, request.body?.reason, { actor: request.actor })),
     );
 
     app.post(
       '/api/runs/:run_id/retry',
       { schema: { tags: ['runs'], summary: 'Retry a failed run from its failed step', params: runIdParams, response: { 200: runStatus, ...errorResponses } } },
-      async (request) => runView(await engine.retryRun(request.params.run_id)),
+      async (request) => runView(await engine.retryRun(request.params.run_id, { actor: request.actor })),
     );
 
     app.post(
@@ -100,7 +100,7 @@ export const runRoutes =
           response: { 200: runStatus, ...errorResponses },
         },
       },
-      async (request) => runView(await engine.rollbackRun(request.params.run_id, request.body.to_phase, request.body.reason)),
+      async (request) => runView(await engine.rollbackRun(request.params.run_id, request.body.to_phase, request.body.reason, { actor: request.actor })),
     );
 
     app.post(
@@ -114,7 +114,7 @@ export const runRoutes =
           response: { 200: runStatus, ...errorResponses },
         },
       },
-      async (request) => runView(await engine.resolveWait(request.params.run_id, request.params.approval_id, request.body)),
+      async (request) => runView(await engine.resolveWait(request.params.run_id, request.params.approval_id, request.body, { actor: request.actor })),
     );
     return Promise.resolve();
   };

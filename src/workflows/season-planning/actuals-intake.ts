@@ -5,6 +5,7 @@
  * gets 409 having written nothing. A repeated post after the run moved on is refused likewise.
  */
 import { z } from 'zod';
+import type { Actor } from '../../actors/contracts.js';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError } from '../../errors/index.js';
 import type { SeasonData } from './data/index.js';
@@ -37,7 +38,8 @@ export const weeklyActuals = z.object({
 });
 export type WeeklyActuals = z.infer<typeof weeklyActuals>;
 
-export async function postActuals(engine: Engine, data: SeasonData, runId: string, actuals: WeeklyActuals): Promise<RunStatus> {
+/** Takes a week's actuals into a run waiting for them; `actor` (who posted them) is recorded with the week. */
+export async function postActuals(engine: Engine, data: SeasonData, runId: string, actuals: WeeklyActuals, actor?: Actor): Promise<RunStatus> {
   const run = await engine.status(runId);
   if (run.workflow !== SEASON_PLANNING) {
     throw new BatonError('INVALID_PARAMETERS', `run "${runId}" is a ${run.workflow} run: only season-planning runs take actuals`, {
@@ -68,7 +70,7 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     Date.now(),
   );
   const week = missing > 0 ? { week: actuals.week, partial: true, missing } : { week: actuals.week };
-  return engine.resolveWait(runId, waiting.id, { data: week }, { intake: ACTUALS_INTAKE, writes });
+  return engine.resolveWait(runId, waiting.id, { data: week }, { intake: ACTUALS_INTAKE, writes, ...(actor ? { actor } : {}) });
 }
 
 const LISTED = 10;

@@ -27,7 +27,7 @@ export const seasonRoutes =
           response: { 200: runStatus, ...errorResponses },
         },
       },
-      async (request) => runView(await postActuals(engine, data, request.params.run_id, request.body)),
+      async (request) => runView(await postActuals(engine, data, request.params.run_id, request.body, request.actor)),
     );
 
     const read = (path: string, summary: string, id: string, report: (runId: string) => Promise<{ run_id: string }>) =>
