@@ -58,3 +58,36 @@ export const holdsRole = (actor: Actor, role: string): boolean => actor.any_role
 
 /** A caller without a token where BATON_PUBLIC_READ opens reads: reads only, no role. */
 export const ANONYMOUS_READER: Actor = { id: 'anonymous', name: 'anonymous', token_id: null, kind: 'person', scope: 'read', roles: [], any_role: false };
+
+/** An actor's name as `baton actors` and the admin API take it: one word a shell needs no quotes for. */
+export const ActorName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits, ".", "_", "@" and "-", starting with a letter or digit');
+
+/** One of an actor's tokens as listed: its id and label, never the secret nor its hash. */
+export const TokenRecord = z.object({
+  id: z.string(),
+  label: z.string().nullable(),
+  created_at: z.string().describe('ISO 8601 time'),
+  revoked_at: z.string().nullable().describe('ISO 8601 time'),
+});
+export type TokenRecord = z.infer<typeof TokenRecord>;
+
+/** An actor as the admin API and `baton actors list` show it. */
+export const ActorRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: ActorKind,
+  scope: ActorScope,
+  roles: z.array(z.string()),
+  created_at: z.string().describe('ISO 8601 time'),
+  revoked_at: z.string().nullable().describe('ISO 8601 time'),
+  tokens: z.array(TokenRecord),
+});
+export type ActorRecord = z.infer<typeof ActorRecord>;
+
+/** A token just minted: `token` is the secret, shown this once and stored only as a salted hash. */
+export const IssuedToken = TokenRecord.extend({ token: z.string() });
+export type IssuedToken = z.infer<typeof IssuedToken>;

@@ -20,19 +20,21 @@ import { redactingTokens } from './log-redaction.js';
 import type { ServerConfig } from './config.js';
 import { answerClientError, answerFrameworkError, installErrorHandling, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { installJsonBodyParser, refuseNulInParameters } from './json-body.js';
+import { actorRoutes } from './routes/actors.js';
 import { healthRoutes } from './routes/health.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
-import type { RunStore } from '../store/index.js';
+import type { BatonStore } from '../store/index.js';
+import { ActorDirectory } from '../actors/directory.js';
 import type { OpenedModule } from './modules.js';
 import { streamRoutes } from './stream/routes.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 
 export interface ServerOptions {
   engine: Engine;
-  /** The run store the engine runs on: /health pings it. */
-  store: RunStore;
+  /** The store the engine runs on: /health pings it; the actors' directory (tokens, roles) lives in its database. */
+  store: BatonStore;
   config: ServerConfig;
   /** The workflow modules the engine registered: their routes and dashboard views (default none: the generic API only). */
   modules?: readonly OpenedModule[];
@@ -113,7 +115,8 @@ export async function buildServer({
   // Before auth too: preflights carry no token, and a refusal must still be readable cross-origin.
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   installOriginCheck(app, config);
-  installAuth(app, config);
+  const actors = ActorDirectory.of(store);
+  installAuth(app, config, actors);
   // After auth (a refused token takes no stream slot nor request count), before the routes.
   const slots = await installLimits(app, config);
 
@@ -132,6 +135,7 @@ export async function buildServer({
   await app.register(healthRoutes(store));
   await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
+  await app.register(actorRoutes(actors));
   await app.register(
     workflowRoutes(
       engine,

@@ -1,13 +1,14 @@
 /**
- * Bearer-token access with BATON_API_TOKEN, decided on the route the router matched (after it
- * decoded the path and dropped an absolute-form target's host), never on the raw URL's spelling.
- * Every route is guarded unless OPEN_ROUTES names it; reads may be opened by BATON_PUBLIC_READ.
+ * Bearer-token access (BATON_API_TOKEN or an actor's token), decided on the route the router matched
+ * (after it decoded the path and dropped an absolute-form target's host), never on the raw URL's
+ * spelling. Every route is guarded unless OPEN_ROUTES names it; reads may be opened by BATON_PUBLIC_READ;
+ * the caller's scope must reach the route's.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { posix } from 'node:path';
 import type {} from '@fastify/websocket'; // adds `request.ws` and the `websocket` route option to Fastify's types
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS_READER, API_TOKEN_ACTOR, LOCAL_ACTOR, type Actor } from '../actors/contracts.js';
+import { ANONYMOUS_READER, API_TOKEN_ACTOR, LOCAL_ACTOR, type Actor, type ActorScope } from '../actors/contracts.js';
 import { BatonError } from '../errors/index.js';
 import type { ServerConfig } from './config.js';
 import { sendError } from './errors.js';
@@ -20,6 +21,8 @@ export interface RouteAccess {
   open: boolean;
   /** A WebSocket route (`websocket: true` or a `wsHandler`): the only kind that takes `?token=`, and only on an upgrade. */
   websocket: boolean;
+  /** The scope a caller needs: read for GET, HEAD and streams, write for the rest, admin where the route says so. */
+  scope: ActorScope;
 }
 
 declare module 'fastify' {
@@ -30,6 +33,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set by installAuth's onRoute hook on every route registered after it; a route without it is guarded. */
     batonAuth?: RouteAccess;
+    /** A route needing more than its method implies (the actor admin routes: `admin`). */
+    batonScope?: ActorScope;
   }
 }
 
@@ -95,7 +100,61 @@ function credentialOf(request: FastifyRequest, websocketRoute: boolean): Credent
 /** Digests have one length whatever the token's, so the comparison's time says nothing about it. */
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-export function installAuth(app: FastifyInstance, config: ServerConfig): void {
+/** What the guard needs of the actors' directory (src/actors/directory.ts): tests may pass their own. */
+export interface ActorAuthenticator {
+  authenticate(token: string): Promise<Actor | undefined>;
+  hasActors(): Promise<boolean>;
+}
+
+/**
+ * How long a "no actor yet" answer is trusted: a server in local single-user mode asks the database
+ * again at most this often, so an actor added by the CLI or another node closes every node within
+ * about a second. Once an actor exists the answer never changes (actors are revoked, never deleted).
+ */
+const NO_ACTORS_TTL_MS = 1_000;
+
+function actorsExist(actors: ActorAuthenticator): () => Promise<boolean> {
+  let known = false;
+  let checkedAt = -Infinity;
+  let pending: Promise<boolean> | undefined;
+  return async () => {
+    if (known || performance.now() - checkedAt < NO_ACTORS_TTL_MS) return known;
+    // Concurrent requests share one query.
+    pending ??= actors.hasActors().then(
+      (exists) => {
+        known = exists;
+        checkedAt = performance.now();
+        pending = undefined;
+        return exists;
+      },
+      (error: unknown) => {
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
+  };
+}
+
+/** One answer for every refused token, so it never tells whether an actor or a token exists or was revoked. */
+const invalidToken = () => new BatonError('FORBIDDEN', 'the API token is not valid', { suggestions: ['ask an admin for a token (baton actors token <name>)'] });
+
+const SCOPE_RANK: Record<ActorScope, number> = { read: 0, write: 1, admin: 2 };
+
+/** The scope a route needs: what it declared (`config.batonScope`), else read for GET and HEAD (streams too) and write for the rest. */
+function scopeNeeded(method: string, declared: ActorScope | undefined): ActorScope {
+  return declared ?? (OPEN_METHODS.has(method) ? 'read' : 'write');
+}
+
+/**
+ * Decides who a request is (`request.actor`) and whether it may go on. Three modes:
+ * - local: no BATON_API_TOKEN and no actor in the database (or no directory): everyone is LOCAL_ACTOR, as before actors;
+ * - tokens: BATON_API_TOKEN matches (timing-safe) → API_TOKEN_ACTOR, else an actor's token from the directory;
+ *   no credential → 401, a malformed header → 401, an unknown, wrong or revoked token → 403 with one message;
+ * - BATON_PUBLIC_READ: reads without a credential are ANONYMOUS_READER.
+ * Then the actor's scope must reach the route's: read-only actors read and follow streams, admin manages actors.
+ */
+export function installAuth(app: FastifyInstance, config: ServerConfig, actors?: ActorAuthenticator): void {
   const table: RouteAccess[] = [];
   routeTables.set(app, table);
   app.addHook('onRoute', (route) => {
@@ -104,23 +163,31 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
     const open = OPEN_ROUTES.has(route.url) && methods.every((method) => OPEN_METHODS.has(method));
     // @fastify/websocket upgrades on either spelling of a WebSocket route.
     const websocket = route.websocket === true || typeof route.wsHandler === 'function';
-    for (const method of methods) table.push({ method, url: route.url, open, websocket });
-    route.config = { ...route.config, batonAuth: { method: methods.join(','), url: route.url, open, websocket } };
+    const declared = route.config?.batonScope;
+    for (const method of methods) table.push({ method, url: route.url, open, websocket, scope: scopeNeeded(method, declared) });
+    // With several methods, the strictest method's scope.
+    const scope = methods.map((m) => scopeNeeded(m, declared)).reduce((a, b) => (SCOPE_RANK[b] > SCOPE_RANK[a] ? b : a), 'read' as ActorScope);
+    route.config = { ...route.config, batonAuth: { method: methods.join(','), url: route.url, open, websocket, scope } };
   });
 
   app.decorateRequest('actor', null as unknown as Actor);
   const token = config.apiToken;
-  if (token === undefined) {
+  if (token === undefined && actors === undefined) {
     app.addHook('onRequest', (request, _reply, done) => {
       request.actor = LOCAL_ACTOR;
       done();
     });
     return;
   }
-  const expected = digest(token);
+  const expected = token === undefined ? undefined : digest(token);
+  const guarded = token !== undefined || actors === undefined ? () => Promise.resolve(true) : actorsExist(actors);
 
   // onRequest runs after routing, so routeOptions is the route that will run.
   app.addHook('onRequest', async (request, reply) => {
+    if (!(await guarded())) {
+      request.actor = LOCAL_ACTOR;
+      return;
+    }
     // Unmatched requests reach the not-found handler, which serves nothing; a route registered
     // before this hook (the CORS preflight route) has no decision and is guarded.
     request.actor = ANONYMOUS_READER;
@@ -128,10 +195,12 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
     const apiPath = API_PATH.test(canonicalPath(request.url));
     if (!apiPath && (request.is404 || access?.open === true)) return;
     const websocketRoute = access?.websocket === true;
-    if (config.publicRead && OPEN_METHODS.has(request.method) && !websocketRoute && !request.ws) return;
+    const needed = access?.scope ?? scopeNeeded(request.method, undefined);
 
     const credential = credentialOf(request, websocketRoute);
     if (credential.kind === 'none') {
+      // Public reads: a read-scope route without a credential is the anonymous reader's; a token, when given, still counts.
+      if (config.publicRead && OPEN_METHODS.has(request.method) && !websocketRoute && !request.ws && needed === 'read') return;
       return sendError(
         reply,
         request,
@@ -145,7 +214,20 @@ export function installAuth(app: FastifyInstance, config: ServerConfig): void {
         new BatonError('UNAUTHORIZED', 'the Authorization header is not "Bearer <token>"', { suggestions: ['send Authorization: Bearer <token>'] }),
       );
     }
-    if (!timingSafeEqual(digest(credential.value), expected)) return sendError(reply, request, new BatonError('FORBIDDEN', 'the API token is not valid'));
-    request.actor = API_TOKEN_ACTOR;
+    let actor: Actor | undefined;
+    if (expected !== undefined && timingSafeEqual(digest(credential.value), expected)) actor = API_TOKEN_ACTOR;
+    else if (actors !== undefined) actor = await actors.authenticate(credential.value);
+    if (actor === undefined) return sendError(reply, request, invalidToken());
+    request.actor = actor;
+    if (SCOPE_RANK[actor.scope] < SCOPE_RANK[needed]) {
+      return sendError(
+        reply,
+        request,
+        new BatonError('FORBIDDEN', `this route needs scope ${needed}; ${actor.name} has scope ${actor.scope}`, {
+          details: { scope_needed: needed, scope: actor.scope },
+          suggestions: [`ask an admin for an actor with scope ${needed}`],
+        }),
+      );
+    }
   });
 }
