@@ -1,4 +1,5 @@
-/** The dashboard's frame: navigation, the page for the current path, and the token prompt. */
+/** The dashboard's frame: navigation, who you act as, the page for the current path, and the token prompt. */
+import { MeProvider, WhoAmI } from './components/Me';
 import { TokenPrompt } from './components/TokenPrompt';
 import { DataPage } from './pages/data/DataPage';
 import { NewPlanPage } from './pages/plan/NewPlanPage';
@@ -31,7 +32,7 @@ const NAV = [
 export function App() {
   const { path } = useLocation();
   return (
-    <>
+    <MeProvider>
       <a className="skip" href="#main">
         Skip to content
       </a>
@@ -45,11 +46,12 @@ export function App() {
           ))}
           <a href="/docs">API</a>
         </nav>
+        <WhoAmI />
       </header>
       <main id="main">
         <Page path={path} />
       </main>
       <TokenPrompt />
-    </>
+    </MeProvider>
   );
 }

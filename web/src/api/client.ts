@@ -16,6 +16,7 @@ import {
   ForecastPlan,
   ImportReport,
   MarkdownDecisions,
+  Me,
   RunList,
   RunStarted,
   RunStatus,
@@ -83,12 +84,33 @@ async function request<S extends z.ZodType>(method: string, path: string, schema
   if (!response.ok) {
     const parsed = ErrorBody.safeParse(json);
     const error = parsed.success ? new ApiError(response.status, parsed.data) : clientError(response.status, `the server answered ${response.status}`);
-    if (response.status === 401 || response.status === 403) requestToken(error.message);
+    if (response.status === 401) requestToken(error.message);
+    // A 403 may refuse the token itself or only this action (a role, a scope, a rule): ask for
+    // another token only in the first case; the second is the caller's to show where it happened.
+    if (response.status === 403) {
+      if (path === ME_PATH) requestToken(error.message);
+      else void askIfTokenRefused(error.message);
+    }
     throw error;
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw clientError(response.status, `unexpected answer from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'wrong shape'}`);
   return parsed.data;
+}
+
+const ME_PATH = '/api/me';
+
+/**
+ * After a 403: is the token itself refused? GET /api/me answers for any valid token, so its 401 or
+ * 403 means it is not (and its answer asks for another); a server without /api/me (404: the single
+ * BATON_API_TOKEN) refuses nothing but the token. Answered 200, only the action was refused.
+ */
+async function askIfTokenRefused(message: string): Promise<void> {
+  try {
+    await request('GET', ME_PATH, Me);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) requestToken(message);
+  }
 }
 
 export interface RunFilters {
@@ -106,6 +128,7 @@ const query = (params: Record<string, string | number | undefined>): string => {
 const enc = encodeURIComponent;
 
 export const api = {
+  me: () => request('GET', ME_PATH, Me),
   extractParameters: (strategy_description: string, signal?: AbortSignal) =>
     request('POST', '/api/orchestrator/extract-parameters', ExtractedParameters, { body: { strategy_description }, ...(signal ? { signal } : {}) }),
   runWorkflow: (body: { session_id: string; parameters: Record<string, unknown>; workflow?: string }) =>

@@ -6,7 +6,10 @@
 import { z } from 'zod';
 import { errorBody, eventList, extractedParameters, runList, runStarted, runStatus, workflowList } from '../../../src/server/schemas.js';
 
+import { Actor } from '../../../src/actors/contracts.js';
+
 export { RUN_STATES, RunState, MAX_EVENT_SEQ } from '../../../src/engine/contracts.js';
+export { ActorRef, holdsRole, type Actor } from '../../../src/actors/contracts.js';
 export { PARAMETER_FIELDS, REPLENISHMENT_STRATEGIES, type ParameterField } from '../../../src/llm/contracts.js';
 export {
   AllocationReport as AllocationPlan,
@@ -55,3 +58,10 @@ export type Workflow = z.infer<typeof WorkflowList>['workflows'][number];
 
 export const ExtractedParameters = extractedParameters;
 export type ExtractedParameters = z.infer<typeof ExtractedParameters>;
+
+/**
+ * Who the caller is, as GET /api/me answers it: the actor the token stands for (the local user
+ * when the server needs no token). The token's id may be left out: the dashboard does not show it.
+ */
+export const Me = Actor.extend({ token_id: Actor.shape.token_id.default(null) });
+export type Me = z.infer<typeof Me>;

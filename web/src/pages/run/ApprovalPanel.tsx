@@ -1,14 +1,18 @@
 /**
  * The open approval: the buy (manufacturing quantity) or the markdown, with what the agent
- * proposes and why and, when it has one, its deadline and what happens then; accept, modify
- * with a value, or reject with a comment.
+ * proposes and why and, when it has one, its deadline and what happens then; who must approve
+ * (a role, or a quorum of roles each by a different person), who has and who is still needed;
+ * accept, modify with a value, or reject with a comment. The server decides who may: its
+ * refusal ("needs role buyer", "a different actor is needed") is shown here as it says it.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { BuyProposal, PricingOutput, WAIT_DATA } from '../../../../src/workflows/season-planning/contracts.js';
-import { api } from '../../api/client';
+import { api, ApiError } from '../../api/client';
+import { holdsRole, type Me } from '../../api/schemas';
 import { Facts } from '../../components/Facts';
+import { useMe } from '../../components/Me';
 import { ErrorNotice } from '../../components/Notices';
-import type { OpenWait } from './runView';
+import { nameOf, people, type OpenWait } from './runView';
 
 type Action = 'accept' | 'modify' | 'reject';
 
@@ -93,12 +97,72 @@ const KINDS: Record<
   },
 };
 
+const LIST = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
+const ANY = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });
+
+/**
+ * Who must approve and who has: the quorum's roles each with its approver or "still needed", and
+ * once you have approved, what the run waits for; or the one role an answer needs. A hint when the
+ * dashboard's actor holds none of the roles still open (the server will refuse them).
+ */
+function Approvers({ wait, me, voted }: { wait: OpenWait; me: Me | null; voted: boolean }) {
+  const mine = me ? wait.votes.find((v) => v.actor.id === me.id) : undefined;
+  // A quorum of one is one role's answer: said as such.
+  const several = wait.quorum.length > 1;
+  const role = several ? null : (wait.quorum[0] ?? wait.role);
+  const needed = several ? wait.remaining : role ? [role] : [];
+  const cannot = me !== null && !mine && !voted && needed.length > 0 && !needed.some((r) => holdsRole(me, r));
+  if (!several && !role) return null;
+  return (
+    <div className="approvers" data-testid="approvers">
+      {several ? (
+        <>
+          <p>Needs approval from {LIST.format(wait.quorum)}, each by a different person.</p>
+          <ul aria-label="Approvals">
+            {wait.quorum.map((role, i) => {
+              // A role listed twice needs two approvals: the n-th listing takes the n-th vote in it.
+              const vote = wait.votes.filter((v) => v.role === role)[wait.quorum.slice(0, i).filter((r) => r === role).length];
+              return (
+                <li key={`${role}-${i}`} data-role={role} data-state={vote ? 'approved' : 'needed'}>
+                  {role}: {vote ? `approved by ${nameOf(vote.actor)}` : 'still needed'}
+                </li>
+              );
+            })}
+          </ul>
+          {mine || voted ? (
+            <p className="waiting" role="status" data-testid="approval-waiting">
+              {mine ? `You approved as ${mine.role}` : 'Your approval is recorded'}
+              {wait.remaining.length > 0 ? `; waiting for ${LIST.format(wait.remaining)} (another person).` : '.'}
+            </p>
+          ) : wait.votes.length > 0 ? (
+            <p className="waiting" data-testid="approval-waiting">
+              Approved by {people(wait.votes)}; waiting for {LIST.format(wait.remaining)}.
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <p>
+          Needs the role <strong>{role}</strong>.
+        </p>
+      )}
+      {cannot ? (
+        <p className="muted small" data-testid="approvers-hint">
+          You ({me.name}) hold {me.roles.length > 0 ? LIST.format(me.roles) : 'no role'}, not {ANY.format(needed)}: the server will refuse your answer.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait: OpenWait; onResolved: (approvalId: string) => void }) {
   const kind = KINDS[wait.phase];
   const [value, setValue] = useState(() => kind?.initial(wait.data) ?? '');
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // Your approval counted toward the quorum but the wait stays open (known before its event arrives).
+  const [voted, setVoted] = useState(false);
+  const { me } = useMe();
   const now = useNow(wait.deadlineAt !== null);
 
   if (wait.waitKind !== 'approval' || !kind) {
@@ -109,6 +173,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
           This run waits for <strong>{wait.kind}</strong>
           {wait.kind === 'actuals' ? ` for week ${fmt(weekOf(wait.data))}: post them with POST /api/runs/${runId}/actuals.` : '.'}
         </p>
+        <Approvers wait={wait} me={me} voted={false} />
       </section>
     );
   }
@@ -120,8 +185,10 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
     try {
       const body =
         action === 'modify' ? { action, data: kind.toData(Number(value)), ...(comment ? { comment } : {}) } : { action, ...(comment ? { comment } : {}) };
-      await api.resolveApproval(runId, wait.id, body);
-      onResolved(wait.id);
+      const after = await api.resolveApproval(runId, wait.id, body);
+      // An approval toward a quorum leaves the wait open for the others: the panel stays and says for whom.
+      if (after.waiting_for?.approval_id === wait.id) setVoted(true);
+      else onResolved(wait.id);
     } catch (e) {
       setError(e);
     } finally {
@@ -143,6 +210,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
           No deadline: the run waits for an answer.
         </p>
       )}
+      <Approvers wait={wait} me={me} voted={voted} />
       <Facts items={kind.facts(wait.data)} />
       {explanation ? <p className="explanation">{explanation}</p> : null}
       <form onSubmit={(e) => void resolve('modify', e)} className="approval-form">
@@ -166,7 +234,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
           </button>
         </div>
       </form>
-      <ErrorNotice error={error} title="Not recorded" />
+      <ErrorNotice error={error} title={error instanceof ApiError && error.status === 403 ? 'Not allowed' : 'Not recorded'} />
     </section>
   );
 }

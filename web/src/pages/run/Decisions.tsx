@@ -1,4 +1,4 @@
-/** What each agent decided and why (its explanation), what the planner answered, and alerts — newest first. */
+/** What each agent decided and why (its explanation), what people answered and who they were, and alerts — newest first. */
 import { Empty } from '../../components/Notices';
 import type { Decision } from './runView';
 
@@ -9,11 +9,16 @@ export function Decisions({ decisions }: { decisions: Decision[] }) {
   return (
     <ol className="decisions" reversed aria-label="Decisions">
       {[...decisions].reverse().map((d) => (
-        <li key={d.seq} className={`decision decision-${d.kind}`} data-testid="decision" data-phase={d.phase}>
+        <li key={d.seq} className={`decision decision-${d.kind}`} data-testid="decision" data-phase={d.phase} data-kind={d.kind}>
           <span className="decision-meta">
             <span className="badge">{d.phase.replaceAll('_', ' ') || d.who}</span> <time dateTime={d.at}>{time(d.at)}</time>
           </span>
           <span>{d.text}</span>
+          {d.by ? (
+            <span className="decision-by" data-testid="decision-by">
+              {d.by}
+            </span>
+          ) : null}
         </li>
       ))}
     </ol>

@@ -1,4 +1,4 @@
-/** The workflow's phases in order with their state: done (how often), running, waiting, skipped with its reason, pending. */
+/** The workflow's phases in order with their state: done (how often) and who answered its wait, running, waiting, skipped with its reason, pending. */
 import type { PhaseView } from './runView';
 
 const LABEL: Record<PhaseView['state'], string> = {
@@ -22,6 +22,11 @@ export function PhaseTimeline({ phases }: { phases: PhaseView[] }) {
             {phase.runs > 1 ? ` ×${phase.runs}` : ''}
           </span>
           {phase.skipReason && (phase.state === 'skipped' || phase.runs === 0) ? <span className="phase-reason">{phase.skipReason}</span> : null}
+          {phase.decidedBy ? (
+            <span className="phase-by" data-testid={`phase-by-${phase.name}`}>
+              {phase.decidedBy}
+            </span>
+          ) : null}
         </li>
       ))}
     </ol>

@@ -15,7 +15,7 @@ import { Decisions } from './Decisions';
 import { DeliveryPanel } from './DeliveryPanel';
 import { EventLog } from './EventLog';
 import { PhaseTimeline } from './PhaseTimeline';
-import { buildRunView } from './runView';
+import { buildRunView, nameOf } from './runView';
 import { RunSummary } from './RunSummary';
 
 // The charts (ECharts: most of the code) load when first shown, so the rest of the dashboard opens quickly.
@@ -70,6 +70,7 @@ export function RunPage({ runId }: { runId: string }) {
           <p className="muted small">
             run <code>{runId}</code>
             {run.data ? ` · started ${new Date(run.data.created_at).toLocaleString()}` : ''}
+            {view.startedBy ? <span data-testid="started-by"> by {nameOf(view.startedBy)}</span> : null}
           </p>
         </div>
         <StreamStatus stream={stream} />

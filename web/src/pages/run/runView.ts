@@ -4,9 +4,9 @@
  * Pure: the same events always give the same view, however they arrived (replay or live).
  */
 import { z } from 'zod';
-import { coreWireEvent, type CoreWireEvent } from '../../../../src/engine/contracts.js';
+import { coreWireEvent, type CoreWireEvent, type WaitResolution, type WaitVote } from '../../../../src/engine/contracts.js';
 import { MonitorOutput, ReplenishmentOutput, VarianceAlertPayload } from '../../../../src/workflows/season-planning/contracts.js';
-import type { RunEvent, RunState, Workflow } from '../../api/schemas';
+import type { ActorRef, RunEvent, RunState, Workflow } from '../../api/schemas';
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
 export interface PhaseView {
@@ -18,6 +18,8 @@ export interface PhaseView {
   runs: number;
   skipped: number;
   skipReason: string | null;
+  /** Who answered its wait last ("approved by Ana (buyer) and Ben (merchandiser)"); null: nobody yet, or the deadline. */
+  decidedBy: string | null;
 }
 
 export type AgentState = 'idle' | 'running' | 'retrying' | 'failed' | 'done';
@@ -38,7 +40,9 @@ export interface Decision {
   phase: string;
   who: string;
   text: string;
-  kind: 'agent' | 'approval' | 'alert' | 'error' | 'skip';
+  /** The people behind it, as a line: "approved by Ana (buyer) and Ben (merchandiser)"; null for an agent's or the deadline's. */
+  by: string | null;
+  kind: 'agent' | 'approval' | 'vote' | 'run' | 'alert' | 'error' | 'skip';
 }
 
 export interface OpenWait {
@@ -49,6 +53,14 @@ export interface OpenWait {
   waitKind: 'approval' | 'wait';
   /** When the wait stops waiting (ms since the epoch, as the event carries it); null: no deadline. */
   deadlineAt: number | null;
+  /** The role its answer needs (one resolution); null: any caller who may decide. */
+  role: string | null;
+  /** The roles that must each approve, each by a different actor; empty: one answer resolves it. */
+  quorum: string[];
+  /** The approvals given so far toward the quorum, in order. */
+  votes: { actor: ActorRef; role: string }[];
+  /** The quorum's roles nobody has filled yet. */
+  remaining: string[];
 }
 
 export interface VarianceAlert {
@@ -82,6 +94,8 @@ export interface RunView {
   actuals: WeekActual[];
   result: Record<string, unknown> | null;
   lastSeq: number;
+  /** Who started the run (as its run_created event names them); null: not recorded. */
+  startedBy: ActorRef | null;
 }
 
 /** Any workflow's agent result may explain itself; the rest of it is the workflow's own (read by its contract below). */
@@ -91,6 +105,27 @@ const WaitData = z.record(z.string(), z.unknown()).catch({});
 const ResultRecord = z.record(z.string(), z.unknown()).nullable().catch(null);
 
 const RESOLVED_WORD: Record<string, string> = { accept: 'accepted', modify: 'modified', reject: 'rejected', expired: 'expired unanswered' };
+/** The verb of the line saying who resolved a wait. */
+const BY_WORD: Record<string, string> = { accept: 'approved', modify: 'modified', reject: 'rejected', submit: 'submitted', signal: 'signalled' };
+
+/** An actor as a decision names them; the local single-user mode's actor is whoever runs it. */
+export const nameOf = (actor: ActorRef): string => (actor.id === 'local' ? 'the local user' : actor.name);
+
+const LIST = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
+/** "Ana (buyer) and Ben (merchandiser)": people with the role each acted in, when known. */
+export const people = (who: readonly { actor: ActorRef; role?: string | null | undefined }[]): string =>
+  LIST.format(who.map(({ actor, role }) => (role ? `${nameOf(actor)} (${role})` : nameOf(actor))));
+
+/** Who resolved a wait, as one line; null when no person did (its deadline, or an engine that named nobody). */
+export function resolvedBy(resolution: WaitResolution): string | null {
+  if (resolution.expired === true || resolution.action === 'expired') return null;
+  const word = BY_WORD[resolution.action] ?? resolution.action;
+  const votes: readonly WaitVote[] = resolution.votes ?? [];
+  // A quorum's approval names everyone who gave one; any other answer names who gave it.
+  if (votes.length > 0 && (resolution.action === 'accept' || resolution.action === 'modify')) return `${word} by ${people(votes)}`;
+  if (resolution.by) return `${word} by ${people([{ actor: resolution.by, role: resolution.role }])}`;
+  return null;
+}
 
 /** The event as its contract reads it: a core event by its type, or null for another type (or a core event that does not match). */
 function coreOf(event: RunEvent): CoreWireEvent | null {
@@ -102,7 +137,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
   const phases = new Map<string, PhaseView>();
   const phaseOf = (name: string): PhaseView => {
     let phase = phases.get(name);
-    if (!phase) phases.set(name, (phase = { name, agent: null, wait: null, state: 'pending', runs: 0, skipped: 0, skipReason: null }));
+    if (!phase) phases.set(name, (phase = { name, agent: null, wait: null, state: 'pending', runs: 0, skipped: 0, skipReason: null, decidedBy: null }));
     return phase;
   };
   for (const p of workflow?.phases ?? []) Object.assign(phaseOf(p.name), { agent: p.agent, wait: p.wait });
@@ -122,6 +157,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
   const actuals = new Map<number, WeekActual>();
   let state: RunState | null = null;
   let result: Record<string, unknown> | null = null;
+  let startedBy: ActorRef | null = null;
 
   for (const raw of events) {
     if (raw.type === 'variance_alert') {
@@ -136,6 +172,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         phase: 'monitor',
         who: 'monitor',
         text: `Variance alert in week ${alert.week}: ${pct} against a ±${Math.round(alert.threshold * 100)}% threshold`,
+        by: null,
         kind: 'alert',
       });
       continue;
@@ -145,9 +182,24 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
     switch (event.type) {
       case 'run_created':
         state = 'running';
+        startedBy = event.actor ?? null;
         break;
       case 'run_state':
         state = event.to;
+        // The engine's own moves name nobody; a person's cancel, retry or rollback names them.
+        if (event.actor) {
+          const what =
+            event.to === 'cancelled' ? 'Run cancelled' : event.to === 'running' && event.from === 'failed' ? 'Run retried' : `Run ${event.from} → ${event.to}`;
+          decisions.push({
+            seq: event.seq,
+            at: event.timestamp,
+            phase: '',
+            who: nameOf(event.actor),
+            text: `${what}${event.reason ? ` — ${event.reason}` : ''}`,
+            by: `by ${nameOf(event.actor)}`,
+            kind: 'run',
+          });
+        }
         break;
       case 'agent_status': {
         const agent = agentOf(event.agent_name);
@@ -174,7 +226,9 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         const phase = phaseOf(event.phase);
         phase.state = 'done';
         phase.runs += 1;
-        if (explanation) decisions.push({ seq: event.seq, at: event.timestamp, phase: event.phase, who: event.agent_name, text: explanation, kind: 'agent' });
+        if (explanation) {
+          decisions.push({ seq: event.seq, at: event.timestamp, phase: event.phase, who: event.agent_name, text: explanation, by: null, kind: 'agent' });
+        }
         // Season planning's weekly figures, read through its contracts (another workflow's phases of these names are not parsed as such).
         if (event.phase === 'monitor') {
           const monitor = MonitorOutput.safeParse(event.result).data;
@@ -206,8 +260,30 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
           data: WaitData.parse(event.data),
           waitKind: event.type === 'approval_required' ? 'approval' : 'wait',
           deadlineAt: event.deadline_at,
+          role: event.role,
+          quorum: event.policy?.quorum ?? [],
+          votes: [],
+          remaining: event.policy?.quorum ?? [],
         });
         phaseOf(event.phase).state = 'waiting';
+        break;
+      }
+      case 'approval_vote': {
+        const wait = waits.get(event.approval_id);
+        if (wait) {
+          wait.votes = [...wait.votes, { actor: event.actor, role: event.role }];
+          wait.remaining = event.remaining;
+        }
+        const still = event.remaining.length > 0 ? `; still needed: ${LIST.format(event.remaining)}` : '';
+        decisions.push({
+          seq: event.seq,
+          at: event.timestamp,
+          phase: event.phase,
+          who: nameOf(event.actor),
+          text: `${event.phase.replaceAll('_', ' ')}: approved by ${people([event])}${still}`,
+          by: `approved by ${people([event])}`,
+          kind: 'vote',
+        });
         break;
       }
       case 'approval_resolved':
@@ -226,12 +302,15 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         // A deadline that resolved the wait (onDeadline accept | reject) is no planner's decision: say so.
         const byDeadline = expired === true && action !== 'expired';
         const word = `${byDeadline ? 'not answered by its deadline: ' : ''}${RESOLVED_WORD[action] ?? action}`;
+        const by = resolvedBy(event.resolution);
+        phase.decidedBy = by;
         decisions.push({
           seq: event.seq,
           at: event.timestamp,
           phase: wait.phase,
-          who: byDeadline || action === 'expired' ? 'deadline' : 'planner',
+          who: byDeadline || action === 'expired' ? 'deadline' : event.resolution.by ? nameOf(event.resolution.by) : 'planner',
           text: `${wait.phase.replaceAll('_', ' ')} ${word}${data}${said}`,
+          by,
           kind: 'approval',
         });
         break;
@@ -243,6 +322,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
           phase: '',
           who: event.agent_name ?? 'engine',
           text: `${event.error_type}: ${event.error_message}`,
+          by: null,
           kind: 'error',
         });
         break;
@@ -251,6 +331,18 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
         result = ResultRecord.parse(event.result);
         break;
       case 'phase_transition':
+        // A rollback is a person's decision (a timeline starts); the engine's own moves are not listed.
+        if (event.actor && event.timeline !== undefined) {
+          decisions.push({
+            seq: event.seq,
+            at: event.timestamp,
+            phase: event.to_phase,
+            who: nameOf(event.actor),
+            text: `Rolled back from ${event.from_phase.replaceAll('_', ' ')} to ${event.to_phase.replaceAll('_', ' ')} — ${event.reason}`,
+            by: `by ${nameOf(event.actor)}`,
+            kind: 'run',
+          });
+        }
         break;
     }
   }
@@ -269,5 +361,6 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
     actuals: [...actuals.values()].sort((a, b) => a.week - b.week),
     result,
     lastSeq: events.at(-1)?.seq ?? 0,
+    startedBy,
   };
 }
