@@ -6,30 +6,15 @@
 import { z } from 'zod';
 
 import { ActorRef } from '../actors/contracts.js';
-import { RUN_STATES } from '../store/contracts.js';
+import { RUN_STATES, WaitPolicy, WaitVote } from '../store/contracts.js';
 
 // Declared once, with the run store (the states it keeps, the bound of its event numbers).
 export { MAX_EVENT_SEQ, RUN_STATES } from '../store/contracts.js';
 export const RunState = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof RunState>;
 
-/**
- * Who may resolve a wait beyond its `role`, fixed when the wait opens (kept with it): a quorum of
- * roles, each filled by a different actor, and the actors who may not resolve it at all.
- */
-export const WaitPolicy = z.object({
-  /** One approval per listed role, each from a different actor (e.g. ['lead-builder', 'champion']); absent or empty: one resolution suffices. */
-  quorum: z.array(z.string()).optional(),
-  /** The actor who started the run may not resolve it. */
-  not_starter: z.boolean().optional(),
-  /** The actors who resolved these phases' waits (submitted the work) may not resolve it. */
-  not_submitter_of: z.array(z.string()).optional(),
-});
-export type WaitPolicy = z.infer<typeof WaitPolicy>;
-
-/** One actor's approval toward a quorum: the role it filled. */
-export const WaitVote = z.object({ actor: ActorRef, role: z.string(), at: z.number() });
-export type WaitVote = z.infer<typeof WaitVote>;
+// Kept with the wait by the store; declared there once.
+export { WaitPolicy, WaitVote } from '../store/contracts.js';
 
 export const WAIT_ACTIONS = ['accept', 'modify', 'reject', 'submit', 'signal', 'expired'] as const;
 /** How a wait was closed: a person's answer, an intake's submission, or its deadline. */

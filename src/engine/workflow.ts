@@ -3,7 +3,9 @@
  * that skip a phase, repeats, and the transitions a phase may take besides "go on".
  */
 import type { z } from 'zod';
+import type { ActorRef } from '../actors/contracts.js';
 import { BatonError } from '../errors/index.js';
+import type { WaitPolicy, WaitVote } from '../store/contracts.js';
 import type { DataWrite, RunRecord, StepRecord } from '../store/types.js';
 
 /** What a phase's functions see of the run. (Callbacks are methods so a workflow of specific parameters is still a WorkflowDefinition.) */
@@ -52,11 +54,19 @@ export interface AgentPhase<Params = unknown> extends PhaseBase<Params> {
   next?(context: WorkflowContext<Params>, output: unknown): Transition | undefined;
 }
 
+/** A policy decided from the run (a method's type, checked bivariantly like the other callbacks, so specific parameters still fit). */
+type PolicyOf<Params> = { policy(context: WorkflowContext<Params>): WaitPolicy }['policy'];
+
 export interface WaitSpec<Params = unknown> {
   /** 'approval' (accept | modify | reject), 'submission' (a role hands in work) or any signal name. */
   kind: string;
-  /** For submissions: the role that must submit. */
+  /** The role whoever resolves it must hold (for submissions: the role that must submit); unset: anyone who may decide. */
   role?: string;
+  /**
+   * Who may resolve it beyond `role`: a quorum of roles (one approval each, from different actors),
+   * not the run's starter, not who submitted a phase's work. Evaluated when the wait opens and kept with it.
+   */
+  policy?: WaitPolicy | PolicyOf<Params>;
   /** What the person (or sender) is shown. */
   data?(context: WorkflowContext<Params>): unknown;
   /** Checks submitted data (approval `modify` data, a submission, a signal's payload). */
@@ -99,6 +109,10 @@ export interface WaitResolution {
   role?: string;
   /** Set when the deadline, not a person, resolved the wait (onDeadline 'accept' | 'reject'). */
   expired?: true;
+  /** Who resolved it (absent: the deadline, or a caller that named no actor). */
+  by?: ActorRef;
+  /** A quorum's approvals, the last one included. */
+  votes?: WaitVote[];
 }
 
 /** What a workflow's rollback hook is told: the run as it stands, the target and the steps the rollback abandons (oldest first). */

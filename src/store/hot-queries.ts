@@ -27,7 +27,7 @@ export function newRunRow(run: NewRun, eventCount: number): RunsTable {
     created_at: run.createdAt,
     updated_at: run.createdAt,
     finished_at: null,
-    started_by: null,
+    started_by: run.startedBy ? toJson(run.startedBy) : null,
   };
 }
 
@@ -86,7 +86,7 @@ export function hotQueries(db: Kysely<Database>) {
     insertEvent: template<(typeof COLUMNS.events)[number]>((slot) =>
       db.insertInto('events').values(Object.fromEntries(COLUMNS.events.map((c) => [c, slot(c)])) as unknown as EventsTable),
     ),
-    openWait: template<'id' | 'run_id' | 'step_key' | 'phase' | 'kind' | 'role' | 'data' | 'deadline_at' | 'created_at'>((slot) =>
+    openWait: template<'id' | 'run_id' | 'step_key' | 'phase' | 'kind' | 'role' | 'data' | 'deadline_at' | 'created_at' | 'policy'>((slot) =>
       db.insertInto('waits').values({
         id: slot<string>('id'),
         run_id: slot<string>('run_id'),
@@ -100,7 +100,17 @@ export function hotQueries(db: Kysely<Database>) {
         deadline_at: slot<number>('deadline_at'),
         created_at: slot<number>('created_at'),
         resolved_at: null,
+        policy: slot<string>('policy'),
+        votes: null,
       }),
+    ),
+    /** A quorum's votes so far, on a wait that stays pending: a closed wait changes no row. */
+    voteOnWait: template<'id' | 'votes'>((slot) =>
+      db
+        .updateTable('waits')
+        .set({ votes: slot<string>('votes') })
+        .where('id', '=', slot<string>('id'))
+        .where('status', '=', 'pending'),
     ),
     /** Only a pending wait closes: resolving twice changes no row. */
     closeWait: template<'id' | 'status' | 'resolution' | 'resolved_at'>((slot) =>

@@ -9,11 +9,13 @@ import { query, type Work } from './unit-of-work.js';
 import type { DialectAdapter } from './dialect.js';
 import { pruneRuns } from './retention.js';
 import { composeMigrations, type Database, type EventsTable, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
-import { attemptFromRow, attemptOf, eventFromRow, handoffOf, patchToRow, runFromRow, stepFromRow, toJson, waitFromRow } from './rows.js';
+import { attemptFromRow, attemptOf, decisionFromRow, eventFromRow, handoffOf, patchToRow, runFromRow, stepFromRow, toJson, waitFromRow } from './rows.js';
 import type {
   AttemptRecord,
   BatonStore,
   CommitResult,
+  DecisionFilter,
+  DecisionRecord,
   Dialect,
   EventNotice,
   EventRecord,
@@ -104,7 +106,7 @@ export class KyselyStore implements BatonStore {
   async createRun(run: NewRun, events: NewEvent[]): Promise<{ run: RunRecord; created: boolean; events: EventRecord[] }> {
     const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
     try {
-      await this.adapter.transact(() => this.createRunWork(run, records));
+      await this.adapter.transact(() => this.createRunWork(run, records, events));
       this.announce(records, run.sessionId);
     } catch (error) {
       if (run.idempotencyKey === null || !this.adapter.isUniqueViolation(error)) throw error;
@@ -115,9 +117,9 @@ export class KyselyStore implements BatonStore {
     return { run: runFromRow(newRunRow(run, events.length)), created: true, events: records };
   }
 
-  private *createRunWork(run: NewRun, events: EventRecord[]): Work<void> {
-    yield* query(this.queries.insertRun(newRunRow(run, events.length)));
-    yield* this.insertEvents(events);
+  private *createRunWork(run: NewRun, records: EventRecord[], events: readonly NewEvent[]): Work<void> {
+    yield* query(this.queries.insertRun(newRunRow(run, records.length)));
+    yield* this.insertEvents(records, events);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -169,7 +171,8 @@ export class KyselyStore implements BatonStore {
     const patch = c.patch ? patchToRow(c.patch) : {};
     const columns = (Object.keys(patch) as RunColumns[]).sort();
     const { rows } = yield* query<{ version: number; last_seq: number }>(
-      q.bumpRun(columns)({ ...patch, bump: c.patch ? 1 : 0, added: newEvents.length, at: c.at, id: c.runId, expected: c.expectedVersion }),
+      // A vote moves the version too: two voters who read the same version cannot both write their list of votes.
+      q.bumpRun(columns)({ ...patch, bump: c.patch || c.updateWait ? 1 : 0, added: newEvents.length, at: c.at, id: c.runId, expected: c.expectedVersion }),
     );
     const bumped = rows[0];
     if (!bumped) throw yield* this.staleReason(c);
@@ -197,6 +200,11 @@ export class KyselyStore implements BatonStore {
       const closed = yield* query(q.closeWait({ id: w.id, status: w.status, resolution: toJson(w.resolution), resolved_at: c.at }));
       if (closed.numAffectedRows === 0n) throw new ConflictError(`wait "${w.id}" is not pending`, { wait_id: w.id });
     }
+    if (c.updateWait) {
+      const w = c.updateWait;
+      const updated = yield* query(q.voteOnWait({ id: w.id, votes: toJson(w.votes) }));
+      if (updated.numAffectedRows === 0n) throw new ConflictError(`wait "${w.id}" is not pending`, { wait_id: w.id });
+    }
     for (const write of c.writes ?? []) yield* query(write);
     if (c.openWait) {
       const w = c.openWait;
@@ -211,12 +219,13 @@ export class KyselyStore implements BatonStore {
           data: toJson(w.data),
           deadline_at: w.deadlineAt,
           created_at: w.createdAt,
+          policy: w.policy ? toJson(w.policy) : null,
         }),
       );
     }
     const firstSeq = lastSeq - newEvents.length + 1;
     const events = newEvents.map((e, i) => ({ runId: c.runId, seq: firstSeq + i, type: e.type, payload: e.payload, at: c.at }));
-    yield* this.insertEvents(events);
+    yield* this.insertEvents(events, newEvents);
     return { version, events };
   }
 
@@ -247,9 +256,12 @@ export class KyselyStore implements BatonStore {
     }
   }
 
-  private *insertEvents(events: EventRecord[]): Work<void> {
-    for (const e of events) {
-      yield* query(this.queries.insertEvent({ run_id: e.runId, seq: e.seq, type: e.type, payload: toJson(e.payload), at: e.at }));
+  /** `records` numbered, `events` as given (same order): a decision's actor goes in its own column, not the payload. */
+  private *insertEvents(records: EventRecord[], events: readonly NewEvent[]): Work<void> {
+    for (const [i, e] of records.entries()) {
+      yield* query(
+        this.queries.insertEvent({ run_id: e.runId, seq: e.seq, type: e.type, payload: toJson(e.payload), at: e.at, actor_id: events[i]?.actorId ?? null }),
+      );
     }
   }
 
@@ -290,6 +302,21 @@ export class KyselyStore implements BatonStore {
   async readEvents(runId: string, afterSeq: number, limit = 10_000): Promise<EventRecord[]> {
     const rows = await this.rows<Selectable<EventsTable>>(this.queries.readEvents({ run_id: runId, after: afterSeq, limit }));
     return rows.map(eventFromRow);
+  }
+
+  async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {
+    // `actor_id is not null` and the order by `at` match the partial index events_decisions.
+    let decisions = this.db
+      .selectFrom('events')
+      .innerJoin('runs', 'runs.id', 'events.run_id')
+      .selectAll('events')
+      .select('runs.workflow')
+      .where('events.actor_id', 'is not', null);
+    if (filter.actorId !== undefined) decisions = decisions.where('events.actor_id', '=', filter.actorId);
+    if (filter.since !== undefined) decisions = decisions.where('events.at', '>=', filter.since);
+    if (filter.until !== undefined) decisions = decisions.where('events.at', '<', filter.until);
+    const rows = await this.all(decisions.orderBy('events.at').orderBy('events.run_id').orderBy('events.seq').limit(filter.limit));
+    return rows.map(decisionFromRow);
   }
 
   async getWait(id: string): Promise<WaitRecord | undefined> {

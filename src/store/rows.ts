@@ -1,10 +1,13 @@
 /** Converts between table rows (JSON as text) and the records the engine works with. */
 import type { Selectable } from 'kysely';
+import type { ActorRef } from '../actors/contracts.js';
+import type { WaitPolicy, WaitVote } from './contracts.js';
 import type { ErrorBody } from '../errors/index.js';
 import type { AttemptsTable, EventsTable, RunsTable, StepsTable, WaitsTable } from './schema.js';
 import type {
   AttemptRecord,
   AttemptStatus,
+  DecisionRecord,
   EventRecord,
   HandoffRecord,
   RunPatch,
@@ -40,6 +43,7 @@ export function runFromRow(row: Selectable<RunsTable>): RunRecord {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    startedBy: fromJson<ActorRef | null>(row.started_by),
   };
 }
 
@@ -131,6 +135,13 @@ export const eventFromRow = (row: Selectable<EventsTable>): EventRecord => ({
   at: Number(row.at),
 });
 
+/** A decision event joined with its run's workflow (the audit's rows). */
+export const decisionFromRow = (row: Selectable<EventsTable> & { workflow: string }): DecisionRecord => ({
+  ...eventFromRow(row),
+  workflow: row.workflow,
+  actorId: row.actor_id ?? '',
+});
+
 export const waitFromRow = (row: Selectable<WaitsTable>): WaitRecord => ({
   id: row.id,
   runId: row.run_id,
@@ -144,4 +155,6 @@ export const waitFromRow = (row: Selectable<WaitsTable>): WaitRecord => ({
   deadlineAt: row.deadline_at === null ? null : Number(row.deadline_at),
   createdAt: Number(row.created_at),
   resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
+  policy: fromJson<WaitPolicy | null>(row.policy),
+  votes: fromJson<WaitVote[] | null>(row.votes) ?? [],
 });

@@ -134,6 +134,7 @@ export const COLUMNS = {
     'created_at',
     'updated_at',
     'finished_at',
+    'started_by',
   ] as const satisfies readonly (keyof RunsTable)[],
   steps: [
     'run_id',
@@ -153,7 +154,7 @@ export const COLUMNS = {
     'input',
   ] as const satisfies readonly (keyof StepsTable)[],
   attempts: ['run_id', 'step_key', 'attempt', 'agent', 'status', 'started_at', 'duration_ms', 'error'] as const satisfies readonly (keyof AttemptsTable)[],
-  events: ['run_id', 'seq', 'type', 'payload', 'at'] as const satisfies readonly (keyof EventsTable)[],
+  events: ['run_id', 'seq', 'type', 'payload', 'at', 'actor_id'] as const satisfies readonly (keyof EventsTable)[],
   waits: [
     'id',
     'run_id',
@@ -167,6 +168,8 @@ export const COLUMNS = {
     'deadline_at',
     'created_at',
     'resolved_at',
+    'policy',
+    'votes',
   ] as const satisfies readonly (keyof WaitsTable)[],
 };
 

@@ -23,7 +23,8 @@ export interface MigrationTarget {
   migrationSchema: (db: Kysely<unknown>) => Promise<string | undefined>;
 }
 
-import type { RUN_STATES } from './contracts.js';
+import type { ActorRef } from '../actors/contracts.js';
+import type { RUN_STATES, WaitPolicy, WaitVote } from './contracts.js';
 
 export { MAX_EVENT_SEQ, RUN_STATES } from './contracts.js';
 export type RunState = (typeof RUN_STATES)[number];
@@ -51,6 +52,8 @@ export interface RunRecord {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /** Who started it; null when the caller named nobody (or the run predates actors). */
+  startedBy: ActorRef | null;
 }
 
 export type RunPatch = Partial<
@@ -58,7 +61,7 @@ export type RunPatch = Partial<
 >;
 
 export type NewRun = Pick<RunRecord, 'id' | 'workflow' | 'sessionId' | 'idempotencyKey' | 'parameters' | 'state' | 'phase'> &
-  Pick<RunRecord, 'leaseOwner' | 'leaseExpiresAt' | 'createdAt'>;
+  Pick<RunRecord, 'leaseOwner' | 'leaseExpiresAt' | 'createdAt'> & { startedBy?: ActorRef | null };
 
 export type StepKind = 'agent' | 'skip' | 'wait' | 'rollback';
 
@@ -118,7 +121,24 @@ export interface EventRecord {
   payload: Record<string, unknown>;
   at: number;
 }
-export type NewEvent = Pick<EventRecord, 'type' | 'payload'>;
+export type NewEvent = Pick<EventRecord, 'type' | 'payload'> & {
+  /** Set on a decision (start, approval, submission, cancel, retry, rollback): the actor's id, which the audit looks up by. */
+  actorId?: string;
+};
+
+/** A decision event with the workflow of its run, as the audit lists them. */
+export interface DecisionRecord extends EventRecord {
+  workflow: string;
+  actorId: string;
+}
+
+/** Which decisions `listDecisions` returns: of one actor, in a time window (epoch ms, `since` included, `until` not), oldest first. */
+export interface DecisionFilter {
+  actorId?: string;
+  since?: number;
+  until?: number;
+  limit: number;
+}
 
 export type WaitStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';
 
@@ -135,8 +155,12 @@ export interface WaitRecord {
   deadlineAt: number | null;
   createdAt: number;
   resolvedAt: number | null;
+  /** Who may resolve it beyond `role`, fixed when it opened; null: anyone holding the role. */
+  policy: WaitPolicy | null;
+  /** The approvals collected toward its quorum so far (oldest first). */
+  votes: WaitVote[];
 }
-export type NewWait = Omit<WaitRecord, 'runId' | 'status' | 'resolution' | 'resolvedAt'>;
+export type NewWait = Omit<WaitRecord, 'runId' | 'status' | 'resolution' | 'resolvedAt' | 'policy' | 'votes'> & { policy?: WaitPolicy | null };
 
 /** Everything one engine step changes, written in one transaction or not at all. */
 export interface RunCommit {
@@ -150,6 +174,8 @@ export interface RunCommit {
   events?: NewEvent[];
   openWait?: NewWait;
   closeWait?: { id: string; status: Exclude<WaitStatus, 'pending'>; resolution: unknown };
+  /** Records the votes of a wait that stays pending (a quorum not yet complete); CONFLICT if it is no longer pending. */
+  updateWait?: { id: string; votes: WaitVote[] };
   /**
    * A workflow's own rows that belong to this step (e.g. the actuals a wait's resolution takes),
    * written in the same transaction after the version fence: a commit that loses writes none.
@@ -236,6 +262,8 @@ export interface RunStore {
   lastAttempt(runId: string, stepKey: string): Promise<number>;
   listHandoffs(runId: string): Promise<HandoffRecord[]>;
   readEvents(runId: string, afterSeq: number, limit?: number): Promise<EventRecord[]>;
+  /** Decision events (those that name an actor) across runs, oldest first. */
+  listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
   getWait(id: string): Promise<WaitRecord | undefined>;
   listWaits(runId: string): Promise<WaitRecord[]>;
   /** Pending waits of runs of the named workflows whose deadline has passed, earliest first (like claimRuns: another workflow's overdue waits cannot crowd out the caller's). */

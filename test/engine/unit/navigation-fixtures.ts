@@ -44,6 +44,7 @@ export function run(overrides: Partial<RunRecord> = {}): RunRecord {
     createdAt: 0,
     updatedAt: 0,
     finishedAt: null,
+    startedBy: null,
     ...overrides,
   };
 }
