@@ -1,0 +1,106 @@
+// WebSocket streams with actors' tokens over real connections: `?token=` and the header on upgrades, revoked and unknown tokens refused, read-only actors following runs.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ActorDirectory } from '../../../src/actors/directory.js';
+import { Engine } from '../../../src/engine/index.js';
+import { buildServer } from '../../../src/server/app.js';
+import { parseServerConfig } from '../../../src/server/config.js';
+import { describeEachStore, type TestStore } from '../../support/stores.js';
+import { approvalFlow, flood, post, step } from './harness.js';
+import { TestClient, UpgradeRefused } from './ws-client.js';
+
+/** The stream's refusal: the HTTP status the upgrade was answered with, and its error type. */
+async function refusal(url: string, headers: Record<string, string> = {}): Promise<{ status: number; error_type: unknown }> {
+  try {
+    const client = await TestClient.connect(url, headers);
+    await client.close();
+  } catch (error) {
+    if (error instanceof UpgradeRefused) return { status: error.status, error_type: (error.body as { error_type?: unknown }).error_type };
+    throw error;
+  }
+  throw new Error(`${url} was not refused`);
+}
+
+describeEachStore('streams with actors', (kind) => {
+  let t: TestStore;
+  let engine: Engine;
+  let app: FastifyInstance;
+  let http: string;
+  let ws: string;
+  let actors: ActorDirectory;
+
+  beforeEach(async () => {
+    t = await kind.create();
+    engine = new Engine({ store: t.store, agents: [step, flood], workflows: [approvalFlow] });
+    app = await buildServer({ engine, store: t.store, config: parseServerConfig({ port: 0, heartbeatMs: 60_000 }), logger: false, llm: null, webRoot: null });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    http = `http://127.0.0.1:${port}`;
+    ws = `ws://127.0.0.1:${port}`;
+    actors = ActorDirectory.of(t.store);
+  });
+  afterEach(async () => {
+    await app.close();
+    await engine.close();
+    await t.dispose();
+  });
+
+  const startRun = async (token: string) => {
+    const response = await post(
+      http,
+      '/api/orchestrator/run-workflow',
+      { session_id: 's-1', workflow: 'approve-then-finish', parameters: {} },
+      { authorization: `Bearer ${token}` },
+    );
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { run_id: string }).run_id;
+  };
+
+  it('lets a read-only actor follow a run with ?token= or the header, and not act on it', async () => {
+    const writer = await actors.add({ name: 'wes', scope: 'write' });
+    const reader = await actors.add({ name: 'rita', scope: 'read' });
+    const runId = await startRun(writer.token.token);
+    const byQuery = await TestClient.connect(`${ws}/ws/runs/${runId}?since=0&token=${reader.token.token}`);
+    const byHeader = await TestClient.connect(`${ws}/ws/runs/${runId}?since=0`, { authorization: `Bearer ${reader.token.token}` });
+    for (const client of [byQuery, byHeader]) await client.until((m) => m.some((e) => e.type === 'approval_required'));
+    const session = await TestClient.connect(`${ws}/ws/orchestrator/s-1?token=${reader.token.token}`);
+    await session.close();
+    const status = await engine.settled(runId);
+    const approve = await post(
+      http,
+      `/api/runs/${runId}/approvals/${status.waitingFor?.id ?? ''}`,
+      { action: 'accept' },
+      { authorization: `Bearer ${reader.token.token}` },
+    );
+    expect(approve.status).toBe(403);
+    await byQuery.close();
+    await byHeader.close();
+  });
+
+  it('refuses an upgrade with a revoked token and with an unknown one alike (403), and without a token (401)', async () => {
+    const writer = await actors.add({ name: 'wes', scope: 'write' });
+    const leaving = await actors.add({ name: 'lea', scope: 'read' });
+    const runId = await startRun(writer.token.token);
+    const open = await TestClient.connect(`${ws}/ws/runs/${runId}?token=${leaving.token.token}`);
+    await open.close();
+    await actors.revoke('lea');
+    expect(await refusal(`${ws}/ws/runs/${runId}?token=${leaving.token.token}`)).toEqual({ status: 403, error_type: 'FORBIDDEN' });
+    expect(await refusal(`${ws}/ws/runs/${runId}`, { authorization: `Bearer ${leaving.token.token}` })).toEqual({ status: 403, error_type: 'FORBIDDEN' });
+    expect(await refusal(`${ws}/ws/runs/${runId}?token=baton_0123456789abcdef_${'A'.repeat(43)}`)).toEqual({ status: 403, error_type: 'FORBIDDEN' });
+    expect(await refusal(`${ws}/ws/orchestrator/s-1`)).toEqual({ status: 401, error_type: 'UNAUTHORIZED' });
+    expect(await refusal(`${ws}/ws/runs/${runId}`, { authorization: 'Basic abc' })).toEqual({ status: 401, error_type: 'UNAUTHORIZED' });
+  });
+
+  it('needs no token for streams in the local single-user mode, and one as soon as an actor exists', async () => {
+    const response = await post(http, '/api/orchestrator/run-workflow', { session_id: 's-1', workflow: 'approve-then-finish', parameters: {} });
+    expect(response.status).toBe(202);
+    const { run_id: runId } = (await response.json()) as { run_id: string };
+    const local = await TestClient.connect(`${ws}/ws/runs/${runId}?since=0`);
+    await local.until((m) => m.some((e) => e.type === 'approval_required'));
+    await local.close();
+    await actors.add({ name: 'ada' });
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the "no actor yet" answer is trusted for a second
+    expect(await refusal(`${ws}/ws/runs/${runId}`)).toEqual({ status: 401, error_type: 'UNAUTHORIZED' });
+  });
+});
