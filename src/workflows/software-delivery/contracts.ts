@@ -5,6 +5,7 @@
  * submissions through these, and the dashboard parses the status and audit trail with them.
  */
 import { z } from 'zod';
+import { ActorRef } from '../../actors/contracts.js';
 import { WaitResolution } from '../../engine/contracts.js';
 
 export const DELIVERY_STATES = [
@@ -56,6 +57,19 @@ export const Implementation = z.object({
   test_cases: z.array(TestCase).min(1).max(500),
 });
 
+/**
+ * One handed-over test case as the test auditor accounts for it: it passed, it failed, or it was not
+ * run and the message explains why. The testing gate (outputs.ts `unaccountedTests`) requires one per
+ * test case IMPLEMENTATION handed over; reports stored before the gate carry none.
+ */
+export const TestResult = z
+  .object({
+    test: text.describe('the test case name, as IMPLEMENTATION handed it over'),
+    outcome: z.enum(['passed', 'failed', 'explained']),
+    message: z.string().trim().max(10_000).optional().describe('what went wrong (failed), or why the test case was not run (explained)'),
+  })
+  .refine((r) => r.outcome !== 'explained' || (r.message ?? '') !== '', { message: 'an explained test case needs a message saying why', path: ['message'] });
+
 export const TestReport = z
   .object({
     passed: z.number().int().min(0),
@@ -64,6 +78,7 @@ export const TestReport = z
       .array(z.object({ test: text, message: text }))
       .max(500)
       .default([]),
+    results: z.array(TestResult).max(500).default([]).describe('every test case handed over: passed, failed or explained'),
     notes: z.string().max(10_000).default(''),
   })
   .refine((r) => r.failures.length <= r.failed, { message: 'more failures listed than failed tests', path: ['failures'] });
@@ -106,8 +121,16 @@ export const storedSubmission = <S extends RoleState>(state: S) =>
       reason: z.string().max(10_000).optional(),
       at: z.number(),
       by: z.string().max(200).optional(),
+      actor: ActorRef.optional(),
     }),
-    z.object({ action: z.literal('retry'), to_state: DeliveryState, reasons: list.min(1), at: z.number(), by: z.string().max(200).optional() }),
+    z.object({
+      action: z.literal('retry'),
+      to_state: DeliveryState,
+      reasons: list.min(1),
+      at: z.number(),
+      by: z.string().max(200).optional(),
+      actor: ActorRef.optional(),
+    }),
   ]);
 export type StoredSubmission<S extends RoleState = RoleState> = z.output<ReturnType<typeof storedSubmission<S>>>;
 
@@ -115,12 +138,16 @@ export type StoredSubmission<S extends RoleState = RoleState> = z.output<ReturnT
 export const submittedResolution = <S extends RoleState>(state: S) => WaitResolution.extend({ action: z.literal('submit'), data: storedSubmission(state) });
 
 // ---------------------------------------------------------------------------------------------
-// Endpoints (GET /api/delivery/runs/{run_id} and …/history)
+// Endpoints (GET /api/delivery/runs/{run_id} and …/history; the same answers at
+// /api/workflows/{workflow_id}/status and …/history, where the run is the specification's workflow)
 
 const isoTime = z.string().describe('ISO 8601 time');
 
 export const DeliveryStatusView = z.object({
   run_id: z.string(),
+  workflow_id: z.string().describe('the run id, as the specification names it'),
+  user_id: z.string().nullable().describe('who started the change: the starting actor (or the user a trusted client named)'),
+  build_id: z.string().nullable().describe('the build the change belongs to, when the client named one'),
   project: z.string(),
   change: z.object({ title: z.string(), description: z.string() }),
   automatic_roles: z.array(Role),
@@ -163,11 +190,18 @@ export const AuditEntryView = z.object({
   from_role: Role.nullable(),
   to_role: Role.nullable(),
   by: z.string(),
+  triggered_by: ActorRef.nullable().describe('who: the person (actor) who decided, the agent, or the system; null where the record predates actors'),
   transferred: z.unknown(),
   reason: z.string().nullable(),
   abandoned: z.boolean().describe('a later rollback abandoned this move (kept for the record)'),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 
-export const DeliveryHistoryView = z.object({ run_id: z.string(), project: z.string(), state: DeliveryState, trail: z.array(AuditEntryView) });
+export const DeliveryHistoryView = z.object({
+  run_id: z.string(),
+  workflow_id: z.string(),
+  project: z.string(),
+  state: DeliveryState,
+  trail: z.array(AuditEntryView),
+});
 export type DeliveryHistoryView = z.infer<typeof DeliveryHistoryView>;

@@ -5,10 +5,11 @@
 import { z } from 'zod';
 import { DeliveryState, forwardSuccessor, isAllowed, orderOf, retryTargets, type RoleState } from './states.js';
 
+import { ActorRef } from '../../actors/contracts.js';
 import { ROLE_OUTPUTS, type RoleOutput } from './contracts.js';
 
 // The role outputs are declared once, in the contracts (the dashboard and the checked reads use them too).
-export { DeploymentResult, Implementation, Plan, Requirements, ReviewVerdict, ROLE_OUTPUTS, TestCase, TestReport } from './contracts.js';
+export { DeploymentResult, Implementation, Plan, Requirements, ReviewVerdict, ROLE_OUTPUTS, TestCase, TestReport, TestResult } from './contracts.js';
 export type { RoleOutput } from './contracts.js';
 
 /** Retry reasons: the same text rule as the role outputs' lists. */
@@ -37,8 +38,16 @@ export const submissionFor = (state: RoleState) =>
         reason: z.string().max(10_000).optional(),
         at: z.number(),
         by: z.string().max(200).optional(),
+        actor: ActorRef.optional(),
       }),
-      z.object({ action: z.literal('retry'), to_state: DeliveryState, reasons: list.min(1), at: z.number(), by: z.string().max(200).optional() }),
+      z.object({
+        action: z.literal('retry'),
+        to_state: DeliveryState,
+        reasons: list.min(1),
+        at: z.number(),
+        by: z.string().max(200).optional(),
+        actor: ActorRef.optional(),
+      }),
     ])
     .superRefine((s, ctx) => {
       if (!isAllowed(state, s.to_state)) ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} may not move to ${s.to_state}` });
@@ -75,4 +84,36 @@ export function reasonOf(state: RoleState, s: Submission): string {
 export function failureReason(s: Submission): string {
   const notes = s.action === 'advance' ? (s.output as { notes?: unknown } | undefined)?.notes : undefined;
   return setbacksOf(s).join('; ') || (typeof notes === 'string' && notes !== '' ? notes : 'reported failed');
+}
+
+/** What the testing gate found wrong with a report: the handed-over test cases it leaves out, and the fields that say so. */
+export interface TestGateFinding {
+  missing: string[];
+  issues: { path: string; message: string }[];
+}
+
+/**
+ * The testing gate: a report must account for every test case IMPLEMENTATION handed over, each
+ * passed, failed or explained (in `results`; a test named in `failures` counts as failed), and its
+ * counts must cover the outcomes it names, so `{passed: 0, failed: 0}` cannot wave a change through.
+ * Null when the report passes the gate.
+ */
+export function testGate(handedOver: readonly { name: string }[], report: RoleOutput<'TESTING'>): TestGateFinding | null {
+  const outcomes = new Map<string, 'passed' | 'failed' | 'explained'>();
+  for (const r of report.results) outcomes.set(r.test, r.outcome);
+  for (const f of report.failures) outcomes.set(f.test, 'failed');
+  const missing = [...new Set(handedOver.map((c) => c.name))].filter((name) => !outcomes.has(name));
+  const issues: { path: string; message: string }[] = [];
+  if (missing.length > 0) {
+    issues.push({
+      path: 'output.results',
+      message: `${missing.length} test case(s) handed over are not accounted for: ${missing.map((m) => `"${m}"`).join(', ')} (report each as passed, failed or explained)`,
+    });
+  }
+  const named = (outcome: string) => [...outcomes.values()].filter((o) => o === outcome).length;
+  if (report.passed < named('passed'))
+    issues.push({ path: 'output.passed', message: `is ${report.passed}, but ${named('passed')} test case(s) are reported passed` });
+  if (report.failed < named('failed'))
+    issues.push({ path: 'output.failed', message: `is ${report.failed}, but ${named('failed')} test case(s) are reported failed` });
+  return issues.length === 0 ? null : { missing, issues };
 }

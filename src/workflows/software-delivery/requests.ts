@@ -1,6 +1,6 @@
 /** What callers send to a delivery run (HTTP bodies and the CLI alike), checked by zod at the boundary. */
 import { z } from 'zod';
-import { ChangeRequest, OfflineScript, ProjectName } from './parameters.js';
+import { BuildId, ChangeRequest, OfflineScript, ProjectName, UserId } from './parameters.js';
 import { DeliveryState, Role, ROLES } from './states.js';
 
 /**
@@ -22,11 +22,21 @@ export const StartDelivery = z.object({
     .optional()
     .describe('offline agents only: how many test rounds fail, reviews reject and deployments fail before they succeed'),
   idempotency_key: z.string().min(1).max(200).optional(),
+  build_id: BuildId.optional().describe('the build the change belongs to (kept with the run, answered as build_id)'),
+  user_id: UserId.optional().describe(
+    'who starts the change; default and check: the authenticated actor (a caller holding every role, as in single-user mode, may name another)',
+  ),
 });
 export type StartDelivery = z.infer<typeof StartDelivery>;
 
+/** `POST /api/workflows/{project_id}/start`: the project is the path's. */
+export const StartWorkflow = StartDelivery.omit({ project: true });
+export type StartWorkflow = z.infer<typeof StartWorkflow>;
+
 export const AdvanceRequest = z.object({
-  role: RoleField('the role submitting; it must own the current state'),
+  role: RoleField(
+    'the role submitting; it must own the current state and the caller must hold it (default: the role the current state needs, when the caller holds it)',
+  ).optional(),
   to_state: DeliveryState.optional().describe(
     'where the work goes; default: where the output leads (forward, back to IMPLEMENTATION on failed tests or requested changes, ERROR on a failed deployment)',
   ),
@@ -45,8 +55,13 @@ export const AdvanceRequest = z.object({
 export type AdvanceRequest = z.infer<typeof AdvanceRequest>;
 
 export const RetryRequest = z.object({
-  role: RoleField('the role sending the work back; it must own the current state'),
+  role: RoleField(
+    'the role sending the work back; it must own the current state and the caller must hold it (default: the role the current state needs, when the caller holds it)',
+  ).optional(),
   reasons: z.array(z.string().trim().min(1).max(10_000)).min(1).max(200),
+  to_state: DeliveryState.optional().describe(
+    "where the work goes back to; default: the previous role's state (the status's expected_next.retry_to lists the choices)",
+  ),
   from_state: DeliveryState.optional().describe(
     'the state this submission answers; when the run stands elsewhere (e.g. a repeated request already moved it on) the answer is 409',
   ),

@@ -6,20 +6,22 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { holdsRole, LOCAL_ACTOR, refOf, type Actor } from '../../actors/contracts.js';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError, InvalidTransitionError, NotFoundError } from '../../errors/index.js';
 import { isMissing, issuesOf } from '../../errors/zod-issues.js';
 import { auditTrail, type AuditEntry } from './audit.js';
 import { markAbandoned, type MarkedAuditEntry } from './rollback.js';
-import { outcomeOf, ROLE_OUTPUTS, type Submission } from './outputs.js';
+import { outcomeOf, ROLE_OUTPUTS, testGate, type RoleOutput, type Submission } from './outputs.js';
 import { sessionOf } from './parameters.js';
 import { firstPhaseOf, stateOfPhase } from './phases.js';
 import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
-import { allowedNext, assertTransition, isRoleState, ownerOf, retryTargets, rollbackTargets, type DeliveryState, type RoleState } from './states.js';
+import { allowedNext, assertTransition, isRoleState, ownerOf, retryTargets, rollbackTargets, type DeliveryState, type Role, type RoleState } from './states.js';
 import { projectStatsOf, type ProjectStats } from './stats.js';
 import { deliveryStateOf, deliveryStatusOf, type DeliveryStatus } from './status.js';
 import { SOFTWARE_DELIVERY, SUBMISSION_INTAKE } from './workflow.js';
-import { parametersOf } from './checked.js';
+import { earlierOutput, parametersOf } from './checked.js';
+import type { RoleContext } from './context.js';
 
 const EVENT_PAGE = 10_000;
 /** How long a submission waits for its state to open while the engine moves between states. */
@@ -53,9 +55,14 @@ function checkOutput(state: RoleState, output: unknown): Extract<Submission, { a
   throw new InvalidParametersError(`the ${state} output is invalid`, fields);
 }
 
+/** Who calls: the authenticated actor (the HTTP routes pass `request.actor`); none means the local single user, as the CLI is. */
+export interface Caller {
+  actor?: Actor | undefined;
+}
+
 /** What a role's request names about the turn it answers. */
 interface Answering {
-  role: string;
+  role?: Role | undefined;
   from_state?: DeliveryState | undefined;
   wait_id?: string | undefined;
 }
@@ -75,6 +82,56 @@ function refuseOtherAnswer(request: Answering, state: DeliveryState, waitId: str
   }
 }
 
+/**
+ * The role a caller acts in at a state `owner` owns: the declared one if the actor holds it (and it
+ * owns the state), else, with none declared, the owner if the actor holds that role. A role is never
+ * taken on a caller's word: only actors holding every role (local mode, BATON_API_TOKEN) may name any.
+ */
+function actingRole(actor: Actor, declared: Role | undefined, state: DeliveryState, owner: Role): Role {
+  if (declared !== undefined && !holdsRole(actor, declared)) {
+    throw new BatonError('FORBIDDEN', `${actor.name} does not hold role ${declared}`, {
+      details: { state, role: declared, expected_role: owner, actor: actor.id },
+      suggestions: [`ask an admin to give ${actor.name} the role ${declared} (baton actors roles), or act in a role you hold`],
+    });
+  }
+  const role = declared ?? owner;
+  if (role !== owner) {
+    throw new BatonError('FORBIDDEN', `role ${role} does not own ${state}; ${owner} does`, {
+      details: { state, expected_role: owner, role },
+      suggestions: [`submit as ${owner}, or wait for a state ${role} owns`],
+    });
+  }
+  if (!holdsRole(actor, owner)) {
+    throw new BatonError('FORBIDDEN', `${state} needs role ${owner}, which ${actor.name} does not hold`, {
+      details: { state, expected_role: owner, role: null, actor: actor.id },
+      suggestions: [`ask someone holding ${owner} to submit, or an admin to give ${actor.name} the role`],
+    });
+  }
+  return owner;
+}
+
+/** The testing gate, in delivery terms: 422 naming the handed-over test cases a report leaves out (or the counts it contradicts). */
+function checkTestReport(context: unknown, report: RoleOutput<'TESTING'>): void {
+  const handedOver = earlierOutput('IMPLEMENTATION', (context as Partial<RoleContext> | null)?.earlier?.IMPLEMENTATION)?.test_cases ?? [];
+  const finding = testGate(handedOver, report);
+  if (finding === null) return;
+  throw new BatonError(
+    'INVALID_PARAMETERS',
+    `the TESTING report does not account for the test cases handed over: ${finding.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+    {
+      details: { issues: finding.issues, missing_tests: finding.missing, handed_over: handedOver.map((c) => c.name) },
+      suggestions: [
+        ...(finding.missing.length > 0
+          ? [
+              `add to output.results one entry per missing test case: ${finding.missing.map((m) => `{"test": "${m}", "outcome": "passed" | "failed" | "explained", "message": "…"}`).join(', ')}`,
+            ]
+          : []),
+        'passed and failed must count at least the test cases reported so',
+      ],
+    },
+  );
+}
+
 /** The advance `input` is the one `previous` recorded for `answered`: same output (read as that state's), target and reason. */
 function sameAdvance(answered: RoleState, previous: Extract<Submission, { action: 'advance' }>, input: AdvanceRequest): boolean {
   if (input.to_state !== undefined && input.to_state !== previous.to_state) return false;
@@ -90,10 +147,26 @@ export class DeliveryService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async start(request: StartDelivery): Promise<DeliveryStatus> {
-    const { project, change, automatic_roles, agent_mode, script, idempotency_key } = parse(StartDelivery, request, 'delivery request');
-    const parameters = { project, change, automatic_roles: automatic_roles ?? [], ...(agent_mode ? { agent_mode } : {}), ...(script ? { script } : {}) };
+  async start(request: StartDelivery, { actor = LOCAL_ACTOR }: Caller = {}): Promise<DeliveryStatus> {
+    const { project, change, automatic_roles, agent_mode, script, idempotency_key, build_id, user_id } = parse(StartDelivery, request, 'delivery request');
+    // The user is the authenticated actor; only a caller trusted with every role may name another (a client of a single-user setup).
+    if (user_id !== undefined && user_id !== actor.id && !actor.any_role) {
+      throw new BatonError('FORBIDDEN', `${actor.name} may not start a change as user "${user_id}"`, {
+        details: { user_id, actor: actor.id },
+        suggestions: ['leave user_id out: the change is started as the authenticated actor'],
+      });
+    }
+    const parameters = {
+      project,
+      change,
+      automatic_roles: automatic_roles ?? [],
+      ...(agent_mode ? { agent_mode } : {}),
+      ...(script ? { script } : {}),
+      user_id: user_id ?? actor.id,
+      ...(build_id ? { build_id } : {}),
+    };
     const run = await this.engine.startRun(SOFTWARE_DELIVERY, parameters, {
+      actor,
       sessionId: sessionOf(project),
       ...(idempotency_key ? { idempotencyKey: idempotency_key } : {}),
     });
@@ -110,13 +183,13 @@ export class DeliveryService {
     return this.statusOf(await this.engine.settled(runId));
   }
 
-  async advance(runId: string, request: AdvanceRequest): Promise<DeliveryStatus> {
+  async advance(runId: string, request: AdvanceRequest, { actor = LOCAL_ACTOR }: Caller = {}): Promise<DeliveryStatus> {
     const input = parse(AdvanceRequest, request, 'submission');
-    const { status, state, waitId } = await this.turnOf(runId, input, input.to_state ?? '(next state)');
+    const { status, state, waitId, role } = await this.turnOf(runId, input, input.to_state ?? '(next state)', actor);
     await this.refuseRepeat(
       status,
       state,
-      (previous, answered) => previous.action === 'advance' && previous.by === input.role && sameAdvance(answered, previous, input),
+      (previous, answered) => previous.action === 'advance' && previous.by === role && sameAdvance(answered, previous, input),
     );
     const target = input.to_state;
     if (target !== undefined) assertTransition(state, target);
@@ -127,6 +200,7 @@ export class DeliveryService {
       });
     }
     const output = target === 'ERROR' && input.output === undefined ? undefined : checkOutput(state, input.output);
+    if (state === 'TESTING' && output !== undefined && target !== 'ERROR') checkTestReport(status.waitingFor?.data, output as RoleOutput<'TESTING'>);
     const leadsTo = output === undefined ? 'ERROR' : outcomeOf(state, output);
     if (target !== undefined && target !== 'ERROR' && target !== leadsTo) {
       throw new InvalidParametersError(`this ${state} output leads to ${leadsTo}, not ${target}`, [
@@ -141,30 +215,40 @@ export class DeliveryService {
       ...(output === undefined ? {} : { output }),
       ...(input.reason ? { reason: input.reason } : {}),
       at: this.now(),
-      by: input.role,
+      by: role,
+      actor: refOf(actor),
     };
-    return this.submit(status, waitId, input.role, submission);
+    return this.submit(status, waitId, role, submission, actor);
   }
 
-  async requestRetry(runId: string, request: RetryRequest): Promise<DeliveryStatus> {
+  /** The current role asks the previous role (or, naming `to_state`, another earlier one its state lists) to redo its work. */
+  async requestRetry(runId: string, request: RetryRequest, { actor = LOCAL_ACTOR }: Caller = {}): Promise<DeliveryStatus> {
     const input = parse(RetryRequest, request, 'retry request');
-    const { status, state, waitId } = await this.turnOf(runId, input, 'an earlier state');
+    const { status, state, waitId, role } = await this.turnOf(runId, input, input.to_state ?? 'an earlier state', actor);
     await this.refuseRepeat(
       status,
       state,
-      (previous) => previous.action === 'retry' && previous.by === input.role && isDeepStrictEqual(previous.reasons, input.reasons),
+      (previous) => previous.action === 'retry' && previous.by === role && isDeepStrictEqual(previous.reasons, input.reasons),
     );
-    const [target] = retryTargets(state);
-    if (target === undefined) {
-      throw new BatonError('INVALID_TRANSITION', `${state} has no retry path: its work cannot be sent back`, {
-        details: { from: state, to: null, allowed: [...allowedNext(state)] },
+    const targets = retryTargets(state);
+    if (targets.length === 0) {
+      throw new BatonError('INVALID_TRANSITION', `${state} has no retry path: it is the first state, with no earlier role to redo its work`, {
+        details: { from: state, to: input.to_state ?? null, allowed: [...allowedNext(state)] },
         suggestions: [`allowed from "${state}": ${allowedNext(state).join(', ')}`, 'report a critical failure with advance to ERROR, then roll back'],
       });
     }
-    return this.submit(status, waitId, input.role, { action: 'retry', to_state: target, reasons: input.reasons, at: this.now(), by: input.role });
+    const target = input.to_state ?? targets[0]!;
+    if (!targets.includes(target)) throw new InvalidTransitionError(state, target, targets, 'retry');
+    return this.submit(
+      status,
+      waitId,
+      role,
+      { action: 'retry', to_state: target, reasons: input.reasons, at: this.now(), by: role, actor: refOf(actor) },
+      actor,
+    );
   }
 
-  async rollback(runId: string, request: RollbackRequest = {}): Promise<DeliveryStatus> {
+  async rollback(runId: string, request: RollbackRequest = {}, { actor = LOCAL_ACTOR }: Caller = {}): Promise<DeliveryStatus> {
     const input = parse(RollbackRequest, request, 'rollback request');
     const status = await this.run(runId);
     const current = await this.statusOf(status);
@@ -187,16 +271,19 @@ export class DeliveryService {
     const reason = `rollback to ${target}: ${input.reason ?? 'requested'}`;
     const phase = firstPhaseOf(target);
     // A run the engine failed stands at the phase that failed; going back into it is the engine's retry.
-    const moved = status.state === 'failed' && status.phase === phase ? await this.engine.retryRun(runId) : await this.engine.rollbackRun(runId, phase, reason);
+    const moved =
+      status.state === 'failed' && status.phase === phase
+        ? await this.engine.retryRun(runId, { actor })
+        : await this.engine.rollbackRun(runId, phase, reason, { actor });
     return this.statusOf(moved);
   }
 
   /** The whole trail: moves a rollback abandoned stay, marked, as the engine keeps their steps. */
-  async history(runId: string): Promise<{ run_id: string; project: string; state: DeliveryState; trail: MarkedAuditEntry[] }> {
+  async history(runId: string): Promise<{ run_id: string; workflow_id: string; project: string; state: DeliveryState; trail: MarkedAuditEntry[] }> {
     const status = await this.run(runId);
     const delivery = await this.statusOf(status);
     const events = await this.allEvents(runId);
-    return { run_id: runId, project: delivery.project, state: delivery.state, trail: markAbandoned(auditTrail(events), events) };
+    return { run_id: runId, workflow_id: runId, project: delivery.project, state: delivery.state, trail: markAbandoned(auditTrail(events), events) };
   }
 
   async projectStats(project: string): Promise<ProjectStats> {
@@ -239,8 +326,12 @@ export class DeliveryService {
    * Checks that it is `role`'s turn: the run waits for the submission of a state that role owns,
    * and the one the request says it answers (`from_state`, `wait_id`) when it names one.
    */
-  private async turnOf(runId: string, request: Answering, to: string): Promise<{ status: RunStatus; state: RoleState; waitId: string }> {
-    const role = request.role;
+  private async turnOf(
+    runId: string,
+    request: Answering,
+    to: string,
+    actor: Actor,
+  ): Promise<{ status: RunStatus; state: RoleState; waitId: string; role: Role }> {
     let status = await this.run(runId);
     // Between a person's states the engine only skips agent phases and packs handoffs: a few
     // milliseconds. A submission that arrives meanwhile waits for the state to open.
@@ -263,19 +354,14 @@ export class DeliveryService {
         allowed: [...allowedNext(state)],
       });
     }
-    if (role !== owner) {
-      throw new BatonError('FORBIDDEN', `role ${role} does not own ${state}; ${owner} does`, {
-        details: { state, expected_role: owner, role },
-        suggestions: [`submit as ${owner}, or wait for a state ${role} owns`],
-      });
-    }
+    const role = actingRole(actor, request.role, state, owner);
     if (!status.waitingFor) {
       throw new ConflictError(`${state} is played by an agent in this run; nothing to submit`, {
         state,
         automatic_roles: parametersOf(status).automatic_roles,
       });
     }
-    return { status, state, waitId: status.waitingFor.id };
+    return { status, state, waitId: status.waitingFor.id, role };
   }
 
   /**
@@ -296,8 +382,8 @@ export class DeliveryService {
     );
   }
 
-  private async submit(status: RunStatus, waitId: string, role: string, submission: Submission): Promise<DeliveryStatus> {
-    return this.statusOf(await this.engine.resolveWait(status.id, waitId, { role, data: submission }, { intake: SUBMISSION_INTAKE }));
+  private async submit(status: RunStatus, waitId: string, role: Role, submission: Submission, actor: Actor): Promise<DeliveryStatus> {
+    return this.statusOf(await this.engine.resolveWait(status.id, waitId, { role, data: submission }, { actor, intake: SUBMISSION_INTAKE }));
   }
 
   private async allEvents(runId: string) {

@@ -31,21 +31,23 @@ export const STATES: Readonly<Record<DeliveryState, StateInfo>> = {
 };
 
 /**
- * Which states may follow which: the forward path, the two retry paths back to implementation,
- * and ERROR from any state that is not finished. COMPLETE and ERROR have no successor: ERROR is
- * left only by a rollback, which is not a transition but a person's decision (see `rollbackTargets`).
+ * Which states may follow which: the forward path, the retry paths (each role state but the first
+ * may send the work back to the previous role's state; verification may also send it straight back
+ * to implementation, where its requested changes go), and ERROR from any state that is not finished.
+ * COMPLETE and ERROR have no successor: ERROR is left only by a rollback, which is not a transition
+ * but a person's decision (see `rollbackTargets`).
  */
 export const TRANSITIONS: Readonly<Record<DeliveryState, readonly DeliveryState[]>> = {
   DISCOVERY: ['PLANNING', 'ERROR'],
-  PLANNING: ['HANDOFF_TO_CODER', 'ERROR'],
+  PLANNING: ['HANDOFF_TO_CODER', 'DISCOVERY', 'ERROR'],
   HANDOFF_TO_CODER: ['IMPLEMENTATION', 'ERROR'],
-  IMPLEMENTATION: ['HANDOFF_TO_TESTER', 'ERROR'],
+  IMPLEMENTATION: ['HANDOFF_TO_TESTER', 'PLANNING', 'ERROR'],
   HANDOFF_TO_TESTER: ['TESTING', 'ERROR'],
   TESTING: ['HANDOFF_TO_VERIFIER', 'IMPLEMENTATION', 'ERROR'],
   HANDOFF_TO_VERIFIER: ['VERIFICATION', 'ERROR'],
-  VERIFICATION: ['HANDOFF_TO_RELEASER', 'IMPLEMENTATION', 'ERROR'],
+  VERIFICATION: ['HANDOFF_TO_RELEASER', 'TESTING', 'IMPLEMENTATION', 'ERROR'],
   HANDOFF_TO_RELEASER: ['DEPLOYMENT', 'ERROR'],
-  DEPLOYMENT: ['COMPLETE', 'ERROR'],
+  DEPLOYMENT: ['COMPLETE', 'VERIFICATION', 'ERROR'],
   COMPLETE: [],
   ERROR: [],
 };
@@ -69,8 +71,12 @@ export function assertTransition(from: DeliveryState, to: string, what = 'delive
   }
 }
 
-/** The retry paths out of a state: allowed successors that lie behind it on the forward path. */
-export const retryTargets = (from: DeliveryState): DeliveryState[] => TRANSITIONS[from].filter((to) => to !== 'ERROR' && orderOf(to) < orderOf(from));
+/**
+ * The retry paths out of a state: allowed successors that lie behind it on the forward path, nearest
+ * first, so the first is the previous role's state (where `request-retry` sends the work by default).
+ */
+export const retryTargets = (from: DeliveryState): DeliveryState[] =>
+  TRANSITIONS[from].filter((to) => to !== 'ERROR' && orderOf(to) < orderOf(from)).sort((a, b) => orderOf(b) - orderOf(a));
 
 /** The state a successful piece of work moves on to (the forward successor). */
 export function forwardSuccessor(from: DeliveryState): DeliveryState | undefined {

@@ -18,6 +18,11 @@ export interface ExpectedNext {
 
 export interface DeliveryStatus {
   run_id: string;
+  /** The run id again, as the specification's `/api/workflows/…` routes name a run. */
+  workflow_id: string;
+  /** Who started the change (the starting actor's id); null on runs from before actors. */
+  user_id: string | null;
+  build_id: string | null;
   project: string;
   change: DeliveryParameters['change'];
   automatic_roles: Role[];
@@ -45,6 +50,25 @@ export function deliveryStateOf(status: Pick<RunStatus, 'state' | 'phase'>): Del
   return status.phase === null ? 'COMPLETE' : stateOfPhase(status.phase);
 }
 
+/**
+ * What is expected next, the one source for every answer (the start's, the status read's, each
+ * move's): decided by who plays the state's role in this run, not by whether its wait has opened
+ * yet, so an answer given while the engine is still skipping into a person's state says `advance`
+ * as the next read will. `position` is the state, or for ERROR the state that failed.
+ */
+export function expectedNextOf(
+  status: Pick<RunStatus, 'state'>,
+  state: DeliveryState,
+  position: DeliveryState,
+  parameters: Pick<DeliveryParameters, 'automatic_roles'>,
+): ExpectedNext {
+  if (state === 'COMPLETE' || status.state === 'cancelled' || status.state === 'rejected') return { action: 'none', role: null, states: [], retry_to: [] };
+  if (state === 'ERROR') return { action: 'rollback', role: null, states: rollbackTargets(position, true), retry_to: [] };
+  const owner = ownerOf(state);
+  const byPerson = owner !== null && !parameters.automatic_roles.includes(owner);
+  return { action: byPerson ? 'advance' : 'agent', role: owner, states: [...allowedNext(state)], retry_to: retryTargets(state) };
+}
+
 /** `failedState` is the state a run in ERROR failed in (read from its ERROR step or the phase it failed at). */
 export function deliveryStatusOf(status: RunStatus, failedState: DeliveryState | null): DeliveryStatus {
   const parameters = parametersOf(status);
@@ -52,12 +76,11 @@ export function deliveryStatusOf(status: RunStatus, failedState: DeliveryState |
   const position = state === 'ERROR' ? (failedState ?? 'DISCOVERY') : state;
   const completed = state === 'COMPLETE' ? [...WORK_STATES] : WORK_STATES.filter((s) => orderOf(s) < orderOf(position));
   const wait = status.waitingFor;
-  let expected: ExpectedNext;
-  if (state === 'COMPLETE' || status.state === 'cancelled' || status.state === 'rejected') expected = { action: 'none', role: null, states: [], retry_to: [] };
-  else if (state === 'ERROR') expected = { action: 'rollback', role: null, states: rollbackTargets(position, true), retry_to: [] };
-  else expected = { action: wait ? 'advance' : 'agent', role: ownerOf(state), states: [...allowedNext(state)], retry_to: retryTargets(state) };
   return {
     run_id: status.id,
+    workflow_id: status.id,
+    user_id: parameters.user_id ?? null,
+    build_id: parameters.build_id ?? null,
     project: parameters.project,
     change: parameters.change,
     automatic_roles: parameters.automatic_roles,
@@ -69,7 +92,7 @@ export function deliveryStatusOf(status: RunStatus, failedState: DeliveryState |
     completed_states: completed,
     failed_state: state === 'ERROR' ? failedState : null,
     waiting_for: wait ? { wait_id: wait.id, role: wait.role as Role | null, state: stateOfPhase(wait.phase), context: wait.data } : null,
-    expected_next: expected,
+    expected_next: expectedNextOf(status, state, position, parameters),
     error: status.error,
     session_id: status.sessionId,
     last_seq: status.lastSeq,

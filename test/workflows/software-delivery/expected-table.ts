@@ -12,9 +12,14 @@ export const PATH = [
   'DEPLOYMENT',
   'COMPLETE',
 ];
+/** request-retry: every role state but the first back to the previous role's state, and verification's findings back to implementation. */
 export const RETRIES = [
+  ['PLANNING', 'DISCOVERY'],
+  ['IMPLEMENTATION', 'PLANNING'],
   ['TESTING', 'IMPLEMENTATION'],
+  ['VERIFICATION', 'TESTING'],
   ['VERIFICATION', 'IMPLEMENTATION'],
+  ['DEPLOYMENT', 'VERIFICATION'],
 ];
 
 /** Forward one step along the path, back along a retry path, or into ERROR from any state not finished. */

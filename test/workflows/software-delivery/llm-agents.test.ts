@@ -73,7 +73,8 @@ describeEachStore('software delivery played by a language model', (kind) => {
     server.answer((request) => {
       const { state } = roleRequestOf(request);
       if (state === 'TESTING' && ++testRounds === 1) return advance(OUTPUTS.TESTING_FAILED);
-      if (state === 'VERIFICATION' && ++reviews === 1) return { content: JSON.stringify({ action: 'retry', reasons: ['no input validation'] }) };
+      if (state === 'VERIFICATION' && ++reviews === 1)
+        return { content: JSON.stringify({ action: 'retry', to_state: 'IMPLEMENTATION', reasons: ['no input validation'] }) };
       return competentModel(request);
     });
     const { delivery } = d.open({ llm: settings() });

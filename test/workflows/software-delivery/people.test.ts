@@ -124,7 +124,8 @@ describeEachStore('software delivery carried by people', (kind) => {
 
     await step(delivery, id, 'CODE_WRITER', OUTPUTS.IMPLEMENTATION);
     await step(delivery, id, 'TEST_AUDITOR', OUTPUTS.TESTING_PASSED);
-    await delivery.requestRetry(id, { role: 'VERIFICATION_OVERSEER', reasons: ['the CSV has no header row'] });
+    // By default a retry goes to the previous role's state (TESTING); verification may name implementation instead.
+    await delivery.requestRetry(id, { role: 'VERIFICATION_OVERSEER', reasons: ['the CSV has no header row'], to_state: 'IMPLEMENTATION' });
     const again = await delivery.settled(id);
     expect(again.state).toBe('IMPLEMENTATION');
     expect((again.waiting_for?.context as { feedback: { reasons: string[] }[] }).feedback[0]?.reasons).toEqual(['the CSV has no header row']);
@@ -231,7 +232,7 @@ describeEachStore('software delivery carried by people', (kind) => {
     expect(error).toMatchObject({
       code: 'INVALID_TRANSITION',
       httpStatus: 409,
-      details: { from: 'PLANNING', to: 'IMPLEMENTATION', allowed: ['HANDOFF_TO_CODER', 'ERROR'] },
+      details: { from: 'PLANNING', to: 'IMPLEMENTATION', allowed: ['HANDOFF_TO_CODER', 'DISCOVERY', 'ERROR'] },
     });
     expect(error.message).toContain('not allowed');
     expect(await delivery.status(id)).toMatchObject({ state: 'PLANNING', last_seq: before.last_seq });

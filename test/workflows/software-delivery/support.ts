@@ -42,8 +42,24 @@ export const OUTPUTS = {
       { name: 'tax', checks: 'it has a tax column' },
     ],
   },
-  TESTING_PASSED: { passed: 2, failed: 0, failures: [], notes: 'all green' },
-  TESTING_FAILED: { passed: 1, failed: 1, failures: [{ test: 'tax', message: 'the tax column is missing' }], notes: 'one red' },
+  // Each accounts for both test cases IMPLEMENTATION hands over (the testing gate).
+  TESTING_PASSED: {
+    passed: 2,
+    failed: 0,
+    failures: [],
+    results: [
+      { test: 'downloads', outcome: 'passed' },
+      { test: 'tax', outcome: 'passed' },
+    ],
+    notes: 'all green',
+  },
+  TESTING_FAILED: {
+    passed: 1,
+    failed: 1,
+    failures: [{ test: 'tax', message: 'the tax column is missing' }],
+    results: [{ test: 'downloads', outcome: 'passed' }],
+    notes: 'one red',
+  },
   VERIFICATION_APPROVED: { verdict: 'approve', findings: [], notes: 'good' },
   VERIFICATION_REJECTED: { verdict: 'changes_requested', findings: ['amounts are not rounded to cents'], notes: 'almost' },
   DEPLOYMENT_OK: { status: 'succeeded', environment: 'production', version: '1.4.0', notes: 'healthy' },
@@ -70,4 +86,10 @@ export async function refusal(promise: Promise<unknown>): Promise<{ code: string
     return error as { code: string; httpStatus: number; details: Record<string, unknown>; message: string };
   }
   throw new Error('expected a refusal, but the call succeeded');
+}
+
+/** A passing test report for the test cases a TESTING wait was handed (its context's IMPLEMENTATION), as the testing gate requires. */
+export function passingReport(context: unknown): { passed: number; failed: number; results: { test: string; outcome: 'passed' }[]; notes: string } {
+  const cases = (context as { earlier?: { IMPLEMENTATION?: { test_cases?: { name: string }[] } } } | null)?.earlier?.IMPLEMENTATION?.test_cases ?? [];
+  return { passed: cases.length, failed: 0, results: cases.map((c) => ({ test: c.name, outcome: 'passed' as const })), notes: 'all green' };
 }

@@ -1,5 +1,6 @@
-// The transition table, every pair of states: allowed exactly where the issue says (the forward path, the two retry
-// paths back to implementation, ERROR from any unfinished state), refused otherwise with the allowed next states named.
+// The transition table, every pair of states: allowed exactly where the issues say (the forward path, a retry path from
+// every role state but the first back to the previous role's state, verification's back to implementation, ERROR from
+// any unfinished state), refused otherwise with the allowed next states named.
 import { describe, expect, it } from 'vitest';
 import { BatonError } from '../../../src/errors/index.js';
 import { softwareDeliveryWorkflow } from '../../../src/workflows/software-delivery/index.js';
@@ -49,8 +50,8 @@ describe('the software-delivery transition table', () => {
     expect(error.suggestions.join(' ')).toContain(TRANSITIONS[from].length > 0 ? TRANSITIONS[from].join(', ') : `nothing follows "${from}"`);
   });
 
-  it('counts 22 allowed moves: ten forward, two retries, ten into ERROR', () => {
-    expect(pairs.filter(([from, to]) => isAllowed(from, to))).toHaveLength(10 + 2 + 10);
+  it('counts 26 allowed moves: ten forward, six retries, ten into ERROR', () => {
+    expect(pairs.filter(([from, to]) => isAllowed(from, to))).toHaveLength(10 + 6 + 10);
     expect(DELIVERY_STATES.filter((s) => isAllowed(s, 'ERROR'))).toHaveLength(10);
   });
 
@@ -82,10 +83,13 @@ describe('the software-delivery transition table', () => {
     for (const s of DELIVERY_STATES) expect(STATES[s].description.length).toBeGreaterThan(20);
   });
 
-  it('sends work back only from testing and verification, and only to implementation', () => {
+  it("sends work back from every role state but the first, to the previous role's state first (verification also to implementation)", () => {
     expect(Object.fromEntries(DELIVERY_STATES.map((s) => [s, retryTargets(s)]).filter(([, t]) => t!.length > 0))).toEqual({
+      PLANNING: ['DISCOVERY'],
+      IMPLEMENTATION: ['PLANNING'],
       TESTING: ['IMPLEMENTATION'],
-      VERIFICATION: ['IMPLEMENTATION'],
+      VERIFICATION: ['TESTING', 'IMPLEMENTATION'],
+      DEPLOYMENT: ['VERIFICATION'],
     });
   });
 

@@ -9,7 +9,8 @@ import { issuesOf } from '../../../errors/zod-issues.js';
 import type { LlmSettings } from '../../../llm/provider.js';
 import type { RoleContext } from '../context.js';
 import { OfflineScript } from '../parameters.js';
-import { outcomeOf, submissionFor, type Submission } from '../outputs.js';
+import { outcomeOf, submissionFor, testGate, type RoleOutput, type Submission } from '../outputs.js';
+import { earlierOutput } from '../checked.js';
 import { DeliveryState, Role, ROLE_STATES, type RoleState } from '../states.js';
 import { llmDecision, type RoleDecision } from './llm.js';
 import { offlineOutput } from './offline.js';
@@ -64,7 +65,22 @@ function roleAgent(role: Role, options: DeliveryAgentOptions): AgentDefinition {
       if (!checked.success) {
         throw new AgentError(`the ${role} agent's ${input.state} submission is invalid`, { retryable: useLlm, details: { issues: issuesOf(checked.error) } });
       }
-      return checked.data;
+      // The testing gate holds for agents as for people: a report accounts for every test case handed over.
+      const submission = checked.data;
+      if (input.state === 'TESTING' && submission.action === 'advance' && submission.output !== undefined) {
+        const handedOver = earlierOutput('IMPLEMENTATION', input.context.earlier.IMPLEMENTATION)?.test_cases ?? [];
+        const finding = testGate(handedOver, submission.output as RoleOutput<'TESTING'>);
+        if (finding) {
+          throw new AgentError(
+            `the ${role} agent's test report does not pass the testing gate: ${finding.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+            {
+              retryable: useLlm,
+              details: { issues: finding.issues, missing_tests: finding.missing },
+            },
+          );
+        }
+      }
+      return submission;
     },
   });
 }

@@ -81,7 +81,9 @@ export async function llmDecision(settings: LlmSettings, work: RoleWork, signal:
   const { action, to_state, reasons, reason } = answer.data;
   const by = `llm:${chat.model}`;
   if (action === 'retry') {
-    const target = retryTargets(work.state)[0];
+    const targets = retryTargets(work.state);
+    // The previous role's state unless the model names another retry path the state has.
+    const target = targets.find((t) => t === to_state) ?? targets[0];
     if (!target) throw new AgentError(`${chat.describe} asked for a retry, but ${work.state} has no retry path`);
     if (!reasons?.length) throw new AgentError(`${chat.describe} asked for a retry without reasons`);
     return { action, to_state: target, reasons, by };

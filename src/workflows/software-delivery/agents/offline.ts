@@ -67,6 +67,7 @@ function testing(work: RoleWork): RoleOutput<'TESTING'> {
     passed: cases.length - failing.length,
     failed: failing.length,
     failures: failing.map((c) => ({ test: c.name, message: `expected: ${c.checks} (scripted failure, test round ${work.round})` })),
+    results: cases.map((c) => (failing.includes(c) ? { test: c.name, outcome: 'failed' as const } : { test: c.name, outcome: 'passed' as const })),
     notes: `ran ${cases.length} test case(s), round ${work.round}`,
   };
 }
