@@ -82,6 +82,8 @@ async function runProgram(): Promise<void> {
   // Listed in `baton --help`; run through runRunsCli above.
   program.addCommand(runsCommand(consoleIo, (code) => (process.exitCode = code)));
 
+  program.addCommand((await import('./actors.js')).actorsCommand(consoleIo, (code) => (process.exitCode = code)));
+
   try {
     await program.parseAsync();
   } catch (error) {

@@ -109,16 +109,17 @@ export interface ActorAuthenticator {
 /**
  * How long a "no actor yet" answer is trusted: a server in local single-user mode asks the database
  * again at most this often, so an actor added by the CLI or another node closes every node within
- * about a second. Once an actor exists the answer never changes (actors are revoked, never deleted).
+ * about a second (a request carrying a token asks at once, so a new actor's token works at once).
+ * Once an actor exists the answer never changes (actors are revoked, never deleted).
  */
 const NO_ACTORS_TTL_MS = 1_000;
 
-function actorsExist(actors: ActorAuthenticator): () => Promise<boolean> {
+function actorsExist(actors: ActorAuthenticator): (fresh: boolean) => Promise<boolean> {
   let known = false;
   let checkedAt = -Infinity;
   let pending: Promise<boolean> | undefined;
-  return async () => {
-    if (known || performance.now() - checkedAt < NO_ACTORS_TTL_MS) return known;
+  return async (fresh) => {
+    if (known || (!fresh && performance.now() - checkedAt < NO_ACTORS_TTL_MS)) return known;
     // Concurrent requests share one query.
     pending ??= actors.hasActors().then(
       (exists) => {
@@ -181,10 +182,12 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
   }
   const expected = token === undefined ? undefined : digest(token);
   const guarded = token !== undefined || actors === undefined ? () => Promise.resolve(true) : actorsExist(actors);
+  const carriesToken = (request: FastifyRequest) =>
+    request.headers.authorization !== undefined || (request.query as { token?: unknown } | null)?.token !== undefined;
 
   // onRequest runs after routing, so routeOptions is the route that will run.
   app.addHook('onRequest', async (request, reply) => {
-    if (!(await guarded())) {
+    if (!(await guarded(carriesToken(request)))) {
       request.actor = LOCAL_ACTOR;
       return;
     }
