@@ -12,6 +12,7 @@ import { holdsRole, type Me } from '../../api/schemas';
 import { Facts } from '../../components/Facts';
 import { useMe } from '../../components/Me';
 import { ErrorNotice } from '../../components/Notices';
+import { useTokenGeneration } from '../../hooks/useTokenGeneration';
 import { nameOf, people, type OpenWait } from './runView';
 
 type Action = 'accept' | 'modify' | 'reject';
@@ -164,6 +165,12 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   const [voted, setVoted] = useState(false);
   const { me } = useMe();
   const now = useNow(wait.deadlineAt !== null);
+  // Another token is another person: the last one's refusal and vote are not theirs.
+  const tokenGeneration = useTokenGeneration();
+  useEffect(() => {
+    setError(null);
+    setVoted(false);
+  }, [tokenGeneration]);
 
   if (wait.waitKind !== 'approval' || !kind) {
     return (

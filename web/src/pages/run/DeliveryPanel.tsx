@@ -1,7 +1,7 @@
 /**
  * A software-delivery run: the change, who holds it now and what comes next; the role timeline
  * (which role held the work, state by state, including send-backs); and the full audit trail
- * with what each move handed over. Reloaded as the run's events arrive.
+ * with what each move handed over and who made it. Reloaded as the run's events arrive.
  */
 import { api } from '../../api/client';
 import type { AuditEntry } from '../../api/schemas';
@@ -9,6 +9,7 @@ import { Facts } from '../../components/Facts';
 import { Empty, ErrorNotice, Loading } from '../../components/Notices';
 import { useAsync } from '../../hooks/useAsync';
 import { useDebounced } from '../../hooks/useDebounced';
+import { nameOf } from './runView';
 
 interface Stint {
   role: string;
@@ -115,7 +116,11 @@ export function DeliveryPanel({ runId, lastSeq }: { runId: string; lastSeq: numb
                       {e.from_state} → {e.to_state}
                       {e.reason ? <div className="small muted">{e.reason}</div> : null}
                     </td>
-                    <td data-label="By">{e.by}</td>
+                    <td data-label="By">
+                      {e.by}
+                      {/* The person behind the move, where it was a person's and their name is not already the "by". */}
+                      {e.triggered_by && e.triggered_by.name !== e.by ? <div className="small muted">{nameOf(e.triggered_by)}</div> : null}
+                    </td>
                     <td data-label="Handed over" className="handed">
                       <details>
                         <summary>{Array.isArray(e.transferred) ? `${e.transferred.length} items` : 'output'}</summary>
