@@ -18,7 +18,7 @@ export async function serve(database: BatonStore, config: ServerConfig, modules:
   // Before the modules and the engine take it: every commit and lease renewal is measured.
   const store = instrumentStore(database, telemetry);
   // Agents that word their output with a model use the one from the environment when one is configured.
-  const opened = openModules(modules, store, { llm: llmSettingsFromEnv() ?? null });
+  const opened = openModules(modules, store, { llm: llmSettingsFromEnv() ?? null, env: process.env });
   const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows });
   const watching = watchEngine(engine, telemetry, { onError: (error) => console.error('baton telemetry:', error) });
   await engine.start();

@@ -13,6 +13,8 @@ import type { ServerConfig } from './config.js';
 export interface ModuleOptions {
   /** The language model for agents that word their output with one (null: none, written from the data). */
   llm: LlmSettings | null;
+  /** The settings a module reads for itself (e.g. season planning's approvers); the CLI passes process.env, tests their own. Default: none. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What the dashboard needs to show a workflow's runs its own way (served with GET /api/workflows). */

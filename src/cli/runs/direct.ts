@@ -68,7 +68,7 @@ class DirectBackend implements RunsBackend {
     readonly describe: string,
   ) {
     // The workflows `baton serve` registers, from the same list (modules.ts).
-    const { agents, workflows } = openModules(WORKFLOW_MODULES, store, { llm: llmSettingsFromEnv() ?? null });
+    const { agents, workflows } = openModules(WORKFLOW_MODULES, store, { llm: llmSettingsFromEnv() ?? null, env: process.env });
     this.engine = new Engine({ store, leaseMs: LEASE_MS, agents, workflows });
   }
 

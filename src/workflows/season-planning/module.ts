@@ -4,15 +4,16 @@ import { seasonData, seasonTables } from './data/index.js';
 import { dataRoutes } from './http/data.js';
 import { salesHistoryRoutes } from './http/sales-history.js';
 import { seasonRoutes } from './http/season.js';
+import { approversFromEnv } from './approvers.js';
 import { SEASON_PLANNING, seasonPlanning } from './workflow.js';
 
 export const seasonPlanningModule: WorkflowModule = {
   name: SEASON_PLANNING,
   tables: seasonTables,
-  open(host, { llm }) {
+  open(host, { llm, env = {} }) {
     const data = seasonData(host);
     // One context assembler for the agents and the routes, so both use one cache.
-    const { workflow, agents, assembler } = seasonPlanning(host, { llm });
+    const { workflow, agents, assembler } = seasonPlanning(host, { llm, approvers: approversFromEnv(env) });
     return {
       name: SEASON_PLANNING,
       workflows: [workflow],

@@ -23,6 +23,7 @@ import { narrated, narratorFor } from './narrator.js';
 import { deadlineMsOf, PlanOverrides, PlanParameters, strandedStock } from './parameters.js';
 import { currentWeek } from './season.js';
 import { seasonRollback } from './rollback.js';
+import { DEFAULT_APPROVERS, withApprovers, type SeasonApprovers } from './approvers.js';
 import { phaseOutput, phaseResult } from './checked.js';
 
 export const SEASON_PLANNING = 'season-planning';
@@ -262,6 +263,8 @@ export const seasonPlanningWorkflow = defineWorkflow({
 export interface SeasonPlanningOptions {
   /** A language model to word the decisions' explanations; none (the default): written from the numbers. */
   llm?: LlmSettings | null;
+  /** The roles the buy and the markdown approvals need (default: `buyer` for each). */
+  approvers?: SeasonApprovers;
 }
 
 /** The workflow with its agents, bound to a database (the agents read the retail tables and write plans through `SeasonData`, nothing else). */
@@ -270,7 +273,7 @@ export function seasonPlanning(host: DatabaseHost, options: SeasonPlanningOption
   const assembler = new ContextAssembler(data);
   const narrator = narratorFor(options.llm);
   return {
-    workflow: { ...seasonPlanningWorkflow, rollback: seasonRollback(host) },
+    workflow: { ...withApprovers(seasonPlanningWorkflow, options.approvers ?? DEFAULT_APPROVERS), rollback: seasonRollback(host) },
     agents: [
       narrated(demandAgent(data, assembler), narrator, 'demand forecast and manufacturing quantity'),
       narrated(inventoryAgent(data, assembler), narrator, 'store clusters and allocation'),

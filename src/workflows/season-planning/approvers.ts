@@ -1,0 +1,54 @@
+/**
+ * Who approves a season's buy and its markdown: the roles an approval needs, one approval per role,
+ * each from a different person. Set with BATON_BUY_APPROVERS and BATON_MARKDOWN_APPROVERS (comma
+ * lists of roles, default `buyer`): `buyer,merchandiser` makes the buy a two-person decision.
+ */
+import { z } from 'zod';
+import { RoleName } from '../../actors/contracts.js';
+import type { Phase, WorkflowDefinition } from '../../engine/index.js';
+import { InvalidParametersError } from '../../errors/index.js';
+
+export interface SeasonApprovers {
+  /** The manufacturing quantity's approval. */
+  buy: readonly string[];
+  /** The markdown checkpoint's approval. */
+  markdown: readonly string[];
+}
+
+export const DEFAULT_APPROVERS: SeasonApprovers = { buy: ['buyer'], markdown: ['buyer'] };
+
+const roleList = z
+  .string()
+  .transform((text) => text.split(',').map((role) => role.trim()))
+  .pipe(z.array(RoleName).min(1, 'name at least one role').max(8, 'at most 8 approvals'));
+
+const SETTINGS = { buy: 'BATON_BUY_APPROVERS', markdown: 'BATON_MARKDOWN_APPROVERS' } as const;
+
+/** Reads the two settings (unset or empty: the default); a malformed list is refused naming the setting. */
+export function approversFromEnv(env: Readonly<Record<string, string | undefined>>): SeasonApprovers {
+  const read = (which: keyof typeof SETTINGS): readonly string[] => {
+    const raw = env[SETTINGS[which]];
+    if (raw === undefined || raw.trim() === '') return DEFAULT_APPROVERS[which];
+    const parsed = roleList.safeParse(raw);
+    if (!parsed.success) {
+      throw new InvalidParametersError(
+        `${SETTINGS[which]} is invalid`,
+        parsed.error.issues.map((issue) => ({ path: SETTINGS[which], message: issue.message })),
+      );
+    }
+    return parsed.data;
+  };
+  return { buy: read('buy'), markdown: read('markdown') };
+}
+
+const APPROVAL_PHASES = { manufacturing_approval: 'buy', markdown_approval: 'markdown' } as const;
+
+/** The workflow with each approval phase requiring its roles (a quorum: one approval per role, distinct people). */
+export function withApprovers<P>(workflow: WorkflowDefinition<P>, approvers: SeasonApprovers): WorkflowDefinition<P> {
+  const phases = workflow.phases.map((phase): Phase<P> => {
+    const which = APPROVAL_PHASES[phase.name as keyof typeof APPROVAL_PHASES] as keyof SeasonApprovers | undefined;
+    if (which === undefined || !('wait' in phase) || phase.wait === undefined) return phase;
+    return { ...phase, wait: { ...phase.wait, policy: { quorum: [...approvers[which]] } } };
+  });
+  return { ...workflow, phases };
+}
