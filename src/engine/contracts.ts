@@ -98,6 +98,33 @@ export type CoreEventType = keyof typeof CORE_EVENT_PAYLOADS;
 export const CORE_EVENT_TYPES = Object.keys(CORE_EVENT_PAYLOADS) as CoreEventType[];
 export type CoreEventPayload<T extends CoreEventType> = z.infer<(typeof CORE_EVENT_PAYLOADS)[T]>;
 
+/** What a person decided, as the audit lists it: started, answered a wait (or voted toward its quorum), cancelled, retried, rolled back. */
+export const DECISION_ACTIONS = ['start', 'accept', 'modify', 'reject', 'submit', 'signal', 'cancel', 'retry', 'rollback'] as const;
+export const DecisionAction = z.enum(DECISION_ACTIONS);
+export type DecisionAction = z.infer<typeof DecisionAction>;
+
+/** One decision across runs: the event that records it, who made it, and what it was (the audit's rows, oldest first). */
+export const Decision = z.object({
+  run_id: z.string(),
+  workflow: z.string(),
+  /** The event's number in the run's log. */
+  seq: z.number().int(),
+  /** The event type: run_created, run_state, phase_transition, approval_vote, approval_resolved or wait_resolved. */
+  type: z.string(),
+  at: z.string().describe('ISO 8601 time'),
+  actor: ActorRef,
+  /** The phase decided on (a wait's phase; a rollback's target). */
+  phase: z.string().optional(),
+  action: DecisionAction.optional(),
+  /** The approval or wait answered. */
+  wait_id: z.string().optional(),
+  /** The role the actor acted in (a submission's role; the quorum role a vote filled). */
+  role: z.string().optional(),
+  /** The comment or reason given. */
+  reason: z.string().optional(),
+});
+export type Decision = z.infer<typeof Decision>;
+
 /** Every event's envelope, as HTTP returns it and the WebSocket sends it. */
 export const eventEnvelope = z.object({ type: z.string(), run_id: z.string(), seq: z.number().int(), timestamp: z.string().describe('ISO 8601 time') });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;

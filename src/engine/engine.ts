@@ -4,12 +4,14 @@
  * (worker.ts), waits (waits.ts), rollback (rollback.ts), status and statistics (stats.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../actors/contracts.js';
+import { refOf, type Actor } from '../actors/contracts.js';
 import { CancelledError, ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { inputError } from '../errors/zod-issues.js';
 import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, RunStore, WaitRecord } from '../store/types.js';
 import type { AgentDefinition } from './agent.js';
+import type { Decision } from './contracts.js';
 import { commitRun, type EngineCore } from './core.js';
+import { listDecisions, type DecisionQuery } from './decisions.js';
 import { EventHub, type EventListener, type RunCursor, type Subscription } from './event-hub.js';
 import { events } from './events.js';
 import { AgentRegistry } from './registry.js';
@@ -23,6 +25,7 @@ import { agentsOf, type WorkflowDefinition } from './workflow.js';
 
 export { resolutionInput, type ResolutionInput, type ResolveOptions } from './waits.js';
 export type { RunStatus, WorkflowStats } from './stats.js';
+export type { DecisionQuery } from './decisions.js';
 export type { RunStep } from './timeline.js';
 
 export interface EngineOptions {
@@ -161,8 +164,9 @@ export class Engine {
         leaseOwner: runNow ? this.nodeId : null,
         leaseExpiresAt: runNow ? now + this.core.leaseMs : null,
         createdAt: now,
+        startedBy: options.actor ? refOf(options.actor) : null,
       },
-      [events.runCreated(workflow.name, parsed.data, options.sessionId ?? null)],
+      [events.runCreated(workflow.name, parsed.data, options.sessionId ?? null, options.actor && refOf(options.actor))],
     );
     if (!created && run.workflow !== workflow.name) {
       throw new ConflictError(`idempotency key "${options.idempotencyKey}" already started a run of workflow "${run.workflow}"`, { run_id: run.id });
@@ -189,13 +193,16 @@ export class Engine {
     return { runs: await Promise.all(runs.map((r) => this.statusOf(r))), total };
   }
 
-  async cancelRun(runId: string, reason = 'cancelled by request', _options: DecisionOptions = {}): Promise<RunStatus> {
+  async cancelRun(runId: string, reason = 'cancelled by request', options: DecisionOptions = {}): Promise<RunStatus> {
+    const actor = options.actor && refOf(options.actor);
     const run = await this.withFreshRun(runId, async (current) => {
       assertRunTransition(current.state, 'cancelled');
       return commitRun(this.core, current, {
         patch: { state: 'cancelled', waitingFor: null, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },
-        ...(current.waitingFor ? { closeWait: { id: current.waitingFor, status: 'cancelled' as const, resolution: { reason } } } : {}),
-        events: [events.runState(current.state, 'cancelled', reason), events.workflowComplete('cancelled', null)],
+        ...(current.waitingFor
+          ? { closeWait: { id: current.waitingFor, status: 'cancelled' as const, resolution: { reason, ...(actor ? { by: actor } : {}) } } }
+          : {}),
+        events: [events.runState(current.state, 'cancelled', reason, actor), events.workflowComplete('cancelled', null)],
       });
     });
     this.worker.abort(runId, new CancelledError('run cancelled', { reason }));
@@ -209,7 +216,7 @@ export class Engine {
   }
 
   /** Runs a failed run again from the step that failed, with a fresh retry budget. */
-  async retryRun(runId: string, _options: DecisionOptions = {}): Promise<RunStatus> {
+  async retryRun(runId: string, options: DecisionOptions = {}): Promise<RunStatus> {
     const run = await this.withFreshRun(runId, async (current) => {
       if (current.state !== 'failed') {
         throw new ConflictError(`run "${runId}" is ${current.state}; only failed runs can be retried`, { state: current.state }, [
@@ -218,7 +225,7 @@ export class Engine {
       }
       return commitRun(this.core, current, {
         patch: { state: 'running', error: null, finishedAt: null, ...this.worker.leaseForNow() },
-        events: [events.runState('failed', 'running', 'retry')],
+        events: [events.runState('failed', 'running', 'retry', options.actor && refOf(options.actor))],
       });
     });
     this.worker.launch(run);
@@ -231,9 +238,10 @@ export class Engine {
    * again seeing only the steps before it, and the workflow's `rollback` hook writes what that
    * means for its data, or refuses (then nothing changes).
    */
-  async rollbackRun(runId: string, toPhase: string, reason = 'rollback by request', _options: DecisionOptions = {}): Promise<RunStatus> {
+  async rollbackRun(runId: string, toPhase: string, reason = 'rollback by request', options: DecisionOptions = {}): Promise<RunStatus> {
+    const actor = options.actor && refOf(options.actor);
     const run = await this.withFreshRun(runId, async (current) =>
-      commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, this.worker.leaseForNow())),
+      commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, this.worker.leaseForNow(), actor)),
     );
     this.worker.launch(run);
     return this.statusOf(run);
@@ -338,6 +346,11 @@ export class Engine {
       // A caller that stops waiting must not leave its follower behind.
       if (options.timeoutMs !== undefined) timer = setTimeout(() => done(() => void this.status(runId).then(resolve, reject)), options.timeoutMs).unref();
     });
+  }
+
+  /** Decisions across runs (starts, approvals and votes, submissions, cancels, retries, rollbacks), oldest first: the audit. */
+  async decisions(query: DecisionQuery = {}): Promise<Decision[]> {
+    return listDecisions(this.store, query);
   }
 
   async stats(workflowName: string): Promise<WorkflowStats> {

@@ -31,6 +31,9 @@ const event = (type: CoreEventType, payload: Record<string, unknown>): NewEvent 
 /** A decision names its actor in the payload (for readers of the log) and in the event's actor column (for the audit). */
 const decided = (e: NewEvent, actor: ActorRef | undefined): NewEvent => (actor ? { ...e, payload: { ...e.payload, actor }, actorId: actor.id } : e);
 
+/** The event without its audit entry: the same decision's second event (a rollback's run_state) names the actor in its payload only. */
+export const withoutAudit = ({ type, payload }: NewEvent): NewEvent => ({ type, payload });
+
 export const events = {
   runCreated: (workflow: string, parameters: unknown, sessionId: string | null, actor?: ActorRef) =>
     decided(event('run_created', { workflow, parameters, session_id: sessionId }), actor),

@@ -18,7 +18,18 @@ export type {
   WorkflowDefinition,
 } from './workflow.js';
 export { Engine, resolutionInput } from './engine.js';
-export type { EngineOptions, HistoryEntry, ResolutionInput, ResolveOptions, RunStatus, RunStep, StartRunOptions, WorkflowStats } from './engine.js';
+export type {
+  DecisionQuery,
+  DecisionOptions,
+  EngineOptions,
+  HistoryEntry,
+  ResolutionInput,
+  ResolveOptions,
+  RunStatus,
+  RunStep,
+  StartRunOptions,
+  WorkflowStats,
+} from './engine.js';
 export type { RollbackOutput } from './timeline.js';
 export { CORE_EVENT_TYPES } from './events.js';
 export type { CoreEventType } from './events.js';

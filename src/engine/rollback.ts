@@ -4,10 +4,11 @@
  * recomputed from the steps that stand, and its workflow may write what the rollback means for
  * its own data, or refuse it, in the same transaction.
  */
+import type { ActorRef } from '../actors/contracts.js';
 import { ConflictError, InvalidTransitionError } from '../errors/index.js';
 import type { NewStep, RunRecord } from '../store/types.js';
 import type { CommitParts, EngineCore } from './core.js';
-import { events } from './events.js';
+import { events, withoutAudit } from './events.js';
 import { phaseIndexOrNull } from './navigation.js';
 import { assertRunTransition } from './run-states.js';
 import { abandonedBy, positionOf, timelineOf, type RollbackOutput } from './timeline.js';
@@ -19,6 +20,7 @@ export async function rollbackCommit(
   toPhase: string,
   reason: string,
   lease: { leaseOwner: string; leaseExpiresAt: number },
+  actor?: ActorRef,
 ): Promise<CommitParts> {
   const workflow = core.workflow(run.workflow);
   if (run.state === 'running') {
@@ -62,10 +64,11 @@ export async function rollbackCommit(
       finishedAt: null,
       ...lease,
     },
-    ...(run.waitingFor ? { closeWait: { id: run.waitingFor, status: 'cancelled' as const, resolution: { reason } } } : {}),
+    ...(run.waitingFor ? { closeWait: { id: run.waitingFor, status: 'cancelled' as const, resolution: { reason, ...(actor ? { by: actor } : {}) } } } : {}),
     events: [
-      events.phaseTransition(run.phase ?? '(end)', toPhase, reason, { timeline: number, abandonedSteps: abandoned.map((s) => s.stepKey) }),
-      events.runState(run.state, 'running', reason),
+      // The transition is the decision the audit lists (actor column); the state change names the actor too, for readers of the log.
+      events.phaseTransition(run.phase ?? '(end)', toPhase, reason, { timeline: number, abandonedSteps: abandoned.map((s) => s.stepKey) }, actor),
+      withoutAudit(events.runState(run.state, 'running', reason, actor)),
     ],
   };
 }

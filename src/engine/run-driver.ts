@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatonError, StaleRunError, toBatonError } from '../errors/index.js';
+import { WaitPolicy } from '../store/contracts.js';
 import type { NewEvent, RunRecord, StepRecord } from '../store/types.js';
 import { commitRun, contextError, RunMemory, type CommitParts, type EngineCore } from './core.js';
 import { events, isCoreEventType } from './events.js';
@@ -118,10 +119,14 @@ export class RunDriver {
   private async openWait(phase: WaitPhase, visit: number, memory: RunMemory): Promise<void> {
     let data: unknown;
     let deadlineMs: number | undefined;
+    let policy: WaitPolicy | null;
     try {
       const context = memory.context(this.run, phase.name, visit);
       data = phase.wait.data ? phase.wait.data(context) : (context.previous?.output ?? null);
       deadlineMs = phase.wait.deadlineMs?.(this.run.parameters);
+      // Fixed as the wait opens and kept with it: who may decide does not change under a waiting run (or across a restart).
+      const spec = phase.wait.policy;
+      policy = spec === undefined ? null : WaitPolicy.parse(typeof spec === 'function' ? spec(context) : spec);
     } catch (error) {
       return this.fail(contextError(phase.name, error));
     }
@@ -131,12 +136,12 @@ export class RunDriver {
     const deadlineAt = deadlineMs === undefined ? null : now + deadlineMs;
     const role = phase.wait.role ?? null;
     await this.commit({
-      openWait: { id, stepKey: memory.stepKey(phase.name, visit), phase: phase.name, kind: phase.wait.kind, role, data, deadlineAt, createdAt: now },
+      openWait: { id, stepKey: memory.stepKey(phase.name, visit), phase: phase.name, kind: phase.wait.kind, role, data, deadlineAt, createdAt: now, policy },
       // A waiting run holds no worker: the lease goes back.
       patch: { state: 'waiting', waitingFor: id, leaseOwner: null, leaseExpiresAt: null },
       events: [
         events.runState('running', 'waiting', `${phase.name} waits for ${phase.wait.kind}`),
-        events.waitRequired(id, phase.wait.kind, phase.name, data, deadlineAt, role),
+        events.waitRequired(id, phase.wait.kind, phase.name, data, deadlineAt, role, policy),
       ],
     });
   }

@@ -12,7 +12,10 @@ export interface RunStatus {
   phase: string | null;
   percent: number;
   completedPhases: string[];
-  waitingFor: Pick<WaitRecord, 'id' | 'kind' | 'role' | 'phase' | 'data' | 'deadlineAt'> | null;
+  /** What it waits for: who may decide (role, policy) and the quorum's approvals so far. */
+  waitingFor: Pick<WaitRecord, 'id' | 'kind' | 'role' | 'phase' | 'data' | 'deadlineAt' | 'policy' | 'votes'> | null;
+  /** Who started it; null when the caller named nobody. */
+  startedBy: RunRecord['startedBy'];
   parameters: unknown;
   result: unknown;
   error: RunRecord['error'];
@@ -43,7 +46,19 @@ export async function statusOf(store: Pick<RunStore, 'getWait'>, workflow: Workf
     phase: run.phase,
     percent: workflow ? percentDone(workflow, run) : 0,
     completedPhases: run.completedPhases,
-    waitingFor: wait ? { id: wait.id, kind: wait.kind, role: wait.role, phase: wait.phase, data: wait.data, deadlineAt: wait.deadlineAt } : null,
+    waitingFor: wait
+      ? {
+          id: wait.id,
+          kind: wait.kind,
+          role: wait.role,
+          phase: wait.phase,
+          data: wait.data,
+          deadlineAt: wait.deadlineAt,
+          policy: wait.policy,
+          votes: wait.votes,
+        }
+      : null,
+    startedBy: run.startedBy,
     parameters: run.parameters,
     result: run.result,
     error: run.error,

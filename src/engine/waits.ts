@@ -3,12 +3,14 @@
  * committing it and moving the run on, and closing waits whose deadline passed.
  */
 import { z } from 'zod';
-import type { Actor } from '../actors/contracts.js';
-import { BatonError, ConflictError, InvalidParametersError, NotFoundError } from '../errors/index.js';
+import { holdsRole, refOf, type Actor } from '../actors/contracts.js';
+import { BatonError, ConflictError, InvalidParametersError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
+import type { WaitVote } from '../store/contracts.js';
 import type { DataWrite, RunRecord, WaitRecord } from '../store/types.js';
 import { commitRun, RunMemory, type EngineCore } from './core.js';
 import { events } from './events.js';
+import { assignRoles } from './quorum.js';
 import { advance, afterWait, phaseIndexOrNull, unknownPhaseError } from './navigation.js';
 import { destinationEvents } from './run-driver.js';
 import type { WaitPhase, WaitResolution, WorkflowDefinition } from './workflow.js';
@@ -39,10 +41,25 @@ export class Waits {
     private readonly leaseForNow: () => { leaseOwner: string; leaseExpiresAt: number },
   ) {}
 
-  /** Resolves what a run waits for. Approvals take accept | modify (with data) | reject. */
+  /**
+   * Resolves what a run waits for. Approvals take accept | modify (with data) | reject. A quorum's
+   * approval is recorded as a vote until every role is filled. Each attempt is fenced on the run's
+   * version: when another resolution or vote lands first, the wait is read again and checked again,
+   * so two approvers at once both count, or the later one is told why it no longer can.
+   */
   async resolve(runId: string, waitId: string, input: ResolutionInput, options: ResolveOptions = {}): Promise<RunRecord> {
     const parsedInput = resolutionInput.safeParse(input);
     if (!parsedInput.success) throw new InvalidParametersError('the resolution is invalid', issuesOf(parsedInput.error));
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.resolveOnce(runId, waitId, parsedInput.data, options);
+      } catch (error) {
+        if (!(error instanceof StaleRunError) || tries >= 5) throw error;
+      }
+    }
+  }
+
+  private async resolveOnce(runId: string, waitId: string, input: ResolutionInput, options: ResolveOptions): Promise<RunRecord> {
     const run = await this.core.store.getRun(runId);
     if (!run) throw new NotFoundError('run', runId);
     const wait = await this.core.store.getWait(waitId);
@@ -57,7 +74,92 @@ export class Waits {
     const phase = waitPhaseOf(workflow, wait.phase);
     if (!phase) throw unknownPhaseError(workflow, wait.phase);
     checkIntake(phase, wait, options.intake);
-    return this.finish(run, phase, wait, checkResolution(phase, wait, parsedInput.data), 'resolved', options.writes);
+    const { actor } = options;
+    checkRole(wait, input, actor);
+    if (actor) await this.checkPolicy(run, wait, actor);
+    const resolution = checkResolution(phase, wait, input, actor);
+    const quorum = wait.kind === 'approval' ? (wait.policy?.quorum ?? []) : [];
+    if (quorum.length > 0) return this.vote(run, phase, wait, quorum, resolution, input, actor, options.writes);
+    return this.finish(run, phase, wait, resolution, 'resolved', options.writes);
+  }
+
+  /** The policy's refusals: the run's starter, and whoever resolved a named phase's latest wait (submitted the work). */
+  private async checkPolicy(run: RunRecord, wait: WaitRecord, actor: Actor): Promise<void> {
+    const policy = wait.policy;
+    if (!policy) return;
+    const refuse = (message: string, details: Record<string, unknown>) =>
+      new BatonError('FORBIDDEN', message, { details: { wait_id: wait.id, actor: actor.id, ...details }, suggestions: ['ask someone else to decide'] });
+    if (policy.not_starter && run.startedBy?.id === actor.id) {
+      throw refuse(`${actor.name} started this run and may not resolve its ${wait.kind} of phase "${wait.phase}"`, { rule: 'not_starter' });
+    }
+    const phases = policy.not_submitter_of ?? [];
+    if (phases.length === 0) return;
+    const waits = await this.core.store.listWaits(run.id);
+    for (const phase of phases) {
+      const latest = waits.filter((w) => w.phase === phase && w.status === 'resolved').at(-1);
+      if (resolverOf(latest)?.id === actor.id) {
+        throw refuse(`${actor.name} submitted the work of phase "${phase}" and may not resolve the ${wait.kind} of phase "${wait.phase}"`, {
+          rule: 'not_submitter_of',
+          phase,
+        });
+      }
+    }
+  }
+
+  /**
+   * A quorum's approval: one vote per role, each from a different actor. A reject from an actor who
+   * could fill a role still needed ends it at once; the vote that fills the last role resolves it.
+   */
+  private async vote(
+    run: RunRecord,
+    phase: WaitPhase,
+    wait: WaitRecord,
+    quorum: readonly string[],
+    resolution: WaitResolution,
+    input: ResolutionInput,
+    actor: Actor | undefined,
+    writes?: readonly DataWrite[],
+  ): Promise<RunRecord> {
+    if (!actor) {
+      throw new BatonError('FORBIDDEN', `the ${wait.kind} of phase "${wait.phase}" needs approvals from named actors (${quorum.join(', ')})`, {
+        details: { wait_id: wait.id, required_roles: [...quorum] },
+      });
+    }
+    if (resolution.action === 'modify' && quorum.length > 1) {
+      throw new InvalidParametersError(`the ${wait.kind} of phase "${wait.phase}" needs ${quorum.length} approvals (${quorum.join(', ')})`, [
+        { path: 'action', message: 'modify cannot be shared by a quorum: reject with a comment, or accept' },
+      ]);
+    }
+    const votes = wait.votes;
+    const needed = assignRoles(quorum, votes.map(voterOf)).remaining;
+    const ref = refOf(actor);
+    if (votes.some((v) => v.actor.id === actor.id)) {
+      throw new ConflictError(
+        `${actor.name} has already approved the ${wait.kind} of phase "${wait.phase}": a different actor is needed`,
+        { wait_id: wait.id, actor: ref, roles_needed: needed },
+        [`ask someone holding ${needed.join(' or ')}`],
+      );
+    }
+    const holds = [...new Set(quorum)].filter((role) => (input.role === undefined || input.role === role) && holdsRole(actor, role));
+    const at = this.core.now();
+    const next = [...votes, { actor: ref, role: '', at, holds }];
+    const { roles, remaining } = assignRoles(quorum, next.map(voterOf));
+    if (holds.length === 0 || roles === undefined) {
+      throw new BatonError(
+        'FORBIDDEN',
+        `the ${wait.kind} of phase "${wait.phase}" still needs ${needed.join(' and ')}; ${actor.name} holds none of ${needed.length > 1 ? 'them' : 'it'}`,
+        { details: { wait_id: wait.id, actor: actor.id, required_roles: needed, required_role: needed[0] ?? null, role: input.role ?? null } },
+      );
+    }
+    const placed: WaitVote[] = next.map((v, i) => ({ ...v, role: roles[i] as string }));
+    if (resolution.action === 'reject') return this.finish(run, phase, wait, { ...resolution, votes }, 'resolved', writes);
+    if (remaining.length === 0) return this.finish(run, phase, wait, { ...resolution, votes: placed }, 'resolved', writes);
+    const mine = placed.at(-1) as WaitVote;
+    const updated = await commitRun(this.core, run, {
+      updateWait: { id: wait.id, votes: placed },
+      events: [events.approvalVote(wait.id, wait.kind, wait.phase, ref, mine.role, remaining)],
+    });
+    return updated;
   }
 
   private async finish(
@@ -150,9 +252,38 @@ function checkIntake(phase: WaitPhase, wait: WaitRecord, intake: string | undefi
   ]);
 }
 
-/** Checks a resolution against the wait's kind, role and data schema. */
-function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionInput): WaitResolution {
-  const comment = input.comment === undefined ? {} : { comment: input.comment };
+const voterOf = (vote: WaitVote) => ({ holds: vote.holds ?? [vote.role], role: vote.role });
+
+/** Who resolved a wait, as its resolution records. */
+const resolverOf = (wait: WaitRecord | undefined): { id: string } | undefined => {
+  const by = (wait?.resolution as { by?: { id?: unknown } } | null | undefined)?.by;
+  return typeof by?.id === 'string' ? { id: by.id } : undefined;
+};
+
+/**
+ * A wait's role must be held by whoever resolves it; a role the caller declares must be the wait's.
+ * Callers holding every role (the local mode, BATON_API_TOKEN) and callers the engine was given no
+ * actor for declare the role as before actors existed, so existing delivery flows keep working.
+ */
+function checkRole(wait: WaitRecord, input: ResolutionInput, actor: Actor | undefined): void {
+  const needed = wait.role;
+  if (needed === null) return;
+  const refuse = (why: string) =>
+    new BatonError('FORBIDDEN', `only role ${needed} may resolve the ${wait.kind} of phase "${wait.phase}"${why}`, {
+      details: { required_role: needed, expected_role: needed, role: input.role ?? null, ...(actor ? { actor: actor.id } : {}) },
+      suggestions: [`resolve it as an actor holding ${needed}`],
+    });
+  if (input.role !== undefined && input.role !== needed) throw refuse(`, not ${input.role}`);
+  if (!actor || actor.any_role) {
+    if (input.role !== needed) throw refuse('');
+    return;
+  }
+  if (!holdsRole(actor, needed)) throw refuse(`; ${actor.name} does not hold it`);
+}
+
+/** Checks a resolution against the wait's kind and data schema; `by` names the actor. */
+function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionInput, actor: Actor | undefined): WaitResolution {
+  const comment = { ...(input.comment === undefined ? {} : { comment: input.comment }), ...(actor ? { by: refOf(actor) } : {}) };
   const data = (): unknown => {
     const schema = phase.wait.schema;
     if (!schema) return input.data;
@@ -160,11 +291,6 @@ function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionIn
     if (!parsed.success) throw new InvalidParametersError(`the data for ${wait.kind} "${wait.id}" is invalid`, issuesOf(parsed.error));
     return parsed.data;
   };
-  if (wait.role !== null && input.role !== wait.role) {
-    throw new BatonError('FORBIDDEN', `only role ${wait.role} may resolve the ${wait.kind} of phase "${wait.phase}"`, {
-      details: { expected_role: wait.role, role: input.role ?? null },
-    });
-  }
   if (wait.kind === 'approval') {
     if (input.action === undefined)
       throw new InvalidParametersError('an approval needs an action', [{ path: 'action', message: 'expected accept, modify or reject' }]);

@@ -22,6 +22,12 @@ export const WaitPolicy = z.object({
 });
 export type WaitPolicy = z.infer<typeof WaitPolicy>;
 
-/** One actor's approval toward a quorum: the role it filled. */
-export const WaitVote = z.object({ actor: ActorRef, role: z.string(), at: z.number() });
+/** One actor's approval toward a quorum: the role it fills. */
+export const WaitVote = z.object({
+  actor: ActorRef,
+  role: z.string(),
+  at: z.number(),
+  /** The quorum's roles the actor held when voting: a later approver may move this vote to another of them, so its only role stays free. */
+  holds: z.array(z.string()).optional(),
+});
 export type WaitVote = z.infer<typeof WaitVote>;
