@@ -23,14 +23,20 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-export async function startDashboardServer({ webRoot, apiToken }: { webRoot: string; apiToken?: string }): Promise<DashboardServer> {
+export interface DashboardServerOptions {
+  apiToken?: string;
+  /** The settings the workflow modules read, as `baton serve` passes its environment (e.g. BATON_BUY_APPROVERS). */
+  env?: Readonly<Record<string, string>>;
+}
+
+export async function startDashboardServer({ webRoot, apiToken, env = {} }: DashboardServerOptions & { webRoot: string }): Promise<DashboardServer> {
   const sqlite = storeKinds.find((k) => k.name === 'sqlite');
   if (!sqlite) throw new Error('no SQLite store kind');
   const database = await sqlite.create();
   const store = database.store;
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 7, lastWeek: LAST_HISTORY_WEEK });
   // Every workflow `baton serve` runs, opened as it opens them.
-  const opened = openModules(WORKFLOW_MODULES, store, { llm: null });
+  const opened = openModules(WORKFLOW_MODULES, store, { llm: null, env });
   const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows, pollIntervalMs: 50 });
   await engine.start();
   const config = parseServerConfig({ port: 0, host: '127.0.0.1', defaultWorkflow: SEASON_PLANNING, ...(apiToken ? { apiToken } : {}) });

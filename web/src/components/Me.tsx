@@ -53,17 +53,23 @@ export function WhoAmI() {
   useTokenGeneration(); // re-read the saved token when it changes
   return (
     <div className="whoami" data-testid="whoami" data-actor={me?.id ?? ''} data-state={state}>
-      {me ? (
+      {me?.id === 'local' ? (
+        <span title="No actor and no BATON_API_TOKEN on this server: whoever opens it acts, with every role">Local mode: no token needed</span>
+      ) : me?.id === 'anonymous' ? (
+        <span>Reading without a token</span>
+      ) : me ? (
         <span>
-          {me.id === 'local' && !token ? 'Local mode: ' : 'Signed in as '}
-          <strong data-testid="whoami-name">{me.name}</strong> <span className="whoami-roles">({rolesOf(me)})</span>
+          Signed in as <strong data-testid="whoami-name">{me.name}</strong> <span className="whoami-roles">({rolesOf(me)})</span>
         </span>
       ) : state === 'loading' ? null : token ? (
         <span>{state === 'refused' ? 'Token refused' : 'Token saved'}</span>
       ) : null}
-      <button type="button" className="link" onClick={switchToken}>
-        {token ? 'Switch token' : 'Use a token'}
-      </button>
+      {/* A server in local mode takes no token: offering one would only confuse. */}
+      {me?.id === 'local' && !token ? null : (
+        <button type="button" className="link" onClick={switchToken}>
+          {token ? 'Switch token' : 'Use a token'}
+        </button>
+      )}
       {token ? (
         <button type="button" className="link" onClick={clearToken}>
           Forget token
