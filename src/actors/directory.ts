@@ -192,7 +192,9 @@ export class ActorDirectory {
 
   /**
    * The live actor a bearer token belongs to, or undefined for anything else (malformed, unknown,
-   * wrong secret, revoked token or actor): the caller answers all of them alike.
+   * wrong secret, revoked token or actor): the caller answers all of them alike. The token id is
+   * not secret (decisions record it), so finding its row by index reveals nothing; the secret's hash
+   * is compared timing-safe, and an unknown id is compared against a decoy so it costs the same.
    */
   async authenticate(presented: string): Promise<Actor | undefined> {
     const match = TOKEN_FORMAT.exec(presented);

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { ActorDirectory } from '../../../src/actors/directory.js';
 import type { ActorRecord, IssuedToken } from '../../../src/actors/contracts.js';
 import { describeEachStore } from '../../support/stores.js';
-import { expectError, useServers, type Api, type Reply } from './harness.js';
+import { expectError, useServers, type Api, type ErrorView, type Reply } from './harness.js';
 
 const API_TOKEN = 'the-single-api-token';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -83,7 +83,7 @@ describeEachStore('HTTP: actors and their tokens', (kind) => {
     const unknown = expectError(await api.get('/api/runs', bearer(`baton_0123456789abcdef_${'A'.repeat(43)}`)), 403, 'FORBIDDEN');
     const garbage = expectError(await api.get('/api/runs', bearer('nonsense-token')), 403, 'FORBIDDEN');
     // Everything but the request id is the same: the answer never tells which of them it was.
-    const withoutId = ({ request_id, ...rest }: typeof revoked) => (request_id === '' ? undefined : rest);
+    const withoutId = (error: ErrorView) => ({ ...error, request_id: 'any' });
     expect(withoutId(unknown)).toEqual(withoutId(revoked));
     expect(withoutId(garbage)).toEqual(withoutId(revoked));
     expect(JSON.stringify(revoked)).not.toMatch(/ada|revoked/);
