@@ -21,6 +21,7 @@ import type { ServerConfig } from './config.js';
 import { answerClientError, answerFrameworkError, installErrorHandling, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { installJsonBodyParser, refuseNulInParameters } from './json-body.js';
 import { actorRoutes } from './routes/actors.js';
+import { auditRoutes } from './routes/audit.js';
 import { healthRoutes } from './routes/health.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
@@ -136,6 +137,7 @@ export async function buildServer({
   await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
   await app.register(actorRoutes(actors));
+  await app.register(auditRoutes(engine, actors));
   await app.register(
     workflowRoutes(
       engine,

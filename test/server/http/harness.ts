@@ -108,6 +108,8 @@ export interface ServeOptions {
   /** Registers the software-delivery workflow and its agents too (role agents use `deliveryLlm`, default none: offline). */
   delivery?: boolean;
   deliveryLlm?: LlmSettings;
+  /** The settings the modules read (e.g. BATON_BUY_APPROVERS), as `baton serve` passes process.env; default none. */
+  moduleEnv?: Record<string, string>;
   /** The language model for extraction (default none, whatever the environment says). */
   llm?: LlmSettings | null;
   /**
@@ -163,7 +165,7 @@ export function useServers(kind: StoreKind): { serve(options?: ServeOptions): Pr
     }
     const hold = holder();
     // Both modules' routes are always served (as `baton serve` does); their workflows run only when asked for.
-    const seasonModule = seasonPlanningModule.open(store, { llm: null });
+    const seasonModule = seasonPlanningModule.open(store, { llm: null, env: options.moduleEnv ?? {} });
     const deliveryModule = softwareDeliveryModule.open(store, { llm: options.deliveryLlm ?? null });
     const season = options.season ? seasonModule : undefined;
     const delivery = options.delivery ? deliveryModule : undefined;

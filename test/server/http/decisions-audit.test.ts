@@ -1,0 +1,127 @@
+// Who decided what, over real HTTP with actors' tokens: the season's buy as a two-person approval (buyer and merchandiser), roles checked, and the audit across runs.
+import { expect, it } from 'vitest';
+import { ActorDirectory } from '../../../src/actors/directory.js';
+import { describeEachStore } from '../../support/stores.js';
+import { loadSmallChain, season } from '../../workflows/season-planning/support.js';
+import { expectError, useServers, type Api, type ErrorView } from './harness.js';
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const RUN = '/api/orchestrator/run-workflow';
+
+interface Decision {
+  run_id: string;
+  workflow: string;
+  type: string;
+  at: string;
+  actor: { id: string; name: string; token_id: string | null };
+  phase?: string;
+  action?: string;
+  role?: string;
+  reason?: string;
+}
+interface Audit {
+  decisions: Decision[];
+  next_since: string | null;
+}
+interface Status {
+  state: string;
+  phase: string | null;
+  waiting_for: { approval_id: string; kind: string } | null;
+}
+
+async function people(api: Api) {
+  const directory = ActorDirectory.of(api.t.store);
+  const ana = await directory.add({ name: 'ana', roles: ['buyer'] });
+  const ben = await directory.add({ name: 'ben', roles: ['merchandiser'] });
+  const cy = await directory.add({ name: 'cy', roles: ['analyst'] });
+  const auditor = await directory.add({ name: 'aud', scope: 'read' });
+  return { ana: ana.token.token, ben: ben.token.token, cy: cy.token.token, auditor: auditor.token.token, anaId: ana.actor.id };
+}
+
+describeEachStore('HTTP: decisions by people', (kind) => {
+  const h = useServers(kind);
+
+  it('makes the buy a two-person approval: the buyer, then the merchandiser, each once; others are refused naming the roles', async () => {
+    const api = await h.serve({ season: true, moduleEnv: { BATON_BUY_APPROVERS: 'buyer,merchandiser' } });
+    await loadSmallChain(api.t.store);
+    const p = await people(api);
+    const started = await api.post<{ run_id: string }>(RUN, { session_id: 's1', workflow: 'season-planning', parameters: season(4) }, bearer(p.ana));
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const runId = started.body.run_id;
+    const waiting = await api.engine.settled(runId);
+    expect(waiting.waitingFor?.phase).toBe('manufacturing_approval');
+    const approve = (token: string, action = 'accept') =>
+      api.post<Status & ErrorView>(`/api/runs/${runId}/approvals/${waiting.waitingFor!.id}`, { action }, bearer(token));
+
+    const outsider = await approve(p.cy);
+    expectError(outsider, 403, 'FORBIDDEN');
+    expect(outsider.body.message).toMatch(/buyer|merchandiser/);
+    expectError(await approve(p.auditor), 403, 'FORBIDDEN');
+
+    const first = await approve(p.ana);
+    expect(first.status).toBe(200);
+    expect(first.body.state).toBe('waiting');
+    const twice = await approve(p.ana);
+    expectError(twice, 409, 'CONFLICT');
+    expect(twice.body.message).toMatch(/different/);
+
+    const second = await approve(p.ben);
+    expect(second.status).toBe(200);
+    const after = await api.engine.settled(runId);
+    expect(after.state).toBe('completed');
+
+    const log = (
+      await api.get<{
+        events: { type: string; actor?: { name: string }; resolution?: { by?: { name: string }; votes?: { actor: { name: string }; role: string }[] } }[];
+      }>(`/api/runs/${runId}/events?limit=1000`, bearer(p.auditor))
+    ).body.events;
+    expect(log.find((e) => e.type === 'run_created')?.actor?.name).toBe('ana');
+    expect(log.filter((e) => e.type === 'approval_vote').map((e) => e.actor?.name)).toEqual(['ana']);
+    const resolved = log.find((e) => e.type === 'approval_resolved');
+    expect(resolved?.resolution?.by?.name).toBe('ben');
+    expect(resolved?.resolution?.votes?.map((v) => [v.actor.name, v.role])).toEqual([
+      ['ana', 'buyer'],
+      ['ben', 'merchandiser'],
+    ]);
+  });
+
+  it('lists decisions across runs by actor and time, to a read-only auditor, by name or id', async () => {
+    const api = await h.serve({ workflows: ['review', 'slow'] });
+    const p = await people(api);
+    const first = await api.post<{ run_id: string }>(RUN, { session_id: 's', workflow: 'review', parameters: { topic: 'tides' } }, bearer(p.ana));
+    const waiting = await api.engine.settled(first.body.run_id);
+    expect(
+      (await api.post(`/api/runs/${first.body.run_id}/approvals/${waiting.waitingFor!.id}`, { action: 'reject', comment: 'not now' }, bearer(p.ben))).status,
+    ).toBe(200);
+    const middle = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await api.post<{ run_id: string }>(RUN, { session_id: 's', workflow: 'slow', parameters: {} }, bearer(p.ben));
+    await api.hold.started;
+    expect((await api.post(`/api/runs/${second.body.run_id}/cancel`, { reason: 'wrong season' }, bearer(p.ana))).status).toBe(200);
+    api.hold.release();
+
+    const all = (await api.get<Audit>('/api/audit', bearer(p.auditor))).body;
+    expect(all.decisions.map((d) => [d.actor.name, d.action, d.workflow])).toEqual([
+      ['ana', 'start', 'review'],
+      ['ben', 'reject', 'review'],
+      ['ben', 'start', 'slow'],
+      ['ana', 'cancel', 'slow'],
+    ]);
+    expect(all.decisions[1]).toMatchObject({ phase: 'approve', reason: 'not now' });
+    expect(all.decisions[3]).toMatchObject({ reason: 'wrong season', run_id: second.body.run_id });
+    expect(all.next_since).toBeNull();
+
+    const byAna = (await api.get<Audit>('/api/audit?actor=ana', bearer(p.auditor))).body.decisions;
+    expect(byAna.map((d) => d.action)).toEqual(['start', 'cancel']);
+    expect((await api.get<Audit>(`/api/audit?actor=${p.anaId}`, bearer(p.auditor))).body.decisions).toEqual(byAna);
+    const later = (await api.get<Audit>(`/api/audit?since=${encodeURIComponent(middle)}`, bearer(p.auditor))).body.decisions;
+    expect(later.map((d) => d.action)).toEqual(['start', 'cancel']);
+    const page = (await api.get<Audit>('/api/audit?limit=2', bearer(p.auditor))).body;
+    expect(page.decisions).toHaveLength(2);
+    expect(page.next_since).toBe(page.decisions[1]?.at);
+
+    expect((await api.get<Audit>('/api/audit?actor=nobody', bearer(p.auditor))).body.decisions).toEqual([]);
+    expectError(await api.get('/api/audit?since=yesterday', bearer(p.auditor)), 422, 'INVALID_PARAMETERS');
+    expectError(await api.get('/api/audit'), 401, 'UNAUTHORIZED');
+  });
+});
