@@ -13,7 +13,7 @@ export function Decisions({ decisions }: { decisions: Decision[] }) {
           <span className="decision-meta">
             <span className="badge">{d.phase.replaceAll('_', ' ') || d.who}</span> <time dateTime={d.at}>{time(d.at)}</time>
           </span>
-          <span>{d.text}</span>
+          <span data-testid="decision-text">{d.text}</span>
           {d.by ? (
             <span className="decision-by" data-testid="decision-by">
               {d.by}

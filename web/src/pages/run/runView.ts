@@ -274,13 +274,14 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
           wait.votes = [...wait.votes, { actor: event.actor, role: event.role }];
           wait.remaining = event.remaining;
         }
+        const given = wait ? `${wait.votes.length} of ${wait.quorum.length} approvals` : 'an approval';
         const still = event.remaining.length > 0 ? `; still needed: ${LIST.format(event.remaining)}` : '';
         decisions.push({
           seq: event.seq,
           at: event.timestamp,
           phase: event.phase,
           who: nameOf(event.actor),
-          text: `${event.phase.replaceAll('_', ' ')}: approved by ${people([event])}${still}`,
+          text: `${event.phase.replaceAll('_', ' ')}: ${given}${still}`,
           by: `approved by ${people([event])}`,
           kind: 'vote',
         });
