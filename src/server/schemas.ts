@@ -4,7 +4,8 @@
  * Pure (zod and the contract modules only): the dashboard imports it to check what it reads.
  */
 import { z } from 'zod';
-import { RUN_STATES, MAX_EVENT_SEQ, wireEvent } from '../engine/contracts.js';
+import { ActorRef } from '../actors/contracts.js';
+import { RUN_STATES, MAX_EVENT_SEQ, WaitPolicy, WaitVote, wireEvent } from '../engine/contracts.js';
 import { ERROR_CODES } from '../errors/index.js';
 import { ExtractionMode, ExtractionResult, MAX_TEXT_LENGTH } from '../llm/contracts.js';
 
@@ -47,6 +48,9 @@ export const waitingFor = z.object({
   phase: z.string(),
   data: json,
   deadline_at: isoTime.nullable(),
+  policy: WaitPolicy.nullable().describe('who may decide beyond `role`: a quorum of roles (one approval each, from different people), actors it may not be'),
+  votes: z.array(WaitVote).describe("a quorum's approvals so far (`at` in epoch milliseconds)"),
+  still_needed: z.array(z.string()).describe("the quorum's roles nobody has approved in yet; empty without a quorum"),
 });
 
 export const runStatus = z
@@ -59,6 +63,7 @@ export const runStatus = z
     percent: z.number().min(0).max(100),
     completed_phases: z.array(z.string()),
     waiting_for: waitingFor.nullable(),
+    started_by: ActorRef.nullable().describe('who started the run (null: started without a person, e.g. by the engine API)'),
     parameters: json,
     result: json,
     error: z.object({ error_type: z.string(), message: z.string(), details: z.record(z.string(), json), suggestions: z.array(z.string()) }).nullable(),

@@ -23,7 +23,11 @@ export function runView(status: RunStatus): z.output<typeof runStatus> {
       phase: wait.phase,
       data: wait.data,
       deadline_at: wait.deadlineAt === null ? null : iso(wait.deadlineAt),
+      policy: wait.policy,
+      votes: wait.votes,
+      still_needed: stillNeeded(wait.policy?.quorum ?? [], wait.votes),
     },
+    started_by: status.startedBy,
     parameters: status.parameters,
     result: status.result,
     error: status.error,
@@ -32,6 +36,16 @@ export function runView(status: RunStatus): z.output<typeof runStatus> {
     updated_at: iso(status.updatedAt),
     finished_at: status.finishedAt === null ? null : iso(status.finishedAt),
   };
+}
+
+/** A quorum's seats minus those its votes fill (a role listed twice is two seats). */
+function stillNeeded(quorum: readonly string[], votes: readonly { role: string }[]): string[] {
+  const open = [...quorum];
+  for (const vote of votes) {
+    const seat = open.indexOf(vote.role);
+    if (seat >= 0) open.splice(seat, 1);
+  }
+  return open;
 }
 
 export const eventView = (event: EventRecord): z.output<typeof eventMessage> => ({

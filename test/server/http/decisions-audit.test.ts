@@ -26,7 +26,8 @@ interface Audit {
 interface Status {
   state: string;
   phase: string | null;
-  waiting_for: { approval_id: string; kind: string } | null;
+  started_by: { name: string } | null;
+  waiting_for: { approval_id: string; kind: string; votes: { actor: { name: string }; role: string }[]; still_needed: string[] } | null;
 }
 
 async function people(api: Api) {
@@ -61,6 +62,9 @@ describeEachStore('HTTP: decisions by people', (kind) => {
     const first = await approve(p.ana);
     expect(first.status).toBe(200);
     expect(first.body.state).toBe('waiting');
+    expect(first.body.started_by?.name).toBe('ana');
+    expect(first.body.waiting_for).toMatchObject({ policy: { quorum: ['buyer', 'merchandiser'] }, still_needed: ['merchandiser'] });
+    expect(first.body.waiting_for?.votes.map((v) => [v.actor.name, v.role])).toEqual([['ana', 'buyer']]);
     const twice = await approve(p.ana);
     expectError(twice, 409, 'CONFLICT');
     expect(twice.body.message).toMatch(/different/);
