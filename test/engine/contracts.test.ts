@@ -4,6 +4,7 @@ import { CORE_EVENT_PAYLOADS, CORE_EVENT_TYPES, coreWireEvent, isCoreEventType, 
 import { CORE_EVENT_TYPES as ENGINE_EVENT_TYPES, events } from '../../src/engine/events.js';
 import * as store from '../../src/store/index.js';
 
+const actor = { id: 'a1', name: 'alice', token_id: 't1' };
 const envelope = { run_id: 'r1', seq: 3, timestamp: '2026-01-05T00:00:00.000Z' };
 
 describe('core event contracts', () => {
@@ -27,6 +28,13 @@ describe('core event contracts', () => {
       events.waitResolved('a1', 'approval', { action: 'reject', comment: 'deadline passed', expired: true }),
       events.waitResolved('w1', 'actuals', { action: 'submit', data: { week: 1 } }),
       events.workflowComplete('completed', { done: true }),
+      // Decisions name their actor.
+      events.runCreated('w', {}, 's1', actor),
+      events.runState('failed', 'running', 'retry', actor),
+      events.phaseTransition('review', 'draft', 'again', { timeline: 1, abandonedSteps: ['review#1'] }, actor),
+      events.waitRequired('a2', 'approval', 'deploy', null, null, null, { quorum: ['lead-builder', 'champion'], not_starter: true }),
+      events.approvalVote('a2', 'approval', 'deploy', actor, 'lead-builder', ['champion']),
+      events.waitResolved('a2', 'approval', { action: 'accept', by: actor, votes: [{ actor, role: 'lead-builder', at: 1, holds: ['lead-builder'] }] }),
     ];
     for (const event of written) {
       expect(isCoreEventType(event.type)).toBe(true);
@@ -34,6 +42,15 @@ describe('core event contracts', () => {
       expect(schema.parse(event.payload), event.type).toEqual(event.payload);
       expect(coreWireEvent.parse({ type: event.type, ...envelope, ...event.payload }).type).toBe(event.type);
     }
+  });
+
+  it("sets the actor's id on decision events for the audit, and on no other", () => {
+    expect(events.runCreated('w', {}, null, actor).actorId).toBe('a1');
+    expect(events.approvalVote('a2', 'approval', 'deploy', actor, 'champion', []).actorId).toBe('a1');
+    expect(events.waitResolved('a2', 'approval', { action: 'reject', by: actor }).actorId).toBe('a1');
+    expect(events.runCreated('w', {}, null).actorId).toBeUndefined();
+    expect(events.waitResolved('a2', 'approval', { action: 'reject', expired: true }).actorId).toBeUndefined();
+    expect(events.progress('demand', 1, 'x').actorId).toBeUndefined();
   });
 
   it('refuses a core event whose payload does not match its type, and leaves other types to their workflows', () => {
