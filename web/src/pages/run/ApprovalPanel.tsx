@@ -204,6 +204,12 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   };
   const explanation = (wait.phase === 'markdown_approval' ? markdownOf(wait.data).explanation : buyOf(wait.data).explanation) ?? null;
   const modifiable = value.trim() !== '' && Number.isFinite(Number(value));
+  // Several people approve one proposal: a changed value would be one person's, so the engine takes only accept or reject.
+  const shared = wait.quorum.length > 1;
+  const submit = (event: FormEvent) => {
+    if (shared) event.preventDefault();
+    else void resolve('modify', event);
+  };
   return (
     <section className="panel approval" aria-labelledby="approval-title" data-testid={`approval-${wait.phase}`}>
       <h2 id="approval-title">{kind.title}</h2>
@@ -220,11 +226,18 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
       <Approvers wait={wait} me={me} voted={voted} />
       <Facts items={kind.facts(wait.data)} />
       {explanation ? <p className="explanation">{explanation}</p> : null}
-      <form onSubmit={(e) => void resolve('modify', e)} className="approval-form">
-        <div className="field">
-          <label htmlFor="approval-value">{kind.label}</label>
-          <input id="approval-value" type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
-        </div>
+      {shared ? (
+        <p className="muted small" data-testid="approval-shared">
+          Approved together, the proposal is taken as it stands: accept it, or reject it with a comment (it cannot be modified).
+        </p>
+      ) : null}
+      <form onSubmit={submit} className="approval-form">
+        {shared ? null : (
+          <div className="field">
+            <label htmlFor="approval-value">{kind.label}</label>
+            <input id="approval-value" type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
+          </div>
+        )}
         <div className="field wide">
           <label htmlFor="approval-comment">Comment (needed to reject)</label>
           <input id="approval-comment" type="text" value={comment} onChange={(e) => setComment(e.target.value)} />
@@ -233,9 +246,11 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
           <button type="button" onClick={() => void resolve('accept')} disabled={busy !== null}>
             Accept
           </button>
-          <button type="submit" className="secondary" disabled={busy !== null || !modifiable}>
-            Modify
-          </button>
+          {shared ? null : (
+            <button type="submit" className="secondary" disabled={busy !== null || !modifiable}>
+              Modify
+            </button>
+          )}
           <button type="button" className="danger" onClick={() => void resolve('reject')} disabled={busy !== null || comment.trim() === ''}>
             Reject
           </button>
