@@ -80,6 +80,9 @@ export function eventLine(event: EventView): string {
     case 'wait_resolved':
       what = `${s(event.type === 'approval_resolved' ? 'approval_id' : 'wait_id')}: ${short(e.resolution, 80)}`;
       break;
+    case 'approval_vote':
+      what = `${s('approval_id')} for ${s('phase')}: approved as ${s('role')}; still needed: ${(e.remaining as string[] | undefined)?.join(', ') || '-'}`;
+      break;
     case 'workflow_complete':
       what = `${s('state')}`;
       break;
@@ -88,7 +91,16 @@ export function eventLine(event: EventView): string {
       what = short(rest, 100);
     }
   }
-  return `#${String(event.seq).padStart(3)} ${when(event.timestamp)} ${event.type.padEnd(17)} ${what}`;
+  return `#${String(event.seq).padStart(3)} ${when(event.timestamp)} ${event.type.padEnd(17)} ${what}${byWhom(e)}`;
+}
+
+/** A decision's actor (`actor`, or a resolution's `by`), as " — by ana". */
+function byWhom(e: Record<string, unknown>): string {
+  const named = (value: unknown): string | undefined =>
+    typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined;
+  const resolution = e.resolution;
+  const name = named(e.actor) ?? (typeof resolution === 'object' && resolution !== null ? named((resolution as { by?: unknown }).by) : undefined);
+  return name === undefined ? '' : ` — by ${name}`;
 }
 
 /** True when this event says the run ended (a retry or rollback may start it again, but the watch is over). */
@@ -153,13 +165,18 @@ export function showRun(run: RunView, events: EventView[], lastEvents: number): 
     `  workflow    ${run.workflow}${run.session_id ? ` (session ${run.session_id})` : ''}`,
     `  state       ${run.state}${run.phase ? ` at ${run.phase}` : ''} (${Math.round(run.percent)}%)`,
     `  completed   ${run.completed_phases.join(', ') || '-'}`,
-    `  created     ${when(run.created_at)}, updated ${when(run.updated_at)}, finished ${when(run.finished_at)}`,
+    `  created     ${when(run.created_at)}${run.started_by ? ` by ${run.started_by.name}` : ''}, updated ${when(run.updated_at)}, finished ${when(run.finished_at)}`,
   ];
   const wait = run.waiting_for;
   if (wait) {
     lines.push(
       `  waiting for ${wait.kind} ${wait.approval_id} in ${wait.phase}${wait.role ? ` (role ${wait.role})` : ''}${wait.deadline_at ? `, deadline ${when(wait.deadline_at)}` : ''}`,
     );
+    const quorum = wait.policy?.quorum ?? [];
+    if (quorum.length > 0) {
+      const given = wait.votes.map((v) => `${v.actor.name} (${v.role})`).join(', ') || 'none yet';
+      lines.push(`              approvals: ${quorum.join(' + ')}; given: ${given}; still needed: ${wait.still_needed.join(', ') || '-'}`);
+    }
     if (wait.data !== null && wait.data !== undefined) lines.push(`              ${short(wait.data, 160)}`);
   }
   if (run.error) lines.push(`  error       ${run.error.error_type}: ${run.error.message}`);
