@@ -32,7 +32,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
   let server: DashboardServer;
   let ana: DashboardPage;
   let ben: DashboardPage;
-  const tokens = { admin: '', ana: '', ben: '', rita: '' };
+  const tokens = { admin: '', ana: '', ben: '', rita: '', carl: '' };
   let runId: string;
 
   const call = async (path: string, token: string | null, init: RequestInit = {}) => {
@@ -76,6 +76,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
     tokens.ana = await addActor(tokens.admin, { name: 'Ana', roles: ['buyer'] });
     tokens.ben = await addActor(tokens.admin, { name: 'Ben', roles: ['merchandiser'] });
     tokens.rita = await addActor(tokens.admin, { name: 'Rita', scope: 'read' });
+    tokens.carl = await addActor(tokens.admin, { name: 'Carl', roles: ['planner'] });
 
     const started = await call('/api/orchestrator/run-workflow', tokens.ana, {
       method: 'POST',
@@ -137,7 +138,17 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
     expect((await server.engine.status(runId)).state).toBe('waiting');
   }, 60_000);
 
-  it('shows a read-only token’s refusal as the server words it, then switches to Ben’s token', async () => {
+  /** Through the header's "Switch token": the prompt, another token, and the header names its actor. */
+  const switchTo = async (page: Page, token: string, expected: string) => {
+    await page.getByTestId('whoami').getByRole('button', { name: 'Switch token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'API token' });
+    await dialog.waitFor();
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    await dialog.getByRole('button', { name: 'Use this token' }).click();
+    await eventually(() => page.getByTestId('whoami').textContent()).toBe(`Signed in as ${expected}Switch tokenForget token`);
+  };
+
+  it('shows a read-only token’s and a wrong role’s refusals in the server’s words, then switches to Ben’s token', async () => {
     await signIn(ben.page, tokens.rita);
     await eventually(() => ben.page.getByTestId('whoami-name').textContent()).toBe('Rita');
     const buy = ben.page.getByTestId('approval-manufacturing_approval');
@@ -149,12 +160,22 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
     expect(await notice.textContent()).toMatch(/^Not allowed: FORBIDDEN this route needs scope write; Rita has scope read/);
     expect(await ben.page.getByRole('dialog', { name: 'API token' }).count()).toBe(0);
 
-    await ben.page.getByTestId('whoami').getByRole('button', { name: 'Switch token' }).click();
-    const dialog = ben.page.getByRole('dialog', { name: 'API token' });
-    await dialog.waitFor();
-    await ben.page.getByLabel('Token', { exact: true }).fill(tokens.ben);
-    await dialog.getByRole('button', { name: 'Use this token' }).click();
-    await eventually(() => ben.page.getByTestId('whoami').textContent()).toBe('Signed in as Ben (merchandiser)Switch tokenForget token');
+    // Carl may decide, but holds neither role: the engine's 403 names the role still needed.
+    await switchTo(ben.page, tokens.carl, 'Carl (planner)');
+    expect(await notice.count()).toBe(0);
+    await buy.getByRole('button', { name: 'Accept' }).click();
+    await notice.waitFor();
+    const refused = await call(`/api/runs/${runId}/approvals/${(await server.engine.status(runId)).waitingFor?.id}`, tokens.carl, {
+      method: 'POST',
+      body: JSON.stringify({ action: 'accept' }),
+    });
+    expect(refused.status).toBe(403);
+    expect(String(refused.body.message)).toContain('merchandiser');
+    expect(await notice.textContent()).toContain(`Not allowed: FORBIDDEN ${String(refused.body.message)}`);
+    expect(await ben.page.getByRole('dialog', { name: 'API token' }).count()).toBe(0);
+
+    await switchTo(ben.page, tokens.ben, 'Ben (merchandiser)');
+    expect(await notice.count()).toBe(0);
   }, 60_000);
 
   it('lets Ben approve at his own browser: the run moves on and both pages say who approved', async () => {
