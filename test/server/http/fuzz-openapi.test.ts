@@ -282,12 +282,15 @@ function requestOf(operation: Operation, known: Record<string, string[]>, compon
   }));
 }
 
+const FUZZ_TOKEN = 'fuzz-api-token';
+
 /** Sends one request and checks the rules every answer keeps; returns the status. */
 async function check(api: Api, request: FuzzRequest): Promise<number> {
   const url = `${api.base}${request.path}${request.query ? `?${request.query}` : ''}`;
   const response = await fetch(url, {
     method: request.method,
-    headers: request.contentType === undefined ? {} : { 'content-type': request.contentType },
+    // As the admin: the fuzzer creates actors through POST /api/actors, which would end the local mode and lock it out.
+    headers: { authorization: `Bearer ${FUZZ_TOKEN}`, ...(request.contentType === undefined ? {} : { 'content-type': request.contentType }) },
     ...(request.body === undefined ? {} : { body: request.body }),
     signal: AbortSignal.timeout(15_000),
   });
@@ -309,16 +312,20 @@ describeEachStore('HTTP: fuzzing every operation of /openapi.json', (kind) => {
   const h = useServers(kind);
 
   it('answers every generated request below 500, and every error in the shape with its request id', async () => {
-    const api = await h.serve({ season: true, delivery: true });
-    const document = (await api.get<Parameters<typeof operationsOf>[0] & { components?: { schemas?: Record<string, Schema> } }>('/openapi.json')).body;
+    const api = await h.serve({ season: true, delivery: true, config: { apiToken: FUZZ_TOKEN } });
+    const document = (
+      await api.get<Parameters<typeof operationsOf>[0] & { components?: { schemas?: Record<string, Schema> } }>('/openapi.json', {
+        authorization: `Bearer ${FUZZ_TOKEN}`,
+      })
+    ).body;
     const components = document.components?.schemas ?? {};
     const operations = operationsOf(document);
     expect(operations.length).toBeGreaterThan(25);
 
     // Ids that exist, so requests also reach the code behind the lookups: a run waiting at its approval, and a held run.
-    const review = await api.startRun('review', { topic: 'tides' });
+    const review = (await api.engine.startRun('review', { topic: 'tides' })).id;
     const waiting = await api.engine.settled(review);
-    const slow = await api.startRun('slow', {});
+    const slow = (await api.engine.startRun('slow', {})).id;
     const known = {
       run_id: [review, slow],
       approval_id: [waiting.waitingFor?.id ?? 'none'],
@@ -339,6 +346,8 @@ describeEachStore('HTTP: fuzzing every operation of /openapi.json', (kind) => {
         }),
         { seed, numRuns: NUM_RUNS, endOnFailure: true },
       );
+      // Every request carries the admin's token: a 401 would mean the fuzzer stopped reaching the routes.
+      expect(statuses.get(401) ?? 0).toBe(0);
     } finally {
       const counts = Object.fromEntries([...statuses].sort(([a], [b]) => a - b));
       console.log(
