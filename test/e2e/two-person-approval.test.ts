@@ -1,13 +1,15 @@
 // Two people approve one buy, each at their own browser: the season's buy needs a buyer and a merchandiser
 // (BATON_BUY_APPROVERS=buyer,merchandiser), two different actors with their own tokens. Ana approves first: the
-// run keeps waiting and her page says Ben is still needed; she cannot approve twice; a read-only token is refused
-// with the server's words; Ben approves at his browser and the run moves on; both pages say who approved.
+// run keeps waiting and her page says Ben is still needed; she cannot approve twice; a read-only token and a
+// role-less one are refused in the server's words; Ben approves at his browser and the run moves on; both
+// pages say who approved. Last, Ana forgets her token and keeps a new one for every tab of her browser.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from './support/chromium.js';
 import { eventually } from './support/eventually.js';
 import type { DashboardServer } from './support/dashboard-server.js';
 import { openDashboard, type DashboardPage, type DashboardSession } from './support/dashboard-session.js';
+import { inPage } from './support/in-page.js';
 import { screenshot } from './support/screens.js';
 
 /** A 4-week season with no markdown checkpoint: once the buy is approved it runs to its end unattended. */
@@ -197,7 +199,27 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
     const events = (await call(`/api/runs/${runId}/events?limit=10000`, tokens.ana)).body.events as { type: string; resolution?: { by?: { name: string } } }[];
     expect(events.find((e) => e.type === 'approval_resolved')?.resolution?.by?.name).toBe('Ben');
     await screenshot(ana.page, 'two-person-approved');
+  }, 90_000);
+
+  it('forgets Ana’s token when she asks, and keeps a new one for every tab of her browser when she says so', async () => {
+    const { page } = ana;
+    await page.getByTestId('whoami').getByRole('button', { name: 'Forget token' }).click();
+    // Without a token this server refuses the API: the prompt asks again, in the server's words.
+    const dialog = page.getByRole('dialog', { name: 'API token' });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('token-reason').textContent()).toBe('this route needs an API token');
+    expect(await inPage(page, "[sessionStorage.getItem('baton.apiToken'), localStorage.getItem('baton.apiToken')]")).toEqual([null, null]);
+    await page.getByLabel('Token', { exact: true }).fill(tokens.ana);
+    await dialog.getByLabel('Keep it in this browser (otherwise: this tab only)').check();
+    await dialog.getByRole('button', { name: 'Use this token' }).click();
+    await eventually(() => page.getByTestId('whoami-name').textContent()).toBe('Ana');
+
+    const tab = await page.context().newPage();
+    await tab.goto(`${server.url}/runs/${runId}`);
+    await eventually(() => tab.getByTestId('whoami-name').textContent()).toBe('Ana');
+    expect(await tab.getByRole('dialog', { name: 'API token' }).count()).toBe(0);
+    await tab.close();
     expect(ana.pageErrors).toEqual([]);
     expect(ben.pageErrors).toEqual([]);
-  }, 90_000);
+  }, 60_000);
 });
