@@ -79,7 +79,8 @@ export function deliveryStatusOf(status: RunStatus, failedState: DeliveryState |
   return {
     run_id: status.id,
     workflow_id: status.id,
-    user_id: parameters.user_id ?? null,
+    // Runs started before the delivery recorded its user name their starter in the engine's record, if anyone.
+    user_id: parameters.user_id ?? status.startedBy?.id ?? null,
     build_id: parameters.build_id ?? null,
     project: parameters.project,
     change: parameters.change,

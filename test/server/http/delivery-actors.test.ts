@@ -82,6 +82,22 @@ describeEachStore('HTTP: software delivery with actors', (kind) => {
     }
   });
 
+  it("records who rolled a workflow back as the rollback's triggered_by, the token it used included", async () => {
+    const { api, writer } = await withActors();
+    const started = await post<Workflow>(api, '/api/workflows/acme/start', writer.token, { change: CHANGE, automatic_roles: ['Q_ASSISTANT'] });
+    const id = started.body.workflow_id;
+    await api.engine.settled(id);
+    const back = await post<Workflow>(api, `/api/workflows/${id}/rollback`, writer.token, { to_state: 'PLANNING', reason: 'the plan is stale' });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    await api.engine.settled(id);
+    const { trail } = (await api.get<History>(`/api/workflows/${id}/history`, bearer(writer.token))).body;
+    const rollback = trail.find((e) => e.move === 'rollback');
+    expect(rollback).toMatchObject({ from_state: 'IMPLEMENTATION', triggered_by: { id: writer.id, name: 'wendy' } });
+    expect((rollback?.triggered_by as { token_id: string | null }).token_id).toEqual(expect.any(String));
+    // The agent's moves name the agent, the handoffs the system.
+    expect(trail.filter((e) => e.move === 'forward').map((e) => e.triggered_by?.id)).toContain('agent:delivery_q_assistant');
+  });
+
   it('keeps BATON_API_TOKEN trusted with the role its body declares (403 only out of turn), recorded as its actor', async () => {
     const api = await serve({ apiToken: API_TOKEN });
     const started = await post<Workflow>(api, '/api/workflows/acme/start', API_TOKEN, { change: CHANGE });

@@ -183,12 +183,14 @@ describeEachStore('software delivery carried by people', (kind) => {
       reason: 'rollback to DEPLOYMENT: the health check was flaky',
       timeline: 1,
       abandoned_steps: ['DEPLOYMENT.agent#1', 'DEPLOYMENT#1', 'ERROR#1'],
+      // The service called without an actor acts as the local single user, as the CLI does.
+      actor: { id: 'local', name: 'local', token_id: null },
     });
     const { trail } = await delivery.history(id);
-    expect(trail.slice(-3).map((e) => [e.move, e.from_state, e.to_state])).toEqual([
-      ['error', 'DEPLOYMENT', 'ERROR'],
-      ['rollback', 'ERROR', 'DEPLOYMENT'],
-      ['forward', 'DEPLOYMENT', 'COMPLETE'],
+    expect(trail.slice(-3).map((e) => [e.move, e.from_state, e.to_state, e.triggered_by?.id])).toEqual([
+      ['error', 'DEPLOYMENT', 'ERROR', 'local'],
+      ['rollback', 'ERROR', 'DEPLOYMENT', 'local'],
+      ['forward', 'DEPLOYMENT', 'COMPLETE', 'local'],
     ]);
   });
 
