@@ -1,36 +1,90 @@
-/** `baton serve`: the engine as a worker plus the HTTP/WebSocket server, until SIGINT/SIGTERM. */
+/**
+ * `baton serve`: the engine as a worker plus the HTTP/WebSocket server, until SIGINT/SIGTERM. Several
+ * nodes may share one PostgreSQL: a node does everything, or only the API (`--no-worker`), or only
+ * the runs (`--worker-only`); see docs/CLUSTER.md.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { hostname } from 'node:os';
+import { ActorDirectory } from '../actors/directory.js';
 import { Engine } from '../engine/index.js';
 import { llmSettingsFromEnv } from '../llm/index.js';
 import { buildServer } from '../server/app.js';
+import { installAuth } from '../server/auth.js';
 import type { ServerConfig } from '../server/config.js';
+import { redactingTokens } from '../server/log-redaction.js';
 import { openModules, type WorkflowModule } from '../server/modules.js';
+import { healthRoutes } from '../server/routes/health.js';
+import { clusterSettingsFromEnv, type NodeRole } from '../server/routes/nodes.js';
 import type { BatonStore } from '../store/index.js';
 import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';
-import { createTelemetry, instrumentStore, watchEngine } from '../telemetry/index.js';
+import { createTelemetry, instrumentStore, metricsRoutes, watchEngine, type Telemetry } from '../telemetry/index.js';
 import { WORKFLOW_MODULES } from './modules.js';
 
-export async function serve(database: BatonStore, config: ServerConfig, modules: readonly WorkflowModule[] = WORKFLOW_MODULES): Promise<void> {
+export interface ServeOptions {
+  /** The serve flags: 'api' for --no-worker, 'worker' for --worker-only; unset, BATON_NODE_ROLE (default all). */
+  role?: NodeRole | undefined;
+}
+
+/** A worker-only node answers /health and /metrics (guarded as on a full node), nothing else. */
+async function workerServer(store: BatonStore, config: ServerConfig, telemetry: Telemetry, nodeId: string, logger: object): Promise<FastifyInstance> {
+  const app = Fastify({ logger: redactingTokens(logger), forceCloseConnections: true });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installAuth(app, config, ActorDirectory.of(store));
+  await app.register(healthRoutes(store, nodeId));
+  await app.register(metricsRoutes(telemetry, { store }));
+  return app;
+}
+
+export async function serve(
+  database: BatonStore,
+  config: ServerConfig,
+  modules: readonly WorkflowModule[] = WORKFLOW_MODULES,
+  options: ServeOptions = {},
+): Promise<void> {
   // BATON_RETENTION_DAYS: finished runs older than that are pruned at start and daily (off when unset); checked before anything starts.
   const days = retentionDaysFromEnv();
+  // BATON_NODE_ID, BATON_NODE_ROLE, BATON_LEASE_MS, BATON_POLL_MS: checked before anything starts too.
+  const cluster = clusterSettingsFromEnv(process.env, { role: options.role });
+  const { nodeId, role } = cluster;
+  // Every log line names the node: several nodes write to one log collector.
+  const logger = { level: 'info', base: { pid: process.pid, hostname: hostname(), node: nodeId, role } };
   // Metrics always (GET /metrics); traces over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the no-op tracer.
   const telemetry = createTelemetry();
   // Before the modules and the engine take it: every commit and lease renewal is measured.
   const store = instrumentStore(database, telemetry);
   // Agents that word their output with a model use the one from the environment when one is configured.
   const opened = openModules(modules, store, { llm: llmSettingsFromEnv() ?? null, env: process.env });
-  const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows });
-  const watching = watchEngine(engine, telemetry, { onError: (error) => console.error('baton telemetry:', error) });
-  await engine.start();
-  // The seeds' run-workflow call names no workflow: it means season planning.
-  const app = await buildServer({
-    engine,
+  const engine = new Engine({
     store,
-    modules: opened.modules,
-    telemetry,
-    config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
+    agents: opened.agents,
+    workflows: opened.workflows,
+    nodeId,
+    leaseMs: cluster.leaseMs,
+    pollIntervalMs: cluster.pollMs,
+    // An API node takes no run: the runs it starts are left unleased for a worker's next claim (within BATON_POLL_MS).
+    ...(role === 'api' ? { maxConcurrentRuns: 0 } : {}),
+    onError: (error, context) => console.error(`baton engine [${nodeId}]: ${context}:`, error),
   });
+  const watching = watchEngine(engine, telemetry, { onError: (error) => console.error(`baton telemetry [${nodeId}]:`, error) });
+  // Every role listens (LISTEN): an API node's streams follow runs the workers drive, and a worker hears cancels.
+  await engine.start();
+  const app =
+    role === 'worker'
+      ? await workerServer(store, config, telemetry, nodeId, logger)
+      : // The seeds' run-workflow call names no workflow: it means season planning.
+        await buildServer({
+          engine,
+          store,
+          modules: opened.modules,
+          telemetry,
+          logger,
+          config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
+        });
   await app.listen({ port: config.port, host: config.host });
+  app.log.info({ lease_ms: cluster.leaseMs, poll_ms: cluster.pollMs }, `node ${nodeId} serving (${role})`);
   const retention =
     days === undefined
       ? undefined
@@ -42,8 +96,11 @@ export async function serve(database: BatonStore, config: ServerConfig, modules:
             ),
           failed: (error) => app.log.error({ err: error }, 'retention: pruning failed; trying again tomorrow'),
         });
+  // Graceful shutdown: streams are told to reconnect elsewhere (1012) and HTTP stops; then the engine
+  // stops claiming, aborts its agents (SHUTDOWN) and releases its leases, so another node claims the
+  // runs at its next poll instead of after the lease; the interrupted steps run again there.
   const stop = async () => {
-    app.log.info('shutting down');
+    app.log.info('shutting down: closing streams (1012), releasing leases');
     retention?.stop();
     await retention?.running;
     await app.close();
@@ -52,9 +109,16 @@ export async function serve(database: BatonStore, config: ServerConfig, modules:
     // Sends the spans still queued.
     await telemetry.shutdown();
     await store.close();
+    app.log.info('stopped');
   };
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => void stop().then(resolve));
-    process.once('SIGTERM', () => void stop().then(resolve));
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      void stop().then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }

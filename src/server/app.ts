@@ -23,6 +23,7 @@ import { installJsonBodyParser, refuseNulInParameters } from './json-body.js';
 import { actorRoutes } from './routes/actors.js';
 import { auditRoutes } from './routes/audit.js';
 import { healthRoutes } from './routes/health.js';
+import { clusterSettingsFromEnv, nodesRoutes } from './routes/nodes.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -133,7 +134,8 @@ export async function buildServer({
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  await app.register(healthRoutes(store));
+  await app.register(healthRoutes(store, engine.nodeId));
+  await app.register(nodesRoutes(store, { id: engine.nodeId, leaseMs: clusterSettingsFromEnv().leaseMs }));
   await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
   await app.register(actorRoutes(actors));

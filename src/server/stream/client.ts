@@ -14,6 +14,8 @@ export const CLOSE_NORMAL = 1000;
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_BAD_REQUEST = 4400;
+/** The node is shutting down (SIGTERM): reconnect, through the load balancer, to another node with `since`. */
+export const CLOSE_SERVICE_RESTART = 1012;
 /** A replay can be large: it is handed to the socket in slices so the bound sees real backlog. */
 const FLUSH_BYTES = 64 * 1024;
 

@@ -11,7 +11,7 @@ import { BatonError } from '../../errors/index.js';
 import type { EventRecord } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { eventView } from '../views.js';
-import { CLOSE_BAD_REQUEST, CLOSE_NORMAL, CLOSE_NOT_FOUND, errorMessage, StreamClient } from './client.js';
+import { CLOSE_BAD_REQUEST, CLOSE_NORMAL, CLOSE_NOT_FOUND, CLOSE_SERVICE_RESTART, errorMessage, StreamClient } from './client.js';
 import { SessionFeeds } from './session-feed.js';
 import { textFrame } from './frame.js';
 import { parseSince, sameSince, sinceFor, type Since } from './since.js';
@@ -98,9 +98,24 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
   const forward = (client: StreamClient, event: EventRecord) => client.sendFrame(frameOf(event), event.runId, event.seq);
   const sessions = new SessionFeeds(engine, forward);
 
+  // Every open stream, so that a node shutting down can tell each client to reconnect elsewhere.
+  const open = new Set<StreamClient>();
+  const opened = (socket: WebSocket, request: FastifyRequest): StreamClient => {
+    const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
+    open.add(client);
+    client.onClose(() => open.delete(client));
+    return client;
+  };
+
   return (app: FastifyInstance): Promise<void> => {
+    // Before the WebSocket plugin's own close (code 1005, which says nothing): 1012 tells clients the
+    // service restarts, so they reconnect at once, through the load balancer to another node, with `since`.
+    app.addHook('preClose', (done) => {
+      for (const client of open) client.close(CLOSE_SERVICE_RESTART, 'node shutting down: reconnect with since');
+      done();
+    });
     const runStream = (socket: WebSocket, request: FastifyRequest, runId: string) => {
-      const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
+      const client = opened(socket, request);
       // After the run's final event the stream closes normally; a reconnect with `since` replays
       // what it missed and closes again. A failed run that is retried later goes on past its first
       // `workflow_complete`, so the close waits until that event is the run's last.
@@ -139,7 +154,7 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
     );
 
     app.get('/ws/orchestrator/:session_id', { websocket: true, schema: { hide: true } }, (socket, request) => {
-      const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
+      const client = opened(socket, request);
       const sessionId = (request.params as { session_id: string }).session_id;
       whenSinceKnown(
         socket,
