@@ -218,6 +218,9 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
     await tab.goto(`${server.url}/runs/${runId}`);
     await eventually(() => tab.getByTestId('whoami-name').textContent()).toBe('Ana');
     expect(await tab.getByRole('dialog', { name: 'API token' }).count()).toBe(0);
+    // The runs list says who started each run.
+    await tab.goto(`${server.url}/runs`);
+    await eventually(() => tab.locator('[data-testid="runs-table"] tbody tr').first().getByTestId('started-by').textContent()).toBe('Ana');
     await tab.close();
     expect(ana.pageErrors).toEqual([]);
     expect(ben.pageErrors).toEqual([]);

@@ -13,7 +13,8 @@ import { Facts } from '../../components/Facts';
 import { useMe } from '../../components/Me';
 import { ErrorNotice } from '../../components/Notices';
 import { useTokenGeneration } from '../../hooks/useTokenGeneration';
-import { nameOf, people, type OpenWait } from './runView';
+import { AND, nameOf, OR, people } from '../../people';
+import type { OpenWait } from './runView';
 
 type Action = 'accept' | 'modify' | 'reject';
 
@@ -98,9 +99,6 @@ const KINDS: Record<
   },
 };
 
-const LIST = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
-const ANY = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });
-
 /**
  * Who must approve and who has: the quorum's roles each with its approver or "still needed", and
  * once you have approved, what the run waits for; or the one role an answer needs. A hint when the
@@ -118,7 +116,7 @@ function Approvers({ wait, me, voted }: { wait: OpenWait; me: Me | null; voted: 
     <div className="approvers" data-testid="approvers">
       {several ? (
         <>
-          <p>Needs approval from {LIST.format(wait.quorum)}, each by a different person.</p>
+          <p>Needs approval from {AND.format(wait.quorum)}, each by a different person.</p>
           <ul aria-label="Approvals">
             {wait.quorum.map((role, i) => {
               // A role listed twice needs two approvals: the n-th listing takes the n-th vote in it.
@@ -133,11 +131,11 @@ function Approvers({ wait, me, voted }: { wait: OpenWait; me: Me | null; voted: 
           {mine || voted ? (
             <p className="waiting" role="status" data-testid="approval-waiting">
               {mine ? `You approved as ${mine.role}` : 'Your approval is recorded'}
-              {wait.remaining.length > 0 ? `; waiting for ${LIST.format(wait.remaining)} (another person).` : '.'}
+              {wait.remaining.length > 0 ? `; waiting for ${AND.format(wait.remaining)} (another person).` : '.'}
             </p>
           ) : wait.votes.length > 0 ? (
             <p className="waiting" data-testid="approval-waiting">
-              Approved by {people(wait.votes)}; waiting for {LIST.format(wait.remaining)}.
+              Approved by {people(wait.votes)}; waiting for {AND.format(wait.remaining)}.
             </p>
           ) : null}
         </>
@@ -148,7 +146,7 @@ function Approvers({ wait, me, voted }: { wait: OpenWait; me: Me | null; voted: 
       )}
       {cannot ? (
         <p className="muted small" data-testid="approvers-hint">
-          You ({me.name}) hold {me.roles.length > 0 ? LIST.format(me.roles) : 'no role'}, not {ANY.format(needed)}: the server will refuse your answer.
+          You ({me.name}) hold {me.roles.length > 0 ? AND.format(me.roles) : 'no role'}, not {OR.format(needed)}: the server will refuse your answer.
         </p>
       ) : null}
     </div>

@@ -9,7 +9,7 @@ import { Facts } from '../../components/Facts';
 import { Empty, ErrorNotice, Loading } from '../../components/Notices';
 import { useAsync } from '../../hooks/useAsync';
 import { useDebounced } from '../../hooks/useDebounced';
-import { nameOf } from './runView';
+import { nameOf } from '../../people';
 
 interface Stint {
   role: string;

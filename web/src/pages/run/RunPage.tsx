@@ -15,7 +15,8 @@ import { Decisions } from './Decisions';
 import { DeliveryPanel } from './DeliveryPanel';
 import { EventLog } from './EventLog';
 import { PhaseTimeline } from './PhaseTimeline';
-import { buildRunView, nameOf } from './runView';
+import { nameOf } from '../../people';
+import { buildRunView } from './runView';
 import { RunSummary } from './RunSummary';
 
 // The charts (ECharts: most of the code) load when first shown, so the rest of the dashboard opens quickly.

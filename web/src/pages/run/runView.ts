@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { coreWireEvent, type CoreWireEvent, type WaitResolution, type WaitVote } from '../../../../src/engine/contracts.js';
 import { MonitorOutput, ReplenishmentOutput, VarianceAlertPayload } from '../../../../src/workflows/season-planning/contracts.js';
 import type { ActorRef, RunEvent, RunState, Workflow } from '../../api/schemas';
+import { AND, nameOf, people } from '../../people';
 
 export type PhaseState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
 export interface PhaseView {
@@ -107,14 +108,6 @@ const ResultRecord = z.record(z.string(), z.unknown()).nullable().catch(null);
 const RESOLVED_WORD: Record<string, string> = { accept: 'accepted', modify: 'modified', reject: 'rejected', expired: 'expired unanswered' };
 /** The verb of the line saying who resolved a wait. */
 const BY_WORD: Record<string, string> = { accept: 'approved', modify: 'modified', reject: 'rejected', submit: 'submitted', signal: 'signalled' };
-
-/** An actor as a decision names them; the local single-user mode's actor is whoever runs it. */
-export const nameOf = (actor: ActorRef): string => (actor.id === 'local' ? 'the local user' : actor.name);
-
-const LIST = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
-/** "Ana (buyer) and Ben (merchandiser)": people with the role each acted in, when known. */
-export const people = (who: readonly { actor: ActorRef; role?: string | null | undefined }[]): string =>
-  LIST.format(who.map(({ actor, role }) => (role ? `${nameOf(actor)} (${role})` : nameOf(actor))));
 
 /** Who resolved a wait, as one line; null when no person did (its deadline, or an engine that named nobody). */
 export function resolvedBy(resolution: WaitResolution): string | null {
@@ -275,7 +268,7 @@ export function buildRunView(events: readonly RunEvent[], workflow: Workflow | u
           wait.remaining = event.remaining;
         }
         const given = wait ? `${wait.votes.length} of ${wait.quorum.length} approvals` : 'an approval';
-        const still = event.remaining.length > 0 ? `; still needed: ${LIST.format(event.remaining)}` : '';
+        const still = event.remaining.length > 0 ? `; still needed: ${AND.format(event.remaining)}` : '';
         decisions.push({
           seq: event.seq,
           at: event.timestamp,

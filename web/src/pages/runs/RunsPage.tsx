@@ -1,9 +1,10 @@
-/** Runs: every run with its state, workflow, start time and duration; filtered by state and workflow; each links to its page. */
+/** Runs: every run with its state, workflow, start time, who started it and its duration; filtered by state and workflow; each links to its page. */
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import { RUN_STATES, type RunState, type RunStatus } from '../../api/schemas';
 import { Empty, ErrorNotice, Loading } from '../../components/Notices';
 import { useAsync } from '../../hooks/useAsync';
+import { nameOf } from '../../people';
 import { Link, navigate, useLocation } from '../../router';
 
 const PAGE = 25;
@@ -93,6 +94,7 @@ export function RunsPage() {
                 <th scope="col">State</th>
                 <th scope="col">Phase</th>
                 <th scope="col">Started</th>
+                <th scope="col">By</th>
                 <th scope="col">Duration</th>
               </tr>
             </thead>
@@ -109,6 +111,9 @@ export function RunsPage() {
                   <td data-label="Phase">{run.phase?.replaceAll('_', ' ') ?? '—'}</td>
                   <td data-label="Started">
                     <time dateTime={run.created_at}>{new Date(run.created_at).toLocaleString()}</time>
+                  </td>
+                  <td data-label="By" data-testid="started-by">
+                    {run.started_by ? nameOf(run.started_by) : '—'}
                   </td>
                   <td data-label="Duration">{duration(run, now)}</td>
                 </tr>
