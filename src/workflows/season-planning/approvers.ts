@@ -2,6 +2,7 @@
  * Who approves a season's buy and its markdown: the roles an approval needs, one approval per role,
  * each from a different person. Set with BATON_BUY_APPROVERS and BATON_MARKDOWN_APPROVERS (comma
  * lists of roles, default `buyer`): `buyer,merchandiser` makes the buy a two-person decision.
+ * BATON_SELF_APPROVAL=forbid keeps whoever started the season from approving its buy or markdown.
  */
 import { z } from 'zod';
 import { RoleName } from '../../actors/contracts.js';
@@ -13,9 +14,11 @@ export interface SeasonApprovers {
   buy: readonly string[];
   /** The markdown checkpoint's approval. */
   markdown: readonly string[];
+  /** Whether the person who started the season may approve it (separation of duties when false). */
+  selfApproval: boolean;
 }
 
-export const DEFAULT_APPROVERS: SeasonApprovers = { buy: ['buyer'], markdown: ['buyer'] };
+export const DEFAULT_APPROVERS: SeasonApprovers = { buy: ['buyer'], markdown: ['buyer'], selfApproval: true };
 
 const roleList = z
   .string()
@@ -38,17 +41,22 @@ export function approversFromEnv(env: Readonly<Record<string, string | undefined
     }
     return parsed.data;
   };
-  return { buy: read('buy'), markdown: read('markdown') };
+  const self = (env.BATON_SELF_APPROVAL ?? '').trim();
+  if (self !== '' && self !== 'allow' && self !== 'forbid') {
+    throw new InvalidParametersError('BATON_SELF_APPROVAL is invalid', [{ path: 'BATON_SELF_APPROVAL', message: `"${self}" is not allow or forbid` }]);
+  }
+  return { buy: read('buy'), markdown: read('markdown'), selfApproval: self !== 'forbid' };
 }
 
-const APPROVAL_PHASES = { manufacturing_approval: 'buy', markdown_approval: 'markdown' } as const;
+const APPROVAL_PHASES: Readonly<Record<string, 'buy' | 'markdown'>> = { manufacturing_approval: 'buy', markdown_approval: 'markdown' };
 
 /** The workflow with each approval phase requiring its roles (a quorum: one approval per role, distinct people). */
 export function withApprovers<P>(workflow: WorkflowDefinition<P>, approvers: SeasonApprovers): WorkflowDefinition<P> {
   const phases = workflow.phases.map((phase): Phase<P> => {
-    const which = APPROVAL_PHASES[phase.name as keyof typeof APPROVAL_PHASES] as keyof SeasonApprovers | undefined;
+    const which = APPROVAL_PHASES[phase.name];
     if (which === undefined || !('wait' in phase) || phase.wait === undefined) return phase;
-    return { ...phase, wait: { ...phase.wait, policy: { quorum: [...approvers[which]] } } };
+    const policy = { quorum: [...approvers[which]], ...(approvers.selfApproval ? {} : { not_starter: true }) };
+    return { ...phase, wait: { ...phase.wait, policy } };
   });
   return { ...workflow, phases };
 }

@@ -89,6 +89,23 @@ describeEachStore('HTTP: decisions by people', (kind) => {
     ]);
   });
 
+  it("refuses the buy's approval to the buyer who started the season when self-approval is forbidden, and takes another buyer's", async () => {
+    const api = await h.serve({ season: true, moduleEnv: { BATON_SELF_APPROVAL: 'forbid' } });
+    await loadSmallChain(api.t.store);
+    const directory = ActorDirectory.of(api.t.store);
+    const ana = (await directory.add({ name: 'ana', roles: ['buyer'] })).token.token;
+    const dan = (await directory.add({ name: 'dan', roles: ['buyer'] })).token.token;
+    const started = await api.post<{ run_id: string }>(RUN, { session_id: 's1', workflow: 'season-planning', parameters: season(4) }, bearer(ana));
+    const waiting = await api.engine.settled(started.body.run_id);
+    const approve = (token: string) =>
+      api.post<Status & ErrorView>(`/api/runs/${started.body.run_id}/approvals/${waiting.waitingFor!.id}`, { action: 'accept' }, bearer(token));
+    const own = await approve(ana);
+    expectError(own, 403, 'FORBIDDEN');
+    expect(own.body.message).toMatch(/started/);
+    expect((await approve(dan)).status).toBe(200);
+    expect((await api.engine.settled(started.body.run_id)).state).toBe('completed');
+  });
+
   it('lists decisions across runs by actor and time, to a read-only auditor, by name or id', async () => {
     const api = await h.serve({ workflows: ['review', 'slow'] });
     const p = await people(api);
