@@ -181,6 +181,15 @@ describeEachStore('engine runs: who decides', (kind) => {
     expect(resolved).toMatchObject({ resolution: { action: 'reject', by: refOf(champ), votes: [{ actor: refOf(lead), role: 'lead-builder' }] } });
   });
 
+  it('lets a caller that names no actor (code embedding the engine) resolve as before actors, recording no actor and no decision', async () => {
+    const engine = setup();
+    const { id, waitId } = await waiting(engine, 'deploy', { target: 'production' });
+    await engine.resolveWait(id, waitId, { action: 'accept' });
+    expect((await engine.settled(id)).state).toBe('completed');
+    expect(ofType(await engine.readEvents(id), 'approval_resolved')).toEqual([{ approval_id: waitId, kind: 'approval', resolution: { action: 'accept' } }]);
+    expect(await engine.decisions()).toEqual([]);
+  });
+
   it('asks no quorum when the policy decided from the run names none', async () => {
     const engine = setup();
     const { id, waitId, status } = await waiting(engine, 'deploy', { target: 'staging' });
