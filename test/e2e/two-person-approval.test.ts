@@ -9,7 +9,7 @@ import { CHROMIUM } from './support/chromium.js';
 import { eventually } from './support/eventually.js';
 import type { DashboardServer } from './support/dashboard-server.js';
 import { openDashboard, type DashboardPage, type DashboardSession } from './support/dashboard-session.js';
-import { inPage } from './support/in-page.js';
+import { inPage, loggedEvents } from './support/in-page.js';
 import { screenshot } from './support/screens.js';
 
 /** A 4-week season with no markdown checkpoint: once the buy is approved it runs to its end unattended. */
@@ -195,6 +195,12 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
       expect(await decision.textContent()).toContain('manufacturing approval accepted');
       expect(await decision.getByTestId('decision-by').textContent()).toBe(approved);
       expect(await page.getByTestId('phase-by-manufacturing_approval').textContent()).toBe(approved);
+      const logged = (await loggedEvents(page)).map((e) => e.text);
+      expect(logged.filter((text) => /approval_vote|approval_resolved|run_created/.test(text)).map((text) => text.replace(/^#\d+ /, ''))).toEqual([
+        'run_created · by Ana',
+        'approval_vote · manufacturing_approval · by Ana',
+        'approval_resolved · by Ben',
+      ]);
     }
     const events = (await call(`/api/runs/${runId}/events?limit=10000`, tokens.ana)).body.events as { type: string; resolution?: { by?: { name: string } } }[];
     expect(events.find((e) => e.type === 'approval_resolved')?.resolution?.by?.name).toBe('Ben');
