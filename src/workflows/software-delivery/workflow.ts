@@ -57,7 +57,7 @@ function rolePhases(state: RoleState): DeliveryPhase[] {
         role: owner,
         schema: submissionFor(state),
         data: (context: DeliveryContext) => roleContext(state, context),
-        intake: { name: SUBMISSION_INTAKE, route: 'POST /api/delivery/runs/{run_id}/advance (or /request-retry)' },
+        intake: { name: SUBMISSION_INTAKE, route: 'POST /api/workflows/{workflow_id}/advance or /api/delivery/runs/{run_id}/advance (or /request-retry)' },
       },
       decide: (context, resolution) => transitionOf(state, submissionOf(state, resolution.data, { runId: context.runId, phase: state })),
     },
