@@ -2,7 +2,8 @@
 // (BATON_BUY_APPROVERS=buyer,merchandiser), two different actors with their own tokens. Ana approves first: the
 // run keeps waiting and her page says Ben is still needed; she cannot approve twice; a read-only token and a
 // role-less one are refused in the server's words; Ben approves at his browser and the run moves on; both
-// pages say who approved. Last, Ana forgets her token and keeps a new one for every tab of her browser.
+// pages say who approved. Then Ana forgets her token and keeps a new one for every tab of her browser, and
+// watches Ben cancel another run.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from './support/chromium.js';
@@ -228,6 +229,24 @@ describe.skipIf(!CHROMIUM)('dashboard: a two-person buy approval in two browsers
     await tab.goto(`${server.url}/runs`);
     await eventually(() => tab.locator('[data-testid="runs-table"] tbody tr').first().getByTestId('started-by').textContent()).toBe('Ana');
     await tab.close();
+  }, 60_000);
+
+  it('names who cancelled a run, live on the page of someone watching it', async () => {
+    const started = await call('/api/orchestrator/run-workflow', tokens.ana, {
+      method: 'POST',
+      body: JSON.stringify({ session_id: 'two-person', workflow: 'season-planning', parameters: SEASON }),
+    });
+    const second = String(started.body.run_id);
+    expect((await server.engine.settled(second)).state).toBe('waiting');
+    const { page } = ana;
+    await page.goto(`${server.url}/runs/${second}`);
+    await page.getByTestId('approval-manufacturing_approval').waitFor();
+    const cancelled = await call(`/api/runs/${second}/cancel`, tokens.ben, { method: 'POST', body: JSON.stringify({ reason: 'a duplicate plan' }) });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBeLessThan(300);
+    await eventually(() => page.getByTestId('run-state').textContent()).toBe('cancelled');
+    const decision = page.locator('[data-testid="decision"][data-kind="run"]');
+    await eventually(() => decision.getByTestId('decision-text').textContent()).toBe('Run cancelled — a duplicate plan');
+    expect(await decision.getByTestId('decision-by').textContent()).toBe('by Ben');
     expect(ana.pageErrors).toEqual([]);
     expect(ben.pageErrors).toEqual([]);
   }, 60_000);
