@@ -98,22 +98,17 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
   const forward = (client: StreamClient, event: EventRecord) => client.sendFrame(frameOf(event), event.runId, event.seq);
   const sessions = new SessionFeeds(engine, forward);
 
-  // Every open stream, so that a node shutting down can tell each client to reconnect elsewhere.
-  const open = new Set<StreamClient>();
   const opened = (socket: WebSocket, request: FastifyRequest): StreamClient => {
-    const client = new StreamClient(socket, clientOptions, request.log, request.raw.socket);
-    open.add(client);
-    client.onClose(() => open.delete(client));
-    return client;
+    // When the server closes (SIGTERM), the WebSocket plugin closes every socket without a code
+    // (received as 1005, which says nothing), and before any hook of ours could: a close without a
+    // code is that one, so it becomes 1012 (service restart), telling clients to reconnect at once,
+    // through the load balancer to another node, with `since`. Every close of ours names its code.
+    const close = socket.close.bind(socket);
+    socket.close = (code?: number, reason?: string | Buffer) => close(code ?? CLOSE_SERVICE_RESTART, reason ?? 'node shutting down: reconnect with since');
+    return new StreamClient(socket, clientOptions, request.log, request.raw.socket);
   };
 
   return (app: FastifyInstance): Promise<void> => {
-    // Before the WebSocket plugin's own close (code 1005, which says nothing): 1012 tells clients the
-    // service restarts, so they reconnect at once, through the load balancer to another node, with `since`.
-    app.addHook('preClose', (done) => {
-      for (const client of open) client.close(CLOSE_SERVICE_RESTART, 'node shutting down: reconnect with since');
-      done();
-    });
     const runStream = (socket: WebSocket, request: FastifyRequest, runId: string) => {
       const client = opened(socket, request);
       // After the run's final event the stream closes normally; a reconnect with `since` replays
