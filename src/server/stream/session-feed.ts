@@ -15,8 +15,18 @@ export type Forward = (client: StreamClient, event: EventRecord) => void;
 /** Runs of a session listed when a client joins (newest first, as the engine lists them). */
 const LISTED_RUNS = 500;
 
+/**
+ * How often each open session's runs are listed again. A run started on another node is learnt
+ * from its NOTIFY; a notice lost (the node died between its commit and the NOTIFY, or this node's
+ * LISTEN connection was down) would leave the run out of the stream for good: the re-list finds it
+ * within this interval and the stream sends it from its first event.
+ */
+export const SESSION_RELIST_MS = 5_000;
+
 interface Member {
   client: StreamClient;
+  /** Where the client asked to start: runs found later by a re-list start there too. */
+  since: Since;
   /** Where this client stands in each run of the session it follows. */
   cursors: Map<string, RunCursor>;
 }
@@ -48,8 +58,8 @@ class SessionFeed {
     this.subscribe(runId, lastSeq);
   }
 
-  join(client: StreamClient): Member {
-    const member: Member = { client, cursors: new Map() };
+  join(client: StreamClient, since: Since): Member {
+    const member: Member = { client, since, cursors: new Map() };
     this.members.add(member);
     return member;
   }
@@ -59,6 +69,11 @@ class SessionFeed {
     this.members.delete(member);
     for (const cursor of member.cursors.values()) cursor.close();
     return this.members.size === 0;
+  }
+
+  /** A re-list found runs of the session: every member follows those it does not follow yet. */
+  listed(runs: readonly { id: string; lastSeq: number }[]): void {
+    for (const run of runs) for (const member of this.members) this.followListed(member, run.id, run.lastSeq, member.since);
   }
 
   close(): void {
@@ -84,6 +99,7 @@ class SessionFeed {
 export class SessionFeeds {
   private readonly feeds = new Map<string, SessionFeed>();
   private watching: Subscription | undefined;
+  private relisting: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -97,7 +113,7 @@ export class SessionFeeds {
   join(sessionId: string, client: StreamClient, since: Since): void {
     let feed = this.feeds.get(sessionId);
     if (!feed) this.feeds.set(sessionId, (feed = new SessionFeed(this.engine, this.forward)));
-    const member = feed.join(client);
+    const member = feed.join(client, since);
     this.watch();
     client.onClose(() => this.leave(sessionId, feed, member));
     this.engine.listRuns({ sessionId, limit: LISTED_RUNS }).then(
@@ -115,11 +131,27 @@ export class SessionFeeds {
     if (this.feeds.size === 0) {
       this.watching?.unsubscribe();
       this.watching = undefined;
+      clearInterval(this.relisting);
+      this.relisting = undefined;
+    }
+  }
+
+  /** Lists every open session's runs again (SESSION_RELIST_MS), for runs whose start notice never came. */
+  private relist(): void {
+    for (const [sessionId, feed] of this.feeds) {
+      this.engine.listRuns({ sessionId, limit: LISTED_RUNS }).then(
+        ({ runs }) => feed.listed([...runs].reverse()),
+        () => undefined, // the next re-list tries again; a stream is not failed for a missed check
+      );
     }
   }
 
   /** One watcher for every session stream, while any is open: it only looks for new runs. */
   private watch(): void {
+    if (this.relisting === undefined) {
+      this.relisting = setInterval(() => this.relist(), SESSION_RELIST_MS);
+      this.relisting.unref();
+    }
     this.watching ??= this.engine.watch((event) => {
       if (event.type !== 'run_created') return;
       const sessionId = (event.payload as { session_id?: unknown }).session_id;

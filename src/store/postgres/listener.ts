@@ -10,6 +10,13 @@ import { CHANNEL, decodeNotices } from './notifier.js';
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
+/**
+ * How often followers re-read the store even though the connection held: a notice can be lost
+ * without the connection dropping (its sender died between its commit and its NOTIFY), and if that
+ * was a run's last event nothing later would bring followers up to date. Each follower's re-read is
+ * one query that finds nothing when nothing was missed.
+ */
+export const RESYNC_EVERY_MS = 5_000;
 
 export interface ListenerOptions {
   client: () => pg.Client;
@@ -17,6 +24,8 @@ export interface ListenerOptions {
   /** After a reconnect: notices may have been missed, so followers should read the store again. */
   onResync?: () => void;
   onError: (error: unknown) => void;
+  /** Periodic resync interval (default RESYNC_EVERY_MS). */
+  resyncEveryMs?: number;
 }
 
 export class Listener {
@@ -24,17 +33,27 @@ export class Listener {
   private stopped = false;
   private retryMs = FIRST_RETRY_MS;
   private retry: NodeJS.Timeout | undefined;
+  private resyncing: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ListenerOptions) {}
 
   /** Connects and listens; the first connection's failure is the caller's (a wrong URL should say so at start). */
   async start(): Promise<void> {
     await this.connect();
+    if (this.options.onResync) {
+      const onResync = this.options.onResync;
+      // Only while connected: a reconnect resyncs by itself.
+      this.resyncing = setInterval(() => {
+        if (this.client) onResync();
+      }, this.options.resyncEveryMs ?? RESYNC_EVERY_MS);
+      this.resyncing.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearInterval(this.resyncing);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
