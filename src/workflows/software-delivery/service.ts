@@ -16,7 +16,18 @@ import { outcomeOf, ROLE_OUTPUTS, testGate, type RoleOutput, type Submission } f
 import { sessionOf } from './parameters.js';
 import { firstPhaseOf, stateOfPhase } from './phases.js';
 import { AdvanceRequest, RetryRequest, RollbackRequest, StartDelivery } from './requests.js';
-import { allowedNext, assertTransition, isRoleState, ownerOf, retryTargets, rollbackTargets, type DeliveryState, type Role, type RoleState } from './states.js';
+import {
+  allowedNext,
+  assertTransition,
+  isRoleState,
+  ownerOf,
+  retryTargets,
+  rollbackTargets,
+  ROLES,
+  type DeliveryState,
+  type Role,
+  type RoleState,
+} from './states.js';
 import { projectStatsOf, type ProjectStats } from './stats.js';
 import { deliveryStateOf, deliveryStatusOf, type DeliveryStatus } from './status.js';
 import { SOFTWARE_DELIVERY, SUBMISSION_INTAKE } from './workflow.js';
@@ -83,12 +94,25 @@ function refuseOtherAnswer(request: Answering, state: DeliveryState, waitId: str
 }
 
 /**
+ * Whether an actor holds a delivery role. Actors' role names are lower-case (`RoleName`), the
+ * specification's delivery roles upper-case: an actor given `code_writer` holds CODE_WRITER.
+ */
+export const holdsDeliveryRole = (actor: Actor, role: Role): boolean => holdsRole(actor, role) || holdsRole(actor, role.toLowerCase());
+
+/** The actor as the engine checks it against a wait's delivery role: its delivery roles also under their upper-case names. */
+function asDeliveryActor(actor: Actor): Actor {
+  if (actor.any_role) return actor;
+  const extra = ROLES.filter((role) => !actor.roles.includes(role) && holdsDeliveryRole(actor, role));
+  return extra.length === 0 ? actor : { ...actor, roles: [...actor.roles, ...extra] };
+}
+
+/**
  * The role a caller acts in at a state `owner` owns: the declared one if the actor holds it (and it
  * owns the state), else, with none declared, the owner if the actor holds that role. A role is never
  * taken on a caller's word: only actors holding every role (local mode, BATON_API_TOKEN) may name any.
  */
 function actingRole(actor: Actor, declared: Role | undefined, state: DeliveryState, owner: Role): Role {
-  if (declared !== undefined && !holdsRole(actor, declared)) {
+  if (declared !== undefined && !holdsDeliveryRole(actor, declared)) {
     throw new BatonError('FORBIDDEN', `${actor.name} does not hold role ${declared}`, {
       details: { state, role: declared, expected_role: owner, actor: actor.id },
       suggestions: [`ask an admin to give ${actor.name} the role ${declared} (baton actors roles), or act in a role you hold`],
@@ -101,7 +125,7 @@ function actingRole(actor: Actor, declared: Role | undefined, state: DeliverySta
       suggestions: [`submit as ${owner}, or wait for a state ${role} owns`],
     });
   }
-  if (!holdsRole(actor, owner)) {
+  if (!holdsDeliveryRole(actor, owner)) {
     throw new BatonError('FORBIDDEN', `${state} needs role ${owner}, which ${actor.name} does not hold`, {
       details: { state, expected_role: owner, role: null, actor: actor.id },
       suggestions: [`ask someone holding ${owner} to submit, or an admin to give ${actor.name} the role`],
@@ -383,7 +407,9 @@ export class DeliveryService {
   }
 
   private async submit(status: RunStatus, waitId: string, role: Role, submission: Submission, actor: Actor): Promise<DeliveryStatus> {
-    return this.statusOf(await this.engine.resolveWait(status.id, waitId, { role, data: submission }, { actor, intake: SUBMISSION_INTAKE }));
+    return this.statusOf(
+      await this.engine.resolveWait(status.id, waitId, { role, data: submission }, { actor: asDeliveryActor(actor), intake: SUBMISSION_INTAKE }),
+    );
   }
 
   private async allEvents(runId: string) {

@@ -82,6 +82,31 @@ describeEachStore('HTTP: software delivery with actors', (kind) => {
     }
   });
 
+  it('lets people with tokens carry a workflow in the roles they hold (actors spell them lower-case), each move naming its person', async () => {
+    const api = await serve();
+    const directory = ActorDirectory.of(api.t.store);
+    const ana = await directory.add({ name: 'ana', roles: ['q_assistant'] });
+    const carl = await directory.add({ name: 'carl', roles: ['code_writer'] });
+    const { workflow_id: id, user_id } = (await post<Workflow>(api, '/api/workflows/acme/start', ana.token.token, { change: CHANGE })).body;
+    expect(user_id).toBe(ana.actor.id);
+    await api.engine.settled(id);
+    expect((await post(api, `/api/workflows/${id}/advance`, ana.token.token, { output: OUTPUTS.DISCOVERY })).status).toBe(200);
+    await api.engine.settled(id);
+    expect((await post(api, `/api/workflows/${id}/advance`, ana.token.token, { role: 'Q_ASSISTANT', output: OUTPUTS.PLANNING })).status).toBe(200);
+    await api.engine.settled(id);
+    // Ana holds no CODE_WRITER: implementation is Carl's, who sends the work back to planning instead.
+    expectError(await post(api, `/api/workflows/${id}/advance`, ana.token.token, { output: OUTPUTS.IMPLEMENTATION }), 403, 'FORBIDDEN');
+    expect((await post(api, `/api/workflows/${id}/request-retry`, carl.token.token, { reasons: ['the plan skips the tax column'] })).status).toBe(200);
+    await api.engine.settled(id);
+    expect((await api.get<Workflow>(`/api/workflows/${id}/status`, bearer(carl.token.token))).body.state).toBe('PLANNING');
+    const { trail } = (await api.get<History>(`/api/workflows/${id}/history`, bearer(ana.token.token))).body;
+    expect(trail.filter((e) => e.triggered_by?.id !== 'system').map((e) => [e.move, e.from_state, e.triggered_by?.name])).toEqual([
+      ['forward', 'DISCOVERY', 'ana'],
+      ['forward', 'PLANNING', 'ana'],
+      ['retry', 'IMPLEMENTATION', 'carl'],
+    ]);
+  });
+
   it("records who rolled a workflow back as the rollback's triggered_by, the token it used included", async () => {
     const { api, writer } = await withActors();
     const started = await post<Workflow>(api, '/api/workflows/acme/start', writer.token, { change: CHANGE, automatic_roles: ['Q_ASSISTANT'] });
