@@ -49,8 +49,8 @@ export async function serve(
   // BATON_NODE_ID, BATON_NODE_ROLE, BATON_LEASE_MS, BATON_POLL_MS: checked before anything starts too.
   const cluster = clusterSettingsFromEnv(process.env, { role: options.role });
   const { nodeId, role } = cluster;
-  // Every log line names the node: several nodes write to one log collector.
-  const logger = { level: 'info', base: { pid: process.pid, hostname: hostname(), node: nodeId, role } };
+  // Every log line names the node: several nodes write to one log collector. BATON_LOG_LEVEL: pino's levels (default info).
+  const logger = { level: process.env.BATON_LOG_LEVEL || 'info', base: { pid: process.pid, hostname: hostname(), node: nodeId, role } };
   // Metrics always (GET /metrics); traces over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the no-op tracer.
   const telemetry = createTelemetry();
   // Before the modules and the engine take it: every commit and lease renewal is measured.
