@@ -1,6 +1,6 @@
 // `baton runs` verbs on SQLite, PostgreSQL and a live server: the same output, the error vocabulary and the documented exit codes.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventView, RunView } from '../../../src/cli/runs/backend.js';
@@ -117,7 +117,12 @@ for (const kind of targetKinds) {
       expect(m.lines[0]).toMatch(/\(editorial\) waiting at approval .* for approval (\S+)$/);
       expect(m.lines[0]).not.toContain(before.waitingFor!.id);
       const events = (await target.cli('events', modified, '--json')).lines.map((l) => JSON.parse(l) as EventView & { resolution?: unknown });
-      expect(events.find((e) => e.type === 'approval_resolved')?.resolution).toEqual({ action: 'modify', data: { title: 'On keeping less' } });
+      // The resolution names who decided: the operating-system user on the database, the token's admin through a server.
+      const by =
+        target.name === 'server'
+          ? { id: 'api-token', name: 'BATON_API_TOKEN', token_id: 'env' }
+          : { id: `os:${userInfo().username}`, name: userInfo().username, token_id: null };
+      expect(events.find((e) => e.type === 'approval_resolved')?.resolution).toEqual({ action: 'modify', data: { title: 'On keeping less' }, by });
     });
 
     it('rolls a waiting run back to an earlier phase, cancels it, and refuses what does not apply with the exit code of a conflict', async () => {
