@@ -69,7 +69,9 @@ function describe(record: DecisionRecord, phaseOfWait: ReadonlyMap<string, strin
       if (resolution.success) {
         const answer = resolution.data.action;
         action = answer === 'expired' ? undefined : answer;
-        role = resolution.data.role;
+        // A quorum's last approval filled a role too: the one its vote took.
+        const { by, votes } = resolution.data;
+        role = resolution.data.role ?? (by === undefined ? undefined : votes?.find((vote) => vote.actor.id === by.id)?.role);
         reason = resolution.data.comment;
       }
       phase = waitId === undefined ? undefined : phaseOfWait.get(waitId);

@@ -38,7 +38,7 @@ export class Waits {
     private readonly core: EngineCore,
     /** Hands a run that goes on running to the worker. */
     private readonly launch: (run: RunRecord) => void,
-    private readonly leaseForNow: () => { leaseOwner: string; leaseExpiresAt: number },
+    private readonly leaseForNow: () => { leaseOwner: string | null; leaseExpiresAt: number | null },
   ) {}
 
   /**
@@ -143,7 +143,7 @@ export class Waits {
     if (holds.length === 0 || roles === undefined) {
       throw new BatonError(
         'FORBIDDEN',
-        `the ${wait.kind} of phase "${wait.phase}" still needs ${needed.join(' and ')}; ${actor.name} holds none of ${needed.length > 1 ? 'them' : 'it'}`,
+        `the ${wait.kind} of phase "${wait.phase}" still needs ${needed.join(' and ')}; ${actor.name} ${needed.length > 1 ? 'holds none of them' : 'does not hold it'}`,
         { details: { wait_id: wait.id, actor: actor.id, required_roles: needed, required_role: needed[0] ?? null, role: input.role ?? null } },
       );
     }

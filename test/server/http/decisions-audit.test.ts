@@ -83,6 +83,12 @@ describeEachStore('HTTP: decisions by people', (kind) => {
     expect(log.filter((e) => e.type === 'approval_vote').map((e) => e.actor?.name)).toEqual(['ana']);
     const resolved = log.find((e) => e.type === 'approval_resolved');
     expect(resolved?.resolution?.by?.name).toBe('ben');
+    const audit = (await api.get<Audit>(`/api/audit`, bearer(p.auditor))).body.decisions;
+    expect(audit.map((d) => [d.actor.name, d.action, d.role ?? null])).toEqual([
+      ['ana', 'start', null],
+      ['ana', 'accept', 'buyer'],
+      ['ben', 'accept', 'merchandiser'],
+    ]);
     expect(resolved?.resolution?.votes?.map((v) => [v.actor.name, v.role])).toEqual([
       ['ana', 'buyer'],
       ['ben', 'merchandiser'],
