@@ -3,12 +3,12 @@
  * database directly (--db, DATABASE_URL): whoever can open the database is its root.
  * Exit codes as `baton runs`: 0 ok, 1 error, 2 usage or invalid input, 3 not found, 4 conflict.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { ACTOR_KINDS, ACTOR_SCOPES, type ActorRecord, type IssuedToken } from '../actors/contracts.js';
 import type { ActorDirectory } from '../actors/directory.js';
 import { BatonError } from '../errors/index.js';
 import { DEFAULT_SQLITE_PATH } from '../store/index.js';
-import { consoleIo, EXIT, report, type Io } from './runs/index.js';
+import { consoleIo, EXIT, report, runSubcommand, type Io } from './runs/index.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const commaList = (value: string): string[] =>
@@ -185,15 +185,4 @@ export function actorsCommand(io: Io, done: (code: number) => void): Command {
 }
 
 /** Runs `baton actors …` (argv from `actors` on) with this output; returns the exit code. */
-export async function runActorsCli(argv: readonly string[], io: Io = consoleIo): Promise<number> {
-  let code: number = EXIT.ok;
-  const program = new Command('baton').exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-  program.addCommand(actorsCommand(io, (c) => (code = c)));
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    return report(error, io);
-  }
-  return code;
-}
+export const runActorsCli = (argv: readonly string[], io: Io = consoleIo): Promise<number> => runSubcommand(actorsCommand, argv, io);

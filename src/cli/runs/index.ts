@@ -426,10 +426,16 @@ export function describePrune(result: PruneResult): string[] {
 }
 
 /** Runs `baton runs …` (argv from `runs` on) and returns the exit code. */
-export async function runRunsCli(argv: readonly string[], io: Io = consoleIo): Promise<number> {
+export const runRunsCli = (argv: readonly string[], io: Io = consoleIo): Promise<number> => runSubcommand(runsCommand, argv, io);
+
+/**
+ * Runs one `baton` subcommand built by `build` (argv from its name on) with this output; returns the
+ * exit code: usage errors as EXIT.usage, others as `report` maps them, else what the command set.
+ */
+export async function runSubcommand(build: (io: Io, setCode: (code: number) => void) => Command, argv: readonly string[], io: Io = consoleIo): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('baton').exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-  program.addCommand(runsCommand(io, (c) => (code = c)));
+  program.addCommand(build(io, (c) => (code = c)));
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
