@@ -106,6 +106,7 @@ describeEachStore('HTTP: software delivery as specified (/api/workflows/…)', (
     expect((await advance(api, id, { role: 'Q_ASSISTANT', output: OUTPUTS.DISCOVERY })).status).toBe(200);
     await api.engine.settled(id);
     expect((await api.post<Workflow>(`/api/workflows/${id}/rollback`, { to_state: 'DISCOVERY', reason: 'start over' })).status).toBe(200);
+    expect((await status(api, id)).state).toBe('DISCOVERY');
     expect((await history(api, id)).workflow_id).toBe(id);
     const stats = await api.get<Record<string, unknown>>('/api/workflows/project/acme/stats');
     expect(stats.status).toBe(200);
@@ -133,6 +134,8 @@ describeEachStore('HTTP: software delivery as specified (/api/workflows/…)', (
     // An agent plays the first role: then both say `agent`.
     const byAgent = await start(api, 'acme', { automatic_roles: ['Q_ASSISTANT'] });
     expect(byAgent.expected_next.action).toBe('agent');
+    // The agent's run comes to rest at the first person's state before the server closes.
+    expect((await status(api, byAgent.workflow_id)).state).toBe('IMPLEMENTATION');
     // A client of a single-user setup may name its user; without one, the user is the authenticated actor.
     expect((await start(api, 'acme', { user_id: 'dana' })).user_id).toBe('dana');
     expect((await start(api)).build_id).toBeNull();
