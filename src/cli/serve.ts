@@ -64,8 +64,8 @@ export async function serve(
     nodeId,
     leaseMs: cluster.leaseMs,
     pollIntervalMs: cluster.pollMs,
-    // An API node takes no run: the runs it starts are left unleased for a worker's next claim (within BATON_POLL_MS).
-    ...(role === 'api' ? { maxConcurrentRuns: 0 } : {}),
+    // An API node takes no run: the runs it starts or resumes are left unleased for a worker's next claim (within BATON_POLL_MS).
+    drive: role !== 'api',
     onError: (error, context) => console.error(`baton engine [${nodeId}]: ${context}:`, error),
   });
   const watching = watchEngine(engine, telemetry, { onError: (error) => console.error(`baton telemetry [${nodeId}]:`, error) });

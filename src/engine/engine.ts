@@ -40,6 +40,12 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   /** Runs this process drives at once (default 1000); more wait their turn. */
   maxConcurrentRuns?: number;
+  /**
+   * False makes an API node (`baton serve --no-worker`): runs it starts or resumes are left without a
+   * lease for a worker node to claim, and it claims none; start() still listens (streams, cancels)
+   * and expires overdue waits. Default true.
+   */
+  drive?: boolean;
   /** The one clock of the engine and its agents (AgentContext.now); default Date.now. */
   now?: () => number;
   random?: () => number;
@@ -96,6 +102,7 @@ export class Engine {
       workflowNames: () => this.workflowNames(),
       expireWait: (wait) => this.waitsOf.expire(wait),
       onForeignWrite: (runId) => void this.stopIfTakenAway(runId),
+      drive: options.drive ?? true,
     });
     this.waitsOf = new Waits(
       this.core,

@@ -19,7 +19,7 @@ export async function rollbackCommit(
   run: RunRecord,
   toPhase: string,
   reason: string,
-  lease: { leaseOwner: string; leaseExpiresAt: number },
+  lease: { leaseOwner: string | null; leaseExpiresAt: number | null },
   actor?: ActorRef,
 ): Promise<CommitParts> {
   const workflow = core.workflow(run.workflow);

@@ -17,6 +17,8 @@ export interface WorkerOptions {
   expireWait: (wait: WaitRecord) => Promise<void>;
   /** Another process wrote to a run this one drives (cancel, lost lease): check whether to let go. */
   onForeignWrite: (runId: string) => void;
+  /** False for an API node: it starts and resumes runs without taking them (their lease stays free for a worker's claim), claims none and drives none. */
+  drive: boolean;
 }
 
 export class Worker {
@@ -34,7 +36,7 @@ export class Worker {
 
   /** Whether this process may take one more run now. */
   get hasRoom(): boolean {
-    return !this.closing && this.drivers.size < this.options.maxConcurrentRuns;
+    return this.options.drive && !this.closing && this.drivers.size < this.options.maxConcurrentRuns;
   }
 
   drives(runId: string): boolean {
@@ -46,7 +48,9 @@ export class Worker {
     this.drivers.get(runId)?.driver.abort(reason);
   }
 
-  leaseForNow(): { leaseOwner: string; leaseExpiresAt: number } {
+  /** The lease a run resumed here (approval, retry, rollback) takes: this node's, or none on an API node (a worker claims it at its next poll). */
+  leaseForNow(): { leaseOwner: string | null; leaseExpiresAt: number | null } {
+    if (!this.options.drive) return { leaseOwner: null, leaseExpiresAt: null };
     return { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs };
   }
 
@@ -115,10 +119,18 @@ export class Worker {
   private async tick(): Promise<void> {
     const { store, nodeId, leaseMs } = this.core;
     const now = this.core.now();
-    await store.renewLeases(nodeId, [...this.drivers.keys()], now + leaseMs);
+    const driven = [...this.drivers.keys()];
+    await store.renewLeases(nodeId, driven, now + leaseMs);
+    // Every poll (pollIntervalMs, default 1 s): a driven run no longer running under our lease was
+    // cancelled or taken over, and its notice was lost (its sender died, or our LISTEN connection was
+    // down): stop its agent now rather than at its next commit.
+    if (driven.length > 0) {
+      const held = new Set(await store.heldLeases(nodeId, driven));
+      for (const runId of driven) if (!held.has(runId) && this.drivers.has(runId)) this.options.onForeignWrite(runId);
+    }
     const free = this.options.maxConcurrentRuns - this.drivers.size;
     const workflows = this.options.workflowNames();
-    if (free > 0) for (const run of await store.claimRuns(nodeId, now, leaseMs, free, workflows)) this.launch(run);
+    if (free > 0 && this.options.drive) for (const run of await store.claimRuns(nodeId, now, leaseMs, free, workflows)) this.launch(run);
     for (const wait of await store.dueWaits(now, 100, workflows)) {
       await this.options.expireWait(wait).catch((error: unknown) => {
         if (!(error instanceof StaleRunError)) this.options.onError(error, `deadline of wait ${wait.id}`);

@@ -374,6 +374,14 @@ export class KyselyStore implements BatonStore {
     await this.all(this.db.updateTable('runs').set({ lease_expires_at: expiresAt }).where('lease_owner', '=', owner).where('id', 'in', runIds));
   }
 
+  async heldLeases(owner: string, runIds: string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.all(
+      this.db.selectFrom('runs').select('id').where('lease_owner', '=', owner).where('state', '=', 'running').where('id', 'in', runIds),
+    );
+    return rows.map((row) => row.id);
+  }
+
   async releaseLeases(owner: string): Promise<void> {
     await this.all(this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', owner));
   }

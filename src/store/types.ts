@@ -272,6 +272,8 @@ export interface RunStore {
   /** Takes up to `limit` running runs of the named workflows nobody holds (or whose lease expired) for `owner`, bumping their version. */
   claimRuns(owner: string, now: number, leaseMs: number, limit: number, workflows: readonly string[]): Promise<RunRecord[]>;
   renewLeases(owner: string, runIds: string[], expiresAt: number): Promise<void>;
+  /** Of `runIds`, those still running under `owner`'s lease: a run missing was cancelled or taken over (the worker's periodic check for a lost notice). */
+  heldLeases(owner: string, runIds: string[]): Promise<string[]>;
   releaseLeases(owner: string): Promise<void>;
 
   workflowStats(workflow: string): Promise<WorkflowRunStats>;
