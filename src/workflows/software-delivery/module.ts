@@ -1,4 +1,4 @@
-/** Software delivery as a workflow module: no tables of its own (its states are the run's), its routes under /api/delivery/ and its dashboard view. */
+/** Software delivery as a workflow module: no tables of its own (its states are the run's), its routes under /api/workflows/… (the specification's) and /api/delivery/…, and its dashboard view. */
 import type { WorkflowModule } from '../../server/modules.js';
 import { deliveryRoutes } from './routes.js';
 import { SOFTWARE_DELIVERY, softwareDelivery } from './workflow.js';
