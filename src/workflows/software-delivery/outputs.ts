@@ -2,18 +2,13 @@
  * What each role hands in (requirements, plan, code summary with test cases, test report, review
  * verdict, deployment result), the submission that carries it, and where a given piece of work leads.
  */
-import { z } from 'zod';
-import { DeliveryState, forwardSuccessor, isAllowed, orderOf, retryTargets, type RoleState } from './states.js';
-
-import { ActorRef } from '../../actors/contracts.js';
-import { ROLE_OUTPUTS, type RoleOutput } from './contracts.js';
+import type { z } from 'zod';
+import { forwardSuccessor, isAllowed, orderOf, retryTargets, type DeliveryState, type RoleState } from './states.js';
+import { storedSubmission, type RoleOutput } from './contracts.js';
 
 // The role outputs are declared once, in the contracts (the dashboard and the checked reads use them too).
 export { DeploymentResult, Implementation, Plan, Requirements, ReviewVerdict, ROLE_OUTPUTS, TestCase, TestReport, TestResult } from './contracts.js';
 export type { RoleOutput } from './contracts.js';
-
-/** Retry reasons: the same text rule as the role outputs' lists. */
-const list = z.array(z.string().trim().min(1).max(10_000)).max(200);
 
 /** The state a role's output leads to when nobody names another: the forward successor, or back/ERROR for a setback. */
 export function outcomeOf(state: RoleState, output: unknown): DeliveryState {
@@ -29,40 +24,19 @@ export function outcomeOf(state: RoleState, output: unknown): DeliveryState {
  * work back with reasons. `at` orders submissions across states (the latest feedback wins).
  */
 export const submissionFor = (state: RoleState) =>
-  z
-    .discriminatedUnion('action', [
-      z.object({
-        action: z.literal('advance'),
-        to_state: DeliveryState,
-        output: ROLE_OUTPUTS[state].optional(),
-        reason: z.string().max(10_000).optional(),
-        at: z.number(),
-        by: z.string().max(200).optional(),
-        actor: ActorRef.optional(),
-      }),
-      z.object({
-        action: z.literal('retry'),
-        to_state: DeliveryState,
-        reasons: list.min(1),
-        at: z.number(),
-        by: z.string().max(200).optional(),
-        actor: ActorRef.optional(),
-      }),
-    ])
-    .superRefine((s, ctx) => {
-      if (!isAllowed(state, s.to_state)) ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} may not move to ${s.to_state}` });
-      if (s.action === 'retry' && !retryTargets(state).includes(s.to_state)) {
-        ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} has no retry path to ${s.to_state}` });
-      }
-      if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output === undefined)
-        ctx.addIssue({ code: 'custom', path: ['output'], message: 'is required' });
-      if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output !== undefined && outcomeOf(state, s.output) !== s.to_state) {
-        ctx.addIssue({ code: 'custom', path: ['to_state'], message: `this ${state} output leads to ${outcomeOf(state, s.output)}, not ${s.to_state}` });
-      }
-      if (s.action === 'advance' && s.to_state === 'ERROR' && s.output === undefined && !s.reason) {
-        ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a move to ERROR needs a reason or an output' });
-      }
-    });
+  storedSubmission(state).superRefine((s, ctx) => {
+    if (!isAllowed(state, s.to_state)) ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} may not move to ${s.to_state}` });
+    if (s.action === 'retry' && !retryTargets(state).includes(s.to_state)) {
+      ctx.addIssue({ code: 'custom', path: ['to_state'], message: `${state} has no retry path to ${s.to_state}` });
+    }
+    if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output === undefined) ctx.addIssue({ code: 'custom', path: ['output'], message: 'is required' });
+    if (s.action === 'advance' && s.to_state !== 'ERROR' && s.output !== undefined && outcomeOf(state, s.output) !== s.to_state) {
+      ctx.addIssue({ code: 'custom', path: ['to_state'], message: `this ${state} output leads to ${outcomeOf(state, s.output)}, not ${s.to_state}` });
+    }
+    if (s.action === 'advance' && s.to_state === 'ERROR' && s.output === undefined && !s.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a move to ERROR needs a reason or an output' });
+    }
+  });
 
 export type Submission = z.output<ReturnType<typeof submissionFor>>;
 
