@@ -61,14 +61,19 @@ async function runProgram(): Promise<void> {
     .option('--port <port>', 'port (BATON_PORT, default 8000)')
     .option('--host <host>', 'address to listen on (BATON_HOST, default 127.0.0.1)')
     .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
-    .action(async (options: { port?: string; host?: string; db: string }) => {
+    .option('--no-worker', 'API node: serve HTTP and streams, claim and drive no runs (BATON_NODE_ROLE=api)')
+    .option('--worker-only', 'worker node: drive runs, serve only /health and /metrics (BATON_NODE_ROLE=worker)')
+    .action(async (options: { port?: string; host?: string; db: string; worker: boolean; workerOnly?: boolean }) => {
+      if (options.workerOnly === true && !options.worker)
+        throw new BatonError('BAD_REQUEST', '--no-worker and --worker-only contradict each other: choose one');
       const config = serverConfigFromEnv({
         ...process.env,
         ...(options.port === undefined ? {} : { BATON_PORT: options.port }),
         ...(options.host === undefined ? {} : { BATON_HOST: options.host }),
       });
       const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: `serve-${process.pid}` });
-      await (await import('./serve.js')).serve(store, config);
+      const role = options.workerOnly === true ? 'worker' : options.worker ? undefined : 'api';
+      await (await import('./serve.js')).serve(store, config, undefined, role === undefined ? {} : { role });
     });
 
   registerDataCommands(program);

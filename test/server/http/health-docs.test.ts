@@ -17,7 +17,7 @@ describeEachStore('HTTP: health and docs', (kind) => {
     const api = await h.serve();
     const reply = await api.get('/health');
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ status: 'ok', database: 'ok', store: kind.name });
+    expect(reply.body).toEqual({ status: 'ok', database: 'ok', store: kind.name, node: expect.any(String) as unknown });
   });
 
   it('answers /health with 503 and database unreachable once the database is closed', async () => {
@@ -26,7 +26,7 @@ describeEachStore('HTTP: health and docs', (kind) => {
     await api.closeDatabase();
     const reply = await api.get('/health');
     expect(reply.status).toBe(503);
-    expect(reply.body).toEqual({ status: 'degraded', database: 'unreachable', store: kind.name });
+    expect(reply.body).toEqual({ status: 'degraded', database: 'unreachable', store: kind.name, node: expect.any(String) as unknown });
   });
 
   it('serves an OpenAPI 3 document listing every route with its methods', async () => {
@@ -85,6 +85,7 @@ describeEachStore('HTTP: health and docs', (kind) => {
         'DELETE /api/actors/{actor_id}',
         'DELETE /api/actors/{actor_id}/tokens/{token_id}',
         'GET /api/audit',
+        'GET /api/nodes',
       ].sort(),
     );
   });
