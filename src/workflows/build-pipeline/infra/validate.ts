@@ -179,7 +179,9 @@ export function validateArm(templateInput: unknown, parameterFileInput: unknown,
         issues.push({ path, message: `depends on "${target}", which names no resource of the template` });
       }
     });
-    const { type, apiVersion, name: _name, dependsOn: _dependsOn, ...rest } = resource;
+    const { type, apiVersion } = resource;
+    // Everything but the identity and the dependencies is a setting (name and dependsOn were checked above).
+    const rest = Object.fromEntries(Object.entries(resource).filter(([key]) => !['type', 'apiVersion', 'name', 'dependsOn'].includes(key)));
     const settings = walk(rest, at) as Record<string, unknown>;
     const sku = settings.sku as { name?: unknown; capacity?: unknown } | undefined;
     const skuName = specSkuOf(type, typeof sku?.name === 'string' ? sku.name : undefined);
