@@ -5,7 +5,7 @@
 import { Migrator, type Compilable, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { hotQueries, newRunRow, type HotQueries, type RunColumns } from './hot-queries.js';
-import { query, type Work } from './unit-of-work.js';
+import { driveAsync, query, type Work } from './unit-of-work.js';
 import type { DialectAdapter } from './dialect.js';
 import { pruneRuns } from './retention.js';
 import { composeMigrations, type Database, type EventsTable, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
@@ -38,6 +38,17 @@ import type {
 
 const DEFAULT_PAGE = 50;
 
+/**
+ * A dialect's whole commit in one statement (PostgreSQL: commit-statement.ts), fenced like the unit
+ * of work: it returns the bumped version and last_seq, or no row when the fence refused the writer.
+ * `stepTaken` and `waitNotPending` recognise its two errors. Without one, a commit runs query by query.
+ */
+export interface OneStatementCommit {
+  statement(c: RunCommit, patch: Partial<RunsTable>): CompiledQuery<{ version: number; last_seq: number }>;
+  stepTaken(error: unknown): boolean;
+  waitNotPending(error: unknown): boolean;
+}
+
 export type { DialectAdapter } from './dialect.js';
 
 export class KyselyStore implements BatonStore {
@@ -51,6 +62,7 @@ export class KyselyStore implements BatonStore {
     readonly origin: string,
     /** The workflow modules whose tables live in this database: their migrations and run tables. */
     private readonly modules: readonly StoreModule[] = [],
+    private readonly oneStatement?: OneStatementCommit,
   ) {
     this.dialect = adapter.dialect;
     this.durability = adapter.durability;
@@ -154,9 +166,56 @@ export class KyselyStore implements BatonStore {
   }
 
   async commit(c: RunCommit): Promise<CommitResult> {
-    const result = await this.adapter.transact(() => this.commitWork(c));
+    const one = this.oneStatement;
+    let result: CommitResult;
+    if (!one) result = await this.adapter.transact(() => this.commitWork(c));
+    // A module's writes are arbitrary statements that may read each other's rows, which CTEs of one statement
+    // could not: they follow the fenced statement in a transaction (rare: a wait's resolution, not a step).
+    else if (c.writes?.length) result = await this.adapter.transact(() => this.statementWork(c, one));
+    else result = await this.commitOnce(c, one);
     this.announce(result.events);
     return result;
+  }
+
+  /** One round trip on the hot path; the reasons for a refusal are read only when there is one. */
+  private async commitOnce(c: RunCommit, one: OneStatementCommit): Promise<CommitResult> {
+    let row: { version: number; last_seq: number } | undefined;
+    try {
+      [row] = (await this.adapter.execute(one.statement(c, c.patch ? patchToRow(c.patch) : {}))).rows;
+    } catch (error) {
+      throw this.statementError(c, one, error);
+    }
+    if (!row) throw await driveAsync(this.staleReason(c), (q) => this.adapter.execute(q));
+    return this.committed(c, row);
+  }
+
+  private *statementWork(c: RunCommit, one: OneStatementCommit): Work<CommitResult> {
+    let rows: { version: number; last_seq: number }[];
+    try {
+      ({ rows } = yield* query<{ version: number; last_seq: number }>(one.statement(c, c.patch ? patchToRow(c.patch) : {})));
+    } catch (error) {
+      throw this.statementError(c, one, error);
+    }
+    const [row] = rows;
+    if (!row) throw yield* this.staleReason(c);
+    for (const write of c.writes ?? []) yield* query(write);
+    return this.committed(c, row);
+  }
+
+  private statementError(c: RunCommit, one: OneStatementCommit, error: unknown): unknown {
+    if (c.step && one.stepTaken(error)) return new StaleRunError(c.runId, c.expectedVersion, `step ${c.step.stepKey} is already committed`);
+    const wait = c.closeWait ?? c.updateWait;
+    if (wait && one.waitNotPending(error)) return new ConflictError(`wait "${wait.id}" is not pending`, { wait_id: wait.id });
+    return error;
+  }
+
+  private committed(c: RunCommit, row: { version: number; last_seq: number }): CommitResult {
+    const newEvents = c.events ?? [];
+    const firstSeq = Number(row.last_seq) - newEvents.length + 1;
+    return {
+      version: Number(row.version),
+      events: newEvents.map((e, i) => ({ runId: c.runId, seq: firstSeq + i, type: e.type, payload: e.payload, at: c.at })),
+    };
   }
 
   private announce(events: readonly EventRecord[], newRunSession?: string | null): void {

@@ -8,6 +8,7 @@ import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { asIs, type Database } from '../schema.js';
 import type { BatonStore, StoreModule } from '../types.js';
 import { driveAsync, type Work } from '../unit-of-work.js';
+import { commitStatement, WAIT_NOT_PENDING } from './commit-statement.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
 
@@ -30,6 +31,8 @@ const types = {
   getTypeParser: ((oid: number, format?: string): ((value: string) => unknown) =>
     oid === INT8_OID ? Number : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown)) as typeof pg.types.getTypeParser,
 };
+
+const isUniqueViolation = (error: unknown): error is Error & { code: string } => error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION;
 
 /** A lost connection is logged, never fatal: the pool replaces it, the listener reconnects. */
 function onConnectionError(error: unknown, what: string): void {
@@ -64,7 +67,7 @@ function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier):
       clusteredPrimaryKey: asIs,
       migrationSchema: async (db) => (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
     },
-    isUniqueViolation: (error) => error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION,
+    isUniqueViolation,
     async closeExtras() {
       await notifier.drain();
       await Promise.all(listeners.splice(0).map((l) => l.stop()));
@@ -78,5 +81,9 @@ export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   pool.on('error', (error) => onConnectionError(error, 'an idle connection was lost'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
-  return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin, options.modules);
+  return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin, options.modules, {
+    statement: commitStatement,
+    stepTaken: (error) => isUniqueViolation(error) && 'table' in error && error.table === 'steps',
+    waitNotPending: (error) => error instanceof Error && 'code' in error && error.code === WAIT_NOT_PENDING,
+  });
 }

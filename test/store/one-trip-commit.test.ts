@@ -1,0 +1,213 @@
+// A step commit's guarantees when PostgreSQL writes it in one statement: the version fence guards every part (step, events, waits, attempts, module rows), and it costs one round trip.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ConflictError, StaleRunError } from '../../src/errors/index.js';
+import type { BatonStore, DataWrite, NewRun, RunCommit } from '../../src/store/index.js';
+import { describeEachStore, type TestStore } from '../support/stores.js';
+
+const newRun = (): NewRun => ({
+  id: randomUUID(),
+  workflow: 'wf',
+  sessionId: null,
+  idempotencyKey: null,
+  parameters: {},
+  state: 'running',
+  phase: 'first',
+  leaseOwner: null,
+  leaseExpiresAt: null,
+  createdAt: 1_000,
+});
+
+const agentStep = (stepKey: string) => ({
+  stepKey,
+  phase: 'first',
+  visit: 1,
+  kind: 'agent' as const,
+  agent: 'agent-a',
+  output: { ok: true },
+  committedAt: 2_000,
+  agentRun: { attempt: 1, startedAt: 1_500, durationMs: 5, fromPhase: null, fromAgent: null, input: { given: true } },
+});
+
+const vote = { actor: { id: 'a1', name: 'ana', token_id: null }, role: 'lead', at: 2_500 };
+
+const failure = { error_type: 'AGENT_EXECUTION_ERROR' as const, message: 'boom', details: {}, suggestions: [] };
+
+interface PlansDb {
+  plans: { run_id: string; kind: string; revision: number; body: string; created_at: number };
+}
+
+describeEachStore('a commit fenced on the run version', (kind) => {
+  let t: TestStore;
+  let store: BatonStore;
+  beforeEach(async () => {
+    t = await kind.create();
+    store = t.store;
+  });
+  afterEach(() => t.dispose());
+
+  const planWrite = (runId: string, revision: number): DataWrite =>
+    store.database<PlansDb>().db.insertInto('plans').values({ run_id: runId, kind: 'forecast', revision, body: '{}', created_at: 2_000 }).compile();
+  const plans = async (runId: string) =>
+    (await store.database<PlansDb>().execute(store.database<PlansDb>().db.selectFrom('plans').selectAll().where('run_id', '=', runId).compile())).rows;
+
+  it('writes every part of a step in one commit: the step, consecutive events, the wait, the failed attempt and the module rows', async () => {
+    const { run } = await store.createRun(newRun(), [{ type: 'run_created', payload: {} }]);
+    const result = await store.commit({
+      runId: run.id,
+      expectedVersion: 1,
+      at: 2_000,
+      patch: { phase: 'second', waitingFor: 'w1' },
+      step: agentStep('first#1'),
+      failedAttempt: { stepKey: 'first#1', attempt: 1, agent: 'agent-a', status: 'failed', startedAt: 1_400, durationMs: 3, error: failure },
+      openWait: {
+        id: `w-${run.id}`,
+        stepKey: 'second#1',
+        phase: 'second',
+        kind: 'approval',
+        role: 'lead',
+        data: { q: 1 },
+        deadlineAt: 9_000,
+        createdAt: 2_000,
+      },
+      events: [
+        { type: 'a', payload: { n: 1 } },
+        { type: 'b', payload: { n: 2 } },
+        { type: 'c', payload: { n: 3 } },
+      ],
+      writes: [planWrite(run.id, 1), planWrite(run.id, 2)],
+    });
+    expect(result.version).toBe(2);
+    expect(result.events.map((e) => e.seq)).toEqual([2, 3, 4]);
+    expect((await store.readEvents(run.id, 0)).map((e) => [e.seq, e.type])).toEqual([
+      [1, 'run_created'],
+      [2, 'a'],
+      [3, 'b'],
+      [4, 'c'],
+    ]);
+    expect(await store.getRun(run.id)).toMatchObject({ phase: 'second', waitingFor: 'w1', version: 2, lastSeq: 4 });
+    expect(await store.listSteps(run.id)).toMatchObject([{ stepKey: 'first#1', version: 2, output: { ok: true } }]);
+    expect((await store.listAttempts(run.id)).map((a) => [a.attempt, a.status])).toEqual([
+      [1, 'failed'],
+      [1, 'succeeded'],
+    ]);
+    expect(await store.getWait(`w-${run.id}`)).toMatchObject({ status: 'pending', role: 'lead', data: { q: 1 }, deadlineAt: 9_000 });
+    expect((await plans(run.id)).length).toBe(2);
+  });
+
+  it('lets a stale writer commit nothing: no event, no step, no wait, no attempt, no module row, no wait closed or voted on', async () => {
+    const { run } = await store.createRun(newRun(), [{ type: 'run_created', payload: {} }]);
+    const waitId = `w-${run.id}`;
+    await store.commit({
+      runId: run.id,
+      expectedVersion: 1,
+      at: 2_000,
+      patch: { waitingFor: waitId },
+      openWait: { id: waitId, stepKey: 'first#1', phase: 'first', kind: 'approval', role: null, data: null, deadlineAt: null, createdAt: 2_000 },
+      events: [{ type: 'waiting', payload: {} }],
+    });
+    const before = await store.getRun(run.id);
+    const stale = (c: Partial<RunCommit>) => store.commit({ runId: run.id, expectedVersion: 1, at: 3_000, ...c });
+    await expect(
+      stale({
+        patch: { phase: 'third' },
+        step: agentStep('first#1'),
+        failedAttempt: { stepKey: 'first#1', attempt: 1, agent: 'agent-a', status: 'failed', startedAt: 1_400, durationMs: 3, error: failure },
+        openWait: { id: `other-${run.id}`, stepKey: 'x#1', phase: 'x', kind: 'approval', role: null, data: null, deadlineAt: null, createdAt: 3_000 },
+        events: [{ type: 'lost', payload: {} }],
+        writes: [planWrite(run.id, 1)],
+      }),
+    ).rejects.toBeInstanceOf(StaleRunError);
+    await expect(
+      stale({ closeWait: { id: waitId, status: 'resolved', resolution: { by: 'stale' } }, events: [{ type: 'lost', payload: {} }] }),
+    ).rejects.toBeInstanceOf(StaleRunError);
+    await expect(stale({ updateWait: { id: waitId, votes: [vote] }, events: [{ type: 'lost', payload: {} }] })).rejects.toBeInstanceOf(StaleRunError);
+    // Without a patch the version does not move, but the fence still refuses a writer that read an older one.
+    await expect(stale({ events: [{ type: 'lost', payload: {} }] })).rejects.toBeInstanceOf(StaleRunError);
+
+    expect(await store.getRun(run.id)).toEqual(before);
+    expect((await store.readEvents(run.id, 0)).map((e) => e.type)).toEqual(['run_created', 'waiting']);
+    expect(await store.listSteps(run.id)).toEqual([]);
+    expect(await store.listAttempts(run.id)).toEqual([]);
+    expect((await store.listWaits(run.id)).map((w) => [w.id, w.status, w.votes])).toEqual([[waitId, 'pending', []]]);
+    expect(await plans(run.id)).toEqual([]);
+  });
+
+  it('refuses to close a wait that is no longer pending and leaves the run, its log and the module rows as they were', async () => {
+    const { run } = await store.createRun(newRun(), []);
+    const waitId = `w-${run.id}`;
+    await store.commit({
+      runId: run.id,
+      expectedVersion: 1,
+      at: 2_000,
+      patch: { waitingFor: waitId },
+      openWait: { id: waitId, stepKey: 'first#1', phase: 'first', kind: 'approval', role: null, data: null, deadlineAt: null, createdAt: 2_000 },
+    });
+    await store.commit({
+      runId: run.id,
+      expectedVersion: 2,
+      at: 2_500,
+      patch: { waitingFor: null },
+      closeWait: { id: waitId, status: 'resolved', resolution: {} },
+    });
+    const before = await store.getRun(run.id);
+    const again = (c: Partial<RunCommit>) =>
+      store.commit({
+        runId: run.id,
+        expectedVersion: 3,
+        at: 3_000,
+        patch: { phase: 'second' },
+        events: [{ type: 'lost', payload: {} }],
+        writes: [planWrite(run.id, 1)],
+        ...c,
+      });
+    await expect(again({ closeWait: { id: waitId, status: 'resolved', resolution: { twice: true } } })).rejects.toBeInstanceOf(ConflictError);
+    await expect(again({ updateWait: { id: waitId, votes: [vote] } })).rejects.toBeInstanceOf(ConflictError);
+    expect(await store.getRun(run.id)).toEqual(before);
+    expect(await store.readEvents(run.id, 0)).toEqual([]);
+    expect(await store.getWait(waitId)).toMatchObject({ status: 'resolved', resolution: {} });
+    expect(await plans(run.id)).toEqual([]);
+  });
+
+  it('refuses a second commit of the same step key as stale and writes nothing of it', async () => {
+    const { run } = await store.createRun(newRun(), []);
+    await store.commit({ runId: run.id, expectedVersion: 1, at: 2_000, step: agentStep('first#1'), events: [{ type: 'done', payload: {} }] });
+    // The version fence passes (a commit without a patch keeps the version); the step's primary key refuses it.
+    await expect(
+      store.commit({ runId: run.id, expectedVersion: 1, at: 2_000, step: agentStep('first#1'), events: [{ type: 'again', payload: {} }] }),
+    ).rejects.toBeInstanceOf(StaleRunError);
+    expect((await store.readEvents(run.id, 0)).map((e) => e.type)).toEqual(['done']);
+    expect(await store.getRun(run.id)).toMatchObject({ lastSeq: 1 });
+  });
+
+  it.skipIf(kind.name !== 'postgres')('commits a step with its events in one round trip to PostgreSQL', async () => {
+    const { run } = await store.createRun(newRun(), []);
+    // Every statement node-postgres sends goes through Client#query; NOTIFY is sent after the commit, off its path.
+    const sent: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, and called with its client as `this`
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof original>) {
+      const first: unknown = args[0];
+      const text = typeof first === 'string' ? first : (first as { text?: string }).text;
+      if (!text?.includes('pg_notify')) sent.push(text ?? '?');
+      return original.apply(this, args);
+    } as typeof original;
+    try {
+      await store.commit({
+        runId: run.id,
+        expectedVersion: 1,
+        at: 2_000,
+        patch: { phase: 'second' },
+        step: agentStep('first#1'),
+        events: [
+          { type: 'step_started', payload: {} },
+          { type: 'step_completed', payload: {} },
+        ],
+      });
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(sent).toHaveLength(1);
+  });
+});
