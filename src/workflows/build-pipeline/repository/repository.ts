@@ -76,6 +76,11 @@ export interface CommitOptions {
   message: string;
   /** ISO date for author and committer: from the build, never the clock, so a re-run makes the same SHA. */
   date: string;
+  /**
+   * A root commit (the scaffold): built with no parent, so its SHA is a function of the inputs alone and the call is
+   * keyed by it: a branch already at that SHA is left alone, a branch anywhere else is a conflict, never a new commit.
+   */
+  root?: boolean;
 }
 
 export interface CommitResult {
@@ -103,12 +108,13 @@ export async function commitFiles(repoDir: string, files: Record<string, string>
     await writeFile(join(repoDir, path), files[path] ?? '');
   }
   const ref = `refs/heads/${branch}`;
-  let parent: string | undefined;
+  let current: string | undefined;
   try {
-    parent = (await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: repoDir })).stdout.trim();
+    current = (await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: repoDir })).stdout.trim();
   } catch {
-    parent = undefined;
+    current = undefined;
   }
+  const parent = options.root ? undefined : current;
   // Staging from the parent's tree, not whatever the index holds, keeps the tree a function of (parent, files).
   await runGit(parent ? ['read-tree', parent] : ['read-tree', '--empty'], { cwd: repoDir });
   await runGit(['add', '--', ...paths], { cwd: repoDir });
@@ -121,6 +127,17 @@ export async function commitFiles(repoDir: string, files: Record<string, string>
     GIT_COMMITTER_EMAIL: PIPELINE_IDENTITY.email,
     GIT_COMMITTER_DATE: options.date,
   };
+  if (options.root) {
+    // commit-tree only writes an object (writing it again is a no-op), so the SHA is known before any ref moves.
+    const sha = (await runGit(['commit-tree', tree, '-m', options.message], { cwd: repoDir, env })).stdout.trim();
+    if (current === sha) return { sha, created: false };
+    // Later stages may have moved the branch on from the scaffold: the scaffold is still done.
+    if (current !== undefined && (await isAncestor(repoDir, sha, current))) return { sha, created: false };
+    if (current !== undefined) throw new ConflictError(`branch ${branch} already holds another history`, { branch, current, expected: sha });
+    await runGit(['update-ref', '-m', options.message, ref, sha, ''], { cwd: repoDir });
+    await runGit(['symbolic-ref', 'HEAD', ref], { cwd: repoDir });
+    return { sha, created: true };
+  }
   // A re-run after a crash: the branch's commit has this tree, identity, date and message, so it is this call's commit.
   if (parent) {
     const head = (await runGit(['show', '-s', '--format=%T%n%ae%n%ce%n%at%n%ct%n%B', parent], { cwd: repoDir })).stdout;
@@ -130,7 +147,19 @@ export async function commitFiles(repoDir: string, files: Record<string, string>
   }
   const sha = (await runGit(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', options.message], { cwd: repoDir, env })).stdout.trim();
   await runGit(['update-ref', '-m', options.message, ref, sha, parent ?? ''], { cwd: repoDir });
+  // HEAD follows the branch just written, so the index (now this commit's tree) and HEAD agree.
+  await runGit(['symbolic-ref', 'HEAD', ref], { cwd: repoDir });
   return { sha, created: true };
+}
+
+/** Whether `ancestor` is in `descendant`'s history (git exits 1 for no, other codes for errors such as a missing object). */
+async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  try {
+    await runGit(['merge-base', '--is-ancestor', ancestor, descendant], { cwd });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface BuildRepository {
@@ -169,12 +198,11 @@ export async function createBuildRepository(rawInput: BuildRepositoryInput, dirs
     branch: PROTECTED_BRANCH,
     message: `Scaffold ${input.name} (build ${input.build_id})`,
     date: input.created_at,
+    root: true,
   });
-  // The working tree follows main (commitFiles moved the ref, the files are already on disk).
-  await runGit(['symbolic-ref', 'HEAD', `refs/heads/${PROTECTED_BRANCH}`], { cwd: dirs.repoDir });
 
   const onOrigin = await originBranchSha(dirs.originDir, PROTECTED_BRANCH);
-  if (onOrigin !== commit.sha) {
+  if (onOrigin !== commit.sha && !(onOrigin !== undefined && (await isAncestor(dirs.originDir, commit.sha, onOrigin)))) {
     if (onOrigin !== undefined) throw new ConflictError('the origin holds another main', { origin: onOrigin, local: commit.sha });
     // The origin takes the objects first (a fetch on its own host runs no receive hooks and moves no branch), so the
     // check can name a commit it holds; then main goes through the hook like every later update.

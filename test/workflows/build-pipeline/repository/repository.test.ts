@@ -1,12 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatonError } from '../../../../src/errors/index.js';
 import { GitError, GitPushRefusedError, runGit } from '../../../../src/workflows/build-pipeline/repository/git.js';
-import { deleteRemoteBranch, mergeThroughOrigin, originBranchSha, pushRef, readCheck } from '../../../../src/workflows/build-pipeline/repository/origin.js';
+import {
+  deleteRemoteBranch,
+  mergeThroughOrigin,
+  originBranchSha,
+  pushRef,
+  readCheck,
+  recordPassingCheck,
+} from '../../../../src/workflows/build-pipeline/repository/origin.js';
 import { commitFiles, createBuildRepository, type BuildRepositoryInput } from '../../../../src/workflows/build-pipeline/repository/repository.js';
 import { assertValidWorkflow, ciWorkflow } from '../../../../src/workflows/build-pipeline/repository/workflow-file.js';
 
@@ -85,6 +92,15 @@ describe('the build repository (stage 3)', () => {
     expect(other.sha).not.toBe(first.sha);
   });
 
+  it('refuses to scaffold over a repository holding another history, and a re-run after later stages moved main on does nothing', async () => {
+    const { repoDir, originDir, sha } = await freshBuild();
+    await expect(createBuildRepository({ ...input, name: 'Another App' }, { repoDir, originDir })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await featureCommit(repoDir);
+    const merged = await mergeThroughOrigin(repoDir, originDir, 'feature/app', { name: 'quality-gate', passed: true, summary: 'ok' });
+    expect(await createBuildRepository(input, { repoDir, originDir })).toMatchObject({ sha, created: false });
+    expect(await originBranchSha(originDir, 'main')).toBe(merged.sha);
+  });
+
   it('writes an executable pre-receive hook and turns on denyNonFastForwards and denyDeletes on the origin', async () => {
     const { originDir } = await freshBuild();
     expect(statSync(join(originDir, 'hooks', 'pre-receive')).mode & 0o111).not.toBe(0);
@@ -110,11 +126,13 @@ describe('the protected origin', () => {
     await featureCommit(repoDir);
     const merged = await mergeThroughOrigin(repoDir, originDir, 'feature/app', { name: 'gate', passed: true, summary: 'ok' });
     // A rewritten history: a new root commit, checked, pushed with force over main.
-    await runGit(['branch', 'rewrite', merged.sha], { cwd: repoDir });
-    await runGit(['update-ref', '-d', 'refs/heads/rewrite'], { cwd: repoDir });
-    const { sha: orphan } = await commitFiles(repoDir, { 'other.txt': 'x\n' }, { branch: 'rewrite', message: 'Rewrite', date: '2026-03-01T11:00:00Z' });
+    const { sha: orphan } = await commitFiles(
+      repoDir,
+      { 'other.txt': 'x\n' },
+      { branch: 'rewrite', message: 'Rewrite', date: '2026-03-01T11:00:00Z', root: true },
+    );
     await pushRef(repoDir, 'rewrite', 'rewrite');
-    await writeFile(join(originDir, 'checks', orphan), '{"name":"gate","passed":true,"summary":"ok"}\n');
+    await recordPassingCheck(originDir, orphan, { name: 'gate', passed: true, summary: 'ok' });
     const error = await refusal(pushRef(repoDir, 'rewrite', 'main', { force: true }));
     expect(error.stderr).toMatch(/non-fast-forward|denying non-fast-forward/);
     expect(await originBranchSha(originDir, 'main')).toBe(merged.sha);
@@ -157,6 +175,14 @@ describe('the merge (stage 6)', () => {
     expect(await mergeThroughOrigin(repoDir, originDir, 'feature/app', { name: 'quality-gate', passed: true, summary: 'again' })).toEqual({
       sha: feature,
       moved: false,
+    });
+  });
+
+  it('refuses to record a check for a commit the origin does not hold', async () => {
+    const { originDir } = await freshBuild();
+    await expect(recordPassingCheck(originDir, 'a'.repeat(40), { name: 'gate', passed: true, summary: 'ok' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(recordPassingCheck(originDir, '../../etc/passwd', { name: 'gate', passed: true, summary: 'ok' })).rejects.toMatchObject({
+      code: 'INVALID_PARAMETERS',
     });
   });
 
