@@ -137,7 +137,9 @@ export async function deleteRemoteBranch(repoDir: string, branch: string): Promi
   try {
     await runGit(args, { cwd: repoDir });
   } catch (error) {
-    if (error instanceof GitError) throw new GitPushRefusedError(`refs/heads/${name}`, { args, stderr: error.stderr, exit_code: null });
+    if (error instanceof GitError && /\[remote rejected\]|\[rejected\]|^!/m.test(error.stderr)) {
+      throw new GitPushRefusedError(`refs/heads/${name}`, { args, stderr: error.stderr, exit_code: 1 });
+    }
     throw error;
   }
 }
