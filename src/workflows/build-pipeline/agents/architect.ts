@@ -49,14 +49,13 @@ const ENTITIES_LINE = /^\s*entit(?:y|ies)\s*:\s*(.+)$/i;
 const STACK_LINE = /^\s*stack\s*:\s*(.+)$/i;
 const TEMPLATE_LINE = /^\s*template\s*:\s*(.+)$/i;
 
-const singular = (word: string): string =>
-  word.endsWith('ies')
-    ? `${word.slice(0, -3)}y`
-    : /(ss|us|is)$/.test(word)
-      ? word
-      : word.endsWith('ses') || word.endsWith('xes')
-        ? word.slice(0, -2)
-        : word.replace(/s$/, '');
+/** English plurals well enough for nouns in requirements: categories → category, boxes → box, expenses → expense. */
+const singular = (word: string): string => {
+  if (/ies$/.test(word)) return `${word.slice(0, -3)}y`;
+  if (/(ss|us|is)$/.test(word)) return word;
+  if (/(sses|xes|ches|shes|zzes)$/.test(word)) return word.slice(0, -2);
+  return word.replace(/s$/, '');
+};
 const pascal = (word: string): string =>
   word
     .split(/[^A-Za-z0-9]+/)
@@ -118,7 +117,8 @@ function explicitEntities(line: string): Entity[] {
 function fieldsAfter(text: string): EntityField[] {
   const list = /\bwith\s+(.+?)(?:[.;]|$)/i.exec(text)?.[1];
   if (!list) return [];
-  return explicitFields(list.replace(/\band\b/gi, ','));
+  // Prose says nothing of optional fields: long text is optional, the rest required.
+  return explicitFields(list.replace(/\band\b/gi, ',')).map((f) => fieldOf(f.name, f.type));
 }
 
 function entitiesFromNouns(lines: readonly string[]): Entity[] {
