@@ -3,6 +3,7 @@
  * validation against the catalogue, monthly cost from the dated price table, and planned changes.
  */
 export * from './arm.js';
+export * from './artefacts.js';
 export * from './bicep.js';
 export * from './catalogue.js';
 export * from './changes.js';
