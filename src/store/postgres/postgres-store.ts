@@ -79,6 +79,9 @@ export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, types });
   // An idle pooled connection that drops emits 'error' on the pool: unhandled, it would end the process.
   pool.on('error', (error) => onConnectionError(error, 'an idle connection was lost'));
+  // A checked-out connection (between a transaction's statements, say) that the server ends emits 'error' on its
+  // client, where the pool listens no longer: a server restart killed every node so. The query in flight, if any, fails on its own.
+  pool.on('connect', (client) => client.on('error', (error) => onConnectionError(error, 'a connection in use was lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
   return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin, options.modules, {
