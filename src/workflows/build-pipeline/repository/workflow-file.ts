@@ -1,13 +1,22 @@
 /**
  * The generated repository's CI workflow: its text per stack, and an offline check against the published GitHub
- * workflow schema (SchemaStore's github-workflow.json, compiled into @action-validator/core's WASM) before it is committed.
+ * workflow schema (GitHub's own, as @actions/workflow-parser reads workflows) before it is committed.
  *
- * Why @action-validator/core and not @actions/workflow-parser: the official parser imports its schema JSON without an
- * import attribute, which Node 20 refuses outside a bundler (ERR_IMPORT_ASSERTION_TYPE_MISSING), and Baton runs its
- * compiled JavaScript on plain Node. action-validator ships its WASM in the package (no install script, no download)
- * and has no dependencies.
+ * Why @actions/workflow-parser (MIT, GitHub's parser) through its parts: its entry point imports the schema JSON
+ * without an import attribute, which plain Node refuses outside a bundler (ERR_IMPORT_ASSERTION_TYPE_MISSING), and
+ * Baton runs its compiled JavaScript on plain Node. So the schema file is read from the package here and the
+ * package's own reader and template checker do the rest (what its `parseWorkflow` does). @action-validator/core
+ * (SchemaStore's schema in WASM) was set aside: it is GPL-3.0-only, and Baton is MIT.
  */
-import { validateWorkflow, type ValidationError } from '@action-validator/core';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JSONObjectReader } from '@actions/workflow-parser/templates/json-object-reader';
+import { TemplateSchema } from '@actions/workflow-parser/templates/schema/index';
+import { TemplateContext, TemplateValidationErrors } from '@actions/workflow-parser/templates/template-context';
+import { readTemplate } from '@actions/workflow-parser/templates/template-reader';
+import { WORKFLOW_ROOT } from '@actions/workflow-parser/workflows/workflow-constants';
+import { YamlObjectReader } from '@actions/workflow-parser/workflows/yaml-object-reader';
 import { InvalidParametersError, type FieldIssue } from '../../../errors/index.js';
 
 export type AppStack = 'node' | 'python';
@@ -41,26 +50,31 @@ export function ciWorkflow(stack: AppStack): string {
   ].join('\n');
 }
 
-/**
- * The innermost problems of a schema error: a `one_of` failure nests the attempts at each alternative; the leaves
- * (an unknown property, a missing one, a wrong type) are what a person can fix.
- */
-function leafIssues(error: ValidationError): FieldIssue[] {
-  if ('states' in error && error.states && error.states.length > 0) return error.states.flatMap((state) => state.errors.flatMap(leafIssues));
-  const where = 'location' in error && error.location ? `line ${error.location.line} column ${error.location.column}` : 'path' in error ? error.path : '';
-  return [{ path: where, message: error.detail ? `${error.title}: ${error.detail}` : error.title }];
+let workflowSchema: TemplateSchema | undefined;
+/** GitHub's workflow schema, read once from the parser's package. */
+function schema(): TemplateSchema {
+  if (workflowSchema === undefined) {
+    const dist = dirname(fileURLToPath(import.meta.resolve('@actions/workflow-parser')));
+    workflowSchema = TemplateSchema.load(new JSONObjectReader(undefined, readFileSync(join(dist, 'workflow-v1.0.min.json'), 'utf8')));
+  }
+  return workflowSchema;
 }
 
-/** Refuses a workflow file that does not match the published schema (or is not YAML), naming each problem. */
+const quiet = { verbose: () => undefined, info: () => undefined, warning: () => undefined, error: () => undefined };
+
+/** Refuses a workflow file that does not match GitHub's workflow schema (or is not YAML), naming each problem with its line. */
 export function assertValidWorkflow(source: string, file = '.github/workflows/ci.yml'): void {
-  const result = validateWorkflow(source);
-  if (result.errors.length === 0) return;
-  const seen = new Set<string>();
-  const issues = result.errors.flatMap(leafIssues).filter((issue) => {
-    const key = `${issue.path}|${issue.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+  const context = new TemplateContext(new TemplateValidationErrors(), schema(), quiet);
+  const fileId = context.getFileId(file);
+  const reader = new YamlObjectReader(fileId, source);
+  // Not YAML: the schema's complaints about a half-read file would only mislead.
+  for (const error of reader.errors) context.error(fileId, error.message, error.range);
+  if (reader.errors.length === 0) readTemplate(context, WORKFLOW_ROOT, reader, fileId);
+  const errors = context.errors.getErrors();
+  if (errors.length === 0) return;
+  const issues: FieldIssue[] = errors.map((error) => {
+    const at = error.range ? `line ${error.range.start.line} column ${error.range.start.column}` : file;
+    return { path: at, message: error.rawMessage ?? error.message };
   });
   throw new InvalidParametersError(`${file} is not a valid GitHub workflow`, issues);
 }
