@@ -10,7 +10,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import { toJson } from '../rows.js';
-import type { RunsTable } from '../schema.js';
+import { COLUMNS, type RunsTable } from '../schema.js';
 import type { RunCommit } from '../types.js';
 
 /** The row the statement returns when the fence held; no row means the fence refused the writer. */
@@ -58,27 +58,11 @@ function build(shape: Shape): Built {
   const insert = (table: string, columns: readonly string[], values: (column: string) => string) =>
     `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select ${columns.map(values).join(', ')} from fence`;
   if (shape.step) {
-    const columns = [
-      'run_id',
-      'step_key',
-      'phase',
-      'visit',
-      'kind',
-      'agent',
-      'output',
-      'version',
-      'committed_at',
-      'attempt',
-      'started_at',
-      'duration_ms',
-      'from_phase',
-      'from_agent',
-      'input',
-    ];
+    const columns = COLUMNS.steps;
     ctes.push(`step as (${insert('steps', columns, (c) => (c === 'version' ? 'fence."version"' : c === 'run_id' ? p('run_id') : p(`step.${c}`, typeOf(c))))})`);
   }
   if (shape.attempt) {
-    const columns = ['run_id', 'step_key', 'attempt', 'agent', 'status', 'started_at', 'duration_ms', 'error'];
+    const columns = COLUMNS.attempts;
     ctes.push(`attempt as (${insert('attempts', columns, (c) => (c === 'run_id' ? p('run_id') : p(`attempt.${c}`, typeOf(c))))})`);
   }
   // A closed wait or a vote changes no row when the wait is no longer pending: the guard below turns that into an error.
@@ -92,22 +76,7 @@ function build(shape: Shape): Built {
       `voted as (update "waits" set "votes" = ${p('vote.votes')} from fence where "waits"."id" = ${p('vote.id')} and "waits"."status" = 'pending' returning 1)`,
     );
   if (shape.openWait) {
-    const columns = [
-      'id',
-      'run_id',
-      'step_key',
-      'phase',
-      'kind',
-      'role',
-      'data',
-      'status',
-      'resolution',
-      'deadline_at',
-      'created_at',
-      'resolved_at',
-      'policy',
-      'votes',
-    ];
+    const columns = COLUMNS.waits;
     const fixed: Record<string, string> = { run_id: p('run_id'), status: `'pending'`, resolution: 'null', resolved_at: 'null', votes: 'null' };
     ctes.push(`opened as (${insert('waits', columns, (c) => fixed[c] ?? p(`open.${c}`, typeOf(c)))})`);
   }
