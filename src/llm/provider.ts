@@ -83,3 +83,24 @@ export function createChatClient(settings: LlmSettings): ChatClient {
   const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL ?? null, ...limits });
   return { client, model: settings.model, describe: `${settings.model} at ${settings.baseURL ?? 'api.openai.com'}` };
 }
+
+/**
+ * Asks for a JSON object: the system's instructions and the request as JSON, deterministic (temperature 0),
+ * cancelled with `signal`. Returns the answer's text (empty when the model said nothing); parsing and
+ * checking it is the caller's, as is what a failure means (an agent error, or rules standing).
+ */
+export async function askForJson(chat: ChatClient, system: string, request: unknown, signal?: AbortSignal): Promise<string> {
+  const completion = await chat.client.chat.completions.create(
+    {
+      model: chat.model,
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: JSON.stringify(request) },
+      ],
+      response_format: { type: 'json_object' },
+      temperature: 0,
+    },
+    signal === undefined ? {} : { signal },
+  );
+  return completion.choices[0]?.message.content ?? '';
+}

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { issuesOf } from '../../../errors/zod-issues.js';
 import { parseJsonLoosely } from '../../../llm/llm-extractor.js';
-import { createChatClient, type LlmSettings } from '../../../llm/provider.js';
+import { askForJson, createChatClient, type LlmSettings } from '../../../llm/provider.js';
 import { catalogueFindings, SERVICES, servicesOf, SKUS, skusOf, STACK_ROWS, TEMPLATE_ROWS } from '../catalogue.js';
 import {
   ArchitectureSpec,
@@ -220,27 +220,15 @@ async function askModel(
     catalogue: { stacks: STACK_ROWS, templates: TEMPLATE_ROWS, services: SERVICES, skus: SKUS },
     output_schema: z.toJSONSchema(ArchitectureSpec, { io: 'input' }),
   };
-  let content: string | null | undefined;
+  let content: string;
   try {
-    const completion = await chat.client.chat.completions.create(
-      {
-        model: chat.model,
-        messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
-          { role: 'user', content: JSON.stringify(request) },
-        ],
-        response_format: { type: 'json_object' },
-        temperature: 0,
-      },
-      { signal },
-    );
-    content = completion.choices[0]?.message.content;
+    content = await askForJson(chat, SYSTEM_PROMPT, request, signal);
   } catch (error) {
     // A cancelled run or a shutdown stops the agent; anything else is the model not answering, and the rules stand.
     if (signal.aborted) throw signal.reason;
     return { refused: `no answer from ${chat.describe}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const answer = parseJsonLoosely(content ?? '');
+  const answer = parseJsonLoosely(content);
   const candidate = answer !== null && typeof answer === 'object' && 'spec' in answer ? answer.spec : answer;
   const parsed = ArchitectureSpec.safeParse(candidate);
   if (!parsed.success) {

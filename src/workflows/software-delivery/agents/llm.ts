@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AgentError, BatonError } from '../../../errors/index.js';
 import { issuesOf } from '../../../errors/zod-issues.js';
 import { parseJsonLoosely } from '../../../llm/llm-extractor.js';
-import { createChatClient, type LlmSettings } from '../../../llm/provider.js';
+import { askForJson, createChatClient, type LlmSettings } from '../../../llm/provider.js';
 import { outcomeOf, ROLE_OUTPUTS } from '../outputs.js';
 import { systemPrompt } from '../prompts.js';
 import { allowedNext, ownerOf, retryTargets, type DeliveryState } from '../states.js';
@@ -58,26 +58,14 @@ export async function llmDecision(settings: LlmSettings, work: RoleWork, signal:
     allowed_next_states: allowedNext(work.state),
     output_schema: z.toJSONSchema(ROLE_OUTPUTS[work.state], { io: 'input' }),
   };
-  let content: string | null | undefined;
+  let content: string;
   try {
-    const completion = await chat.client.chat.completions.create(
-      {
-        model: chat.model,
-        messages: [
-          { role: 'system', content: systemPrompt(role) },
-          { role: 'user', content: JSON.stringify(request) },
-        ],
-        response_format: { type: 'json_object' },
-        temperature: 0,
-      },
-      { signal },
-    );
-    content = completion.choices[0]?.message.content;
+    content = await askForJson(chat, systemPrompt(role), request, signal);
   } catch (error) {
     throw unavailable(error, chat.describe);
   }
-  const answer = Answer.safeParse(parseJsonLoosely(content ?? ''));
-  if (!answer.success) throw new AgentError(`${chat.describe} did not answer with a JSON object for ${work.state}: ${(content ?? '').slice(0, 120)}`);
+  const answer = Answer.safeParse(parseJsonLoosely(content));
+  if (!answer.success) throw new AgentError(`${chat.describe} did not answer with a JSON object for ${work.state}: ${content.slice(0, 120)}`);
   const { action, to_state, reasons, reason } = answer.data;
   const by = `llm:${chat.model}`;
   if (action === 'retry') {
