@@ -34,9 +34,15 @@ export function approversFromEnv(env: Readonly<Record<string, string | undefined
     if (raw === undefined || raw.trim() === '') return DEFAULT_APPROVERS[which];
     const parsed = roleList.safeParse(raw);
     if (!parsed.success) {
+      const entries = raw.split(',').map((role) => role.trim());
+      // Name the entry a person typed ("role 3 \"Merch Lead\""), not zod's index path.
+      const where = (path: readonly PropertyKey[]): string => {
+        const index = typeof path[0] === 'number' ? path[0] : undefined;
+        return index === undefined ? '' : entries[index] === '' ? `role ${index + 1} is empty: ` : `role ${index + 1} "${entries[index]}": `;
+      };
       throw new InvalidParametersError(
         `${SETTINGS[which]} is invalid`,
-        parsed.error.issues.map((issue) => ({ path: SETTINGS[which], message: issue.message })),
+        parsed.error.issues.map((issue) => ({ path: SETTINGS[which], message: `${where(issue.path)}${issue.message}` })),
       );
     }
     return parsed.data;

@@ -23,6 +23,8 @@ describe('season approvers', () => {
     const attempt = () => approversFromEnv({ BATON_BUY_APPROVERS: 'buyer,,Merch Lead' });
     expect(attempt).toThrow(BatonError);
     expect(attempt).toThrow(/BATON_BUY_APPROVERS is invalid/);
+    expect(attempt).toThrow(/role 2 is empty/);
+    expect(attempt).toThrow(/role 3 "Merch Lead": lower-case letters/);
   });
 
   it('put the roles on both approval phases as a quorum and leave other phases alone', () => {
