@@ -195,9 +195,17 @@ export class Engine {
     return this.statusOf(await this.getRun(runId));
   }
 
+  /** A session's latest `limit` runs, oldest first, as stream followers need them: id and last event number. */
+  sessionRunHeads(sessionId: string, limit: number): Promise<{ id: string; lastSeq: number }[]> {
+    return this.store.sessionRunHeads(sessionId, limit);
+  }
+
   async listRuns(filter: RunFilter = {}): Promise<{ runs: RunStatus[]; total: number }> {
     const { runs, total } = await this.store.listRuns(filter);
-    return { runs: await Promise.all(runs.map((r) => this.statusOf(r))), total };
+    // The page's open waits in one read, not one per waiting run.
+    const waits = new Map((await this.store.getWaits(runs.flatMap((r) => (r.waitingFor ? [r.waitingFor] : [])))).map((w) => [w.id, w]));
+    const known = { getWait: (id: string) => Promise.resolve(waits.get(id)) };
+    return { runs: await Promise.all(runs.map((r) => statusOf(known, this.workflows.get(r.workflow), r))), total };
   }
 
   async cancelRun(runId: string, reason = 'cancelled by request', options: DecisionOptions = {}): Promise<RunStatus> {

@@ -383,6 +383,24 @@ export class KyselyStore implements BatonStore {
     return row && waitFromRow(row);
   }
 
+  async sessionRunHeads(sessionId: string, limit: number): Promise<{ id: string; lastSeq: number }[]> {
+    const rows = await this.all(
+      this.db.selectFrom('runs').select(['id', 'last_seq']).where('session_id', '=', sessionId).orderBy('created_at', 'desc').orderBy('id').limit(limit),
+    );
+    return rows.reverse().map((row) => ({ id: row.id, lastSeq: Number(row.last_seq) }));
+  }
+
+  async getWaits(ids: readonly string[]): Promise<WaitRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.all(
+      this.db
+        .selectFrom('waits')
+        .selectAll()
+        .where('id', 'in', [...new Set(ids)]),
+    );
+    return rows.map(waitFromRow);
+  }
+
   async listWaits(runId: string): Promise<WaitRecord[]> {
     const rows = await this.all(this.db.selectFrom('waits').selectAll().where('run_id', '=', runId).orderBy('created_at'));
     return rows.map(waitFromRow);

@@ -265,6 +265,10 @@ export interface RunStore {
   /** Decision events (those that name an actor) across runs, oldest first. */
   listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
   getWait(id: string): Promise<WaitRecord | undefined>;
+  /** A session's latest runs as followers need them (id and last event), oldest first: no run's row read whole. */
+  sessionRunHeads(sessionId: string, limit: number): Promise<{ id: string; lastSeq: number }[]>;
+  /** The waits with these ids, in one read (a page of runs' open waits: no read per run). */
+  getWaits(ids: readonly string[]): Promise<WaitRecord[]>;
   listWaits(runId: string): Promise<WaitRecord[]>;
   /** Pending waits of runs of the named workflows whose deadline has passed, earliest first (like claimRuns: another workflow's overdue waits cannot crowd out the caller's). */
   dueWaits(now: number, limit: number, workflows: readonly string[]): Promise<WaitRecord[]>;

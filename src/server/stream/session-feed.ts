@@ -116,9 +116,9 @@ export class SessionFeeds {
     const member = feed.join(client, since);
     this.watch();
     client.onClose(() => this.leave(sessionId, feed, member));
-    this.engine.listRuns({ sessionId, limit: LISTED_RUNS }).then(
-      ({ runs }) => {
-        for (const run of [...runs].reverse()) feed.followListed(member, run.id, run.lastSeq, since);
+    this.engine.sessionRunHeads(sessionId, LISTED_RUNS).then(
+      (runs) => {
+        for (const run of runs) feed.followListed(member, run.id, run.lastSeq, since);
       },
       (error: unknown) => client.send(errorMessage(error)),
     );
@@ -139,8 +139,8 @@ export class SessionFeeds {
   /** Lists every open session's runs again (SESSION_RELIST_MS), for runs whose start notice never came. */
   private relist(): void {
     for (const [sessionId, feed] of this.feeds) {
-      this.engine.listRuns({ sessionId, limit: LISTED_RUNS }).then(
-        ({ runs }) => feed.listed([...runs].reverse()),
+      this.engine.sessionRunHeads(sessionId, LISTED_RUNS).then(
+        (runs) => feed.listed(runs),
         () => undefined, // the next re-list tries again; a stream is not failed for a missed check
       );
     }
