@@ -7,24 +7,10 @@ import type { ErrorBody } from '../errors/index.js';
 import type { WaitPolicy } from '../store/contracts.js';
 import type { NewEvent, RunState } from '../store/types.js';
 import type { WaitResolution } from './workflow.js';
+import { CORE_EVENT_TYPES, isCoreEventType, type CoreEventType } from './contracts.js';
 
-export const CORE_EVENT_TYPES = [
-  'run_created',
-  'run_state',
-  'agent_status',
-  'progress',
-  'complete',
-  'error',
-  'phase_skipped',
-  'phase_transition',
-  'approval_required',
-  'approval_vote',
-  'approval_resolved',
-  'wait_required',
-  'wait_resolved',
-  'workflow_complete',
-] as const;
-export type CoreEventType = (typeof CORE_EVENT_TYPES)[number];
+// The types are declared once, with their payloads (contracts.ts); the builders below write them.
+export { CORE_EVENT_TYPES, isCoreEventType, type CoreEventType };
 
 const event = (type: CoreEventType, payload: Record<string, unknown>): NewEvent => ({ type, payload });
 
@@ -86,5 +72,3 @@ export const events = {
   },
   workflowComplete: (state: RunState, result: unknown) => event('workflow_complete', { state, result }),
 };
-
-export const isCoreEventType = (type: string): boolean => (CORE_EVENT_TYPES as readonly string[]).includes(type);
