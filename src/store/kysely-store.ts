@@ -451,6 +451,18 @@ export class KyselyStore implements BatonStore {
     await this.all(this.db.updateTable('runs').set({ lease_expires_at: expiresAt }).where('lease_owner', '=', owner).where('id', 'in', runIds));
   }
 
+  async leaseHolders(): Promise<{ owner: string; leases: number; newestExpiry: number | null }[]> {
+    const rows = await this.all(
+      this.db
+        .selectFrom('runs')
+        .select((eb) => ['lease_owner', eb.fn.countAll<number>().as('leases'), eb.fn.max('lease_expires_at').as('newest')])
+        .where('lease_owner', 'is not', null)
+        .where('state', '=', 'running')
+        .groupBy('lease_owner'),
+    );
+    return rows.map((row) => ({ owner: row.lease_owner ?? '', leases: Number(row.leases), newestExpiry: row.newest === null ? null : Number(row.newest) }));
+  }
+
   async heldLeases(owner: string, runIds: string[]): Promise<string[]> {
     if (runIds.length === 0) return [];
     const rows = await this.all(

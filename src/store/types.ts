@@ -278,6 +278,8 @@ export interface RunStore {
   renewLeases(owner: string, runIds: string[], expiresAt: number): Promise<void>;
   /** Of `runIds`, those still running under `owner`'s lease: a run missing was cancelled or taken over (the worker's periodic check for a lost notice). */
   heldLeases(owner: string, runIds: string[]): Promise<string[]>;
+  /** Every node holding leases on running runs: how many, and its newest lease's expiry (what /api/nodes shows). */
+  leaseHolders(): Promise<{ owner: string; leases: number; newestExpiry: number | null }[]>;
   releaseLeases(owner: string): Promise<void>;
 
   workflowStats(workflow: string): Promise<WorkflowRunStats>;

@@ -8,8 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InvalidParametersError } from '../../errors/index.js';
 import { issuesOf } from '../../errors/zod-issues.js';
-import type { BatonStore } from '../../store/index.js';
-import type { Database } from '../../store/schema.js';
+import type { RunStore } from '../../store/index.js';
 import { errorResponses } from '../schemas.js';
 
 /** What a node does: everything (default), API only (`--no-worker`: HTTP and streams, drives no run), or worker only (`--worker-only`: drives runs, serves /health and /metrics). */
@@ -70,7 +69,7 @@ export interface NodeIdentity {
 }
 
 export const nodesRoutes =
-  (store: BatonStore, self: NodeIdentity): FastifyPluginAsyncZod =>
+  (store: Pick<RunStore, 'leaseHolders'>, self: NodeIdentity): FastifyPluginAsyncZod =>
   (app) => {
     app.get(
       '/api/nodes',
@@ -85,27 +84,16 @@ export const nodesRoutes =
         // Derived from the leases rather than a heartbeat table: no migration, and a lease renewal
         // is the heartbeat that matters (what decides whether a node's runs move on). A node that
         // holds no lease (an API node, an idle worker) shows only when it answers itself.
-        const { db } = store.database<Database>();
-        const rows = await db
-          .selectFrom('runs')
-          .select((eb) => ['lease_owner', eb.fn.countAll<number>().as('leases'), eb.fn.max('lease_expires_at').as('newest')])
-          .where('lease_owner', 'is not', null)
-          .where('state', '=', 'running')
-          .groupBy('lease_owner')
-          .execute();
         const now = Date.now();
         const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-        const nodes = rows.map((row) => {
-          const newest = row.newest === null ? null : Number(row.newest);
-          return {
-            node_id: row.lease_owner ?? '',
-            leases_held: Number(row.leases),
-            last_heartbeat: iso(newest === null ? null : newest - self.leaseMs),
-            lease_expires_at: iso(newest),
-            alive: newest !== null && newest > now,
-            self: row.lease_owner === self.id,
-          };
-        });
+        const nodes = (await store.leaseHolders()).map(({ owner, leases, newestExpiry }) => ({
+          node_id: owner,
+          leases_held: leases,
+          last_heartbeat: iso(newestExpiry === null ? null : newestExpiry - self.leaseMs),
+          lease_expires_at: iso(newestExpiry),
+          alive: newestExpiry !== null && newestExpiry > now,
+          self: owner === self.id,
+        }));
         if (!nodes.some((n) => n.self)) nodes.push({ node_id: self.id, leases_held: 0, last_heartbeat: null, lease_expires_at: null, alive: true, self: true });
         nodes.sort((a, b) => a.node_id.localeCompare(b.node_id));
         return { lease_ms: self.leaseMs, nodes };
