@@ -15,7 +15,7 @@ import type { ServerConfig } from '../server/config.js';
 import { redactingTokens } from '../server/log-redaction.js';
 import { openModules, type WorkflowModule } from '../server/modules.js';
 import { healthRoutes } from '../server/routes/health.js';
-import { clusterSettingsFromEnv, type NodeRole } from '../server/routes/nodes.js';
+import { clusterSettingsFromEnv, type NodeRole } from './cluster-settings.js';
 import type { BatonStore } from '../store/index.js';
 import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';

@@ -71,6 +71,10 @@ export class Engine {
   private readonly store: RunStore;
   readonly agents: AgentRegistry;
   readonly nodeId: string;
+  /** How long a claimed run stays this node's without renewal (what /api/nodes counts a heartbeat from). */
+  get leaseMs(): number {
+    return this.core.leaseMs;
+  }
   private readonly workflows = new Map<string, WorkflowDefinition>();
   private readonly hub: EventHub;
   private readonly core: EngineCore;

@@ -23,7 +23,7 @@ import { installJsonBodyParser, refuseNulInParameters } from './json-body.js';
 import { actorRoutes } from './routes/actors.js';
 import { auditRoutes } from './routes/audit.js';
 import { healthRoutes } from './routes/health.js';
-import { clusterSettingsFromEnv, nodesRoutes } from './routes/nodes.js';
+import { nodesRoutes } from './routes/nodes.js';
 import { orchestratorRoutes } from './routes/orchestrator.js';
 import { runRoutes } from './routes/runs.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -135,7 +135,7 @@ export async function buildServer({
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.register(healthRoutes(store, engine.nodeId));
-  await app.register(nodesRoutes(store, { id: engine.nodeId, leaseMs: clusterSettingsFromEnv().leaseMs }));
+  await app.register(nodesRoutes(store, { id: engine.nodeId, leaseMs: engine.leaseMs }));
   await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
   await app.register(actorRoutes(actors));
