@@ -172,23 +172,13 @@ export class KyselyStore implements BatonStore {
     // A module's writes are arbitrary statements that may read each other's rows, which CTEs of one statement
     // could not: they follow the fenced statement in a transaction (rare: a wait's resolution, not a step).
     else if (c.writes?.length) result = await this.adapter.transact(() => this.statementWork(c, one));
-    else result = await this.commitOnce(c, one);
+    // Without writes the statement is the whole commit: one round trip, no transaction around it (the reasons for a refusal are read only when there is one).
+    else result = await driveAsync(this.statementWork(c, one), (q) => this.adapter.execute(q));
     this.announce(result.events);
     return result;
   }
 
-  /** One round trip on the hot path; the reasons for a refusal are read only when there is one. */
-  private async commitOnce(c: RunCommit, one: OneStatementCommit): Promise<CommitResult> {
-    let row: { version: number; last_seq: number } | undefined;
-    try {
-      [row] = (await this.adapter.execute(one.statement(c, c.patch ? patchToRow(c.patch) : {}))).rows;
-    } catch (error) {
-      throw this.statementError(c, one, error);
-    }
-    if (!row) throw await driveAsync(this.staleReason(c), (q) => this.adapter.execute(q));
-    return this.committed(c, row);
-  }
-
+  /** The fenced statement, then the module's writes if any. */
   private *statementWork(c: RunCommit, one: OneStatementCommit): Work<CommitResult> {
     let rows: { version: number; last_seq: number }[];
     try {
