@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { LlmSettings } from '../../../src/llm/index.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -78,4 +80,41 @@ function respond(res: ServerResponse, request: ReceivedRequest, behaviour: Behav
       usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
     }),
   );
+}
+
+/** The server's face in a test file: what a test asks of it, and settings that point the real client at it. */
+export interface ChatCompletionsFixture {
+  readonly url: string;
+  readonly requests: ReceivedRequest[];
+  answer: ChatCompletionsServer['answer'];
+  /** OpenAI-compatible settings for this server: no retries, a 5 s limit. */
+  settings: () => LlmSettings;
+}
+
+/** One server for the file (started before its tests, closed after), its requests forgotten before each test. */
+export function useChatCompletionsServer(): ChatCompletionsFixture {
+  let server: ChatCompletionsServer | undefined;
+  beforeAll(async () => {
+    server = await startChatCompletionsServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    if (server) server.requests.length = 0;
+  });
+  const current = (): ChatCompletionsServer => {
+    if (!server) throw new Error("the chat-completions server runs only while the file's tests do");
+    return server;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get requests() {
+      return current().requests;
+    },
+    answer: (behaviour) => current().answer(behaviour),
+    settings: () => ({ provider: 'openai', apiKey: 'test-key', baseURL: `${current().url}/v1`, model: 'test-model', timeoutMs: 5_000, maxRetries: 0 }),
+  };
 }

@@ -1,34 +1,16 @@
 // The build architect with a model, through the real `openai` client against a local server speaking the chat-completions
 // protocol: an answer that passes the schema and the catalogue decides; one outside the catalogue, not the schema's shape
 // or not JSON leaves the rules standing, with the reason recorded.
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { LlmSettings } from '../../../src/llm/index.js';
+import { expect, it } from 'vitest';
 import { architect, architectByRules } from '../../../src/workflows/build-pipeline/agents/architect.js';
 import { skusOf } from '../../../src/workflows/build-pipeline/catalogue.js';
 import { ArchitectureDecision, BuildView, type ArchitectureSpec } from '../../../src/workflows/build-pipeline/contracts.js';
-import { startChatCompletionsServer, type ChatCompletionsServer } from '../../llm/support/chat-completions-server.js';
+import { useChatCompletionsServer } from '../../llm/support/chat-completions-server.js';
 import { describeEachStore } from '../../support/stores.js';
 import { IDEA, useBuildServers } from './support.js';
 
-let server: ChatCompletionsServer;
-beforeAll(async () => {
-  server = await startChatCompletionsServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
-
-const settings = (): LlmSettings => ({
-  provider: 'openai',
-  apiKey: 'test-key',
-  baseURL: `${server.url}/v1`,
-  model: 'test-model',
-  timeoutMs: 5_000,
-  maxRetries: 0,
-});
+const server = useChatCompletionsServer();
+const { settings } = server;
 const brief = { title: IDEA.title, description: IDEA.description, requirements: IDEA.requirements, research_findings: IDEA.research_findings };
 const rules = architectByRules(brief);
 

@@ -2,33 +2,15 @@
 // chat-completions protocol: the role's system prompt file and context go out, JSON answers come back as the role's
 // output; a setback loops back, an unreadable answer is tried again, an unreachable model stops the run in ERROR.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { LlmSettings } from '../../../src/llm/index.js';
+import { expect, it } from 'vitest';
 import { ROLES } from '../../../src/workflows/software-delivery/index.js';
 import { describeEachStore } from '../../support/stores.js';
-import { startChatCompletionsServer, type ChatCompletionsServer } from '../../llm/support/chat-completions-server.js';
+import { useChatCompletionsServer } from '../../llm/support/chat-completions-server.js';
 import { advance, competentModel, roleRequestOf } from './model.js';
 import { CHANGE, OUTPUTS, useDelivery } from './support.js';
 
-let server: ChatCompletionsServer;
-beforeAll(async () => {
-  server = await startChatCompletionsServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
-
-const settings = (): LlmSettings => ({
-  provider: 'openai',
-  apiKey: 'test-key',
-  baseURL: `${server.url}/v1`,
-  model: 'test-model',
-  timeoutMs: 5_000,
-  maxRetries: 0,
-});
+const server = useChatCompletionsServer();
+const { settings } = server;
 const ALL = [...ROLES];
 
 describeEachStore('software delivery played by a language model', (kind) => {
