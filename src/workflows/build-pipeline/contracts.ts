@@ -180,3 +180,31 @@ export const BuildView = z.object({
   created_at: z.iso.datetime(),
 });
 export type BuildView = z.infer<typeof BuildView>;
+
+// ---- the stages ------------------------------------------------------------------------------------
+
+/**
+ * The build's phases in order. Approvals are asked per environment before its deploy: dev's and staging's are
+ * skipped with the reason (only prod needs people); prod's needs a Lead Builder and a Champion, two people.
+ */
+export const BUILD_PHASES = [
+  'intake',
+  'architecture',
+  'repository',
+  'codegen',
+  'quality_gate',
+  'merge',
+  'infrastructure',
+  'approve_dev',
+  'deploy_dev',
+  'approve_staging',
+  'deploy_staging',
+  'approve_prod',
+  'deploy_prod',
+  'handoff',
+] as const;
+export type BuildPhase = (typeof BUILD_PHASES)[number];
+
+/** The roles of the production approval (actors hold them: `baton actors add ana --role lead-builder`). */
+export const LEAD_BUILDER_ROLE = 'lead-builder';
+export const CHAMPION_ROLE = 'champion';
