@@ -9,7 +9,7 @@ import { lstat, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BatonError } from '../../../errors/index.js';
-import type { AppCommand } from './manifest.js';
+import type { AppCommand } from './contracts.js';
 
 export interface Toolchain {
   /** The Node binary running Baton. */

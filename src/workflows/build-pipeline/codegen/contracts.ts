@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ArchitectureSpec, Idea, Stack } from '../contracts.js';
-import { AppManifest } from '../app/manifest.js';
+import { AppManifest } from '../app/contracts.js';
 
 export const CodegenInput = z.object({
   build_id: z.string().min(1),

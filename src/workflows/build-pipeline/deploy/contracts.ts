@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { Environment } from '../contracts.js';
-import { AppManifest } from '../app/manifest.js';
+import { AppManifest } from '../app/contracts.js';
 
 export const TARGETS = ['local', 'azure'] as const;
 export const TargetName = z.enum(TARGETS);
