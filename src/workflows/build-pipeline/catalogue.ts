@@ -71,7 +71,7 @@ export const SKUS: readonly SkuRow[] = [
   row('function-app-storage', 'staging', 'app-service-plan', 'S1', 'Standard'),
   row('function-app-storage', 'staging', 'storage-account', 'Standard_LRS', 'Standard'),
   row('function-app-storage', 'prod', 'app-service-plan', 'P1v2', 'PremiumV2', 2),
-  row('function-app-storage', 'prod', 'storage-account', 'Standard_ZRS', 'Standard'),
+  row('function-app-storage', 'prod', 'storage-account', 'Standard_LRS', 'Standard'),
 ];
 
 export const STACK_ROWS: readonly { name: Stack; description: string }[] = [

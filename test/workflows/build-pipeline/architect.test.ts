@@ -49,7 +49,7 @@ describe('the build architect by rules', () => {
     expect(spec.services.map((s) => s.kind)).toEqual(['app-service-plan', 'function-app', 'storage-account']);
     expect(spec.skus.prod).toEqual([
       { service: 'app-service-plan', sku: 'P1v2', tier: 'PremiumV2', instances: 2 },
-      { service: 'storage-account', sku: 'Standard_ZRS', tier: 'Standard', instances: 1 },
+      { service: 'storage-account', sku: 'Standard_LRS', tier: 'Standard', instances: 1 },
     ]);
     expect(spec.rationale.find((r) => r.topic === 'template')?.reason).toContain(says);
     expect(catalogueFindings(spec)).toEqual([]);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InvalidParametersError, type FieldIssue } from '../../../errors/index.js';
+import { SKUS } from '../catalogue.js';
 
 export const Environment = z.enum(['dev', 'staging', 'prod']);
 export type Environment = z.infer<typeof Environment>;
@@ -12,7 +13,7 @@ export const ENVIRONMENTS: readonly Environment[] = Environment.options;
 export const InfraTemplate = z.enum(['web-app-sql', 'function-app-storage']);
 export type InfraTemplate = z.infer<typeof InfraTemplate>;
 
-/** Plan SKUs: App Service B1/S1/P1v2 for web apps, Y1 (the Functions consumption plan) for function apps. */
+/** Plan SKUs: App Service B1/S1/P1v2 (both templates); Y1, the Functions consumption plan, is priced and valid but no environment requires it. */
 export const PlanSku = z.enum(['B1', 'S1', 'P1v2', 'Y1']);
 export type PlanSku = z.infer<typeof PlanSku>;
 /** SQL Database DTU tiers as the seed names them (Basic, Standard = S0, Premium = P1). */
@@ -40,20 +41,26 @@ export const InfraSpec = z.object({
 });
 export type InfraSpec = z.infer<typeof InfraSpec>;
 
-/** The SKUs each environment must use (issue 18: dev B1 / Basic SQL, staging S1 / Standard SQL, prod P1v2 / Premium SQL). */
-export const REQUIRED_SKUS: Record<InfraTemplate, Record<Environment, EnvironmentSkus>> = {
-  'web-app-sql': {
-    dev: { plan: 'B1', database: 'Basic' },
-    staging: { plan: 'S1', database: 'Standard' },
-    prod: { plan: 'P1v2', database: 'Premium' },
-  },
-  // Function apps run on the consumption plan everywhere; the storage account it needs is locally redundant.
-  'function-app-storage': {
-    dev: { plan: 'Y1', storage: 'Standard_LRS' },
-    staging: { plan: 'Y1', storage: 'Standard_LRS' },
-    prod: { plan: 'Y1', storage: 'Standard_LRS' },
-  },
-};
+/**
+ * The SKUs each environment must use, read from the architecture catalogue (../catalogue.ts) so the architect and
+ * the infrastructure stage cannot disagree: dev B1 / Basic SQL, staging S1 / Standard SQL (S0), prod P1v2 / Premium
+ * SQL (P1), for both templates (a function app runs on the same App Service plans; its storage is locally redundant).
+ */
+function requiredSkus(template: InfraTemplate, environment: Environment): EnvironmentSkus {
+  const rows = SKUS.filter((r) => r.template === template && r.environment === environment);
+  const skuOf = (service: string) => rows.find((r) => r.service === service)?.sku;
+  // The seed names SQL databases by tier (Basic, Standard, Premium); the catalogue's SKU is the DTU size (Basic, S0, P1).
+  const database = rows.find((r) => r.service === 'sql-database')?.tier;
+  return EnvironmentSkus.parse({
+    plan: skuOf('app-service-plan'),
+    ...(database ? { database } : {}),
+    ...(skuOf('storage-account') ? { storage: skuOf('storage-account') } : {}),
+  });
+}
+
+export const REQUIRED_SKUS: Record<InfraTemplate, Record<Environment, EnvironmentSkus>> = Object.fromEntries(
+  InfraTemplate.options.map((template) => [template, Object.fromEntries(ENVIRONMENTS.map((env) => [env, requiredSkus(template, env)]))]),
+) as Record<InfraTemplate, Record<Environment, EnvironmentSkus>>;
 
 /** The spec with the required SKUs for a template, for callers that have nothing else to say. */
 export function defaultSpec(template: InfraTemplate, appName: string): InfraSpec {

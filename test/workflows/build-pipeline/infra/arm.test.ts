@@ -147,12 +147,12 @@ describe('a broken template', () => {
     file.parameters.planSkuTier = { value: 'Basic' };
     expect(refusal(template, file, 'prod').issues).toContainEqual({
       path: `resources[${plan}].sku.name`,
-      message: 'B1 is not allowed in prod (allowed: P1v2, Y1)',
+      message: 'B1 is not allowed in prod (allowed: P1v2)',
     });
     const literal = copy(template);
     literal.resources[plan]!.sku = { name: 'B1', tier: 'Basic', capacity: 1 };
     expect(refusal(literal, parameters.prod, 'prod').issues).toEqual([
-      { path: `resources[${plan}].sku.name`, message: 'B1 is not allowed in prod (allowed: P1v2, Y1)' },
+      { path: `resources[${plan}].sku.name`, message: 'B1 is not allowed in prod (allowed: P1v2)' },
     ]);
   });
 

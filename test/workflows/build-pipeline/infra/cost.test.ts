@@ -104,13 +104,15 @@ describe('the cost per environment and per build', () => {
     expect(formatUsd(prod.monthlyCents)).toBe('$633.02');
   });
 
-  it('prices function-app-storage at the storage baseline only, the consumption plan inside its free grant', () => {
+  it('prices function-app-storage on the same App Service plans as a web app, plus the storage baseline', () => {
     const cost = buildCost(defaultSpec('function-app-storage', 'todo-app'));
+    const expected = { dev: ['B1', 1, 1_314], staging: ['S1', 1, 6_935], prod: ['P1v2', 2, 16_790] } as const;
     for (const env of ['dev', 'staging', 'prod'] as const) {
-      expect(cost.environments[env].monthlyCents).toBe(2);
-      expect(cost.environments[env].lines.find((l) => l.type === PLAN)).toMatchObject({ sku: 'Y1', monthlyCents: 0 });
+      const [sku, instances, planCents] = expected[env];
+      expect(cost.environments[env].lines.find((l) => l.type === PLAN)).toMatchObject({ sku, instances, monthlyCents: planCents });
+      expect(cost.environments[env].monthlyCents).toBe(planCents + 2);
     }
-    expect(cost.monthlyCents).toBe(6);
+    expect(cost.monthlyCents).toBe(1_314 + 6_935 + 16_790 + 6);
   });
 
   it('sums the three environments into the cost of the build, dated with the table', () => {

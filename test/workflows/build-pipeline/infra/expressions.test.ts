@@ -59,7 +59,7 @@ describe('the infrastructure files of a repository', () => {
       'infra/main.parameters.prod.json',
     ]);
     expect(JSON.parse(files['infra/main.parameters.prod.json'] ?? '')).toMatchObject({
-      parameters: { environment: { value: 'prod' }, planSkuName: { value: 'Y1' } },
+      parameters: { environment: { value: 'prod' }, planSkuName: { value: 'P1v2' } },
     });
     expect(infraArtefacts(spec)).toEqual(files);
   });
