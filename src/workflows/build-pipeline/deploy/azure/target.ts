@@ -296,7 +296,6 @@ export class AzureTarget implements DeployTarget {
         if (productionServesIt) {
           try {
             await this.swap(record.site, azOptions);
-            switched = false;
             emit({ type: 'rollback', payload: { stage: failedAt, reason, swapped_back: true } });
           } catch (error) {
             reason = `${reason}; the swap back failed too: ${message(error)}`;
