@@ -11,6 +11,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { useRunStream, type RunStream } from '../../hooks/useRunStream';
 import { AgentCards } from './AgentCards';
 import { ApprovalPanel } from './ApprovalPanel';
+import { BuildPanel } from './BuildPanel';
 import { Decisions } from './Decisions';
 import { DeliveryPanel } from './DeliveryPanel';
 import { EventLog } from './EventLog';
@@ -52,6 +53,7 @@ export function RunPage({ runId }: { runId: string }) {
   const view = useMemo(() => buildRunView(stream.events, workflow), [stream.events, workflow]);
   const isSeason = workflowName === 'season-planning';
   const isDelivery = workflowName === 'software-delivery';
+  const isBuild = workflow?.view === 'build-pipeline';
   // A season run's parameters, as its contract reads them (another workflow's: none).
   const parameters = isSeason ? PlanParameters.safeParse(run.data?.parameters).data : undefined;
   const strategy = parameters?.replenishment_strategy ?? null;
@@ -85,6 +87,7 @@ export function RunPage({ runId }: { runId: string }) {
       {view.result ? <RunSummary state={view.state} result={view.result} /> : null}
 
       {isDelivery ? <DeliveryPanel runId={runId} lastSeq={view.lastSeq} /> : null}
+      {isBuild ? <BuildPanel events={stream.events} phases={view.phases} /> : null}
 
       {isSeason ? (
         <div className="tabs" role="tablist" aria-label="Run views">
