@@ -42,6 +42,7 @@ describe('the Azure target', () => {
       'webapp deployment slot list',
       'webapp deployment slot create',
       'webapp config appsettings set',
+      'webapp config set',
       'webapp deploy',
       'webapp show',
       'webapp deployment slot swap',
@@ -60,6 +61,8 @@ describe('the Azure target', () => {
     expect(optionOf(calls.at(-2) as string[], '--slot')).toBe('staging');
     const swap = calls.at(-1) as string[];
     expect([optionOf(swap, '--slot'), optionOf(swap, '--target-slot')]).toEqual(['staging', 'production']);
+    const config = calls.find((c) => subcommand(c) === 'webapp config set') as string[];
+    expect([optionOf(config, '--slot'), optionOf(config, '--startup-file')]).toEqual(['staging', 'node migrate.js && exec node server.js']);
     // Secrets travel in files, never on a command line.
     expect(JSON.stringify(calls)).not.toContain(SQL_PASSWORD);
     expect(JSON.stringify(calls)).not.toContain(b.release(sha).api_key);
@@ -155,6 +158,16 @@ describe('the Azure target', () => {
     expect(outcome.rollback?.stage).toBe('start');
     expect(outcome.rollback?.reason).toContain('FakeFailure');
     expect(count(await b.calls(), 'webapp deployment slot swap')).toBe(0);
+  });
+
+  it('stops at a template that fails validation: no what-if, no deployment, no swap', async () => {
+    const b = await bench();
+    const sha = await b.commit('first release');
+    const outcome = await b.target({ env: { ...b.env, FAKE_AZ_FAIL: 'deployment group validate' } }).deploy(b.release(sha));
+    expect(outcome).toMatchObject({ status: 'rolled_back', switched: false, previous_commit: null });
+    expect(outcome.rollback?.stage).toBe('build');
+    expect(outcome.rollback?.reason).toContain('deployment group validate');
+    expect((await b.calls()).map(subcommand)).toEqual(['account show', 'deployment group show', 'deployment group validate']);
   });
 
   it('reports status and reconciles from az webapp show, and teardown stops the site and forgets it', async () => {

@@ -3,5 +3,5 @@ export { AzCli, AzError, AzNotInstalledError, AzNotLoggedInError, AzTimeoutError
 export type { AzureSettings, AzureSettingsInput } from './cli.js';
 export { AzureStateStore } from './state.js';
 export type { AzureDeploymentRecord, AzureEnvironmentRecord, WhatIfChange } from './state.js';
-export { AzureTarget, STAGING_SLOT, azureDeploymentName } from './target.js';
+export { AzureTarget, STAGING_SLOT, azureDeploymentName, startupCommand } from './target.js';
 export type { AzureTargetOptions } from './target.js';

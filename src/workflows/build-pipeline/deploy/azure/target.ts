@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { BatonError } from '../../../../errors/index.js';
 import type { Environment } from '../../contracts.js';
-import { APP_ENV } from '../../app/contracts.js';
+import { APP_ENV, type AppCommand, type AppManifest } from '../../app/contracts.js';
 import { runGit } from '../../repository/git.js';
 import {
   Release,
@@ -84,6 +84,22 @@ export function azureDeploymentName(buildId: string, environment: Environment, c
   // The hash keeps two build ids that slug alike (or are cut alike) apart.
   const hash = createHash('sha256').update(buildId).digest('hex').slice(0, 8);
   return `baton-${slug}-${hash}-${environment}-${commit.slice(0, 12)}`;
+}
+
+/** A word for the startup command, which App Service runs through a shell: quoted unless plainly safe. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The slot's startup command: the manifest's migrate, then its start, with the runtime placeholders as App Service's
+ * Linux images name them (`node`, `python`), each command's own environment in front of it.
+ */
+export function startupCommand(manifest: AppManifest): string {
+  const line = (command: AppCommand) => {
+    const argv = command.argv.map((arg, i) => (i === 0 && arg === '{node}' ? 'node' : i === 0 && arg === '{python}' ? 'python' : arg));
+    const env = Object.entries(command.env).map(([key, value]) => `${key}=${value}`);
+    return [...(env.length > 0 ? ['env', ...env] : []), ...argv].map(shellWord).join(' ');
+  };
+  return `${line(manifest.migrate)} && exec ${line(manifest.start)}`;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -238,12 +254,25 @@ export class AzureTarget implements DeployTarget {
         }
         // The API key goes through a file (mode 0600, removed with the work directory), never on a command line.
         const settingsFile = join(work, 'app-settings.json');
-        const appSettings = { [APP_ENV.version]: release.commit, [APP_ENV.apiKey]: release.api_key, [APP_ENV.environment]: release.environment };
+        const appSettings = {
+          [APP_ENV.version]: release.commit,
+          [APP_ENV.apiKey]: release.api_key,
+          [APP_ENV.environment]: release.environment,
+          // App Service gives the container its PORT; the app must listen on every interface, keep its SQLite file
+          // under /home (the slot's persistent storage), and be built by the platform from the uploaded source.
+          [APP_ENV.host]: '0.0.0.0',
+          [APP_ENV.databaseFile]: `/home/data/${release.app_name}.db`,
+          SCM_DO_BUILD_DURING_DEPLOYMENT: 'true',
+        };
         await writeFile(settingsFile, JSON.stringify(Object.entries(appSettings).map(([key, value]) => ({ name: key, value, slotSetting: false }))), {
           mode: 0o600,
         });
         await this.az.json(
           ['webapp', 'config', 'appsettings', 'set', '--resource-group', rg, '--name', site, '--slot', STAGING_SLOT, '--settings', `@${settingsFile}`],
+          azOptions,
+        );
+        await this.az.json(
+          ['webapp', 'config', 'set', '--resource-group', rg, '--name', site, '--slot', STAGING_SLOT, '--startup-file', startupCommand(release.manifest)],
           azOptions,
         );
         await this.az.json(['webapp', 'deploy', '--resource-group', rg, '--name', site, '--slot', STAGING_SLOT, '--src-path', zip, '--type', 'zip'], azOptions);
