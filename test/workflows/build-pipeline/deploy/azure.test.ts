@@ -17,7 +17,8 @@ const bench = useAzureBench();
 
 const count = (calls: string[][], command: string) => calls.filter((c) => subcommand(c) === command).length;
 
-describe('the Azure target', () => {
+// Every az call is a fresh Node process (the fake), about half a second each on a loaded machine: a release is a dozen.
+describe('the Azure target', { timeout: 120_000 }, () => {
   it('deploys a release through validate, what-if, an incremental deployment, the staging slot and a swap, checking the staging host over HTTP', async () => {
     const b = await bench();
     const sha = await b.commit('first release');
