@@ -42,6 +42,8 @@ export interface Faults {
   health500: Set<string>;
   /** `/health` answers 500 only once this version is in production (a release that breaks after the swap). */
   productionHealth500: Set<string>;
+  /** Any API key is let in (an auth defect the smoke tests must catch). */
+  anyApiKey: Set<string>;
 }
 
 /** A tiny app following the generated apps' contract, serving the slot's package as the fake az recorded it. */
@@ -92,7 +94,7 @@ class SlotApp {
     }
     const match = /^\/api\/expenses(?:\/(\d+))?$/.exec(url.pathname);
     if (!match) return send(404, { error: 'not found' });
-    if (req.headers['x-api-key'] !== app.apiKey) return send(401, { error: 'unauthorized' });
+    if (req.headers['x-api-key'] !== app.apiKey && !this.faults.anyApiKey.has(app.version)) return send(401, { error: 'unauthorized' });
     const table = this.records.get(app.version) ?? new Map<number, Record<string, unknown>>();
     this.records.set(app.version, table);
     let text = '';
@@ -161,7 +163,7 @@ export function useAzureBench(): () => Promise<AzureBench> {
     const origin = join(dir, 'origin.git');
     const log = join(dir, 'az.log');
     const stateFile = join(dir, 'fake-az-state.json');
-    const faults: Faults = { health500: new Set(), productionHealth500: new Set() };
+    const faults: Faults = { health500: new Set(), productionHealth500: new Set(), anyApiKey: new Set() };
     const production = new SlotApp('production', stateFile, faults);
     const staging = new SlotApp('staging', stateFile, faults);
     const productionHost = await production.listen();

@@ -130,6 +130,21 @@ describe('the Azure target', { timeout: 120_000 }, () => {
     ]);
   });
 
+  it('does not swap a release that fails a smoke test on the staging slot', async () => {
+    const b = await bench();
+    const sha = await b.commit('lets any key in');
+    b.faults.anyApiKey.add(sha);
+    const outcome = await b.target().deploy(b.release(sha));
+    expect(outcome).toMatchObject({ status: 'rolled_back', switched: false, previous_commit: null });
+    expect(outcome.rollback?.stage).toBe('smoke');
+    expect(outcome.smoke.filter((s) => !s.passed).map((s) => s.name)).toEqual([
+      'a request without an API key is refused',
+      'a request with a wrong API key is refused',
+    ]);
+    expect(count(await b.calls(), 'webapp deployment slot swap')).toBe(0);
+    expect(b.production.requests).toEqual([expect.stringMatching(/^GET \/health$/)]);
+  });
+
   it('swaps back when production fails the watch after the swap', async () => {
     const b = await bench();
     const first = await b.commit('first release');

@@ -321,10 +321,11 @@ export class AzureTarget implements DeployTarget {
       const failureTime = performance.now();
       if (switched || failedAt === 'switch') {
         // A swap that failed half-way may still have moved the new release in: swap back whenever production serves it.
-        const productionServesIt = switched || (url !== '' && (await checkHealth(url, release.commit, 5_000, signal)).ok);
+        // Not under the caller's signal: a cancelled release must still give production back.
+        const productionServesIt = switched || (url !== '' && (await checkHealth(url, release.commit, 5_000)).ok);
         if (productionServesIt) {
           try {
-            await this.swap(record.site, azOptions);
+            await this.swap(record.site, { timeoutMs: this.options.azTimeoutMs });
             emit({ type: 'rollback', payload: { stage: failedAt, reason, swapped_back: true } });
           } catch (error) {
             reason = `${reason}; the swap back failed too: ${message(error)}`;
