@@ -11,6 +11,7 @@ import { driveAsync, type Work } from '../unit-of-work.js';
 import { commitStatement, WAIT_NOT_PENDING } from './commit-statement.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
+import { run, StatementNames } from './prepared.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -39,14 +40,16 @@ function onConnectionError(error: unknown, what: string): void {
   console.error(`baton store: ${what}:`, error instanceof Error ? error.message : error);
 }
 
-function postgresAdapter(url: string, db: Kysely<Database>, notifier: Notifier): DialectAdapter {
+function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notifier: Notifier): DialectAdapter {
   const listeners: Listener[] = [];
+  const names = new StatementNames();
   return {
     dialect: 'postgres',
     durability: 'postgres synchronous_commit=on (WAL flushed before commit returns)',
     lockClaimCandidates: (query) => query.forUpdate().skipLocked(),
     announce: (notice) => notifier.announce(notice),
-    execute: (query) => db.executeQuery(query),
+    // Straight to the pool rather than through Kysely's driver, which cannot name a statement: the hot ones (the step commit, a run's read) run prepared.
+    execute: (query) => run(pool, query, names),
     transact: <T>(work: () => Work<T>) => db.transaction().execute((trx) => driveAsync(work(), (q) => trx.executeQuery(q))),
     async listen(onNotice, onResync) {
       // LISTEN needs a session of its own; a pooled connection would be handed to someone else.
@@ -84,7 +87,7 @@ export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   pool.on('connect', (client) => client.on('error', (error) => onConnectionError(error, 'a connection in use was lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
-  return new KyselyStore(db, postgresAdapter(options.url, db, notifier), options.origin, options.modules, {
+  return new KyselyStore(db, postgresAdapter(options.url, db, pool, notifier), options.origin, options.modules, {
     statement: commitStatement,
     stepTaken: (error) => isUniqueViolation(error) && 'table' in error && error.table === 'steps',
     waitNotPending: (error) => error instanceof Error && 'code' in error && error.code === WAIT_NOT_PENDING,
