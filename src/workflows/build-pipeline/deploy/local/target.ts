@@ -139,7 +139,12 @@ export class LocalTarget implements DeployTarget {
   }
 
   /** The environment's record, created with its router port on first use (the port never changes afterwards). */
-  private async environment(release: Release): Promise<EnvRecord> {
+  private environment(release: Release): Promise<EnvRecord> {
+    // One allocation at a time: two environments created together must not both take the same free port.
+    return this.withLock('environments', () => this.environmentLocked(release));
+  }
+
+  private async environmentLocked(release: Release): Promise<EnvRecord> {
     const state = await this.load();
     const key = envKey(release.build_id, release.environment);
     const existing = state.environments[key];
@@ -448,9 +453,13 @@ export class LocalTarget implements DeployTarget {
 
     try {
       progress({ type: 'checkout', payload: { deployment, commit: release.commit, slot: slotName } });
-      const dir = await this.checkout(release);
-      stage = 'build';
-      await this.buildRelease(release, dir, options.signal);
+      // Environments of one build share the checkout of a commit: one export and build at a time.
+      const dir = await this.withLock(`release:${release.build_id}:${release.commit}`, async () => {
+        const checkout = await this.checkout(release);
+        stage = 'build';
+        await this.buildRelease(release, checkout, options.signal);
+        return checkout;
+      });
       step('checkout');
 
       stage = 'backup';
