@@ -68,7 +68,8 @@ function summarise(
 ): { passed: boolean; summary: string } {
   const failures: string[] = [];
   if (build && !build.passed) failures.push(describeFailure('build', build));
-  if (!report.typecheck.passed && report.typecheck.output.startsWith('not run') === false) failures.push(describeFailure('type check', report.typecheck));
+  // A failed build stands in the type check's place (tsc reports the same errors), so it is named once.
+  else if (!report.typecheck.passed) failures.push(describeFailure('type check', report.typecheck));
   if (!report.tests.passed && report.tests.output.startsWith('not run') === false) {
     const counts =
       report.tests.failed_count !== null && report.tests.failed_count > 0

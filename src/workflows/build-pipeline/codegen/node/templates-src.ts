@@ -403,6 +403,15 @@ export function buildApp({ config, db, clock }: AppOptions): FastifyInstance {
   const deployed = config.environment !== undefined;
 <% } -%>
 
+  // An empty body sent as JSON (a DELETE from a client that always sets the header) is no body, not a 400;
+  // anything else goes to Fastify's own JSON parser (which refuses prototype poisoning).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error instanceof HttpError) return reply.code(error.status).send(error.body());
     // Fastify's own client errors (malformed JSON, a wrong content type) keep their 4xx status.

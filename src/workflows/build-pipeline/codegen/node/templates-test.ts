@@ -171,7 +171,7 @@ describe('health', () => {
     await app.close();
   });
 
-  it('answers JSON 404 for an unknown route and 400 for a body that is not JSON', async () => {
+  it('answers JSON 404 for an unknown route, 400 for a body that is not JSON, and takes an empty JSON body as none', async () => {
     const { app } = await testApp();
     const unknown = await app.inject({ method: 'GET', url: '/nowhere' });
     assert.equal(unknown.statusCode, 404);
@@ -184,6 +184,12 @@ describe('health', () => {
     });
     assert.equal(malformed.statusCode, 400);
     assert.equal((malformed.json() as { error: string }).error, 'bad_request');
+    const emptyJson = await app.inject({
+      method: 'DELETE',
+      url: '<%= it.entities[0].path %>/1',
+      headers: { 'x-api-key': 'test-key-0123456789abcdef', 'content-type': 'application/json' },
+    });
+    assert.equal(emptyJson.statusCode, 404);
     await app.close();
   });
 <% } -%>
