@@ -297,7 +297,7 @@ def rewrite_lcov(lcov: Path) -> None:
 
 
 def main() -> int:
-    status = int(pytest.main(["-q", "--cov=app", "--cov-branch", f"--cov-report=lcov:{LCOV}", "--cov-report=term-missing", "tests"]))
+    status = int(pytest.main(["--cov=app", "--cov-branch", f"--cov-report=lcov:{LCOV}", "--cov-report=term-missing", "tests"]))
     if LCOV.exists():
         rewrite_lcov(LCOV)
     return status
