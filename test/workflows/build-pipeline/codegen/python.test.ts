@@ -99,7 +99,7 @@ describe.skipIf(!python)('the generated Python app, run', () => {
     expect((await runAppCommand(app.manifest.migrate, { cwd: checkout, env, timeoutMs: 30_000 })).output).toMatch(/0 applied, the database is up to date/);
 
     const server = await serve(app.manifest.start, checkout, env);
-    let exitCode: number | null = null;
+    let exitCode: number | null;
     try {
       const health = await firstHealth(server);
       expect(health?.status, server.output()).toBe(200);
