@@ -4,6 +4,8 @@ import { CompiledQuery } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StaleRunError } from '../../src/errors/index.js';
 import type { BatonStore, NewRun } from '../../src/store/index.js';
+import { newRunRow } from '../../src/store/hot-queries.js';
+import { createRunStatement } from '../../src/store/postgres/commit-statement.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { StatementNames } from '../../src/store/postgres/prepared.js';
 import { postgresUrl, storeKinds, type TestStore } from '../support/stores.js';
@@ -80,5 +82,34 @@ describe.skipIf(!postgresUrl || !postgres)('prepared statements on PostgreSQL', 
     ).rejects.toBeInstanceOf(StaleRunError);
     expect((await store.readEvents(run.id, 0)).map((e) => e.type)).not.toContain('late');
     expect(await store.listSteps(run.id)).toHaveLength(5);
+  });
+});
+
+describe.skipIf(!postgresUrl || !postgres)('a run created in one statement on PostgreSQL', () => {
+  let t: TestStore;
+  afterEach(() => t.dispose());
+
+  it('writes the same run row and numbered events as the transaction of one insert each, and refuses a taken idempotency key', async () => {
+    t = await postgres!.create();
+    const events = [
+      { type: 'run_created', payload: { workflow: 'wf' }, actorId: 'u1' },
+      { type: 'second', payload: { n: 2 } },
+    ];
+    const byTransaction = { ...newRun(), idempotencyKey: `k-${randomUUID()}` };
+    await t.store.createRun(byTransaction, events);
+    const byStatement = { ...newRun(), idempotencyKey: `k-${randomUUID()}` };
+    await t.store.database().execute(createRunStatement(newRunRow(byStatement, events.length), events));
+
+    const same = { id: 'one', idempotencyKey: 'key' };
+    expect({ ...(await t.store.getRun(byStatement.id)), ...same }).toEqual({ ...(await t.store.getRun(byTransaction.id)), ...same });
+    const logged = async (runId: string) => (await t.store.readEvents(runId, 0)).map((e) => ({ ...e, runId: 'one' }));
+    expect(await logged(byStatement.id)).toEqual(await logged(byTransaction.id));
+    const decisions = await t.store.listDecisions({ actorId: 'u1', limit: 10 });
+    expect(decisions.map((d) => d.runId).sort()).toEqual([byTransaction.id, byStatement.id].sort());
+
+    const again = { ...newRun(), idempotencyKey: byStatement.idempotencyKey };
+    const refused = t.store.database().execute(createRunStatement(newRunRow(again, 1), events.slice(0, 1)));
+    await expect(refused).rejects.toMatchObject({ code: '23505' });
+    expect(await t.store.getRun(again.id)).toBeUndefined();
   });
 });
