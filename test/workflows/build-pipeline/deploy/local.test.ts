@@ -3,6 +3,7 @@
  * router whose port never changes, P1v2 spreads requests over two instances, every defect of the fault matrix rolls
  * back to the previous release with the database as before, re-runs are idempotent and reconcile repairs what died.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +175,15 @@ describe('LocalTarget', () => {
     },
     60_000,
   );
+
+  it('rolls a failing first release back to nothing live: the router answers 503 and the database it created is gone', async () => {
+    const outcome = await target.deploy(release('migrate-fail', 'staging'));
+    expect(outcome).toMatchObject({ status: 'rolled_back', previous_commit: null, rollback: { stage: 'migrate', database_restored: true } });
+    const answer = await fetch(`${outcome.url}/health`);
+    expect(answer.status).toBe(503);
+    expect(existsSync(join(stateDir, 'builds', 'build-local-1', 'staging', 'app.db'))).toBe(false);
+    expect((await target.status('build-local-1', 'staging'))?.processes).toEqual([]);
+  }, 30_000);
 
   it('answers already_live for a commit that serves and the recorded outcome for one rolled back, starting no slot', async () => {
     const before = await target.counters('build-local-1', 'dev');

@@ -317,6 +317,15 @@ export class LocalTarget implements DeployTarget {
     return checks.every((check) => check.ok);
   }
 
+  private async slotHealthyWithin(slot: SlotRecord | null, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (!(await this.slotHealthy(slot))) {
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(this.healthIntervalMs, 100));
+    }
+    return true;
+  }
+
   // ---- release steps -----------------------------------------------------------------------------------------
 
   /** `git archive` of the commit, extracted into the release directory (once: a complete checkout is reused). */
@@ -604,6 +613,11 @@ export class LocalTarget implements DeployTarget {
     const reason = failure?.message ?? 'an unfinished deployment was abandoned';
     if (!pending) return { stage, reason, seconds: 0, database_restored: false };
     progress({ type: 'rollback', payload: { stage, reason, deployment: pending.deployment, to: pending.previous?.commit ?? null } });
+    // The previous release is what serves after the rollback: an instance of it that died meanwhile starts again first.
+    if (pending.previous && env.slots[pending.previous.slot] && !this.slotAlive(env.slots[pending.previous.slot])) {
+      await this.restartDeadInstances(env, pending.previous.slot);
+      await this.slotHealthyWithin(env.slots[pending.previous.slot], 5_000);
+    }
     const previous: LiveRecord | null = pending.previous && this.slotAlive(env.slots[pending.previous.slot]) ? pending.previous : null;
     if (pending.switched || env.live?.deployment === pending.deployment) {
       env.live = previous;
@@ -668,21 +682,30 @@ export class LocalTarget implements DeployTarget {
     return report;
   }
 
+  /** Starts again the instances of a slot whose process died (same port when it is still free: the routes stay valid). */
+  private async restartDeadInstances(env: EnvRecord, slotName: Slot): Promise<{ before: InstanceRecord; after: InstanceRecord }[]> {
+    const slot = env.slots[slotName];
+    const restarted: { before: InstanceRecord; after: InstanceRecord }[] = [];
+    if (!slot) return restarted;
+    for (const [index, instance] of slot.instances.entries()) {
+      if (isAlive(instance.pid)) continue;
+      const after = await this.startInstance(env, slotName, slot, instance.instance, instance.port);
+      slot.instances[index] = after;
+      env.instance_restarts++;
+      restarted.push({ before: instance, after });
+      await this.save();
+    }
+    return restarted;
+  }
+
   private async reconcileEnvironment(env: EnvRecord, report: Omit<ReconcileReport, 'environments'>): Promise<void> {
     const name = `${env.build_id}/${env.environment}`;
     const live = env.live ? env.slots[env.live.slot] : null;
     let changed = false;
     if (env.live && live) {
-      for (const [index, instance] of live.instances.entries()) {
-        if (isAlive(instance.pid)) continue;
-        // Same port when it is still free: the router's routes stay valid.
-        const restarted = await this.startInstance(env, env.live.slot, live, instance.instance, instance.port);
-        live.instances[index] = restarted;
-        env.instance_restarts++;
-        changed = changed || restarted.port !== instance.port;
-        report.restarted.push(`${name} ${env.live.slot}#${instance.instance} (pid ${instance.pid} → ${restarted.pid})`);
-        await this.save();
-      }
+      const restarted = await this.restartDeadInstances(env, env.live.slot);
+      changed = restarted.some((entry) => entry.after.port !== entry.before.port);
+      for (const { before, after } of restarted) report.restarted.push(`${name} ${env.live.slot}#${before.instance} (pid ${before.pid} → ${after.pid})`);
     }
     // Processes the record no longer wants: the idle slot, unless a deployment under way owns it.
     for (const slotName of ['blue', 'green'] as const) {
@@ -695,11 +718,7 @@ export class LocalTarget implements DeployTarget {
     const oldRouter = env.router.pid;
     if (await this.ensureRouter(env)) report.restarted.push(`${name} router on port ${env.router.port} (pid ${String(oldRouter)} → ${String(env.router.pid)})`);
     else if (changed) await this.pushRoutes(env, []);
-    if (live) {
-      const deadline = Date.now() + Math.max(5_000, this.healthIntervalMs * 10);
-      while (!(await this.slotHealthy(live)) && Date.now() < deadline) await sleep(this.healthIntervalMs);
-      if (await this.slotHealthy(live)) report.healthy.push(name);
-    }
+    if (live && (await this.slotHealthyWithin(live, Math.max(5_000, this.healthIntervalMs * 10)))) report.healthy.push(name);
   }
 
   async teardown(buildId: string, environment?: Environment): Promise<void> {
