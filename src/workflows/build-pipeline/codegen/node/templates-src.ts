@@ -398,7 +398,7 @@ export interface AppOptions {
 
 export function buildApp({ config, db, clock }: AppOptions): FastifyInstance {
   const app = fastify({ logger: false, bodyLimit: 1_048_576 });
-<% if (it.defect !== 'none') { -%>
+<% if (it.defect === 'health-500' || it.defect === 'smoke-fails') { -%>
   // Fault injection for the release demo (variant <%= it.defect %>): only when deployed, so this app's own tests pass.
   const deployed = config.environment !== undefined;
 <% } -%>
