@@ -6,11 +6,12 @@
 import type { WorkflowModule } from '../server/modules.js';
 import { storeModules } from '../server/modules.js';
 import { openStore, type BatonStore, type StoreConfig } from '../store/index.js';
+import { buildPipelineModule } from '../workflows/build-pipeline/module.js';
 import { engineDemoModule } from '../workflows/engine-demo/module.js';
 import { seasonPlanningModule } from '../workflows/season-planning/module.js';
 import { softwareDeliveryModule } from '../workflows/software-delivery/module.js';
 
-export const WORKFLOW_MODULES: readonly WorkflowModule[] = [seasonPlanningModule, engineDemoModule, softwareDeliveryModule];
+export const WORKFLOW_MODULES: readonly WorkflowModule[] = [seasonPlanningModule, engineDemoModule, softwareDeliveryModule, buildPipelineModule];
 
 /** Opens the database with every module's tables migrated (and pruned with their runs), whichever workflows this command drives. */
 export function openBatonStore(config: Omit<StoreConfig, 'modules'>): Promise<BatonStore> {

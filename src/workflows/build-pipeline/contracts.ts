@@ -153,6 +153,23 @@ export const BuildParameters = z.object({
   min_line_coverage: z.number().min(0).max(100).default(80),
   /** Where it deploys: the local target (a router and blue/green slots on this machine) by default. */
   target: z.enum(['local', 'azure']).default('local'),
+  /** The environments to deploy, in order (a build for dev alone stops after dev; prod is the one that needs approvals). */
+  environments: z
+    .array(Environment)
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, 'names an environment twice')
+    .default(['dev', 'staging', 'prod']),
+  /**
+   * Fault injection for demos and the fault matrix, never needed otherwise: `tests: 'few'` generates too few tests for
+   * the gate; `defect` generates a release that misbehaves once deployed (crashes at start, 500 on /health, fails a
+   * smoke test or its migration, crashes after the switch), so the target's rollback can be seen and tested.
+   */
+  inject: z
+    .object({
+      tests: z.enum(['full', 'few']).default('full'),
+      defect: z.enum(['none', 'crash-at-start', 'health-500', 'smoke-fails', 'migration-fails', 'crash-after-start']).default('none'),
+    })
+    .optional(),
 });
 export type BuildParameters = z.output<typeof BuildParameters>;
 
@@ -165,6 +182,8 @@ export const StartBuild = BuildParameters.omit({ idea_id: true }).extend({
 /** The intake phase's output: the idea as read when the build started, and the verdict. */
 export const IntakeVerdict = z.object({
   idea: Idea,
+  /** When the build was taken in: every commit of the build is dated from it, so a re-run makes the same SHAs. */
+  started_at: z.iso.datetime(),
   threshold: z.number(),
   accepted: z.boolean(),
   reason: z.string(),

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { Engine } from '../../engine/index.js';
 import { errorResponses } from '../../server/schemas.js';
 import { BuildView, Idea, IdeaId, IdeaInput, StartBuild, VIABILITY_THRESHOLD } from './contracts.js';
-import type { BuildData } from './data/index.js';
+import { BuildRecord } from './data/index.js';
+import type { BuildServices } from './services.js';
 import { BuildIntake } from './intake.js';
 
 const TAGS = ['builds'];
@@ -25,12 +26,25 @@ const ideaView = Idea.meta({ id: 'BuildIdea' });
 const buildView = BuildView.meta({ id: 'Build' });
 const ideaWithBuilds = Idea.extend({ builds: z.array(BuildView) }).meta({ id: 'BuildIdeaWithBuilds' });
 const ideaList = z.object({ ideas: z.array(Idea), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+const costRollup = z
+  .object({ builds: z.array(BuildRecord), total: z.number().int(), monthly_cents: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .meta({ id: 'BuildCostRollup' });
 const listQuery = z.object({ limit: queryInt(1, 500).default(50), offset: queryInt(0, 1_000_000_000).default(0) });
 
 export const buildRoutes =
-  (engine: Engine, data: BuildData): FastifyPluginAsyncZod =>
+  (engine: Engine, services: BuildServices): FastifyPluginAsyncZod =>
   (app) => {
+    const { data } = services;
     const intake = new BuildIntake(engine, data);
+    // After a restart the local target's recorded apps are matched with what runs (dead routers and slots restarted).
+    app.addHook('onReady', async () => {
+      try {
+        const report = await services.target('local').reconcile();
+        if (report.restarted.length + report.stopped.length > 0) app.log.info({ reconcile: report }, 'build pipeline: local target reconciled');
+      } catch (error) {
+        app.log.error({ err: error }, 'build pipeline: the local target could not be reconciled');
+      }
+    });
     app.post(
       '/api/builds/ideas',
       { schema: { tags: TAGS, summary: 'Add an idea (it is not built until asked)', body: IdeaInput, response: { 201: ideaView, ...errorResponses } } },
@@ -62,6 +76,21 @@ export const buildRoutes =
         },
       },
       async (request, reply) => reply.code(202).send(await intake.startBuild(request.params.id, request.body ?? {}, request.actor)),
+    );
+    app.get(
+      '/api/builds/costs',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Finished builds with their monthly cost per environment, and the sum across builds',
+          querystring: listQuery,
+          response: { 200: costRollup, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { records, total, monthly_cents } = await data.buildRecords(request.query);
+        return { builds: records, total, monthly_cents, ...request.query };
+      },
     );
     return Promise.resolve();
   };

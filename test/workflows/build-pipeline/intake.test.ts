@@ -1,5 +1,8 @@
 // Intake over real HTTP on both databases: ideas added, listed and read; a build is started only on request, refused
 // with the score and the threshold at 85 or less, and a started build runs intake and architecture to the specification.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { ArchitectureDecision, BuildView, Idea } from '../../../src/workflows/build-pipeline/contracts.js';
@@ -7,6 +10,17 @@ import { addIdeaCommand } from '../../../src/workflows/build-pipeline/idea-comma
 import { BUILD_PIPELINE } from '../../../src/workflows/build-pipeline/workflow.js';
 import { describeEachStore } from '../../support/stores.js';
 import { IDEA, useBuildServers, type BuildApi } from './support.js';
+
+/** The run's steps once `phase` has committed (polled: the run goes on to later stages meanwhile). */
+async function stepsUpTo(api: BuildApi, runId: string, phase: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const steps = await api.engine.steps(runId);
+    if (steps.some((s) => s.phase === phase)) return steps;
+    if (Date.now() > deadline) throw new Error(`${phase} did not commit within ${timeoutMs} ms (steps: ${steps.map((s) => s.phase).join(', ')})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 interface ErrorReply {
   error_type: string;
@@ -73,8 +87,8 @@ describeEachStore('build pipeline intake', (kind) => {
     expect(unknown.status).toBe(404);
   });
 
-  it('starts a build of an idea above 85 on request, which reaches the end of the architecture phase with the specification in its step output', async () => {
-    const api = await servers.serve();
+  it('starts a build of an idea above 85 on request, whose architecture phase records the specification in its step output', async () => {
+    const api = await servers.serve({ env: { BATON_BUILD_DIR: mkdtempSync(join(tmpdir(), 'baton-builds-')) } });
     const idea = await addIdea(api, { viability_score: 85.5 });
     const reply = await api.post<BuildView>(`/api/builds/ideas/${idea.id}/build`, { idempotency_key: 'first-build' });
     expect(reply.status, JSON.stringify(reply.body)).toBe(202);
@@ -84,9 +98,10 @@ describeEachStore('build pipeline intake', (kind) => {
     const again = await api.post<BuildView>(`/api/builds/ideas/${idea.id}/build`, { idempotency_key: 'first-build' });
     expect(again.body.run_id).toBe(build.run_id);
 
-    expect(await api.engine.settled(build.run_id)).toMatchObject({ state: 'completed', completedPhases: ['intake', 'architecture'] });
-    const steps = await api.engine.steps(build.run_id);
-    expect(steps.map((s) => s.phase)).toEqual(['intake', 'architecture']);
+    // The later stages generate, test and deploy a real app (test/workflows/build-pipeline/build.test.ts): stopped once the architecture is in.
+    const steps = await stepsUpTo(api, build.run_id, 'architecture');
+    await api.engine.cancelRun(build.run_id, 'the test reads the first two stages only');
+    expect(steps.map((s) => s.phase).slice(0, 2)).toEqual(['intake', 'architecture']);
     const decision = ArchitectureDecision.parse(steps[1]?.output);
     expect(decision).toMatchObject({ decided_by: 'rules', spec: { stack: 'node-typescript', template: 'web-app-sql', auth_pattern: 'api-key' } });
     expect(decision.spec.skus.prod).toContainEqual({ service: 'app-service-plan', sku: 'P1v2', tier: 'PremiumV2', instances: 2 });
@@ -104,7 +119,7 @@ describeEachStore('build pipeline intake', (kind) => {
     const completed = events.body.events.find((e) => e.type === 'complete' && e.phase === 'architecture');
     expect(ArchitectureDecision.parse(completed?.result)).toEqual(decision);
     const read = await api.get<{ builds: BuildView[] }>(`/api/builds/ideas/${idea.id}`);
-    expect(read.body.builds).toEqual([expect.objectContaining({ run_id: build.run_id, state: 'completed' })]);
+    expect(read.body.builds).toEqual([expect.objectContaining({ run_id: build.run_id })]);
     expect(api.errors).toEqual([]);
   });
 

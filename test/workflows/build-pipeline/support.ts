@@ -28,16 +28,16 @@ export const IDEA = {
 };
 
 /** Servers built on demand on the build module alone, all closed after each test. */
-export function useBuildServers(kind: StoreKind): { serve(options?: { llm?: LlmSettings }): Promise<BuildApi> } {
+export function useBuildServers(kind: StoreKind): { serve(options?: { llm?: LlmSettings; env?: Record<string, string> }): Promise<BuildApi> } {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
   return {
-    async serve({ llm } = {}) {
+    async serve({ llm, env } = {}) {
       const t = await kind.create([buildTables]);
       cleanups.push(() => t.dispose());
-      const opened = buildPipelineModule.open(t.store, { llm: llm ?? null });
+      const opened = buildPipelineModule.open(t.store, { llm: llm ?? null, ...(env ? { env } : {}) });
       const errors: unknown[] = [];
       const engine = new Engine({ store: t.store, agents: opened.agents, workflows: opened.workflows, onError: (error) => errors.push(error) });
       cleanups.push(() => engine.close());

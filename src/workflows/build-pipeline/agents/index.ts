@@ -1,11 +1,15 @@
-/** The build pipeline's agents so far: intake (reads the idea, judges the threshold) and the build architect. */
+/** The build pipeline's agents: intake (reads the idea, judges the threshold), the build architect, and one agent per later stage. */
 import { z } from 'zod';
 import { defineAgent, type AgentDefinition } from '../../../engine/index.js';
 import { AgentError } from '../../../errors/index.js';
-import type { LlmSettings } from '../../../llm/provider.js';
 import { ArchitectureDecision, buildable, Idea, IdeaId, IntakeVerdict, Stack, VIABILITY_THRESHOLD } from '../contracts.js';
-import type { BuildData } from '../data/index.js';
+import type { BuildServices } from '../services.js';
 import { architect } from './architect.js';
+import { codegenAgent, gateAgent } from './code.js';
+import { deployAgent } from './deploy.js';
+import { handoffAgent } from './handoff.js';
+import { infrastructureAgent, mergeAgent } from './merge.js';
+import { repositoryAgent } from './repository.js';
 
 export const INTAKE_AGENT = 'build_intake';
 export const ARCHITECT_AGENT = 'build_architect';
@@ -13,26 +17,21 @@ export const ARCHITECT_AGENT = 'build_architect';
 export const IntakeInput = z.object({ idea_id: IdeaId, threshold: z.number().default(VIABILITY_THRESHOLD) });
 export const ArchitectInput = z.object({ idea: Idea, stack: Stack.optional(), mode: z.enum(['rules', 'model']).optional() });
 
-export interface BuildAgentOptions {
-  data: BuildData;
-  /** The model the architect may ask; undefined: rules alone. */
-  llm?: LlmSettings | undefined;
-}
-
-export function buildAgents({ data, llm }: BuildAgentOptions): AgentDefinition[] {
+export function buildAgents(services: BuildServices): AgentDefinition[] {
+  const { data, llm } = services;
   const intake = defineAgent({
     name: INTAKE_AGENT,
     description: 'Reads the idea as it stands and judges it against the viability threshold',
     input: IntakeInput,
     output: IntakeVerdict,
-    run: async ({ input }) => {
+    run: async ({ input, now }) => {
       const idea = await data.idea(input.idea_id);
       if (!idea) throw new AgentError(`idea "${input.idea_id}" does not exist`, { retryable: false, details: { idea_id: input.idea_id } });
       const accepted = buildable(idea.viability_score, input.threshold);
       const reason = accepted
         ? `viability score ${idea.viability_score} is above the threshold of ${input.threshold}`
         : `viability score ${idea.viability_score} is not above the threshold of ${input.threshold}`;
-      return { idea, threshold: input.threshold, accepted, reason };
+      return { idea, started_at: new Date(now()).toISOString(), threshold: input.threshold, accepted, reason };
     },
   });
 
@@ -54,5 +53,15 @@ export function buildAgents({ data, llm }: BuildAgentOptions): AgentDefinition[]
     },
   });
 
-  return [intake, architectAgent];
+  return [
+    intake,
+    architectAgent,
+    repositoryAgent(services),
+    codegenAgent(),
+    gateAgent(services),
+    mergeAgent(),
+    infrastructureAgent(services),
+    deployAgent(services),
+    handoffAgent(services),
+  ] as AgentDefinition[];
 }

@@ -6,9 +6,9 @@ import { InvalidParametersError } from '../../../errors/index.js';
 import { issuesOf } from '../../../errors/zod-issues.js';
 import type { DatabaseHost, ModuleDatabase } from '../../../store/index.js';
 import { Idea, IdeaInput } from '../contracts.js';
-import type { BuildIdeasTable, BuildTables } from './schema.js';
+import type { BuildIdeasTable, BuildOutboxTable, BuildRecordsTable, BuildTables } from './schema.js';
 
-export { buildTables, type BuildTables } from './schema.js';
+export { buildTables, type BuildTables, type BuildOutboxTable, type BuildRecordsTable } from './schema.js';
 
 const Strings = z.array(z.string());
 
@@ -69,7 +69,129 @@ export class BuildData {
     ]);
     return { ideas: rows.map(ideaOf), total: Number(count[0]?.total ?? 0) };
   }
+
+  /** Records a finished build; a second write for the same run (a handoff re-run) keeps the first. */
+  async recordBuild(record: BuildRecord): Promise<void> {
+    const row: BuildRecordsTable = {
+      ...record,
+      urls: JSON.stringify(record.urls),
+      resources: JSON.stringify(record.resources),
+      costs: JSON.stringify(record.costs),
+      completed_at: Date.parse(record.completed_at),
+    };
+    await this.database.execute(
+      this.database.db
+        .insertInto('build_records')
+        .values(row)
+        .onConflict((oc) => oc.column('run_id').doNothing())
+        .compile(),
+    );
+  }
+
+  async buildRecord(runId: string): Promise<BuildRecord | undefined> {
+    const { rows } = await this.database.execute(this.database.db.selectFrom('build_records').selectAll().where('run_id', '=', runId).compile());
+    return rows[0] && recordOf(rows[0]);
+  }
+
+  /** The latest finished build of an app other than `exceptRun`: what the target runs now, for the planned changes and the cost change. */
+  async latestRecordOf(appName: string, exceptRun: string): Promise<BuildRecord | undefined> {
+    const { rows } = await this.database.execute(
+      this.database.db
+        .selectFrom('build_records')
+        .selectAll()
+        .where('app_name', '=', appName)
+        .where('run_id', '!=', exceptRun)
+        .orderBy('completed_at', 'desc')
+        .limit(1)
+        .compile(),
+    );
+    return rows[0] && recordOf(rows[0]);
+  }
+
+  /** Finished builds, newest first, with their monthly costs (the roll-ups sum them). */
+  async buildRecords({ limit = 100, offset = 0 }: { limit?: number; offset?: number } = {}): Promise<{ records: BuildRecord[]; total: number; monthly_cents: number }> {
+    const { db } = this.database;
+    const [{ rows }, { rows: totals }] = await Promise.all([
+      this.database.execute(db.selectFrom('build_records').selectAll().orderBy('completed_at', 'desc').orderBy('run_id').limit(limit).offset(offset).compile()),
+      this.database.execute(
+        db
+          .selectFrom('build_records')
+          .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('monthly_cents').as('monthly_cents')])
+          .compile(),
+      ),
+    ]);
+    return { records: rows.map(recordOf), total: Number(totals[0]?.total ?? 0), monthly_cents: Number(totals[0]?.monthly_cents ?? 0) };
+  }
+
+  /** Writes a notification once: the same key again is a no-op (answers false). */
+  async enqueueNotification(entry: { key: string; run_id: string; kind: string; payload: unknown; at: number }): Promise<boolean> {
+    const { rows } = await this.database.execute(
+      this.database.db
+        .insertInto('build_outbox')
+        .values({ key: entry.key, run_id: entry.run_id, kind: entry.kind, payload: JSON.stringify(entry.payload), created_at: entry.at, sent_at: null, attempts: 0, last_error: null })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .returning('key')
+        .compile(),
+    );
+    return rows.length > 0;
+  }
+
+  async notification(key: string): Promise<OutboxEntry | undefined> {
+    const { rows } = await this.database.execute(this.database.db.selectFrom('build_outbox').selectAll().where('key', '=', key).compile());
+    return rows[0];
+  }
+
+  /** Unsent notifications, oldest first. */
+  async pendingNotifications(limit = 20): Promise<OutboxEntry[]> {
+    const { rows } = await this.database.execute(
+      this.database.db.selectFrom('build_outbox').selectAll().where('sent_at', 'is', null).orderBy('created_at').orderBy('key').limit(limit).compile(),
+    );
+    return rows;
+  }
+
+  /** Records one delivery attempt: sent (with its time) or failed (with the error). */
+  async markNotification(key: string, outcome: { sent_at: number } | { error: string }): Promise<void> {
+    const { db } = this.database;
+    await this.database.execute(
+      db
+        .updateTable('build_outbox')
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          ...('sent_at' in outcome ? { sent_at: outcome.sent_at, last_error: null } : { last_error: outcome.error.slice(0, 2_000) }),
+        }))
+        .where('key', '=', key)
+        .compile(),
+    );
+  }
 }
+
+/** A finished build as recorded (the JSON columns parsed). */
+export const BuildRecord = z.object({
+  run_id: z.string(),
+  idea_id: z.string(),
+  app_name: z.string(),
+  stack: z.string(),
+  template: z.string(),
+  commit: z.string(),
+  urls: z.record(z.string(), z.string()),
+  resources: z.record(z.string(), z.array(z.object({ type: z.string(), name: z.string(), sku: z.string().nullable(), instances: z.number() }))),
+  costs: z.record(z.string(), z.number().int()),
+  monthly_cents: z.number().int(),
+  completed_at: z.iso.datetime(),
+});
+export type BuildRecord = z.infer<typeof BuildRecord>;
+
+const recordOf = (row: Selectable<BuildRecordsTable>): BuildRecord =>
+  BuildRecord.parse({
+    ...row,
+    urls: JSON.parse(row.urls) as unknown,
+    resources: JSON.parse(row.resources) as unknown,
+    costs: JSON.parse(row.costs) as unknown,
+    monthly_cents: Number(row.monthly_cents),
+    completed_at: new Date(Number(row.completed_at)).toISOString(),
+  });
+
+export type OutboxEntry = Selectable<BuildOutboxTable>;
 
 const opened = new WeakMap<DatabaseHost, BuildData>();
 

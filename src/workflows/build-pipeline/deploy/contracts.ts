@@ -33,7 +33,7 @@ export const Release = z.object({
 export type Release = z.infer<typeof Release>;
 
 /** Where a release failed, when it was rolled back. */
-export const FAILURE_STAGES = ['checkout', 'build', 'backup', 'migrate', 'start', 'health', 'smoke', 'switch', 'watch'] as const;
+export const FAILURE_STAGES = ['checkout', 'build', 'provision', 'backup', 'migrate', 'start', 'health', 'smoke', 'switch', 'watch'] as const;
 export const FailureStage = z.enum(FAILURE_STAGES);
 export type FailureStage = z.infer<typeof FailureStage>;
 
@@ -96,7 +96,7 @@ export type ReconcileReport = z.infer<typeof ReconcileReport>;
 
 /** A step of a release as it happens (streamed into the run's log as `deploy_<type>` events). */
 export interface DeployProgress {
-  type: 'checkout' | 'backup' | 'migrate' | 'slot_started' | 'health_attempt' | 'smoke' | 'switch' | 'watch' | 'rollback' | 'restored';
+  type: 'checkout' | 'provision' | 'what_if' | 'backup' | 'migrate' | 'slot_started' | 'health_attempt' | 'smoke' | 'switch' | 'watch' | 'rollback' | 'restored';
   payload: Record<string, unknown>;
 }
 

@@ -47,8 +47,8 @@ export function testCounts(output: string): { passed: number | null; failed: num
   };
   const nodePassed = last(/^[ℹ#] pass (\d+)\s*$/gm);
   if (nodePassed !== null) return { passed: nodePassed, failed: last(/^[ℹ#] fail (\d+)\s*$/gm) ?? 0 };
-  // pytest's closing line, e.g. "==== 2 failed, 14 passed in 1.20s ====" (either count may be absent).
-  const summary = [...output.matchAll(/^=+ (.*\bin [\d.]+s.*) =+\s*$/gm)].at(-1)?.[1];
+  // pytest's closing line, "==== 2 failed, 14 passed in 1.20s ====" (or bare with -q; either count may be absent).
+  const summary = [...output.matchAll(/^=*\s*(\d+ [a-z]+(?:, \d+ [a-z]+)* in [\d.]+s)\b/gm)].at(-1)?.[1];
   if (summary === undefined) return { passed: null, failed: null };
   const grab = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(summary)?.[1] ?? 0);
   return { passed: grab('passed'), failed: grab('failed') + grab('error') };

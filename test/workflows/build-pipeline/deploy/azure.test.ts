@@ -181,7 +181,7 @@ describe('the Azure target', { timeout: 120_000 }, () => {
     const sha = await b.commit('first release');
     const outcome = await b.target({ env: { ...b.env, FAKE_AZ_FAIL: 'deployment group validate' } }).deploy(b.release(sha));
     expect(outcome).toMatchObject({ status: 'rolled_back', switched: false, previous_commit: null });
-    expect(outcome.rollback?.stage).toBe('build');
+    expect(outcome.rollback?.stage).toBe('provision');
     expect(outcome.rollback?.reason).toContain('deployment group validate');
     expect((await b.calls()).map(subcommand)).toEqual(['account show', 'deployment group show', 'deployment group validate']);
   });

@@ -5,12 +5,14 @@
 import type { Entity, FieldType } from '../../contracts.js';
 import { invalidValue, routePath, sampleValue, snakeCase, tableName } from '../names.js';
 
-/** Python keywords and builtins-as-names, plus pydantic v1 BaseModel attributes a field may not shadow. */
+/** Python keywords, pydantic v1 BaseModel attributes a field may not shadow, and the names the models' annotations use. */
 const PY_RESERVED = new Set([
   ...['false', 'none', 'true', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else'],
   ...['except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise'],
   ...['return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type'],
   ...['dict', 'json', 'copy', 'parse_obj', 'parse_raw', 'parse_file', 'from_orm', 'construct', 'schema', 'schema_json', 'validate', 'fields', 'config'],
+  // Names the models' annotations use: a field bound under one of them in a class body would shadow it for later fields.
+  ...['datetime', 'typing', 'pydantic', 'timestamps', 'str', 'int', 'float', 'bool'],
 ]);
 
 export interface PyField {
@@ -52,13 +54,13 @@ export interface PyEntity {
 }
 
 const TYPES: Record<FieldType, { input: string; output: string; sql: string; constraints: string }> = {
-  string: { input: 'StrictStr', output: 'str', sql: 'TEXT', constraints: ', min_length=1, max_length=200' },
-  text: { input: 'StrictStr', output: 'str', sql: 'TEXT', constraints: ', max_length=10000' },
-  integer: { input: 'StrictInt', output: 'int', sql: 'INTEGER', constraints: '' },
+  string: { input: 'pydantic.StrictStr', output: 'str', sql: 'TEXT', constraints: ', min_length=1, max_length=200' },
+  text: { input: 'pydantic.StrictStr', output: 'str', sql: 'TEXT', constraints: ', max_length=10000' },
+  integer: { input: 'pydantic.StrictInt', output: 'int', sql: 'INTEGER', constraints: '' },
   // Integers are numbers too in JSON; StrictFloat alone would refuse 12.
-  number: { input: 'Union[StrictFloat, StrictInt]', output: 'float', sql: 'REAL', constraints: '' },
-  boolean: { input: 'StrictBool', output: 'bool', sql: 'INTEGER', constraints: '' },
-  datetime: { input: 'datetime', output: 'datetime', sql: 'TEXT', constraints: '' },
+  number: { input: 'typing.Union[pydantic.StrictFloat, pydantic.StrictInt]', output: 'float', sql: 'REAL', constraints: '' },
+  boolean: { input: 'pydantic.StrictBool', output: 'bool', sql: 'INTEGER', constraints: '' },
+  datetime: { input: 'datetime.datetime', output: 'datetime.datetime', sql: 'TEXT', constraints: '' },
 };
 
 export function pyEntity(entity: Entity): PyEntity {
@@ -67,7 +69,7 @@ export function pyEntity(entity: Entity): PyEntity {
   const fields = entity.fields.map((field): PyField => {
     const type = TYPES[field.type];
     const aliased = PY_RESERVED.has(field.name);
-    const optional = field.required ? '' : 'Optional[';
+    const optional = field.required ? '' : 'typing.Optional[';
     return {
       name: field.name,
       attr: aliased ? `${field.name}_` : field.name,

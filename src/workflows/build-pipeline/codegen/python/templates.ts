@@ -167,49 +167,49 @@ def get_actor(x_actor: Optional[str] = Header(default=None, max_length=200)) -> 
 `;
 
 export const MODELS_PY = String.raw`"""Pydantic (v1) models: what clients send (strict types, unknown fields refused) and what the API answers
-(the fields with the id and the audit fields)."""
-from datetime import datetime
-from typing import Optional, Union
+(the fields with the id and the audit fields). Imports stay qualified so no entity name can shadow them."""
+import datetime
+import typing
 
-from pydantic import BaseModel, Extra, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+import pydantic
 
-from app.timestamps import iso
+from app import timestamps
 
 
-class Audited(BaseModel):
+class _Audited(pydantic.BaseModel):
     id: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
     created_by: str
     updated_by: str
 
     class Config:
-        json_encoders = {datetime: iso}
+        json_encoders = {datetime.datetime: timestamps.iso}
 <% for (const entity of it.entities) { %>
 
-class <%= entity.name %>Input(BaseModel):
+class <%= entity.name %>Input(pydantic.BaseModel):
     """What POST and PUT <%= entity.path %> accept."""
 
 <% for (const field of entity.fields) { -%>
 <% if (field.required && !field.constraints) { -%>
     <%= field.attr %>: <%= field.inputType %>
 <% } else { -%>
-    <%= field.attr %>: <%= field.inputType %> = Field(<%= field.required ? '...' : 'None' %><%= field.constraints %>)
+    <%= field.attr %>: <%= field.inputType %> = pydantic.Field(<%= field.required ? '...' : 'None' %><%= field.constraints %>)
 <% } -%>
 <% } -%>
 
     class Config:
-        extra = Extra.forbid
+        extra = pydantic.Extra.forbid
 <% if (entity.fields.some((f) => f.aliased)) { -%>
         allow_population_by_field_name = True
 <% } -%>
 
 
-class <%= entity.name %>(Audited):
+class <%= entity.name %>(_Audited):
     """<%= entity.name %> as the API answers it."""
 
 <% for (const field of entity.fields) { -%>
-    <%= field.attr %>: <%= field.outputType %><%= field.aliased ? ' = Field(' + (field.required ? '...' : 'None') + ', alias="' + field.name + '")' : field.required ? '' : ' = None' %>
+    <%= field.attr %>: <%= field.outputType %><%= field.aliased ? ' = pydantic.Field(' + (field.required ? '...' : 'None') + ', alias="' + field.name + '")' : field.required ? '' : ' = None' %>
 <% } -%>
 <% if (entity.fields.some((f) => f.aliased)) { -%>
 

@@ -220,7 +220,7 @@ export class AzureTarget implements DeployTarget {
       const templateArgs = ['--resource-group', rg, '--template-file', templateFile, '--parameters', `@${parameterFile}`, '--parameters', `@${deployTimeFile}`];
 
       // 2. The infrastructure, once per deployment name: a re-run finds it and goes on.
-      stage = 'build';
+      stage = 'provision';
       const existing = await this.showDeployment(name, azOptions);
       if (existing !== 'Succeeded') {
         await timed('validate', () => this.az.json(['deployment', 'group', 'validate', ...templateArgs], azOptions));

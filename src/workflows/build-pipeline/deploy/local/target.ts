@@ -12,7 +12,7 @@ import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { BatonError } from '../../../../errors/index.js';
+import { BatonError, CancelledError } from '../../../../errors/index.js';
 import type { Environment } from '../../contracts.js';
 import { APP_ENV, type AppCommand } from '../../app/contracts.js';
 import { linkNodeModules, resolveArgv, runAppCommand, toolchain } from '../../app/toolchain.js';
@@ -550,6 +550,10 @@ export class LocalTarget implements DeployTarget {
       step('finish');
       return outcome({ status: 'live', slot: slotName, previous_commit: previousCommit, health_attempts: healthAttempts, smoke, switched: true });
     } catch (error) {
+      // Aborted (the run cancelled, the engine shutting down): not the release's failure. The deployment stays
+      // pending, so the run resumed elsewhere deploys it again and reuses what was done; a cancel rolls it back then.
+      if (options.signal?.aborted)
+        throw options.signal.reason instanceof BatonError ? options.signal.reason : new CancelledError('the deploy was aborted', { deployment });
       const failure = error instanceof ReleaseFailure ? error : new ReleaseFailure(stage, error instanceof Error ? error.message : String(error));
       const rollback = await this.rollback(env, progress, failure);
       const result = outcome({
