@@ -31,8 +31,9 @@ export const PYTHON_ENTITIES: Entity[] = [
       { name: 'name', type: 'string', required: true },
       { name: 'archived', type: 'boolean', required: false },
       { name: 'reviewed_at', type: 'datetime', required: false },
-      // A keyword as a field name: the model aliases it, SQL quotes it.
+      // A keyword and a module the models import as field names: the model aliases them, SQL quotes them.
       { name: 'from', type: 'string', required: false },
+      { name: 'datetime', type: 'datetime', required: false },
     ],
   },
 ];
