@@ -63,6 +63,7 @@ describe('test counts', () => {
   it("reads pytest's closing line", () => {
     expect(testCounts('....\n========= 2 failed, 14 passed in 1.20s =========\n')).toEqual({ passed: 14, failed: 2 });
     expect(testCounts('== 5 passed, 1 warning in 0.31s ==\n')).toEqual({ passed: 5, failed: 0 });
+    expect(testCounts('..F\n1 failed, 2 passed, 1 error in 0.50s\n')).toEqual({ passed: 2, failed: 2 });
   });
 
   it('says nothing when the runner said nothing recognisable', () => {
