@@ -95,4 +95,24 @@ describe('LocalTarget after Baton is killed with SIGKILL mid-release', () => {
     },
     90_000,
   );
+
+  it('leaves an aborted deploy pending instead of rolling it back, and the same release deployed again reuses its slot', async () => {
+    const build = 'build-restart-abort';
+    builds.push(build);
+    const target = new LocalTarget(options);
+    expect((await target.deploy(release(build, 'good-1'))).status).toBe('live');
+    const controller = new AbortController();
+    const aborted = target.deploy(release(build, 'good-2'), {
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.type === 'slot_started') controller.abort();
+      },
+    });
+    await expect(aborted).rejects.toMatchObject({ code: 'CANCELLED' });
+    const events: DeployProgress[] = [];
+    const outcome = await target.deploy(release(build, 'good-2'), { onProgress: (event) => events.push(event) });
+    expect(outcome.status).toBe('live');
+    expect(events.find((event) => event.type === 'slot_started')?.payload.reused).toBe(true);
+    expect((await target.counters(build, 'dev'))?.slot_starts).toBe(2);
+  }, 60_000);
 });

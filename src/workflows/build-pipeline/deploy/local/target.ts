@@ -551,7 +551,7 @@ export class LocalTarget implements DeployTarget {
       return outcome({ status: 'live', slot: slotName, previous_commit: previousCommit, health_attempts: healthAttempts, smoke, switched: true });
     } catch (error) {
       // Aborted (the run cancelled, the engine shutting down): not the release's failure. The deployment stays
-      // pending, so the run resumed elsewhere deploys it again and reuses what was done; a cancel rolls it back then.
+      // pending: the same deployment run again resumes it (reusing its slot), a different one rolls it back first.
       if (options.signal?.aborted)
         throw options.signal.reason instanceof BatonError ? options.signal.reason : new CancelledError('the deploy was aborted', { deployment });
       const failure = error instanceof ReleaseFailure ? error : new ReleaseFailure(stage, error instanceof Error ? error.message : String(error));
