@@ -18,9 +18,9 @@ function Attempts({ deployment }: { deployment: DeploymentView }) {
           key={a.seq}
           className={`badge ${a.ok ? 'done' : 'failed'}`}
           data-ok={String(a.ok)}
-          title={`${a.slot ? `${a.slot}: ` : ''}${a.status ?? 'no answer'}${a.version ? ` version ${short(a.version)}` : ''}${a.error ? ` — ${a.error}` : ''}${a.ms !== null ? ` (${a.ms} ms)` : ''}`}
+          title={`${a.slot ? `${a.slot}: ` : ''}${a.error ?? (a.status === null ? 'no answer' : `HTTP ${a.status}`)}${a.version ? ` version ${short(a.version)}` : ''}${a.ms !== null ? ` (${a.ms} ms)` : ''}`}
         >
-          #{a.attempt} {a.ok ? 'healthy' : (a.status ?? 'down')}
+          #{a.attempt} {a.ok ? 'healthy' : 'not healthy'}
         </li>
       ))}
     </ol>
@@ -81,7 +81,7 @@ function Deployment({ deployment }: { deployment: DeploymentView }) {
       ) : null}
       {deployment.switches.map((s) => (
         <p key={s.seq} className="small" data-testid={`deploy-${environment}-switch`}>
-          Switched {s.from ?? '?'} → {s.to ?? '?'}
+          {s.from ? `Switched ${s.from} → ${s.to ?? '?'}` : `Switched to ${s.to ?? '?'} (nothing served before)`}
           {s.commit ? (
             <>
               {' '}
@@ -125,7 +125,7 @@ export function Deployments({ deployments }: { deployments: DeploymentView[] }) 
   return (
     <section className="panel" aria-labelledby="build-deploy-title" data-testid="build-deployments">
       <h2 id="build-deploy-title">Deployments</h2>
-      <div className="cards">
+      <div className="cards" style={{ gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))' }}>
         {deployments.map((d) => (
           <Deployment key={d.environment} deployment={d} />
         ))}
