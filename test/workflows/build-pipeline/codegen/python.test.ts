@@ -135,6 +135,18 @@ describe.skipIf(!python)('the generated Python app, run', () => {
     expect(exitCode).toBe(0);
   }, 60_000);
 
+  it('writes valid Python whatever the title and build id hold (quotes, backslashes, control characters)', async () => {
+    const input = pythonInput();
+    const hostile = generateApp({ ...input, build_id: 'b\\N"""', idea: { ...input.idea, title: 'Say "hi" \\N{oops} \\"""\u0007 end"' } });
+    const sources = Object.keys(hostile.files).filter((path) => path.endsWith('.py'));
+    const parsed = await runAppCommand(
+      { argv: ['{python}', '-c', 'import ast, sys\nfor path in sys.argv[1:]: ast.parse(open(path).read(), path)', ...sources], env: {} },
+      { cwd: writeCheckout(hostile), timeoutMs: 30_000 },
+    );
+    expect(parsed.exit_code, parsed.output).toBe(0);
+    expect(hostile.files['app/__init__.py']).toContain('Say \\"hi\\" \\\\N{oops}');
+  });
+
   it('refuses to start without API_KEY and DATABASE_FILE, naming them', async () => {
     const result = await runAppCommand(app.manifest.start, { cwd: checkout, env: {}, timeoutMs: 30_000 });
     expect(result.exit_code).toBe(2);

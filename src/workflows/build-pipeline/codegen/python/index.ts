@@ -7,7 +7,7 @@ import { APP_MANIFEST_FILE, type AppManifest } from '../../app/contracts.js';
 import type { CodegenRequest, GeneratedApp, StackGenerator } from '../contracts.js';
 import { json, render } from '../render.js';
 import { apiDoc, openApi } from './docs.js';
-import { oneLine, pyEntity, pyLiteral, type PyEntity } from './model.js';
+import { docText, oneLine, pyEntity, pyLiteral, type PyEntity } from './model.js';
 import * as app from './templates.js';
 import * as tests from './test-templates.js';
 
@@ -84,7 +84,7 @@ function manifestOf(request: CodegenRequest, entities: PyEntity[]): AppManifest 
 export const pythonGenerator: StackGenerator = (request: CodegenRequest): GeneratedApp => {
   const entities = request.spec.entities.map(pyEntity);
   const title = oneLine(request.idea.title) || request.app_name;
-  const view = { title, titleLiteral: pyLiteral(title), buildId: oneLine(request.build_id, 100), appName: request.app_name, entities };
+  const view = { title: docText(title), titleLiteral: pyLiteral(title), buildId: docText(oneLine(request.build_id, 100)), appName: request.app_name, entities };
   const few = request.variant.tests === 'few';
 
   const source: Record<string, string> = {

@@ -122,3 +122,6 @@ export const oneLine = (text: string, max = 200): string =>
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, max);
+
+/** Text inside a generated docstring: backslashes and quotes escaped, so no title can end or break it. */
+export const docText = (text: string): string => text.replace(/[\\"]/g, (c) => `\\${c}`);
