@@ -45,6 +45,8 @@ const DEFAULT_PAGE = 50;
  */
 export interface OneStatementCommit {
   statement(c: RunCommit, patch: Partial<RunsTable>): CompiledQuery<{ version: number; last_seq: number }>;
+  /** A new run and its first events in one statement; without it, a transaction of one insert each. */
+  createRun?(row: RunsTable, events: readonly NewEvent[]): CompiledQuery;
   stepTaken(error: unknown): boolean;
   waitNotPending(error: unknown): boolean;
 }
@@ -118,7 +120,9 @@ export class KyselyStore implements BatonStore {
   async createRun(run: NewRun, events: NewEvent[]): Promise<{ run: RunRecord; created: boolean; events: EventRecord[] }> {
     const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
     try {
-      await this.adapter.transact(() => this.createRunWork(run, records, events));
+      const oneStatement = this.oneStatement?.createRun;
+      if (oneStatement) await this.adapter.execute(oneStatement(newRunRow(run, records.length), events));
+      else await this.adapter.transact(() => this.createRunWork(run, records, events));
       this.announce(records, run.sessionId);
     } catch (error) {
       if (run.idempotencyKey === null || !this.adapter.isUniqueViolation(error)) throw error;

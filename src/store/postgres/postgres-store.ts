@@ -8,7 +8,7 @@ import { KyselyStore, type DialectAdapter } from '../kysely-store.js';
 import { asIs, type Database } from '../schema.js';
 import type { BatonStore, StoreModule } from '../types.js';
 import { driveAsync, type Work } from '../unit-of-work.js';
-import { commitStatement, WAIT_NOT_PENDING } from './commit-statement.js';
+import { commitStatement, createRunStatement, WAIT_NOT_PENDING } from './commit-statement.js';
 import { Listener } from './listener.js';
 import { Notifier } from './notifier.js';
 import { run, StatementNames } from './prepared.js';
@@ -89,6 +89,7 @@ export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
   return new KyselyStore(db, postgresAdapter(options.url, db, pool, notifier), options.origin, options.modules, {
     statement: commitStatement,
+    createRun: createRunStatement,
     stepTaken: (error) => isUniqueViolation(error) && 'table' in error && error.table === 'steps',
     waitNotPending: (error) => error instanceof Error && 'code' in error && error.code === WAIT_NOT_PENDING,
   });
