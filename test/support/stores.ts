@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe } from 'vitest';
 import { openStore, type BatonStore, type StoreModule } from '../../src/store/index.js';
+import { buildTables } from '../../src/workflows/build-pipeline/data/schema.js';
 import { seasonTables } from '../../src/workflows/season-planning/data/schema.js';
 
 export const postgresUrl = process.env.BATON_TEST_POSTGRES_URL || undefined;
@@ -17,7 +18,7 @@ export const postgresUrl = process.env.BATON_TEST_POSTGRES_URL || undefined;
  * The modules' tables every test database gets: the CLI's list's (test/cli/modules.test.ts checks
  * they agree), taken from the table modules alone so an engine test loads no workflow code.
  */
-export const TEST_STORE_MODULES: readonly StoreModule[] = [seasonTables];
+export const TEST_STORE_MODULES: readonly StoreModule[] = [seasonTables, buildTables];
 
 export interface TestStore {
   store: BatonStore;

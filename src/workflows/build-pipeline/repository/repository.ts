@@ -40,7 +40,7 @@ function scaffoldFiles(input: BuildRepositoryInput, workflow: string): Record<st
   const ignore =
     input.stack === 'node'
       ? ['node_modules/', 'dist/', 'coverage/', '*.log', '.env', '*.sqlite', '']
-      : ['__pycache__/', '*.pyc', '.venv/', '.coverage', 'htmlcov/', '.pytest_cache/', '.env', '*.sqlite', ''];
+      : ['__pycache__/', '*.pyc', '.venv/', '.coverage', 'coverage/', 'htmlcov/', '.pytest_cache/', '.mypy_cache/', '.env', '*.sqlite', ''];
   return {
     'README.md': `# ${input.name}\n\n${input.description}\n\nBuilt by the Baton build pipeline (build ${input.build_id}); champion: ${input.champion.name}.\n\n## Tests\n\n${input.stack === 'node' ? '`npm test`' : '`python -m pytest`'}\n`,
     '.gitignore': ignore.join('\n'),

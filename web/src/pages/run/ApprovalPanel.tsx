@@ -99,6 +99,17 @@ const KINDS: Record<
   },
 };
 
+/** Another workflow's approval (e.g. a build's production deploy): taken as it stands, accept or reject; its own panel shows what is approved. */
+const otherKind = (phase: string): (typeof KINDS)[string] => ({
+  title: `Approve: ${phase.replaceAll('_', ' ')}`,
+  atDeadline: 'the workflow decides what happens',
+  field: '',
+  label: '',
+  toData: () => ({}),
+  initial: () => '',
+  facts: () => [],
+});
+
 /**
  * Who must approve and who has: the quorum's roles each with its approver or "still needed", and
  * once you have approved, what the run waits for; or the one role an answer needs. A hint when the
@@ -154,7 +165,7 @@ function Approvers({ wait, me, voted }: { wait: OpenWait; me: Me | null; voted: 
 }
 
 export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait: OpenWait; onResolved: (approvalId: string) => void }) {
-  const kind = KINDS[wait.phase];
+  const kind = KINDS[wait.phase] ?? otherKind(wait.phase);
   const [value, setValue] = useState(() => kind?.initial(wait.data) ?? '');
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<Action | null>(null);
@@ -170,7 +181,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
     setVoted(false);
   }, [tokenGeneration]);
 
-  if (wait.waitKind !== 'approval' || !kind) {
+  if (wait.waitKind !== 'approval') {
     return (
       <section className="panel approval" data-testid="wait-panel">
         <h2>Waiting: {wait.phase.replaceAll('_', ' ')}</h2>
@@ -204,8 +215,10 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   const modifiable = value.trim() !== '' && Number.isFinite(Number(value));
   // Several people approve one proposal: a changed value would be one person's, so the engine takes only accept or reject.
   const shared = wait.quorum.length > 1;
+  // Values can be changed only in the approvals this panel knows (a season's buy and markdown); others are taken as they stand.
+  const fixed = shared || !(wait.phase in KINDS);
   const submit = (event: FormEvent) => {
-    if (shared) event.preventDefault();
+    if (fixed) event.preventDefault();
     else void resolve('modify', event);
   };
   return (
@@ -230,7 +243,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
         </p>
       ) : null}
       <form onSubmit={submit} className="approval-form">
-        {shared ? null : (
+        {fixed ? null : (
           <div className="field">
             <label htmlFor="approval-value">{kind.label}</label>
             <input id="approval-value" type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
@@ -244,7 +257,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
           <button type="button" onClick={() => void resolve('accept')} disabled={busy !== null}>
             Accept
           </button>
-          {shared ? null : (
+          {fixed ? null : (
             <button type="submit" className="secondary" disabled={busy !== null || !modifiable}>
               Modify
             </button>
