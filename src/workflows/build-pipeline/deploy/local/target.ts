@@ -98,6 +98,8 @@ export class LocalTarget implements DeployTarget {
   private state: TargetState | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private active = 0;
+  private reloading: Promise<void> = Promise.resolve();
 
   constructor(options: LocalTargetOptions = {}) {
     this.stateDir = options.stateDir ?? buildWorkspace().targetDir;
@@ -116,6 +118,24 @@ export class LocalTarget implements DeployTarget {
   private async load(): Promise<TargetState> {
     this.state ??= await readState(this.stateFile);
     return this.state;
+  }
+
+  /**
+   * Runs a public operation on the state as recorded on disk: when this instance has nothing else under way it
+   * re-reads the file (another Baton process, or another target instance, may have written it since); operations
+   * that overlap share that one read, so none of them holds records of a replaced state object.
+   */
+  private async operation<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active++ === 0)
+      this.reloading = this.saving.then(async () => {
+        this.state = await readState(this.stateFile);
+      });
+    try {
+      await this.reloading;
+      return await work();
+    } finally {
+      this.active--;
+    }
   }
 
   /** Persists the whole state (serialised: the last write carries every change made before it). */
@@ -400,9 +420,11 @@ export class LocalTarget implements DeployTarget {
 
   // ---- deploy ------------------------------------------------------------------------------------------------
 
-  async deploy(release: Release, options: DeployOptions = {}): Promise<DeployOutcome> {
-    const env = await this.environment(release);
-    return this.withLock(envKey(release.build_id, release.environment), () => this.deployLocked(env, release, options));
+  deploy(release: Release, options: DeployOptions = {}): Promise<DeployOutcome> {
+    return this.operation(async () => {
+      const env = await this.environment(release);
+      return this.withLock(envKey(release.build_id, release.environment), () => this.deployLocked(env, release, options));
+    });
   }
 
   private async deployLocked(env: EnvRecord, release: Release, options: DeployOptions): Promise<DeployOutcome> {
@@ -648,42 +670,48 @@ export class LocalTarget implements DeployTarget {
 
   // ---- status, reconcile, teardown ---------------------------------------------------------------------------
 
-  async status(buildId: string, environment: Environment): Promise<EnvironmentStatus | null> {
-    const env = (await this.load()).environments[envKey(buildId, environment)];
-    if (!env) return null;
-    const processes: EnvironmentStatus['processes'] = [];
-    for (const slotName of ['blue', 'green'] as const)
-      for (const instance of env.slots[slotName]?.instances ?? [])
-        processes.push({ slot: slotName, instance: instance.instance, pid: instance.pid, port: instance.port, alive: isAlive(instance.pid) });
-    const live = env.live ? env.slots[env.live.slot] : null;
-    return {
-      build_id: buildId,
-      environment,
-      url: this.url(env),
-      live_commit: env.live?.commit ?? null,
-      live_slot: env.live?.slot ?? null,
-      processes,
-      healthy: (await this.routerAlive(env)) && (await this.slotHealthy(live)),
-    };
+  status(buildId: string, environment: Environment): Promise<EnvironmentStatus | null> {
+    return this.operation(async () => {
+      const env = (await this.load()).environments[envKey(buildId, environment)];
+      if (!env) return null;
+      const processes: EnvironmentStatus['processes'] = [];
+      for (const slotName of ['blue', 'green'] as const)
+        for (const instance of env.slots[slotName]?.instances ?? [])
+          processes.push({ slot: slotName, instance: instance.instance, pid: instance.pid, port: instance.port, alive: isAlive(instance.pid) });
+      const live = env.live ? env.slots[env.live.slot] : null;
+      return {
+        build_id: buildId,
+        environment,
+        url: this.url(env),
+        live_commit: env.live?.commit ?? null,
+        live_slot: env.live?.slot ?? null,
+        processes,
+        healthy: (await this.routerAlive(env)) && (await this.slotHealthy(live)),
+      };
+    });
   }
 
   /** The recorded slot starts and reconcile restarts of an environment (what the Proof counts). */
-  async counters(
+  counters(
     buildId: string,
     environment: Environment,
   ): Promise<{ slot_starts: number; instance_restarts: number; router_port: number; router_pid: number | null } | null> {
-    const env = (await this.load()).environments[envKey(buildId, environment)];
-    return env ? { slot_starts: env.slot_starts, instance_restarts: env.instance_restarts, router_port: env.router.port, router_pid: env.router.pid } : null;
+    return this.operation(async () => {
+      const env = (await this.load()).environments[envKey(buildId, environment)];
+      return env ? { slot_starts: env.slot_starts, instance_restarts: env.instance_restarts, router_port: env.router.port, router_pid: env.router.pid } : null;
+    });
   }
 
-  async reconcile(): Promise<ReconcileReport> {
-    const state = await this.load();
-    const report: ReconcileReport = { environments: 0, restarted: [], stopped: [], healthy: [] };
-    for (const [key, env] of Object.entries(state.environments)) {
-      report.environments++;
-      await this.withLock(key, () => this.reconcileEnvironment(env, report));
-    }
-    return report;
+  reconcile(): Promise<ReconcileReport> {
+    return this.operation(async () => {
+      const state = await this.load();
+      const report: ReconcileReport = { environments: 0, restarted: [], stopped: [], healthy: [] };
+      for (const [key, env] of Object.entries(state.environments)) {
+        report.environments++;
+        await this.withLock(key, () => this.reconcileEnvironment(env, report));
+      }
+      return report;
+    });
   }
 
   /** Starts again the instances of a slot whose process died (same port when it is still free: the routes stay valid). */
@@ -725,17 +753,25 @@ export class LocalTarget implements DeployTarget {
     if (live && (await this.slotHealthyWithin(live, Math.max(5_000, this.healthIntervalMs * 10)))) report.healthy.push(name);
   }
 
-  async teardown(buildId: string, environment?: Environment): Promise<void> {
+  /** The builds (apps) this target has recorded, sorted: what `baton build down` stops. */
+  async buildIds(): Promise<string[]> {
     const state = await this.load();
-    for (const [key, env] of Object.entries(state.environments)) {
-      if (env.build_id !== buildId || (environment && env.environment !== environment)) continue;
-      await this.withLock(key, async () => {
-        await Promise.all([this.stopSlot(env, 'blue'), this.stopSlot(env, 'green')]);
-        if (env.router.pid !== null) await stopProcess(env.router.pid, this.stopGraceMs);
-        delete state.environments[key];
-        await this.save();
-      });
-    }
+    return [...new Set(Object.values(state.environments).map((record) => record.build_id))].sort();
+  }
+
+  teardown(buildId: string, environment?: Environment): Promise<void> {
+    return this.operation(async () => {
+      const state = await this.load();
+      for (const [key, env] of Object.entries(state.environments)) {
+        if (env.build_id !== buildId || (environment && env.environment !== environment)) continue;
+        await this.withLock(key, async () => {
+          await Promise.all([this.stopSlot(env, 'blue'), this.stopSlot(env, 'green')]);
+          if (env.router.pid !== null) await stopProcess(env.router.pid, this.stopGraceMs);
+          delete state.environments[key];
+          await this.save();
+        });
+      }
+    });
   }
 }
 
