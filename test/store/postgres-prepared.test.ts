@@ -1,6 +1,7 @@
-// PostgreSQL runs the statements the store keeps sending (the step commit above all) as prepared statements, parsed and planned once per connection; one-off statements stay unnamed.
+// PostgreSQL runs the statements the store keeps sending (the step commit above all) as prepared statements, parsed and planned once per connection; one-off statements stay unnamed. A new run is one statement too.
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StaleRunError } from '../../src/errors/index.js';
 import type { BatonStore, NewRun } from '../../src/store/index.js';
@@ -111,5 +112,30 @@ describe.skipIf(!postgresUrl || !postgres)('a run created in one statement on Po
     const refused = t.store.database().execute(createRunStatement(newRunRow(again, 1), events.slice(0, 1)));
     await expect(refused).rejects.toMatchObject({ code: '23505' });
     expect(await t.store.getRun(again.id)).toBeUndefined();
+  });
+
+  it('creates a run with its first events in one round trip', async () => {
+    t = await postgres!.create();
+    const sent: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, and called with its client as `this`
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof original>) {
+      const first: unknown = args[0];
+      const text = typeof first === 'string' ? first : (first as { text?: string }).text;
+      // NOTIFY is sent after the commit, off its path.
+      if (!text?.includes('pg_notify')) sent.push(text ?? '?');
+      return original.apply(this, args);
+    } as typeof original;
+    const run = newRun();
+    try {
+      await t.store.createRun(run, [
+        { type: 'run_created', payload: {} },
+        { type: 'second', payload: {} },
+      ]);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(sent).toHaveLength(1);
+    expect((await t.store.readEvents(run.id, 0)).map((e) => e.seq)).toEqual([1, 2]);
   });
 });
