@@ -88,6 +88,7 @@ async function runProgram(): Promise<void> {
   program.addCommand(runsCommand(consoleIo, (code) => (process.exitCode = code)));
 
   program.addCommand((await import('./actors.js')).actorsCommand(consoleIo, (code) => (process.exitCode = code)));
+  program.addCommand((await import('./build.js')).buildCommand(consoleIo, (code) => (process.exitCode = code)));
 
   try {
     await program.parseAsync();

@@ -603,7 +603,10 @@ export class LocalTarget implements DeployTarget {
       const checks = await Promise.all(slot.instances.map((instance) => checkHealth(`http://${HOST}:${instance.port}`, slot.commit, 2_000)));
       const ok = checks.every((check) => check.ok);
       const problem = checks.find((check) => !check.ok);
-      progress({ type: 'health_attempt', payload: { attempt, ok, status: problem?.status ?? 200, error: problem?.error ?? null } });
+      progress({
+        type: 'health_attempt',
+        payload: { attempt, ok, status: ok ? (checks[0]?.status ?? 200) : (problem?.status ?? null), error: problem?.error ?? null },
+      });
       if (ok) return attempt;
       lastError = problem?.error ?? lastError;
       if (attempt < this.healthTries) await sleep(this.healthIntervalMs);
