@@ -94,7 +94,7 @@ function Deployment({ deployment }: { deployment: DeploymentView }) {
       {deployment.rollbacks.map((r) => (
         <p key={r.seq} className="small error-text" data-testid={`deploy-${environment}-rollback`}>
           Rolled back at {r.stage ?? '?'}: {r.reason}
-          {r.seconds !== null ? ` (${r.seconds.toFixed(2)} s)` : ''}
+          {r.seconds !== null ? ` (${r.seconds.toFixed(2)} s${r.databaseRestored ? ', database restored' : ''})` : ''}
         </p>
       ))}
       {outcome?.rollback && deployment.rollbacks.length === 0 ? (

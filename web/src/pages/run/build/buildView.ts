@@ -72,6 +72,8 @@ export interface RollbackView {
   stage: string | null;
   reason: string;
   seconds: number | null;
+  /** Whether the database was restored from the backup taken before the migration (null: not said yet). */
+  databaseRestored: boolean | null;
 }
 
 /** One `deploy_<type>` event as a line of the environment's live log. */
@@ -143,7 +145,7 @@ const DeployEvent = z.looseObject({ environment: z.string().optional().catch(und
 const HealthAttemptEvent = z.looseObject({ attempt: z.number().int(), ok: z.boolean(), status: num, version: text, error: text, ms: num, slot: text });
 const SwitchEvent = z.looseObject({ from: text, to: text, commit: text });
 const RollbackEvent = z.looseObject({ stage: text, reason: z.string().catch('no reason given'), seconds: num });
-const RestoredEvent = z.looseObject({ seconds: num });
+const RestoredEvent = z.looseObject({ seconds: num, database_restored: z.boolean().nullable().optional().catch(null) });
 const SmokeEvent = z.looseObject({ results: z.array(SmokeResult).catch([]) });
 
 /** The fields every event has, and the environment every deploy event names: not part of what a step says. */
@@ -285,12 +287,15 @@ export function buildBuildView(events: readonly RunEvent[], phases: readonly Pha
         deployment.switches.push({ seq, at, from: s.from ?? null, to: s.to ?? null, commit: s.commit ?? null });
       } else if (type === 'rollback') {
         const r = RollbackEvent.parse(raw);
-        deployment.rollbacks.push({ seq, at, stage: r.stage ?? null, reason: r.reason, seconds: r.seconds ?? null });
+        deployment.rollbacks.push({ seq, at, stage: r.stage ?? null, reason: r.reason, seconds: r.seconds ?? null, databaseRestored: null });
       } else if (type === 'restored') {
-        // The time taken is known once the previous release serves again: it belongs to the rollback before it.
-        const seconds = RestoredEvent.parse(raw).seconds;
+        // The time taken and the database are known once the previous release serves again: they belong to the rollback before it.
+        const restored = RestoredEvent.parse(raw);
         const last = deployment.rollbacks.at(-1);
-        if (last && typeof seconds === 'number') last.seconds = seconds;
+        if (last) {
+          if (typeof restored.seconds === 'number') last.seconds = restored.seconds;
+          if (typeof restored.database_restored === 'boolean') last.databaseRestored = restored.database_restored;
+        }
       } else if (type === 'smoke') {
         deployment.smoke = SmokeEvent.parse(raw).results;
       }
