@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/pg-round-trips.ts [--runs N] [--concurrent]`: what a 10-step no-op workflow on
  * PostgreSQL sends, statement by statement (count per workflow, mean latency), and how much of the
- * wall time had no statement in flight (time spent in Node between round trips). Needs
+ * wall time had no statement in flight (time spent in Node between round trips); then the server's floor
+ * at that moment (a bare round trip, a one-row durable UPDATE). Needs
  * BATON_TEST_POSTGRES_URL. Every statement node-postgres sends goes through Client#query, wrapped here.
  */
 import { parseArgs } from 'node:util';
@@ -90,5 +91,23 @@ console.log(
 );
 for (const [text, { n, ms }] of [...perText].sort((a, b) => b[1].n - a[1].n))
   console.log(`${(n / runs).toFixed(2).padStart(6)} per workflow  ${(ms / n).toFixed(3).padStart(7)} ms mean  ${text}`);
+
+// The floor on this server at this moment, on a connection of its own: a bare round trip, and a one-row
+// durable UPDATE (one round trip plus one WAL flush: what any step that is durable before the next one starts pays at least).
+const probe = new pg.Client({ connectionString: url });
+await probe.connect();
+// A real table (a temporary one is not WAL-logged), dropped after.
+await probe.query('create table if not exists bench_round_trip_probe (id int primary key, n int)');
+await probe.query('insert into bench_round_trip_probe values (1, 0) on conflict do nothing');
+const timed = async (sql: string, count = 300) => {
+  const from = performance.now();
+  for (let i = 0; i < count; i++) await probe.query(sql, [i]);
+  return ((performance.now() - from) / count).toFixed(3);
+};
+const bare = await timed('select $1::int');
+const durable = await timed('update bench_round_trip_probe set n = $1 where id = 1');
+await probe.query('drop table bench_round_trip_probe');
+await probe.end();
+console.log(`floor now: a round trip ${bare} ms; a one-row durable UPDATE (round trip + WAL flush) ${durable} ms`);
 await engine.close();
 await store.close();
