@@ -115,9 +115,14 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   };
 
   const build = manifest.build ? check(await run(manifest.build)) : undefined;
+  // A build that is the type check (TypeScript's `tsc -p .` type-checks as it emits) is not run twice.
+  const buildIsTypecheck = manifest.build !== undefined && JSON.stringify(manifest.build) === JSON.stringify(manifest.typecheck);
   let typecheck: GateCheck;
   let testsResult: GateCheck;
-  if (build && !build.passed) {
+  if (build && buildIsTypecheck) {
+    typecheck = build;
+    testsResult = build.passed ? check(await run(manifest.test)) : notRun('the build (the type check) failed');
+  } else if (build && !build.passed) {
     typecheck = notRun('the build failed');
     testsResult = notRun('the build failed');
   } else {
