@@ -187,7 +187,7 @@ export const buildPipelineWorkflow: WorkflowDefinition<BuildParameters> = define
         if (report.passed) return undefined;
         const rounds = c.visits.codegen ?? 1;
         if (rounds <= c.parameters.max_fix_rounds) return { goto: 'codegen', reason: `quality gate failed (round ${rounds}): ${report.summary}` };
-        return { end: 'failed', reason: `the quality gate failed ${rounds} time${rounds === 1 ? '' : 's'}: ${report.summary}` };
+        return { end: 'failed', reason: `the quality gate failed ${rounds} time${rounds === 1 ? '' : 's'}; the last report: ${report.summary}` };
       },
     },
     {

@@ -398,9 +398,13 @@ export interface AppOptions {
 
 export function buildApp({ config, db, clock }: AppOptions): FastifyInstance {
   const app = fastify({ logger: false, bodyLimit: 1_048_576 });
-<% if (it.defect === 'health-500' || it.defect === 'smoke-fails') { -%>
+<% if (it.defect === 'health-500' || it.defect === 'smoke-fails' || it.defect === 'crash-after-start') { -%>
   // Fault injection for the release demo (variant <%= it.defect %>): only when deployed, so this app's own tests pass.
   const deployed = config.environment !== undefined;
+<% } -%>
+<% if (it.defect === 'crash-after-start') { -%>
+  // Dies on its third health check: the deploy's health poll and smoke test answered, the watch after the switch does not.
+  let healthChecks = 0;
 <% } -%>
 
   // An empty body sent as JSON (a DELETE from a client that always sets the header) is no body, not a 400;
@@ -425,6 +429,13 @@ export function buildApp({ config, db, clock }: AppOptions): FastifyInstance {
     db.prepare('SELECT 1').get();
 <% if (it.defect === 'health-500') { -%>
     if (deployed) return reply.code(500).send({ status: 'error', version: config.version });
+<% } -%>
+<% if (it.defect === 'crash-after-start') { -%>
+    healthChecks += 1;
+    if (deployed && healthChecks >= 3) {
+      console.error('release defect: crashing after the switch');
+      process.exit(1);
+    }
 <% } -%>
     return reply.send({ status: 'ok', version: config.version });
   });
@@ -473,15 +484,6 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<RunningServer> {
   const db = openDatabase(config.databaseFile);
   const app = buildApp({ config, db });
   const address = await app.listen({ port: config.port, host: config.host });
-<% if (it.defect === 'crash-after-start') { -%>
-  // Fault injection for the release demo (crash-after-start): serves, then dies, only when deployed.
-  if (config.environment !== undefined) {
-    setTimeout(() => {
-      console.error('release defect: crashing after start');
-      process.exit(1);
-    }, 2500);
-  }
-<% } -%>
   return {
     app,
     address,
