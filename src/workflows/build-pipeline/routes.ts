@@ -37,13 +37,19 @@ export const buildRoutes =
     const { data } = services;
     const intake = new BuildIntake(engine, data);
     // After a restart the local target's recorded apps are matched with what runs (dead routers and slots restarted).
-    app.addHook('onReady', async () => {
-      try {
-        const report = await services.target('local').reconcile();
-        if (report.restarted.length + report.stopped.length > 0) app.log.info({ reconcile: report }, 'build pipeline: local target reconciled');
-      } catch (error) {
-        app.log.error({ err: error }, 'build pipeline: the local target could not be reconciled');
-      }
+    // Not awaited: a deploy the engine resumed holds its environment's lock for the whole release (reconcile waits
+    // for it), and Fastify gives an onReady hook 10 s; the target's own locks order the two.
+    app.addHook('onReady', () => {
+      void services
+        .target('local')
+        .reconcile()
+        .then(
+          (report) => {
+            if (report.restarted.length + report.stopped.length > 0) app.log.info({ reconcile: report }, 'build pipeline: local target reconciled');
+          },
+          (error: unknown) => app.log.error({ err: error }, 'build pipeline: the local target could not be reconciled'),
+        );
+      return Promise.resolve();
     });
     app.post(
       '/api/builds/ideas',
