@@ -109,6 +109,8 @@ interface BuildResult {
   /** Seconds per phase that ran (from the previous phase's end to this one's `complete`). */
   stages: Record<string, number>;
   deploys: DeployOutcome[];
+  /** The deploys' progress events, as `+<ms from the first> <type> <environment>` (to see where a rollback started). */
+  deployEvents: string[];
 }
 
 async function allEvents(runId: string): Promise<EventRecord[]> {
@@ -137,7 +139,12 @@ async function build(ideaId: string, parameters: Record<string, unknown>): Promi
       if (event.type === 'complete' && phase.startsWith('deploy_')) deploys.push(DeployOutcome.parse(event.payload.result));
     }
   }
-  return { run_id: view.run_id, state: status.state, error: status.error, seconds: seconds(elapsed), stages, deploys };
+  const progress = events.filter((e) => e.type.startsWith('deploy_'));
+  const deployEvents = progress.map((e) => {
+    const detail = e.type === 'deploy_rollback' || e.type === 'deploy_watch' ? ` ${JSON.stringify(e.payload.reason ?? e.payload.phase ?? '')}` : '';
+    return `+${e.at - (progress[0]?.at ?? e.at)} ${e.type} ${String(e.payload.environment)}${detail}`;
+  });
+  return { run_id: view.run_id, state: status.state, error: status.error, seconds: seconds(elapsed), stages, deploys, deployEvents };
 }
 
 // ---- the probe load ---------------------------------------------------------------------------------------------
@@ -206,10 +213,12 @@ const switchProbes: ProbeCount[] = [];
 const rollbacks: {
   defect: string;
   state: string;
+  status: string | null;
   stage: string | null;
   seconds: number | null;
   switched: boolean;
   previous_serving: boolean;
+  events: string[];
   probe: ProbeCount;
 }[] = [];
 let concurrentWall: number | null = null;
@@ -253,10 +262,12 @@ try {
     rollbacks.push({
       defect,
       state: result.state,
+      status: outcome?.status ?? null,
       stage: outcome?.rollback?.stage ?? null,
       seconds: outcome?.rollback?.seconds ?? null,
       switched: outcome?.switched ?? false,
       previous_serving: servingAfter === servingBefore,
+      events: result.deployEvents,
       probe: count,
     });
     say(`rollback (${defect}): ${JSON.stringify(rollbacks.at(-1))}`);
@@ -340,7 +351,8 @@ else {
   row('switches under load', report.switches);
   row('failed requests during switches', `${report.failed_requests_switch} of ${switchCount.requests}`);
   row('failed requests during rollbacks', `${report.failed_requests_rollback} of ${rollbackCount.requests}`);
-  for (const r of report.rollbacks) row(`  rollback ${r.defect}`, `${r.stage ?? '-'} in ${r.seconds ?? '-'} s, previous serving: ${r.previous_serving}`);
+  for (const r of report.rollbacks)
+    row(`  rollback ${r.defect}`, `${r.status ?? '-'}: ${r.stage ?? '-'} in ${r.seconds ?? '-'} s, previous serving: ${r.previous_serving}`);
   row('rollback time, worst (s)', report.rollback_seconds);
   row(`${CONCURRENT} builds at once, wall (s)`, report.concurrent_wall_seconds);
   row('notifications (distinct keys)', `${report.notifications} (${report.distinct_notification_keys})`);
