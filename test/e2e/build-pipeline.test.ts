@@ -55,6 +55,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
   const buildDir = mkdtempSync(join(tmpdir(), 'baton-e2e-builds-'));
   const tokens = { admin: '', lena: '', chris: '' };
   let runId: string;
+  let ideaId: string;
   /** What the page showed when it first drew the panel (before the build reached dev). */
   let firstSeen: { devAttempts: number; runState: string | null };
 
@@ -70,8 +71,9 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
     expect(status, JSON.stringify(body)).toBe(201);
     return (body as unknown as Created).token.token;
   };
-  const events = async (): Promise<LoggedEvent[]> => (await call(`/api/runs/${runId}/events?limit=10000`, tokens.admin)).body.events as LoggedEvent[];
-  const resultOf = async (phase: string): Promise<unknown> => (await events()).findLast((e) => e.type === 'complete' && e.phase === phase)?.result;
+  const events = async (run = runId): Promise<LoggedEvent[]> => (await call(`/api/runs/${run}/events?limit=10000`, tokens.admin)).body.events as LoggedEvent[];
+  const resultOf = async (phase: string, run = runId): Promise<unknown> =>
+    (await events(run)).findLast((e) => e.type === 'complete' && e.phase === phase)?.result;
 
   const signIn = async (page: Page, token: string) => {
     await page.goto(`${server.url}/runs/${runId}`);
@@ -98,7 +100,8 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
 
     const idea = await call('/api/builds/ideas', tokens.lena, { method: 'POST', body: JSON.stringify(IDEA) });
     expect(idea.status, JSON.stringify(idea.body)).toBe(201);
-    const build = await call(`/api/builds/ideas/${String(idea.body.id)}/build`, tokens.lena, { method: 'POST', body: JSON.stringify({}) });
+    ideaId = String(idea.body.id);
+    const build = await call(`/api/builds/ideas/${ideaId}/build`, tokens.lena, { method: 'POST', body: JSON.stringify({}) });
     expect(build.status, JSON.stringify(build.body)).toBe(202);
     runId = String(build.body.run_id);
   }, 120_000);
@@ -118,6 +121,8 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
     await signIn(lena.page, tokens.lena);
     const panel = lena.page.getByTestId('build-panel');
     await panel.waitFor();
+    // The page has the run's log once its stream has replayed it: the build is still running then (it takes minutes).
+    await eventually(() => lena.page.getByTestId('run-page').getAttribute('data-run-state')).not.toBe('');
     firstSeen = {
       devAttempts: await lena.page.locator('[data-testid="deploy-dev-attempts"] li').count(),
       runState: await lena.page.getByTestId('run-page').getAttribute('data-run-state'),
@@ -222,4 +227,38 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
     expect(lena.pageErrors).toEqual([]);
     expect(chris.pageErrors).toEqual([]);
   }, 400_000);
+
+  it('shows a release that fails its health checks rolled back live, with the stage, the reason and the time it took', async () => {
+    // A release whose /health answers 500 (the pipeline's fault injection), to dev alone.
+    const build = await call(`/api/builds/ideas/${ideaId}/build`, tokens.lena, {
+      method: 'POST',
+      body: JSON.stringify({ environments: ['dev'], inject: { defect: 'health-500' } }),
+    });
+    expect(build.status, JSON.stringify(build.body)).toBe(202);
+    const failing = String(build.body.run_id);
+    const { page } = lena;
+    await page.goto(`${server.url}/runs/${failing}`);
+    await page.getByTestId('build-panel').waitFor();
+    expect(await page.getByTestId('deploy-dev').getAttribute('data-status')).toBe('');
+    await eventually(() => page.getByTestId('deploy-dev').getAttribute('data-status'), 420_000).toBe('rolled_back');
+    const outcome = DeployOutcome.parse(await resultOf('deploy_dev', failing));
+    const rollback = outcome.rollback;
+    if (!rollback) throw new Error('a rolled-back release without its rollback');
+    expect(rollback.stage).toBe('health');
+    expect(await page.getByTestId('deploy-dev-rollback').textContent()).toBe(
+      `Rolled back at health: ${rollback.reason} (${rollback.seconds.toFixed(2)} s${rollback.database_restored ? ', database restored' : ''})`,
+    );
+    // Every attempt failed, each drawn as it came; the router never switched to the release.
+    const logged = (await events(failing)).filter((e) => e.type === 'deploy_health_attempt' && e.environment === 'dev');
+    expect(logged.length).toBeGreaterThan(1);
+    expect(await attributes(page, '[data-testid="deploy-dev-attempts"] li', 'data-ok')).toEqual(logged.map(() => 'false'));
+    expect(await page.getByTestId('deploy-dev-switch').count()).toBe(0);
+    await eventually(() => page.getByTestId('run-page').getAttribute('data-run-state'), 30_000).toBe('failed');
+    // The rollback ended the build: nothing after dev's deploy ran.
+    expect(await stageState(page, 'deploy_dev')).toBe('done');
+    for (const phase of ['approve_staging', 'deploy_staging', 'approve_prod', 'deploy_prod', 'handoff']) expect(await stageState(page, phase)).toBe('pending');
+    expect(await page.getByTestId('build-approval-prod').getAttribute('data-state')).toBe('pending');
+    await screenshot(page, 'build-rolled-back');
+    expect(lena.pageErrors).toEqual([]);
+  }, 480_000);
 });
