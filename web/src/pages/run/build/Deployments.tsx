@@ -92,13 +92,13 @@ function Deployment({ deployment }: { deployment: DeploymentView }) {
         </p>
       ))}
       {deployment.rollbacks.map((r) => (
-        <p key={r.seq} className="small error-text" data-testid={`deploy-${environment}-rollback`}>
+        <p key={r.seq} className="small error-text" style={{ overflowWrap: 'anywhere' }} data-testid={`deploy-${environment}-rollback`}>
           Rolled back at {r.stage ?? '?'}: {r.reason}
           {r.seconds !== null ? ` (${r.seconds.toFixed(2)} s${r.databaseRestored ? ', database restored' : ''})` : ''}
         </p>
       ))}
       {outcome?.rollback && deployment.rollbacks.length === 0 ? (
-        <p className="small error-text" data-testid={`deploy-${environment}-rollback`}>
+        <p className="small error-text" style={{ overflowWrap: 'anywhere' }} data-testid={`deploy-${environment}-rollback`}>
           Rolled back at {outcome.rollback.stage}: {outcome.rollback.reason} ({outcome.rollback.seconds.toFixed(2)} s
           {outcome.rollback.database_restored ? ', database restored' : ''})
         </p>

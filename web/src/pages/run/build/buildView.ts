@@ -184,6 +184,8 @@ function outcomeOf(view: BuildView, phase: string): string | null {
     return `${dollars(view.infrastructure.monthly_cents)} a month in all, at ${short(view.infrastructure.commit)}`;
   const env = envOfPhase(phase, 'deploy_');
   const outcome = env ? view.deployments.find((d) => d.environment === env)?.outcome : null;
+  if (outcome?.rollback)
+    return `rolled back at ${outcome.rollback.stage} in ${outcome.rollback.seconds.toFixed(2)} s; ${outcome.previous_commit ? `${short(outcome.previous_commit)} serves again` : 'nothing served before'}`;
   if (outcome) return `${outcome.status.replaceAll('_', ' ')} at ${outcome.url}`;
   const approvalEnv = envOfPhase(phase, 'approve_');
   const approval = approvalEnv ? view.approvals.find((a) => a.environment === approvalEnv) : null;
