@@ -6,6 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { PRUNABLE_STATES, RUN_DATA_TABLES, retentionDaysFromEnv, startRetention } from '../../src/store/retention.js';
 import type { PruneResult, RunState, BatonStore } from '../../src/store/index.js';
 import { describeEachStore, TEST_STORE_MODULES, type TestStore } from '../support/stores.js';
+import { buildData } from '../../src/workflows/build-pipeline/data/index.js';
 import { seasonData } from '../../src/workflows/season-planning/data/index.js';
 
 /** The engine's run tables and the modules' (season planning's plans and actuals), which the modules' prune hook names. */
@@ -22,7 +23,7 @@ interface Seed {
   ageDays: number;
 }
 
-/** A run with a row in every table that keeps run data: an event log, a step, a failed attempt, a wait, a plan and actuals. */
+/** A run with a row in every table that keeps run data: an event log, a step, a failed attempt, a wait, a plan, actuals and a build notification. */
 async function seedRun(store: BatonStore, { id, state, ageDays }: Seed): Promise<void> {
   const at = NOW - ageDays * DAY;
   await store.createRun(
@@ -70,6 +71,7 @@ async function seedRun(store: BatonStore, { id, state, ageDays }: Seed): Promise
   });
   await seasonData(store).savePlan({ runId: id, kind: 'forecast', revision: 1, body: { blob: BLOB }, createdAt: at });
   await seasonData(store).recordActuals(id, [{ storeId: 'S1', categoryId: 'C1', seasonWeek: 1, unitsSold: 3 }], at);
+  await buildData(store).enqueueNotification({ key: `build:${id}:completed`, run_id: id, kind: 'build.completed', payload: { blob: BLOB }, at });
   if (state === 'waiting') return;
   await store.commit({
     runId: id,

@@ -72,8 +72,10 @@ export class BuildData {
 
   /** Records a finished build; a second write for the same run (a handoff re-run) keeps the first. */
   async recordBuild(record: BuildRecord): Promise<void> {
+    const { run_id, ...rest } = record;
     const row: BuildRecordsTable = {
-      ...record,
+      ...rest,
+      build_run_id: run_id,
       urls: JSON.stringify(record.urls),
       resources: JSON.stringify(record.resources),
       costs: JSON.stringify(record.costs),
@@ -83,13 +85,13 @@ export class BuildData {
       this.database.db
         .insertInto('build_records')
         .values(row)
-        .onConflict((oc) => oc.column('run_id').doNothing())
+        .onConflict((oc) => oc.column('build_run_id').doNothing())
         .compile(),
     );
   }
 
   async buildRecord(runId: string): Promise<BuildRecord | undefined> {
-    const { rows } = await this.database.execute(this.database.db.selectFrom('build_records').selectAll().where('run_id', '=', runId).compile());
+    const { rows } = await this.database.execute(this.database.db.selectFrom('build_records').selectAll().where('build_run_id', '=', runId).compile());
     return rows[0] && recordOf(rows[0]);
   }
 
@@ -100,7 +102,7 @@ export class BuildData {
         .selectFrom('build_records')
         .selectAll()
         .where('app_name', '=', appName)
-        .where('run_id', '!=', exceptRun)
+        .where('build_run_id', '!=', exceptRun)
         .orderBy('completed_at', 'desc')
         .limit(1)
         .compile(),
@@ -112,7 +114,7 @@ export class BuildData {
   async buildRecords({ limit = 100, offset = 0 }: { limit?: number; offset?: number } = {}): Promise<{ records: BuildRecord[]; total: number; monthly_cents: number }> {
     const { db } = this.database;
     const [{ rows }, { rows: totals }] = await Promise.all([
-      this.database.execute(db.selectFrom('build_records').selectAll().orderBy('completed_at', 'desc').orderBy('run_id').limit(limit).offset(offset).compile()),
+      this.database.execute(db.selectFrom('build_records').selectAll().orderBy('completed_at', 'desc').orderBy('build_run_id').limit(limit).offset(offset).compile()),
       this.database.execute(
         db
           .selectFrom('build_records')
@@ -181,9 +183,10 @@ export const BuildRecord = z.object({
 });
 export type BuildRecord = z.infer<typeof BuildRecord>;
 
-const recordOf = (row: Selectable<BuildRecordsTable>): BuildRecord =>
+const recordOf = ({ build_run_id, ...row }: Selectable<BuildRecordsTable>): BuildRecord =>
   BuildRecord.parse({
     ...row,
+    run_id: build_run_id,
     urls: JSON.parse(row.urls) as unknown,
     resources: JSON.parse(row.resources) as unknown,
     costs: JSON.parse(row.costs) as unknown,

@@ -21,9 +21,12 @@ export interface BuildIdeasTable {
   created_at: number;
 }
 
-/** One row per finished build (keyed by its run): written by the handoff, idempotently. */
+/**
+ * One row per finished build (keyed by its run): written by the handoff, idempotently. Its key is not named
+ * `run_id`: the record outlives its run (the cost roll-ups span builds), and `run_id` columns are run data, pruned with the run.
+ */
 export interface BuildRecordsTable {
-  run_id: string;
+  build_run_id: string;
   idea_id: string;
   app_name: string;
   stack: string;
@@ -85,7 +88,7 @@ const buildRecordsAndOutbox: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('build_records')
-      .addColumn('run_id', 'text', (c) => c.primaryKey())
+      .addColumn('build_run_id', 'text', (c) => c.primaryKey())
       .addColumn('idea_id', 'text', (c) => c.notNull())
       .addColumn('app_name', 'text', (c) => c.notNull())
       .addColumn('stack', 'text', (c) => c.notNull())
