@@ -140,6 +140,16 @@ export type ArchitectureDecision = z.infer<typeof ArchitectureDecision>;
 
 // ---- a build ------------------------------------------------------------------------------------
 
+/**
+ * What a generated app may be made to get wrong, on purpose: too few tests for the gate, or a defect that shows
+ * only once deployed (so its own tests pass and the target's rollback is what catches it).
+ */
+export const FaultInjection = z.object({
+  tests: z.enum(['full', 'few']).default('full'),
+  defect: z.enum(['none', 'crash-at-start', 'health-500', 'smoke-fails', 'migration-fails', 'crash-after-start']).default('none'),
+});
+export type FaultInjection = z.output<typeof FaultInjection>;
+
 /** A build run's parameters: the idea, and the knobs of the stages (later stages read theirs from here). */
 export const BuildParameters = z.object({
   idea_id: IdeaId,
@@ -164,12 +174,7 @@ export const BuildParameters = z.object({
    * the gate; `defect` generates a release that misbehaves once deployed (crashes at start, 500 on /health, fails a
    * smoke test or its migration, crashes after the switch), so the target's rollback can be seen and tested.
    */
-  inject: z
-    .object({
-      tests: z.enum(['full', 'few']).default('full'),
-      defect: z.enum(['none', 'crash-at-start', 'health-500', 'smoke-fails', 'migration-fails', 'crash-after-start']).default('none'),
-    })
-    .optional(),
+  inject: FaultInjection.optional(),
 });
 export type BuildParameters = z.output<typeof BuildParameters>;
 

@@ -10,7 +10,7 @@ import { defineAgent } from '../../../engine/index.js';
 import { APP_MANIFEST_FILE } from '../app/contracts.js';
 import { generateApp } from '../codegen/index.js';
 import { CodegenResult } from '../codegen/contracts.js';
-import { ArchitectureSpec, BuildParameters, Idea } from '../contracts.js';
+import { ArchitectureSpec, FaultInjection, Idea } from '../contracts.js';
 import { GateReport } from '../gate/contracts.js';
 import { runGate } from '../gate/index.js';
 import { commitFiles } from '../repository/index.js';
@@ -30,7 +30,7 @@ export const CodegenStageInput = z.object({
   repository: RepositoryResult,
   round: z.number().int().min(0),
   fix: z.object({ summary: z.string(), output: z.string() }).optional(),
-  inject: BuildParameters.shape.inject,
+  inject: FaultInjection.optional(),
 });
 
 export const GateStageInput = z.object({

@@ -4,7 +4,7 @@
  * `StackGenerator`; the agent picks one by the specification's stack.
  */
 import { z } from 'zod';
-import { ArchitectureSpec, Idea, Stack } from '../contracts.js';
+import { ArchitectureSpec, FaultInjection, Idea, Stack } from '../contracts.js';
 import { AppManifest } from '../app/contracts.js';
 
 export const CodegenInput = z.object({
@@ -24,12 +24,7 @@ export const CodegenInput = z.object({
    * Test-only and fault-injection knobs, never set by the pipeline: `tests: 'few'` writes too few tests for the
    * coverage gate; `defect: 'health-500' | ...` is used by the demo's defective second release (see deploy).
    */
-  variant: z
-    .object({
-      tests: z.enum(['full', 'few']).default('full'),
-      defect: z.enum(['none', 'crash-at-start', 'health-500', 'smoke-fails', 'migration-fails', 'crash-after-start']).default('none'),
-    })
-    .default({ tests: 'full', defect: 'none' }),
+  variant: FaultInjection.default({ tests: 'full', defect: 'none' }),
 });
 export type CodegenInput = z.input<typeof CodegenInput>;
 export type CodegenRequest = z.output<typeof CodegenInput>;
