@@ -164,6 +164,8 @@ describe('LocalTarget', () => {
       expect(outcome).toMatchObject({ status: 'rolled_back', previous_commit: commit('good-2'), switched: stage === 'watch' });
       expect(outcome.rollback).toMatchObject({ stage, database_restored: true });
       expect(outcome.rollback?.seconds).toBeLessThan(5);
+      // Every health try is counted, the failed ones too (a release never healthy made all 30).
+      if (stage === 'health') expect(outcome.health_attempts).toBe(30);
       expect(await health(outcome.url)).toMatchObject({ status: 200, version: commit('good-2') });
       const after = database();
       expect(after).toEqual(before);

@@ -533,7 +533,7 @@ export class LocalTarget implements DeployTarget {
       step('start');
 
       stage = 'health';
-      healthAttempts = await this.awaitHealthy(env, slotName, slot, progress);
+      healthAttempts = await this.awaitHealthy(env, slotName, slot, progress, (attempt) => (healthAttempts = attempt));
       step('healthy');
 
       stage = 'smoke';
@@ -594,7 +594,14 @@ export class LocalTarget implements DeployTarget {
   }
 
   /** Polls every instance's `/health` (up to the tries); an instance whose process exited fails the start at once. */
-  private async awaitHealthy(env: EnvRecord, slotName: Slot, slot: SlotRecord, progress: NonNullable<DeployOptions['onProgress']>): Promise<number> {
+  private async awaitHealthy(
+    env: EnvRecord,
+    slotName: Slot,
+    slot: SlotRecord,
+    progress: NonNullable<DeployOptions['onProgress']>,
+    // Told each attempt, so a release that never got healthy still reports how many were made.
+    onAttempt: (attempt: number) => void,
+  ): Promise<number> {
     let lastError = 'no attempt';
     for (let attempt = 1; attempt <= this.healthTries; attempt++) {
       const dead = slot.instances.find((instance) => !isAlive(instance.pid));
@@ -603,6 +610,7 @@ export class LocalTarget implements DeployTarget {
       const checks = await Promise.all(slot.instances.map((instance) => checkHealth(`http://${HOST}:${instance.port}`, slot.commit, 2_000)));
       const ok = checks.every((check) => check.ok);
       const problem = checks.find((check) => !check.ok);
+      onAttempt(attempt);
       progress({
         type: 'health_attempt',
         payload: { attempt, ok, status: ok ? (checks[0]?.status ?? 200) : (problem?.status ?? null), error: problem?.error ?? null },
