@@ -111,6 +111,8 @@ interface BuildResult {
   deploys: DeployOutcome[];
   /** The deploys' progress events, as `+<ms from the first> <type> <environment>` (to see where a rollback started). */
   deployEvents: string[];
+  /** From the new slot's start to the rollback's start (the detection: 30 health tries, or the watch), when rolled back. */
+  detectSeconds: number | null;
 }
 
 async function allEvents(runId: string): Promise<EventRecord[]> {
@@ -144,7 +146,10 @@ async function build(ideaId: string, parameters: Record<string, unknown>): Promi
     const detail = e.type === 'deploy_rollback' || e.type === 'deploy_watch' ? ` ${JSON.stringify(e.payload.reason ?? e.payload.phase ?? '')}` : '';
     return `+${e.at - (progress[0]?.at ?? e.at)} ${e.type} ${String(e.payload.environment)}${detail}`;
   });
-  return { run_id: view.run_id, state: status.state, error: status.error, seconds: seconds(elapsed), stages, deploys, deployEvents };
+  const slotStarted = progress.find((e) => e.type === 'deploy_slot_started')?.at;
+  const rolledBack = progress.find((e) => e.type === 'deploy_rollback')?.at;
+  const detectSeconds = slotStarted !== undefined && rolledBack !== undefined ? seconds(rolledBack - slotStarted) : null;
+  return { run_id: view.run_id, state: status.state, error: status.error, seconds: seconds(elapsed), stages, deploys, deployEvents, detectSeconds };
 }
 
 // ---- the probe load ---------------------------------------------------------------------------------------------
@@ -216,6 +221,7 @@ const rollbacks: {
   status: string | null;
   stage: string | null;
   seconds: number | null;
+  detect_seconds: number | null;
   switched: boolean;
   previous_serving: boolean;
   events: string[];
@@ -265,6 +271,7 @@ try {
       status: outcome?.status ?? null,
       stage: outcome?.rollback?.stage ?? null,
       seconds: outcome?.rollback?.seconds ?? null,
+      detect_seconds: result.detectSeconds,
       switched: outcome?.switched ?? false,
       previous_serving: servingAfter === servingBefore,
       events: result.deployEvents,
@@ -352,7 +359,10 @@ else {
   row('failed requests during switches', `${report.failed_requests_switch} of ${switchCount.requests}`);
   row('failed requests during rollbacks', `${report.failed_requests_rollback} of ${rollbackCount.requests}`);
   for (const r of report.rollbacks)
-    row(`  rollback ${r.defect}`, `${r.status ?? '-'}: ${r.stage ?? '-'} in ${r.seconds ?? '-'} s, previous serving: ${r.previous_serving}`);
+    row(
+      `  rollback ${r.defect}`,
+      `${r.status ?? '-'}: ${r.stage ?? '-'} detected after ${r.detect_seconds ?? '-'} s, rolled back in ${r.seconds ?? '-'} s, previous serving: ${r.previous_serving}`,
+    );
   row('rollback time, worst (s)', report.rollback_seconds);
   row(`${CONCURRENT} builds at once, wall (s)`, report.concurrent_wall_seconds);
   row('notifications (distinct keys)', `${report.notifications} (${report.distinct_notification_keys})`);
