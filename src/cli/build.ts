@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { DEFAULT_SQLITE_PATH, type BatonStore } from '../store/index.js';
-import { EXIT, report, type Io } from './runs/index.js';
+import { EXIT, report, runSubcommand, type Io } from './runs/index.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -123,3 +123,6 @@ export function buildCommand(io: Io, done: (code: number) => void): Command {
   );
   return build;
 }
+
+/** Runs `baton build …` once with the given output (tests call it in-process); answers the exit code. */
+export const runBuildCli = (argv: readonly string[], io: Io): Promise<number> => runSubcommand(buildCommand, argv, io);
