@@ -348,7 +348,7 @@ const report = {
 
 if (args.json) console.log(JSON.stringify(report));
 else {
-  const row = (name: string, value: unknown) => console.log(`${name.padEnd(34)} ${String(value)}`);
+  const row = (name: string, value: unknown) => console.log(`${name.padEnd(36)} ${String(value)}`);
   console.log('');
   row('builds (dev, staging)', report.builds);
   row('end to end, median (s)', report.end_to_end_seconds);
