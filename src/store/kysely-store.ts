@@ -120,8 +120,8 @@ export class KyselyStore implements BatonStore {
   async createRun(run: NewRun, events: NewEvent[]): Promise<{ run: RunRecord; created: boolean; events: EventRecord[] }> {
     const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
     try {
-      const oneStatement = this.oneStatement?.createRun;
-      if (oneStatement) await this.adapter.execute(oneStatement(newRunRow(run, records.length), events));
+      const one = this.oneStatement;
+      if (one?.createRun) await this.adapter.execute(one.createRun(newRunRow(run, records.length), events));
       else await this.adapter.transact(() => this.createRunWork(run, records, events));
       this.announce(records, run.sessionId);
     } catch (error) {

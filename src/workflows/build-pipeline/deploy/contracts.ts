@@ -96,7 +96,8 @@ export type ReconcileReport = z.infer<typeof ReconcileReport>;
 
 /** A step of a release as it happens (streamed into the run's log as `deploy_<type>` events). */
 export interface DeployProgress {
-  type: 'checkout' | 'provision' | 'what_if' | 'backup' | 'migrate' | 'slot_started' | 'health_attempt' | 'smoke' | 'switch' | 'watch' | 'rollback' | 'restored';
+  type:
+    'checkout' | 'provision' | 'what_if' | 'backup' | 'migrate' | 'slot_started' | 'health_attempt' | 'smoke' | 'switch' | 'watch' | 'rollback' | 'restored';
   payload: Record<string, unknown>;
 }
 
