@@ -13,6 +13,8 @@ import type { BuildServices } from './services.js';
 import { BuildIntake } from './intake.js';
 
 const TAGS = ['builds'];
+/** How often a server checks the local target's apps against what runs. */
+const RECONCILE_EVERY_MS = 30_000;
 
 const queryInt = (min: number, max: number) =>
   z
@@ -36,11 +38,12 @@ export const buildRoutes =
   (app) => {
     const { data } = services;
     const intake = new BuildIntake(engine, data);
-    // After a restart the local target's recorded apps are matched with what runs (dead routers and slots restarted).
-    // Not awaited: a deploy the engine resumed holds its environment's lock for the whole release (reconcile waits
-    // for it), and Fastify gives an onReady hook 10 s; the target's own locks order the two.
-    app.addHook('onReady', () => {
-      void services
+    // After a restart the local target's recorded apps are matched with what runs (dead routers and slots restarted),
+    // and again every RECONCILE_EVERY_MS, so a live release that dies after its watch is brought back without a
+    // restart of Baton. Not awaited: a deploy the engine resumed holds its environment's lock for the whole release
+    // (reconcile waits for it), and Fastify gives an onReady hook 10 s; the target's own locks order the two.
+    const reconcile = () =>
+      services
         .target('local')
         .reconcile()
         .then(
@@ -49,6 +52,14 @@ export const buildRoutes =
           },
           (error: unknown) => app.log.error({ err: error }, 'build pipeline: the local target could not be reconciled'),
         );
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', () => {
+      void reconcile();
+      timer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS).unref();
+      return Promise.resolve();
+    });
+    app.addHook('onClose', () => {
+      clearInterval(timer);
       return Promise.resolve();
     });
     app.post(
