@@ -202,7 +202,7 @@ for (const kind of targetKinds) {
       expect(cancelled.length).toBeGreaterThan(0);
       const dry = await target.cli('prune', '--older-than', '1s', '--state', 'cancelled', '--dry-run');
       expect(dry.lines[0]).toMatch(new RegExp(`^would delete ${cancelled.length} runs? \\(cancelled\\) finished before \\S+Z$`));
-      expect(dry.lines[1]).toMatch(/^rows: events \d+, steps \d+, attempts \d+, waits \d+, plans \d+, actual_sales \d+$/);
+      expect(dry.lines[1]).toMatch(/^rows: events \d+, steps \d+, attempts \d+, waits \d+, plans \d+, actual_sales \d+, build_outbox \d+$/);
       const pruned = JSON.parse((await target.cli('prune', '--older-than', '1s', '--state', 'cancelled', '--json')).stdout) as {
         runIds: string[];
         freedBytes: number | null;
