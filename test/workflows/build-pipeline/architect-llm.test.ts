@@ -7,7 +7,7 @@ import { skusOf } from '../../../src/workflows/build-pipeline/catalogue.js';
 import { ArchitectureDecision, BuildView, type ArchitectureSpec } from '../../../src/workflows/build-pipeline/contracts.js';
 import { useChatCompletionsServer } from '../../llm/support/chat-completions-server.js';
 import { describeEachStore } from '../../support/stores.js';
-import { IDEA, useBuildServers } from './support.js';
+import { IDEA, stepsUpTo, useBuildServers } from './support.js';
 
 const server = useChatCompletionsServer();
 const { settings } = server;
@@ -31,8 +31,7 @@ describeEachStore('the build architect with a model', (kind) => {
     const api = await servers.serve({ llm: settings() });
     const idea = (await api.post<{ id: string }>('/api/builds/ideas', IDEA)).body;
     const build = BuildView.parse((await api.post(`/api/builds/ideas/${idea.id}/build`)).body);
-    expect(await api.engine.settled(build.run_id)).toMatchObject({ state: 'completed' });
-    const decision = ArchitectureDecision.parse((await api.engine.steps(build.run_id))[1]?.output);
+    const decision = ArchitectureDecision.parse((await stepsUpTo(api, build.run_id, 'architecture'))[1]?.output);
     expect(decision).toEqual({ spec: modelSpec, decided_by: 'model', model: 'llm:test-model' });
 
     // The model was shown the idea, the catalogue and the schema it must answer in.
@@ -46,8 +45,7 @@ describeEachStore('the build architect with a model', (kind) => {
     const api = await servers.serve({ llm: settings() });
     const idea = (await api.post<{ id: string }>('/api/builds/ideas', IDEA)).body;
     const build = BuildView.parse((await api.post(`/api/builds/ideas/${idea.id}/build`)).body);
-    expect(await api.engine.settled(build.run_id)).toMatchObject({ state: 'completed' });
-    const decision = ArchitectureDecision.parse((await api.engine.steps(build.run_id))[1]?.output);
+    const decision = ArchitectureDecision.parse((await stepsUpTo(api, build.run_id, 'architecture'))[1]?.output);
     expect(decision).toMatchObject({ spec: rules, decided_by: 'rules', model: 'llm:test-model' });
     expect(decision.model_refused).toBe(
       "the answer is outside the catalogue: skus.prod: app-service-plan is B1/Basic×1, the catalogue's is P1v2/PremiumV2×2; skus.prod: sql-database is Basic/Basic×1, the catalogue's is P1/Premium×1",
@@ -59,8 +57,7 @@ describeEachStore('the build architect with a model', (kind) => {
     const api = await servers.serve({ llm: settings() });
     const idea = (await api.post<{ id: string }>('/api/builds/ideas', IDEA)).body;
     const build = BuildView.parse((await api.post(`/api/builds/ideas/${idea.id}/build`, { architect: 'rules' })).body);
-    await api.engine.settled(build.run_id);
-    expect(ArchitectureDecision.parse((await api.engine.steps(build.run_id))[1]?.output)).toEqual({ spec: rules, decided_by: 'rules' });
+    expect(ArchitectureDecision.parse((await stepsUpTo(api, build.run_id, 'architecture'))[1]?.output)).toEqual({ spec: rules, decided_by: 'rules' });
     expect(server.requests).toHaveLength(0);
   });
 });

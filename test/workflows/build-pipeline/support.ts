@@ -1,5 +1,8 @@
 // A real Baton server with the build pipeline's module on a fresh database (SQLite or PostgreSQL), on an ephemeral port.
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { Engine } from '../../../src/engine/index.js';
 import type { LlmSettings } from '../../../src/llm/index.js';
@@ -37,7 +40,8 @@ export function useBuildServers(kind: StoreKind): { serve(options?: { llm?: LlmS
     async serve({ llm, env } = {}) {
       const t = await kind.create([buildTables]);
       cleanups.push(() => t.dispose());
-      const opened = buildPipelineModule.open(t.store, { llm: llm ?? null, ...(env ? { env } : {}) });
+      // Builds never land in the working directory: a temporary build directory unless the test names one.
+      const opened = buildPipelineModule.open(t.store, { llm: llm ?? null, env: { BATON_BUILD_DIR: mkdtempSync(join(tmpdir(), 'baton-builds-')), ...env } });
       const errors: unknown[] = [];
       const engine = new Engine({ store: t.store, agents: opened.agents, workflows: opened.workflows, onError: (error) => errors.push(error) });
       cleanups.push(() => engine.close());
@@ -69,4 +73,23 @@ export function useBuildServers(kind: StoreKind): { serve(options?: { llm?: LlmS
       };
     },
   };
+}
+
+/**
+ * The run's steps once `phase` has committed, then the run cancelled: for tests of the first stages (the later ones
+ * generate, test and deploy a real app, which the whole-build tests cover).
+ */
+export async function stepsUpTo(api: BuildApi, runId: string, phase: string, timeoutMs = 30_000): Promise<Awaited<ReturnType<Engine['steps']>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const steps = await api.engine.steps(runId);
+    if (steps.some((s) => s.phase === phase)) {
+      await api.engine.cancelRun(runId, `the test reads the stages up to ${phase} only`).catch(() => undefined);
+      return steps;
+    }
+    const status = await api.engine.status(runId);
+    if (['completed', 'failed', 'rejected', 'cancelled'].includes(status.state)) return steps;
+    if (Date.now() > deadline) throw new Error(`${phase} did not commit within ${timeoutMs} ms (steps: ${steps.map((s) => s.phase).join(', ')})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
