@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_PHASES } from '../../src/workflows/build-pipeline/contracts.js';
 import { DeployOutcome } from '../../src/workflows/build-pipeline/deploy/contracts.js';
 import { LocalTarget } from '../../src/workflows/build-pipeline/deploy/local/target.js';
 import { readState } from '../../src/workflows/build-pipeline/deploy/local/state.js';
@@ -129,24 +130,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
     };
     expect(firstSeen.runState).toBe('running');
     const rows = await attributes(lena.page, '[data-testid="build-stages"] tbody tr', 'data-testid');
-    expect(rows).toEqual(
-      [
-        'intake',
-        'architecture',
-        'repository',
-        'codegen',
-        'quality_gate',
-        'merge',
-        'infrastructure',
-        'approve_dev',
-        'deploy_dev',
-        'approve_staging',
-        'deploy_staging',
-        'approve_prod',
-        'deploy_prod',
-        'handoff',
-      ].map((phase) => `build-stage-${phase}`),
-    );
+    expect(rows).toEqual(BUILD_PHASES.map((phase) => `build-stage-${phase}`));
     await eventually(() => stageState(lena.page, 'intake'), 30_000).toBe('done');
     expect(await lena.page.getByTestId('build-stage-intake').getByTestId('stage-outcome').textContent()).toMatch(/92/);
   }, 60_000);
