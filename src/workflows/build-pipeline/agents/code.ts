@@ -15,7 +15,7 @@ import { GateReport } from '../gate/contracts.js';
 import { runGate } from '../gate/index.js';
 import { commitFiles } from '../repository/index.js';
 import type { BuildServices } from '../services.js';
-import { ensureBranchFromMain, exportCommit, headOf, scratchDir, stageDate } from '../stages/git-steps.js';
+import { ensureBranchFromMain, exportCommit, scratchDir, stageDate } from '../stages/git-steps.js';
 import { RepositoryResult } from '../stages/contracts.js';
 
 export const CODEGEN_AGENT = 'build_code_generator';
@@ -91,10 +91,9 @@ export function gateAgent(services: BuildServices) {
     retry: { maxAttempts: 1 },
     run: async ({ input, signal, reportProgress }) => {
       const { codegen, repository } = input;
-      const head = await headOf(repository.repo_dir, codegen.branch);
       const checkout = scratchDir(repository.repo_dir, `gate-${codegen.commit.slice(0, 12)}`);
       await exportCommit(repository.repo_dir, codegen.commit, checkout);
-      reportProgress(10, `testing ${codegen.commit.slice(0, 12)}${head === codegen.commit ? '' : ` (the branch moved on to ${head.slice(0, 12)})`}`);
+      reportProgress(10, `testing ${codegen.commit.slice(0, 12)}`);
       const report = await runGate({
         checkout,
         manifest: codegen.manifest,
