@@ -44,9 +44,15 @@ const DEFAULT_PAGE = 50;
  * `stepTaken` and `waitNotPending` recognise its two errors. Without one, a commit runs query by query.
  */
 export interface OneStatementCommit {
-  statement(c: RunCommit, patch: Partial<RunsTable>): CompiledQuery<{ version: number; last_seq: number }>;
-  /** A new run and its first events in one statement; without it, a transaction of one insert each. */
-  createRun?(row: RunsTable, events: readonly NewEvent[]): CompiledQuery;
+  /** With `notifyAs` (this process's origin) the statement announces its events itself. */
+  statement(c: RunCommit, patch: Partial<RunsTable>, notifyAs?: string): CompiledQuery<{ version: number; last_seq: number }>;
+  /** A new run and its first events in one statement, announcing them when given their notice; without it, a transaction of one insert each. */
+  createRun?(row: RunsTable, events: readonly NewEvent[], notice?: EventNotice): CompiledQuery;
+  /**
+   * Whether a statement starting now should carry its own notice (see postgres-store.ts); each `begin`
+   * is followed by one `end`. Without it, every commit is announced after it returns.
+   */
+  notices?: { begin(): boolean; end(): void };
   stepTaken(error: unknown): boolean;
   waitNotPending(error: unknown): boolean;
 }
@@ -121,9 +127,19 @@ export class KyselyStore implements BatonStore {
     const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
     try {
       const one = this.oneStatement;
-      if (one?.createRun) await this.adapter.execute(one.createRun(newRunRow(run, records.length), events));
-      else await this.adapter.transact(() => this.createRunWork(run, records, events));
-      this.announce(records, run.sessionId);
+      const notice = this.noticeOf(records, run.sessionId);
+      if (one?.createRun) {
+        const inline = this.beginStatement(one) && notice !== undefined;
+        try {
+          await this.adapter.execute(one.createRun(newRunRow(run, records.length), events, inline ? notice : undefined));
+        } finally {
+          one.notices?.end();
+        }
+        if (!inline && notice) this.adapter.announce(notice);
+      } else {
+        await this.adapter.transact(() => this.createRunWork(run, records, events));
+        if (notice) this.adapter.announce(notice);
+      }
     } catch (error) {
       if (run.idempotencyKey === null || !this.adapter.isUniqueViolation(error)) throw error;
       const [row] = await this.all(this.db.selectFrom('runs').selectAll().where('idempotency_key', '=', run.idempotencyKey));
@@ -171,22 +187,30 @@ export class KyselyStore implements BatonStore {
 
   async commit(c: RunCommit): Promise<CommitResult> {
     const one = this.oneStatement;
-    let result: CommitResult;
-    if (!one) result = await this.adapter.transact(() => this.commitWork(c));
+    if (!one) return this.announced(await this.adapter.transact(() => this.commitWork(c)));
     // A module's writes are arbitrary statements that may read each other's rows, which CTEs of one statement
     // could not: they follow the fenced statement in a transaction (rare: a wait's resolution, not a step).
-    else if (c.writes?.length) result = await this.adapter.transact(() => this.statementWork(c, one));
+    if (c.writes?.length) return this.announced(await this.adapter.transact(() => this.statementWork(c, one, false)));
     // Without writes the statement is the whole commit: one round trip, no transaction around it (the reasons for a refusal are read only when there is one).
-    else result = await driveAsync(this.statementWork(c, one), (q) => this.adapter.execute(q));
-    this.announce(result.events);
-    return result;
+    const inline = this.beginStatement(one) && (c.events?.length ?? 0) > 0;
+    try {
+      const result = await driveAsync(this.statementWork(c, one, inline), (q) => this.adapter.execute(q));
+      return inline ? result : this.announced(result);
+    } finally {
+      one.notices?.end();
+    }
   }
 
-  /** The fenced statement, then the module's writes if any. */
-  private *statementWork(c: RunCommit, one: OneStatementCommit): Work<CommitResult> {
+  /** Starts a one-statement write (each is ended by `notices.end()`): true when it should carry its own notice. */
+  private beginStatement(one: OneStatementCommit): boolean {
+    return one.notices?.begin() ?? false;
+  }
+
+  /** The fenced statement (announcing its events itself when `inline`), then the module's writes if any. */
+  private *statementWork(c: RunCommit, one: OneStatementCommit, inline: boolean): Work<CommitResult> {
     let rows: { version: number; last_seq: number }[];
     try {
-      ({ rows } = yield* query<{ version: number; last_seq: number }>(one.statement(c, c.patch ? patchToRow(c.patch) : {})));
+      ({ rows } = yield* query<{ version: number; last_seq: number }>(one.statement(c, c.patch ? patchToRow(c.patch) : {}, inline ? this.origin : undefined)));
     } catch (error) {
       throw this.statementError(c, one, error);
     }
@@ -212,10 +236,16 @@ export class KyselyStore implements BatonStore {
     };
   }
 
-  private announce(events: readonly EventRecord[], newRunSession?: string | null): void {
+  /** The notice for a write's events: its run's last seq and, for a new run, its session. */
+  private noticeOf(events: readonly EventRecord[], newRunSession?: string | null): EventNotice | undefined {
     const last = events.at(-1);
-    if (last)
-      this.adapter.announce({ origin: this.origin, runId: last.runId, seq: last.seq, ...(newRunSession === undefined ? {} : { sessionId: newRunSession }) });
+    return last && { origin: this.origin, runId: last.runId, seq: last.seq, ...(newRunSession === undefined ? {} : { sessionId: newRunSession }) };
+  }
+
+  private announced(result: CommitResult): CommitResult {
+    const notice = this.noticeOf(result.events);
+    if (notice) this.adapter.announce(notice);
+    return result;
   }
 
   private *commitWork(c: RunCommit): Work<CommitResult> {

@@ -11,7 +11,8 @@
 import { CompiledQuery } from 'kysely';
 import { toJson } from '../rows.js';
 import { COLUMNS, type RunsTable } from '../schema.js';
-import type { NewEvent, RunCommit } from '../types.js';
+import type { EventNotice, NewEvent, RunCommit } from '../types.js';
+import { CHANNEL, encodeNotices, noticePrefix } from './notifier.js';
 
 /** The row the statement returns when the fence held; no row means the fence refused the writer. */
 export interface FencedRow {
@@ -35,19 +36,75 @@ interface Shape {
   closeWait: boolean;
   updateWait: boolean;
   events: boolean;
+  notify: boolean;
 }
 
-/** The SQL of one shape, with the names of its parameters in order: built once per shape, like templates.ts. */
+/** One parameter's value, read from the commit (and its row patch) at each execution. */
+type Param = (c: RunCommit, patch: Partial<RunsTable>, notifyAs: string | undefined) => unknown;
+
+/**
+ * The values behind the parameters' names. Read straight into the statement's array: filling a record
+ * of ~45 names for every commit cost ~50 µs with its garbage, more than the rest of the commit's Node work.
+ */
+const PARAMS: Record<string, Param> = {
+  bump: (c) => (c.patch || c.updateWait ? 1 : 0),
+  added: (c) => c.events?.length ?? 0,
+  at: (c) => c.at,
+  run_id: (c) => c.runId,
+  expected: (c) => c.expectedVersion,
+  'step.step_key': (c) => c.step?.stepKey,
+  'step.phase': (c) => c.step?.phase,
+  'step.visit': (c) => c.step?.visit,
+  'step.kind': (c) => c.step?.kind,
+  'step.agent': (c) => c.step?.agent,
+  'step.output': (c) => toJson(c.step?.output),
+  'step.committed_at': (c) => c.step?.committedAt,
+  'step.attempt': (c) => c.step?.agentRun?.attempt ?? null,
+  'step.started_at': (c) => c.step?.agentRun?.startedAt ?? null,
+  'step.duration_ms': (c) => c.step?.agentRun?.durationMs ?? null,
+  'step.from_phase': (c) => c.step?.agentRun?.fromPhase ?? null,
+  'step.from_agent': (c) => c.step?.agentRun?.fromAgent ?? null,
+  'step.input': (c) => (c.step?.agentRun ? toJson(c.step.agentRun.input) : null),
+  'attempt.step_key': (c) => c.failedAttempt?.stepKey,
+  'attempt.attempt': (c) => c.failedAttempt?.attempt,
+  'attempt.agent': (c) => c.failedAttempt?.agent,
+  'attempt.status': (c) => c.failedAttempt?.status,
+  'attempt.started_at': (c) => c.failedAttempt?.startedAt,
+  'attempt.duration_ms': (c) => c.failedAttempt?.durationMs,
+  'attempt.error': (c) => toJson(c.failedAttempt?.error),
+  'close.id': (c) => c.closeWait?.id,
+  'close.status': (c) => c.closeWait?.status,
+  'close.resolution': (c) => toJson(c.closeWait?.resolution),
+  'vote.id': (c) => c.updateWait?.id,
+  'vote.votes': (c) => toJson(c.updateWait?.votes),
+  'open.id': (c) => c.openWait?.id,
+  'open.step_key': (c) => c.openWait?.stepKey,
+  'open.phase': (c) => c.openWait?.phase,
+  'open.kind': (c) => c.openWait?.kind,
+  'open.role': (c) => c.openWait?.role,
+  'open.data': (c) => toJson(c.openWait?.data),
+  'open.deadline_at': (c) => c.openWait?.deadlineAt,
+  'open.created_at': (c) => c.openWait?.createdAt,
+  'open.policy': (c) => (c.openWait?.policy ? toJson(c.openWait.policy) : null),
+  'events.type': (c) => (c.events ?? []).map((e) => e.type),
+  'events.payload': (c) => (c.events ?? []).map((e) => toJson(e.payload)),
+  'events.actor_id': (c) => (c.events ?? []).map((e) => e.actorId ?? null),
+  'notify.channel': () => CHANNEL,
+  'notify.prefix': (c, _patch, notifyAs) => (notifyAs === undefined ? null : noticePrefix(notifyAs, c.runId)),
+};
+
+/** The SQL of one shape, with its parameters' values in order: built once per shape, like templates.ts. */
 interface Built {
   sql: string;
-  names: string[];
+  params: Param[];
 }
 
 function build(shape: Shape): Built {
-  const names: string[] = [];
+  const params: Param[] = [];
+  // A name not in PARAMS is a column of the run's row patch.
   const p = (name: string, type = typeOf(name)) => {
-    names.push(name);
-    return `$${names.length}::${type}`;
+    params.push(PARAMS[name] ?? ((_c, patch) => patch[name as keyof RunsTable]));
+    return `$${params.length}::${type}`;
   };
   const ctes: string[] = [];
   const sets = shape.columns.map((c) => `"${c}" = ${p(c)}`);
@@ -91,13 +148,18 @@ function build(shape: Shape): Built {
   // dividing by it aborts the whole statement, fence included. Non-constant, so the planner cannot fold it.
   const guarded = [...(shape.closeWait ? ['closed'] : []), ...(shape.updateWait ? ['voted'] : [])];
   const waitGuard = guarded.map((cte) => `, 1 / ((select count(*) from ${cte}) + 1 - (select count(*) from fence)) as ${cte}_pending`).join('');
-  return { sql: `with ${ctes.join(', ')} select fence."version", fence."last_seq"${waitGuard} from fence`, names };
+  // The notice's seq is the log's new last_seq, known only here; NOTIFY in the statement is sent at its commit, and only if it commits.
+  const notify = shape.notify ? `, pg_notify(${p('notify.channel')}, ${p('notify.prefix')} || fence."last_seq") as notified` : '';
+  return { sql: `with ${ctes.join(', ')} select fence."version", fence."last_seq"${waitGuard}${notify} from fence`, params };
 }
 
 const cache = new Map<string, Built>();
 
-/** The commit's statement; its values are named as in `build` and filled from the commit. */
-export function commitStatement(c: RunCommit, patch: Partial<RunsTable>): CompiledQuery<FencedRow> {
+/**
+ * The commit's statement; its values are named as in `build` and filled from the commit. With `notifyAs`
+ * (this process's origin) and events to announce, the statement NOTIFYs them itself.
+ */
+export function commitStatement(c: RunCommit, patch: Partial<RunsTable>, notifyAs?: string): CompiledQuery<FencedRow> {
   const columns = (Object.keys(patch) as (keyof RunsTable)[]).sort();
   const events = c.events ?? [];
   const shape: Shape = {
@@ -108,65 +170,15 @@ export function commitStatement(c: RunCommit, patch: Partial<RunsTable>): Compil
     closeWait: c.closeWait !== undefined,
     updateWait: c.updateWait !== undefined,
     events: events.length > 0,
+    notify: notifyAs !== undefined && events.length > 0,
   };
   const key = JSON.stringify(shape);
   let built = cache.get(key);
   if (!built) cache.set(key, (built = build(shape)));
 
-  const s = c.step;
-  const a = c.failedAttempt;
-  const w = c.openWait;
-  const values: Record<string, unknown> = {
-    ...patch,
-    bump: c.patch || c.updateWait ? 1 : 0,
-    added: events.length,
-    at: c.at,
-    run_id: c.runId,
-    expected: c.expectedVersion,
-    ...(s && {
-      'step.step_key': s.stepKey,
-      'step.phase': s.phase,
-      'step.visit': s.visit,
-      'step.kind': s.kind,
-      'step.agent': s.agent,
-      'step.output': toJson(s.output),
-      'step.committed_at': s.committedAt,
-      'step.attempt': s.agentRun?.attempt ?? null,
-      'step.started_at': s.agentRun?.startedAt ?? null,
-      'step.duration_ms': s.agentRun?.durationMs ?? null,
-      'step.from_phase': s.agentRun?.fromPhase ?? null,
-      'step.from_agent': s.agentRun?.fromAgent ?? null,
-      'step.input': s.agentRun ? toJson(s.agentRun.input) : null,
-    }),
-    ...(a && {
-      'attempt.step_key': a.stepKey,
-      'attempt.attempt': a.attempt,
-      'attempt.agent': a.agent,
-      'attempt.status': a.status,
-      'attempt.started_at': a.startedAt,
-      'attempt.duration_ms': a.durationMs,
-      'attempt.error': toJson(a.error),
-    }),
-    ...(c.closeWait && { 'close.id': c.closeWait.id, 'close.status': c.closeWait.status, 'close.resolution': toJson(c.closeWait.resolution) }),
-    ...(c.updateWait && { 'vote.id': c.updateWait.id, 'vote.votes': toJson(c.updateWait.votes) }),
-    ...(w && {
-      'open.id': w.id,
-      'open.step_key': w.stepKey,
-      'open.phase': w.phase,
-      'open.kind': w.kind,
-      'open.role': w.role,
-      'open.data': toJson(w.data),
-      'open.deadline_at': w.deadlineAt,
-      'open.created_at': w.createdAt,
-      'open.policy': w.policy ? toJson(w.policy) : null,
-    }),
-    'events.type': events.map((e) => e.type),
-    'events.payload': events.map((e) => toJson(e.payload)),
-    'events.actor_id': events.map((e) => e.actorId ?? null),
-  };
   return CompiledQuery.raw(
     built.sql,
-    built.names.map((name) => values[name]),
+    built.params.map((param) => param(c, patch, notifyAs)),
   );
 }
 
@@ -175,25 +187,30 @@ export function commitStatement(c: RunCommit, patch: Partial<RunsTable>): Compil
  * its RETURNING row. A transaction of BEGIN, two inserts and COMMIT was four round trips per started
  * run; a taken idempotency key fails the whole statement with the same unique violation.
  */
-const createRunSql = (() => {
+const createRunSql = (notify: boolean) => {
   const runColumns = COLUMNS.runs;
   const runValues = runColumns.map((c, i) => `$${i + 1}::${typeOf(c)}`);
   const n = runColumns.length;
-  return (
-    `with created as (insert into "runs" (${runColumns.map((c) => `"${c}"`).join(', ')}) values (${runValues.join(', ')}) returning "id")` +
-    ` insert into "events" ("run_id", "seq", "type", "payload", "at", "actor_id")` +
+  const logged =
+    `insert into "events" ("run_id", "seq", "type", "payload", "at", "actor_id")` +
     ` select created."id", e.n::int, e.type, e.payload, $${n + 1}::bigint, e.actor_id from created,` +
-    ` unnest($${n + 2}::text[], $${n + 3}::text[], $${n + 4}::text[]) with ordinality as e(type, payload, actor_id, n)`
-  );
-})();
+    ` unnest($${n + 2}::text[], $${n + 3}::text[], $${n + 4}::text[]) with ordinality as e(type, payload, actor_id, n)`;
+  const created = `with created as (insert into "runs" (${runColumns.map((c) => `"${c}"`).join(', ')}) values (${runValues.join(', ')}) returning "id")`;
+  return notify ? `${created}, logged as (${logged}) select pg_notify($${n + 5}::text, $${n + 6}::text) from created` : `${created} ${logged}`;
+};
+const CREATE_RUN = { plain: createRunSql(false), notifying: createRunSql(true) };
 
-/** The statement that writes `row` and its events (numbered 1…n, at the run's creation time). */
-export function createRunStatement(row: RunsTable, events: readonly NewEvent[]): CompiledQuery {
-  return CompiledQuery.raw(createRunSql, [
+/**
+ * The statement that writes `row` and its events (numbered 1…n, at the run's creation time); with
+ * `notice`, it also NOTIFYs it (sent at the commit, and only if the run was created).
+ */
+export function createRunStatement(row: RunsTable, events: readonly NewEvent[], notice?: EventNotice): CompiledQuery {
+  return CompiledQuery.raw(notice ? CREATE_RUN.notifying : CREATE_RUN.plain, [
     ...COLUMNS.runs.map((c) => row[c]),
     row.created_at,
     events.map((e) => e.type),
     events.map((e) => toJson(e.payload)),
     events.map((e) => e.actorId ?? null),
+    ...(notice ? [CHANNEL, encodeNotices([notice])] : []),
   ]);
 }

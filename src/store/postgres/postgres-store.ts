@@ -10,7 +10,7 @@ import type { BatonStore, StoreModule } from '../types.js';
 import { driveAsync, type Work } from '../unit-of-work.js';
 import { commitStatement, createRunStatement, WAIT_NOT_PENDING } from './commit-statement.js';
 import { Listener } from './listener.js';
-import { Notifier } from './notifier.js';
+import { InlineNotices, Notifier } from './notifier.js';
 import { run, StatementNames } from './prepared.js';
 
 export interface PostgresStoreOptions {
@@ -90,6 +90,7 @@ export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   return new KyselyStore(db, postgresAdapter(options.url, db, pool, notifier), options.origin, options.modules, {
     statement: commitStatement,
     createRun: createRunStatement,
+    notices: new InlineNotices(),
     stepTaken: (error) => isUniqueViolation(error) && 'table' in error && error.table === 'steps',
     waitNotPending: (error) => error instanceof Error && 'code' in error && error.code === WAIT_NOT_PENDING,
   });

@@ -1,0 +1,116 @@
+// Other processes hear every commit: a write alone in flight NOTIFYs inside its own statement, overlapping ones through the coalescing notifier.
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StaleRunError } from '../../src/errors/index.js';
+import type { BatonStore, EventNotice, NewRun } from '../../src/store/index.js';
+import { storeKinds, type TestStore } from '../support/stores.js';
+
+const postgres = storeKinds.find((k) => k.name === 'postgres');
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const newRun = (id: string, sessionId: string | null = null): NewRun => ({
+  id,
+  workflow: 'w',
+  sessionId,
+  idempotencyKey: null,
+  parameters: {},
+  state: 'running',
+  phase: 'a',
+  leaseOwner: null,
+  leaseExpiresAt: null,
+  createdAt: Date.now(),
+});
+
+/** Runs `work` counting the statements this process sends that NOTIFY only (the notifier's). */
+async function countingNotifierSends(work: () => Promise<void>): Promise<number> {
+  let sends = 0;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, and called with its client as `this`
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof original>) {
+    const first: unknown = args[0];
+    const text = typeof first === 'string' ? first : (first as { text?: string }).text;
+    if (text?.startsWith('select set_config')) sends++;
+    return original.apply(this, args);
+  } as typeof original;
+  try {
+    await work();
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  return sends;
+}
+
+describe.skipIf(!postgres)('notices of commits on PostgreSQL', () => {
+  let t: TestStore;
+  let listening: BatonStore;
+  let writer: BatonStore;
+  let notices: EventNotice[];
+  let stop: () => Promise<void>;
+  const heard = (runId: string, seq: number) => notices.some((n) => n.runId === runId && n.seq >= seq);
+
+  afterEach(async () => {
+    await stop();
+    await t.dispose();
+  });
+
+  async function start(): Promise<void> {
+    t = await postgres!.create();
+    listening = await t.reopen('listener');
+    writer = await t.reopen('writer');
+    notices = [];
+    stop = await listening.listen((notice) => notices.push(notice));
+  }
+
+  it('announces a lone write from inside its statement, with the new run’s session and each commit’s last seq', async () => {
+    await start();
+    const sends = await countingNotifierSends(async () => {
+      await writer.createRun(newRun('alone', 'session-a|b;c'), [{ type: 'run_created', payload: {} }]);
+      await writer.commit({
+        runId: 'alone',
+        expectedVersion: 1,
+        at: Date.now(),
+        events: [
+          { type: 'one', payload: {} },
+          { type: 'two', payload: {} },
+        ],
+      });
+    });
+    await until(() => heard('alone', 3));
+    expect(sends).toBe(0);
+    expect(notices.filter((n) => n.runId === 'alone')).toEqual([
+      { origin: 'writer', runId: 'alone', seq: 1, sessionId: 'session-a|b;c' },
+      { origin: 'writer', runId: 'alone', seq: 3 },
+    ]);
+  });
+
+  it('announces nothing for a commit the version fence refused', async () => {
+    await start();
+    await writer.createRun(newRun('fenced'), [{ type: 'run_created', payload: {} }]);
+    await expect(writer.commit({ runId: 'fenced', expectedVersion: 7, at: Date.now(), events: [{ type: 'lost', payload: {} }] })).rejects.toBeInstanceOf(
+      StaleRunError,
+    );
+    await writer.commit({ runId: 'fenced', expectedVersion: 1, at: Date.now(), events: [{ type: 'kept', payload: {} }] });
+    await until(() => heard('fenced', 2));
+    expect(notices.filter((n) => n.runId === 'fenced').map((n) => n.seq)).toEqual([1, 2]);
+  });
+
+  it('announces overlapping writes through the notifier, every run up to its last seq', async () => {
+    await start();
+    const ids = Array.from({ length: 30 }, (_, i) => `overlap-${i}`);
+    const sends = await countingNotifierSends(async () => {
+      await Promise.all(ids.map((id) => writer.createRun(newRun(id, 'together'), [{ type: 'run_created', payload: {} }])));
+      await Promise.all(ids.map((id) => writer.commit({ runId: id, expectedVersion: 1, at: Date.now(), events: [{ type: 'step', payload: {} }] })));
+    });
+    await until(() => ids.every((id) => heard(id, 2)));
+    expect(sends).toBeGreaterThan(0);
+    // Each new run is announced with its session, whichever way its notice went.
+    for (const id of ids) expect(notices.find((n) => n.runId === id && n.sessionId !== undefined)?.sessionId).toBe('together');
+  });
+});
