@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { z } from 'zod';
 import { defineAgent, defineWorkflow, Engine } from '../src/engine/index.js';
 import { openStore, type BatonStore } from '../src/store/index.js';
@@ -91,6 +92,34 @@ async function measure(store: BatonStore): Promise<Result[]> {
   return results;
 }
 
+/**
+ * The server's floor for a sequential workflow: one durable one-row UPDATE per commit the workflow
+ * makes (its creation and each step), on one connection, with no engine at all. Any system that makes
+ * each step durable before the next pays at least this here; printed so ratios can be read against it.
+ */
+async function postgresFloor(url: string): Promise<{ bench: 'engine-floor'; store: 'postgres'; commits_per_workflow: number; ms_per_workflow: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const commits = steps + 1;
+  try {
+    // A real table: a temporary one is not WAL-logged.
+    await client.query('create table if not exists bench_floor_probe (id int primary key, n int)');
+    await client.query('insert into bench_floor_probe values (1, 0) on conflict do nothing');
+    const update = { name: 'bench_floor', text: 'update bench_floor_probe set n = $1 where id = 1' };
+    for (let i = 0; i < 200; i++) await client.query({ ...update, values: [i] });
+    const samples: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      const started = performance.now();
+      for (let i = 0; i < sequentialRuns * commits; i++) await client.query({ ...update, values: [i] });
+      samples.push((performance.now() - started) / sequentialRuns);
+    }
+    return { bench: 'engine-floor', store: 'postgres', commits_per_workflow: commits, ms_per_workflow: Number(median(samples).toFixed(3)) };
+  } finally {
+    await client.query('drop table if exists bench_floor_probe');
+    await client.end();
+  }
+}
+
 function print(result: Result): void {
   if (args.json) console.log(JSON.stringify(result));
   else
@@ -108,9 +137,12 @@ try {
   await sqlite.close();
   const url = process.env.BATON_TEST_POSTGRES_URL ?? process.env.DATABASE_URL;
   if (url) {
-    const pg = await openStore({ databaseUrl: url, origin: 'bench' });
-    (await measure(pg)).forEach(print);
-    await pg.close();
+    const store = await openStore({ databaseUrl: url, origin: 'bench' });
+    (await measure(store)).forEach(print);
+    await store.close();
+    const floor = await postgresFloor(url);
+    if (args.json) console.log(JSON.stringify(floor));
+    else console.log(`postgres floor: ${floor.ms_per_workflow.toFixed(3)} ms/workflow (${floor.commits_per_workflow} durable one-row UPDATEs, no engine)`);
   } else if (!args.json) {
     console.log('postgres: skipped (set BATON_TEST_POSTGRES_URL or DATABASE_URL to measure it)');
   }

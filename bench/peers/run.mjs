@@ -85,12 +85,24 @@ for (const [system, store] of [['langgraph', 'sqlite'], ['dbos', 'postgres']]) {
   }
 }
 
+// The server's floor (engine.ts: one durable one-row UPDATE per commit a workflow makes), read against DBOS's sequential time.
+const floor = records.find((r) => r.bench === 'engine-floor');
+const dbosSequential = find('dbos', 'postgres', 'sequential');
+if (floor && dbosSequential) {
+  comparisons.push({
+    bench: 'peers', comparison: 'floor/dbos-postgres', mode: 'sequential',
+    floor_ms_per_workflow: floor.ms_per_workflow,
+    floor_share_of_dbos: Math.round((floor.ms_per_workflow / dbosSequential.ms_per_workflow) * 100) / 100,
+  });
+}
+
 if (values.json) {
   for (const rec of [...records, ...comparisons]) console.log(JSON.stringify(rec));
   for (const r of results) for (const line of r.other) console.error(`[${r.label}] ${line}`);
 } else {
   const rows = [['system', 'store', 'mode', 'steps', 'runs', 'ms/workflow', 'steps/s']];
   for (const r of records) {
+    if (r.bench === 'engine-floor') continue;
     const system = r.bench === 'engine' ? 'baton' : r.system;
     rows.push([system, r.store, r.mode, r.steps, r.runs, r.ms_per_workflow.toFixed(2), r.steps_per_s.toFixed(0)]);
   }
@@ -107,7 +119,17 @@ if (values.json) {
   for (const r of results) for (const line of r.other) console.log(`[${r.label}] ${line}`);
   console.log('\nratios of ms/workflow, peer / Baton (above 1 means Baton is faster):');
   if (comparisons.length === 0) console.log('  none (no pair of peer and Baton figures for the same store)');
-  for (const c of comparisons) console.log(`  ${c.comparison.padEnd(22)} ${c.mode.padEnd(10)}  ${c.ratio_ms_per_workflow.toFixed(2)}`);
+  for (const c of comparisons) {
+    if (c.ratio_ms_per_workflow !== undefined) console.log(`  ${c.comparison.padEnd(22)} ${c.mode.padEnd(10)}  ${c.ratio_ms_per_workflow.toFixed(2)}`);
+  }
+  if (floor && dbosSequential) {
+    const baton = find('baton', 'postgres', 'sequential');
+    console.log(
+      `\nPostgreSQL floor here: ${floor.ms_per_workflow.toFixed(2)} ms/workflow (${floor.commits_per_workflow} durable one-row UPDATEs, no engine) = ` +
+        `${(floor.ms_per_workflow / dbosSequential.ms_per_workflow).toFixed(2)}× DBOS's sequential time` +
+        (baton ? `; Baton ${(baton.ms_per_workflow / dbosSequential.ms_per_workflow).toFixed(2)}× DBOS, ${(baton.ms_per_workflow / floor.ms_per_workflow).toFixed(2)}× the floor` : ''),
+    );
+  }
 }
 
 let failed = false;
