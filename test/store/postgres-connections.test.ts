@@ -3,16 +3,9 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type EventNotice } from '../../src/store/index.js';
 import { storeKinds, type TestStore } from '../support/stores.js';
+import { until } from '../support/until.js';
 
 const postgres = storeKinds.find((k) => k.name === 'postgres');
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(!postgres)('PostgreSQL connections that drop', () => {
   let t: TestStore;

@@ -4,16 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StaleRunError } from '../../src/errors/index.js';
 import type { BatonStore, EventNotice, NewRun } from '../../src/store/index.js';
 import { storeKinds, type TestStore } from '../support/stores.js';
+import { until } from '../support/until.js';
 
 const postgres = storeKinds.find((k) => k.name === 'postgres');
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const newRun = (id: string, sessionId: string | null = null): NewRun => ({
   id,
