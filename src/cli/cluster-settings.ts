@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidParametersError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
+import { NODE_ROLES } from '../store/types.js';
 
 /** What a node does: everything (default), API only (`--no-worker`: HTTP and streams, drives no run), or worker only (`--worker-only`: drives runs, serves /health and /metrics). */
-export const NodeRole = z.enum(['all', 'api', 'worker']);
+export const NodeRole = z.enum(NODE_ROLES);
 export type NodeRole = z.output<typeof NodeRole>;
 
 const clusterSettingsSchema = z.object({
@@ -20,8 +21,10 @@ const clusterSettingsSchema = z.object({
   leaseMs: z.coerce.number().int().min(500).max(600_000).default(10_000),
   /** BATON_POLL_MS: how often a worker renews its leases and claims orphaned runs (default 1 s; keep it well under the lease). */
   pollMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /** BATON_NODE_HEARTBEAT_MS (not BATON_HEARTBEAT_MS: that is the streams' heartbeat): how often the node refreshes its row in `nodes` (GET /api/nodes); default a third of the lease. Below the lease. */
+  heartbeatMs: z.coerce.number().int().min(50).max(600_000).optional(),
 });
-export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
+export type ClusterSettings = Omit<z.output<typeof clusterSettingsSchema>, 'heartbeatMs'> & { heartbeatMs: number };
 
 export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: { role?: NodeRole | undefined } = {}): ClusterSettings {
   const pick = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
@@ -30,6 +33,7 @@ export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     role: overrides.role ?? pick('BATON_NODE_ROLE'),
     leaseMs: pick('BATON_LEASE_MS'),
     pollMs: pick('BATON_POLL_MS'),
+    heartbeatMs: pick('BATON_NODE_HEARTBEAT_MS'),
   });
   if (!parsed.success) throw new InvalidParametersError('cluster settings are invalid', issuesOf(parsed.error));
   if (parsed.data.pollMs * 2 > parsed.data.leaseMs) {
@@ -37,5 +41,12 @@ export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, ove
       { path: 'BATON_POLL_MS', message: 'renew at least twice per lease (BATON_POLL_MS ≤ BATON_LEASE_MS / 2)' },
     ]);
   }
-  return parsed.data;
+  const { heartbeatMs = Math.round(parsed.data.leaseMs / 3), ...settings } = parsed.data;
+  // A heartbeat as slow as the lease would show a live node as gone between two beats (GET /api/nodes counts it alive for two beats plus a second).
+  if (heartbeatMs >= settings.leaseMs) {
+    throw new InvalidParametersError('cluster settings are invalid', [
+      { path: 'BATON_NODE_HEARTBEAT_MS', message: `beat more often than the lease (BATON_NODE_HEARTBEAT_MS < BATON_LEASE_MS, ${settings.leaseMs})` },
+    ]);
+  }
+  return { ...settings, heartbeatMs };
 }

@@ -5,7 +5,9 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { z } from 'zod';
 import { ActorDirectory } from '../actors/directory.js';
 import { Engine } from '../engine/index.js';
 import { llmSettingsFromEnv } from '../llm/index.js';
@@ -21,6 +23,16 @@ import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';
 import { createTelemetry, instrumentStore, metricsRoutes, watchEngine, type Telemetry } from '../telemetry/index.js';
 import { WORKFLOW_MODULES } from './modules.js';
+
+/** Baton's version from its package.json (two folders up from src/cli and dist/cli alike), shown in /api/nodes; null when unreadable. */
+function batonVersion(): string | null {
+  try {
+    const parsed = z.object({ version: z.string() }).safeParse(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
+    return parsed.success ? parsed.data.version : null;
+  } catch {
+    return null; // a bundled or stripped install: the version column stays empty
+  }
+}
 
 export interface ServeOptions {
   /** The serve flags: 'api' for --no-worker, 'worker' for --worker-only; unset, BATON_NODE_ROLE (default all). */
@@ -46,9 +58,10 @@ export async function serve(
 ): Promise<void> {
   // BATON_RETENTION_DAYS: finished runs older than that are pruned at start and daily (off when unset); checked before anything starts.
   const days = retentionDaysFromEnv();
-  // BATON_NODE_ID, BATON_NODE_ROLE, BATON_LEASE_MS, BATON_POLL_MS: checked before anything starts too.
+  // BATON_NODE_ID, BATON_NODE_ROLE, BATON_LEASE_MS, BATON_POLL_MS, BATON_NODE_HEARTBEAT_MS: checked before anything starts too.
   const cluster = clusterSettingsFromEnv(process.env, { role: options.role });
   const { nodeId, role } = cluster;
+  const version = batonVersion();
   // Every log line names the node: several nodes write to one log collector. BATON_LOG_LEVEL: pino's levels (default info).
   const logger = { level: process.env.BATON_LOG_LEVEL || 'info', base: { pid: process.pid, hostname: hostname(), node: nodeId, role } };
   // Metrics always (GET /metrics); traces over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the no-op tracer.
@@ -64,6 +77,10 @@ export async function serve(
     nodeId,
     leaseMs: cluster.leaseMs,
     pollIntervalMs: cluster.pollMs,
+    // Every role joins the nodes (its row in `nodes`, beaten every BATON_NODE_HEARTBEAT_MS), so /api/nodes lists API nodes and idle workers too.
+    role,
+    heartbeatMs: cluster.heartbeatMs,
+    ...(version === null ? {} : { version }),
     // An API node takes no run: the runs it starts or resumes are left unleased for a worker's next claim (within BATON_POLL_MS).
     drive: role !== 'api',
     onError: (error, context) => console.error(`baton engine [${nodeId}]: ${context}:`, error),
@@ -84,7 +101,7 @@ export async function serve(
           config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
         });
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ lease_ms: cluster.leaseMs, poll_ms: cluster.pollMs }, `node ${nodeId} serving (${role})`);
+  app.log.info({ lease_ms: cluster.leaseMs, poll_ms: cluster.pollMs, heartbeat_ms: cluster.heartbeatMs, version }, `node ${nodeId} serving (${role})`);
   const retention =
     days === undefined
       ? undefined
@@ -96,11 +113,13 @@ export async function serve(
             ),
           failed: (error) => app.log.error({ err: error }, 'retention: pruning failed; trying again tomorrow'),
         });
-  // Graceful shutdown: streams are told to reconnect elsewhere (1012) and HTTP stops; then the engine
-  // stops claiming, aborts its agents (SHUTDOWN) and releases its leases, so another node claims the
-  // runs at its next poll instead of after the lease; the interrupted steps run again there.
+  // Graceful shutdown: the node's row is marked stopping (/api/nodes on other nodes says so); streams are
+  // told to reconnect elsewhere (1012) and HTTP stops; then the engine stops claiming, aborts its agents
+  // (SHUTDOWN) and releases its leases, so another node claims the runs at its next poll instead of
+  // after the lease (the interrupted steps run again there), and deletes the node's row.
   const stop = async () => {
     app.log.info('shutting down: closing streams (1012), releasing leases');
+    await engine.beginShutdown();
     retention?.stop();
     await retention?.running;
     await app.close();

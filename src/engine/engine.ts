@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { refOf, type Actor } from '../actors/contracts.js';
 import { CancelledError, ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { inputError } from '../errors/zod-issues.js';
-import type { AttemptRecord, EventRecord, HandoffRecord, RunFilter, RunRecord, RunState, RunStore, WaitRecord } from '../store/types.js';
+import type { AttemptRecord, EventRecord, HandoffRecord, NodeRole, RunFilter, RunRecord, RunState, RunStore, WaitRecord } from '../store/types.js';
 import type { AgentDefinition } from './agent.js';
 import type { Decision } from './contracts.js';
 import { commitRun, type EngineCore } from './core.js';
 import { listDecisions, type DecisionQuery } from './decisions.js';
+import { Membership } from './membership.js';
 import { EventHub, type EventListener, type RunCursor, type Subscription } from './event-hub.js';
 import { events } from './events.js';
 import { AgentRegistry } from './registry.js';
@@ -46,6 +47,12 @@ export interface EngineOptions {
    * and expires overdue waits. Default true.
    */
   drive?: boolean;
+  /** What this node does, as its membership row shows it (default: all, or api when `drive` is false); `baton serve --worker-only` says worker. */
+  role?: NodeRole;
+  /** Baton's package version, shown in GET /api/nodes (default none). */
+  version?: string;
+  /** How often start() refreshes this node's row in `nodes` (default a third of the lease). */
+  heartbeatMs?: number;
   /** The one clock of the engine and its agents (AgentContext.now); default Date.now. */
   now?: () => number;
   random?: () => number;
@@ -80,6 +87,9 @@ export class Engine {
   private readonly core: EngineCore;
   private readonly worker: Worker;
   private readonly waitsOf: Waits;
+  private readonly membership: Membership;
+  /** How often a started engine refreshes its node's row (what /api/nodes counts a node alive from). */
+  readonly heartbeatMs: number;
   private readonly onError: (error: unknown, context: string) => void;
 
   constructor(options: EngineOptions) {
@@ -113,6 +123,16 @@ export class Engine {
       (run) => this.worker.launch(run),
       () => this.worker.leaseForNow(),
     );
+    this.heartbeatMs = options.heartbeatMs ?? Math.round(this.core.leaseMs / 3);
+    this.membership = new Membership({
+      store: this.store,
+      nodeId: this.nodeId,
+      role: options.role ?? (options.drive === false ? 'api' : 'all'),
+      version: options.version ?? null,
+      heartbeatMs: this.heartbeatMs,
+      now: () => this.core.now(),
+      onError: this.onError,
+    });
     for (const workflow of options.workflows ?? []) this.registerWorkflow(workflow);
   }
 
@@ -141,14 +161,25 @@ export class Engine {
     return [...this.workflows.keys()];
   }
 
-  /** Starts polling for orphaned runs and overdue waits, and listening to other processes. */
+  /** Joins the nodes (its row in `nodes`, then a heartbeat), starts polling for orphaned runs and overdue waits, and listening to other processes. */
   async start(): Promise<void> {
+    await this.membership.join();
     await this.worker.start();
   }
 
-  /** Stops taking work, lets in-flight agents go (their signal fires with SHUTDOWN; their steps re-run elsewhere) and frees their leases. */
+  /** Marks this node stopping in `nodes` (a graceful shutdown began: others show it so); close() does it too. */
+  async beginShutdown(): Promise<void> {
+    await this.membership.stopping();
+  }
+
+  /**
+   * Stops taking work, lets in-flight agents go (their signal fires with SHUTDOWN; their steps re-run
+   * elsewhere) and frees their leases; then deletes the node's row, a clean shutdown being over.
+   */
   async close(): Promise<void> {
+    await this.membership.stopping();
     await this.worker.close();
+    await this.membership.leave();
   }
 
   // ---- runs ---------------------------------------------------------------------------

@@ -9,7 +9,19 @@ import { driveAsync, query, type Work } from './unit-of-work.js';
 import type { DialectAdapter } from './dialect.js';
 import { pruneRuns } from './retention.js';
 import { composeMigrations, type Database, type EventsTable, type RunsTable, type StepsTable, type WaitsTable } from './schema.js';
-import { attemptFromRow, attemptOf, decisionFromRow, eventFromRow, handoffOf, patchToRow, runFromRow, stepFromRow, toJson, waitFromRow } from './rows.js';
+import {
+  attemptFromRow,
+  attemptOf,
+  decisionFromRow,
+  eventFromRow,
+  handoffOf,
+  nodeFromRow,
+  patchToRow,
+  runFromRow,
+  stepFromRow,
+  toJson,
+  waitFromRow,
+} from './rows.js';
 import type {
   AttemptRecord,
   BatonStore,
@@ -20,6 +32,8 @@ import type {
   EventNotice,
   EventRecord,
   HandoffRecord,
+  NodeBeat,
+  NodeRecord,
   PruneOptions,
   PruneResult,
   NewEvent,
@@ -497,6 +511,41 @@ export class KyselyStore implements BatonStore {
 
   async releaseLeases(owner: string): Promise<void> {
     await this.all(this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', owner));
+  }
+
+  async beatNode(beat: NodeBeat): Promise<void> {
+    await this.all(
+      this.db
+        .insertInto('nodes')
+        .values({ id: beat.id, role: beat.role, version: beat.version, started_at: beat.startedAt, heartbeat_at: beat.heartbeatAt, stopping_at: null })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            role: eb.ref('excluded.role'),
+            version: eb.ref('excluded.version'),
+            started_at: eb.ref('excluded.started_at'),
+            heartbeat_at: eb.ref('excluded.heartbeat_at'),
+            // A beat that was in flight when the shutdown began must not unmark it; a restart under the same id must.
+            stopping_at: eb.case().when('nodes.started_at', '=', eb.ref('excluded.started_at')).then(eb.ref('nodes.stopping_at')).else(null).end(),
+          })),
+        ),
+    );
+  }
+
+  async markNodeStopping(id: string, at: number): Promise<void> {
+    await this.all(this.db.updateTable('nodes').set({ stopping_at: at }).where('id', '=', id));
+  }
+
+  async removeNode(id: string): Promise<void> {
+    await this.all(this.db.deleteFrom('nodes').where('id', '=', id));
+  }
+
+  async forgetNodes(before: number): Promise<number> {
+    const gone = await this.all(this.db.deleteFrom('nodes').where('heartbeat_at', '<', before).returning('id'));
+    return gone.length;
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return (await this.all(this.db.selectFrom('nodes').selectAll().orderBy('id'))).map(nodeFromRow);
   }
 
   async workflowStats(workflow: string): Promise<WorkflowRunStats> {

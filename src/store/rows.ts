@@ -3,13 +3,15 @@ import type { Selectable } from 'kysely';
 import type { ActorRef } from '../actors/contracts.js';
 import type { WaitPolicy, WaitVote } from './contracts.js';
 import type { ErrorBody } from '../errors/index.js';
-import type { AttemptsTable, EventsTable, RunsTable, StepsTable, WaitsTable } from './schema.js';
+import type { AttemptsTable, EventsTable, NodesTable, RunsTable, StepsTable, WaitsTable } from './schema.js';
 import type {
   AttemptRecord,
   AttemptStatus,
   DecisionRecord,
   EventRecord,
   HandoffRecord,
+  NodeRecord,
+  NodeRole,
   RunPatch,
   RunRecord,
   RunState,
@@ -157,4 +159,13 @@ export const waitFromRow = (row: Selectable<WaitsTable>): WaitRecord => ({
   resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
   policy: fromJson<WaitPolicy | null>(row.policy),
   votes: fromJson<WaitVote[] | null>(row.votes) ?? [],
+});
+
+export const nodeFromRow = (row: Selectable<NodesTable>): NodeRecord => ({
+  id: row.id,
+  role: row.role as NodeRole,
+  version: row.version,
+  startedAt: Number(row.started_at),
+  heartbeatAt: Number(row.heartbeat_at),
+  stoppingAt: row.stopping_at === null ? null : Number(row.stopping_at),
 });

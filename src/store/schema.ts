@@ -110,6 +110,23 @@ export interface ActorTokensTable {
 }
 
 /**
+ * The Baton processes sharing this database ("nodes"), one row each while it runs: written at its
+ * start and by its heartbeat, marked when a graceful shutdown begins, deleted when it ends. Nothing
+ * in it changes per request.
+ */
+export interface NodesTable {
+  id: string;
+  /** all | api | worker: what the node does (NODE_ROLES). */
+  role: string;
+  /** Baton's package version the node runs; null when the process did not say. */
+  version: string | null;
+  started_at: number;
+  heartbeat_at: number;
+  /** When its graceful shutdown began; null while it serves. */
+  stopping_at: number | null;
+}
+
+/**
  * Each engine table's columns, in table order, written once: the insert statements are generated
  * from these lists (hot-queries.ts), and a test holds them to the live schema of both databases.
  */
@@ -171,6 +188,7 @@ export const COLUMNS = {
     'policy',
     'votes',
   ] as const satisfies readonly (keyof WaitsTable)[],
+  nodes: ['id', 'role', 'version', 'started_at', 'heartbeat_at', 'stopping_at'] as const satisfies readonly (keyof NodesTable)[],
 };
 
 /** The engine's tables; a module's tables are its own (see `ModuleDatabase`). */
@@ -182,6 +200,7 @@ export interface Database {
   waits: WaitsTable;
   actors: ActorsTable;
   actor_tokens: ActorTokensTable;
+  nodes: NodesTable;
 }
 
 type AnyDb = Kysely<unknown>;
@@ -315,10 +334,25 @@ const actorsAndDecisions: Migration = {
   },
 };
 
+/** Node membership (docs/CLUSTER.md): a row per running Baton process, kept fresh by its heartbeat; read by GET /api/nodes. */
+const nodes: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('nodes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('version', 'text')
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+      .addColumn('stopping_at', 'bigint')
+      .execute();
+  },
+};
+
 /** The engine's migrations: always first. */
 export const CORE: StoreModule = {
   name: 'core',
-  migrations: (target) => ({ '0001_engine_tables': engineTables(target), '0005_actors_and_decisions': actorsAndDecisions }),
+  migrations: (target) => ({ '0001_engine_tables': engineTables(target), '0005_actors_and_decisions': actorsAndDecisions, '0006_nodes': nodes }),
 };
 
 /** A migration another module recorded that this process does not load: already run, nothing to do here. */

@@ -240,6 +240,25 @@ export interface EventNotice {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** What a node does: everything, the API only (`--no-worker`), or the runs only (`--worker-only`). */
+export const NODE_ROLES = ['all', 'api', 'worker'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** A running Baton process as its membership row shows it (docs/CLUSTER.md). */
+export interface NodeRecord {
+  id: string;
+  role: NodeRole;
+  /** Baton's package version; null when the process did not say. */
+  version: string | null;
+  startedAt: number;
+  heartbeatAt: number;
+  /** When its graceful shutdown began; null while it serves. */
+  stoppingAt: number | null;
+}
+
+/** What a node's heartbeat writes: its identity and when it started (`heartbeatAt` is the time of the beat). */
+export type NodeBeat = Omit<NodeRecord, 'stoppingAt'>;
+
 export interface RunStore {
   readonly dialect: Dialect;
   /** A human-readable line on what a committed step survives (process crash, power loss). */
@@ -281,6 +300,20 @@ export interface RunStore {
   /** Every node holding leases on running runs: how many, and its newest lease's expiry (what /api/nodes shows). */
   leaseHolders(): Promise<{ owner: string; leases: number; newestExpiry: number | null }[]>;
   releaseLeases(owner: string): Promise<void>;
+
+  /**
+   * A node's heartbeat, one statement: inserts its row or refreshes it. A row already marked stopping
+   * stays so unless the node started again since (another `startedAt`: a restart under the same id).
+   */
+  beatNode(beat: NodeBeat): Promise<void>;
+  /** Marks a node's graceful shutdown begun (its row stays until `removeNode`). */
+  markNodeStopping(id: string, at: number): Promise<void>;
+  /** Deletes a node's row: its clean shutdown is over. */
+  removeNode(id: string): Promise<void>;
+  /** Deletes the rows of nodes whose last heartbeat is older than `before` (nodes that died long ago); returns how many. */
+  forgetNodes(before: number): Promise<number>;
+  /** Every node with a row, by id. */
+  listNodes(): Promise<NodeRecord[]>;
 
   workflowStats(workflow: string): Promise<WorkflowRunStats>;
 
