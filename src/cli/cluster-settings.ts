@@ -26,6 +26,15 @@ const clusterSettingsSchema = z.object({
 });
 export type ClusterSettings = Omit<z.output<typeof clusterSettingsSchema>, 'heartbeatMs'> & { heartbeatMs: number };
 
+/** The environment variable behind each setting: refusals name what the operator set, not a field of ours. */
+const ENV_NAMES: Record<keyof z.input<typeof clusterSettingsSchema>, string> = {
+  nodeId: 'BATON_NODE_ID',
+  role: 'BATON_NODE_ROLE',
+  leaseMs: 'BATON_LEASE_MS',
+  pollMs: 'BATON_POLL_MS',
+  heartbeatMs: 'BATON_NODE_HEARTBEAT_MS',
+};
+
 export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: { role?: NodeRole | undefined } = {}): ClusterSettings {
   const pick = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
   const parsed = clusterSettingsSchema.safeParse({
@@ -35,7 +44,10 @@ export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     pollMs: pick('BATON_POLL_MS'),
     heartbeatMs: pick('BATON_NODE_HEARTBEAT_MS'),
   });
-  if (!parsed.success) throw new InvalidParametersError('cluster settings are invalid', issuesOf(parsed.error));
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error).map((issue) => ({ ...issue, path: ENV_NAMES[issue.path as keyof typeof ENV_NAMES] ?? issue.path }));
+    throw new InvalidParametersError('cluster settings are invalid', issues);
+  }
   if (parsed.data.pollMs * 2 > parsed.data.leaseMs) {
     throw new InvalidParametersError('cluster settings are invalid', [
       { path: 'BATON_POLL_MS', message: 'renew at least twice per lease (BATON_POLL_MS ≤ BATON_LEASE_MS / 2)' },
