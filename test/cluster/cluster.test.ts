@@ -141,14 +141,15 @@ describe.skipIf(!serverUrl)('three baton serve nodes on one PostgreSQL', () => {
     socket.close();
   }, 60_000);
 
-  it('lists the nodes holding leases in /api/nodes, and on SIGTERM closes streams with 1012 and hands its runs to another node at once', async () => {
+  it('lists every node with its role and leases in /api/nodes, and on SIGTERM closes streams with 1012, hands its runs to another node at once and leaves the list', async () => {
     const [a, b] = nodes as [NodeProcess, NodeProcess];
     const session = `sigterm-${Date.now()}`;
     const run = await startRun(b, session, { ms: 20_000, steps: 1 });
     await until('node B running the agent', () => (agentLog().some((l) => l.run === run && l.node === 'node-b' && l.what === 'start') ? true : undefined));
-    const { nodes: listed } = await json<{ nodes: { node_id: string; leases_held: number; alive: boolean; self: boolean }[] }>(`${a.base}/api/nodes`);
-    expect(listed.find((n) => n.node_id === 'node-b')).toMatchObject({ leases_held: 1, alive: true, self: false });
-    expect(listed.find((n) => n.node_id === 'node-a')).toMatchObject({ self: true });
+    type Listed = { nodes: { node_id: string; role: string | null; leases_held: number; status: string; alive: boolean; self: boolean }[] };
+    const { nodes: listed } = await json<Listed>(`${a.base}/api/nodes`);
+    expect(listed.find((n) => n.node_id === 'node-b')).toMatchObject({ role: 'all', leases_held: 1, status: 'alive', alive: true, self: false });
+    expect(listed.find((n) => n.node_id === 'node-a')).toMatchObject({ role: 'all', status: 'alive', self: true });
     expect(await json(`${b.base}/health`)).toMatchObject({ status: 'ok', node: 'node-b' });
 
     const stream = new WebSocket(`${b.base.replace('http', 'ws')}/ws/runs/${run}?since=0`);
@@ -161,6 +162,8 @@ describe.skipIf(!serverUrl)('three baton serve nodes on one PostgreSQL', () => {
     // Released, not left to expire: node A takes the run within a poll or so, well before the lease would have run out.
     const taken = await until('node A taking the run', () => agentLog().find((l) => l.run === run && l.node === 'node-a' && l.what === 'start'), 5_000, 20);
     expect(taken.t - stoppedAt).toBeLessThan(LEASE_MS);
+    // A clean shutdown deleted its row after releasing its leases: node B is no longer listed, not even as gone.
+    expect((await json<Listed>(`${a.base}/api/nodes?all=true`)).nodes.map((n) => n.node_id)).not.toContain('node-b');
     await json(`${a.base}/api/runs/${run}/cancel`, { method: 'POST', body: JSON.stringify({}) });
   }, 60_000);
 });

@@ -27,6 +27,17 @@ describe.skipIf(!serverUrl)('an API node and a worker node on one PostgreSQL', (
     await db?.drop();
   });
 
+  it('lists the idle worker on the API node by its heartbeat, before it holds any lease', async () => {
+    const { version } = await import('../../package.json', { with: { type: 'json' } }).then((m) => m.default);
+    const { nodes } = await json<{
+      nodes: { node_id: string; role: string | null; version: string | null; leases_held: number; status: string; self: boolean }[];
+    }>(`${api.base}/api/nodes`);
+    expect(nodes).toEqual([
+      expect.objectContaining({ node_id: 'api-1', role: 'api', version, leases_held: 0, status: 'alive', self: true }),
+      expect.objectContaining({ node_id: 'worker-1', role: 'worker', version, leases_held: 0, status: 'alive', self: false }),
+    ]);
+  });
+
   it('runs started on the API node are driven by the worker and streamed by the API node; the worker answers only /health and /metrics', async () => {
     const received: { run_id?: string; seq?: number; type: string }[] = [];
     const socket = new WebSocket(`${api.base.replace('http', 'ws')}/ws/orchestrator/roles?since=0`);
