@@ -28,8 +28,9 @@ export type CommitParts = Omit<RunCommit, 'runId' | 'expectedVersion' | 'at'>;
 export async function commitRun(core: EngineCore, run: RunRecord, parts: CommitParts): Promise<RunRecord> {
   const at = core.now();
   const { version, events } = await core.store.commit({ ...parts, runId: run.id, expectedVersion: run.version, at });
-  core.hub.publish(events);
-  return { ...run, ...parts.patch, version, lastSeq: events.at(-1)?.seq ?? run.lastSeq, updatedAt: at };
+  const committed = { ...run, ...parts.patch, version, lastSeq: events.at(-1)?.seq ?? run.lastSeq, updatedAt: at };
+  core.hub.publish(events, committed);
+  return committed;
 }
 
 /**

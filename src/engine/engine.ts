@@ -214,7 +214,7 @@ export class Engine {
       throw new ConflictError(`idempotency key "${options.idempotencyKey}" already started a run of workflow "${run.workflow}"`, { run_id: run.id });
     }
     if (created) {
-      this.hub.publish(written);
+      this.hub.publish(written, run);
       if (runNow) this.worker.launch(run, []);
     }
     return this.statusOf(run);
@@ -228,6 +228,12 @@ export class Engine {
 
   async status(runId: string): Promise<RunStatus> {
     return this.statusOf(await this.getRun(runId));
+  }
+
+  /** `status`, answered from the run as this process last committed it when no later event is known. */
+  private latestStatus(runId: string): Promise<RunStatus> {
+    const run = this.hub.latest(runId);
+    return run ? this.statusOf(run) : this.status(runId);
   }
 
   /** A session's latest `limit` runs, oldest first, as stream followers need them: id and last event number. */
@@ -375,7 +381,8 @@ export class Engine {
    * CONFLICT if it finishes in another state first.
    */
   async settled(runId: string, states: readonly RunState[] = ['waiting', ...FINISHED_STATES], options: { timeoutMs?: number } = {}): Promise<RunStatus> {
-    const run = await this.getRun(runId);
+    // A run driven here is known as last committed: no read, unless a later event of it is known.
+    const run = this.hub.latest(runId) ?? (await this.getRun(runId));
     if (states.includes(run.state)) return this.statusOf(run);
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -388,7 +395,8 @@ export class Engine {
         if (event.type !== 'run_state') return;
         const to = event.payload.to as RunState;
         if (states.includes(to)) {
-          done(() => void this.status(runId).then(resolve, reject));
+          // After the commit's whole batch of events is published (it may end with more than this one), so `latest` can answer.
+          done(() => queueMicrotask(() => void this.latestStatus(runId).then(resolve, reject)));
         } else if (FINISHED_STATES.includes(to)) {
           done(() => reject(new ConflictError(`run "${runId}" ended ${to} before reaching ${states.join(' or ')}`, { state: to })));
         }

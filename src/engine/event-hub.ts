@@ -3,7 +3,7 @@
  * new events as they commit, in order, with no gap and no duplicate: whenever what arrives is
  * not the very next sequence number, it reads the store again from the last one it delivered.
  */
-import type { EventNotice, EventRecord, RunStore } from '../store/types.js';
+import type { EventNotice, EventRecord, RunRecord, RunStore } from '../store/types.js';
 
 export type EventListener = (event: EventRecord) => void;
 
@@ -80,11 +80,21 @@ class Follower implements RunCursor {
 
 /** How many runs' latest sequence numbers to remember (lets a new follower skip a read). */
 const HEADS_KEPT = 10_000;
+/** How many runs' records, as this process last committed them, to remember (lets `latest` skip a read). */
+const RECORDS_KEPT = 1_000;
+
+/** Sets `key` as the newest entry of an insertion-ordered map, dropping the oldest past `limit`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value as string);
+}
 
 export class EventHub {
   private readonly followers = new Map<string, Set<Follower>>();
   /** The last sequence number published per run, for recently active runs, oldest first. */
   private readonly heads = new Map<string, number>();
+  private readonly records = new Map<string, RunRecord>();
   private readonly watchers = new Set<EventListener>();
 
   constructor(
@@ -92,15 +102,24 @@ export class EventHub {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  /** Called after a local commit with the events it wrote. */
-  publish(events: readonly EventRecord[]): void {
+  /** Called after a local commit with the events it wrote and, when the committer knows it, the run as it now stands. */
+  publish(events: readonly EventRecord[], run?: RunRecord): void {
+    if (run) remember(this.records, run.id, run, RECORDS_KEPT);
     for (const event of events) {
-      this.heads.delete(event.runId);
-      this.heads.set(event.runId, event.seq);
-      if (this.heads.size > HEADS_KEPT) this.heads.delete(this.heads.keys().next().value as string);
+      remember(this.heads, event.runId, event.seq, HEADS_KEPT);
       for (const follower of this.followers.get(event.runId) ?? []) follower.offer(event);
       for (const watcher of this.watchers) watcher(event);
     }
+  }
+
+  /**
+   * The run as this process last committed it, if no later event of it is known here (from this
+   * process or, through notices, from others); otherwise undefined: read the store. Spares a local
+   * caller waiting on a run driven here (`Engine.settled`) a read per wait.
+   */
+  latest(runId: string): RunRecord | undefined {
+    const run = this.records.get(runId);
+    return run && run.lastSeq === this.heads.get(runId) ? run : undefined;
   }
 
   /** Called when another process says a run's log grew (or, with its session, that it started a run). */

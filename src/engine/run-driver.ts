@@ -250,9 +250,10 @@ export class RunDriver {
     this.pendingEvents = this.pendingEvents.then(async () => {
       if (this.controller.signal.aborted) return;
       try {
-        const { events: written } = await this.core.store.commit({ runId: this.run.id, expectedVersion: this.run.version, events: list, at: this.core.now() });
-        this.core.hub.publish(written);
-        this.run = { ...this.run, lastSeq: written.at(-1)?.seq ?? this.run.lastSeq };
+        const at = this.core.now();
+        const { events: written } = await this.core.store.commit({ runId: this.run.id, expectedVersion: this.run.version, events: list, at });
+        this.run = { ...this.run, lastSeq: written.at(-1)?.seq ?? this.run.lastSeq, updatedAt: at };
+        this.core.hub.publish(written, this.run);
       } catch (error) {
         // A stale run means someone else owns it now: stop the agent rather than write on.
         this.controller.abort(error);

@@ -93,6 +93,33 @@ describeEachStore('engines sharing a database', (kind) => {
     expect((await driver.status(id)).state).toBe('cancelled');
   });
 
+  it('answers settled for a run driven here from its last commit, reading the store no more, and with what a read returns', async () => {
+    const engine = await engineOn();
+    let reads = 0;
+    const getRun = t.store.getRun.bind(t.store);
+    t.store.getRun = (id) => {
+      reads++;
+      return getRun(id);
+    };
+    const { id } = await engine.startRun('two-step', {});
+    const settled = await engine.settled(id);
+    expect(reads).toBe(0);
+    expect(settled.state).toBe('completed');
+    expect(settled).toEqual(await engine.status(id));
+    expect(reads).toBe(1);
+  });
+
+  it.runIf(kind.name === 'postgres')('answers settled from the store once another node wrote to the run after this one', async () => {
+    const driver = await engineOn();
+    const other = await engineOn(await t.reopen('other'));
+    const { id } = await driver.startRun('held', {});
+    await driver.settled(id, ['running']);
+    await other.cancelRun(id, 'changed our minds');
+    const settled = await driver.settled(id, ['cancelled'], { timeoutMs: 5_000 });
+    expect(settled.state).toBe('cancelled');
+    expect(settled).toEqual(await other.status(id));
+  });
+
   it('takes over a run whose engine died holding its lease, once the lease expires', async () => {
     // A run as a crashed engine leaves it: running, leased to a node that will never renew.
     const { run } = await t.store.createRun(
