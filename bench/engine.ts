@@ -137,9 +137,21 @@ try {
   await sqlite.close();
   const url = process.env.BATON_TEST_POSTGRES_URL ?? process.env.DATABASE_URL;
   if (url) {
-    const store = await openStore({ databaseUrl: url, origin: 'bench' });
-    (await measure(store)).forEach(print);
-    await store.close();
+    // A schema of its own, dropped after, as DBOS's bench gets a database of its own: both start from empty tables, not from earlier runs' rows.
+    const schema = `baton_bench_${process.pid}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    try {
+      const scoped = new URL(url);
+      scoped.searchParams.set('options', `-c search_path=${schema}`);
+      const store = await openStore({ databaseUrl: scoped.toString(), origin: 'bench' });
+      (await measure(store)).forEach(print);
+      await store.close();
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
     const floor = await postgresFloor(url);
     if (args.json) console.log(JSON.stringify(floor));
     else console.log(`postgres floor: ${floor.ms_per_workflow.toFixed(3)} ms/workflow (${floor.commits_per_workflow} durable one-row UPDATEs, no engine)`);
