@@ -64,9 +64,11 @@ function sqliteKind(): StoreKind {
 /**
  * One database per vitest worker, a schema per store inside it. Kysely's migrator looks through
  * every schema of a database; a schema dropped by another worker mid-look failed its migration.
+ * Named by the vitest run too (a worker's parent is the run's main process), so two runs on one
+ * server never share one; the run's global teardown drops them (global-setup.ts).
  */
 async function workerDatabase(url: string): Promise<string> {
-  const name = `baton_test_w${process.env.VITEST_POOL_ID ?? process.pid}`;
+  const name = `${TEST_DATABASE_PREFIX}${process.ppid}_w${process.env.VITEST_POOL_ID ?? process.pid}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
@@ -80,6 +82,9 @@ async function workerDatabase(url: string): Promise<string> {
   scoped.pathname = `/${name}`;
   return scoped.toString();
 }
+
+/** Test databases are named `<prefix><vitest main pid>_w<worker>`. */
+const TEST_DATABASE_PREFIX = 'baton_test_';
 
 function postgresKind(serverUrl: string): StoreKind {
   let database: Promise<string> | undefined;
