@@ -122,9 +122,8 @@ export class EventHub {
     return run && run.lastSeq === this.heads.get(runId) ? run : undefined;
   }
 
-  /** Called when another process says a run's log grew (or, with its session, that it started a run). */
+  /** Called when another process says a run's log grew (or, with its session, that it started a run); the worker passes only other processes' notices. */
   notice(notice: EventNotice): void {
-    if (notice.origin === this.store.origin) return;
     if ((this.heads.get(notice.runId) ?? 0) < notice.seq) this.heads.set(notice.runId, notice.seq);
     for (const follower of this.followers.get(notice.runId) ?? []) follower.catchUp();
     if (notice.sessionId !== undefined && this.watchers.size > 0) this.announceRemoteRun(notice.runId);

@@ -57,10 +57,11 @@ export class Worker {
   async start(): Promise<void> {
     this.stopListening = await this.core.store.listen(
       (notice: EventNotice) => {
+        // This process's own notices come back too (LISTEN hears every sender): its hub published those events already.
+        if (notice.origin === this.core.store.origin) return;
         this.core.hub.notice(notice);
         // Another process wrote to a run this one drives: a cancel (or a lost lease) must stop the agent now, not at its next commit.
-        // This process's own notices come back too (LISTEN hears every sender): they are no foreign write, and reading the run for each cost a read per step.
-        if (notice.origin !== this.core.store.origin && this.drivers.has(notice.runId)) this.options.onForeignWrite(notice.runId);
+        if (this.drivers.has(notice.runId)) this.options.onForeignWrite(notice.runId);
       },
       () => this.core.hub.resync(),
     );

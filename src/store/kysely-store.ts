@@ -142,15 +142,15 @@ export class KyselyStore implements BatonStore {
     try {
       const one = this.oneStatement;
       const notice = this.noticeOf(records, run.sessionId);
-      if (one?.createRun) {
-        const inline = this.beginStatement(one) && notice !== undefined;
-        try {
-          await this.adapter.execute(one.createRun(newRunRow(run, records.length), events, inline ? notice : undefined));
-        } finally {
-          one.notices?.end();
-        }
-        if (!inline && notice) this.adapter.announce(notice);
-      } else {
+      const create = one?.createRun?.bind(one);
+      if (one && create)
+        await this.oneStatementWrite(
+          one,
+          notice !== undefined,
+          (inline) => this.adapter.execute(create(newRunRow(run, records.length), events, inline ? notice : undefined)),
+          () => notice,
+        );
+      else {
         await this.adapter.transact(() => this.createRunWork(run, records, events));
         if (notice) this.adapter.announce(notice);
       }
@@ -206,18 +206,34 @@ export class KyselyStore implements BatonStore {
     // could not: they follow the fenced statement in a transaction (rare: a wait's resolution, not a step).
     if (c.writes?.length) return this.announced(await this.adapter.transact(() => this.statementWork(c, one, false)));
     // Without writes the statement is the whole commit: one round trip, no transaction around it (the reasons for a refusal are read only when there is one).
-    const inline = this.beginStatement(one) && (c.events?.length ?? 0) > 0;
+    return this.oneStatementWrite(
+      one,
+      (c.events?.length ?? 0) > 0,
+      (inline) => driveAsync(this.statementWork(c, one, inline), (q) => this.adapter.execute(q)),
+      (result) => this.noticeOf(result.events),
+    );
+  }
+
+  /**
+   * A write of one statement. When it has events and is this process's only such write in flight (the
+   * dialect's `notices` says so), `write(true)` builds it to announce them itself; otherwise its notice
+   * goes out after it returns.
+   */
+  private async oneStatementWrite<T>(
+    one: OneStatementCommit,
+    hasEvents: boolean,
+    write: (inline: boolean) => Promise<T>,
+    noticeOf: (result: T) => EventNotice | undefined,
+  ): Promise<T> {
+    const inline = (one.notices?.begin() ?? false) && hasEvents;
     try {
-      const result = await driveAsync(this.statementWork(c, one, inline), (q) => this.adapter.execute(q));
-      return inline ? result : this.announced(result);
+      const result = await write(inline);
+      const notice = inline ? undefined : noticeOf(result);
+      if (notice) this.adapter.announce(notice);
+      return result;
     } finally {
       one.notices?.end();
     }
-  }
-
-  /** Starts a one-statement write (each is ended by `notices.end()`): true when it should carry its own notice. */
-  private beginStatement(one: OneStatementCommit): boolean {
-    return one.notices?.begin() ?? false;
   }
 
   /** The fenced statement (announcing its events itself when `inline`), then the module's writes if any. */

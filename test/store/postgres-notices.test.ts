@@ -2,24 +2,15 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StaleRunError } from '../../src/errors/index.js';
-import type { BatonStore, EventNotice, NewRun } from '../../src/store/index.js';
+import type { BatonStore, EventNotice } from '../../src/store/index.js';
+import { newRun } from '../support/new-run.js';
 import { storeKinds, type TestStore } from '../support/stores.js';
 import { until } from '../support/until.js';
 
 const postgres = storeKinds.find((k) => k.name === 'postgres');
 
-const newRun = (id: string, sessionId: string | null = null): NewRun => ({
-  id,
-  workflow: 'w',
-  sessionId,
-  idempotencyKey: null,
-  parameters: {},
-  state: 'running',
-  phase: 'a',
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  createdAt: Date.now(),
-});
+/** A run of its own id, in `sessionId` (none by default). */
+const runOf = (id: string, sessionId: string | null = null) => newRun({ id, sessionId, workflow: 'w', phase: 'a' });
 
 /** Runs `work` counting the statements this process sends that NOTIFY only (the notifier's). */
 async function countingNotifierSends(work: () => Promise<void>): Promise<number> {
@@ -64,7 +55,7 @@ describe.skipIf(!postgres)('notices of commits on PostgreSQL', () => {
   it('announces a lone write from inside its statement, with the new run’s session and each commit’s last seq', async () => {
     await start();
     const sends = await countingNotifierSends(async () => {
-      await writer.createRun(newRun('alone', 'session-a|b;c'), [{ type: 'run_created', payload: {} }]);
+      await writer.createRun(runOf('alone', 'session-a|b;c'), [{ type: 'run_created', payload: {} }]);
       await writer.commit({
         runId: 'alone',
         expectedVersion: 1,
@@ -85,7 +76,7 @@ describe.skipIf(!postgres)('notices of commits on PostgreSQL', () => {
 
   it('announces nothing for a commit the version fence refused', async () => {
     await start();
-    await writer.createRun(newRun('fenced'), [{ type: 'run_created', payload: {} }]);
+    await writer.createRun(runOf('fenced'), [{ type: 'run_created', payload: {} }]);
     await expect(writer.commit({ runId: 'fenced', expectedVersion: 7, at: Date.now(), events: [{ type: 'lost', payload: {} }] })).rejects.toBeInstanceOf(
       StaleRunError,
     );
@@ -98,7 +89,7 @@ describe.skipIf(!postgres)('notices of commits on PostgreSQL', () => {
     await start();
     const ids = Array.from({ length: 30 }, (_, i) => `overlap-${i}`);
     const sends = await countingNotifierSends(async () => {
-      await Promise.all(ids.map((id) => writer.createRun(newRun(id, 'together'), [{ type: 'run_created', payload: {} }])));
+      await Promise.all(ids.map((id) => writer.createRun(runOf(id, 'together'), [{ type: 'run_created', payload: {} }])));
       await Promise.all(ids.map((id) => writer.commit({ runId: id, expectedVersion: 1, at: Date.now(), events: [{ type: 'step', payload: {} }] })));
     });
     await until(() => ids.every((id) => heard(id, 2)));

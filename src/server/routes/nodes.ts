@@ -55,16 +55,16 @@ type LeaseHolder = Awaited<ReturnType<RunStore['leaseHolders']>>[number];
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** One node's view from its row (if any) and its leases (if any), at `now`. */
-function viewOf(
-  id: string,
-  row: NodeRecord | undefined,
-  lease: LeaseHolder | undefined,
-  self: NodeIdentity,
-  now: number,
-): NodeView & { silentSince: number | null } {
+/** A node's last sign of life: its heartbeat, or for a node without a row its last lease renewal (newest expiry minus the lease); null when neither. */
+function lastHeartbeat(row: NodeRecord | undefined, lease: LeaseHolder | undefined, leaseMs: number): number | null {
   const newestExpiry = lease?.newestExpiry ?? null;
-  const heartbeat = row?.heartbeatAt ?? (newestExpiry === null ? null : newestExpiry - self.leaseMs);
+  return row?.heartbeatAt ?? (newestExpiry === null ? null : newestExpiry - leaseMs);
+}
+
+/** One node's view from its row (if any) and its leases (if any), at `now`. */
+function viewOf(id: string, row: NodeRecord | undefined, lease: LeaseHolder | undefined, self: NodeIdentity, now: number): NodeView {
+  const newestExpiry = lease?.newestExpiry ?? null;
+  const heartbeat = lastHeartbeat(row, lease, self.leaseMs);
   const leaseInForce = newestExpiry !== null && newestExpiry > now;
   // Two beats plus a second: one late or lost beat (a slow database, a GC pause) does not make a live node look dead.
   const beating = row !== undefined && now - row.heartbeatAt <= 2 * self.heartbeatMs + 1_000;
@@ -81,7 +81,6 @@ function viewOf(
     status,
     alive: status !== 'gone',
     self: id === self.id,
-    silentSince: heartbeat,
   };
 }
 
@@ -108,11 +107,11 @@ export const nodesRoutes =
         // was removed), and the node answering even before its first beat lands.
         const ids = new Set([...rowOf.keys(), ...leaseOf.keys(), self.id]);
         const forgetBefore = now - HIDE_GONE_AFTER_LEASES * self.leaseMs;
+        const recent = (id: string) => (lastHeartbeat(rowOf.get(id), leaseOf.get(id), self.leaseMs) ?? -Infinity) >= forgetBefore;
         const nodes = [...ids]
           .map((id) => viewOf(id, rowOf.get(id), leaseOf.get(id), self, now))
-          .filter((n) => request.query.all || n.status !== 'gone' || n.leases_held > 0 || (n.silentSince !== null && n.silentSince >= forgetBefore))
-          .sort((a, b) => a.node_id.localeCompare(b.node_id))
-          .map(({ silentSince: _, ...view }) => view);
+          .filter((n) => request.query.all || n.status !== 'gone' || n.leases_held > 0 || recent(n.node_id))
+          .sort((a, b) => a.node_id.localeCompare(b.node_id));
         return { lease_ms: self.leaseMs, heartbeat_ms: self.heartbeatMs, nodes };
       },
     );

@@ -156,7 +156,7 @@ function build(shape: Shape): Built {
 const cache = new Map<string, Built>();
 
 /**
- * The commit's statement; its values are named as in `build` and filled from the commit. With `notifyAs`
+ * The commit's statement, built once per shape, its values read from the commit by PARAMS. With `notifyAs`
  * (this process's origin) and events to announce, the statement NOTIFYs them itself.
  */
 export function commitStatement(c: RunCommit, patch: Partial<RunsTable>, notifyAs?: string): CompiledQuery<FencedRow> {

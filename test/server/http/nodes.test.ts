@@ -1,5 +1,4 @@
 // GET /api/nodes on real servers sharing one database: every node that beats is listed by every other (API nodes and idle workers too), a stopped node leaves, a silent one turns gone.
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { Engine } from '../../../src/engine/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { parseServerConfig } from '../../../src/server/config.js';
 import { openStore, type BatonStore, type NodeRole } from '../../../src/store/index.js';
+import { newRun } from '../../support/new-run.js';
 import { describeEachStore, TEST_STORE_MODULES, type TestStore } from '../../support/stores.js';
 
 interface NodeView {
@@ -150,21 +150,7 @@ describeEachStore('GET /api/nodes with several nodes on one database', (kind) =>
     const full = await node('node-full');
     const now = Date.now();
     // A node from before membership, driving a run: only its lease shows it.
-    await t.store.createRun(
-      {
-        id: randomUUID(),
-        workflow: 'wf',
-        sessionId: null,
-        idempotencyKey: null,
-        parameters: {},
-        state: 'running',
-        phase: 'first',
-        leaseOwner: 'node-old',
-        leaseExpiresAt: now + LEASE_MS,
-        createdAt: now,
-      },
-      [],
-    );
+    await t.store.createRun(newRun({ leaseOwner: 'node-old', leaseExpiresAt: now + LEASE_MS, createdAt: now }), []);
     // Nodes that died without a clean shutdown: one a moment ago, one long ago.
     await t.store.beatNode({ id: 'node-died-lately', role: 'all', version: '0.1.0', startedAt: now - 60_000, heartbeatAt: now - 3 * LEASE_MS });
     await t.store.beatNode({ id: 'node-died-long-ago', role: 'all', version: '0.1.0', startedAt: now - 600_000, heartbeatAt: now - 7 * LEASE_MS });
