@@ -216,6 +216,7 @@ export class Engine {
     if (created) {
       this.hub.publish(written, run);
       if (runNow) this.worker.launch(run, []);
+      else this.worker.claimSoon();
     }
     return this.statusOf(run);
   }

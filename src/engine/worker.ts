@@ -27,6 +27,8 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private stopListening: (() => Promise<void>) | undefined;
   private ticking: Promise<void> | undefined;
+  /** A poll was asked for while one was under way: that one may have read the runs too early, so poll again after it. */
+  private pollAgain = false;
   private closing = false;
 
   constructor(
@@ -106,15 +108,31 @@ export class Worker {
     this.timer.unref();
   }
 
-  /** Runs one poll now unless one is under way. */
+  /**
+   * A run was started here while every slot was taken: claim it as soon as a slot frees, not at the
+   * next poll (up to `pollIntervalMs` later). The slot may free before or after the run is written;
+   * whichever comes last asks for the poll that claims it.
+   */
+  claimSoon(): void {
+    if (this.options.drive) this.kick();
+  }
+
+  /** Runs one poll now; if one is under way, runs another right after it. */
   private kick(): void {
-    if (this.ticking || this.closing || this.timer === undefined) return;
+    if (this.closing || this.timer === undefined) return;
+    if (this.ticking) {
+      this.pollAgain = true;
+      return;
+    }
     clearTimeout(this.timer);
     this.ticking = this.tick()
       .catch((error: unknown) => this.options.onError(error, 'poll'))
       .finally(() => {
         this.ticking = undefined;
-        this.schedulePoll();
+        if (this.pollAgain && !this.closing) {
+          this.pollAgain = false;
+          this.kick();
+        } else this.schedulePoll();
       });
   }
 

@@ -210,4 +210,38 @@ describeEachStore('engine runs: starting and status', (kind) => {
       await expect(engine.status('no-such-run')).rejects.toBeInstanceOf(NotFoundError);
     });
   });
+
+  describe('at capacity', () => {
+    it('drives a run started while every slot is taken as soon as a slot frees, not at the next poll', async () => {
+      // A poll a minute away: only the prompt claim can drive the runs started while the one slot is busy.
+      const step = echo('step');
+      const chain = defineWorkflow({
+        name: 'chain',
+        parameters: z.object({}),
+        phases: [
+          { name: 'one', agent: 'step' },
+          { name: 'two', agent: 'step' },
+        ],
+      });
+      const engine = h.engine({ agents: [step], workflows: [chain], maxConcurrentRuns: 1, pollIntervalMs: 60_000 });
+      await engine.start();
+      const states: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const { id } = await engine.startRun('chain', {});
+        states.push((await engine.settled(id)).state);
+      }
+      expect(states).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+      expect(step.calls).toHaveLength(10);
+    });
+
+    it('drives every run of a burst larger than its slots, a slot at a time', async () => {
+      const step = echo('step');
+      const chain = defineWorkflow({ name: 'chain', parameters: z.object({}), phases: [{ name: 'one', agent: 'step' }] });
+      const engine = h.engine({ agents: [step], workflows: [chain], maxConcurrentRuns: 2, pollIntervalMs: 60_000 });
+      await engine.start();
+      const started = await Promise.all(Array.from({ length: 7 }, () => engine.startRun('chain', {})));
+      const settled = await Promise.all(started.map(({ id }) => engine.settled(id)));
+      expect(settled.map((s) => s.state)).toEqual(Array(7).fill('completed'));
+    });
+  });
 });
