@@ -29,6 +29,8 @@ export class Worker {
   private ticking: Promise<void> | undefined;
   /** A poll was asked for while one was under way: that one may have read the runs too early, so poll again after it. */
   private pollAgain = false;
+  /** Runs may be waiting for a slot here (one was started while every slot was taken, or the last poll filled every free slot): a freed slot polls at once. */
+  private backlog = false;
   private closing = false;
 
   constructor(
@@ -97,7 +99,8 @@ export class Worker {
       .catch((error: unknown) => this.options.onError(error, `run ${run.id}`))
       .finally(() => {
         this.drivers.delete(run.id);
-        if (!this.closing) this.kick();
+        // Only when runs may be waiting: a poll after every finished run cost two queries a run for nothing.
+        if (this.backlog && !this.closing) this.kick();
       });
     this.drivers.set(run.id, { driver, done });
   }
@@ -114,7 +117,9 @@ export class Worker {
    * whichever comes last asks for the poll that claims it.
    */
   claimSoon(): void {
-    if (this.options.drive) this.kick();
+    if (!this.options.drive) return;
+    this.backlog = true;
+    if (this.hasRoom) this.kick();
   }
 
   /** Runs one poll now; if one is under way, runs another right after it. */
@@ -150,7 +155,13 @@ export class Worker {
     }
     const free = this.options.maxConcurrentRuns - this.drivers.size;
     const workflows = this.options.workflowNames();
-    if (free > 0 && this.options.drive) for (const run of await store.claimRuns(nodeId, now, leaseMs, free, workflows)) this.launch(run);
+    if (free > 0 && this.options.drive) {
+      this.backlog = false;
+      const claimed = await store.claimRuns(nodeId, now, leaseMs, free, workflows);
+      // Every free slot filled: more runs may be waiting.
+      if (claimed.length === free) this.backlog = true;
+      for (const run of claimed) this.launch(run);
+    }
     for (const wait of await store.dueWaits(now, 100, workflows)) {
       await this.options.expireWait(wait).catch((error: unknown) => {
         if (!(error instanceof StaleRunError)) this.options.onError(error, `deadline of wait ${wait.id}`);

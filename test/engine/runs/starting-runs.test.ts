@@ -1,5 +1,5 @@
 // Starting runs: parameter validation, unknown workflows, idempotency keys and the fields of a run's status.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../../src/engine/index.js';
 import { ConflictError, IncompleteInputError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
@@ -232,6 +232,16 @@ describeEachStore('engine runs: starting and status', (kind) => {
       }
       expect(states).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
       expect(step.calls).toHaveLength(10);
+    });
+
+    it('does not poll for runs to claim after each finished run when none waits for a slot', async () => {
+      const step = echo('step');
+      const chain = defineWorkflow({ name: 'chain', parameters: z.object({}), phases: [{ name: 'one', agent: 'step' }] });
+      const engine = h.engine({ agents: [step], workflows: [chain], maxConcurrentRuns: 4, pollIntervalMs: 60_000 });
+      await engine.start();
+      const claims = vi.spyOn(h.t.store, 'claimRuns');
+      for (let i = 0; i < 5; i++) expect((await engine.settled((await engine.startRun('chain', {})).id)).state).toBe('completed');
+      expect(claims).not.toHaveBeenCalled();
     });
 
     it('drives every run of a burst larger than its slots, a slot at a time', async () => {
