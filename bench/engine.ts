@@ -1,7 +1,7 @@
 /**
  * `npm run bench:engine`: a chain of N no-op agents run as a durable workflow, many runs one
  * after another and many at once, on SQLite and (when configured) PostgreSQL.
- * Flags: --steps N (10) --runs R (500) --concurrent C (1000) --repeat K (3) --json
+ * Flags: --steps N (10) --runs R (500) --concurrent C (1000) --repeat K (3) --warmup W (50) --stores sqlite,postgres --json
  * Each figure is the median of K repetitions (shared machines are noisy); the samples are printed too.
  * PostgreSQL is measured when BATON_TEST_POSTGRES_URL or DATABASE_URL is set.
  */
@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '500' },
     concurrent: { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '50' },
+    stores: { type: 'string', default: 'sqlite,postgres' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -27,6 +29,9 @@ const steps = Number(args.steps);
 const sequentialRuns = Number(args.runs);
 const concurrentRuns = Number(args.concurrent);
 const repeat = Math.max(1, Number(args.repeat));
+const warmup = Math.max(0, Number(args.warmup));
+const stores = new Set(args.stores.split(',').map((s) => s.trim()));
+for (const name of stores) if (name !== 'sqlite' && name !== 'postgres') throw new Error(`--stores takes sqlite and/or postgres, got "${name}"`);
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -67,7 +72,11 @@ async function runAll(engine: Engine, count: number, parallel: boolean): Promise
 
 async function measure(store: BatonStore): Promise<Result[]> {
   const engine = new Engine({ store, agents: [noop], workflows: [chain], maxConcurrentRuns: Math.max(concurrentRuns, 1) });
-  await runAll(engine, 50, false); // warm-up: JIT, statement caches, pool
+  // Started as `baton serve` starts it: listening to other nodes' notices (its own come back too), polling, heartbeating.
+  await engine.start();
+  // Warm-up: JIT and statement caches, then up to 50 at once so the pool's connections are open before timing (as the peers' warm-up does).
+  await runAll(engine, warmup, false);
+  if (warmup > 0 && concurrentRuns > 0) await runAll(engine, Math.min(concurrentRuns, 50), true);
   const results: Result[] = [];
   for (const [mode, count] of [
     ['sequential', sequentialRuns],
@@ -130,34 +139,38 @@ function print(result: Result): void {
     );
 }
 
+/** Measures PostgreSQL in a schema of its own, dropped after, then the server's floor. */
+async function measurePostgres(url: string): Promise<void> {
+  // A schema of its own, as DBOS's bench gets a database of its own: both start from empty tables, not from earlier runs' rows.
+  const schema = `baton_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  try {
+    const scoped = new URL(url);
+    scoped.searchParams.set('options', `-c search_path=${schema}`);
+    const store = await openStore({ databaseUrl: scoped.toString(), origin: 'bench' });
+    (await measure(store)).forEach(print);
+    await store.close();
+  } finally {
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
+  const floor = await postgresFloor(url);
+  if (args.json) console.log(JSON.stringify(floor));
+  else console.log(`postgres floor: ${floor.ms_per_workflow.toFixed(3)} ms/workflow (${floor.commits_per_workflow} durable one-row UPDATEs, no engine)`);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
 try {
-  const sqlite = await openStore({ sqlitePath: join(dir, 'bench.db'), origin: 'bench' });
-  (await measure(sqlite)).forEach(print);
-  await sqlite.close();
-  const url = process.env.BATON_TEST_POSTGRES_URL ?? process.env.DATABASE_URL;
-  if (url) {
-    // A schema of its own, dropped after, as DBOS's bench gets a database of its own: both start from empty tables, not from earlier runs' rows.
-    const schema = `baton_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    try {
-      const scoped = new URL(url);
-      scoped.searchParams.set('options', `-c search_path=${schema}`);
-      const store = await openStore({ databaseUrl: scoped.toString(), origin: 'bench' });
-      (await measure(store)).forEach(print);
-      await store.close();
-    } finally {
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
-    const floor = await postgresFloor(url);
-    if (args.json) console.log(JSON.stringify(floor));
-    else console.log(`postgres floor: ${floor.ms_per_workflow.toFixed(3)} ms/workflow (${floor.commits_per_workflow} durable one-row UPDATEs, no engine)`);
-  } else if (!args.json) {
-    console.log('postgres: skipped (set BATON_TEST_POSTGRES_URL or DATABASE_URL to measure it)');
+  if (stores.has('sqlite')) {
+    const sqlite = await openStore({ sqlitePath: join(dir, 'bench.db'), origin: 'bench' });
+    (await measure(sqlite)).forEach(print);
+    await sqlite.close();
   }
+  const url = process.env.BATON_TEST_POSTGRES_URL ?? process.env.DATABASE_URL;
+  if (stores.has('postgres') && url) await measurePostgres(url);
+  else if (stores.has('postgres') && !args.json) console.log('postgres: skipped (set BATON_TEST_POSTGRES_URL or DATABASE_URL to measure it)');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
