@@ -54,13 +54,6 @@ function invalidOutput(agent: string, issues: FieldIssue[]): BatonError {
   });
 }
 
-function abortPromise(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason as Error);
-    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
-}
-
 /** Waits `ms`, or rejects at once when `signal` aborts (or already has); leaves no listener behind. */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -80,31 +73,49 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 async function attemptOnce<I, O>(agent: AgentDefinition<I, O>, input: I, attempt: number, options: InvokeOptions): Promise<O> {
   options.signal?.throwIfAborted();
   const timeoutMs = options.timeoutMs ?? agent.timeoutMs;
-  const controller = new AbortController();
   const outside = options.signal;
-  const forward = () => controller.abort(outside?.reason);
-  outside?.addEventListener('abort', forward, { once: true });
-  if (outside?.aborted) forward();
-  const timer = setTimeout(() => controller.abort(new AgentTimeoutError(agent.name, timeoutMs)), timeoutMs);
+  // The agent's signal is made when the agent first reads it: a controller with its listeners cost a quick agent more than the rest of its call.
+  let controller: AbortController | undefined;
+  let stopped: { reason: unknown } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let forward: (() => void) | undefined;
   try {
-    // The race keeps an agent that ignores its signal from holding the run past its timeout.
-    const raw = await Promise.race([
-      agent.run({
-        input,
-        signal: controller.signal,
-        attempt,
-        now: options.now ?? Date.now,
-        reportProgress: (percent, message = '') => options.onProgress?.(Math.round(Math.min(100, Math.max(0, Number.isNaN(percent) ? 0 : percent))), message),
-        emit: (type, payload) => options.onEvent?.(type, payload),
-      }),
-      abortPromise(controller.signal),
-    ]);
+    const raw = await new Promise<unknown>((resolve, reject) => {
+      // Rejecting here, not waiting for the agent, keeps an agent that ignores its signal from holding the run past its timeout.
+      const stop = (reason: Error) => {
+        if (stopped) return;
+        stopped = { reason };
+        controller?.abort(reason);
+        reject(reason);
+      };
+      timer = setTimeout(() => stop(new AgentTimeoutError(agent.name, timeoutMs)), timeoutMs);
+      if (outside) {
+        forward = () => stop(outside.reason as Error);
+        outside.addEventListener('abort', forward, { once: true });
+      }
+      agent
+        .run({
+          input,
+          get signal() {
+            if (!controller) {
+              controller = new AbortController();
+              if (stopped) controller.abort(stopped.reason);
+            }
+            return controller.signal;
+          },
+          attempt,
+          now: options.now ?? Date.now,
+          reportProgress: (percent, message = '') => options.onProgress?.(Math.round(Math.min(100, Math.max(0, Number.isNaN(percent) ? 0 : percent))), message),
+          emit: (type, payload) => options.onEvent?.(type, payload),
+        })
+        .then(resolve, reject);
+    });
     const parsed = agent.output.safeParse(raw);
     if (!parsed.success) throw invalidOutput(agent.name, issuesOf(parsed.error));
     return parsed.data;
   } finally {
     clearTimeout(timer);
-    outside?.removeEventListener('abort', forward);
+    if (forward) outside?.removeEventListener('abort', forward);
   }
 }
 
