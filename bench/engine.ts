@@ -56,9 +56,13 @@ interface Result {
   steps_per_s: number;
   durability: string;
   samples_ms_per_workflow: number[];
+  /** The event loop's busy time per workflow (median sample): Baton's own CPU on the main thread; the rest of ms_per_workflow is waiting on the store. */
+  node_busy_ms_per_workflow: number;
 }
 
-async function runAll(engine: Engine, count: number, parallel: boolean): Promise<number> {
+/** Runs `count` workflows; resolves with the wall time and the event loop's busy time over them, in ms. */
+async function runAll(engine: Engine, count: number, parallel: boolean): Promise<{ ms: number; busyMs: number }> {
+  const loop = performance.eventLoopUtilization();
   const started = performance.now();
   const one = async () => {
     const { id } = await engine.startRun('chain', {});
@@ -67,7 +71,7 @@ async function runAll(engine: Engine, count: number, parallel: boolean): Promise
   };
   if (parallel) await Promise.all(Array.from({ length: count }, one));
   else for (let i = 0; i < count; i++) await one();
-  return performance.now() - started;
+  return { ms: performance.now() - started, busyMs: performance.eventLoopUtilization(loop).active };
 }
 
 async function measure(store: BatonStore): Promise<Result[]> {
@@ -83,7 +87,12 @@ async function measure(store: BatonStore): Promise<Result[]> {
     ['concurrent', concurrentRuns],
   ] as const) {
     const samples: number[] = [];
-    for (let i = 0; i < repeat; i++) samples.push((await runAll(engine, count, mode === 'concurrent')) / count);
+    const busy: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const { ms, busyMs } = await runAll(engine, count, mode === 'concurrent');
+      samples.push(ms / count);
+      busy.push(busyMs / count);
+    }
     const msPerWorkflow = median(samples);
     results.push({
       bench: 'engine',
@@ -95,6 +104,7 @@ async function measure(store: BatonStore): Promise<Result[]> {
       steps_per_s: Math.round(steps / (msPerWorkflow / 1000)),
       durability: store.durability,
       samples_ms_per_workflow: samples.map((v) => Number(v.toFixed(3))),
+      node_busy_ms_per_workflow: Number(median(busy).toFixed(3)),
     });
   }
   await engine.close();
@@ -135,7 +145,7 @@ function print(result: Result): void {
     console.log(
       `${result.store.padEnd(8)} ${result.mode.padEnd(10)} ${result.runs} runs × ${result.steps} steps: ` +
         `${result.ms_per_workflow.toFixed(3)} ms/workflow, ${result.steps_per_s} committed steps/s ` +
-        `(median of ${result.samples_ms_per_workflow.join(', ')})  [${result.durability}]`,
+        `(median of ${result.samples_ms_per_workflow.join(', ')}; Node busy ${result.node_busy_ms_per_workflow.toFixed(3)} ms/workflow)  [${result.durability}]`,
     );
 }
 

@@ -15,10 +15,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '200' },
     concurrent: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '100' },
     json: { type: 'boolean', default: false },
   },
 });
-const benchArgs = ['--steps', values.steps, '--runs', values.runs, '--concurrent', values.concurrent];
+// The same warm-up for every system: sequential workflows, then a concurrent batch, none timed.
+const benchArgs = ['--steps', values.steps, '--runs', values.runs, '--concurrent', values.concurrent, '--warmup', values.warmup];
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`bench/peers: --rounds must be a positive integer, got ${values.rounds}`);
