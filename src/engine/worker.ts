@@ -66,6 +66,8 @@ export class Worker {
         this.core.hub.notice(notice);
         // Another process wrote to a run this one drives: a cancel (or a lost lease) must stop the agent now, not at its next commit.
         if (this.drivers.has(notice.runId)) this.options.onForeignWrite(notice.runId);
+        // An API node started or resumed a run and left it for a worker: claim it now rather than at the next poll.
+        else if (notice.unclaimed) this.claimSoon();
       },
       () => this.core.hub.resync(),
     );
@@ -112,9 +114,10 @@ export class Worker {
   }
 
   /**
-   * A run was started here while every slot was taken: claim it as soon as a slot frees, not at the
-   * next poll (up to `pollIntervalMs` later). The slot may free before or after the run is written;
-   * whichever comes last asks for the poll that claims it.
+   * A run waits for a claim (started here while every slot was taken, or left unleased by another
+   * node): claim it now if a slot is free, else as soon as one frees, not at the next poll (up to
+   * `pollIntervalMs` later). The slot may free before or after the run is written; whichever comes
+   * last asks for the poll that claims it.
    */
   claimSoon(): void {
     if (!this.options.drive) return;

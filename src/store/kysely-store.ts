@@ -49,6 +49,7 @@ import type {
   WaitRecord,
   WorkflowRunStats,
 } from './types.js';
+import { waitsForClaim } from './types.js';
 
 const DEFAULT_PAGE = 50;
 
@@ -141,7 +142,7 @@ export class KyselyStore implements BatonStore {
     const records = events.map((e, i) => ({ runId: run.id, seq: i + 1, type: e.type, payload: e.payload, at: run.createdAt }));
     try {
       const one = this.oneStatement;
-      const notice = this.noticeOf(records, run.sessionId);
+      const notice = this.noticeOf(records, run, run.sessionId);
       const create = one?.createRun?.bind(one);
       if (one && create)
         await this.oneStatementWrite(
@@ -201,16 +202,16 @@ export class KyselyStore implements BatonStore {
 
   async commit(c: RunCommit): Promise<CommitResult> {
     const one = this.oneStatement;
-    if (!one) return this.announced(await this.adapter.transact(() => this.commitWork(c)));
+    if (!one) return this.announced(await this.adapter.transact(() => this.commitWork(c)), c);
     // A module's writes are arbitrary statements that may read each other's rows, which CTEs of one statement
     // could not: they follow the fenced statement in a transaction (rare: a wait's resolution, not a step).
-    if (c.writes?.length) return this.announced(await this.adapter.transact(() => this.statementWork(c, one, false)));
+    if (c.writes?.length) return this.announced(await this.adapter.transact(() => this.statementWork(c, one, false)), c);
     // Without writes the statement is the whole commit: one round trip, no transaction around it (the reasons for a refusal are read only when there is one).
     return this.oneStatementWrite(
       one,
       (c.events?.length ?? 0) > 0,
       (inline) => driveAsync(this.statementWork(c, one, inline), (q) => this.adapter.execute(q)),
-      (result) => this.noticeOf(result.events),
+      (result) => this.noticeOf(result.events, c.patch),
     );
   }
 
@@ -266,14 +267,22 @@ export class KyselyStore implements BatonStore {
     };
   }
 
-  /** The notice for a write's events: its run's last seq and, for a new run, its session. */
-  private noticeOf(events: readonly EventRecord[], newRunSession?: string | null): EventNotice | undefined {
+  /** The notice for a write's events: its run's last seq, for a new run its session, and whether the write left the run for a worker to claim. */
+  private noticeOf(
+    events: readonly EventRecord[],
+    written: { state?: string; leaseOwner?: string | null } = {},
+    newRunSession?: string | null,
+  ): EventNotice | undefined {
     const last = events.at(-1);
-    return last && { origin: this.origin, runId: last.runId, seq: last.seq, ...(newRunSession === undefined ? {} : { sessionId: newRunSession }) };
+    if (!last) return undefined;
+    const notice: EventNotice = { origin: this.origin, runId: last.runId, seq: last.seq };
+    if (newRunSession !== undefined) notice.sessionId = newRunSession;
+    if (waitsForClaim(written)) notice.unclaimed = true;
+    return notice;
   }
 
-  private announced(result: CommitResult): CommitResult {
-    const notice = this.noticeOf(result.events);
+  private announced(result: CommitResult, c: RunCommit): CommitResult {
+    const notice = this.noticeOf(result.events, c.patch);
     if (notice) this.adapter.announce(notice);
     return result;
   }

@@ -236,7 +236,12 @@ export interface EventNotice {
   seq: number;
   /** On a new run's notice: its session (null when it has none), so other nodes' session streams can take it up. */
   sessionId?: string | null;
+  /** The write left the run running with no lease (an API node started or resumed it): a worker with room claims it now, not at its next poll. */
+  unclaimed?: boolean;
 }
+
+/** Whether a run written so waits for a worker's claim: running, and no node's lease. */
+export const waitsForClaim = (run: { state?: string; leaseOwner?: string | null }): boolean => run.state === 'running' && run.leaseOwner === null;
 
 export type Dialect = 'sqlite' | 'postgres';
 

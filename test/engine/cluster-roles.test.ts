@@ -47,6 +47,15 @@ describeEachStore('nodes in their roles', (kind) => {
     engines.push(engine);
     return engine;
   };
+  /** Reads the run's status until it is in `state`: on SQLite no notice of another engine's commits reaches this one's followers. */
+  const reached = async (engine: Engine, runId: string, state: string) => {
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      const status = await engine.status(runId);
+      if (status.state === state) return status;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`run ${runId} never ${state}`);
+  };
   beforeEach(async () => {
     t = await kind.create();
   });
@@ -62,22 +71,29 @@ describeEachStore('nodes in their roles', (kind) => {
     expect((await t.store.getRun(run.id))?.leaseOwner).toBeNull();
     const worker = await engineOn('worker');
     await worker.start();
-    // Read from the store: on SQLite no notice of the worker's commits reaches the API engine's followers.
-    const reached = async (state: string) => {
-      for (let waited = 0; waited < 10_000; waited += 20) {
-        const status = await api.status(run.id);
-        if (status.state === state) return status;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`run never ${state}`);
-    };
-    const waiting = await reached('waiting');
+    const waiting = await reached(api, run.id, 'waiting');
     await api.resolveWait(run.id, waiting.waitingFor!.id, { action: 'accept' });
     expect((await t.store.getRun(run.id))?.leaseOwner).not.toBe('api');
-    await reached('completed');
+    await reached(api, run.id, 'completed');
     const steps = await api.steps(run.id);
     expect(steps.filter((s) => s.phase !== 'ok')).toHaveLength(2);
   });
+
+  it.runIf(kind.name === 'postgres')(
+    'has a worker take the runs an API engine starts and resumes at once, through their notices, not at its next poll',
+    async () => {
+      // A poll a minute away, begun before the run exists: only the notices can bring the worker to claim the run, twice.
+      const worker = await engineOn('worker', { pollIntervalMs: 60_000 });
+      await worker.start();
+      const api = await engineOn('api', { drive: false, pollIntervalMs: 60_000 });
+      await api.start();
+      const run = await api.startRun('quick-approve', {});
+      const waiting = await reached(api, run.id, 'waiting');
+      await api.resolveWait(run.id, waiting.waitingFor!.id, { action: 'accept' });
+      await reached(api, run.id, 'completed');
+      expect((await api.steps(run.id)).map((s) => s.phase)).toEqual(['one', 'ok', 'two']);
+    },
+  );
 
   it.runIf(kind.name === 'sqlite')("stops the driving node's agent at its next poll when the cancel's notice never reaches it", async () => {
     // On SQLite no notice crosses store handles: only the worker's periodic check of its leases can see the cancel.

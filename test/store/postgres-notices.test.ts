@@ -52,25 +52,37 @@ describe.skipIf(!postgres)('notices of commits on PostgreSQL', () => {
     stop = await listening.listen((notice) => notices.push(notice));
   }
 
-  it('announces a lone write from inside its statement, with the new run’s session and each commit’s last seq', async () => {
+  it('announces a lone write from inside its statement, with the new run’s session, each commit’s last seq and whether the run waits for a claim', async () => {
     await start();
     const sends = await countingNotifierSends(async () => {
+      // Created unleased (as an API node starts a run): a worker should claim it.
       await writer.createRun(runOf('alone', 'session-a|b;c'), [{ type: 'run_created', payload: {} }]);
+      // Taken by a node: nothing to claim.
       await writer.commit({
         runId: 'alone',
         expectedVersion: 1,
         at: Date.now(),
+        patch: { leaseOwner: 'worker-1', leaseExpiresAt: Date.now() + 10_000 },
         events: [
           { type: 'one', payload: {} },
           { type: 'two', payload: {} },
         ],
       });
+      // Resumed running with its lease let go (as an API node resumes an approved run): to be claimed again.
+      await writer.commit({
+        runId: 'alone',
+        expectedVersion: 2,
+        at: Date.now(),
+        patch: { state: 'running', leaseOwner: null, leaseExpiresAt: null },
+        events: [{ type: 'three', payload: {} }],
+      });
     });
-    await until(() => heard('alone', 3));
+    await until(() => heard('alone', 4));
     expect(sends).toBe(0);
     expect(notices.filter((n) => n.runId === 'alone')).toEqual([
-      { origin: 'writer', runId: 'alone', seq: 1, sessionId: 'session-a|b;c' },
+      { origin: 'writer', runId: 'alone', seq: 1, sessionId: 'session-a|b;c', unclaimed: true },
       { origin: 'writer', runId: 'alone', seq: 3 },
+      { origin: 'writer', runId: 'alone', seq: 4, unclaimed: true },
     ]);
   });
 

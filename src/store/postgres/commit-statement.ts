@@ -11,8 +11,8 @@
 import { CompiledQuery } from 'kysely';
 import { toJson } from '../rows.js';
 import { COLUMNS, type RunsTable } from '../schema.js';
-import type { EventNotice, NewEvent, RunCommit } from '../types.js';
-import { CHANNEL, encodeNotices, noticePrefix } from './notifier.js';
+import { waitsForClaim, type EventNotice, type NewEvent, type RunCommit } from '../types.js';
+import { CHANNEL, encodeNotices, noticePrefix, noticeSuffix } from './notifier.js';
 
 /** The row the statement returns when the fence held; no row means the fence refused the writer. */
 export interface FencedRow {
@@ -91,6 +91,7 @@ const PARAMS: Record<string, Param> = {
   'events.actor_id': (c) => (c.events ?? []).map((e) => e.actorId ?? null),
   'notify.channel': () => CHANNEL,
   'notify.prefix': (c, _patch, notifyAs) => (notifyAs === undefined ? null : noticePrefix(notifyAs, c.runId)),
+  'notify.suffix': (c) => noticeSuffix({ unclaimed: c.patch !== undefined && waitsForClaim(c.patch) }),
 };
 
 /** The SQL of one shape, with its parameters' values in order: built once per shape, like templates.ts. */
@@ -149,7 +150,7 @@ function build(shape: Shape): Built {
   const guarded = [...(shape.closeWait ? ['closed'] : []), ...(shape.updateWait ? ['voted'] : [])];
   const waitGuard = guarded.map((cte) => `, 1 / ((select count(*) from ${cte}) + 1 - (select count(*) from fence)) as ${cte}_pending`).join('');
   // The notice's seq is the log's new last_seq, known only here; NOTIFY in the statement is sent at its commit, and only if it commits.
-  const notify = shape.notify ? `, pg_notify(${p('notify.channel')}, ${p('notify.prefix')} || fence."last_seq") as notified` : '';
+  const notify = shape.notify ? `, pg_notify(${p('notify.channel')}, ${p('notify.prefix')} || fence."last_seq" || ${p('notify.suffix')}) as notified` : '';
   return { sql: `with ${ctes.join(', ')} select fence."version", fence."last_seq"${waitGuard}${notify} from fence`, params };
 }
 

@@ -16,20 +16,28 @@ export const CHANNEL = 'baton_events';
 /** NOTIFY payloads must stay under 8,000 bytes. */
 const MAX_PAYLOAD = 7_000;
 
-/** A new run's notice carries its session (escaped: a session id may hold `|` or `;`); `-` for none. */
-const sessionPart = (n: EventNotice): string => (n.sessionId === undefined ? '' : `|${n.sessionId === null ? '-' : encodeURIComponent(n.sessionId)}`);
+/**
+ * What follows a notice's seq: a new run's session (escaped: a session id may hold `|` or `;`; `-` for
+ * none; empty on other notices), then `u` when the run waits for a worker's claim.
+ */
+export function noticeSuffix(n: Pick<EventNotice, 'sessionId' | 'unclaimed'>): string {
+  const session = n.sessionId === undefined ? '' : n.sessionId === null ? '-' : encodeURIComponent(n.sessionId);
+  if (n.unclaimed) return `|${session}|u`;
+  return n.sessionId === undefined ? '' : `|${session}`;
+}
 
-/** A notice up to its seq: a statement that learns the seq itself appends it (commit-statement.ts). */
+/** A notice up to its seq: a statement that learns the seq itself appends it and the suffix (commit-statement.ts). */
 export const noticePrefix = (origin: string, runId: string): string => `${origin}|${runId}|`;
 
-export const encodeNotices = (notices: EventNotice[]): string => notices.map((n) => `${noticePrefix(n.origin, n.runId)}${n.seq}${sessionPart(n)}`).join(';');
+export const encodeNotices = (notices: EventNotice[]): string => notices.map((n) => `${noticePrefix(n.origin, n.runId)}${n.seq}${noticeSuffix(n)}`).join(';');
 
 export function decodeNotices(payload: string | undefined): EventNotice[] {
   return (payload ?? '').split(';').flatMap((part) => {
-    const [origin, runId, seq, session] = part.split('|');
+    const [origin, runId, seq, session, flags] = part.split('|');
     if (!origin || !runId || !seq) return [];
     const notice: EventNotice = { origin, runId, seq: Number(seq) };
-    if (session !== undefined) notice.sessionId = session === '-' ? null : decodeURIComponent(session);
+    if (session) notice.sessionId = session === '-' ? null : decodeURIComponent(session);
+    if (flags === 'u') notice.unclaimed = true;
     return [notice];
   });
 }

@@ -21,6 +21,17 @@ describe('event notices', () => {
     ];
     expect(decodeNotices(encodeNotices(notices))).toEqual(notices);
   });
+
+  it('say when a run waits for a claim, with or without a session', () => {
+    const notices = [
+      { origin: 'api', runId: 'r1', seq: 1, sessionId: 'team|north', unclaimed: true },
+      { origin: 'api', runId: 'r2', seq: 1, sessionId: null, unclaimed: true },
+      { origin: 'api', runId: 'r3', seq: 9, unclaimed: true },
+      { origin: 'b', runId: 'r4', seq: 2 },
+    ];
+    expect(encodeNotices(notices.slice(2))).toBe('api|r3|9||u;b|r4|2');
+    expect(decodeNotices(encodeNotices(notices))).toEqual(notices);
+  });
 });
 
 describe.skipIf(!postgres)('session streams across nodes [postgres]', () => {
