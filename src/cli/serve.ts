@@ -5,9 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import { ActorDirectory } from '../actors/directory.js';
 import { Engine } from '../engine/index.js';
 import { llmSettingsFromEnv } from '../llm/index.js';
@@ -23,16 +21,7 @@ import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';
 import { createTelemetry, instrumentStore, metricsRoutes, watchEngine, type Telemetry } from '../telemetry/index.js';
 import { WORKFLOW_MODULES } from './modules.js';
-
-/** Baton's version from its package.json (two folders up from src/cli and dist/cli alike), shown in /api/nodes; null when unreadable. */
-function batonVersion(): string | null {
-  try {
-    const parsed = z.object({ version: z.string() }).safeParse(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
-    return parsed.success ? parsed.data.version : null;
-  } catch {
-    return null; // a bundled or stripped install: the version column stays empty
-  }
-}
+import { batonVersion } from '../version.js';
 
 export interface ServeOptions {
   /** The serve flags: 'api' for --no-worker, 'worker' for --worker-only; unset, BATON_NODE_ROLE (default all). */

@@ -32,6 +32,7 @@ import { ActorDirectory } from '../actors/directory.js';
 import type { OpenedModule } from './modules.js';
 import { streamRoutes } from './stream/routes.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
+import { batonVersion } from '../version.js';
 
 export interface ServerOptions {
   engine: Engine;
@@ -124,7 +125,7 @@ export async function buildServer({
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Baton API', description: 'Durable multi-agent workflows: runs, approvals, live events.', version: '0.1.0' },
+      info: { title: 'Baton API', description: 'Durable multi-agent workflows: runs, approvals, live events.', version: batonVersion() ?? 'unknown' },
       components: config.apiToken ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
       ...(config.apiToken ? { security: [{ bearer: [] }] } : {}),
     },
