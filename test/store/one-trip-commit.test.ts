@@ -96,6 +96,32 @@ describeEachStore('a commit fenced on the run version', (kind) => {
     expect((await plans(run.id)).length).toBe(2);
   });
 
+  it('writes any number of events in order, with consecutive seqs, whether the statement lists them or unnests them', async () => {
+    // PostgreSQL lists up to 8 events as VALUES rows and unnests more from arrays: both sides of that line, and a run created with none.
+    const eventsOf = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => ({ type: `${tag}-${i + 1}`, payload: { i, quote: `it's "${tag}"|;` }, actorId: i % 2 ? 'ana' : null }));
+    const { run } = await store.createRun(newRun(), eventsOf(12, 'created'));
+    let version = run.version;
+    for (const [n, tag] of [
+      [1, 'one'],
+      [8, 'eight'],
+      [9, 'nine'],
+      [3, 'three'],
+    ] as const) {
+      const result = await store.commit({ runId: run.id, expectedVersion: version, at: 2_000, patch: { phase: tag }, events: eventsOf(n, tag) });
+      version = result.version;
+      expect(result.events.map((e) => e.type)).toEqual(eventsOf(n, tag).map((e) => e.type));
+    }
+    const log = await store.readEvents(run.id, 0);
+    const expected = [eventsOf(12, 'created'), eventsOf(1, 'one'), eventsOf(8, 'eight'), eventsOf(9, 'nine'), eventsOf(3, 'three')].flat();
+    expect(log.map((e) => e.seq)).toEqual(expected.map((_, i) => i + 1));
+    expect(log.map((e) => ({ type: e.type, payload: e.payload }))).toEqual(expected.map((e) => ({ type: e.type, payload: e.payload })));
+    expect((await store.getRun(run.id))?.lastSeq).toBe(expected.length);
+    const { run: bare } = await store.createRun(newRun(), []);
+    expect(await store.readEvents(bare.id, 0)).toEqual([]);
+    expect((await store.getRun(bare.id))?.lastSeq).toBe(0);
+  });
+
   it('lets a stale writer commit nothing: no event, no step, no wait, no attempt, no module row, no wait closed or voted on', async () => {
     const { run } = await store.createRun(newRun(), [{ type: 'run_created', payload: {} }]);
     const waitId = `w-${run.id}`;
