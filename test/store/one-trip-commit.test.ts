@@ -99,7 +99,7 @@ describeEachStore('a commit fenced on the run version', (kind) => {
   it('writes any number of events in order, with consecutive seqs, whether the statement lists them or unnests them', async () => {
     // PostgreSQL lists up to 8 events as VALUES rows and unnests more from arrays: both sides of that line, and a run created with none.
     const eventsOf = (n: number, tag: string) =>
-      Array.from({ length: n }, (_, i) => ({ type: `${tag}-${i + 1}`, payload: { i, quote: `it's "${tag}"|;` }, actorId: i % 2 ? 'ana' : null }));
+      Array.from({ length: n }, (_, i) => ({ type: `${tag}-${i + 1}`, payload: { i, quote: `it's "${tag}"|;` }, ...(i % 2 ? { actorId: 'ana' } : {}) }));
     const { run } = await store.createRun(newRun(), eventsOf(12, 'created'));
     let version = run.version;
     for (const [n, tag] of [
