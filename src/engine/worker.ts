@@ -27,11 +27,13 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private stopListening: (() => Promise<void>) | undefined;
   private ticking: Promise<void> | undefined;
-  /** A poll was asked for while one was under way: that one may have read the runs too early, so poll again after it. */
-  private pollAgain = false;
+  private claiming: Promise<void> | undefined;
+  /** A claim was asked for while one was under way: that one may have read the runs too early, so claim again after it. */
+  private claimAgain = false;
   /** Runs may be waiting for a slot here (one was started while every slot was taken, or the last poll filled every free slot): a freed slot polls at once. */
   private backlog = false;
   private closing = false;
+  private started = false;
 
   constructor(
     private readonly core: EngineCore,
@@ -71,6 +73,7 @@ export class Worker {
       },
       () => this.core.hub.resync(),
     );
+    this.started = true;
     await this.tick();
     this.schedulePoll();
   }
@@ -79,6 +82,7 @@ export class Worker {
     this.closing = true;
     clearTimeout(this.timer);
     await this.ticking;
+    await this.claiming;
     const running = [...this.drivers.values()];
     for (const { driver } of running) driver.abort(new ShutdownError());
     await Promise.allSettled(running.map(({ done }) => done));
@@ -102,14 +106,14 @@ export class Worker {
       .finally(() => {
         this.drivers.delete(run.id);
         // Only when runs may be waiting: a poll after every finished run cost two queries a run for nothing.
-        if (this.backlog && !this.closing) this.kick();
+        if (this.backlog && !this.closing) void this.claimNow();
       });
     this.drivers.set(run.id, { driver, done });
   }
 
   private schedulePoll(): void {
     if (this.closing) return;
-    this.timer = setTimeout(() => this.kick(), this.options.pollIntervalMs);
+    this.timer = setTimeout(() => this.poll(), this.options.pollIntervalMs);
     this.timer.unref();
   }
 
@@ -117,31 +121,58 @@ export class Worker {
    * A run waits for a claim (started here while every slot was taken, or left unleased by another
    * node): claim it now if a slot is free, else as soon as one frees, not at the next poll (up to
    * `pollIntervalMs` later). The slot may free before or after the run is written; whichever comes
-   * last asks for the poll that claims it.
+   * last asks for the claim that takes it.
    */
   claimSoon(): void {
     if (!this.options.drive) return;
     this.backlog = true;
-    if (this.hasRoom) this.kick();
+    if (this.hasRoom) void this.claimNow();
   }
 
-  /** Runs one poll now; if one is under way, runs another right after it. */
-  private kick(): void {
-    if (this.closing || this.timer === undefined) return;
-    if (this.ticking) {
-      this.pollAgain = true;
-      return;
-    }
-    clearTimeout(this.timer);
+  /** The whole poll, every `pollIntervalMs`: leases renewed and checked, runs claimed, overdue waits expired. */
+  private poll(): void {
+    if (this.ticking || this.closing) return;
     this.ticking = this.tick()
       .catch((error: unknown) => this.options.onError(error, 'poll'))
       .finally(() => {
         this.ticking = undefined;
-        if (this.pollAgain && !this.closing) {
-          this.pollAgain = false;
-          this.kick();
-        } else this.schedulePoll();
+        this.schedulePoll();
       });
+  }
+
+  /**
+   * Claims runs now, without the rest of a poll (a claim is one query; renewing and checking every
+   * lease on each notice of a new run would cost two more, each over every run driven here). One
+   * claim at a time, so two never count the same free slots; one asked for meanwhile runs after it.
+   */
+  private claimNow(): Promise<void> {
+    // Not started: an engine that was never started claims nothing (it drives what it starts itself).
+    if (this.closing || !this.started) return Promise.resolve();
+    if (this.claiming) {
+      this.claimAgain = true;
+      return this.claiming;
+    }
+    this.claiming = this.claim()
+      .catch((error: unknown) => this.options.onError(error, 'claim'))
+      .finally(() => {
+        this.claiming = undefined;
+        if (this.claimAgain && !this.closing) {
+          this.claimAgain = false;
+          void this.claimNow();
+        }
+      });
+    return this.claiming;
+  }
+
+  private async claim(): Promise<void> {
+    const free = this.options.maxConcurrentRuns - this.drivers.size;
+    if (free <= 0 || !this.options.drive) return;
+    const { store, nodeId, leaseMs } = this.core;
+    this.backlog = false;
+    const claimed = await store.claimRuns(nodeId, this.core.now(), leaseMs, free, this.options.workflowNames());
+    // Every free slot filled: more runs may be waiting.
+    if (claimed.length === free) this.backlog = true;
+    for (const run of claimed) this.launch(run);
   }
 
   private async tick(): Promise<void> {
@@ -156,16 +187,8 @@ export class Worker {
       const held = new Set(await store.heldLeases(nodeId, driven));
       for (const runId of driven) if (!held.has(runId) && this.drivers.has(runId)) this.options.onForeignWrite(runId);
     }
-    const free = this.options.maxConcurrentRuns - this.drivers.size;
-    const workflows = this.options.workflowNames();
-    if (free > 0 && this.options.drive) {
-      this.backlog = false;
-      const claimed = await store.claimRuns(nodeId, now, leaseMs, free, workflows);
-      // Every free slot filled: more runs may be waiting.
-      if (claimed.length === free) this.backlog = true;
-      for (const run of claimed) this.launch(run);
-    }
-    for (const wait of await store.dueWaits(now, 100, workflows)) {
+    await this.claimNow();
+    for (const wait of await store.dueWaits(now, 100, this.options.workflowNames())) {
       await this.options.expireWait(wait).catch((error: unknown) => {
         if (!(error instanceof StaleRunError)) this.options.onError(error, `deadline of wait ${wait.id}`);
       });
