@@ -33,6 +33,8 @@ class Follower implements RunCursor {
     private last: number,
     private readonly listener: EventListener,
     private readonly onError: (error: unknown) => void,
+    /** Told of each event read from the store: it may be one no publish nor notice brought here. */
+    private readonly onStored: (event: EventRecord) => void = () => undefined,
   ) {}
 
   close(): void {
@@ -62,7 +64,10 @@ class Follower implements RunCursor {
     for (;;) {
       this.dirty = false;
       const page = await this.store.readEvents(this.runId, this.last, PAGE);
-      for (const event of page) if (!this.closed && event.seq === this.last + 1) this.deliver(event);
+      for (const event of page) {
+        this.onStored(event);
+        if (!this.closed && event.seq === this.last + 1) this.deliver(event);
+      }
       // Cleared in the same synchronous stretch as the last check: an event offered after this
       // point is delivered directly or starts a new read, never left behind a stale flag.
       if (this.closed || (!this.dirty && page.length < PAGE)) {
@@ -104,9 +109,10 @@ export class EventHub {
 
   /** Called after a local commit with the events it wrote and, when the committer knows it, the run as it now stands. */
   publish(events: readonly EventRecord[], run?: RunRecord): void {
-    if (run) remember(this.records, run.id, run, RECORDS_KEPT);
+    // A publish can come after a notice of later events (its commit returned first, its continuation ran late): heads never move back, nor records.
+    if (run && run.lastSeq >= (this.records.get(run.id)?.lastSeq ?? 0)) remember(this.records, run.id, run, RECORDS_KEPT);
     for (const event of events) {
-      remember(this.heads, event.runId, event.seq, HEADS_KEPT);
+      if (event.seq > (this.heads.get(event.runId) ?? 0)) remember(this.heads, event.runId, event.seq, HEADS_KEPT);
       for (const follower of this.followers.get(event.runId) ?? []) follower.offer(event);
       for (const watcher of this.watchers) watcher(event);
     }
@@ -124,9 +130,14 @@ export class EventHub {
 
   /** Called when another process says a run's log grew (or, with its session, that it started a run); the worker passes only other processes' notices. */
   notice(notice: EventNotice): void {
-    if ((this.heads.get(notice.runId) ?? 0) < notice.seq) this.heads.set(notice.runId, notice.seq);
+    this.heard(notice.runId, notice.seq);
     for (const follower of this.followers.get(notice.runId) ?? []) follower.catchUp();
     if (notice.sessionId !== undefined && this.watchers.size > 0) this.announceRemoteRun(notice.runId);
+  }
+
+  /** A later event of a run is known to exist (a notice, or a follower's read): `latest` must not answer with an older record. */
+  private heard(runId: string, seq: number): void {
+    if ((this.heads.get(runId) ?? 0) < seq) this.heads.set(runId, seq);
   }
 
   /** Watchers learn of runs other processes start from their first event (`run_created`), read from the store. */
@@ -168,7 +179,8 @@ export class EventHub {
   }
 
   private newFollower(runId: string, afterSeq: number, listener: EventListener): Follower {
-    const follower = new Follower(this.store, runId, afterSeq, listener, this.onError);
+    // A follower's read can find events whose notice never came (lost, or the periodic re-read got there first): `latest` must know them.
+    const follower = new Follower(this.store, runId, afterSeq, listener, this.onError, (event) => this.heard(event.runId, event.seq));
     // Reading the store is only needed if this process may not have published everything after `afterSeq`.
     const head = this.heads.get(runId);
     if (head === undefined || head > afterSeq) follower.catchUp();
