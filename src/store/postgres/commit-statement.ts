@@ -46,6 +46,26 @@ interface Shape {
 
 /** Commits with more events than this (a burst of progress, say) unnest them from arrays: one statement for any count. */
 const MAX_LISTED_EVENTS = 8;
+/** The event count a statement is built for: the count itself when listed, one past the limit for any larger count. */
+const listedCount = (events: number): number => Math.min(events, MAX_LISTED_EVENTS + 1);
+
+/** A value bound for a statement's events, read from them at each execution. */
+type EventsParam = (events: readonly NewEvent[]) => unknown;
+
+/** An event's values, in the order of the `e(…)` columns below. */
+const EVENT_FIELDS: readonly ((e: NewEvent) => unknown)[] = [(e) => e.type, (e) => toJson(e.payload), (e) => e.actorId ?? null];
+
+/**
+ * The events' rows as `e(n, type, payload, actor_id)`, numbered 1…n in order: a VALUES list of `count`
+ * rows, or (past MAX_LISTED_EVENTS) three arrays unnested. `bind` binds a value and returns its placeholder.
+ */
+function eventRows(count: number, bind: (type: string, value: EventsParam) => string): string {
+  if (count <= MAX_LISTED_EVENTS) {
+    const rows = Array.from({ length: count }, (_, i) => `(${i + 1}, ${EVENT_FIELDS.map((read) => bind('text', (events) => read(events[i]!))).join(', ')})`);
+    return `(values ${rows.join(', ')}) as e(n, type, payload, actor_id)`;
+  }
+  return `unnest(${EVENT_FIELDS.map((read) => bind('text[]', (events) => events.map(read))).join(', ')}) with ordinality as e(type, payload, actor_id, n)`;
+}
 
 /** One parameter's value, read from the commit (and its row patch) at each execution. */
 type Param = (c: RunCommit, patch: Partial<RunsTable>, notifyAs: string | undefined) => unknown;
@@ -94,9 +114,6 @@ const PARAMS: Record<string, Param> = {
   'open.deadline_at': (c) => c.openWait?.deadlineAt,
   'open.created_at': (c) => c.openWait?.createdAt,
   'open.policy': (c) => (c.openWait?.policy ? toJson(c.openWait.policy) : null),
-  'events.type': (c) => (c.events ?? []).map((e) => e.type),
-  'events.payload': (c) => (c.events ?? []).map((e) => toJson(e.payload)),
-  'events.actor_id': (c) => (c.events ?? []).map((e) => e.actorId ?? null),
   'notify.channel': () => CHANNEL,
   'notify.prefix': (c, _patch, notifyAs) => (notifyAs === undefined ? null : noticePrefix(notifyAs, c.runId)),
   'notify.suffix': (c) => noticeSuffix({ unclaimed: c.patch !== undefined && waitsForClaim(c.patch) }),
@@ -107,13 +124,6 @@ interface Built {
   sql: string;
   params: Param[];
 }
-
-/** The values of a commit's `i`th event, in the VALUES list's column order. */
-const EVENT_FIELDS: readonly [string, (e: NewEvent) => unknown][] = [
-  ['type', (e) => e.type],
-  ['payload', (e) => toJson(e.payload)],
-  ['actor_id', (e) => e.actorId ?? null],
-];
 
 function build(shape: Shape): Built {
   const params: Param[] = [];
@@ -154,11 +164,8 @@ function build(shape: Shape): Built {
     ctes.push(`opened as (${insert('waits', columns, (c) => fixed[c] ?? p(`open.${c}`, typeOf(c)))})`);
   }
   if (shape.events > 0) {
-    // Events in order, numbered 1…n; their seqs follow the log's new last_seq.
-    const rows =
-      shape.events <= MAX_LISTED_EVENTS
-        ? `(values ${Array.from({ length: shape.events }, (_, i) => `(${i + 1}, ${EVENT_FIELDS.map(([, read]) => p((c) => read(c.events![i]!))).join(', ')})`).join(', ')}) as e(n, type, payload, actor_id)`
-        : `unnest(${p('events.type', 'text[]')}, ${p('events.payload', 'text[]')}, ${p('events.actor_id', 'text[]')}) with ordinality as e(type, payload, actor_id, n)`;
+    // Their seqs follow the log's new last_seq.
+    const rows = eventRows(shape.events, (type, value) => p((c) => value(c.events ?? []), type));
     ctes.push(
       `logged as (insert into "events" ("run_id", "seq", "type", "payload", "at", "actor_id")` +
         ` select ${p('run_id')}, fence."last_seq" - ${p('added', 'int')} + e.n::int, e.type, e.payload, ${p('at')}, e.actor_id from fence, ${rows})`,
@@ -189,7 +196,7 @@ export function commitStatement(c: RunCommit, patch: Partial<RunsTable>, notifyA
     openWait: c.openWait !== undefined,
     closeWait: c.closeWait !== undefined,
     updateWait: c.updateWait !== undefined,
-    events: events.length > MAX_LISTED_EVENTS ? MAX_LISTED_EVENTS + 1 : events.length,
+    events: listedCount(events.length),
     notify: notifyAs !== undefined && events.length > 0,
   };
   const key = JSON.stringify(shape);
@@ -207,36 +214,46 @@ export function commitStatement(c: RunCommit, patch: Partial<RunsTable>, notifyA
  * its RETURNING row. A transaction of BEGIN, two inserts and COMMIT was four round trips per started
  * run; a taken idempotency key fails the whole statement with the same unique violation.
  */
-function createRunSql(notify: boolean, events: number): string {
+function createRunSql(notify: boolean, events: number): CreateRunBuilt {
   const runColumns = COLUMNS.runs;
-  const n = runColumns.length;
-  // Parameters after the run's columns: the creation time, then each event's fields (or three arrays), then the notice.
-  let next = n + 1;
+  // Parameters after the run's columns: the creation time, then the events' values, then the notice.
+  let next = runColumns.length + 1;
   const param = (type: string) => `$${next++}::${type}`;
   const at = param('bigint');
-  const rows =
-    events <= MAX_LISTED_EVENTS
-      ? `(values ${Array.from({ length: events }, (_, i) => `(${i + 1}, ${EVENT_FIELDS.map(() => param('text')).join(', ')})`).join(', ')}) as e(n, type, payload, actor_id)`
-      : `unnest(${param('text[]')}, ${param('text[]')}, ${param('text[]')}) with ordinality as e(type, payload, actor_id, n)`;
-  const logged = `insert into "events" ("run_id", "seq", "type", "payload", "at", "actor_id") select created."id", e.n::int, e.type, e.payload, ${at}, e.actor_id from created, ${rows}`;
+  const eventParams: EventsParam[] = [];
+  const rows = eventRows(events, (type, value) => {
+    eventParams.push(value);
+    return param(type);
+  });
   const insertRun = `insert into "runs" (${runColumns.map((c) => `"${c}"`).join(', ')}) values (${runColumns.map((c, i) => `$${i + 1}::${typeOf(c)}`).join(', ')})`;
   // No events, no notice (there is nothing to announce): the run alone, its creation time still bound.
-  if (events === 0) return `${insertRun} returning ${at}`;
+  if (events === 0) return { sql: `${insertRun} returning ${at}`, eventParams };
+  const logged = `insert into "events" ("run_id", "seq", "type", "payload", "at", "actor_id") select created."id", e.n::int, e.type, e.payload, ${at}, e.actor_id from created, ${rows}`;
   const created = `with created as (${insertRun} returning "id")`;
-  return notify ? `${created}, logged as (${logged}) select pg_notify(${param('text')}, ${param('text')}) from created` : `${created} ${logged}`;
+  const sql = notify ? `${created}, logged as (${logged}) select pg_notify(${param('text')}, ${param('text')}) from created` : `${created} ${logged}`;
+  return { sql, eventParams };
 }
-const createRunCache = new Map<string, string>();
+
+interface CreateRunBuilt {
+  sql: string;
+  /** The events' values, in their placeholders' order. */
+  eventParams: EventsParam[];
+}
+const createRunCache = new Map<string, CreateRunBuilt>();
 
 /**
  * The statement that writes `row` and its events (numbered 1…n, at the run's creation time); with
  * `notice`, it also NOTIFYs it (sent at the commit, and only if the run was created).
  */
 export function createRunStatement(row: RunsTable, events: readonly NewEvent[], notice?: EventNotice): CompiledQuery {
-  const count = events.length > MAX_LISTED_EVENTS ? MAX_LISTED_EVENTS + 1 : events.length;
+  const count = listedCount(events.length);
   const key = `${notice ? 'notify' : 'plain'}:${count}`;
-  let sql = createRunCache.get(key);
-  if (sql === undefined) createRunCache.set(key, (sql = createRunSql(notice !== undefined, count)));
-  const eventValues =
-    count <= MAX_LISTED_EVENTS ? events.flatMap((e) => EVENT_FIELDS.map(([, read]) => read(e))) : EVENT_FIELDS.map(([, read]) => events.map(read));
-  return CompiledQuery.raw(sql, [...COLUMNS.runs.map((c) => row[c]), row.created_at, ...eventValues, ...(notice ? [CHANNEL, encodeNotices([notice])] : [])]);
+  let built = createRunCache.get(key);
+  if (!built) createRunCache.set(key, (built = createRunSql(notice !== undefined, count)));
+  return CompiledQuery.raw(built.sql, [
+    ...COLUMNS.runs.map((c) => row[c]),
+    row.created_at,
+    ...built.eventParams.map((value) => value(events)),
+    ...(notice ? [CHANNEL, encodeNotices([notice])] : []),
+  ]);
 }
