@@ -109,10 +109,10 @@ export class EventHub {
 
   /** Called after a local commit with the events it wrote and, when the committer knows it, the run as it now stands. */
   publish(events: readonly EventRecord[], run?: RunRecord): void {
-    // A publish can come after a notice of later events (its commit returned first, its continuation ran late): heads never move back, nor records.
+    // A publish can come after a notice of later events (its commit returned first, its continuation ran late): records never move back, as heads (heard).
     if (run && run.lastSeq >= (this.records.get(run.id)?.lastSeq ?? 0)) remember(this.records, run.id, run, RECORDS_KEPT);
     for (const event of events) {
-      if (event.seq > (this.heads.get(event.runId) ?? 0)) remember(this.heads, event.runId, event.seq, HEADS_KEPT);
+      this.heard(event.runId, event.seq);
       for (const follower of this.followers.get(event.runId) ?? []) follower.offer(event);
       for (const watcher of this.watchers) watcher(event);
     }
@@ -135,9 +135,9 @@ export class EventHub {
     if (notice.sessionId !== undefined && this.watchers.size > 0) this.announceRemoteRun(notice.runId);
   }
 
-  /** A later event of a run is known to exist (a notice, or a follower's read): `latest` must not answer with an older record. */
+  /** An event of a run is known to exist (published here, a notice, a follower's read): the head only moves forward, so `latest` never answers with an older record. */
   private heard(runId: string, seq: number): void {
-    if ((this.heads.get(runId) ?? 0) < seq) this.heads.set(runId, seq);
+    if ((this.heads.get(runId) ?? 0) < seq) remember(this.heads, runId, seq, HEADS_KEPT);
   }
 
   /** Watchers learn of runs other processes start from their first event (`run_created`), read from the store. */
