@@ -81,14 +81,22 @@ if (!postgres && rounds > 1) note('bench/peers: one round only: the rounds compa
 const roundResults = [[results[0], results[2]]];
 for (let round = 2; postgres && round <= rounds; round++) {
   note(`round ${round} of ${rounds}`);
-  const pair = round % 2 === 0 ? [await dbosBench(), await batonBench('postgres')].reverse() : [await batonBench('postgres'), await dbosBench()];
-  roundResults.push(pair);
-  results.push(...pair);
+  let ours;
+  let theirs;
+  if (round % 2 === 0) {
+    theirs = await dbosBench();
+    ours = await batonBench('postgres');
+  } else {
+    ours = await batonBench('postgres');
+    theirs = await dbosBench();
+  }
+  roundResults.push([ours, theirs]);
+  results.push(ours, theirs);
 }
 const records = results.slice(0, 3).flatMap((r) => r.records);
 
 const find = (list, system, store, mode) =>
-  list.find((r) => (system === 'baton' ? r.bench === 'engine' : r.system === system) && r.store === store && mode === (r.mode ?? mode));
+  list.find((r) => (system === 'baton' ? r.bench === 'engine' : r.system === system) && r.store === store && r.mode === mode);
 const round2 = (x) => Math.round(x * 100) / 100;
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
