@@ -4,23 +4,12 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ConflictError, StaleRunError } from '../../src/errors/index.js';
 import type { BatonStore, NewRun, NewWait } from '../../src/store/index.js';
 import { describeEachStore, type TestStore } from '../support/stores.js';
+import { newRun as runWith } from '../support/new-run.js';
 
 const alice = { id: 'a-1', name: 'alice', token_id: 't-1' };
 const bob = { id: 'b-1', name: 'bob', token_id: 't-2' };
 
-const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
-  id: randomUUID(),
-  workflow: 'wf',
-  sessionId: null,
-  idempotencyKey: null,
-  parameters: {},
-  state: 'running',
-  phase: 'approve',
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  createdAt: 1_000,
-  ...overrides,
-});
+const newRun = (overrides: Partial<NewRun> = {}) => runWith({ phase: 'approve', createdAt: 1_000, ...overrides });
 
 const quorumWait = (): NewWait => ({
   id: randomUUID(),

@@ -1,22 +1,10 @@
 // heldLeases: of the runs a worker drives, those still running under its lease (its periodic check for cancels and takeovers whose notice was lost).
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { NewRun } from '../../src/store/index.js';
 import { describeEachStore, type TestStore } from '../support/stores.js';
+import { newRun as runWith } from '../support/new-run.js';
 
-const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
-  id: randomUUID(),
-  workflow: 'wf',
-  sessionId: null,
-  idempotencyKey: null,
-  parameters: {},
-  state: 'running',
-  phase: 'first',
-  leaseOwner: 'me',
-  leaseExpiresAt: 10_000,
-  createdAt: 1_000,
-  ...overrides,
-});
+const newRun = (overrides: Partial<NewRun> = {}) => runWith({ leaseOwner: 'me', leaseExpiresAt: 10_000, createdAt: 1_000, ...overrides });
 
 describeEachStore('store: leases still held', (kind) => {
   let t: TestStore;

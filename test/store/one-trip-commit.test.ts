@@ -1,23 +1,12 @@
 // A step commit's guarantees when PostgreSQL writes it in one statement: the version fence guards every part (step, events, waits, attempts, module rows), and it costs one round trip.
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ConflictError, StaleRunError } from '../../src/errors/index.js';
-import type { BatonStore, DataWrite, NewRun, RunCommit } from '../../src/store/index.js';
+import type { BatonStore, DataWrite, RunCommit } from '../../src/store/index.js';
 import { describeEachStore, type TestStore } from '../support/stores.js';
+import { newRun as runWith } from '../support/new-run.js';
 
-const newRun = (): NewRun => ({
-  id: randomUUID(),
-  workflow: 'wf',
-  sessionId: null,
-  idempotencyKey: null,
-  parameters: {},
-  state: 'running',
-  phase: 'first',
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  createdAt: 1_000,
-});
+const newRun = () => runWith({ createdAt: 1_000 });
 
 const agentStep = (stepKey: string) => ({
   stepKey,

@@ -4,12 +4,13 @@ import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StaleRunError } from '../../src/errors/index.js';
-import type { BatonStore, NewRun } from '../../src/store/index.js';
+import type { BatonStore } from '../../src/store/index.js';
 import { newRunRow } from '../../src/store/hot-queries.js';
 import { createRunStatement } from '../../src/store/postgres/commit-statement.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { StatementNames } from '../../src/store/postgres/prepared.js';
 import { postgresUrl, storeKinds, type TestStore } from '../support/stores.js';
+import { newRun as runWith } from '../support/new-run.js';
 
 describe('statement names', () => {
   it('names a statement from its third execution on, the same name for the same text', () => {
@@ -33,18 +34,7 @@ describe('statement names', () => {
   });
 });
 
-const newRun = (): NewRun => ({
-  id: randomUUID(),
-  workflow: 'wf',
-  sessionId: null,
-  idempotencyKey: null,
-  parameters: {},
-  state: 'running',
-  phase: 'p',
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  createdAt: 1_000,
-});
+const newRun = () => runWith({ phase: 'p', createdAt: 1_000 });
 
 const postgres = storeKinds.find((k) => k.name === 'postgres');
 
