@@ -1,6 +1,6 @@
 // `baton build` on real databases: an idea added from the command line (refused with each bad option named), listed,
 // readable over HTTP; the cost roll-up and `down` on a machine with no build yet.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describeEachStore('baton build', (kind) => {
     const saved = { url: process.env.DATABASE_URL, dir: process.env.BATON_BUILD_DIR };
     if (t.connection.databaseUrl === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = t.connection.databaseUrl;
-    process.env.BATON_BUILD_DIR = mkdtempSync(join(tmpdir(), 'baton-cli-builds-'));
+    const buildDir = (process.env.BATON_BUILD_DIR = mkdtempSync(join(tmpdir(), 'baton-cli-builds-')));
     try {
       const where = t.connection.sqlitePath === undefined || args[0] === 'down' ? [] : ['--db', t.connection.sqlitePath];
       const code = await runBuildCli(['build', ...args, ...where], { out: (text) => (stdout += text), err: (text) => (stderr += text) });
@@ -40,6 +40,7 @@ describeEachStore('baton build', (kind) => {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
+      rmSync(buildDir, { recursive: true, force: true });
     }
   }
 

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runForecastCommand } from '../../../src/cli/forecast/run.js';
 import { forecastPanel } from '../../../src/forecasting/index.js';
 
@@ -12,6 +12,7 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'baton-forecast-'));
 });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const weekly = (id: string, weeks: number, value: (t: number) => number) =>
   Array.from({ length: weeks }, (_, t) => `${id},${new Date(Date.UTC(2021, 0, 1) + t * 7 * 86_400_000).toISOString().slice(0, 10)},${value(t)}`);

@@ -2,7 +2,7 @@
 // databases by the intake and store suites): an idea deployed to dev and, after a Lead Builder and a Champion (two
 // people) approve, to prod; a generated app with too few tests failing the gate with its coverage; a defective
 // second release rolled back while the first keeps serving. Each build compiles and tests a generated app: minutes.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,6 +69,7 @@ describe('a build from an idea to deployed applications', () => {
     const target = new LocalTarget({ stateDir: join(buildDir, 'targets', 'local') });
     for (const app of await target.buildIds()) await target.teardown(app);
     await sink.close();
+    rmSync(buildDir, { recursive: true, force: true });
   });
 
   async function startBuild(api: BuildApi, body: Record<string, unknown>, idea: Record<string, unknown> = {}): Promise<{ runId: string; ideaId: string }> {

@@ -1,5 +1,6 @@
 // A real Baton server with the build pipeline's module on a fresh database (SQLite or PostgreSQL), on an ephemeral port.
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +41,14 @@ export function useBuildServers(kind: StoreKind): { serve(options?: { llm?: LlmS
     async serve({ llm, env } = {}) {
       const t = await kind.create([buildTables]);
       cleanups.push(() => t.dispose());
-      // Builds never land in the working directory: a temporary build directory unless the test names one.
-      const opened = buildPipelineModule.open(t.store, { llm: llm ?? null, env: { BATON_BUILD_DIR: mkdtempSync(join(tmpdir(), 'baton-builds-')), ...env } });
+      // Builds never land in the working directory: a temporary build directory unless the test names one, removed after.
+      let buildDir = env?.BATON_BUILD_DIR;
+      if (buildDir === undefined) {
+        const made = (buildDir = mkdtempSync(join(tmpdir(), 'baton-builds-')));
+        // Best effort, retried: a cancelled stage's git may still be writing in it after the engine closed.
+        cleanups.push(() => rm(made, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined));
+      }
+      const opened = buildPipelineModule.open(t.store, { llm: llm ?? null, env: { ...env, BATON_BUILD_DIR: buildDir } });
       const errors: unknown[] = [];
       const engine = new Engine({ store: t.store, agents: opened.agents, workflows: opened.workflows, onError: (error) => errors.push(error) });
       cleanups.push(() => engine.close());
