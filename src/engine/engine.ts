@@ -184,10 +184,12 @@ export class Engine {
 
   // ---- runs ---------------------------------------------------------------------------
 
+  /** Parses the parameters, lets the workflow refuse them (`admit`), then creates the run and drives it here or leaves it to a worker. */
   async startRun(workflowName: string, parameters: unknown, options: StartRunOptions = {}): Promise<RunStatus> {
     const workflow = this.workflow(workflowName);
     const parsed = workflow.parameters.safeParse(parameters);
     if (!parsed.success) throw inputError(`parameters for workflow "${workflow.name}"`, parameters, parsed.error);
+    await workflow.admit?.(parsed.data);
     const now = this.core.now();
     const runNow = this.worker.hasRoom;
     const {

@@ -139,6 +139,12 @@ export interface WorkflowDefinition<Params = unknown> {
   maxVisitsPerPhase: number;
   /** Called before a rollback commits; without it a rollback only moves the run (the workflow keeps no data of its own to undo). */
   rollback?: RollbackHook;
+  /**
+   * Called with the parsed parameters before a run is created: throwing a BatonError refuses the start, and
+   * no run exists. For what the schema cannot see, such as parameters the workflow's data cannot support:
+   * better refused at once than accepted and failed in the first phase.
+   */
+  admit?(this: void, parameters: Params): Promise<void> | void;
 }
 
 export interface WorkflowSpec<Schema extends z.ZodType> {
@@ -149,6 +155,7 @@ export interface WorkflowSpec<Schema extends z.ZodType> {
   phases: readonly Phase<z.output<Schema>>[];
   maxVisitsPerPhase?: number;
   rollback?: RollbackHook;
+  admit?(this: void, parameters: z.output<Schema>): Promise<void> | void;
 }
 
 export const isWaitPhase = <P>(phase: Phase<P>): phase is WaitPhase<P> => 'wait' in phase;
@@ -176,6 +183,7 @@ export function defineWorkflow<Schema extends z.ZodType>(spec: WorkflowSpec<Sche
     phases: spec.phases,
     maxVisitsPerPhase: spec.maxVisitsPerPhase ?? 1000,
     ...(spec.rollback ? { rollback: spec.rollback } : {}),
+    ...(spec.admit ? { admit: spec.admit } : {}),
   };
 }
 

@@ -101,6 +101,23 @@ export class ContextAssembler {
     return this.cached.snapshot;
   }
 
+  /**
+   * Refuses, before a run exists, a season the history cannot support: INVALID_PARAMETERS naming the starts it
+   * supports, which the Demand agent would otherwise fail the run with. No history (or too little) is left to the
+   * agent: its DATA_NOT_FOUND says how to load some, and the run can be retried once there is.
+   */
+  async admit(parameters: PlanParameters): Promise<void> {
+    let snapshot: RetailSnapshot;
+    try {
+      snapshot = await this.snapshot();
+    } catch (error) {
+      if (error instanceof BatonError && error.code === 'DATA_NOT_FOUND') return;
+      throw error;
+    }
+    const lastHistoryWeek = snapshot.weeks.at(-1);
+    if (lastHistoryWeek !== undefined) seasonLead(lastHistoryWeek, snapshot.weeks.length, parameters.season_start_date);
+  }
+
   /** Throws INVALID_PARAMETERS when the season starts before the history ends or further ahead than it supports. */
   async demand(parameters: PlanParameters): Promise<DemandContext> {
     const snapshot = await this.snapshot();

@@ -273,7 +273,11 @@ export function seasonPlanning(host: DatabaseHost, options: SeasonPlanningOption
   const assembler = new ContextAssembler(data);
   const narrator = narratorFor(options.llm);
   return {
-    workflow: { ...withApprovers(seasonPlanningWorkflow, options.approvers ?? DEFAULT_APPROVERS), rollback: seasonRollback(host) },
+    workflow: {
+      ...withApprovers(seasonPlanningWorkflow, options.approvers ?? DEFAULT_APPROVERS),
+      rollback: seasonRollback(host),
+      admit: (parameters: PlanParameters) => assembler.admit(parameters),
+    },
     agents: [
       narrated(demandAgent(data, assembler), narrator, 'demand forecast and manufacturing quantity'),
       narrated(inventoryAgent(data, assembler), narrator, 'store clusters and allocation'),

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../../src/engine/index.js';
-import { ConflictError, IncompleteInputError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
+import { BatonError, ConflictError, IncompleteInputError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
 import { describeEachStore } from '../../support/stores.js';
 import { agent, echo, rejectionOf, useHarness } from './harness.js';
 
@@ -96,6 +96,47 @@ describeEachStore('engine runs: starting and status', (kind) => {
       const run = await engine.startRun('season-plan', valid);
       expect(run.parameters).toEqual({ ...valid, items: [] });
       expect((await engine.status(run.id)).parameters).toEqual({ ...valid, items: [] });
+    });
+  });
+
+  describe('admission', () => {
+    /** A workflow that admits only stores it has data for: what its schema cannot know. */
+    const admitting = (known: string[]) => {
+      const seen: unknown[] = [];
+      const workflow = defineWorkflow({
+        name: 'season-plan',
+        parameters: planParameters,
+        phases: [{ name: 'forecast', agent: 'forecast' }],
+        async admit(parameters) {
+          seen.push(parameters);
+          await Promise.resolve();
+          if (!known.includes(parameters.store.id))
+            throw new BatonError('INVALID_PARAMETERS', `no sales history for store ${parameters.store.id}`, { details: { known_stores: known } });
+        },
+      });
+      const forecast = echo('forecast');
+      return { engine: h.engine({ agents: [forecast], workflows: [workflow] }), forecast, seen };
+    };
+
+    it("refuses a start the workflow's admission check refuses with its error, and no run exists", async () => {
+      const { engine, forecast } = admitting(['S-2']);
+      const error = await rejectionOf(engine.startRun('season-plan', valid, { idempotencyKey: 'k-1' }));
+      expect(error).toMatchObject({ code: 'INVALID_PARAMETERS', message: 'no sales history for store S-1', details: { known_stores: ['S-2'] } });
+      expect((await engine.listRuns()).total).toBe(0);
+      expect(forecast.calls).toEqual([]);
+    });
+
+    it('asks the check with the parsed parameters, defaults applied, and starts the run it admits', async () => {
+      const { engine, seen } = admitting(['S-1']);
+      const run = await engine.startRun('season-plan', valid);
+      expect(seen).toEqual([{ ...valid, items: [] }]);
+      expect((await engine.settled(run.id)).state).toBe('completed');
+    });
+
+    it('checks the parameters against the schema first: the check never sees parameters that fail it', async () => {
+      const { engine, seen } = admitting(['S-1']);
+      await expect(engine.startRun('season-plan', { weeks: 'four' })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
+      expect(seen).toEqual([]);
     });
   });
 

@@ -1,5 +1,6 @@
 // POST /api/orchestrator/run-workflow: starting runs, validation of the request and of the workflow's parameters, idempotency.
 import { expect, it } from 'vitest';
+import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { describeEachStore } from '../../support/stores.js';
 import { expectError, issuesOf, useServers } from './harness.js';
 
@@ -58,6 +59,20 @@ describeEachStore('HTTP: run-workflow', (kind) => {
     expect(issuesOf(error)).toEqual([{ path: 'topic', message: 'is required' }]);
     expect(error.suggestions).toEqual(['give topic']);
     expect((await api.engine.listRuns()).total).toBe(0);
+  });
+
+  it('refuses a season that starts before its sales history ends with 422 INVALID_PARAMETERS naming the earliest start, and starts no run', async () => {
+    const api = await h.serve({ season: true });
+    await loadSyntheticData(api.t.store, { stores: 2, categories: 1, weeks: 60, seed: 3, lastWeek: '2025-12-29' });
+    const season = { forecast_horizon_weeks: 4, replenishment_strategy: 'weekly', dc_holdback_percentage: 0.15 };
+    const early = await api.post(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: { ...season, season_start_date: '2025-12-22' } });
+    const error = expectError(early, 422, 'INVALID_PARAMETERS');
+    expect(error.message).toContain('before the sales history ends');
+    expect(error.details).toMatchObject({ last_history_week: '2025-12-29', earliest_start: '2026-01-05' });
+    expect(error.suggestions[0]).toBe('start the season on or after 2026-01-05');
+    expect((await api.engine.listRuns()).total).toBe(0);
+    const onTime = await api.post(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: { ...season, season_start_date: '2026-01-05' } });
+    expect(onTime.status).toBe(202);
   });
 
   it('answers 404 NOT_FOUND for a workflow that is not registered', async () => {

@@ -3,13 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
-import { openStore } from '../../../src/store/index.js';
+import { Engine } from '../../../src/engine/index.js';
+import { openStore, type BatonStore } from '../../../src/store/index.js';
 import type { DemandOutput } from '../../../src/workflows/season-planning/agents/demand.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import { completeOf, LAST_WEEK, season, SEASON_PLANNING, seasonEngine } from './support.js';
-import { seasonTables } from '../../../src/workflows/season-planning/data/index.js';
+import { seasonData, seasonTables } from '../../../src/workflows/season-planning/data/index.js';
+import type { SyntheticDataSet } from '../../../src/workflows/season-planning/data/synthetic.js';
+import { seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
 
 const GAPS = [0, 13, 26, 39];
 const SEASON_WEEKS = 12;
@@ -101,26 +103,76 @@ describe('seasons that start 0, 13, 26 and 39 weeks after the history', () => {
 });
 
 describe('a season the history cannot support', () => {
-  it('fails the run with INVALID_PARAMETERS from the Demand agent, naming the history’s last week and the latest start', async () => {
+  /** A store with 80 weeks of history ending LAST_WEEK, an engine on it (or one with `drive: false`, an API node's), closed after. */
+  async function withHistory(work: (store: BatonStore, engine: Engine, data: SyntheticDataSet) => Promise<void>, drive = true) {
     const dir = mkdtempSync(join(tmpdir(), 'baton-lead-'));
     const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'lead-test', modules: [seasonTables] });
-    const engine = seasonEngine(store, []);
+    const { workflow, agents } = seasonPlanning(store);
+    const engine = new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, drive });
     try {
-      await loadSyntheticData(store, { stores: 2, categories: 1, weeks: 80, seed: 5, lastWeek: LAST_WEEK });
+      const { data } = await loadSyntheticData(store, { stores: 2, categories: 1, weeks: 80, seed: 5, lastWeek: LAST_WEEK });
       await engine.start();
-      // 80 weeks of history support a season at most 80 − 52 = 28 weeks after the last one.
-      const start = addDays(LAST_WEEK, 7 * 30);
-      const run = await engine.startRun(SEASON_PLANNING, season(6, { season_start_date: start, season_end_date: addDays(start, 42) }));
-      const failed = await engine.settled(run.id);
-      expect(failed.state).toBe('failed');
-      expect(failed.error).toMatchObject({ error_type: 'INVALID_PARAMETERS' });
-      expect(JSON.stringify(failed.error)).toContain(
-        `the sales history's last week (${LAST_WEEK}); 80 weeks of history support a season starting at most 28 weeks after it, by ${addDays(LAST_WEEK, 7 * 29)}`,
-      );
+      await work(store, engine, data);
     } finally {
       await engine.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+  const starting = (start: string) => season(6, { season_start_date: start, season_end_date: addDays(start, 42) });
+
+  it('refuses to start one bought further ahead than the history supports with INVALID_PARAMETERS naming its last week and the latest start, and no run exists', async () => {
+    await withHistory(async (_store, engine) => {
+      // 80 weeks of history support a season at most 80 − 52 = 28 weeks after the last one.
+      const error = await engine.startRun(SEASON_PLANNING, starting(addDays(LAST_WEEK, 7 * 30))).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'INVALID_PARAMETERS',
+        details: { last_history_week: LAST_WEEK, latest_start: addDays(LAST_WEEK, 7 * 29), gap_weeks: 29 },
+      });
+      expect(String((error as Error).message)).toContain(
+        `the sales history's last week (${LAST_WEEK}); 80 weeks of history support a season starting at most 28 weeks after it, by ${addDays(LAST_WEEK, 7 * 29)}`,
+      );
+      expect((await engine.listRuns()).total).toBe(0);
+      // The latest start it names is admitted.
+      const run = await engine.startRun(SEASON_PLANNING, starting(addDays(LAST_WEEK, 7 * 29)));
+      expect((await engine.settled(run.id)).state).toBe('waiting');
+    });
+  }, 30_000);
+
+  it('refuses to start one that begins before the history ends, naming the earliest start', async () => {
+    await withHistory(async (_store, engine) => {
+      const error = await engine.startRun(SEASON_PLANNING, starting(LAST_WEEK)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INVALID_PARAMETERS', details: { earliest_start: addDays(LAST_WEEK, 7) } });
+      expect((error as Error).message).toMatch(/before the sales history ends/);
+      expect((await engine.listRuns()).total).toBe(0);
+    });
+  }, 30_000);
+
+  it('fails the run with INVALID_PARAMETERS from the Demand agent when history imported after the start now overlaps the season', async () => {
+    await withHistory(async (store, api, data) => {
+      // An API node admits the season starting the week after the history; no worker runs it yet.
+      const start = addDays(LAST_WEEK, 7);
+      const run = await api.startRun(SEASON_PLANNING, starting(start));
+      // Then two more weeks of sales arrive: the history now ends after the season starts.
+      const rows = [7, 14].flatMap((days) =>
+        data.stores.flatMap((s) =>
+          data.categories.map((c) => ({ storeId: s.storeId, categoryId: c.categoryId, weekStartDate: addDays(LAST_WEEK, days), unitsSold: 5 })),
+        ),
+      );
+      await seasonData(store).importSales({ source: 'late weeks', rows, warnings: [], at: Date.now() });
+      const { workflow, agents } = seasonPlanning(store);
+      const worker = new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000 });
+      await worker.start();
+      try {
+        const failed = await worker.settled(run.id);
+        expect(failed.state).toBe('failed');
+        expect(failed.error).toMatchObject({
+          error_type: 'INVALID_PARAMETERS',
+          details: { last_history_week: addDays(LAST_WEEK, 14), earliest_start: addDays(LAST_WEEK, 21) },
+        });
+      } finally {
+        await worker.close();
+      }
+    }, false);
   }, 30_000);
 });
