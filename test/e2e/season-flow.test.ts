@@ -97,6 +97,14 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await eventually(() => page.getByTestId('message-forecast_horizon_weeks').textContent()).toContain('from 4 to 52');
     expect(await page.locator('#field-forecast_horizon_weeks').inputValue()).toBe('60');
 
+    // A season that starts before the sales history ends: refused at the start, the reason by the start date.
+    // (Another threshold too, so that the whole season's words below are seen to be read again.)
+    await text.fill(SEASON_TEXT.replace('2026-01-05', '2025-12-22').replace('95%', '90%'));
+    await eventually(() => page.locator('#field-season_start_date').inputValue()).toBe('2025-12-22');
+    await page.getByRole('button', { name: 'Start planning' }).click();
+    await eventually(() => page.getByTestId('message-season_start_date').textContent()).toContain('must be on or after 2026-01-05');
+    expect(new URL(page.url()).pathname).not.toMatch(/\/runs\//);
+
     // The whole season: every field filled, each with the words it came from.
     await text.fill(SEASON_TEXT);
     await eventually(() => page.getByTestId('source-markdown_threshold').textContent()).toBe('from “95%”');

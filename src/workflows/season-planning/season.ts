@@ -47,12 +47,14 @@ export function seasonLead(lastHistoryWeek: string, historyWeeks: number, season
     latest_start: latestStart,
     max_gap_weeks: maxGap,
   };
+  // `issues` as a schema failure has them, so a form shows the message by the start date's field.
+  const startIssue = (message: string) => [{ path: 'season_start_date', message }];
   if (days < 7) {
     throw new BatonError(
       'INVALID_PARAMETERS',
       `the season starts on ${seasonStart}, before the sales history ends (its last week starts ${lastHistoryWeek} and ends ${historyEnds}): a season is planned from history that ends before it; the earliest start is ${earliestStart}`,
       {
-        details,
+        details: { ...details, issues: startIssue(`must be on or after ${earliestStart}: the sales history runs to ${historyEnds}`) },
         suggestions: [`start the season on or after ${earliestStart}`, 'or import history that ends before the season starts'],
       },
     );
@@ -62,7 +64,11 @@ export function seasonLead(lastHistoryWeek: string, historyWeeks: number, season
       'INVALID_PARAMETERS',
       `the season starts on ${seasonStart}, ${gap} weeks after the sales history's last week (${lastHistoryWeek}); ${historyWeeks} weeks of history support a season starting at most ${maxGap} weeks after it, by ${latestStart}`,
       {
-        details: { ...details, gap_weeks: gap },
+        details: {
+          ...details,
+          gap_weeks: gap,
+          issues: startIssue(`must be by ${latestStart}: ${historyWeeks} weeks of sales history support a season at most ${maxGap} weeks after the history`),
+        },
         suggestions: [`start the season between ${earliestStart} and ${latestStart}`, 'or import more recent (or longer) sales history'],
       },
     );

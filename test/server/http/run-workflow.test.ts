@@ -69,6 +69,8 @@ describeEachStore('HTTP: run-workflow', (kind) => {
     const error = expectError(early, 422, 'INVALID_PARAMETERS');
     expect(error.message).toContain('before the sales history ends');
     expect(error.details).toMatchObject({ last_history_week: '2025-12-29', earliest_start: '2026-01-05' });
+    // Named by the field, as a schema failure is, for forms to show it there.
+    expect(issuesOf(error)).toEqual([{ path: 'season_start_date', message: 'must be on or after 2026-01-05: the sales history runs to 2026-01-04' }]);
     expect(error.suggestions[0]).toBe('start the season on or after 2026-01-05');
     expect((await api.engine.listRuns()).total).toBe(0);
     const onTime = await api.post(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: { ...season, season_start_date: '2026-01-05' } });
