@@ -488,21 +488,28 @@ export class KyselyStore implements BatonStore {
   async claimRuns(owner: string, now: number, leaseMs: number, limit: number, workflows: readonly string[]): Promise<RunRecord[]> {
     // A node claims only what it can drive: another workflow's run stays for a node that registered it.
     if (workflows.length === 0 || limit <= 0) return [];
-    const candidates = this.adapter.lockClaimCandidates(
-      this.db
-        .selectFrom('runs')
-        .select('id')
-        .where('state', '=', 'running')
-        .where('workflow', 'in', workflows)
-        .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]))
-        .orderBy('updated_at')
-        .limit(limit),
-    );
+    // The candidates are chosen once, in a materialised CTE. As `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`,
+    // PostgreSQL ran the subquery again for each row the UPDATE scanned; every row it updated moved to the end of the
+    // `updated_at` order, so the next scan found the next run, and a claim of 1 took every runnable run (3 of 3, every time).
     const rows = await this.all(
       this.db
+        .with(
+          (cte) => cte('candidates').materialized(),
+          (db) =>
+            this.adapter.lockClaimCandidates(
+              db
+                .selectFrom('runs')
+                .select('id')
+                .where('state', '=', 'running')
+                .where('workflow', 'in', workflows)
+                .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]))
+                .orderBy('updated_at')
+                .limit(limit),
+            ),
+        )
         .updateTable('runs')
         .set((eb) => ({ lease_owner: owner, lease_expires_at: now + leaseMs, version: eb('version', '+', 1), updated_at: now }))
-        .where('id', 'in', candidates)
+        .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id'))
         .where('state', '=', 'running')
         .returningAll(),
     );

@@ -215,6 +215,15 @@ describeEachStore('store', (kind) => {
     expect((await store.claimRuns('you', 5_000, 1_000, 10, ['other', 'wf'])).map((r) => r.id)).toEqual([theirs.id]);
   });
 
+  it('claims no more runs than asked, the longest unchanged first, leaving the rest for the next claim', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await store.createRun(newRun({ workflow: 'wf', createdAt: 1_000 + i }), [])).run.id);
+    expect((await store.claimRuns('me', 5_000, 1_000, 1, ['wf'])).map((r) => r.id)).toEqual([ids[0]]);
+    expect((await store.claimRuns('me', 5_000, 1_000, 2, ['wf'])).map((r) => r.id).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(await Promise.all(ids.map(async (id) => (await store.getRun(id))?.leaseOwner ?? null))).toEqual(['me', 'me', 'me', null]);
+    expect((await store.claimRuns('you', 5_000, 1_000, 5, ['wf'])).map((r) => r.id)).toEqual([ids[3]]);
+  });
+
   it("lists only the overdue waits of the workflows the caller names, so that another workflow's cannot crowd them out", async () => {
     const overdue = async (workflow: string, deadlineAt: number) => {
       const { run } = await store.createRun(newRun({ workflow }), []);
