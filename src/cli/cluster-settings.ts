@@ -21,6 +21,8 @@ const clusterSettingsSchema = z.object({
   leaseMs: z.coerce.number().int().min(500).max(600_000).default(10_000),
   /** BATON_POLL_MS: how often a worker renews its leases and claims orphaned runs (default 1 s; keep it well under the lease). */
   pollMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /** BATON_MAX_RUNS: how many runs this node drives at once (default 1000); runs started or resumed beyond it wait, unleased, for a free slot here or on another worker. */
+  maxRuns: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** BATON_NODE_HEARTBEAT_MS (not BATON_HEARTBEAT_MS: that is the streams' heartbeat): how often the node refreshes its row in `nodes` (GET /api/nodes); default a third of the lease. Below the lease. */
   heartbeatMs: z.coerce.number().int().min(50).max(600_000).optional(),
 });
@@ -32,6 +34,7 @@ const ENV_NAMES: Record<keyof z.input<typeof clusterSettingsSchema>, string> = {
   role: 'BATON_NODE_ROLE',
   leaseMs: 'BATON_LEASE_MS',
   pollMs: 'BATON_POLL_MS',
+  maxRuns: 'BATON_MAX_RUNS',
   heartbeatMs: 'BATON_NODE_HEARTBEAT_MS',
 };
 
@@ -42,6 +45,7 @@ export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     role: overrides.role ?? pick('BATON_NODE_ROLE'),
     leaseMs: pick('BATON_LEASE_MS'),
     pollMs: pick('BATON_POLL_MS'),
+    maxRuns: pick('BATON_MAX_RUNS'),
     heartbeatMs: pick('BATON_NODE_HEARTBEAT_MS'),
   });
   if (!parsed.success) {

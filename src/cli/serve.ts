@@ -47,7 +47,7 @@ export async function serve(
 ): Promise<void> {
   // BATON_RETENTION_DAYS: finished runs older than that are pruned at start and daily (off when unset); checked before anything starts.
   const days = retentionDaysFromEnv();
-  // BATON_NODE_ID, BATON_NODE_ROLE, BATON_LEASE_MS, BATON_POLL_MS, BATON_NODE_HEARTBEAT_MS: checked before anything starts too.
+  // BATON_NODE_ID, BATON_NODE_ROLE, BATON_LEASE_MS, BATON_POLL_MS, BATON_MAX_RUNS, BATON_NODE_HEARTBEAT_MS: checked before anything starts too.
   const cluster = clusterSettingsFromEnv(process.env, { role: options.role });
   const { nodeId, role } = cluster;
   const version = batonVersion();
@@ -66,6 +66,7 @@ export async function serve(
     nodeId,
     leaseMs: cluster.leaseMs,
     pollIntervalMs: cluster.pollMs,
+    maxConcurrentRuns: cluster.maxRuns,
     // Every role joins the nodes (its row in `nodes`, beaten every BATON_NODE_HEARTBEAT_MS), so /api/nodes lists API nodes and idle workers too.
     role,
     heartbeatMs: cluster.heartbeatMs,

@@ -14,6 +14,7 @@ import { assignRoles } from './quorum.js';
 import { advance, afterWait, phaseIndexOrNull, unknownPhaseError } from './navigation.js';
 import { destinationEvents } from './run-driver.js';
 import type { WaitPhase, WaitResolution, WorkflowDefinition } from './workflow.js';
+import { NO_LEASE, type Worker } from './worker.js';
 
 /** What a caller sends to resolve a wait; which fields matter depends on the wait's kind. */
 export const resolutionInput = z.object({
@@ -36,9 +37,8 @@ export interface ResolveOptions {
 export class Waits {
   constructor(
     private readonly core: EngineCore,
-    /** Hands a run that goes on running to the worker. */
-    private readonly launch: (run: RunRecord) => void,
-    private readonly leaseForNow: () => { leaseOwner: string | null; leaseExpiresAt: number | null },
+    /** Takes a run that goes on running: a slot for its write, then drives it (or leaves it for a claim). */
+    private readonly slots: Pick<Worker, 'reserve' | 'release' | 'settle'>,
   ) {}
 
   /**
@@ -173,7 +173,8 @@ export class Waits {
     const destination = afterWait(workflow, phase, { ...context, results: { ...context.results, [phase.name]: resolution } }, resolution);
     const now = this.core.now();
     const patch = advance(workflow, run, phase.name, destination, now);
-    if (patch.state === 'running') Object.assign(patch, this.leaseForNow());
+    const slot = patch.state === 'running' ? this.slots.reserve() : undefined;
+    if (patch.state === 'running') Object.assign(patch, slot?.lease ?? NO_LEASE);
     const updated = await commitRun(this.core, run, {
       closeWait: { id: wait.id, status, resolution },
       ...(writes === undefined ? {} : { writes }),
@@ -184,8 +185,11 @@ export class Waits {
         ...(patch.state === 'running' ? [events.runState('waiting', 'running', destination.reason)] : []),
         ...destinationEvents(run, phase.name, destination, run.result),
       ],
+    }).catch((error: unknown) => {
+      this.slots.release(slot);
+      throw error;
     });
-    this.launch(updated);
+    this.slots.settle(updated, slot);
     return updated;
   }
 

@@ -21,6 +21,19 @@ export interface WorkerOptions {
   drive: boolean;
 }
 
+/** The lease a run is written with: this node's, or none (left for a worker's claim). */
+export interface Lease {
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+}
+export const NO_LEASE: Lease = { leaseOwner: null, leaseExpiresAt: null };
+
+/** A slot held here for a run whose write is in flight (see `Worker.reserve`). */
+export interface Slot {
+  readonly lease: Lease;
+  released: boolean;
+}
+
 export class Worker {
   /** The runs this process drives now, with the promise that settles when each lets go. */
   private readonly drivers = new Map<string, { driver: RunDriver; done: Promise<void> }>();
@@ -33,7 +46,11 @@ export class Worker {
   /** Runs may be waiting for a slot here (one was started while every slot was taken, or the last poll filled every free slot): a freed slot polls at once. */
   private backlog = false;
   private closing = false;
-  private started = false;
+  /**
+   * Slots promised to runs whose write is in flight (a start, a resume, a claim's query): counted as taken, so
+   * that starts arriving together cannot each see the same free slot (a burst of 7 on 2 slots ran all 7 at once).
+   */
+  private reserved = 0;
 
   constructor(
     private readonly core: EngineCore,
@@ -42,7 +59,39 @@ export class Worker {
 
   /** Whether this process may take one more run now. */
   get hasRoom(): boolean {
-    return this.options.drive && !this.closing && this.drivers.size < this.options.maxConcurrentRuns;
+    return this.options.drive && !this.closing && this.drivers.size + this.reserved < this.options.maxConcurrentRuns;
+  }
+
+  /**
+   * Holds a slot for a run about to be written to run here, with this node's lease; none when every slot
+   * is taken (or on an API node): the run is then written without a lease, for a claim. `settle` uses the
+   * slot once the write commits; `release` gives it back when the write fails.
+   */
+  reserve(): Slot | undefined {
+    if (!this.hasRoom) return undefined;
+    this.reserved++;
+    return { lease: { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs }, released: false };
+  }
+
+  /** Gives a slot back unused (its write failed, or wrote nothing); runs waiting for a slot may take it. */
+  release(slot: Slot | undefined): void {
+    if (!this.free(slot)) return;
+    if (this.backlog && this.hasRoom) void this.claimNow();
+  }
+
+  /** A run written with `slot`'s lease (or none): driven here, or, written without a lease, left for the claim that takes it. */
+  settle(run: RunRecord, slot: Slot | undefined, steps?: StepRecord[]): void {
+    // The run takes the slot's place before anything can claim into it.
+    this.free(slot);
+    if (run.leaseOwner === this.core.nodeId) this.launch(run, steps);
+    else if (run.state === 'running' && run.leaseOwner === null) this.claimSoon();
+  }
+
+  private free(slot: Slot | undefined): boolean {
+    if (!slot || slot.released) return false;
+    slot.released = true;
+    this.reserved--;
+    return true;
   }
 
   drives(runId: string): boolean {
@@ -52,12 +101,6 @@ export class Worker {
   /** Stops the agent of a run this process drives (cancelled, taken away): its signal fires with `reason`. */
   abort(runId: string, reason: Error): void {
     this.drivers.get(runId)?.driver.abort(reason);
-  }
-
-  /** The lease a run resumed here (approval, retry, rollback) takes: this node's, or none on an API node (a worker claims it at its next poll). */
-  leaseForNow(): { leaseOwner: string | null; leaseExpiresAt: number | null } {
-    if (!this.options.drive) return { leaseOwner: null, leaseExpiresAt: null };
-    return { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs };
   }
 
   async start(): Promise<void> {
@@ -73,7 +116,6 @@ export class Worker {
       },
       () => this.core.hub.resync(),
     );
-    this.started = true;
     await this.tick();
     this.schedulePoll();
   }
@@ -146,8 +188,9 @@ export class Worker {
    * claim at a time, so two never count the same free slots; one asked for meanwhile runs after it.
    */
   private claimNow(): Promise<void> {
-    // Not started: an engine that was never started claims nothing (it drives what it starts itself).
-    if (this.closing || !this.started) return Promise.resolve();
+    // A never-started engine gets here only for runs it started itself while every slot was taken (no notices, no
+    // polls): they wait for its own slots, not for a start() that a library used in one process may never call.
+    if (this.closing) return Promise.resolve();
     if (this.claiming) {
       this.claimAgain = true;
       return this.claiming;
@@ -165,11 +208,18 @@ export class Worker {
   }
 
   private async claim(): Promise<void> {
-    const free = this.options.maxConcurrentRuns - this.drivers.size;
+    const free = this.options.maxConcurrentRuns - this.drivers.size - this.reserved;
     if (free <= 0 || !this.options.drive) return;
     const { store, nodeId, leaseMs } = this.core;
     this.backlog = false;
-    const claimed = await store.claimRuns(nodeId, this.core.now(), leaseMs, free, this.options.workflowNames());
+    // The free slots are the claim's while its query runs: a start meanwhile finds none and waits for the next claim.
+    this.reserved += free;
+    let claimed: RunRecord[];
+    try {
+      claimed = await store.claimRuns(nodeId, this.core.now(), leaseMs, free, this.options.workflowNames());
+    } finally {
+      this.reserved -= free;
+    }
     // Every free slot filled: more runs may be waiting.
     if (claimed.length === free) this.backlog = true;
     for (const run of claimed) this.launch(run);

@@ -1,4 +1,4 @@
-// The cluster settings a `baton serve` node reads: the node heartbeat defaults to a third of the lease and must beat more often than the lease.
+// The cluster settings a `baton serve` node reads: the node heartbeat defaults to a third of the lease and must beat more often than the lease; its slots (BATON_MAX_RUNS).
 import { expect, it } from 'vitest';
 import { clusterSettingsFromEnv } from '../../src/cli/cluster-settings.js';
 import { InvalidParametersError } from '../../src/errors/index.js';
@@ -23,5 +23,20 @@ it('refuses a node heartbeat as slow as the lease or slower, and one that is not
     }
     expect(thrown, value).toBeInstanceOf(InvalidParametersError);
     expect(JSON.stringify((thrown as InvalidParametersError).details), value).toContain('BATON_NODE_HEARTBEAT_MS');
+  }
+});
+
+it('drives at most BATON_MAX_RUNS runs at once (default 1000), and refuses a count that is not a whole number from 1', () => {
+  expect(clusterSettingsFromEnv({})).toMatchObject({ maxRuns: 1_000 });
+  expect(clusterSettingsFromEnv({ BATON_MAX_RUNS: '4' })).toMatchObject({ maxRuns: 4 });
+  for (const value of ['0', '-3', '2.5', 'many']) {
+    let thrown: unknown;
+    try {
+      clusterSettingsFromEnv({ BATON_MAX_RUNS: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown, value).toBeInstanceOf(InvalidParametersError);
+    expect((thrown as InvalidParametersError).details.issues, value).toEqual([{ path: 'BATON_MAX_RUNS', message: expect.any(String) as string }]);
   }
 });

@@ -1,7 +1,12 @@
 // An API node (--no-worker) and a worker-only node (--worker-only) as real processes on one PostgreSQL:
 // the API node starts runs and streams them, the worker drives them and serves only /health and /metrics.
+// A node's slots (BATON_MAX_RUNS) hold when runs arrive together.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { AgentLogLine } from './workflow.js';
 import { freshDatabase, json, startNode, startRun, until, type NodeProcess } from './support.js';
 
 const serverUrl = process.env.BATON_TEST_POSTGRES_URL || undefined;
@@ -60,5 +65,44 @@ describe.skipIf(!serverUrl)('an API node and a worker node on one PostgreSQL', (
     expect(await json(`${api.base}/health`)).toMatchObject({ status: 'ok', node: 'api-1' });
     expect((await fetch(`${worker.base}/metrics`)).status).toBe(200);
     expect((await fetch(`${worker.base}/api/runs`)).status).toBe(404);
+  }, 30_000);
+});
+
+describe.skipIf(!serverUrl)('a node with BATON_MAX_RUNS=1', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let dir: string;
+  let node: NodeProcess;
+
+  beforeAll(async () => {
+    db = await freshDatabase(serverUrl!);
+    dir = mkdtempSync(join(tmpdir(), 'baton-slots-'));
+    node = await startNode({
+      id: 'one-slot',
+      databaseUrl: db.url,
+      env: { BATON_LEASE_MS: '2000', BATON_POLL_MS: '200', BATON_MAX_RUNS: '1', BATON_CLUSTER_LOG: join(dir, 'agents.log') },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    if (node && node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
+    await node?.exited;
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drives three runs posted at once one after another, never two agents at a time', async () => {
+    const ids = await Promise.all([1, 2, 3].map(() => startRun(node, 'slots', { ms: 200, steps: 1 })));
+    for (const id of ids)
+      await until(`run ${id} completed`, async () => ((await json<{ state: string }>(`${node.base}/api/runs/${id}`)).state === 'completed' ? true : undefined));
+    const log = readFileSync(join(dir, 'agents.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => AgentLogLine.parse(JSON.parse(line)));
+    expect(new Set(log.map((l) => l.run))).toEqual(new Set(ids));
+    // In the order written (one process appends them), each agent is done before the next one starts.
+    expect(
+      log.map((l) => l.what),
+      JSON.stringify(log),
+    ).toEqual(['start', 'done', 'start', 'done', 'start', 'done']);
   }, 30_000);
 });

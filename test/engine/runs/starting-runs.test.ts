@@ -294,5 +294,76 @@ describeEachStore('engine runs: starting and status', (kind) => {
       const settled = await Promise.all(started.map(({ id }) => engine.settled(id)));
       expect(settled.map((s) => s.state)).toEqual(Array(7).fill('completed'));
     });
+
+    /** An agent that holds its slot until `open()`, counting how many run at once. */
+    const heldAgent = () => {
+      let open = () => {};
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const counts = { running: 0, most: 0 };
+      const held = agent('held', async () => {
+        counts.most = Math.max(counts.most, ++counts.running);
+        await gate;
+        counts.running--;
+        return { ok: true };
+      });
+      return { held, counts, open: () => open() };
+    };
+
+    it('never runs more than its slots when starts arrive together: the rest wait for a slot', async () => {
+      const { held, counts, open } = heldAgent();
+      const chain = defineWorkflow({ name: 'chain', parameters: z.object({}), phases: [{ name: 'one', agent: 'held' }] });
+      const engine = h.engine({ agents: [held], workflows: [chain], maxConcurrentRuns: 2, pollIntervalMs: 60_000 });
+      await engine.start();
+      const started = await Promise.all(Array.from({ length: 7 }, () => engine.startRun('chain', {})));
+      await vi.waitFor(() => expect(counts.running).toBe(2));
+      // Time for a run that took a slot it should not have to reach its agent.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      open();
+      const settled = await Promise.all(started.map(({ id }) => engine.settled(id)));
+      expect(settled.map((s) => s.state)).toEqual(Array(7).fill('completed'));
+      expect(counts.most).toBe(2);
+    });
+
+    it('resumes an approved run when a slot frees, not beside the runs that fill its slots', async () => {
+      const { held, counts, open } = heldAgent();
+      const busy = defineWorkflow({ name: 'busy', parameters: z.object({}), phases: [{ name: 'one', agent: 'held' }] });
+      const approved = defineWorkflow({
+        name: 'approved',
+        parameters: z.object({}),
+        phases: [
+          { name: 'ask', wait: { kind: 'approval' } },
+          { name: 'then', agent: 'held' },
+        ],
+      });
+      const engine = h.engine({ agents: [held], workflows: [busy, approved], maxConcurrentRuns: 1, pollIntervalMs: 60_000 });
+      await engine.start();
+      const waiting = await engine.settled((await engine.startRun('approved', {})).id);
+      const filler = await engine.startRun('busy', {});
+      await vi.waitFor(() => expect(counts.running).toBe(1));
+      const resumed = await engine.resolveWait(waiting.id, waiting.waitingFor!.id, { action: 'accept' });
+      expect(resumed.state).toBe('running');
+      // Written without a lease, for the claim that takes it when a slot frees.
+      expect((await engine.getRun(waiting.id)).leaseOwner).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(counts.running).toBe(1);
+      open();
+      expect((await engine.settled(filler.id)).state).toBe('completed');
+      expect((await engine.settled(waiting.id)).state).toBe('completed');
+      expect(counts.most).toBe(1);
+    });
+
+    it('drives the runs it started beyond its slots even when never started as a worker (a library used in one process)', async () => {
+      const { held, counts, open } = heldAgent();
+      const chain = defineWorkflow({ name: 'chain', parameters: z.object({}), phases: [{ name: 'one', agent: 'held' }] });
+      const engine = h.engine({ agents: [held], workflows: [chain], maxConcurrentRuns: 2, pollIntervalMs: 60_000 });
+      const ids: string[] = [];
+      // One at a time: the first two take both slots, the other three are written to wait for one.
+      for (let i = 0; i < 5; i++) ids.push((await engine.startRun('chain', {})).id);
+      open();
+      const settled = await Promise.all(ids.map((id) => engine.settled(id, undefined, { timeoutMs: 10_000 })));
+      expect(settled.map((s) => s.state)).toEqual(Array(5).fill('completed'));
+      expect(held.calls).toHaveLength(5);
+      expect(counts.most).toBe(2);
+    });
   });
 });
