@@ -9,6 +9,8 @@ import { NODE_ROLES } from '../store/types.js';
 export const NodeRole = z.enum(NODE_ROLES);
 export type NodeRole = z.output<typeof NodeRole>;
 
+const RUNS = 'a whole number of runs, from 1 to 100000';
+
 const clusterSettingsSchema = z.object({
   /** BATON_NODE_ID: names this node in leases, /health, /api/nodes and log lines (default node-<8 hex>; keep it unique per process). */
   nodeId: z
@@ -22,7 +24,7 @@ const clusterSettingsSchema = z.object({
   /** BATON_POLL_MS: how often a worker renews its leases and claims orphaned runs (default 1 s; keep it well under the lease). */
   pollMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
   /** BATON_MAX_RUNS: how many runs this node drives at once (default 1000); runs started or resumed beyond it wait, unleased, for a free slot here or on another worker. */
-  maxRuns: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  maxRuns: z.coerce.number({ error: RUNS }).int(RUNS).min(1, RUNS).max(100_000, RUNS).default(1_000),
   /** BATON_NODE_HEARTBEAT_MS (not BATON_HEARTBEAT_MS: that is the streams' heartbeat): how often the node refreshes its row in `nodes` (GET /api/nodes); default a third of the lease. Below the lease. */
   heartbeatMs: z.coerce.number().int().min(50).max(600_000).optional(),
 });
