@@ -14,6 +14,11 @@ export interface RunStatus {
   completedPhases: string[];
   /** What it waits for: who may decide (role, policy) and the quorum's approvals so far. */
   waitingFor: Pick<WaitRecord, 'id' | 'kind' | 'role' | 'phase' | 'data' | 'deadlineAt' | 'policy' | 'votes'> | null;
+  /**
+   * The node that holds a running run's lease (drives it, or did until its lease lapses); null for a
+   * running run no node has taken yet: it waits for a worker with a free slot. Null when not running.
+   */
+  drivenBy: string | null;
   /** Who started it; null when the caller named nobody. */
   startedBy: RunRecord['startedBy'];
   parameters: unknown;
@@ -58,6 +63,7 @@ export async function statusOf(store: Pick<RunStore, 'getWait'>, workflow: Workf
           votes: wait.votes,
         }
       : null,
+    drivenBy: run.state === 'running' ? run.leaseOwner : null,
     startedBy: run.startedBy,
     parameters: run.parameters,
     result: run.result,

@@ -199,10 +199,11 @@ export class Worker {
       .catch((error: unknown) => this.options.onError(error, 'claim'))
       .finally(() => {
         this.claiming = undefined;
-        if (this.claimAgain && !this.closing) {
-          this.claimAgain = false;
-          void this.claimNow();
-        }
+        // Asked for meanwhile, or a run was written unleased while this claim held every free slot (its start found
+        // none, so it could not ask): claim again, or that run would wait for the next poll.
+        const again = this.claimAgain || (this.backlog && this.hasRoom);
+        this.claimAgain = false;
+        if (again && !this.closing) void this.claimNow();
       });
     return this.claiming;
   }

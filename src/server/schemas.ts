@@ -63,6 +63,10 @@ export const runStatus = z
     percent: z.number().min(0).max(100),
     completed_phases: z.array(z.string()),
     waiting_for: waitingFor.nullable(),
+    driven_by: z
+      .string()
+      .nullable()
+      .describe("the node driving a running run (its lease's holder); null while a running run waits for a worker with a free slot, and when not running"),
     started_by: ActorRef.nullable().describe('who started the run (null: started without a person, e.g. by the engine API)'),
     parameters: json,
     result: json,

@@ -27,6 +27,7 @@ export function runView(status: RunStatus): z.output<typeof runStatus> {
       votes: wait.votes,
       still_needed: stillNeeded(wait.policy?.quorum ?? [], wait.votes),
     },
+    driven_by: status.drivenBy,
     started_by: status.startedBy,
     parameters: status.parameters,
     result: status.result,

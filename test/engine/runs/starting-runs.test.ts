@@ -341,15 +341,38 @@ describeEachStore('engine runs: starting and status', (kind) => {
       const filler = await engine.startRun('busy', {});
       await vi.waitFor(() => expect(counts.running).toBe(1));
       const resumed = await engine.resolveWait(waiting.id, waiting.waitingFor!.id, { action: 'accept' });
-      expect(resumed.state).toBe('running');
-      // Written without a lease, for the claim that takes it when a slot frees.
-      expect((await engine.getRun(waiting.id)).leaseOwner).toBeNull();
+      // Written without a lease, for the claim that takes it when a slot frees: running, driven by no node yet.
+      expect(resumed).toMatchObject({ state: 'running', drivenBy: null });
+      expect(await engine.status(filler.id)).toMatchObject({ state: 'running', drivenBy: engine.nodeId });
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(counts.running).toBe(1);
       open();
       expect((await engine.settled(filler.id)).state).toBe('completed');
       expect((await engine.settled(waiting.id)).state).toBe('completed');
       expect(counts.most).toBe(1);
+    });
+
+    it('drives a run started while a claim holds the free slots, once the claim that found nothing ends', async () => {
+      const step = echo('step');
+      const chain = defineWorkflow({ name: 'chain', parameters: z.object({}), phases: [{ name: 'one', agent: 'step' }] });
+      const engine = h.engine({ agents: [step], workflows: [chain], maxConcurrentRuns: 1, pollIntervalMs: 60_000 });
+      // The start's claim finds nothing and is held before it answers: meanwhile its free slot is the claim's.
+      let answer = () => {};
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      const claimRuns = h.t.store.claimRuns.bind(h.t.store);
+      const claims = vi.spyOn(h.t.store, 'claimRuns').mockImplementationOnce(async (...args) => {
+        const claimed = await claimRuns(...args);
+        await held;
+        return claimed;
+      });
+      const starting = engine.start();
+      await vi.waitFor(() => expect(claims).toHaveBeenCalledTimes(1));
+      const { id } = await engine.startRun('chain', {});
+      // No slot was free: written without a lease, for a claim.
+      expect(await engine.status(id)).toMatchObject({ state: 'running', drivenBy: null });
+      answer();
+      await starting;
+      expect((await engine.settled(id, undefined, { timeoutMs: 5_000 })).state).toBe('completed');
     });
 
     it('drives the runs it started beyond its slots even when never started as a worker (a library used in one process)', async () => {

@@ -16,8 +16,11 @@ describeEachStore('HTTP: run-workflow', (kind) => {
     expect(reply.body).toEqual({ run_id: expect.any(String) as unknown, workflow_id: reply.body.run_id, status: 'running' });
     await api.hold.started;
     expect((await api.engine.status(reply.body.run_id)).state).toBe('running');
+    // The run names the node driving it while it runs, and no node once it is done.
+    expect((await api.get<{ driven_by: string | null }>(`/api/runs/${reply.body.run_id}`)).body.driven_by).toBe(api.engine.nodeId);
     api.hold.release();
     expect((await api.engine.settled(reply.body.run_id)).state).toBe('completed');
+    expect((await api.get<{ driven_by: string | null }>(`/api/runs/${reply.body.run_id}`)).body.driven_by).toBeNull();
   });
 
   it('records the session and the parameters after the workflow schema applied its defaults', async () => {
