@@ -21,7 +21,7 @@ import { assertRunTransition, FINISHED_STATES } from './run-states.js';
 import { statusOf, workflowStatsOf, type RunStatus, type WorkflowStats } from './stats.js';
 import { markedSteps, timelineOf, type RunStep } from './timeline.js';
 import { Waits, type ResolutionInput, type ResolveOptions } from './waits.js';
-import { NO_LEASE, Worker, type Lease } from './worker.js';
+import { Worker } from './worker.js';
 import { agentsOf, type WorkflowDefinition } from './workflow.js';
 
 export { resolutionInput, type ResolutionInput, type ResolveOptions } from './waits.js';
@@ -187,40 +187,33 @@ export class Engine {
     if (!parsed.success) throw inputError(`parameters for workflow "${workflow.name}"`, parameters, parsed.error);
     await workflow.admit?.(parsed.data);
     const now = this.core.now();
-    const slot = this.worker.reserve();
-    const lease = slot?.lease ?? NO_LEASE;
-    const {
-      run,
-      created,
-      events: written,
-    } = await this.store
-      .createRun(
-        {
-          id: randomUUID(),
-          workflow: workflow.name,
-          sessionId: options.sessionId ?? null,
-          idempotencyKey: options.idempotencyKey ?? null,
-          parameters: parsed.data,
-          state: 'running',
-          phase: workflow.phases[0]?.name ?? null,
-          ...lease,
-          createdAt: now,
-          startedBy: options.actor ? refOf(options.actor) : null,
-        },
-        [events.runCreated(workflow.name, parsed.data, options.sessionId ?? null, options.actor && refOf(options.actor))],
-      )
-      .catch((error: unknown) => {
-        this.worker.release(slot);
-        throw error;
-      });
-    // An idempotent repeat wrote nothing: the slot goes back.
-    if (!created) this.worker.release(slot);
+    const { run, created } = await this.worker.takeOn(
+      async (lease) => {
+        const written = await this.store.createRun(
+          {
+            id: randomUUID(),
+            workflow: workflow.name,
+            sessionId: options.sessionId ?? null,
+            idempotencyKey: options.idempotencyKey ?? null,
+            parameters: parsed.data,
+            state: 'running',
+            phase: workflow.phases[0]?.name ?? null,
+            ...lease,
+            createdAt: now,
+            startedBy: options.actor ? refOf(options.actor) : null,
+          },
+          [events.runCreated(workflow.name, parsed.data, options.sessionId ?? null, options.actor && refOf(options.actor))],
+        );
+        // Followers hear of the run before its driver commits anything.
+        if (written.created) this.hub.publish(written.events, written.run);
+        return written;
+      },
+      // An idempotent repeat wrote nothing: nothing to take.
+      (written) => (written.created ? written.run : undefined),
+      [],
+    );
     if (!created && run.workflow !== workflow.name) {
       throw new ConflictError(`idempotency key "${options.idempotencyKey}" already started a run of workflow "${run.workflow}"`, { run_id: run.id });
-    }
-    if (created) {
-      this.hub.publish(written, run);
-      this.worker.settle(run, slot, []);
     }
     return this.statusOf(run);
   }
@@ -278,18 +271,20 @@ export class Engine {
 
   /** Runs a failed run again from the step that failed, with a fresh retry budget. */
   async retryRun(runId: string, options: DecisionOptions = {}): Promise<RunStatus> {
-    const run = await this.resumed((lease) =>
-      this.withFreshRun(runId, async (current) => {
-        if (current.state !== 'failed') {
-          throw new ConflictError(`run "${runId}" is ${current.state}; only failed runs can be retried`, { state: current.state }, [
-            'roll back to a phase instead',
-          ]);
-        }
-        return commitRun(this.core, current, {
-          patch: { state: 'running', error: null, finishedAt: null, ...lease },
-          events: [events.runState('failed', 'running', 'retry', options.actor && refOf(options.actor))],
-        });
-      }),
+    const run = await this.worker.takeOn(
+      (lease) =>
+        this.withFreshRun(runId, async (current) => {
+          if (current.state !== 'failed') {
+            throw new ConflictError(`run "${runId}" is ${current.state}; only failed runs can be retried`, { state: current.state }, [
+              'roll back to a phase instead',
+            ]);
+          }
+          return commitRun(this.core, current, {
+            patch: { state: 'running', error: null, finishedAt: null, ...lease },
+            events: [events.runState('failed', 'running', 'retry', options.actor && refOf(options.actor))],
+          });
+        }),
+      (resumed) => resumed,
     );
     return this.statusOf(run);
   }
@@ -302,8 +297,10 @@ export class Engine {
    */
   async rollbackRun(runId: string, toPhase: string, reason = 'rollback by request', options: DecisionOptions = {}): Promise<RunStatus> {
     const actor = options.actor && refOf(options.actor);
-    const run = await this.resumed((lease) =>
-      this.withFreshRun(runId, async (current) => commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, lease, actor))),
+    const run = await this.worker.takeOn(
+      (lease) =>
+        this.withFreshRun(runId, async (current) => commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, lease, actor))),
+      (resumed) => resumed,
     );
     return this.statusOf(run);
   }
@@ -422,23 +419,6 @@ export class Engine {
   }
 
   // ---- helpers --------------------------------------------------------------------------
-
-  /**
-   * A run set running again here (retry, rollback): written with a slot's lease when one is free, without one
-   * (for a claim when a slot frees) when every slot is taken, then driven or left for that claim.
-   */
-  private async resumed(write: (lease: Lease) => Promise<RunRecord>): Promise<RunRecord> {
-    const slot = this.worker.reserve();
-    let run: RunRecord;
-    try {
-      run = await write(slot?.lease ?? NO_LEASE);
-    } catch (error) {
-      this.worker.release(slot);
-      throw error;
-    }
-    this.worker.settle(run, slot);
-    return run;
-  }
 
   /** Re-reads the run and applies `change`; retried a few times if the run moves meanwhile. */
   private async withFreshRun(runId: string, change: (run: RunRecord) => Promise<RunRecord>): Promise<RunRecord> {

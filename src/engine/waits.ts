@@ -14,7 +14,7 @@ import { assignRoles } from './quorum.js';
 import { advance, afterWait, phaseIndexOrNull, unknownPhaseError } from './navigation.js';
 import { destinationEvents } from './run-driver.js';
 import type { WaitPhase, WaitResolution, WorkflowDefinition } from './workflow.js';
-import { NO_LEASE, type Worker } from './worker.js';
+import type { Lease, Worker } from './worker.js';
 
 /** What a caller sends to resolve a wait; which fields matter depends on the wait's kind. */
 export const resolutionInput = z.object({
@@ -38,7 +38,7 @@ export class Waits {
   constructor(
     private readonly core: EngineCore,
     /** Takes a run that goes on running: a slot for its write, then drives it (or leaves it for a claim). */
-    private readonly slots: Pick<Worker, 'reserve' | 'release' | 'settle'>,
+    private readonly worker: Pick<Worker, 'takeOn'>,
   ) {}
 
   /**
@@ -173,24 +173,20 @@ export class Waits {
     const destination = afterWait(workflow, phase, { ...context, results: { ...context.results, [phase.name]: resolution } }, resolution);
     const now = this.core.now();
     const patch = advance(workflow, run, phase.name, destination, now);
-    const slot = patch.state === 'running' ? this.slots.reserve() : undefined;
-    if (patch.state === 'running') Object.assign(patch, slot?.lease ?? NO_LEASE);
-    const updated = await commitRun(this.core, run, {
-      closeWait: { id: wait.id, status, resolution },
-      ...(writes === undefined ? {} : { writes }),
-      step: { stepKey: wait.stepKey, phase: phase.name, visit, kind: 'wait', agent: null, output: resolution, committedAt: now, agentRun: null },
-      patch,
-      events: [
-        events.waitResolved(wait.id, wait.kind, resolution),
-        ...(patch.state === 'running' ? [events.runState('waiting', 'running', destination.reason)] : []),
-        ...destinationEvents(run, phase.name, destination, run.result),
-      ],
-    }).catch((error: unknown) => {
-      this.slots.release(slot);
-      throw error;
-    });
-    this.slots.settle(updated, slot);
-    return updated;
+    const commit = (lease?: Lease) =>
+      commitRun(this.core, run, {
+        closeWait: { id: wait.id, status, resolution },
+        ...(writes === undefined ? {} : { writes }),
+        step: { stepKey: wait.stepKey, phase: phase.name, visit, kind: 'wait', agent: null, output: resolution, committedAt: now, agentRun: null },
+        patch: { ...patch, ...lease },
+        events: [
+          events.waitResolved(wait.id, wait.kind, resolution),
+          ...(patch.state === 'running' ? [events.runState('waiting', 'running', destination.reason)] : []),
+          ...destinationEvents(run, phase.name, destination, run.result),
+        ],
+      });
+    // A run that goes on running is the worker's to take (a slot for its write, then its driver); one that ends or waits again is not.
+    return patch.state === 'running' ? this.worker.takeOn(commit, (resumed) => resumed) : commit();
   }
 
   /** Closes an overdue wait as its phase's `onDeadline` says; waits of workflows this process does not run are left to a node that does. */

@@ -28,12 +28,6 @@ export interface Lease {
 }
 export const NO_LEASE: Lease = { leaseOwner: null, leaseExpiresAt: null };
 
-/** A slot held here for a run whose write is in flight (see `Worker.reserve`). */
-export interface Slot {
-  readonly lease: Lease;
-  released: boolean;
-}
-
 export class Worker {
   /** The runs this process drives now, with the promise that settles when each lets go. */
   private readonly drivers = new Map<string, { driver: RunDriver; done: Promise<void> }>();
@@ -58,40 +52,43 @@ export class Worker {
   ) {}
 
   /** Whether this process may take one more run now. */
-  get hasRoom(): boolean {
+  private get hasRoom(): boolean {
     return this.options.drive && !this.closing && this.drivers.size + this.reserved < this.options.maxConcurrentRuns;
   }
 
   /**
-   * Holds a slot for a run about to be written to run here, with this node's lease; none when every slot
-   * is taken (or on an API node): the run is then written without a lease, for a claim. `settle` uses the
-   * slot once the write commits; `release` gives it back when the write fails.
+   * Writes a run that is to go on running here, then takes it: with this node's lease while a slot is free
+   * (held through the write, so that writes arriving together cannot share one), else with none, for the
+   * claim that takes it when a slot frees here or on any worker. `taken` reads the written run from the
+   * write's result (undefined: nothing to take, an idempotent repeat say); `steps`, when the caller knows
+   * them (a new run has none), spare the driver reading them. A write that throws gives its slot back.
    */
-  reserve(): Slot | undefined {
-    if (!this.hasRoom) return undefined;
-    this.reserved++;
-    return { lease: { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs }, released: false };
+  async takeOn<T>(write: (lease: Lease) => Promise<T>, taken: (result: T) => RunRecord | undefined, steps?: StepRecord[]): Promise<T> {
+    const lease = this.hasRoom ? { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs } : undefined;
+    if (lease) this.reserved++;
+    let result: T;
+    try {
+      result = await write(lease ?? NO_LEASE);
+    } catch (error) {
+      if (lease) this.giveBack();
+      throw error;
+    }
+    const run = taken(result);
+    if (run?.leaseOwner === this.core.nodeId) {
+      // The run takes its slot's place before anything can claim into it.
+      if (lease) this.reserved--;
+      this.launch(run, steps);
+    } else {
+      if (lease) this.giveBack();
+      if (run?.state === 'running' && run.leaseOwner === null) this.claimSoon();
+    }
+    return result;
   }
 
-  /** Gives a slot back unused (its write failed, or wrote nothing); runs waiting for a slot may take it. */
-  release(slot: Slot | undefined): void {
-    if (!this.free(slot)) return;
-    if (this.backlog && this.hasRoom) void this.claimNow();
-  }
-
-  /** A run written with `slot`'s lease (or none): driven here, or, written without a lease, left for the claim that takes it. */
-  settle(run: RunRecord, slot: Slot | undefined, steps?: StepRecord[]): void {
-    // The run takes the slot's place before anything can claim into it.
-    this.free(slot);
-    if (run.leaseOwner === this.core.nodeId) this.launch(run, steps);
-    else if (run.state === 'running' && run.leaseOwner === null) this.claimSoon();
-  }
-
-  private free(slot: Slot | undefined): boolean {
-    if (!slot || slot.released) return false;
-    slot.released = true;
+  /** A reserved slot goes back unused: runs waiting for one may take it. */
+  private giveBack(): void {
     this.reserved--;
-    return true;
+    if (this.backlog && this.hasRoom) void this.claimNow();
   }
 
   drives(runId: string): boolean {
@@ -133,7 +130,7 @@ export class Worker {
   }
 
   /** Drives `run` if this process holds its lease and is not driving it yet; never throws (a bad run is reported, not fatal). */
-  launch(run: RunRecord, steps?: StepRecord[]): void {
+  private launch(run: RunRecord, steps?: StepRecord[]): void {
     if (run.state !== 'running' || run.leaseOwner !== this.core.nodeId || this.drivers.has(run.id) || this.closing) return;
     let driver: RunDriver;
     try {
@@ -165,7 +162,7 @@ export class Worker {
    * `pollIntervalMs` later). The slot may free before or after the run is written; whichever comes
    * last asks for the claim that takes it.
    */
-  claimSoon(): void {
+  private claimSoon(): void {
     if (!this.options.drive) return;
     this.backlog = true;
     if (this.hasRoom) void this.claimNow();
