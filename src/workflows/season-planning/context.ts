@@ -107,15 +107,10 @@ export class ContextAssembler {
    * agent: its DATA_NOT_FOUND says how to load some, and the run can be retried once there is.
    */
   async admit(parameters: PlanParameters): Promise<void> {
-    let snapshot: RetailSnapshot;
-    try {
-      snapshot = await this.snapshot();
-    } catch (error) {
-      if (error instanceof BatonError && error.code === 'DATA_NOT_FOUND') return;
-      throw error;
-    }
-    const lastHistoryWeek = snapshot.weeks.at(-1);
-    if (lastHistoryWeek !== undefined) seasonLead(lastHistoryWeek, snapshot.weeks.length, parameters.season_start_date);
+    // The Demand agent's own context, so the start and the agent answer alike (the snapshot is cached for the agent).
+    await this.demand(parameters).catch((error: unknown) => {
+      if (!(error instanceof BatonError && error.code === 'DATA_NOT_FOUND')) throw error;
+    });
   }
 
   /** Throws INVALID_PARAMETERS when the season starts before the history ends or further ahead than it supports. */
