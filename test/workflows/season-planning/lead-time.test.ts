@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../../src/engine/index.js';
+import type { Engine } from '../../../src/engine/index.js';
 import { openStore, type BatonStore } from '../../../src/store/index.js';
 import type { DemandOutput } from '../../../src/workflows/season-planning/agents/demand.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
@@ -11,7 +11,6 @@ import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import { completeOf, LAST_WEEK, season, SEASON_PLANNING, seasonEngine } from './support.js';
 import { seasonData, seasonTables } from '../../../src/workflows/season-planning/data/index.js';
 import type { SyntheticDataSet } from '../../../src/workflows/season-planning/data/synthetic.js';
-import { seasonPlanning } from '../../../src/workflows/season-planning/workflow.js';
 
 const GAPS = [0, 13, 26, 39];
 const SEASON_WEEKS = 12;
@@ -107,8 +106,7 @@ describe('a season the history cannot support', () => {
   async function withHistory(work: (store: BatonStore, engine: Engine, data: SyntheticDataSet) => Promise<void>, drive = true) {
     const dir = mkdtempSync(join(tmpdir(), 'baton-lead-'));
     const store = await openStore({ sqlitePath: join(dir, 'baton.db'), origin: 'lead-test', modules: [seasonTables] });
-    const { workflow, agents } = seasonPlanning(store);
-    const engine = new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, drive });
+    const engine = seasonEngine(store, [], {}, { drive });
     try {
       const { data } = await loadSyntheticData(store, { stores: 2, categories: 1, weeks: 80, seed: 5, lastWeek: LAST_WEEK });
       await engine.start();
@@ -160,8 +158,7 @@ describe('a season the history cannot support', () => {
         ),
       );
       await seasonData(store).importSales({ source: 'late weeks', rows, warnings: [], at: Date.now() });
-      const { workflow, agents } = seasonPlanning(store);
-      const worker = new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000 });
+      const worker = seasonEngine(store);
       await worker.start();
       try {
         const failed = await worker.settled(run.id);

@@ -1,5 +1,5 @@
 // A season-planning engine on a real test database with small synthetic data, and a driver that answers its approvals.
-import { Engine, type RunStatus } from '../../../src/engine/index.js';
+import { Engine, type EngineOptions, type RunStatus } from '../../../src/engine/index.js';
 import type { EventRecord, BatonStore } from '../../../src/store/index.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
@@ -13,9 +13,14 @@ export async function loadSmallChain(store: BatonStore, inSeasonShift?: { factor
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 11, lastWeek: LAST_WEEK, ...(inSeasonShift ? { inSeasonShift } : {}) });
 }
 
-export function seasonEngine(store: BatonStore, errors: unknown[] = [], options: SeasonPlanningOptions = {}): Engine {
+export function seasonEngine(
+  store: BatonStore,
+  errors: unknown[] = [],
+  options: SeasonPlanningOptions = {},
+  engine: Pick<EngineOptions, 'drive'> = {},
+): Engine {
   const { workflow, agents } = seasonPlanning(store, options);
-  return new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, onError: (error) => errors.push(error) });
+  return new Engine({ store, agents, workflows: [workflow], pollIntervalMs: 50, leaseMs: 2_000, onError: (error) => errors.push(error), ...engine });
 }
 
 export function season(weeks: number, overrides: Partial<PlanParametersInput> = {}): PlanParametersInput {
