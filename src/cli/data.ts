@@ -6,7 +6,7 @@ import { DEFAULT_SQLITE_PATH, type BatonStore } from '../store/index.js';
 import { seasonData, type SalesQuantity } from '../workflows/season-planning/data/index.js';
 import { openBatonStore as openStore } from './modules.js';
 import { mappingForTable, parseMapping } from '../workflows/season-planning/data/columns.js';
-import { importCsv, type ImportReport, type WeekDates } from '../workflows/season-planning/data/csv-import.js';
+import { csvFileSize, importCsv, type ImportReport, type WeekDates } from '../workflows/season-planning/data/csv-import.js';
 import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
 import { addDays, isIsoDate, mondayOnOrBefore, todayIso } from '../workflows/season-planning/data/weeks.js';
 
@@ -127,6 +127,8 @@ export function registerDataCommands(program: Command): void {
           throw new BatonError('INCOMPLETE_INPUT', 'no file to import', { suggestions: ['give --stores FILE, --categories FILE and/or --sales FILE'] });
         }
         const mapping = parseMapping(options.map);
+        // Every path before any import: a typo in --sales must not leave the stores imported and the sales not.
+        for (const { path } of files) csvFileSize(path);
         await withStore(options.db, async (store) => {
           // Stores first, so sales can name them.
           for (const { table, path } of files) {

@@ -11,3 +11,13 @@ export class ForecastInputError extends BatonError {
     });
   }
 }
+
+/** The output path cannot be written: raised before any forecasting, so the work is not lost at the end. */
+export class ForecastOutputError extends BatonError {
+  constructor(file: string, problem: string) {
+    super('BAD_REQUEST', `--output ${file}: ${problem}`, {
+      details: { file, problem },
+      suggestions: ['give --output a file in a folder that exists and that you can write to'],
+    });
+  }
+}

@@ -3,14 +3,16 @@
  * every core; the series of a `group` together as one panel), and writes the output CSV through a temporary
  * file renamed at the end, so a failure leaves nothing behind.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SingleBar, Presets } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import type { Method } from '../../forecasting/index.js';
+import { ForecastOutputError } from './errors.js';
 import { forecastUnit, unitsOf, type ForecastUnit, type OutputRow, type WeekDates } from './batch.js';
 import { readForecastInput, type InputSeries } from './input.js';
 
@@ -68,26 +70,49 @@ async function forecastAll(series: InputSeries[], options: ForecastCommandOption
   return bySeries.flat();
 }
 
+/**
+ * Creates the output's temporary file before any work: a path that cannot be written (no such folder, no
+ * permission, a folder's name) fails at once, not after minutes of forecasting.
+ */
+async function claimOutput(output: string): Promise<string> {
+  if (statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw new ForecastOutputError(output, 'is a folder, not a file');
+  const temporary = `${output}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, '');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ForecastOutputError(
+      output,
+      code === 'ENOENT'
+        ? `its folder ${dirname(output)} does not exist`
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'permission denied'
+          : `cannot be written (${code ?? String(error)})`,
+    );
+  }
+  return temporary;
+}
+
 export async function runForecastCommand(options: ForecastCommandOptions): Promise<{ series: number; rows: number }> {
   const series = await readForecastInput(options.input);
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ format: 'forecasting [{bar}] {value}/{total} series', stream: process.stderr }, Presets.shades_classic)
-    : null;
-  bar?.start(series.length, 0);
-  let rows: OutputRow[];
+  const temporary = await claimOutput(options.output);
   try {
-    rows = await forecastAll(series, options, (count) => bar?.increment(count));
-  } finally {
-    bar?.stop();
-  }
-  const csv = stringify(rows, { header: true, columns: ['series_id', 'step', 'forecast', 'lo80', 'hi80', 'lo95', 'hi95'] });
-  const temporary = `${options.output}.${process.pid}.tmp`;
-  try {
+    const bar = process.stderr.isTTY
+      ? new SingleBar({ format: 'forecasting [{bar}] {value}/{total} series', stream: process.stderr }, Presets.shades_classic)
+      : null;
+    bar?.start(series.length, 0);
+    let rows: OutputRow[];
+    try {
+      rows = await forecastAll(series, options, (count) => bar?.increment(count));
+    } finally {
+      bar?.stop();
+    }
+    const csv = stringify(rows, { header: true, columns: ['series_id', 'step', 'forecast', 'lo80', 'hi80', 'lo95', 'hi95'] });
     await writeFile(temporary, csv);
     await rename(temporary, options.output);
+    return { series: series.length, rows: rows.length };
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
-  return { series: series.length, rows: rows.length };
 }

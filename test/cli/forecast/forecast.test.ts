@@ -66,6 +66,21 @@ describe('baton forecast', () => {
     expect(readdirSync(dir)).toEqual(['bad.csv']);
   });
 
+  it('refuses an output it cannot write before forecasting, and leaves nothing behind', async () => {
+    const input = join(dir, 'long.csv');
+    writeFileSync(input, ['series_id,date,value', ...weekly('flat', 20, () => 5)].join('\n'));
+    const missingFolder = join(dir, 'no-such-folder', 'out.csv');
+    await expect(runForecastCommand({ input, output: missingFolder, horizon: 2, method: 'naive' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: `--output ${missingFolder}: its folder ${join(dir, 'no-such-folder')} does not exist`,
+    });
+    await expect(runForecastCommand({ input, output: dir, horizon: 2, method: 'naive' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: `--output ${dir}: is a folder, not a file`,
+    });
+    expect(readdirSync(dir)).toEqual(['long.csv']);
+  });
+
   it('rejects a date that is not YYYY-MM-DD with its line', async () => {
     const input = join(dir, 'date.csv');
     writeFileSync(input, ['series_id,date,value', 'a,05/01/2024,3'].join('\n'));

@@ -187,10 +187,32 @@ function presentId(value: string | null | undefined, field: string, line: number
   return id ?? '';
 }
 
+const UNREADABLE: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied' };
+
+/**
+ * The size of the CSV file at `path`, or a BAD_REQUEST naming it when it is missing, a folder or unreadable.
+ * Checked before the file is opened: a stream opened on a missing file fails later, outside any caller's reach.
+ */
+export function csvFileSize(path: string): number {
+  let reason: string;
+  try {
+    const stats = statSync(path);
+    if (stats.isFile()) return stats.size;
+    reason = stats.isDirectory() ? 'is a folder, not a file' : 'is not a regular file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    reason = UNREADABLE[code] ?? `cannot be read (${code})`;
+  }
+  throw new BatonError('BAD_REQUEST', `${path}: ${reason}`, { details: { file: path, problem: reason }, suggestions: ['check the path (relative paths start from the current folder)'] });
+}
+
 /** The source as a stream, and its size in bytes when known (for progress). */
 function open(source: CsvSource): { input: Readable; size?: number } {
   if (source.stream) return { input: source.stream };
-  if (source.path !== undefined) return { input: createReadStream(source.path), size: statSync(source.path).size };
+  if (source.path !== undefined) {
+    const size = csvFileSize(source.path);
+    return { input: createReadStream(source.path), size };
+  }
   return { input: Readable.from([source.content ?? '']) };
 }
 

@@ -1,5 +1,7 @@
 // CSV imports into real databases: line endings, quotes, NA, returns, gaps, all-or-nothing, re-import.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BatonError } from '../../../../src/errors/index.js';
 import type { BatonStore } from '../../../../src/store/index.js';
@@ -101,6 +103,19 @@ describeEachStore('CSV import', (kind) => {
       { storeId: '1', storeName: null, region: null, storeSizeSqft: 150000, locationTier: null, medianIncome: null, storeFormat: 'B' },
       { storeId: '2', storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null },
     ]);
+  });
+
+  it('refuses a path that is missing or a folder with BAD_REQUEST naming it, and imports nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-csv-path-'));
+    try {
+      const missing = await importError(importCsv(seasonData(store), 'stores', { name: 'stores.csv', path: join(dir, 'stores.csv') }));
+      expect(missing).toMatchObject({ code: 'BAD_REQUEST', message: `${join(dir, 'stores.csv')}: no such file` });
+      const folder = await importError(importCsv(seasonData(store), 'stores', { name: 'stores.csv', path: dir }));
+      expect(folder).toMatchObject({ code: 'BAD_REQUEST', message: `${dir}: is a folder, not a file` });
+      expect(await seasonData(store).listStores()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(!existsSync(WALMART_STORES))('imports the real Walmart stores file with its bare CR line endings', async () => {
