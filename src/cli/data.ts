@@ -120,11 +120,26 @@ export function registerDataCommands(program: Command): void {
       oneOf<WeekDates>('week-dates', ['end', 'start']),
     )
     .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
+    .option('--replace', 'the sales file replaces the whole sales history instead of adding to it (all or nothing)')
     .action(
-      async (options: { stores?: string; categories?: string; sales?: string; map?: string; quantity?: SalesQuantity; weekDates?: WeekDates; db: string }) => {
+      async (options: {
+        stores?: string;
+        categories?: string;
+        sales?: string;
+        map?: string;
+        quantity?: SalesQuantity;
+        weekDates?: WeekDates;
+        replace?: boolean;
+        db: string;
+      }) => {
         const files = (['stores', 'categories', 'sales'] as const).flatMap((table) => (options[table] ? [{ table, path: options[table] }] : []));
         if (files.length === 0) {
           throw new BatonError('INCOMPLETE_INPUT', 'no file to import', { suggestions: ['give --stores FILE, --categories FILE and/or --sales FILE'] });
+        }
+        if (options.replace === true && options.sales === undefined) {
+          throw new BatonError('BAD_REQUEST', '--replace replaces the sales history: give the sales file with --sales FILE', {
+            details: { option: 'replace' },
+          });
         }
         const mapping = parseMapping(options.map);
         // Every path before any import: a typo in --sales must not leave the stores imported and the sales not.
@@ -145,6 +160,7 @@ export function registerDataCommands(program: Command): void {
                   onProgress: (fraction) => bar.update(fraction),
                   quantity: options.quantity,
                   weekDates: options.weekDates,
+                  replace: options.replace,
                 },
               );
             } catch (error) {

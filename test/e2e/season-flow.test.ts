@@ -239,6 +239,22 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     const error = page.getByTestId('error');
     await error.waitFor();
     expect(await error.textContent()).toMatch(/request id [\w-]+/);
+    // Week-ending dates: Sunday 2025-12-28 ends the history's week from Monday 2025-12-22, so it updates that week…
+    const weekEnding = {
+      name: 'week-ends.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('store_id,category_id,week_start_date,units_sold\nS001,C01,2025-12-28,40\n'),
+    };
+    await page.getByTestId('upload-week-dates').selectOption('end');
+    await page.getByTestId('upload-file').setInputFiles(weekEnding);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await eventually(() => page.getByTestId('upload-report').textContent()).toContain('week-ends.csv: 1 rows into sales (0 new, 1 updated)');
+    // …while read as a week start it would begin on a Sunday, beside the Monday weeks: refused, with how to fix it.
+    await page.getByTestId('upload-week-dates').selectOption('start');
+    await page.getByTestId('upload-file').setInputFiles({ ...weekEnding, name: 'week-starts.csv' });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await eventually(() => page.getByTestId('error').textContent()).toContain("its weeks start on Sundays but the sales history's start on Mondays");
+    expect(await page.getByTestId('error').textContent()).toContain('--week-dates end');
     await screenshot(page, 'data');
   }, 60_000);
 

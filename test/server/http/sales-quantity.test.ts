@@ -45,4 +45,16 @@ describeEachStore('HTTP: sales quantity and week dates', (kind) => {
     expect(JSON.stringify(dates.body)).toContain('week_dates');
     expect((await api.get<{ sales_rows: number }>('/api/data')).body.sales_rows).toBe(0);
   });
+
+  it('answers 409 to week ends added to a history of week starts, and replaces the history with ?replace=true', async () => {
+    const api = await h.serve({ season: true });
+    await api.request('/api/data/sales', csv(WALMART));
+    const added = await api.request<ErrorView>('/api/data/sales?week_dates=end', csv(WALMART));
+    expect(added).toMatchObject({ status: 409, body: { error_type: 'CONFLICT' } });
+    expect(added.body.suggestions).toContain('to replace the history with this file, import it with --replace (?replace=true)');
+    const replaced = await api.request<{ rows: number; warnings: string[] }>('/api/data/sales?week_dates=end&replace=true', csv(WALMART));
+    expect(replaced).toMatchObject({ status: 200, body: { rows: 2 } });
+    const summary = await api.get<{ sales_rows: number; first_week: string; last_week: string }>('/api/data');
+    expect(summary.body).toMatchObject({ sales_rows: 2, first_week: '2012-02-04', last_week: '2012-02-11' });
+  });
 });

@@ -127,6 +127,12 @@ const query = (params: Record<string, string | number | undefined>): string => {
 
 const enc = encodeURIComponent;
 
+export interface SalesImportOptions {
+  weekDates?: 'start' | 'end';
+  quantity?: 'units' | 'sales_value';
+  replace?: boolean;
+}
+
 export const api = {
   me: () => request('GET', ME_PATH, Me),
   extractParameters: (strategy_description: string, signal?: AbortSignal) =>
@@ -149,8 +155,14 @@ export const api = {
   dataSummary: () => request('GET', '/api/data', DataSummary),
   deliveryStatus: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}`, DeliveryStatus),
   deliveryHistory: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}/history`, DeliveryHistory),
-  importCsv: (table: ImportTable, file: { name: string; content: string }) =>
-    request('POST', `/api/data/${table}${query({ name: file.name })}`, ImportReport, { raw: { content: file.content, type: 'text/csv' } }),
+  /** Sales take how their dates sit in the week, what their figures count (unset: as the header says) and whether they replace the history. */
+  importCsv: (table: ImportTable, file: { name: string; content: string }, sales: SalesImportOptions = {}) =>
+    request(
+      'POST',
+      `/api/data/${table}${query({ name: file.name, week_dates: sales.weekDates, quantity: sales.quantity, replace: sales.replace ? 'true' : undefined })}`,
+      ImportReport,
+      { raw: { content: file.content, type: 'text/csv' } },
+    ),
 };
 
 /** The WebSocket URL of a run's stream, resuming after `since`; browsers cannot set headers, so the token rides in the query. */

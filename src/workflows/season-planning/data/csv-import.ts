@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { BatonError } from '../../../errors/index.js';
 import type { Category, ImportOutcome, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './types.js';
 import { IMPORT_FIELDS, quantityColumn, quantityMapping, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
-import { addDays, isIsoDate, toDayNumber } from './weeks.js';
+import { addDays, isIsoDate, toDayNumber, weekday } from './weeks.js';
 
 export interface CsvSource {
   /** Shown in errors and the import log. */
@@ -53,9 +53,49 @@ export interface ImportOptions {
    * stored from the day after the previous week's date (date − 6 days).
    */
   weekDates?: WeekDates;
+  /** Sales: the file replaces the whole sales history instead of adding to it (`--replace`, `?replace=true`). */
+  replace?: boolean;
 }
 
 export type WeekDates = 'start' | 'end';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+const withWeekday = (week: string) => `${week} (a ${WEEKDAYS[weekday(week)]})`;
+
+/**
+ * The weekday every week of the file starts on. A history is a grid of 7-day weeks: rows on other
+ * weekdays would be snapped onto it and added to the week they land in, so a mix is refused.
+ */
+function fileWeekday(weeks: readonly string[], source: string, weekDates: WeekDates): number | undefined {
+  const first = weeks[0];
+  if (first === undefined) return undefined;
+  const other = weeks.find((week) => weekday(week) !== weekday(first));
+  if (other === undefined) return weekday(first);
+  const stored = weekDates === 'end' ? ' (stored from the day after the previous week\'s date, as --week-dates end says)' : '';
+  throw new BatonError('INVALID_PARAMETERS', `${source}: weeks start on different weekdays, ${withWeekday(first)} and ${withWeekday(other)}${stored}: weekly sales need one date per week, on the same weekday throughout`, {
+    details: { source, weeks: [first, other] },
+    suggestions: ['give each week the date of the same weekday (for example the Monday each week starts, or the Friday it ends with --week-dates end)'],
+  });
+}
+
+/** Refuses a file whose weeks start on another weekday than the stored history's: added, every week would count twice. */
+async function sameWeekdayAsHistory(data: SeasonData, source: string, weekDay: number, weekDates: WeekDates): Promise<void> {
+  const stored = await data.anyHistoryWeek();
+  if (stored === null || weekday(stored) === weekDay) return;
+  const fileDay = WEEKDAYS[weekDay]!;
+  const historyDay = WEEKDAYS[weekday(stored)]!;
+  throw new BatonError(
+    'CONFLICT',
+    `${source}: its weeks start on ${fileDay}s but the sales history's start on ${historyDay}s (${stored}): added to it, every week would be counted twice`,
+    {
+      details: { source, file_weekday: fileDay, history_weekday: historyDay, history_week: stored, week_dates: weekDates },
+      suggestions: [
+        'to replace the history with this file, import it with --replace (?replace=true)',
+        `if the file's dates are the ${weekDates === 'end' ? 'first' : 'last'} day of each week, import it with --week-dates ${weekDates === 'end' ? 'start' : 'end'} (?week_dates=${weekDates === 'end' ? 'start' : 'end'})`,
+      ],
+    },
+  );
+}
 
 export interface ImportReport extends ImportOutcome {
   table: ImportTable;
@@ -484,6 +524,12 @@ class SalesRows {
 }
 
 export async function importCsv(data: SeasonData, table: ImportTable, source: CsvSource, options: ImportOptions = {}): Promise<ImportReport> {
+  if (options.replace === true && table !== 'sales') {
+    throw new BatonError('BAD_REQUEST', `replacing applies to the sales history, not to ${table}: re-importing ${table} updates them`, {
+      details: { table },
+      suggestions: ['leave --replace (?replace=) out for stores and categories'],
+    });
+  }
   const at = options.now ?? Date.now();
   const name = source.path !== undefined && source.name === '' ? basename(source.path) : source.name;
   const named = { ...source, name };
@@ -547,6 +593,8 @@ export async function importCsv(data: SeasonData, table: ImportTable, source: Cs
       },
     );
     const counts = await sales.settle();
+    const weekDay = fileWeekday(sales.weeks.values, name, weekDates);
+    if (weekDay !== undefined && options.replace !== true) await sameWeekdayAsHistory(data, name, weekDay, weekDates);
     warnings = [...notes];
     const figure = quantity === 'sales_value' ? 'sales value' : 'units';
     if (counts.negative > 0) warnings.push(`${plural(counts.negative, 'row')} with negative ${figure} (returns exceeding sales): kept as they are`);
@@ -556,11 +604,12 @@ export async function importCsv(data: SeasonData, table: ImportTable, source: Cs
     const known = new Set((await data.listStores()).map((s) => s.storeId));
     const unknown = sales.stores.values.filter((id) => !known.has(id)).length;
     if (unknown > 0) warnings.push(`${plural(unknown, 'store')} not in the stores table (added without attributes; import stores to describe them)`);
-    const before = await data.salesQuantity();
+    const before = options.replace === true ? null : await data.salesQuantity();
     if (before !== null && before !== quantity) {
       warnings.push(`the history held ${before === 'units' ? 'units' : 'sales value'} and this file is ${quantity === 'units' ? 'units' : 'sales value'}: the history is now read as ${quantity === 'units' ? 'units' : 'sales value'}, so re-import every sales file the same way`);
     }
-    outcome = await data.importSales({ source: name, rows: sales.rows(), warnings, at, quantity });
+    if (options.replace === true) warnings.push('the sales history was replaced by this file');
+    outcome = await data.importSales({ source: name, rows: sales.rows(), warnings, at, quantity, replace: options.replace === true });
     return { table, source: name, ...outcome, warnings, quantity, weekDates };
   }
   return { table, source: name, ...outcome, warnings };

@@ -201,7 +201,9 @@ export class KyselySeasonData implements SeasonData {
     toRow: (row: In) => Row,
     after: () => CompiledQuery[] = () => [],
   ): Promise<ImportOutcome> {
-    const sliced = SLICED[this.adapter.dialect];
+    // A replaced history is deleted and written in one transaction: sliced, a failure would leave it half replaced.
+    const sliced = SLICED[this.adapter.dialect] && batch.replace !== true;
+    const clear = batch.replace === true ? this.db.deleteFrom('historical_sales').compile() : undefined;
     const source = batch.rows[Symbol.iterator]();
     let drawn: Row[] = [];
     let exhausted = false;
@@ -231,6 +233,7 @@ export class KyselySeasonData implements SeasonData {
     const db = this.db;
     function* slice(): Work<boolean> {
       const started = performance.now();
+      if (clear) yield* query(clear);
       for (let chunk = nextChunk(); chunk !== undefined; chunk = nextChunk()) {
         rows += chunk.length;
         const fresh = Number((yield* query(writes.fresh(chunk))).numAffectedRows ?? 0n);
@@ -286,6 +289,11 @@ export class KyselySeasonData implements SeasonData {
       this.db.selectFrom('historical_sales').selectAll().orderBy('store_id').orderBy('category_id').orderBy('week_start_date').compile(),
     );
     return rows.map((r) => ({ storeId: r.store_id, categoryId: r.category_id, weekStartDate: r.week_start_date, unitsSold: Number(r.units_sold) }));
+  }
+
+  async anyHistoryWeek(): Promise<string | null> {
+    const [row] = await this.all(this.db.selectFrom('historical_sales').select('week_start_date').limit(1).compile());
+    return row?.week_start_date ?? null;
   }
 
   async salesSummary(): Promise<SalesSummary> {

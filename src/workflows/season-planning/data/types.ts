@@ -64,6 +64,8 @@ export interface ImportBatch<Row> {
   at: number;
   /** Sales batches: what the figures count (default units). */
   quantity?: SalesQuantity;
+  /** Sales batches: the rows replace the whole history instead of adding to it, in one transaction (on SQLite too). */
+  replace?: boolean;
 }
 
 export interface SalesSummary {
@@ -101,6 +103,8 @@ export interface SeasonData {
   /** Every history row, ordered by store, category and week. */
   listSales(): Promise<WeeklySales[]>;
   salesSummary(): Promise<SalesSummary>;
+  /** The week date of one stored sales row (null with no history): every row's week starts on its weekday. */
+  anyHistoryWeek(): Promise<string | null>;
   listImports(limit?: number): Promise<ImportRecord[]>;
   /** What the sales history counts: the latest sales import's quantity (null before any sales import; units for imports older than the record). */
   salesQuantity(): Promise<SalesQuantity | null>;

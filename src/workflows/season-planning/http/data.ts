@@ -25,6 +25,11 @@ const importQuery = z.object({
     .enum(['end', 'start'])
     .optional()
     .describe("Sales: whether each date is the last day of its week (Walmart's Friday Date) or the first (default start)"),
+  replace: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true')
+    .describe('Sales: true replaces the whole sales history with the file instead of adding to it (default false)'),
 });
 
 // The answers' shapes are the contracts' (the dashboard reads the same declarations).
@@ -88,12 +93,12 @@ export const dataRoutes =
         },
         async (request) => {
           const mapping = mappingForTable(table, parseMapping(request.query.map));
-          const { quantity, week_dates } = request.query;
+          const { quantity, week_dates, replace } = request.query;
           const { weekDates, ...report } = await importCsv(
             data,
             table,
             { name: request.query.name ?? `${table}.csv`, stream: request.body },
-            { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE, quantity, weekDates: week_dates },
+            { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE, quantity, weekDates: week_dates, replace },
           );
           return { ...report, ...(weekDates === undefined ? {} : { week_dates: weekDates }) };
         },

@@ -72,6 +72,52 @@ describeEachStore('CSV import', (kind) => {
     expect(await seasonData(store).listImports()).toEqual([]);
   });
 
+  it('refuses a file whose weeks start on another weekday than the history, which stays as it was', async () => {
+    await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: SALES.join('\n') });
+    const before = await seasonData(store).listSales();
+    // The same Friday dates read as week ends start on Saturdays: added, each week would be counted twice.
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'again.csv', content: SALES.join('\n') }, { weekDates: 'end' }));
+    expect(error).toMatchObject({
+      code: 'CONFLICT',
+      message: "again.csv: its weeks start on Saturdays but the sales history's start on Fridays (2012-01-06): added to it, every week would be counted twice",
+      details: { file_weekday: 'Saturday', history_weekday: 'Friday', week_dates: 'end' },
+    });
+    expect(error.suggestions).toEqual([
+      'to replace the history with this file, import it with --replace (?replace=true)',
+      "if the file's dates are the first day of each week, import it with --week-dates start (?week_dates=start)",
+    ]);
+    expect(await seasonData(store).listSales()).toEqual(before);
+    expect(await seasonData(store).listImports()).toHaveLength(1);
+  });
+
+  it('replaces the whole history with --replace, dropping weeks and series the file does not have', async () => {
+    await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: SALES.join('\n') });
+    const file = ['Store,Dept,Date,Weekly_Sales', '1,1,2012-01-13,10', '1,1,2012-01-20,12'].join('\n');
+    const report = await importCsv(seasonData(store), 'sales', { name: 'fixed.csv', content: file }, { weekDates: 'end', replace: true });
+    expect(report).toMatchObject({ rows: 2, inserted: 2, updated: 0 });
+    expect(report.warnings).toContain('the sales history was replaced by this file');
+    expect((await seasonData(store).listSales()).map((s) => [s.storeId, s.weekStartDate, s.unitsSold])).toEqual([
+      ['1', '2012-01-07', 10],
+      ['1', '2012-01-14', 12],
+    ]);
+  });
+
+  it('refuses weeks on different weekdays in one file, naming two, and imports nothing', async () => {
+    const file = ['Store,Dept,Date,Units', '1,1,2024-01-01,5', '1,1,2024-01-08,6', '2,1,2024-01-09,7'].join('\n');
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'mixed.csv', content: file }));
+    expect(error).toMatchObject({
+      code: 'INVALID_PARAMETERS',
+      message: 'mixed.csv: weeks start on different weekdays, 2024-01-01 (a Monday) and 2024-01-09 (a Tuesday): weekly sales need one date per week, on the same weekday throughout',
+    });
+    expect(await seasonData(store).listSales()).toEqual([]);
+  });
+
+  it('replaces only sales: a stores import with replace is refused', async () => {
+    const error = await importError(importCsv(seasonData(store), 'stores', { name: 'stores.csv', content: 'Store,Type,Size\n1,A,100\n' }, { replace: true }));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await seasonData(store).listStores()).toEqual([]);
+  });
+
   it('updates rows on re-import rather than duplicating them', async () => {
     await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: SALES.join('\n') });
     const again = await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: [...SALES.slice(0, 2), '1,1,2012-01-13,7,FALSE', '9,1,2012-01-06,1,FALSE'].join('\n') });

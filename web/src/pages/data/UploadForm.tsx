@@ -1,12 +1,17 @@
-/** Upload a CSV file into stores, categories or sales through the import routes; shows the import report or the error. */
+/**
+ * Upload a CSV file into stores, categories or sales through the import routes; shows the import report or the error.
+ * Sales also say where their dates sit in the week, what their figures count and whether they replace the history,
+ * as `baton data import` does: the import's warnings point at these choices.
+ */
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client';
+import { api, type SalesImportOptions } from '../../api/client';
 import { IMPORT_TABLES, type ImportReport, type ImportTable } from '../../api/schemas';
 import { ErrorNotice } from '../../components/Notices';
 
 export function UploadForm({ onImported }: { onImported: () => void }) {
   const [table, setTable] = useState<ImportTable>('sales');
   const [file, setFile] = useState<File | null>(null);
+  const [sales, setSales] = useState<SalesImportOptions>({});
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -18,7 +23,7 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
     setError(null);
     setReport(null);
     try {
-      setReport(await api.importCsv(table, { name: file.name, content: await file.text() }));
+      setReport(await api.importCsv(table, { name: file.name, content: await file.text() }, table === 'sales' ? sales : {}));
       onImported();
     } catch (e) {
       setError(e);
@@ -44,6 +49,37 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
         <label>
           File <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
         </label>
+        {table === 'sales' ? (
+          <>
+            <label>
+              Dates are{' '}
+              <select
+                value={sales.weekDates ?? 'start'}
+                onChange={(e) => setSales({ ...sales, weekDates: e.target.value as 'start' | 'end' })}
+                data-testid="upload-week-dates"
+              >
+                <option value="start">the first day of each week</option>
+                <option value="end">the last day of each week</option>
+              </select>
+            </label>
+            <label>
+              Figures are{' '}
+              <select
+                value={sales.quantity ?? ''}
+                onChange={(e) => setSales({ ...sales, quantity: e.target.value === '' ? undefined : (e.target.value as 'units' | 'sales_value') })}
+                data-testid="upload-quantity"
+              >
+                <option value="">as the header says</option>
+                <option value="units">units</option>
+                <option value="sales_value">sales value (money)</option>
+              </select>
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={sales.replace ?? false} onChange={(e) => setSales({ ...sales, replace: e.target.checked })} data-testid="upload-replace" />{' '}
+              Replace the whole sales history
+            </label>
+          </>
+        ) : null}
         <button type="submit" disabled={!file || busy}>
           {busy ? 'Importing…' : 'Import'}
         </button>
