@@ -68,6 +68,8 @@ export interface InventoryContext {
   replenishment: PlanParameters['replenishment_strategy'];
   stores: readonly StoreProfile[];
   salesProfiles: ReadonlyMap<string, StoreSalesProfile>;
+  /** What the history counts: with sales value the allocation is money at full price, not units. */
+  quantity: SalesQuantity;
 }
 
 /** What the Pricing agent needs: the checkpoint, the threshold and the price model's inputs. */
@@ -149,6 +151,7 @@ export class ContextAssembler {
       replenishment: parameters.replenishment_strategy,
       stores: snapshot.stores,
       salesProfiles: snapshot.salesProfiles,
+      quantity: snapshot.quantity,
     };
   }
 
@@ -220,6 +223,17 @@ function weeklyGrid(sales: readonly WeeklySales[]): string[] {
   return Array.from({ length: Math.round((last - first) / 7) + 1 }, (_, i) => fromDayNumber(first + 7 * i));
 }
 
+/**
+ * A history whose weeks start on two weekdays (imported before imports refused it, e.g. Walmart once as week
+ * starts and once as week ends): snapped onto one grid, every week would count twice.
+ */
+function mixedWeekdays(first: string, other: string): BatonError {
+  return new BatonError('CONFLICT', `the sales history's weeks start on different weekdays (${first} and ${other}): planning on it would count weeks twice`, {
+    details: { weeks: [first, other] },
+    suggestions: ['import the sales file again with --replace (?replace=true) and the right --week-dates, so the history holds it once'],
+  });
+}
+
 /** Sales arrive ordered by store, category and week: one pass places them on the grid. */
 function seriesOf(sales: readonly WeeklySales[], weeks: readonly string[]): SeriesHistory[] {
   const first = toDayNumber(weeks[0] ?? '1970-01-01');
@@ -231,7 +245,9 @@ function seriesOf(sales: readonly WeeklySales[], weeks: readonly string[]): Seri
       current = { key, storeId: row.storeId, categoryId: row.categoryId, values: new Array<number | null>(weeks.length).fill(null) };
       series.push(current);
     }
-    const index = Math.round((toDayNumber(row.weekStartDate) - first) / 7);
+    const offset = toDayNumber(row.weekStartDate) - first;
+    if (offset % 7 !== 0) throw mixedWeekdays(weeks[0]!, row.weekStartDate);
+    const index = offset / 7;
     current.values[index] = (current.values[index] ?? 0) + row.unitsSold;
   }
   return series;

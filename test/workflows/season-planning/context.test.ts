@@ -57,6 +57,23 @@ describeEachStore('season-planning context', (kind) => {
     expect(after.stores.map((s) => s.storeId)).toContain('S999');
   });
 
+  it('refuses a history whose weeks start on two weekdays (written before imports refused it) rather than count weeks twice', async () => {
+    await loadSmallChain(store);
+    // A row one day off the grid, as a second import with the other --week-dates left behind.
+    await seasonData(store).importSales({
+      source: 'shifted',
+      rows: [{ storeId: 'S001', categoryId: 'C01', weekStartDate: '2025-06-03', unitsSold: 9 }],
+      warnings: [],
+      at: 2,
+    });
+    const error = await new ContextAssembler(seasonData(store)).demand(parameters).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'CONFLICT' });
+    expect((error as Error).message).toMatch(/^the sales history's weeks start on different weekdays \(\d{4}-\d\d-\d\d and 2025-06-03\)/);
+  });
+
   it('refuses to plan from less than a year of history, or none, with suggestions', async () => {
     const assembler = new ContextAssembler(seasonData(store));
     await expect(assembler.demand(parameters)).rejects.toMatchObject({ code: 'DATA_NOT_FOUND', message: 'there is no sales history to plan from' });

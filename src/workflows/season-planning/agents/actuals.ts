@@ -85,7 +85,7 @@ export function actualsSimulator(data: SeasonData) {
         lost_sales: demand - unitsSold,
         source,
         explanation:
-          `Week ${week}: shoppers wanted ${explain.units(demand)} units (${source}${input.markdown > 0 ? `, ${explain.percent(input.markdown)} markdown in force` : ''}); ` +
+          `Week ${week}: shoppers wanted ${explain.amount(demand, (await data.salesQuantity()) ?? 'units')} (${source}${input.markdown > 0 ? `, ${explain.percent(input.markdown)} markdown in force` : ''}); ` +
           `${explain.units(unitsSold)} sold${demand > unitsSold ? `, ${explain.units(demand - unitsSold)} lost to empty shelves` : ''}.`,
       };
     },

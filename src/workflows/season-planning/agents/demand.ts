@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { DemandOutput, type TotalUncertainty } from '../contracts.js';
 import { defineAgent } from '../../../engine/index.js';
 import { calibrateTotal, forecast, forecastPanel, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
-import type { SeasonData } from '../data/index.js';
+import type { SalesQuantity, SeasonData } from '../data/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { addDays } from '../data/weeks.js';
 import { explain } from '../explain.js';
@@ -170,14 +170,15 @@ function sourceOf(what: string, u: TotalUncertainty): string {
  * series' own spreads, categories independent, weeks correlated as the chain's back-tests found) are summed,
  * and the larger of that and the chain's buffer is held.
  */
-function safetyStock(parameters: PlanParameters, series: SeriesForecast[], chain: MeasuredTotal): { units: number; reason: string } {
+function safetyStock(parameters: PlanParameters, series: SeriesForecast[], chain: MeasuredTotal, quantity: SalesQuantity): { units: number; reason: string } {
   const level = explain.percent(SERVICE_LEVEL);
+  const amount = (n: number) => explain.amount(n, quantity);
   const chainUnits = Math.ceil(Z_SERVICE * chain.seasonSpread);
-  const chainReason = `${level} service: the chain's season total is uncertain by ±${explain.units(chain.seasonSpread)} units (one standard deviation, measured on the history)`;
+  const chainReason = `${level} service: the chain's season total is uncertain by ±${amount(chain.seasonSpread)} (one standard deviation, measured on the history)`;
   if (parameters.replenishment_strategy !== 'none') {
     return {
       units: chainUnits,
-      reason: `${parameters.replenishment_strategy} replenishment: the DC pools the risk, so one chain-wide buffer covers it at ${chainReason}; ${explain.units(chainUnits)} units`,
+      reason: `${parameters.replenishment_strategy} replenishment: the DC pools the risk, so one chain-wide buffer covers it at ${chainReason}; ${amount(chainUnits)}`,
     };
   }
   const weeklyVariance = new Map<string, number[]>();
@@ -194,7 +195,7 @@ function safetyStock(parameters: PlanParameters, series: SeriesForecast[], chain
     units,
     reason:
       `no replenishment: shipped stock cannot be moved between stores, so each of ${weeklyVariance.size} stores carries its own buffer at ${level} service ` +
-      `(${explain.units(storeUnits)} units in all; the chain alone would need ${explain.units(chainUnits)} at ${chainReason}); ${explain.units(units)} units`,
+      `(${amount(storeUnits)} in all; the chain alone would need ${explain.units(chainUnits)} at ${chainReason}); ${amount(units)}`,
   };
 }
 
@@ -365,7 +366,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       await data.savePlan({ runId: input.runId, kind: 'forecast', revision, body: plan, createdAt: now() });
 
       const seasonTotal = sum(series.map((s) => sum(s.forecast)));
-      const safety = safetyStock(parameters, series, chain);
+      const safety = safetyStock(parameters, series, chain, context.quantity);
       const suggested = Math.ceil(seasonTotal + safety.units);
       const quantity = input.plannerQuantity ?? suggested;
       const names = new Map(context.categories.map((c) => [c.categoryId, c.name]));

@@ -63,10 +63,10 @@ export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
       }));
       const silhouette = clustering.silhouette === null ? 'one cluster' : `silhouette ${clustering.silhouette.toFixed(2)}`;
       const explanation =
-        `${explain.units(approvedQuantity)} units: ${explain.units(allocation.dcUnits)} held at the DC (${explain.percent(parameters.dc_holdback_percentage)}), ` +
+        `${explain.amount(approvedQuantity, context.quantity)}: ${explain.units(allocation.dcUnits)} held at the DC (${explain.percent(parameters.dc_holdback_percentage)}), ` +
         `${explain.units(allocation.storePool)} to ${Object.keys(allocation.storeUnits).length} stores by their share of the forecast. ` +
         `Stores fall into ${clustering.k} cluster${clustering.k === 1 ? '' : 's'} (${silhouette}): ` +
-        clusters.map((c) => `${c.label} (${c.stores} stores, ${explain.units(c.units)} units)`).join('; ') +
+        clusters.map((c) => `${c.label} (${c.stores} stores, ${explain.amount(c.units, context.quantity)})`).join('; ') +
         '.';
       return {
         approved_quantity: approvedQuantity,

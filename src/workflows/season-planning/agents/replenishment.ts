@@ -82,7 +82,7 @@ export function replenishmentAgent(data: SeasonData) {
         dc_remaining: plan.dcRemaining,
         moves: plan.moves.map((m) => ({ store_id: m.storeId, units: m.units, reason: reasons.get(m.storeId) ?? '' })),
         explanation:
-          `After week ${week}: ${explain.units(plan.totalMoved)} units from the DC to ${plan.moves.length} stores for week${period === 2 ? `s ${week + 1}–${Math.min(horizon, week + 2)}` : ` ${week + 1}`} ` +
+          `After week ${week}: ${explain.amount(plan.totalMoved, (await data.salesQuantity()) ?? 'units')} from the DC to ${plan.moves.length} stores for week${period === 2 ? `s ${week + 1}–${Math.min(horizon, week + 2)}` : ` ${week + 1}`} ` +
           `(stores needed ${explain.units(plan.totalNeed)}${short ? ', more than the DC had: shared by need' : ''}); ${explain.units(plan.dcRemaining)} left at the DC.`,
       };
     },

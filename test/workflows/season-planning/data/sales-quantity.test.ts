@@ -152,5 +152,15 @@ describeEachStore('sales quantity and week dates on import', (kind) => {
     expect(explanation).toContain('bought, in sales value');
     expect(explanation).toContain('in sales value replenished');
     expect(explanation).not.toMatch(/ units \(/);
+    // Every agent's words name the history's quantity: money is never called units.
+    expect(demand!.safety_reason).toMatch(/uncertain by ±[\d,]+ in sales value/);
+    expect(completeOf(events, 'allocation')[0]!.explanation).toMatch(/^[\d,]+ in sales value: /);
+    const replenished = completeOf(events, 'replenishment').filter((r) => r.acted === true);
+    expect(replenished.length).toBeGreaterThan(0);
+    for (const r of replenished) expect(r.explanation).toMatch(/^After week \d+: [\d,]+ in sales value from the DC/);
+    for (const week of completeOf(events, 'simulate_actuals')) expect(week.explanation).toMatch(/shoppers wanted [\d,]+ in sales value/);
+    // (The markdown check's price model speaks of units and says once what a "unit" is with sales value.)
+    const agentWords = ['demand', 'allocation', 'simulate_actuals', 'replenishment', 'season_close'].flatMap((phase) => completeOf(events, phase).map((r) => JSON.stringify(r)));
+    expect(agentWords.filter((words) => /\d units\b/.test(words))).toEqual([]);
   });
 });
