@@ -144,7 +144,13 @@ export class Waits {
       throw new BatonError(
         'FORBIDDEN',
         `the ${wait.kind} of phase "${wait.phase}" still needs ${needed.join(' and ')}; ${actor.name} ${needed.length > 1 ? 'holds none of them' : 'does not hold it'}`,
-        { details: { wait_id: wait.id, actor: actor.id, required_roles: needed, required_role: needed[0] ?? null, role: input.role ?? null } },
+        {
+          details: { wait_id: wait.id, actor: actor.id, required_roles: needed, required_role: needed[0] ?? null, role: input.role ?? null },
+          suggestions: [
+            `ask someone holding ${needed.join(' or ')}`,
+            `or have an admin grant it: baton actors roles ${actor.name} --add ${needed[0] ?? 'ROLE'}`,
+          ],
+        },
       );
     }
     const placed: WaitVote[] = next.map((v, i) => ({ ...v, role: roles[i] as string }));

@@ -5,6 +5,7 @@ import { LOCAL_ACTOR, refOf, type Actor } from '../../../src/actors/contracts.js
 import { Decision } from '../../../src/engine/contracts.js';
 import { defineWorkflow, type Engine } from '../../../src/engine/index.js';
 import { describeEachStore } from '../../support/stores.js';
+import type { BatonError } from '../../../src/errors/index.js';
 import { agent, echo, ofType, rejectionOf, useHarness } from './harness.js';
 
 const person = (id: string, roles: string[]): Actor => ({ id, name: id, token_id: `token-${id}`, kind: 'person', scope: 'write', roles, any_role: false });
@@ -149,6 +150,11 @@ describeEachStore('engine runs: who decides', (kind) => {
     const another = await rejectionOf(engine.resolveWait(id, waitId, { action: 'accept' }, { actor: sam }));
     expect(another).toMatchObject({ code: 'FORBIDDEN', details: { required_roles: ['champion'], required_role: 'champion' } });
     expect((another as Error).message).toMatch(/champion/);
+    // It says how to get past it: another person, or the role granted.
+    expect((another as BatonError).suggestions).toEqual([
+      'ask someone holding champion',
+      `or have an admin grant it: baton actors roles ${sam.name} --add champion`,
+    ]);
     expect((await engine.status(id)).waitingFor?.votes).toHaveLength(1);
   });
 
