@@ -250,6 +250,8 @@ export const DemandOutput = z.object({
   uncertainty: TotalUncertainty,
   manufacturing_quantity: z.number().int(),
   quantity_source: z.enum(['forecast', 'planner']),
+  /** What the figures count: units, or sales value (money at full price) when the history is; absent in runs from before it was recorded. */
+  quantity: Quantity.optional(),
   by_category: z.array(z.object({ category_id: z.string(), name: z.string().nullable(), total: z.number(), uncertainty: TotalUncertainty })),
   weekly_curve: z.array(curvePoint),
   methods: z.record(z.string(), z.number().int()),
@@ -401,6 +403,7 @@ export const MarkdownModification = z.object({ markdown: z.number().min(0).max(0
 /** What the buy approval shows the planner: the Demand agent's proposal (absent fields: no proposal was made). */
 export const BuyProposal = DemandOutput.pick({
   manufacturing_quantity: true,
+  quantity: true,
   season_total: true,
   safety_stock: true,
   safety_reason: true,

@@ -99,6 +99,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
           const demand = demandOf(context);
           return {
             manufacturing_quantity: demand?.manufacturing_quantity,
+            quantity: demand?.quantity,
             season_total: demand?.season_total,
             safety_stock: demand?.safety_stock,
             safety_reason: demand?.safety_reason,

@@ -413,6 +413,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
         uncertainty: chain.summary,
         manufacturing_quantity: quantity,
         quantity_source: input.plannerQuantity === undefined ? ('forecast' as const) : ('planner' as const),
+        quantity: context.quantity,
         by_category: [...categoryTotals].map(([category_id, t]) => ({
           category_id,
           name: names.get(category_id) ?? null,

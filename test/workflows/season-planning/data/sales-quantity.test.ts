@@ -131,6 +131,10 @@ describeEachStore('sales quantity and week dates on import', (kind) => {
     const events = await engine.readEvents(run.id);
 
     const [demand] = completeOf(events, 'demand');
+    // The buy says what it counts, to the agent's readers and to the person approving it.
+    expect(demand!.quantity).toBe('sales_value');
+    const buy = events.find((e) => e.type === 'approval_required' && e.payload.phase === 'manufacturing_approval');
+    expect(buy?.payload.data).toMatchObject({ quantity: 'sales_value', manufacturing_quantity: demand!.manufacturing_quantity });
     expect(demand!.notes).toContain('the history is sales value (money), not units: the forecast, safety stock and manufacturing quantity are sales value at full price');
     const [pricing] = completeOf(events, 'markdown_check').filter((p) => p.due === true);
     expect(pricing).toMatchObject({ quantity: 'sales_value' });

@@ -54,7 +54,7 @@ const KINDS: Record<
   {
     title: string;
     field: string;
-    label: string;
+    label: (d: unknown) => string;
     toData: (v: number) => Record<string, number>;
     initial: (d: unknown) => string;
     facts: (d: unknown) => [string, string][];
@@ -65,7 +65,8 @@ const KINDS: Record<
     title: 'Approve the buy',
     atDeadline: 'the run ends expired and nothing is bought',
     field: 'manufacturing_quantity',
-    label: 'Manufacturing quantity (units)',
+    // A history imported as sales value makes the buy money at full price: the label says which the number is.
+    label: (d) => `Manufacturing quantity (${buyOf(d).quantity === 'sales_value' ? 'sales value' : 'units'})`,
     toData: (v) => ({ manufacturing_quantity: Math.round(v) }),
     initial: (d) => String(buyOf(d).manufacturing_quantity ?? ''),
     facts: (d) => {
@@ -81,7 +82,7 @@ const KINDS: Record<
     title: 'Approve the markdown',
     atDeadline: 'no markdown: prices stay and the season goes on',
     field: 'markdown',
-    label: 'Markdown (%)',
+    label: () => 'Markdown (%)',
     toData: (v) => ({ markdown: Math.round(v * 10) / 1000 }),
     initial: (d) => {
       const markdown = markdownOf(d).markdown;
@@ -104,7 +105,7 @@ const otherKind = (phase: string): (typeof KINDS)[string] => ({
   title: `Approve: ${phase.replaceAll('_', ' ')}`,
   atDeadline: 'the workflow decides what happens',
   field: '',
-  label: '',
+  label: () => '',
   toData: () => ({}),
   initial: () => '',
   facts: () => [],
@@ -245,7 +246,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
       <form onSubmit={submit} className="approval-form">
         {fixed ? null : (
           <div className="field">
-            <label htmlFor="approval-value">{kind.label}</label>
+            <label htmlFor="approval-value">{kind.label(wait.data)}</label>
             <input id="approval-value" type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
           </div>
         )}

@@ -14,10 +14,19 @@ const LABELS: Record<string, string> = {
   variance_alerts: 'Variance alerts',
   reforecasts: 'Re-forecasts',
 };
+const VALUE_LABELS: Record<string, string> = {
+  approved_quantity: 'Bought (sales value)',
+  units_sold: 'Sold (sales value)',
+  left_in_stores: 'Left in stores (sales value)',
+  left_at_dc: 'Left at the DC (sales value)',
+  replenished_units: 'Replenished (sales value)',
+};
 const SHARES = new Set(['sell_through', 'markdown']);
 
 export function RunSummary({ state, result }: { state: RunState | null; result: Record<string, unknown> }) {
-  const facts = Object.entries(LABELS).filter(([key]) => typeof result[key] === 'number');
+  // A season planned on sales value counts money at full price, not units: its labels say so.
+  const labels = result.quantity === 'sales_value' ? { ...LABELS, ...VALUE_LABELS } : LABELS;
+  const facts = Object.entries(labels).filter(([key]) => typeof result[key] === 'number');
   const explanation = typeof result.explanation === 'string' ? result.explanation : null;
   // The state badge already says how it ended; a result with nothing to show needs no panel.
   if (facts.length === 0 && !explanation) return null;
