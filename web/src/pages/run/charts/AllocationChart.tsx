@@ -5,10 +5,10 @@ import type { AllocationPlan, StoreClusters } from '../../../api/schemas';
 import { Chart, PALETTE, type ChartOption, type ChartSpec } from '../../../components/Chart';
 import { Empty, ErrorNotice, Loading } from '../../../components/Notices';
 import { useAsync } from '../../../hooks/useAsync';
-import { pct, units } from './format';
+import { amount, axisName, pct, units, type Measure } from './format';
 import { usePlan } from './usePlan';
 
-function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width: number): ChartOption {
+function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width: number, measure: Measure): ChartOption {
   const labels = new Map(clusters?.clusters.map((c) => [c.id, c.label]) ?? []);
   const clusterIds = [...new Set(plan.stores.map((s) => s.cluster))].sort((a, b) => a - b);
   const categories = [...plan.stores.map((s) => s.store_id), 'DC'];
@@ -17,7 +17,7 @@ function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width
   const rotate = width / categories.length < 44 ? 60 : 0;
   const legendRows = Math.ceil((clusterIds.length + 1) / (width < 560 ? 1 : 2));
   return {
-    title: { text: 'Allocation by store', subtext: `${units(plan.approved_quantity)} units, DC ${pct(dcShare)}` },
+    title: { text: 'Allocation by store', subtext: `${amount(plan.approved_quantity, measure)}, DC ${pct(dcShare)}` },
     tooltip: { trigger: 'item' },
     legend: { bottom: 0, orient: 'horizontal', width: width - 16 },
     grid: { left: 64, right: 24, top: 64, bottom: (rotate ? 76 : 52) + 22 * legendRows },
@@ -29,7 +29,7 @@ function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width
       nameGap: rotate ? 50 : 30,
       axisLabel: { interval: 0, rotate, fontSize: 11 },
     },
-    yAxis: { type: 'value', name: 'Units allocated', nameLocation: 'middle', nameGap: 48 },
+    yAxis: { type: 'value', name: axisName('allocated', measure), nameLocation: 'middle', nameGap: 48 },
     series: [
       ...clusterIds.map((id, i) => ({
         name: `Cluster ${id}${labels.get(id) ? `: ${labels.get(id)}` : ''}`,
@@ -49,15 +49,15 @@ function option(plan: AllocationPlan, clusters: StoreClusters | undefined, width
   };
 }
 
-export function AllocationChart({ runId, version }: { runId: string; version: number }) {
+export function AllocationChart({ runId, version, measure = 'units' }: { runId: string; version: number; measure?: Measure }) {
   const plan = usePlan(() => api.allocation(runId), runId, version);
   const clusters = useAsync(() => api.clusters(), []);
   const caption = plan.data
-    ? `${units(plan.data.approved_quantity)} units approved: ${units(plan.data.dc_units)} held at the DC, ${units(plan.data.dc_now)} there now; the stores share the rest by their forecast. Colours: store clusters.`
+    ? `${amount(plan.data.approved_quantity, measure)} approved: ${units(plan.data.dc_units)} held at the DC, ${units(plan.data.dc_now)} there now; the stores share the rest by their forecast. Colours: store clusters.`
     : undefined;
   const chart = useMemo((): ChartSpec | null => {
     const data = plan.data;
-    return data ? (width: number) => option(data, clusters.data, width) : null;
+    return data ? (width: number) => option(data, clusters.data, width, measure) : null;
   }, [plan.data, clusters.data]);
   return (
     <section className="panel" aria-labelledby="allocation-title">

@@ -13,6 +13,7 @@ import type { WeekActual } from '../runView';
 import { Empty, ErrorNotice, Loading } from '../../../components/Notices';
 import { useAsync } from '../../../hooks/useAsync';
 import { usePlan } from './usePlan';
+import { axisName, type Measure } from './format';
 
 const ALL = '__all__';
 
@@ -61,7 +62,15 @@ const round = (n: number) => Math.round(n * 10) / 10;
 const weekStart = (seasonStart: string, week: number) =>
   new Date(Date.parse(`${seasonStart}T00:00:00Z`) + (week - 1) * 7 * 86_400_000).toISOString().slice(0, 10);
 
-function option(history: CategoryHistory, plan: ForecastPlan, category: string, name: string, season: (string | number)[][], width: number): ChartOption {
+function option(
+  history: CategoryHistory,
+  plan: ForecastPlan,
+  category: string,
+  name: string,
+  season: (string | number)[][],
+  width: number,
+  measure: Measure,
+): ChartOption {
   const legendRows = width < 560 ? 2 : 1;
   const past = historyOf(history, category);
   const future = combine(plan, category);
@@ -97,7 +106,7 @@ function option(history: CategoryHistory, plan: ForecastPlan, category: string, 
     legend: { bottom: 0, width: width - 16, data: ['History', 'Season so far', 'Forecast', '80% band', '95% band'] },
     grid: { left: 64, right: 24, top: 64, bottom: 42 + 22 * legendRows },
     xAxis: { type: 'time', name: 'Week', nameLocation: 'middle', nameGap: 28 },
-    yAxis: { type: 'value', name: 'Units sold', nameLocation: 'middle', nameGap: 48 },
+    yAxis: { type: 'value', name: axisName('sold', measure), nameLocation: 'middle', nameGap: 48 },
     series: [
       ...band(future.lo95, future.hi95, '95% band', 0.15, 'b95'),
       ...band(future.lo80, future.hi80, '80% band', 0.3, 'b80'),
@@ -129,7 +138,19 @@ function seasonSoFar(category: string, actuals: WeekActual[], sold: VarianceRepo
   return actuals.map((a) => [weekStart(seasonStart, a.week), round(a.byCategory[category] ?? 0)]);
 }
 
-export function ForecastChart({ runId, version, actuals, seasonStart }: { runId: string; version: number; actuals: WeekActual[]; seasonStart: string | null }) {
+export function ForecastChart({
+  runId,
+  version,
+  actuals,
+  seasonStart,
+  measure = 'units',
+}: {
+  runId: string;
+  version: number;
+  actuals: WeekActual[];
+  seasonStart: string | null;
+  measure?: Measure;
+}) {
   const plan = usePlan(() => api.forecast(runId), runId, version);
   const history = useAsync(() => api.history(52), []);
   const [category, setCategory] = useState(ALL);
@@ -140,8 +161,8 @@ export function ForecastChart({ runId, version, actuals, seasonStart }: { runId:
     const [p, h] = [plan.data, history.data];
     if (!p || !h) return null;
     const season = seasonSoFar(category, actuals, sold.data ?? null, seasonStart);
-    return (width: number) => option(h, p, category, name, season, width);
-  }, [plan.data, history.data, category, name, actuals, sold.data, seasonStart]);
+    return (width: number) => option(h, p, category, name, season, width, measure);
+  }, [plan.data, history.data, category, name, actuals, sold.data, seasonStart, measure]);
   const caption = plan.data
     ? `Forecast revision ${plan.data.revision}, from season week ${plan.data.from_week}; bands of 80% and 95%${plan.data.totals ? ', measured by back-tests of the totals on the history' : ', the store series combined in quadrature'}. Season so far: ${category === ALL ? 'every unit sold' : 'units sold as the Monitor judged them (stores that sold out left out)'}.`
     : undefined;

@@ -5,10 +5,10 @@ import type { VarianceReport } from '../../../api/schemas';
 import { Chart, type ChartOption } from '../../../components/Chart';
 import { Empty, ErrorNotice, Loading } from '../../../components/Notices';
 import type { VarianceAlert } from '../runView';
-import { pct } from './format';
+import { axisName, pct, type Measure } from './format';
 import { usePlan } from './usePlan';
 
-function option(report: VarianceReport, alerts: VarianceAlert[]): ChartOption {
+function option(report: VarianceReport, alerts: VarianceAlert[], measure: Measure): ChartOption {
   const weeks = report.weeks.map((w) => `W${w.week}`);
   const alerted = new Set(alerts.map((a) => a.week));
   return {
@@ -19,7 +19,7 @@ function option(report: VarianceReport, alerts: VarianceAlert[]): ChartOption {
     legend: { bottom: 0 },
     grid: { left: 64, right: 24, top: 64, bottom: 64 },
     xAxis: { type: 'category', data: weeks, name: 'Season week', nameLocation: 'middle', nameGap: 28 },
-    yAxis: { type: 'value', name: 'Units', nameLocation: 'middle', nameGap: 48 },
+    yAxis: { type: 'value', name: axisName('', measure), nameLocation: 'middle', nameGap: 48 },
     series: [
       {
         name: 'Actual',
@@ -41,9 +41,9 @@ function option(report: VarianceReport, alerts: VarianceAlert[]): ChartOption {
   };
 }
 
-export function VarianceChart({ runId, version, alerts }: { runId: string; version: number; alerts: VarianceAlert[] }) {
+export function VarianceChart({ runId, version, alerts, measure = 'units' }: { runId: string; version: number; alerts: VarianceAlert[]; measure?: Measure }) {
   const report = usePlan(() => api.variance(runId), runId, version);
-  const chart = useMemo(() => (report.data && report.data.weeks.length > 0 ? option(report.data, alerts) : null), [report.data, alerts]);
+  const chart = useMemo(() => (report.data && report.data.weeks.length > 0 ? option(report.data, alerts, measure) : null), [report.data, alerts, measure]);
   return (
     <section className="panel" aria-labelledby="variance-title">
       <h2 id="variance-title">Weekly actuals</h2>
