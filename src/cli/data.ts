@@ -6,7 +6,7 @@ import { DEFAULT_SQLITE_PATH, type BatonStore } from '../store/index.js';
 import { seasonData, type SalesQuantity } from '../workflows/season-planning/data/index.js';
 import { openBatonStore as openStore } from './modules.js';
 import { mappingForTable, parseMapping } from '../workflows/season-planning/data/columns.js';
-import { csvFileSize, importCsv, type ImportReport, type WeekDates } from '../workflows/season-planning/data/csv-import.js';
+import { csvFileSize, DELIMITERS, importCsv, type Delimiter, type ImportReport, type WeekDates } from '../workflows/season-planning/data/csv-import.js';
 import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
 import { addDays, isIsoDate, mondayOnOrBefore, todayIso } from '../workflows/season-planning/data/weeks.js';
 
@@ -79,7 +79,7 @@ export function registerDataCommands(program: Command): void {
     .option('--categories <n>', 'categories', wholeNumber('categories', 1, 200), DEFAULT_SYNTHETIC.categories)
     .option('--weeks <n>', 'weeks of history', wholeNumber('weeks', 1, 1040), DEFAULT_SYNTHETIC.weeks)
     .option('--seed <n>', 'random seed (same seed, same data)', wholeNumber('seed', 0, 2 ** 31), DEFAULT_SYNTHETIC.seed)
-    .option('--last-week <date>', 'Monday of the last history week (default: the week before this one)')
+    .option('--last-week <date>', 'the first day of the last history week (default: the Monday of the week before this one)')
     .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
     .action(async (options: { stores: number; categories: number; weeks: number; seed: number; lastWeek?: string; db: string }) => {
       const lastWeek = options.lastWeek ?? addDays(mondayOnOrBefore(todayIso()), -7);
@@ -120,6 +120,11 @@ export function registerDataCommands(program: Command): void {
       oneOf<WeekDates>('week-dates', ['end', 'start']),
     )
     .option('--db <path>', 'SQLite file', process.env.BATON_SQLITE_PATH ?? DEFAULT_SQLITE_PATH)
+    .option(
+      '--delimiter <,|;|tab>',
+      'what separates the fields (default ,); with ; figures may use decimal commas (24.924,50), as spreadsheets in such locales save them',
+      oneOf<Delimiter>('delimiter', DELIMITERS),
+    )
     .option('--replace', 'the sales file replaces the whole sales history instead of adding to it (all or nothing)')
     .action(
       async (options: {
@@ -130,6 +135,7 @@ export function registerDataCommands(program: Command): void {
         quantity?: SalesQuantity;
         weekDates?: WeekDates;
         replace?: boolean;
+        delimiter?: Delimiter;
         db: string;
       }) => {
         const files = (['stores', 'categories', 'sales'] as const).flatMap((table) => (options[table] ? [{ table, path: options[table] }] : []));
@@ -161,6 +167,7 @@ export function registerDataCommands(program: Command): void {
                   quantity: options.quantity,
                   weekDates: options.weekDates,
                   replace: options.replace,
+                  delimiter: options.delimiter,
                 },
               );
             } catch (error) {

@@ -255,6 +255,18 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await page.getByRole('button', { name: 'Import' }).click();
     await eventually(() => page.getByTestId('error').textContent()).toContain("its weeks start on Sundays but the sales history's start on Mondays");
     expect(await page.getByTestId('error').textContent()).toContain('--week-dates end');
+    // A spreadsheet saved with semicolons and decimal commas: refused as one column until the separator is chosen.
+    const semicolons = {
+      name: 'semicolons.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('store_id;category_id;week_start_date;units_sold\nS001;C01;2025-12-22;40,5\n'),
+    };
+    await page.getByTestId('upload-file').setInputFiles(semicolons);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await eventually(() => page.getByTestId('error').textContent()).toContain('the file seems separated by semicolons, not commas');
+    await page.getByTestId('upload-delimiter').selectOption(';');
+    await page.getByRole('button', { name: 'Import' }).click();
+    await eventually(() => page.getByTestId('upload-report').textContent()).toContain('semicolons.csv: 1 rows into sales (0 new, 1 updated)');
     await screenshot(page, 'data');
   }, 60_000);
 

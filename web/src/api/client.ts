@@ -127,6 +127,9 @@ const query = (params: Record<string, string | number | undefined>): string => {
 
 const enc = encodeURIComponent;
 
+/** What separates a CSV file's fields, as the import routes take it. */
+export type Delimiter = ',' | ';' | 'tab';
+
 export interface SalesImportOptions {
   weekDates?: 'start' | 'end';
   quantity?: 'units' | 'sales_value';
@@ -156,10 +159,10 @@ export const api = {
   deliveryStatus: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}`, DeliveryStatus),
   deliveryHistory: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}/history`, DeliveryHistory),
   /** Sales take how their dates sit in the week, what their figures count (unset: as the header says) and whether they replace the history. */
-  importCsv: (table: ImportTable, file: { name: string; content: string }, sales: SalesImportOptions = {}) =>
+  importCsv: (table: ImportTable, file: { name: string; content: string }, sales: SalesImportOptions = {}, delimiter: Delimiter = ',') =>
     request(
       'POST',
-      `/api/data/${table}${query({ name: file.name, week_dates: sales.weekDates, quantity: sales.quantity, replace: sales.replace ? 'true' : undefined })}`,
+      `/api/data/${table}${query({ name: file.name, delimiter: delimiter === ',' ? undefined : delimiter, week_dates: sales.weekDates, quantity: sales.quantity, replace: sales.replace ? 'true' : undefined })}`,
       ImportReport,
       { raw: { content: file.content, type: 'text/csv' } },
     ),

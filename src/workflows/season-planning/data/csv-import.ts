@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { BatonError } from '../../../errors/index.js';
 import type { Category, ImportOutcome, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './types.js';
 import { IMPORT_FIELDS, quantityColumn, quantityMapping, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
-import { addDays, isIsoDate, toDayNumber, weekday } from './weeks.js';
+import { addDays, isIsoDate, toDayNumber, WEEKDAY_NAMES, weekday, weekdayName } from './weeks.js';
 
 export interface CsvSource {
   /** Shown in errors and the import log. */
@@ -43,6 +43,12 @@ export interface ImportOptions {
   /** csv-parse's max_record_size (default DEFAULT_CSV_MAX_RECORD_SIZE). */
   maxRecordSize?: number;
   /**
+   * What separates the fields (default `,`). With `;`, the convention of locales that write decimal commas,
+   * figures may use them: `24.924,50` is read as 24924.5. With `,`, quoted figures may carry thousands
+   * separators: `"24,924.50"`.
+   */
+  delimiter?: Delimiter;
+  /**
    * Sales: what the quantity column counts. Unset, a `Col=sales_value` mapping or a well-known
    * money header (Weekly_Sales) says sales value (with a warning for the header); otherwise units.
    */
@@ -59,8 +65,34 @@ export interface ImportOptions {
 
 export type WeekDates = 'start' | 'end';
 
-const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
-const withWeekday = (week: string) => `${week} (a ${WEEKDAYS[weekday(week)]})`;
+export const DELIMITERS = [',', ';', 'tab'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+const delimiterChar = (delimiter: Delimiter | undefined): string => (delimiter === 'tab' ? '\t' : (delimiter ?? ','));
+const DELIMITER_NAMES: Record<string, string> = { ';': 'semicolons', '\t': 'tabs', ',': 'commas' };
+
+/** The fields each table reads as figures. */
+const FIGURES: Readonly<Record<ImportTable, readonly string[]>> = { stores: ['store_size_sqft', 'median_income'], categories: [], sales: ['units_sold'] };
+const THOUSANDS_COMMAS = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+const DECIMAL_COMMA = /^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$/;
+
+/**
+ * A figure as JavaScript reads it. Separated by semicolons, the file follows the decimal-comma convention:
+ * a comma is the decimal mark and dots group thousands in threes (`1.234` is 1234, `24.924,50` 24924.5;
+ * `24924.50`, not grouped in threes, stays a decimal dot). Otherwise commas may group thousands. Anything
+ * else is left for the row check to report; a text without the marks looked for costs an indexOf or two.
+ */
+function plainFigure(text: string, decimalComma: boolean): string {
+  if (decimalComma) {
+    if (!text.includes(',') && !text.includes('.')) return text;
+    const value = text.trim();
+    return DECIMAL_COMMA.test(value) ? value.replaceAll('.', '').replace(',', '.') : text;
+  }
+  if (!text.includes(',')) return text;
+  const value = text.trim();
+  return THOUSANDS_COMMAS.test(value) ? value.replaceAll(',', '') : text;
+}
+
+const withWeekday = (week: string) => `${week} (a ${weekdayName(week)})`;
 
 /**
  * The weekday every week of the file starts on. A history is a grid of 7-day weeks: rows on other
@@ -80,10 +112,10 @@ function fileWeekday(weeks: readonly string[], source: string, weekDates: WeekDa
 
 /** Refuses a file whose weeks start on another weekday than the stored history's: added, every week would count twice. */
 async function sameWeekdayAsHistory(data: SeasonData, source: string, weekDay: number, weekDates: WeekDates): Promise<void> {
-  const stored = await data.anyHistoryWeek();
+  const stored = await data.firstHistoryWeek();
   if (stored === null || weekday(stored) === weekDay) return;
-  const fileDay = WEEKDAYS[weekDay]!;
-  const historyDay = WEEKDAYS[weekday(stored)]!;
+  const fileDay = WEEKDAY_NAMES[weekDay]!;
+  const historyDay = weekdayName(stored);
   throw new BatonError(
     'CONFLICT',
     `${source}: its weeks start on ${fileDay}s but the sales history's start on ${historyDay}s (${stored}): added to it, every week would be counted twice`,
@@ -227,6 +259,21 @@ function presentId(value: string | null | undefined, field: string, line: number
   return id ?? '';
 }
 
+/**
+ * A header read as one column that holds another separator is a file separated by it (a spreadsheet saved
+ * in a locale that writes decimal commas uses semicolons): said so, rather than every column reported missing.
+ */
+function refuseOtherDelimiter(header: readonly string[], source: string, delimiter: Delimiter | undefined): void {
+  if (header.length !== 1) return;
+  const used = [';', '\t', ','].find((c) => c !== delimiterChar(delimiter) && header[0]!.includes(c));
+  if (used === undefined) return;
+  const option = used === '\t' ? 'tab' : used;
+  throw new BatonError('BAD_REQUEST', `${source}: its header ${quote(header[0]!)} is one column: the file seems separated by ${DELIMITER_NAMES[used]}, not ${DELIMITER_NAMES[delimiterChar(delimiter)]}`, {
+    details: { source, header: header[0], delimiter: delimiter ?? ',', seems: option },
+    suggestions: [`import it with --delimiter '${option}' (?delimiter=${encodeURIComponent(option)} on upload)${used === ';' ? ': decimal commas are then read too (24.924,50)' : ''}`],
+  });
+}
+
 const UNREADABLE: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied' };
 
 /**
@@ -273,6 +320,7 @@ async function* records(source: CsvSource, options: ImportOptions): AsyncGenerat
   // Line endings are detected from the file (LF, CRLF or bare CR); rows of the wrong length are
   // reported by this module with their line rather than failing the parser.
   const parser = new LineParser({
+    delimiter: delimiterChar(options.delimiter),
     bom: true,
     skip_empty_lines: true,
     relax_column_count: true,
@@ -353,9 +401,12 @@ async function readRows<T extends ImportTable>(
   let accepted = 0;
   const problems = new Problems();
   const skipped: Skipped = { count: 0 };
+  const figures = FIGURES[table];
+  const decimalComma = options.delimiter === ';';
   for await (const { fields, line } of records(source, options)) {
     if (columns === undefined) {
       const header = fields.map((f) => f.trim());
+      refuseOtherDelimiter(header, source.name, options.delimiter);
       onHeader?.(header);
       columns = [...resolveColumns(table, header, table === 'sales' ? quantityMapping(options.mapping ?? {}) : (options.mapping ?? {}), source.name)];
       width = header.length;
@@ -373,6 +424,7 @@ async function readRows<T extends ImportTable>(
     const raw: Record<string, string | null> = {};
     for (const field of IMPORT_FIELDS[table]) raw[field] = null;
     for (const [field, index] of columns) raw[field] = isMissing(fields[index]) ? null : (fields[index] ?? null);
+    for (const field of figures) if (raw[field] != null) raw[field] = plainFigure(raw[field], decimalComma);
     if (table === 'sales' && raw.units_sold === null) {
       skipped.count++;
       skipped.firstLine ??= line;

@@ -291,9 +291,14 @@ export class KyselySeasonData implements SeasonData {
     return rows.map((r) => ({ storeId: r.store_id, categoryId: r.category_id, weekStartDate: r.week_start_date, unitsSold: Number(r.units_sold) }));
   }
 
-  async anyHistoryWeek(): Promise<string | null> {
-    const [row] = await this.all(this.db.selectFrom('historical_sales').select('week_start_date').limit(1).compile());
-    return row?.week_start_date ?? null;
+  async firstHistoryWeek(): Promise<string | null> {
+    const [row] = await this.all(
+      this.db
+        .selectFrom('historical_sales')
+        .select((eb) => eb.fn.min<string | null>('week_start_date').as('first'))
+        .compile(),
+    );
+    return row?.first ?? null;
   }
 
   async salesSummary(): Promise<SalesSummary> {

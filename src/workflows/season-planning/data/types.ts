@@ -103,8 +103,8 @@ export interface SeasonData {
   /** Every history row, ordered by store, category and week. */
   listSales(): Promise<WeeklySales[]>;
   salesSummary(): Promise<SalesSummary>;
-  /** The week date of one stored sales row (null with no history): every row's week starts on its weekday. */
-  anyHistoryWeek(): Promise<string | null>;
+  /** The history's first week (null with no history): every week of a history starts on its weekday. */
+  firstHistoryWeek(): Promise<string | null>;
   listImports(limit?: number): Promise<ImportRecord[]>;
   /** What the sales history counts: the latest sales import's quantity (null before any sales import; units for imports older than the record). */
   salesQuantity(): Promise<SalesQuantity | null>;

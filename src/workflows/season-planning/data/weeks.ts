@@ -11,6 +11,10 @@ export { addDays, daysBetween } from '../../../llm/season-parameters.js';
 /** Monday = 0 … Sunday = 6. */
 export const weekday = (iso: string): number => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
 export const mondayOnOrBefore = (iso: string): string => addDays(iso, -weekday(iso));
+export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+export const weekdayName = (iso: string): string => WEEKDAY_NAMES[weekday(iso)]!;
+/** The latest date on or before `iso` that falls on the weekday of `like`. */
+export const sameWeekdayOnOrBefore = (iso: string, like: string): string => addDays(iso, -((weekday(iso) - weekday(like) + 7) % 7));
 
 /** Day of the year, 0-based, and the position in the year as a fraction (for seasonality). */
 export function yearFraction(iso: string): number {

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BatonError } from '../../../errors/index.js';
 import { mappingForTable, parseMapping, type ImportTable } from '../data/columns.js';
-import { DEFAULT_CSV_MAX_RECORD_SIZE, importCsv } from '../data/csv-import.js';
+import { DEFAULT_CSV_MAX_RECORD_SIZE, DELIMITERS, importCsv } from '../data/csv-import.js';
 import type { SeasonData } from '../data/index.js';
 import { DataSummary, ImportReport, Quantity } from '../contracts.js';
 import { errorResponses } from '../../../server/schemas.js';
@@ -25,6 +25,7 @@ const importQuery = z.object({
     .enum(['end', 'start'])
     .optional()
     .describe("Sales: whether each date is the last day of its week (Walmart's Friday Date) or the first (default start)"),
+  delimiter: z.enum(DELIMITERS).optional().describe('What separates the fields: , (default), ; (figures may then use decimal commas, 24.924,50) or tab'),
   replace: z
     .enum(['true', 'false'])
     .optional()
@@ -93,12 +94,12 @@ export const dataRoutes =
         },
         async (request) => {
           const mapping = mappingForTable(table, parseMapping(request.query.map));
-          const { quantity, week_dates, replace } = request.query;
+          const { quantity, week_dates, replace, delimiter } = request.query;
           const { weekDates, ...report } = await importCsv(
             data,
             table,
             { name: request.query.name ?? `${table}.csv`, stream: request.body },
-            { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE, quantity, weekDates: week_dates, replace },
+            { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE, quantity, weekDates: week_dates, replace, delimiter },
           );
           return { ...report, ...(weekDates === undefined ? {} : { week_dates: weekDates }) };
         },

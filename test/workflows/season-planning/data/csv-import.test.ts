@@ -118,6 +118,44 @@ describeEachStore('CSV import', (kind) => {
     expect(await seasonData(store).listStores()).toEqual([]);
   });
 
+  it('reads a file separated by semicolons with decimal commas, and one separated by tabs', async () => {
+    const semicolons = ['Store;Dept;Date;Weekly_Sales', '1;1;2012-02-10;24.924,50', '1;1;2012-02-17;-1.234', '2;1;2012-02-10;46039,49', '2;1;2012-02-17;7', '2;1;2012-02-24;24924.50'].join('\n');
+    await importCsv(seasonData(store), 'sales', { name: 'semi.csv', content: semicolons }, { delimiter: ';' });
+    expect((await seasonData(store).listSales()).map((s) => [s.storeId, s.weekStartDate, s.unitsSold])).toEqual([
+      ['1', '2012-02-10', 24924.5],
+      ['1', '2012-02-17', -1234],
+      ['2', '2012-02-10', 46039.49],
+      ['2', '2012-02-17', 7],
+      // Not grouped in threes: a decimal dot, as written.
+      ['2', '2012-02-24', 24924.5],
+    ]);
+    const tabs = ['Store\tType\tSize', '1\tA\t151315', '2\tB\t202307'].join('\n');
+    await importCsv(seasonData(store), 'stores', { name: 'stores.tsv', content: tabs }, { delimiter: 'tab' });
+    expect((await seasonData(store).listStores()).map((s) => [s.storeId, s.storeFormat, s.storeSizeSqft])).toEqual([
+      ['1', 'A', 151315],
+      ['2', 'B', 202307],
+    ]);
+  });
+
+  it('reads quoted figures with thousands commas in a comma-separated file, and refuses a decimal comma there', async () => {
+    await importCsv(seasonData(store), 'sales', { name: 'us.csv', content: 'Store,Dept,Date,Weekly_Sales\n1,1,2012-02-10,"24,924.50"\n1,1,2012-02-17,"1,234,567"\n' });
+    expect((await seasonData(store).listSales()).map((s) => s.unitsSold)).toEqual([24924.5, 1234567]);
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'eu.csv', content: 'Store,Dept,Date,Weekly_Sales\n1,1,2012-02-24,"24,5"\n' }));
+    expect(error.details.problems).toEqual([{ line: 2, field: 'units_sold', message: '"24,5" is not a number' }]);
+  });
+
+  it('says a file read as one column is separated by semicolons (or tabs), and how to import it', async () => {
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'semi.csv', content: 'Store;Dept;Date;Weekly_Sales\n1;1;2012-02-10;24924,50\n' }));
+    expect(error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'semi.csv: its header "Store;Dept;Date;Weekly_Sales" is one column: the file seems separated by semicolons, not commas',
+      suggestions: ["import it with --delimiter ';' (?delimiter=%3B on upload): decimal commas are then read too (24.924,50)"],
+    });
+    const tabs = await importError(importCsv(seasonData(store), 'stores', { name: 'stores.tsv', content: 'Store\tType\tSize\n1\tA\t100\n' }));
+    expect(tabs.message).toBe('stores.tsv: its header "Store\tType\tSize" is one column: the file seems separated by tabs, not commas');
+    expect(await seasonData(store).listSales()).toEqual([]);
+  });
+
   it('updates rows on re-import rather than duplicating them', async () => {
     await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: SALES.join('\n') });
     const again = await importCsv(seasonData(store), 'sales', { name: 'sales.csv', content: [...SALES.slice(0, 2), '1,1,2012-01-13,7,FALSE', '9,1,2012-01-06,1,FALSE'].join('\n') });

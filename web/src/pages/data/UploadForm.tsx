@@ -4,7 +4,7 @@
  * as `baton data import` does: the import's warnings point at these choices.
  */
 import { useState, type FormEvent } from 'react';
-import { api, type SalesImportOptions } from '../../api/client';
+import { api, type Delimiter, type SalesImportOptions } from '../../api/client';
 import { IMPORT_TABLES, type ImportReport, type ImportTable } from '../../api/schemas';
 import { ErrorNotice } from '../../components/Notices';
 
@@ -12,6 +12,7 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
   const [table, setTable] = useState<ImportTable>('sales');
   const [file, setFile] = useState<File | null>(null);
   const [sales, setSales] = useState<SalesImportOptions>({});
+  const [delimiter, setDelimiter] = useState<Delimiter>(',');
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -23,7 +24,7 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
     setError(null);
     setReport(null);
     try {
-      setReport(await api.importCsv(table, { name: file.name, content: await file.text() }, table === 'sales' ? sales : {}));
+      setReport(await api.importCsv(table, { name: file.name, content: await file.text() }, table === 'sales' ? sales : {}, delimiter));
       onImported();
     } catch (e) {
       setError(e);
@@ -48,6 +49,14 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
         </label>
         <label>
           File <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
+        </label>
+        <label>
+          Separated by{' '}
+          <select value={delimiter} onChange={(e) => setDelimiter(e.target.value as Delimiter)} data-testid="upload-delimiter">
+            <option value=",">commas</option>
+            <option value=";">semicolons (decimal commas)</option>
+            <option value="tab">tabs</option>
+          </select>
         </label>
         {table === 'sales' ? (
           <>
