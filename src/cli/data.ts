@@ -6,7 +6,16 @@ import { DEFAULT_SQLITE_PATH, type BatonStore } from '../store/index.js';
 import { seasonData, type SalesQuantity } from '../workflows/season-planning/data/index.js';
 import { openBatonStore as openStore } from './modules.js';
 import { mappingForTable, parseMapping } from '../workflows/season-planning/data/columns.js';
-import { csvFileSize, DELIMITERS, importCsv, type Delimiter, type ImportReport, type WeekDates } from '../workflows/season-planning/data/csv-import.js';
+import {
+  csvFileSize,
+  DATE_ORDERS,
+  DELIMITERS,
+  importCsv,
+  type DateOrder,
+  type Delimiter,
+  type ImportReport,
+  type WeekDates,
+} from '../workflows/season-planning/data/csv-import.js';
 import { DEFAULT_SYNTHETIC, loadSyntheticData } from '../workflows/season-planning/data/load-synthetic.js';
 import { addDays, isIsoDate, mondayOnOrBefore, todayIso } from '../workflows/season-planning/data/weeks.js';
 
@@ -125,6 +134,11 @@ export function registerDataCommands(program: Command): void {
       'what separates the fields (default ,); with ; figures may use decimal commas (24.924,50), as spreadsheets in such locales save them',
       oneOf<Delimiter>('delimiter', DELIMITERS),
     )
+    .option(
+      '--date-order <mdy|dmy>',
+      'sales: whether a slash date names the month first (mdy, the default: 2/10/2012 is February 10) or the day (dmy); dotted dates (10.02.2012) are read day first',
+      oneOf<DateOrder>('date-order', DATE_ORDERS),
+    )
     .option('--replace', 'the sales file replaces the whole sales history instead of adding to it (all or nothing)')
     .action(
       async (options: {
@@ -136,6 +150,7 @@ export function registerDataCommands(program: Command): void {
         weekDates?: WeekDates;
         replace?: boolean;
         delimiter?: Delimiter;
+        dateOrder?: DateOrder;
         db: string;
       }) => {
         const files = (['stores', 'categories', 'sales'] as const).flatMap((table) => (options[table] ? [{ table, path: options[table] }] : []));
@@ -168,6 +183,7 @@ export function registerDataCommands(program: Command): void {
                   weekDates: options.weekDates,
                   replace: options.replace,
                   delimiter: options.delimiter,
+                  dateOrder: options.dateOrder,
                 },
               );
             } catch (error) {

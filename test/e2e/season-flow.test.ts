@@ -267,6 +267,16 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     await page.getByTestId('upload-delimiter').selectOption(';');
     await page.getByRole('button', { name: 'Import' }).click();
     await eventually(() => page.getByTestId('upload-report').textContent()).toContain('semicolons.csv: 1 rows into sales (0 new, 1 updated)');
+    // Dates written day first (22/12/2025, a Monday), read so when told.
+    await page.getByTestId('upload-delimiter').selectOption(',');
+    await page.getByTestId('upload-date-order').selectOption('dmy');
+    await page.getByTestId('upload-file').setInputFiles({
+      name: 'day-first.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('store_id,category_id,week_start_date,units_sold\nS001,C01,22/12/2025,41\n'),
+    });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await eventually(() => page.getByTestId('upload-report').textContent()).toContain('day-first.csv: 1 rows into sales (0 new, 1 updated)');
     await screenshot(page, 'data');
   }, 60_000);
 

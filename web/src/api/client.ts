@@ -134,6 +134,8 @@ export interface SalesImportOptions {
   weekDates?: 'start' | 'end';
   quantity?: 'units' | 'sales_value';
   replace?: boolean;
+  /** Slash dates month first (the default) or day first. */
+  dateOrder?: 'mdy' | 'dmy';
 }
 
 export const api = {
@@ -162,7 +164,14 @@ export const api = {
   importCsv: (table: ImportTable, file: { name: string; content: string }, sales: SalesImportOptions = {}, delimiter: Delimiter = ',') =>
     request(
       'POST',
-      `/api/data/${table}${query({ name: file.name, delimiter: delimiter === ',' ? undefined : delimiter, week_dates: sales.weekDates, quantity: sales.quantity, replace: sales.replace ? 'true' : undefined })}`,
+      `/api/data/${table}${query({
+        name: file.name,
+        delimiter: delimiter === ',' ? undefined : delimiter,
+        week_dates: sales.weekDates,
+        date_order: sales.dateOrder,
+        quantity: sales.quantity,
+        replace: sales.replace ? 'true' : undefined,
+      })}`,
       ImportReport,
       { raw: { content: file.content, type: 'text/csv' } },
     ),

@@ -49,6 +49,11 @@ export interface ImportOptions {
    */
   delimiter?: Delimiter;
   /**
+   * Sales: which part of a slash date comes first, the month (`mdy`, the default: 2/10/2012 is February 10)
+   * or the day (`dmy`: 10/2/2012). Dotted dates (10.02.2012) are always read day first, ISO dates as they are.
+   */
+  dateOrder?: DateOrder;
+  /**
    * Sales: what the quantity column counts. Unset, a `Col=sales_value` mapping or a well-known
    * money header (Weekly_Sales) says sales value (with a warning for the header); otherwise units.
    */
@@ -64,6 +69,21 @@ export interface ImportOptions {
 }
 
 export type WeekDates = 'start' | 'end';
+
+export const DATE_ORDERS = ['mdy', 'dmy'] as const;
+export type DateOrder = (typeof DATE_ORDERS)[number];
+const SLASH_OR_DOT_DATE = /^(\d{1,2})([/.])(\d{1,2})\2(\d{4})$/;
+
+/**
+ * A slash or dotted date written day first, as ISO (undefined when it is not one): dotted dates are always
+ * day first; slash dates only under `dmy`. Month-first slash dates are the row check's (M/D/YYYY).
+ */
+function dayFirstDate(text: string, dateOrder: DateOrder): string | undefined {
+  const parts = SLASH_OR_DOT_DATE.exec(text.trim());
+  if (!parts || (parts[2] === '/' && dateOrder !== 'dmy')) return undefined;
+  const iso = `${parts[4]}-${parts[3]!.padStart(2, '0')}-${parts[1]!.padStart(2, '0')}`;
+  return isIsoDate(iso) ? iso : undefined;
+}
 
 export const DELIMITERS = [',', ';', 'tab'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
@@ -403,6 +423,7 @@ async function readRows<T extends ImportTable>(
   const skipped: Skipped = { count: 0 };
   const figures = FIGURES[table];
   const decimalComma = options.delimiter === ';';
+  const dateOrder = options.dateOrder ?? 'mdy';
   for await (const { fields, line } of records(source, options)) {
     if (columns === undefined) {
       const header = fields.map((f) => f.trim());
@@ -425,6 +446,16 @@ async function readRows<T extends ImportTable>(
     for (const field of IMPORT_FIELDS[table]) raw[field] = null;
     for (const [field, index] of columns) raw[field] = isMissing(fields[index]) ? null : (fields[index] ?? null);
     for (const field of figures) if (raw[field] != null) raw[field] = plainFigure(raw[field], decimalComma);
+    if (table === 'sales' && raw.week_start_date != null) {
+      const date = raw.week_start_date;
+      const dayFirst = dayFirstDate(date, dateOrder);
+      if (dayFirst !== undefined) raw.week_start_date = dayFirst;
+      // 13/02/2012 is no date month first, but is one day first: said so, rather than "not a date".
+      else if (dateOrder === 'mdy' && date.includes('/') && toIsoDate(date) === undefined && dayFirstDate(date, 'dmy') !== undefined) {
+        problems.add({ line, field: 'week_start_date', message: `${quote(date)} is not a date month first (M/D/YYYY); the file seems to write the day first: import it with --date-order dmy (?date_order=dmy)` });
+        continue;
+      }
+    }
     if (table === 'sales' && raw.units_sold === null) {
       skipped.count++;
       skipped.firstLine ??= line;

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BatonError } from '../../../errors/index.js';
 import { mappingForTable, parseMapping, type ImportTable } from '../data/columns.js';
-import { DEFAULT_CSV_MAX_RECORD_SIZE, DELIMITERS, importCsv } from '../data/csv-import.js';
+import { DATE_ORDERS, DEFAULT_CSV_MAX_RECORD_SIZE, DELIMITERS, importCsv } from '../data/csv-import.js';
 import type { SeasonData } from '../data/index.js';
 import { DataSummary, ImportReport, Quantity } from '../contracts.js';
 import { errorResponses } from '../../../server/schemas.js';
@@ -26,6 +26,10 @@ const importQuery = z.object({
     .optional()
     .describe("Sales: whether each date is the last day of its week (Walmart's Friday Date) or the first (default start)"),
   delimiter: z.enum(DELIMITERS).optional().describe('What separates the fields: , (default), ; (figures may then use decimal commas, 24.924,50) or tab'),
+  date_order: z
+    .enum(DATE_ORDERS)
+    .optional()
+    .describe('Sales: whether a slash date names the month first (mdy, default: 2/10/2012 is February 10) or the day (dmy); dotted dates are read day first'),
   replace: z
     .enum(['true', 'false'])
     .optional()
@@ -94,12 +98,20 @@ export const dataRoutes =
         },
         async (request) => {
           const mapping = mappingForTable(table, parseMapping(request.query.map));
-          const { quantity, week_dates, replace, delimiter } = request.query;
+          const { quantity, week_dates, replace, delimiter, date_order } = request.query;
           const { weekDates, ...report } = await importCsv(
             data,
             table,
             { name: request.query.name ?? `${table}.csv`, stream: request.body },
-            { mapping, maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE, quantity, weekDates: week_dates, replace, delimiter },
+            {
+              mapping,
+              maxRecordSize: options.maxRecordSize ?? DEFAULT_CSV_MAX_RECORD_SIZE,
+              quantity,
+              weekDates: week_dates,
+              replace,
+              delimiter,
+              dateOrder: date_order,
+            },
           );
           return { ...report, ...(weekDates === undefined ? {} : { week_dates: weekDates }) };
         },

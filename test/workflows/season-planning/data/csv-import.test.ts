@@ -144,6 +144,27 @@ describeEachStore('CSV import', (kind) => {
     expect(error.details.problems).toEqual([{ line: 2, field: 'units_sold', message: '"24,5" is not a number' }]);
   });
 
+  it('reads dotted dates day first, slash dates day first with dateOrder dmy, and says when a file seems to write the day first', async () => {
+    const german = ['Filiale;Abteilung;Datum;Umsatz', '1;1;10.02.2012;24.924,50', '1;1;17.02.2012;46.039,49'].join('\n');
+    const mapping = { Filiale: 'store_id', Abteilung: 'category_id', Datum: 'week_start_date', Umsatz: 'units_sold' };
+    await importCsv(seasonData(store), 'sales', { name: 'umsatz.csv', content: german }, { delimiter: ';', mapping });
+    expect((await seasonData(store).listSales()).map((s) => [s.weekStartDate, s.unitsSold])).toEqual([
+      ['2012-02-10', 24924.5],
+      ['2012-02-17', 46039.49],
+    ]);
+    const dayFirst = ['Store,Dept,Date,Units', '2,1,10/02/2012,5', '2,1,17/02/2012,6'].join('\n');
+    const error = await importError(importCsv(seasonData(store), 'sales', { name: 'uk.csv', content: dayFirst }));
+    expect(error.details.problems).toEqual([
+      {
+        line: 3,
+        field: 'week_start_date',
+        message: '"17/02/2012" is not a date month first (M/D/YYYY); the file seems to write the day first: import it with --date-order dmy (?date_order=dmy)',
+      },
+    ]);
+    await importCsv(seasonData(store), 'sales', { name: 'uk.csv', content: dayFirst }, { dateOrder: 'dmy' });
+    expect((await seasonData(store).listSales()).filter((s) => s.storeId === '2').map((s) => s.weekStartDate)).toEqual(['2012-02-10', '2012-02-17']);
+  });
+
   it('says a file read as one column is separated by semicolons (or tabs), and how to import it', async () => {
     const error = await importError(importCsv(seasonData(store), 'sales', { name: 'semi.csv', content: 'Store;Dept;Date;Weekly_Sales\n1;1;2012-02-10;24924,50\n' }));
     expect(error).toMatchObject({

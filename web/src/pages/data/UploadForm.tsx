@@ -72,6 +72,17 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
               </select>
             </label>
             <label>
+              Slash dates are{' '}
+              <select
+                value={sales.dateOrder ?? 'mdy'}
+                onChange={(e) => setSales({ ...sales, dateOrder: e.target.value as 'mdy' | 'dmy' })}
+                data-testid="upload-date-order"
+              >
+                <option value="mdy">month first (2/10 is February 10)</option>
+                <option value="dmy">day first (10/2 is February 10)</option>
+              </select>
+            </label>
+            <label>
               Figures are{' '}
               <select
                 value={sales.quantity ?? ''}
