@@ -17,7 +17,12 @@ import { z } from 'zod';
 import { BatonError } from '../../../errors/index.js';
 import type { Category, ImportOutcome, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './types.js';
 import { IMPORT_FIELDS, quantityColumn, quantityMapping, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
-import { addDays, isIsoDate, toDayNumber, WEEKDAY_NAMES, weekday, weekdayName } from './weeks.js';
+import { addDays, isIsoDate, toDayNumber } from './weeks.js';
+import { dayFirstDate, delimiterChar, FIGURES, plainFigure, refuseOtherDelimiter, type DateOrder, type Delimiter } from './csv-conventions.js';
+import { fileWeekday, sameWeekdayAsHistory, type WeekDates } from './week-grid.js';
+
+export { DATE_ORDERS, DELIMITERS, type DateOrder, type Delimiter } from './csv-conventions.js';
+export type { WeekDates } from './week-grid.js';
 
 export interface CsvSource {
   /** Shown in errors and the import log. */
@@ -68,86 +73,6 @@ export interface ImportOptions {
   replace?: boolean;
 }
 
-export type WeekDates = 'start' | 'end';
-
-export const DATE_ORDERS = ['mdy', 'dmy'] as const;
-export type DateOrder = (typeof DATE_ORDERS)[number];
-const SLASH_OR_DOT_DATE = /^(\d{1,2})([/.])(\d{1,2})\2(\d{4})$/;
-
-/**
- * A slash or dotted date written day first, as ISO (undefined when it is not one): dotted dates are always
- * day first; slash dates only under `dmy`. Month-first slash dates are the row check's (M/D/YYYY).
- */
-function dayFirstDate(text: string, dateOrder: DateOrder): string | undefined {
-  const parts = SLASH_OR_DOT_DATE.exec(text.trim());
-  if (!parts || (parts[2] === '/' && dateOrder !== 'dmy')) return undefined;
-  const iso = `${parts[4]}-${parts[3]!.padStart(2, '0')}-${parts[1]!.padStart(2, '0')}`;
-  return isIsoDate(iso) ? iso : undefined;
-}
-
-export const DELIMITERS = [',', ';', 'tab'] as const;
-export type Delimiter = (typeof DELIMITERS)[number];
-const delimiterChar = (delimiter: Delimiter | undefined): string => (delimiter === 'tab' ? '\t' : (delimiter ?? ','));
-const DELIMITER_NAMES: Record<string, string> = { ';': 'semicolons', '\t': 'tabs', ',': 'commas' };
-
-/** The fields each table reads as figures. */
-const FIGURES: Readonly<Record<ImportTable, readonly string[]>> = { stores: ['store_size_sqft', 'median_income'], categories: [], sales: ['units_sold'] };
-const THOUSANDS_COMMAS = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/;
-const DECIMAL_COMMA = /^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$/;
-
-/**
- * A figure as JavaScript reads it. Separated by semicolons, the file follows the decimal-comma convention:
- * a comma is the decimal mark and dots group thousands in threes (`1.234` is 1234, `24.924,50` 24924.5;
- * `24924.50`, not grouped in threes, stays a decimal dot). Otherwise commas may group thousands. Anything
- * else is left for the row check to report; a text without the marks looked for costs an indexOf or two.
- */
-function plainFigure(text: string, decimalComma: boolean): string {
-  if (decimalComma) {
-    if (!text.includes(',') && !text.includes('.')) return text;
-    const value = text.trim();
-    return DECIMAL_COMMA.test(value) ? value.replaceAll('.', '').replace(',', '.') : text;
-  }
-  if (!text.includes(',')) return text;
-  const value = text.trim();
-  return THOUSANDS_COMMAS.test(value) ? value.replaceAll(',', '') : text;
-}
-
-const withWeekday = (week: string) => `${week} (a ${weekdayName(week)})`;
-
-/**
- * The weekday every week of the file starts on. A history is a grid of 7-day weeks: rows on other
- * weekdays would be snapped onto it and added to the week they land in, so a mix is refused.
- */
-function fileWeekday(weeks: readonly string[], source: string, weekDates: WeekDates): number | undefined {
-  const first = weeks[0];
-  if (first === undefined) return undefined;
-  const other = weeks.find((week) => weekday(week) !== weekday(first));
-  if (other === undefined) return weekday(first);
-  const stored = weekDates === 'end' ? ' (stored from the day after the previous week\'s date, as --week-dates end says)' : '';
-  throw new BatonError('INVALID_PARAMETERS', `${source}: weeks start on different weekdays, ${withWeekday(first)} and ${withWeekday(other)}${stored}: weekly sales need one date per week, on the same weekday throughout`, {
-    details: { source, weeks: [first, other] },
-    suggestions: ['give each week the date of the same weekday (for example the Monday each week starts, or the Friday it ends with --week-dates end)'],
-  });
-}
-
-/** Refuses a file whose weeks start on another weekday than the stored history's: added, every week would count twice. */
-async function sameWeekdayAsHistory(data: SeasonData, source: string, weekDay: number, weekDates: WeekDates): Promise<void> {
-  const stored = await data.firstHistoryWeek();
-  if (stored === null || weekday(stored) === weekDay) return;
-  const fileDay = WEEKDAY_NAMES[weekDay]!;
-  const historyDay = weekdayName(stored);
-  throw new BatonError(
-    'CONFLICT',
-    `${source}: its weeks start on ${fileDay}s but the sales history's start on ${historyDay}s (${stored}): added to it, every week would be counted twice`,
-    {
-      details: { source, file_weekday: fileDay, history_weekday: historyDay, history_week: stored, week_dates: weekDates },
-      suggestions: [
-        'to replace the history with this file, import it with --replace (?replace=true)',
-        `if the file's dates are the ${weekDates === 'end' ? 'first' : 'last'} day of each week, import it with --week-dates ${weekDates === 'end' ? 'start' : 'end'} (?week_dates=${weekDates === 'end' ? 'start' : 'end'})`,
-      ],
-    },
-  );
-}
 
 export interface ImportReport extends ImportOutcome {
   table: ImportTable;
@@ -277,21 +202,6 @@ function presentId(value: string | null | undefined, field: string, line: number
   const id = present(value, field, line, problems)?.trim();
   if (id === '') problems.add({ line, field, message: 'is empty' });
   return id ?? '';
-}
-
-/**
- * A header read as one column that holds another separator is a file separated by it (a spreadsheet saved
- * in a locale that writes decimal commas uses semicolons): said so, rather than every column reported missing.
- */
-function refuseOtherDelimiter(header: readonly string[], source: string, delimiter: Delimiter | undefined): void {
-  if (header.length !== 1) return;
-  const used = [';', '\t', ','].find((c) => c !== delimiterChar(delimiter) && header[0]!.includes(c));
-  if (used === undefined) return;
-  const option = used === '\t' ? 'tab' : used;
-  throw new BatonError('BAD_REQUEST', `${source}: its header ${quote(header[0]!)} is one column: the file seems separated by ${DELIMITER_NAMES[used]}, not ${DELIMITER_NAMES[delimiterChar(delimiter)]}`, {
-    details: { source, header: header[0], delimiter: delimiter ?? ',', seems: option },
-    suggestions: [`import it with --delimiter '${option}' (?delimiter=${encodeURIComponent(option)} on upload)${used === ';' ? ': decimal commas are then read too (24.924,50)' : ''}`],
-  });
 }
 
 const UNREADABLE: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied' };

@@ -1,9 +1,9 @@
 /** Writes a synthetic data set into the store (the demo's and `baton data generate`'s data). */
-import { BatonError } from '../../../errors/index.js';
 import type { DatabaseHost } from '../../../store/index.js';
 import { seasonData } from './index.js';
-import type { ImportOutcome, SeasonData, WeeklySales } from './types.js';
-import { addDays, sameWeekdayOnOrBefore, weekday, weekdayName } from './weeks.js';
+import type { ImportOutcome, WeeklySales } from './types.js';
+import { generatedOnHistoryWeekday } from './week-grid.js';
+import { addDays } from './weeks.js';
 import { generateRetailData, type SyntheticDataSet, type SyntheticOptions } from './synthetic.js';
 
 export const DEFAULT_SYNTHETIC = { stores: 50, categories: 3, weeks: 156, seed: 42 } as const;
@@ -32,7 +32,7 @@ function hiddenDemand(data: SyntheticDataSet, lastWeek: string): WeeklySales[] {
 
 export async function loadSyntheticData(host: DatabaseHost, options: SyntheticOptions, now = Date.now()): Promise<SyntheticLoad> {
   const season = seasonData(host);
-  await sameWeekdayAsHistory(season, options.lastWeek);
+  await generatedOnHistoryWeekday(season, options.lastWeek);
   const data = generateRetailData(options);
   const source = `synthetic(seed=${options.seed}, stores=${options.stores}, categories=${options.categories}, weeks=${options.weeks}, last week ${options.lastWeek})`;
   const stores = await season.importStores({ source, rows: data.stores, warnings: [], at: now });
@@ -40,22 +40,4 @@ export async function loadSyntheticData(host: DatabaseHost, options: SyntheticOp
   const sales = await season.importSales({ source, rows: data.sales, warnings: [], at: now });
   await season.saveSimulatedDemand(hiddenDemand(data, options.lastWeek));
   return { data, stores, categories, sales };
-}
-
-/**
- * Generated weeks start on the weekday of `lastWeek`: into a history whose weeks start on another (imported
- * Walmart weeks start on Saturdays), every week would be counted twice, so that is refused before anything is written.
- */
-async function sameWeekdayAsHistory(season: SeasonData, lastWeek: string): Promise<void> {
-  const stored = await season.firstHistoryWeek();
-  if (stored === null || weekday(stored) === weekday(lastWeek)) return;
-  const aligned = sameWeekdayOnOrBefore(lastWeek, stored);
-  throw new BatonError(
-    'CONFLICT',
-    `the database's sales history starts its weeks on ${weekdayName(stored)}s (${stored}) and generated weeks would start on ${weekdayName(lastWeek)}s (the last one ${lastWeek}): together every week would be counted twice`,
-    {
-      details: { history_week: stored, last_week: lastWeek },
-      suggestions: [`generate into another database (--db FILE, or another DATABASE_URL)`, `or end the generated history on a ${weekdayName(stored)}: --last-week ${aligned}`],
-    },
-  );
 }
