@@ -239,45 +239,44 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned, watched and approved in
     const error = page.getByTestId('error');
     await error.waitFor();
     expect(await error.textContent()).toMatch(/request id [\w-]+/);
-    // Week-ending dates: Sunday 2025-12-28 ends the history's week from Monday 2025-12-22, so it updates that week…
-    const weekEnding = {
-      name: 'week-ends.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('store_id,category_id,week_start_date,units_sold\nS001,C01,2025-12-28,40\n'),
+    await screenshot(page, 'data');
+  }, 60_000);
+
+  it('imports sales files as planners’ tools write them: week-ending dates, semicolons with decimal commas, days first', async () => {
+    const HEADER = 'store_id,category_id,week_start_date,units_sold';
+    const upload = async (name: string, text: string) => {
+      await page.getByTestId('upload-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+      await page.getByRole('button', { name: 'Import' }).click();
     };
+    const reported = () => page.getByTestId('upload-report').textContent();
+    const refused = () => page.getByTestId('error').textContent();
+    await page.goto(`${server.url}/data`);
+    await page.getByTestId('upload-table').selectOption('sales');
+
+    // Sunday 2025-12-28 as a week's last day is the history's Monday week from 2025-12-22, so it updates that week…
     await page.getByTestId('upload-week-dates').selectOption('end');
-    await page.getByTestId('upload-file').setInputFiles(weekEnding);
-    await page.getByRole('button', { name: 'Import' }).click();
-    await eventually(() => page.getByTestId('upload-report').textContent()).toContain('week-ends.csv: 1 rows into sales (0 new, 1 updated)');
-    // …while read as a week start it would begin on a Sunday, beside the Monday weeks: refused, with how to fix it.
+    await upload('week-ends.csv', `${HEADER}\nS001,C01,2025-12-28,40\n`);
+    await eventually(reported).toContain('week-ends.csv: 1 rows into sales (0 new, 1 updated)');
+    // …while as a week's first day it starts a Sunday week beside the Monday ones: refused, with how to fix it.
     await page.getByTestId('upload-week-dates').selectOption('start');
-    await page.getByTestId('upload-file').setInputFiles({ ...weekEnding, name: 'week-starts.csv' });
-    await page.getByRole('button', { name: 'Import' }).click();
-    await eventually(() => page.getByTestId('error').textContent()).toContain("its weeks start on Sundays but the sales history's start on Mondays");
-    expect(await page.getByTestId('error').textContent()).toContain('--week-dates end');
-    // A spreadsheet saved with semicolons and decimal commas: refused as one column until the separator is chosen.
-    const semicolons = {
-      name: 'semicolons.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('store_id;category_id;week_start_date;units_sold\nS001;C01;2025-12-22;40,5\n'),
-    };
-    await page.getByTestId('upload-file').setInputFiles(semicolons);
-    await page.getByRole('button', { name: 'Import' }).click();
-    await eventually(() => page.getByTestId('error').textContent()).toContain('the file seems separated by semicolons, not commas');
+    await upload('week-starts.csv', `${HEADER}\nS001,C01,2025-12-28,40\n`);
+    await eventually(refused).toContain("its weeks start on Sundays but the sales history's start on Mondays");
+    expect(await refused()).toContain('--week-dates end');
+
+    // A spreadsheet saved with semicolons and a decimal comma: refused as one column until the separator is chosen.
+    const semicolons = `${HEADER.replaceAll(',', ';')}\nS001;C01;2025-12-22;40,5\n`;
+    await upload('semicolons.csv', semicolons);
+    await eventually(refused).toContain('the file seems separated by semicolons, not commas');
     await page.getByTestId('upload-delimiter').selectOption(';');
-    await page.getByRole('button', { name: 'Import' }).click();
-    await eventually(() => page.getByTestId('upload-report').textContent()).toContain('semicolons.csv: 1 rows into sales (0 new, 1 updated)');
+    await upload('semicolons.csv', semicolons);
+    await eventually(reported).toContain('semicolons.csv: 1 rows into sales (0 new, 1 updated)');
+
     // Dates written day first (22/12/2025, a Monday), read so when told.
     await page.getByTestId('upload-delimiter').selectOption(',');
     await page.getByTestId('upload-date-order').selectOption('dmy');
-    await page.getByTestId('upload-file').setInputFiles({
-      name: 'day-first.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('store_id,category_id,week_start_date,units_sold\nS001,C01,22/12/2025,41\n'),
-    });
-    await page.getByRole('button', { name: 'Import' }).click();
-    await eventually(() => page.getByTestId('upload-report').textContent()).toContain('day-first.csv: 1 rows into sales (0 new, 1 updated)');
-    await screenshot(page, 'data');
+    await upload('day-first.csv', `${HEADER}\nS001,C01,22/12/2025,41\n`);
+    await eventually(reported).toContain('day-first.csv: 1 rows into sales (0 new, 1 updated)');
+    await screenshot(page, 'data-conventions');
   }, 60_000);
 
   it('stays usable on a phone: every page at 390×844 without sideways scrolling', async () => {
