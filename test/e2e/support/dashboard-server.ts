@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { Engine } from '../../../src/engine/index.js';
+import { Engine, type EngineOptions } from '../../../src/engine/index.js';
 import { buildServer } from '../../../src/server/app.js';
 import { parseServerConfig } from '../../../src/server/config.js';
 import { WORKFLOW_MODULES } from '../../../src/cli/modules.js';
@@ -27,9 +27,19 @@ export interface DashboardServerOptions {
   apiToken?: string;
   /** The settings the workflow modules read, as `baton serve` passes its environment (e.g. BATON_BUY_APPROVERS). */
   env?: Readonly<Record<string, string>>;
+  /** The engine's slots (`BATON_MAX_RUNS`; default the engine's). */
+  maxConcurrentRuns?: number;
+  /** A test's own agents and workflows, beside every module's. */
+  extra?: Pick<EngineOptions, 'agents' | 'workflows'>;
 }
 
-export async function startDashboardServer({ webRoot, apiToken, env = {} }: DashboardServerOptions & { webRoot: string }): Promise<DashboardServer> {
+export async function startDashboardServer({
+  webRoot,
+  apiToken,
+  env = {},
+  maxConcurrentRuns,
+  extra,
+}: DashboardServerOptions & { webRoot: string }): Promise<DashboardServer> {
   const sqlite = storeKinds.find((k) => k.name === 'sqlite');
   if (!sqlite) throw new Error('no SQLite store kind');
   const database = await sqlite.create();
@@ -37,7 +47,13 @@ export async function startDashboardServer({ webRoot, apiToken, env = {} }: Dash
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 7, lastWeek: LAST_HISTORY_WEEK });
   // Every workflow `baton serve` runs, opened as it opens them.
   const opened = openModules(WORKFLOW_MODULES, store, { llm: null, env });
-  const engine = new Engine({ store, agents: opened.agents, workflows: opened.workflows, pollIntervalMs: 50 });
+  const engine = new Engine({
+    store,
+    agents: [...opened.agents, ...(extra?.agents ?? [])],
+    workflows: [...opened.workflows, ...(extra?.workflows ?? [])],
+    pollIntervalMs: 50,
+    ...(maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns }),
+  });
   await engine.start();
   const config = parseServerConfig({ port: 0, host: '127.0.0.1', defaultWorkflow: SEASON_PLANNING, ...(apiToken ? { apiToken } : {}) });
   const app = await buildServer({ engine, store, modules: opened.modules, config, logger: false, llm: null, webRoot });

@@ -3,7 +3,7 @@
  * explanations and, for a season plan, the charts — all from the run's event stream, which
  * reconnects with `since` after a drop and says so while it does.
  */
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { PlanParameters } from '../../../../src/workflows/season-planning/contracts.js';
 import { api } from '../../api/client';
 import { ErrorNotice, Loading } from '../../components/Notices';
@@ -19,6 +19,9 @@ import { PhaseTimeline } from './PhaseTimeline';
 import { nameOf } from '../../people';
 import { buildRunView } from './runView';
 import { RunSummary } from './RunSummary';
+
+/** How often a running run's page asks whether a worker drives it. */
+const WORKER_CHECK_MS = 2_000;
 
 // The charts (ECharts: most of the code) load when first shown, so the rest of the dashboard opens quickly.
 const RunCharts = lazy(() => import('./RunCharts').then((m) => ({ default: m.RunCharts })));
@@ -51,6 +54,15 @@ export function RunPage({ runId }: { runId: string }) {
   const workflowName = run.data?.workflow;
   const workflow = workflows.data?.workflows.find((w) => w.name === workflowName);
   const view = useMemo(() => buildRunView(stream.events, workflow), [stream.events, workflow]);
+  // A running run may wait for a worker with a free slot (every node runs BATON_MAX_RUNS already): its stream
+  // says nothing then, so while it runs the page asks the server who drives it.
+  const reloadRun = run.reload;
+  useEffect(() => {
+    if (view.state !== 'running') return;
+    const timer = setInterval(reloadRun, WORKER_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [view.state, reloadRun]);
+  const waitingForWorker = view.state === 'running' && run.data?.state === 'running' && run.data.driven_by === null;
   const isSeason = workflowName === 'season-planning';
   const isDelivery = workflowName === 'software-delivery';
   const isBuild = workflow?.view === 'build-pipeline';
@@ -78,6 +90,11 @@ export function RunPage({ runId }: { runId: string }) {
         </div>
         <StreamStatus stream={stream} />
       </header>
+      {waitingForWorker ? (
+        <p className="waiting-for-worker" role="status" data-testid="waiting-for-worker">
+          Waiting for a worker: every node is running as many runs as it may (BATON_MAX_RUNS); this run starts when one frees a slot.
+        </p>
+      ) : null}
       {stream.state === 'failed' ? <ErrorNotice error={new Error(stream.problem ?? 'the stream stopped')} title="Live updates stopped" /> : null}
       {run.loading && !run.data ? <Loading what="the run" /> : null}
 
