@@ -11,7 +11,7 @@ import type { RunView } from './runView';
 /** A season planned on a history of sales value says so in its Demand result; older runs and units say nothing. */
 const measureOf = (events: RunEvent[]): Measure =>
   events.some((e) => e.type === 'complete' && e.phase === 'demand' && (e.result as { quantity?: unknown } | undefined)?.quantity === 'sales_value')
-    ? 'sales value'
+    ? 'sales_value'
     : 'units';
 
 const completions = (events: RunEvent[], phases: string[]) => events.filter((e) => e.type === 'complete' && phases.includes(String(e.phase))).length;
