@@ -19,6 +19,16 @@ export const step = defineAgent({
   },
 });
 
+/** Waits after each burst of the flood; a test may pace the producer by its fastest reader. */
+export type FloodPacer = (sent: number) => Promise<void>;
+const nextTick: FloodPacer = () => new Promise((resolve) => setTimeout(resolve, 1));
+let floodPacer: FloodPacer = nextTick;
+/** Paces the flood agent (until `reset` is called); the default lets each burst commit and go out on its own. */
+export function paceFlood(pacer: FloodPacer): { reset(): void } {
+  floodPacer = pacer;
+  return { reset: () => (floodPacer = nextTick) };
+}
+
 /** Emits `count` custom events of `size` characters each, `burst` at a time: a flood for slow-client tests. */
 export const flood = defineAgent({
   name: 'flood',
@@ -29,8 +39,7 @@ export const flood = defineAgent({
     const blob = 'x'.repeat(size);
     for (let i = 0; i < count; i++) {
       emit('bulk', { i, blob });
-      // Let each burst commit and go out on its own, as a steady producer would.
-      if ((i + 1) % burst === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      if ((i + 1) % burst === 0) await floodPacer(i + 1);
     }
     return { sent: count };
   },
