@@ -339,6 +339,8 @@ export const MonitorOutput = z.object({
   replan_categories: z.array(z.string()).nullable(),
   reforecast_paid: ReforecastPaid.nullable(),
   sold_out_stores: z.number().int(),
+  /** The share of the week's forecast (stores still selling) that the posted series carry: under 1 for a partial week. Absent from older runs. */
+  coverage: z.number().min(0).max(1).optional(),
   explanation: z.string(),
   explained_by: explainedBy,
 });

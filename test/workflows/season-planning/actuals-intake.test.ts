@@ -101,6 +101,39 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect(await seasonData(store).listActuals(runId)).toHaveLength(posted.length);
   });
 
+  it('judges the chain on a partial week only when its posted series carry half the week forecast', async () => {
+    const { runId, rows, plan } = await waitingForWeekOne();
+    const forecastOf = (r: Row, week: number) => plan.series.find((s) => s.store_id === r.store_id && s.category_id === r.category_id)!.forecast[week - 1]!;
+    const weekForecast = (week: number) => plan.series.reduce((sum, s) => sum + s.forecast[week - 1]!, 0);
+    // Two of 16 series at three times their forecast: far beyond the threshold, yet they say little about the chain.
+    const few = rows(() => 0)
+      .slice(0, 2)
+      .map((r) => ({ ...r, units_sold: Math.round(3 * forecastOf(r, 1)) }));
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: few, partial: true });
+    await engine.settled(runId);
+    const [first] = completeOf(await engine.readEvents(runId), 'monitor') as unknown as MonitorOutput[];
+    expect(first!.variance!).toBeGreaterThan(1);
+    const share = few.reduce((sum, r) => sum + forecastOf(r, 1), 0) / weekForecast(1);
+    expect(first!.coverage).toBeCloseTo(share, 3);
+    expect(first!.coverage).toBeLessThan(0.5);
+    expect(first).toMatchObject({ alert: false, reforecast: false });
+    expect(first!.explanation).toContain('under the 50% the chain is judged on');
+    expect((await engine.readEvents(runId)).filter((e) => e.type === 'variance_alert')).toEqual([]);
+
+    // All but two series at 60% over: they carry most of the week, so the chain alerts and is re-forecast.
+    const most = rows(() => 0)
+      .slice(2)
+      .map((r) => ({ ...r, units_sold: Math.round(1.6 * forecastOf(r, 2)) }));
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: most, partial: true });
+    await engine.settled(runId);
+    const second = (completeOf(await engine.readEvents(runId), 'monitor') as unknown as MonitorOutput[]).at(-1)!;
+    expect(second.week).toBe(2);
+    expect(second.coverage).toBeGreaterThan(0.5);
+    expect(second.coverage).toBeLessThan(1);
+    expect(second).toMatchObject({ alert: true, reforecast: true, replan_categories: null });
+    expect((await engine.readEvents(runId)).filter((e) => e.type === 'variance_alert')).toHaveLength(1);
+  });
+
   it('stores sales above the stock as posted, but the ledger caps them at what each store held and counts the rest as unmet demand', async () => {
     const { runId, rows } = await waitingForWeekOne();
     const allocation = (await seasonData(store).latestPlan(runId, 'allocation'))!.body as AllocationPlanBody;
