@@ -10,6 +10,9 @@ export const DATE_ORDERS = ['mdy', 'dmy'] as const;
 export type DateOrder = (typeof DATE_ORDERS)[number];
 const SLASH_OR_DOT_DATE = /^(\d{1,2})([/.])(\d{1,2})\2(\d{4})$/;
 
+/** Said when slash dates read month first land on the wrong weekdays: a day-first file whose days are all 12 or less reads without error. */
+export const DAY_FIRST_ADVICE = 'if the file writes the day first (05/02/2012 for 5 February), import it with --date-order dmy (?date_order=dmy)';
+
 /**
  * A slash or dotted date written day first, as ISO (undefined when it is not one): dotted dates are always
  * day first; slash dates only under `dmy`. Month-first slash dates are the row check's (M/D/YYYY).

@@ -18,7 +18,7 @@ import { BatonError } from '../../../errors/index.js';
 import type { Category, ImportOutcome, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './types.js';
 import { IMPORT_FIELDS, quantityColumn, quantityMapping, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
 import { addDays, isIsoDate, toDayNumber } from './weeks.js';
-import { dayFirstDate, delimiterChar, FIGURES, plainFigure, refuseOtherDelimiter, type DateOrder, type Delimiter } from './csv-conventions.js';
+import { dayFirstDate, delimiterChar, FIGURES, plainFigure, refuseOtherDelimiter, type DateOrder, type Delimiter, DAY_FIRST_ADVICE } from './csv-conventions.js';
 import { fileWeekday, sameWeekdayAsHistory, type WeekDates } from './week-grid.js';
 
 export { DATE_ORDERS, DELIMITERS, type DateOrder, type Delimiter } from './csv-conventions.js';
@@ -317,6 +317,12 @@ export class Problems {
   }
 }
 
+/** What reading the rows noticed besides the rows: skipped rows, and slash dates read month first (maybe written day first). */
+interface RowsRead {
+  skipped: Skipped;
+  slashDatesMonthFirst: boolean;
+}
+
 /** Reads the header, then maps and checks each row, handing the good ones to `accept`; throws one error listing the bad rows. */
 async function readRows<T extends ImportTable>(
   table: T,
@@ -324,7 +330,7 @@ async function readRows<T extends ImportTable>(
   options: ImportOptions,
   accept: (row: ParsedRow<T>, line: number) => void,
   onHeader?: (header: string[]) => void,
-): Promise<Skipped> {
+): Promise<RowsRead> {
   const schema = ROW_SCHEMAS[table] as unknown as z.ZodType<ParsedRow<T>>;
   let columns: [FieldOf<T>, number][] | undefined;
   let width = 0;
@@ -334,6 +340,7 @@ async function readRows<T extends ImportTable>(
   const figures = FIGURES[table];
   const decimalComma = options.delimiter === ';';
   const dateOrder = options.dateOrder ?? 'mdy';
+  let slashDatesMonthFirst = false;
   for await (const { fields, line } of records(source, options)) {
     if (columns === undefined) {
       const header = fields.map((f) => f.trim());
@@ -360,10 +367,13 @@ async function readRows<T extends ImportTable>(
       const date = raw.week_start_date;
       const dayFirst = dayFirstDate(date, dateOrder);
       if (dayFirst !== undefined) raw.week_start_date = dayFirst;
-      // 13/02/2012 is no date month first, but is one day first: said so, rather than "not a date".
-      else if (dateOrder === 'mdy' && date.includes('/') && toIsoDate(date) === undefined && dayFirstDate(date, 'dmy') !== undefined) {
-        problems.add({ line, field: 'week_start_date', message: `${quote(date)} is not a date month first (M/D/YYYY); the file seems to write the day first: import it with --date-order dmy (?date_order=dmy)` });
-        continue;
+      else if (dateOrder === 'mdy' && date.includes('/')) {
+        // 13/02/2012 is no date month first, but is one day first: said so, rather than "not a date".
+        if (toIsoDate(date) === undefined && dayFirstDate(date, 'dmy') !== undefined) {
+          problems.add({ line, field: 'week_start_date', message: `${quote(date)} is not a date month first (M/D/YYYY); the file seems to write the day first: import it with --date-order dmy (?date_order=dmy)` });
+          continue;
+        }
+        slashDatesMonthFirst = true;
       }
     }
     if (table === 'sales' && raw.units_sold === null) {
@@ -392,7 +402,7 @@ async function readRows<T extends ImportTable>(
   if (accepted === 0) {
     throw new BatonError('INCOMPLETE_INPUT', `${source.name} has a header but no rows`, { details: { source: source.name }, suggestions: ['add data rows below the header'] });
   }
-  return skipped;
+  return { skipped, slashDatesMonthFirst };
 }
 
 /** Later rows with the same key replace earlier ones (a database would refuse both in one statement). */
@@ -562,7 +572,7 @@ export async function importCsv(data: SeasonData, table: ImportTable, source: Cs
       if (start === undefined) starts.set(date, (start = addDays(date, -6)));
       return start;
     };
-    const skipped = await readRows(
+    const { skipped, slashDatesMonthFirst } = await readRows(
       'sales',
       named,
       options,
@@ -586,8 +596,10 @@ export async function importCsv(data: SeasonData, table: ImportTable, source: Cs
       },
     );
     const counts = await sales.settle();
-    const weekDay = fileWeekday(sales.weeks.values, name, weekDates);
-    if (weekDay !== undefined && options.replace !== true) await sameWeekdayAsHistory(data, name, weekDay, weekDates);
+    // Day-first dates whose days are all 12 or less read as month-first dates: only the weekdays show it.
+    const dateAdvice = slashDatesMonthFirst ? [DAY_FIRST_ADVICE] : [];
+    const weekDay = fileWeekday(sales.weeks.values, name, weekDates, dateAdvice);
+    if (weekDay !== undefined && options.replace !== true) await sameWeekdayAsHistory(data, name, weekDay, weekDates, dateAdvice);
     warnings = [...notes];
     const figure = quantity === 'sales_value' ? 'sales value' : 'units';
     if (counts.negative > 0) warnings.push(`${plural(counts.negative, 'row')} with negative ${figure} (returns exceeding sales): kept as they are`);

@@ -16,7 +16,7 @@ const withWeekday = (week: string) => `${week} (a ${weekdayName(week)})`;
  * The weekday every week of the file starts on. A history is a grid of 7-day weeks: rows on other
  * weekdays would be snapped onto it and added to the week they land in, so a mix is refused.
  */
-export function fileWeekday(weeks: readonly string[], source: string, weekDates: WeekDates): number | undefined {
+export function fileWeekday(weeks: readonly string[], source: string, weekDates: WeekDates, advice: readonly string[] = []): number | undefined {
   const first = weeks[0];
   if (first === undefined) return undefined;
   const other = weeks.find((week) => weekday(week) !== weekday(first));
@@ -24,12 +24,12 @@ export function fileWeekday(weeks: readonly string[], source: string, weekDates:
   const stored = weekDates === 'end' ? ' (stored from the day after the previous week\'s date, as --week-dates end says)' : '';
   throw new BatonError('INVALID_PARAMETERS', `${source}: weeks start on different weekdays, ${withWeekday(first)} and ${withWeekday(other)}${stored}: weekly sales need one date per week, on the same weekday throughout`, {
     details: { source, weeks: [first, other] },
-    suggestions: ['give each week the date of the same weekday (for example the Monday each week starts, or the Friday it ends with --week-dates end)'],
+    suggestions: [...advice, 'give each week the date of the same weekday (for example the Monday each week starts, or the Friday it ends with --week-dates end)'],
   });
 }
 
 /** Refuses a file whose weeks start on another weekday than the stored history's: added, every week would count twice. */
-export async function sameWeekdayAsHistory(data: SeasonData, source: string, weekDay: number, weekDates: WeekDates): Promise<void> {
+export async function sameWeekdayAsHistory(data: SeasonData, source: string, weekDay: number, weekDates: WeekDates, advice: readonly string[] = []): Promise<void> {
   const stored = await data.firstHistoryWeek();
   if (stored === null || weekday(stored) === weekDay) return;
   const fileDay = WEEKDAY_NAMES[weekDay]!;
@@ -40,6 +40,7 @@ export async function sameWeekdayAsHistory(data: SeasonData, source: string, wee
     {
       details: { source, file_weekday: fileDay, history_weekday: historyDay, history_week: stored, week_dates: weekDates },
       suggestions: [
+        ...advice,
         'to replace the history with this file, import it with --replace (?replace=true)',
         `if the file's dates are the ${weekDates === 'end' ? 'first' : 'last'} day of each week, import it with --week-dates ${weekDates === 'end' ? 'start' : 'end'} (?week_dates=${weekDates === 'end' ? 'start' : 'end'})`,
       ],

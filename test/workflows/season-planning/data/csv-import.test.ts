@@ -165,6 +165,24 @@ describeEachStore('CSV import', (kind) => {
     expect((await seasonData(store).listSales()).filter((s) => s.storeId === '2').map((s) => s.weekStartDate)).toEqual(['2012-02-10', '2012-02-17']);
   });
 
+  it('suggests reading the day first when month-first slash dates land on the wrong weekdays', async () => {
+    // Fridays 3 and 10 February 2012 written day first: read month first they are March 2 and October 2.
+    const dayFirst = ['Store,Dept,Date,Units', '1,1,03/02/2012,5', '1,1,10/02/2012,6'].join('\n');
+    const mixed = await importError(importCsv(seasonData(store), 'sales', { name: 'uk.csv', content: dayFirst }));
+    expect(mixed.code).toBe('INVALID_PARAMETERS');
+    expect(mixed.suggestions[0]).toContain('--date-order dmy');
+    // One week of them (5 February, a Sunday, read as May 2, a Wednesday) against a history of Sundays.
+    await importCsv(seasonData(store), 'sales', { name: 'history.csv', content: 'Store,Dept,Date,Units\n1,1,2012-01-29,4\n' });
+    const oneWeek = await importError(importCsv(seasonData(store), 'sales', { name: 'week.csv', content: 'Store,Dept,Date,Units\n1,1,05/02/2012,5\n' }));
+    expect(oneWeek.code).toBe('CONFLICT');
+    expect(oneWeek.suggestions[0]).toContain('--date-order dmy');
+    await importCsv(seasonData(store), 'sales', { name: 'week.csv', content: 'Store,Dept,Date,Units\n1,1,05/02/2012,5\n' }, { dateOrder: 'dmy' });
+    expect((await seasonData(store).listSales()).map((s) => s.weekStartDate)).toEqual(['2012-01-29', '2012-02-05']);
+    // ISO dates on the wrong weekday get no such advice: they cannot be misread.
+    const iso = await importError(importCsv(seasonData(store), 'sales', { name: 'iso.csv', content: 'Store,Dept,Date,Units\n1,1,2012-02-08,5\n' }));
+    expect(iso.suggestions.join(' ')).not.toContain('--date-order');
+  });
+
   it('says a file read as one column is separated by semicolons (or tabs), and how to import it', async () => {
     const error = await importError(importCsv(seasonData(store), 'sales', { name: 'semi.csv', content: 'Store;Dept;Date;Weekly_Sales\n1;1;2012-02-10;24924,50\n' }));
     expect(error).toMatchObject({
