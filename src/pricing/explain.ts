@@ -8,9 +8,10 @@ const percent = (x: number): string => `${(100 * x).toFixed(0)}%`;
 export function explainMarkdown(r: Omit<MarkdownRecommendation, 'explanation'>, input: ResolvedMarkdownInput): string {
   const sentences = [`${capitalise(r.reason)}.`];
   const base = r.withoutMarkdown;
+  const onHand = input.measure === 'value' ? 'on hand (goods at full-price value)' : 'units on hand';
   const weeks = `${input.weeksRemaining} week${input.weeksRemaining === 1 ? '' : 's'}`;
   sentences.push(
-    `At full price the remaining forecast sells ${units(base.unitsSold)} of ${units(input.unitsOnHand)} units on hand over ${weeks}: ` +
+    `At full price the remaining forecast sells ${units(base.unitsSold)} of ${units(input.unitsOnHand)} ${onHand} over ${weeks}: ` +
       `revenue ${money(base.totalRevenue)}` +
       (base.unitsLeft > 0 ? `, ${units(base.unitsLeft)} left${input.salvageValue > 0 ? ` (salvage ${money(base.salvageRevenue)} included)` : ''}.` : '.'),
   );
@@ -25,7 +26,7 @@ export function explainMarkdown(r: Omit<MarkdownRecommendation, 'explanation'>, 
           `${units(m.unitsSold)} sell for ${money(m.totalRevenue)}, ${r.revenueChange >= 0 ? '+' : ''}${money(r.revenueChange)}${change} against no markdown.`,
       );
     } else {
-      sentences.push(`With ${e}, the extra units a markdown sells do not make up for the lower price.`);
+      sentences.push(`With ${e}, the extra ${input.measure === 'value' ? 'goods' : 'units'} a markdown sells do not make up for the lower price.`);
     }
   }
   return sentences.join(' ');

@@ -25,6 +25,11 @@ export const markdownInputSchema = z.object({
     .default([...DEFAULT_CANDIDATES]),
   /** What a unit left at the end of the season fetches, as a fraction of the full price; default 0. */
   salvageValue: fraction.default(0),
+  /**
+   * What the stock and forecast count, for the explanation's words: `units` (the default), or `value` when they are
+   * goods at full-price value (then fullPrice is 1 and a "unit" is one currency unit of goods).
+   */
+  measure: z.enum(['units', 'value']).default('units'),
 });
 export type MarkdownInput = z.input<typeof markdownInputSchema>;
 export type ResolvedMarkdownInput = z.output<typeof markdownInputSchema>;

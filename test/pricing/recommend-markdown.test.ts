@@ -81,6 +81,16 @@ describe('recommendMarkdown', () => {
     expect(r.withMarkdown.totalRevenue).toBeCloseTo(3000, 9);
   });
 
+  it('speaks of goods at full-price value, not units, when the stock is measured in value', () => {
+    const inUnits = recommendMarkdown({ ...below, unitsOnHand: 150, expectedUnitsAtFullPrice: 100 });
+    expect(inUnits.explanation).toContain('sells 100 of 150 units on hand');
+    const inValue = recommendMarkdown({ ...below, unitsOnHand: 150, expectedUnitsAtFullPrice: 100, measure: 'value' });
+    expect(inValue.explanation).toContain('sells 100 of 150 on hand (goods at full-price value)');
+    expect(inValue.explanation).not.toMatch(/\bunits\b/);
+    const losing = recommendMarkdown({ ...below, unitsOnHand: 1000, expectedUnitsAtFullPrice: 400, elasticity: -0.5, measure: 'value' });
+    expect(losing.explanation).toContain('the extra goods a markdown sells');
+  });
+
   it('recommends nothing when no weeks are left', () => {
     const r = recommendMarkdown({ ...below, weeksRemaining: 0, unitsOnHand: 100, expectedUnitsAtFullPrice: 0 });
     expect(r).toMatchObject({ markdown: 0, considered: false, reason: 'no weeks left to sell: no markdown' });

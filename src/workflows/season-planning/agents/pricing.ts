@@ -73,6 +73,7 @@ export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
         unitsOnHand: onHand,
         expectedUnitsAtFullPrice: remaining,
         fullPrice: context.fullPrice,
+        measure: context.quantity === 'sales_value' ? ('value' as const) : ('units' as const),
         // Left out when it is the default, so the model says the elasticity was assumed.
         ...(context.elasticityAssumed ? {} : { elasticity: context.elasticity }),
       };
@@ -92,7 +93,7 @@ export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
       });
       const valueNote =
         context.quantity === 'sales_value'
-          ? ' The history is sales value, not units: stock, forecast and revenue are money at full price (one "unit" above is one currency unit of goods, priced 1, sold for 1 − markdown), and the elasticity, which applies to quantity, is applied to that value, assuming each item keeps one full price through the season; full_price is not used.'
+          ? ' The history is sales value, not units: stock, forecast and revenue are money at full price (goods worth 1 at full price sell for 1 − markdown), and the elasticity, which applies to quantity, is applied to that value, assuming each item keeps one full price through the season; full_price is not used.'
           : '';
       const modelNote = ` (Model: constant-elasticity demand, Q = Q0 × (p / p0)^ε with ε = ${context.elasticity}${context.elasticityAssumed ? ', the default' : ''}.${valueNote})`;
       const explanation =

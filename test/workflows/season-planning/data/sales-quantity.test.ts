@@ -163,8 +163,8 @@ describeEachStore('sales quantity and week dates on import', (kind) => {
     expect(replenished.length).toBeGreaterThan(0);
     for (const r of replenished) expect(r.explanation).toMatch(/^After week \d+: [\d,]+ in sales value from the DC/);
     for (const week of completeOf(events, 'simulate_actuals')) expect(week.explanation).toMatch(/shoppers wanted [\d,]+ in sales value/);
-    // (The markdown check's price model speaks of units and says once what a "unit" is with sales value.)
-    const agentWords = ['demand', 'allocation', 'simulate_actuals', 'replenishment', 'season_close'].flatMap((phase) => completeOf(events, phase).map((r) => JSON.stringify(r)));
+    expect(pricing!.explanation).toMatch(/ of [\d,]+ on hand \(goods at full-price value\)/);
+    const agentWords = ['demand', 'allocation', 'simulate_actuals', 'replenishment', 'markdown_check', 'season_close'].flatMap((phase) => completeOf(events, phase).map((r) => JSON.stringify(r)));
     expect(agentWords.filter((words) => /\d units\b/.test(words))).toEqual([]);
   });
 });
