@@ -109,10 +109,17 @@ export class ContextAssembler {
    * agent: its DATA_NOT_FOUND says how to load some, and the run can be retried once there is.
    */
   async admit(parameters: PlanParameters): Promise<void> {
-    // The Demand agent's own context, so the start and the agent answer alike (the snapshot is cached for the agent).
-    await this.demand(parameters).catch((error: unknown) => {
-      if (!(error instanceof BatonError && error.code === 'DATA_NOT_FOUND')) throw error;
-    });
+    // The distinct weeks, not the snapshot: an API-only node would otherwise read every sales row (1.7 s on Walmart)
+    // and keep them, for three facts. The checks are the snapshot's (grid, weekdays, lead), so both answer alike.
+    const weeks = await this.data.historyWeeks();
+    const first = weeks[0];
+    if (first === undefined) return;
+    const other = weeks.find((week) => (toDayNumber(week) - toDayNumber(first)) % 7 !== 0);
+    if (other !== undefined) throw mixedWeekdays(first, other);
+    const last = weeks.at(-1)!;
+    const gridLength = gridWeeks(first, last);
+    if (gridLength < MIN_HISTORY_WEEKS) return;
+    seasonLead(last, gridLength, parameters.season_start_date);
   }
 
   /** Throws INVALID_PARAMETERS when the season starts before the history ends or further ahead than it supports. */
@@ -220,8 +227,11 @@ function weeklyGrid(sales: readonly WeeklySales[]): string[] {
     if (day < first) first = day;
     if (day > last) last = day;
   }
-  return Array.from({ length: Math.round((last - first) / 7) + 1 }, (_, i) => fromDayNumber(first + 7 * i));
+  return Array.from({ length: gridWeeks(fromDayNumber(first), fromDayNumber(last)) }, (_, i) => fromDayNumber(first + 7 * i));
 }
+
+/** Weeks on a 7-day grid from the first week to the last, both included. */
+const gridWeeks = (first: string, last: string): number => Math.round((toDayNumber(last) - toDayNumber(first)) / 7) + 1;
 
 /**
  * A history whose weeks start on two weekdays (imported before imports refused it, e.g. Walmart once as week

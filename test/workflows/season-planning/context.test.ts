@@ -7,6 +7,8 @@ import { PlanParameters } from '../../../src/workflows/season-planning/parameter
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { LAST_WEEK, loadSmallChain, season } from './support.js';
 import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
+import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
+import type { BatonError } from '../../../src/errors/index.js';
 
 describeEachStore('season-planning context', (kind) => {
   let t: TestStore;
@@ -109,5 +111,38 @@ describeEachStore('season-planning context', (kind) => {
     expect((inside as Error).message).toMatch(
       /before the sales history ends \(its last week starts 2025-12-29 and ends 2026-01-04\).*the earliest start is 2026-01-05/,
     );
+  });
+
+  it('admits a season as the Demand agent would, from the distinct weeks alone, without reading every sales row', async () => {
+    await loadSmallChain(store);
+    const data = seasonData(store);
+    let rowsRead = 0;
+    const counting = new Proxy(data, {
+      get: (target, key, receiver) => (key === 'listSales' ? () => (rowsRead++, target.listSales()) : (Reflect.get(target, key, receiver) as unknown)),
+    });
+    const admission = new ContextAssembler(counting);
+    const agent = new ContextAssembler(data);
+    const answers = async (assembler: ContextAssembler, start: string) => {
+      const p = PlanParameters.parse({ ...season(6), season_start_date: start, season_end_date: addDays(start, 42) });
+      const error: unknown = await (assembler === admission ? assembler.admit(p) : assembler.demand(p)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      return error === undefined ? 'admitted' : { code: (error as BatonError).code, message: (error as Error).message, details: (error as BatonError).details };
+    };
+    for (const start of ['2026-01-05', '2027-01-04', '2027-01-11', '2025-12-01']) expect(await answers(admission, start)).toEqual(await answers(agent, start));
+    expect(await answers(admission, '2027-01-11')).toMatchObject({ code: 'INVALID_PARAMETERS' });
+    // A history on two weekdays is refused at admission too.
+    await data.importSales({
+      source: 'shifted',
+      rows: [{ storeId: 'S001', categoryId: 'C01', weekStartDate: '2025-06-03', unitsSold: 9 }],
+      warnings: [],
+      at: 2,
+    });
+    expect(await answers(admission, '2026-01-05')).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/weeks start on different weekdays/) as unknown,
+    });
+    expect(rowsRead).toBe(0);
   });
 });

@@ -301,6 +301,11 @@ export class KyselySeasonData implements SeasonData {
     return row?.first ?? null;
   }
 
+  async historyWeeks(): Promise<string[]> {
+    const rows = await this.all(this.db.selectFrom('historical_sales').select('week_start_date').distinct().orderBy('week_start_date').compile());
+    return rows.map((r) => r.week_start_date);
+  }
+
   async salesSummary(): Promise<SalesSummary> {
     const [totals] = await this.all(
       this.db

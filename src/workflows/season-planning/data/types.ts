@@ -105,6 +105,8 @@ export interface SeasonData {
   salesSummary(): Promise<SalesSummary>;
   /** The history's first week (null with no history): every week of a history starts on its weekday. */
   firstHistoryWeek(): Promise<string | null>;
+  /** The distinct weeks the history holds, in order: the grid's span and weekdays without reading every row. */
+  historyWeeks(): Promise<string[]>;
   listImports(limit?: number): Promise<ImportRecord[]>;
   /** What the sales history counts: the latest sales import's quantity (null before any sales import; units for imports older than the record). */
   salesQuantity(): Promise<SalesQuantity | null>;
