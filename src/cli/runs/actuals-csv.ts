@@ -1,18 +1,43 @@
-/** A week's actual sales from a CSV file (store_id,category_id,units_sold), for `baton runs post-actuals`. */
+/**
+ * A week's actual sales from a CSV file (store_id,category_id,units_sold), and late rows of earlier weeks
+ * (week,store_id,category_id,units_sold), for `baton runs post-actuals`.
+ */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { BatonError, IncompleteInputError } from '../../errors/index.js';
 import type { WeeklyActualsBody } from './backend.js';
 
 const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
+const LATE_COLUMNS = ['week', ...COLUMNS] as const;
 
-const bad = (file: string, line: number, message: string) =>
+const bad = (file: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
   new BatonError('BAD_REQUEST', `${file}, line ${line}: ${message}`, {
     details: { file, line },
-    suggestions: [`the file needs the columns ${COLUMNS.join(',')} with a number of units on every row`],
+    suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
   });
 
 export function readActualsCsv(file: string, week: number): WeeklyActualsBody {
+  return { week, sales: readRows(file, COLUMNS).map(({ record, line }) => salesRow(file, record, line, COLUMNS)) };
+}
+
+/** Late rows: series earlier weeks were posted without, each with its week. */
+export function readLateCsv(file: string): NonNullable<WeeklyActualsBody['late']> {
+  return readRows(file, LATE_COLUMNS).map(({ record, line }) => {
+    const week = record.week ?? '';
+    if (!/^\d+$/.test(week)) throw bad(file, line, `week "${week}" is not a whole number`, LATE_COLUMNS);
+    return { week: Number(week), ...salesRow(file, record, line, LATE_COLUMNS) };
+  });
+}
+
+function salesRow(file: string, record: Record<string, string>, line: number, columns: readonly string[]) {
+  const units = record.units_sold ?? '';
+  // Number('') is 0 and Number('1e3') is 1000: plain decimal numbers only.
+  if (!/^-?\d+(\.\d+)?$/.test(units)) throw bad(file, line, `units_sold "${units}" is not a number`, columns);
+  if (!record.store_id || !record.category_id) throw bad(file, line, 'store_id and category_id must not be empty', columns);
+  return { store_id: record.store_id, category_id: record.category_id, units_sold: Number(units) };
+}
+
+function readRows(file: string, columns: readonly string[]): { record: Record<string, string>; line: number }[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -30,24 +55,15 @@ export function readActualsCsv(file: string, week: number): WeeklyActualsBody {
     });
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 0;
-    throw bad(file, line, (error as Error).message);
+    throw bad(file, line, (error as Error).message, columns);
   }
   const first = records[0]?.record;
   if (!first)
     throw new BatonError('BAD_REQUEST', `${file} has no rows`, {
       details: { file },
-      suggestions: [`give a header ${COLUMNS.join(',')} and one row per store and category`],
+      suggestions: [`give a header ${columns.join(',')} and one row per store and category`],
     });
-  const missing = COLUMNS.filter((c) => !(c in first));
+  const missing = columns.filter((c) => !(c in first));
   if (missing.length > 0) throw new IncompleteInputError(`the columns of ${file}`, missing);
-  return {
-    week,
-    sales: records.map(({ record, info }) => {
-      const units = record.units_sold ?? '';
-      // Number('') is 0 and Number('1e3') is 1000: plain decimal numbers only.
-      if (!/^-?\d+(\.\d+)?$/.test(units)) throw bad(file, info.lines, `units_sold "${units}" is not a number`);
-      if (!record.store_id || !record.category_id) throw bad(file, info.lines, 'store_id and category_id must not be empty');
-      return { store_id: record.store_id, category_id: record.category_id, units_sold: Number(units) };
-    }),
-  };
+  return records.map(({ record, info }) => ({ record, line: info.lines }));
 }

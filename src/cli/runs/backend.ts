@@ -26,6 +26,10 @@ export interface Resolution {
 export interface WeeklyActualsBody {
   week: number;
   sales: { store_id: string; category_id: string; units_sold: number }[];
+  /** Posted without every planned series: the missing ones are left out of the week's comparison. */
+  partial?: boolean;
+  /** Series earlier weeks were posted without, each with its week. */
+  late?: { week: number; store_id: string; category_id: string; units_sold: number }[];
 }
 
 /** Told to the person watching, not part of the output proper (stderr). */

@@ -334,12 +334,21 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
     verb('post-actuals', "a week's actual sales for a season-planning run waiting for them, from a CSV (store_id,category_id,units_sold)")
       .argument('<run>', 'run id')
       .requiredOption('--week <n>', 'the season week (1-based)')
-      .requiredOption('--file <csv>', 'the CSV file'),
+      .requiredOption('--file <csv>', 'the CSV file')
+      .option(
+        '--partial',
+        "the file lacks some planned series (stores that have not reported yet): they are left out of the week's comparison, not read as zero",
+      )
+      .option('--late <csv>', 'series earlier weeks were posted without, from a CSV (week,store_id,category_id,units_sold): added to their weeks'),
   ).action(
-    act(async (backend, target, runId: string, options: { week: string; file: string; wait?: boolean; timeout: string }) => {
-      const { readActualsCsv } = await import('./actuals-csv.js');
-      const actuals = readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52));
-      await after(backend, await backend.postActuals(runId, actuals), { ...options, json: target.json ?? false });
+    act(async (backend, target, runId: string, options: { week: string; file: string; partial?: boolean; late?: string; wait?: boolean; timeout: string }) => {
+      const { readActualsCsv, readLateCsv } = await import('./actuals-csv.js');
+      const body = {
+        ...readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52)),
+        ...(options.partial === true ? { partial: true } : {}),
+        ...(options.late === undefined ? {} : { late: readLateCsv(options.late) }),
+      };
+      await after(backend, await backend.postActuals(runId, body), { ...options, json: target.json ?? false });
     }),
   );
 

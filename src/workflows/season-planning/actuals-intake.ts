@@ -3,6 +3,8 @@
  * waits for, then recorded in the same transaction that resolves the wait, fenced on the run's
  * version: of two posts of one week (on one node or two) exactly one is stored, and the other
  * gets 409 having written nothing. A repeated post after the run moved on is refused likewise.
+ * Series an earlier week was posted without (stores that reported late) ride with a later week's post
+ * as `late` rows, in the same transaction: they add to that week, never replace what it holds.
  */
 import { z } from 'zod';
 import type { Actor } from '../../actors/contracts.js';
@@ -18,6 +20,7 @@ const MAX_UNITS = 1e9;
 const MAX_ROWS = 200_000;
 
 const id = z.string().min(1).max(200);
+const unitsSold = z.number().finite().min(-MAX_UNITS, `must be at least -${MAX_UNITS}`).max(MAX_UNITS, `must be at most ${MAX_UNITS}`);
 
 export const weeklyActuals = z.object({
   week: z.number().int().min(1).max(52),
@@ -26,7 +29,7 @@ export const weeklyActuals = z.object({
       z.object({
         store_id: id,
         category_id: id,
-        units_sold: z.number().finite().min(-MAX_UNITS, `must be at least -${MAX_UNITS}`).max(MAX_UNITS, `must be at most ${MAX_UNITS}`),
+        units_sold: unitsSold,
       }),
     )
     .min(1, 'send at least one store and category')
@@ -35,6 +38,11 @@ export const weeklyActuals = z.object({
     .boolean()
     .optional()
     .describe("true to post a week without every planned store × category: the missing ones are left out of the week's comparison, never read as zero sales"),
+  late: z
+    .array(z.object({ week: z.number().int().min(1).max(52), store_id: id, category_id: id, units_sold: unitsSold }))
+    .max(MAX_ROWS, `send at most ${MAX_ROWS} late rows`)
+    .optional()
+    .describe('sales of earlier weeks for series those weeks were posted without (stores that reported late): added to their week, which keeps its comparison'),
 });
 export type WeeklyActuals = z.infer<typeof weeklyActuals>;
 
@@ -56,20 +64,46 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
   }
   const expected = (waiting.data as { week?: number } | null)?.week;
   if (expected !== actuals.week) {
+    const earlier = expected !== undefined && actuals.week < expected;
     throw new ConflictError(
       `run "${runId}" waits for the actuals of week ${expected}, not week ${actuals.week}`,
       { run_id: runId, expected_week: expected, week: actuals.week },
-      [`send week ${expected}`],
+      [
+        `send week ${expected}`,
+        ...(earlier
+          ? [
+              `week ${actuals.week}'s series it was posted without (stores that reported late) go with week ${expected}'s post as late rows ("late"; baton runs post-actuals --late FILE)`,
+            ]
+          : []),
+      ],
     );
   }
-  refuseRepeatedSeries(actuals);
-  const missing = await checkAgainstPlan(data, runId, actuals);
+  refuseRepeatedSeries(
+    actuals.week,
+    actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}` })),
+  );
+  const late = actuals.late ?? [];
+  refuseRepeatedSeries(
+    actuals.week,
+    late.map((row, index) => ({ ...row, path: `late.${index}` })),
+  );
+  const { missing, plan } = await checkAgainstPlan(data, runId, actuals);
+  if (late.length > 0) await checkLate(data, runId, actuals.week, late, plan);
   const writes = data.actualsWrites(
     runId,
-    actuals.sales.map((s) => ({ storeId: s.store_id, categoryId: s.category_id, seasonWeek: actuals.week, unitsSold: s.units_sold })),
+    [...actuals.sales.map((s) => ({ ...s, week: actuals.week })), ...late].map((s) => ({
+      storeId: s.store_id,
+      categoryId: s.category_id,
+      seasonWeek: s.week,
+      unitsSold: s.units_sold,
+    })),
     Date.now(),
   );
-  const week = missing > 0 ? { week: actuals.week, partial: true, missing } : { week: actuals.week };
+  const week = {
+    week: actuals.week,
+    ...(missing > 0 ? { partial: true, missing } : {}),
+    ...(late.length > 0 ? { late: late.length } : {}),
+  };
   return engine.resolveWait(runId, waiting.id, { data: week }, { intake: ACTUALS_INTAKE, writes, ...(actor ? { actor } : {}) });
 }
 
@@ -93,65 +127,107 @@ function closest(id: string, known: readonly string[]): string | undefined {
  * name, not a new series to take silently. A week without every planned series is refused unless
  * marked partial. Returns how many planned series a partial week leaves out.
  */
-async function checkAgainstPlan(data: SeasonData, runId: string, actuals: WeeklyActuals): Promise<number> {
-  const plan = planBodyOrNone('forecast', await data.latestPlan(runId, 'forecast'));
-  if (!plan) throw new ConflictError(`run "${runId}" has no forecast to take actuals against yet`, { run_id: runId });
-  const stores = [...new Set(plan.series.map((s) => s.store_id))].sort();
-  const categories = [...new Set(plan.series.map((s) => s.category_id))].sort();
-  const planned = new Set(plan.series.map((s) => seriesKey(s.store_id, s.category_id)));
-  const knownStores = new Set(stores);
-  const knownCategories = new Set(categories);
-  const unknownStores = [...new Set(actuals.sales.map((r) => r.store_id).filter((id) => !knownStores.has(id)))];
-  const unknownCategories = [...new Set(actuals.sales.map((r) => r.category_id).filter((id) => !knownCategories.has(id)))];
-  const unplanned = actuals.sales
-    .filter((r) => knownStores.has(r.store_id) && knownCategories.has(r.category_id) && !planned.has(seriesKey(r.store_id, r.category_id)))
-    .map((r) => seriesKey(r.store_id, r.category_id));
-  if (unknownStores.length + unknownCategories.length + unplanned.length > 0) {
-    const guesses = [...unknownStores.map((id) => [id, closest(id, stores)]), ...unknownCategories.map((id) => [id, closest(id, categories)])].filter(
-      ([, guess]) => guess !== undefined,
-    );
-    const problems = [
-      unknownStores.length > 0 ? `unknown store${unknownStores.length === 1 ? '' : 's'} ${listed(unknownStores)}` : '',
-      unknownCategories.length > 0 ? `unknown categor${unknownCategories.length === 1 ? 'y' : 'ies'} ${listed(unknownCategories)}` : '',
-      unplanned.length > 0 ? `series this season did not plan: ${listed(unplanned)}` : '',
-    ].filter(Boolean);
-    throw new BatonError('INVALID_PARAMETERS', `week ${actuals.week} names ${problems.join('; ')}`, {
-      details: { unknown_stores: unknownStores.slice(0, 100), unknown_categories: unknownCategories.slice(0, 100), unplanned_series: unplanned.slice(0, 100) },
-      suggestions: [
-        ...guesses.map(([id, guess]) => `"${id}": did you mean "${guess}"?`),
-        `this season's stores: ${listed(stores)}`,
-        `this season's categories: ${listed(categories)}`,
-      ],
-    });
-  }
+async function checkAgainstPlan(data: SeasonData, runId: string, actuals: WeeklyActuals): Promise<{ missing: number; plan: PlannedSeries }> {
+  const forecast = planBodyOrNone('forecast', await data.latestPlan(runId, 'forecast'));
+  if (!forecast) throw new ConflictError(`run "${runId}" has no forecast to take actuals against yet`, { run_id: runId });
+  const plan = plannedSeries(forecast.series);
+  refuseUnplanned(`week ${actuals.week}`, actuals.sales, plan);
   const posted = new Set(actuals.sales.map((r) => seriesKey(r.store_id, r.category_id)));
-  const missing = [...planned].filter((key) => !posted.has(key));
+  const missing = [...plan.planned].filter((key) => !posted.has(key));
   if (missing.length > 0 && actuals.partial !== true) {
     throw new BatonError(
       'INVALID_PARAMETERS',
-      `week ${actuals.week} is missing ${missing.length} of the season's ${planned.size} store × category series: ${listed(missing)}`,
+      `week ${actuals.week} is missing ${missing.length} of the season's ${plan.planned.size} store × category series: ${listed(missing)}`,
       {
-        details: { missing_series: missing.slice(0, 100), missing: missing.length, planned: planned.size },
+        details: { missing_series: missing.slice(0, 100), missing: missing.length, planned: plan.planned.size },
         suggestions: [
           'send every planned series (0 for a series that sold nothing)',
-          'or send partial: true to post what you have: missing series are then left out of the comparison, not read as zero sales',
+          'or post what you have as partial ("partial": true; baton runs post-actuals --partial): missing series are then left out of the comparison, not read as zero sales',
         ],
       },
     );
   }
-  return missing.length;
+  return { missing: missing.length, plan };
+}
+
+/** The season's planned series, and its stores and categories (sorted, for suggestions). */
+interface PlannedSeries {
+  planned: Set<string>;
+  stores: string[];
+  categories: string[];
+}
+
+function plannedSeries(series: readonly { store_id: string; category_id: string }[]): PlannedSeries {
+  return {
+    planned: new Set(series.map((s) => seriesKey(s.store_id, s.category_id))),
+    stores: [...new Set(series.map((s) => s.store_id))].sort(),
+    categories: [...new Set(series.map((s) => s.category_id))].sort(),
+  };
+}
+
+/** Refuses rows naming a store, category or series the season did not plan, with the close matches. */
+function refuseUnplanned(what: string, rows: readonly { store_id: string; category_id: string }[], { planned, stores, categories }: PlannedSeries): void {
+  const knownStores = new Set(stores);
+  const knownCategories = new Set(categories);
+  const unknownStores = [...new Set(rows.map((r) => r.store_id).filter((id) => !knownStores.has(id)))];
+  const unknownCategories = [...new Set(rows.map((r) => r.category_id).filter((id) => !knownCategories.has(id)))];
+  const unplanned = rows
+    .filter((r) => knownStores.has(r.store_id) && knownCategories.has(r.category_id) && !planned.has(seriesKey(r.store_id, r.category_id)))
+    .map((r) => seriesKey(r.store_id, r.category_id));
+  if (unknownStores.length + unknownCategories.length + unplanned.length === 0) return;
+  const guesses = [...unknownStores.map((id) => [id, closest(id, stores)]), ...unknownCategories.map((id) => [id, closest(id, categories)])].filter(
+    ([, guess]) => guess !== undefined,
+  );
+  const problems = [
+    unknownStores.length > 0 ? `unknown store${unknownStores.length === 1 ? '' : 's'} ${listed(unknownStores)}` : '',
+    unknownCategories.length > 0 ? `unknown categor${unknownCategories.length === 1 ? 'y' : 'ies'} ${listed(unknownCategories)}` : '',
+    unplanned.length > 0 ? `series this season did not plan: ${listed(unplanned)}` : '',
+  ].filter(Boolean);
+  throw new BatonError('INVALID_PARAMETERS', `${what} names ${problems.join('; ')}`, {
+    details: { unknown_stores: unknownStores.slice(0, 100), unknown_categories: unknownCategories.slice(0, 100), unplanned_series: unplanned.slice(0, 100) },
+    suggestions: [
+      ...guesses.map(([id, guess]) => `"${id}": did you mean "${guess}"?`),
+      `this season's stores: ${listed(stores)}`,
+      `this season's categories: ${listed(categories)}`,
+    ],
+  });
+}
+
+/**
+ * Late rows must be of weeks before `week` and of series those weeks were posted without: a late row never
+ * replaces a figure already taken (that week's comparison was made on it), so one that would is refused (409).
+ */
+async function checkLate(data: SeasonData, runId: string, week: number, late: NonNullable<WeeklyActuals['late']>, plan: PlannedSeries): Promise<void> {
+  const notEarlier = late.filter((r) => r.week >= week);
+  if (notEarlier.length > 0) {
+    throw new InvalidParametersError(
+      `late rows must be of weeks before week ${week}`,
+      notEarlier.slice(0, 20).map((r) => ({ path: `late.${late.indexOf(r)}.week`, message: `week ${r.week} is not before week ${week}` })),
+    );
+  }
+  refuseUnplanned('the late rows', late, plan);
+  const posted = new Set((await data.listActuals(runId)).map((a) => `${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`));
+  const taken = late
+    .filter((r) => posted.has(`${r.week}|${seriesKey(r.store_id, r.category_id)}`))
+    .map((r) => `week ${r.week} ${seriesKey(r.store_id, r.category_id)}`);
+  if (taken.length > 0) {
+    throw new ConflictError(
+      `${taken.length} late row${taken.length === 1 ? ' is' : 's are'} of series their week already holds: ${listed(taken)}`,
+      { already_posted: taken.slice(0, 100) },
+      ["late rows only add the series a week was posted without; a week's figures, once taken, are not replaced", 'leave those rows out and post again'],
+    );
+  }
 }
 
 /** One figure per store × category and week: two would leave which one counts to chance. */
-function refuseRepeatedSeries(actuals: WeeklyActuals): void {
-  const seen = new Map<string, number>();
+function refuseRepeatedSeries(week: number, rows: readonly { week: number; store_id: string; category_id: string; path: string }[]): void {
+  const seen = new Map<string, string>();
   const repeated: { path: string; message: string }[] = [];
-  actuals.sales.forEach((row, index) => {
-    const key = JSON.stringify([row.store_id, row.category_id]);
+  for (const row of rows) {
+    const key = JSON.stringify([row.week, row.store_id, row.category_id]);
     const first = seen.get(key);
-    if (first === undefined) seen.set(key, index);
-    else if (repeated.length < 20)
-      repeated.push({ path: `sales.${index}`, message: `store ${row.store_id} × category ${row.category_id} is already at sales.${first}` });
-  });
-  if (repeated.length > 0) throw new InvalidParametersError(`week ${actuals.week} lists a store and category more than once`, repeated);
+    if (first === undefined) seen.set(key, row.path);
+    else if (repeated.length < 20) repeated.push({ path: row.path, message: `store ${row.store_id} × category ${row.category_id} is already at ${first}` });
+  }
+  if (repeated.length > 0) throw new InvalidParametersError(`week ${week}'s post lists a store and category more than once`, repeated);
 }

@@ -290,7 +290,13 @@ export const ActualsOutput = z.object({
 export type ActualsOutput = z.infer<typeof ActualsOutput>;
 
 /** What a week's posted actuals resolve the `week_actuals` wait with. */
-export const PostedWeek = z.object({ week: z.number().int().min(1), partial: z.boolean().optional(), missing: z.number().int().min(0).optional() });
+export const PostedWeek = z.object({
+  week: z.number().int().min(1),
+  partial: z.boolean().optional(),
+  missing: z.number().int().min(0).optional(),
+  /** Rows of earlier weeks' missing series that came with this post. */
+  late: z.number().int().min(0).optional(),
+});
 export type PostedWeek = z.infer<typeof PostedWeek>;
 
 const direction = z.enum(['over', 'under']);

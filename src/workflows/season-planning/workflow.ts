@@ -25,6 +25,7 @@ import { currentWeek } from './season.js';
 import { seasonRollback } from './rollback.js';
 import { DEFAULT_APPROVERS, withApprovers, type SeasonApprovers } from './approvers.js';
 import { phaseOutput, phaseResult } from './checked.js';
+import { PostedWeek } from './contracts.js';
 
 export const SEASON_PLANNING = 'season-planning';
 /** The one intake that resolves a week's actuals wait (the actuals route's checks cannot be bypassed). */
@@ -148,7 +149,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       skip: (parameters) => (parameters.actuals === 'simulated' ? 'actuals are simulated' : undefined),
       wait: {
         kind: 'actuals',
-        schema: z.object({ week: z.number().int().min(1), partial: z.boolean().optional(), missing: z.number().int().min(0).optional() }),
+        schema: PostedWeek,
         data: (context) => ({ week: currentWeek(context) }),
         intake: { name: ACTUALS_INTAKE, route: 'POST /api/runs/{run_id}/actuals' },
       },

@@ -101,6 +101,47 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect(await seasonData(store).listActuals(runId)).toHaveLength(posted.length);
   });
 
+  it('adds the series a partial week lacked as late rows with a later week, and never replaces what a week holds', async () => {
+    const { runId, rows } = await waitingForWeekOne();
+    const week1 = rows(() => 5);
+    const [lateA, lateB] = week1.slice(0, 2);
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1.slice(2), partial: true });
+    await engine.settled(runId);
+    const before = await stockPosition(seasonData(store), runId);
+    expect(before.postedToDate).toBe(5 * (week1.length - 2));
+
+    // Week 1 again with its missing rows: refused, saying where late rows go.
+    const again = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: [lateA!, lateB!], partial: true }));
+    expect(again.code).toBe('CONFLICT');
+    expect(again.suggestions.join(' ')).toContain("go with week 2's post as late rows");
+    // A late row of the current week, or of a series week 1 already holds, is refused and nothing is written.
+    const late = [lateA!, lateB!].map((r) => ({ ...r, week: 1, units_sold: 7 }));
+    const notEarlier = await refusal(postActuals(engine, seasonData(store), runId, { week: 2, sales: rows(() => 5), late: [{ ...late[0]!, week: 2 }] }));
+    expect(notEarlier.code).toBe('INVALID_PARAMETERS');
+    const taken = await refusal(postActuals(engine, seasonData(store), runId, { week: 2, sales: rows(() => 5), late: [...late, { ...week1[3]!, week: 1 }] }));
+    expect(taken).toMatchObject({ code: 'CONFLICT', details: { already_posted: [`week 1 ${week1[3]!.store_id} × ${week1[3]!.category_id}`] } });
+    const unknown = await refusal(
+      postActuals(engine, seasonData(store), runId, { week: 2, sales: rows(() => 5), late: [{ ...late[0]!, store_id: 'ATLANTIS' }] }),
+    );
+    expect(unknown.message).toBe('the late rows names unknown store ATLANTIS');
+    expect(await seasonData(store).listActuals(runId)).toHaveLength(week1.length - 2);
+
+    // With week 2: the two late rows land in week 1, in the same transaction that takes week 2.
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: rows(() => 5), late });
+    await engine.settled(runId);
+    const stored = await seasonData(store).listActuals(runId);
+    expect(stored.filter((a) => a.seasonWeek === 1)).toHaveLength(week1.length);
+    expect(stored.filter((a) => a.seasonWeek === 1 && a.unitsSold === 7)).toHaveLength(2);
+    const after = await stockPosition(seasonData(store), runId);
+    expect(after.postedToDate).toBe(before.postedToDate + 14 + 5 * week1.length);
+    const resolution = (await engine.readEvents(runId)).filter((e) => e.type === 'wait_resolved').at(-1);
+    expect(resolution?.payload, JSON.stringify(resolution?.payload)).toMatchObject({ resolution: { data: { week: 2, late: 2 } } });
+    // The same late rows again, with week 3: week 1 now holds them.
+    const twice = await refusal(postActuals(engine, seasonData(store), runId, { week: 3, sales: rows(() => 5), late }));
+    expect(twice.code).toBe('CONFLICT');
+    expect(await seasonData(store).listActuals(runId)).toHaveLength(2 * week1.length);
+  });
+
   it('judges the chain on a partial week only when its posted series carry half the week forecast', async () => {
     const { runId, rows, plan } = await waitingForWeekOne();
     const forecastOf = (r: Row, week: number) => plan.series.find((s) => s.store_id === r.store_id && s.category_id === r.category_id)!.forecast[week - 1]!;
