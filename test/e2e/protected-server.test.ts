@@ -61,6 +61,39 @@ describe.skipIf(!CHROMIUM)('dashboard on a token-protected server', () => {
     expect(await inPage<string | null>(page, "sessionStorage.getItem('baton.apiToken')")).toBe(TOKEN);
   }, 60_000);
 
+  it('does not ask again when calls sent before the token was given are refused after it', async () => {
+    const fresh = await dashboard!.openPage();
+    // The first call without a token is answered at once (the prompt opens); the others wait until the token is given.
+    let answered = 0;
+    let release: () => void = () => {};
+    const given = new Promise<void>((resolve) => (release = resolve));
+    const held: Promise<unknown>[] = [];
+    await fresh.page.route('**/api/**', async (route) => {
+      if (route.request().headers().authorization === undefined && answered++ > 0) {
+        held.push(fresh.page.waitForResponse((r) => r.request() === route.request()));
+        await given;
+      }
+      await route.continue();
+    });
+    await fresh.page.goto(`${server.url}/runs`);
+    const dialog = fresh.page.getByRole('dialog', { name: 'API token' });
+    await dialog.waitFor();
+    await eventually(() => held.length).toBeGreaterThan(0);
+    await fresh.page.getByLabel('Token', { exact: true }).fill(TOKEN);
+    await dialog.getByRole('button', { name: 'Use this token' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // Now the calls made before the token reach the server, which refuses them (401) after the token was given.
+    release();
+    const refusals = (await Promise.all(held)) as { status(): number }[];
+    expect(refusals.map((r) => r.status())).toEqual(refusals.map(() => 401));
+    await fresh.page.locator('[data-testid="runs-table"] tbody tr').first().waitFor();
+    // The refusals' bodies are read after their headers: give the page a moment to act on them, then check it did not ask.
+    await fresh.page.waitForTimeout(500);
+    expect(await dialog.isVisible()).toBe(false);
+    expect(fresh.pageErrors).toEqual([]);
+    await fresh.page.context().close();
+  }, 60_000);
+
   it("streams a season run over the token-carrying WebSocket and records the planner's approval", async () => {
     await page.goto(server.url);
     await page

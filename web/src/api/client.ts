@@ -84,10 +84,13 @@ async function request<S extends z.ZodType>(method: string, path: string, schema
   if (!response.ok) {
     const parsed = ErrorBody.safeParse(json);
     const error = parsed.success ? new ApiError(response.status, parsed.data) : clientError(response.status, `the server answered ${response.status}`);
-    if (response.status === 401) requestToken(error.message);
+    // A refusal of a call sent with a token since replaced says nothing of the new one (a slow answer to a call
+    // made before the person gave it): what failed loads again on the change, so only a current refusal asks.
+    const stale = getToken() !== token;
+    if (response.status === 401 && !stale) requestToken(error.message);
     // A 403 may refuse the token itself or only this action (a role, a scope, a rule): ask for
     // another token only in the first case; the second is the caller's to show where it happened.
-    if (response.status === 403) {
+    if (response.status === 403 && !stale) {
       if (path === ME_PATH) requestToken(error.message);
       else void askIfTokenRefused(error.message);
     }
