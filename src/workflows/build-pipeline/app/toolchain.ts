@@ -7,6 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BatonError } from '../../../errors/index.js';
 import type { AppCommand } from './contracts.js';
@@ -101,9 +102,19 @@ export interface RunCommandOptions {
   maxOutput?: number;
 }
 
-/** The environment an app command sees: a minimal base (PATH, HOME, locale) plus what the caller and the command set. */
+/**
+ * mypy's cache, shared by every checkout on this machine: each gate runs in a fresh checkout, where a cold mypy
+ * spends ~10 s on typeshed, FastAPI and pydantic (0.4 s warm, measured on a generated app). mypy checks each cached
+ * module against its source's hash and writes the cache atomically, so builds may share it, at once too.
+ */
+export function mypyCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BATON_MYPY_CACHE_DIR ?? join(tmpdir(), `baton-mypy-cache-${process.getuid?.() ?? 'user'}`);
+}
+
+/** The environment an app command sees: a minimal base (PATH, HOME, locale, mypy's shared cache) plus what the caller and the command set. */
 function commandEnv(extra: Record<string, string> | undefined, command: AppCommand): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/nonexistent', LANG: 'C.UTF-8', ...extra, ...command.env };
+  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/nonexistent', LANG: 'C.UTF-8', MYPY_CACHE_DIR: mypyCacheDir() };
+  return { ...base, ...extra, ...command.env };
 }
 
 /**

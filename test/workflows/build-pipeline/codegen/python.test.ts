@@ -1,6 +1,8 @@
 // The Python/FastAPI generator for real: the app it writes for two entities (every field type, a keyword as a field
 // name) passes the quality gate (its own pytest tests, line coverage of app/ from its lcov, strict mypy), migrates and
 // serves over HTTP (CRUD, 401, /health), and the same request always gives the same bytes.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_MANIFEST_FILE, AppManifest } from '../../../../src/workflows/build-pipeline/app/contracts.js';
 import { runAppCommand, toolchain } from '../../../../src/workflows/build-pipeline/app/toolchain.js';
@@ -89,6 +91,17 @@ describe.skipIf(!python)('the generated Python app, run', () => {
     expect(report.coverage?.files.map((f) => f.path)).toContain('app/routes.py');
     expect(report.coverage?.files.every((f) => f.path.startsWith('app/') && f.lines.covered <= f.lines.total)).toBe(true);
     expect(report.passed).toBe(true);
+  });
+
+  it("finds a type error in a checkout whose modules mypy's shared cache holds clean from another checkout", async () => {
+    // The gate above warmed the machine's mypy cache with this app; a second checkout of it with one error must still fail.
+    const broken = writeCheckout(app);
+    const services = join(broken, 'app/services.py');
+    writeFileSync(services, `${readFileSync(services, 'utf8')}\n\ndef wrong() -> int:\n    return "not an int"\n`);
+    const typecheck = await runAppCommand(app.manifest.typecheck, { cwd: broken, timeoutMs: 120_000 });
+    expect(typecheck.exit_code, typecheck.output).toBe(1);
+    expect(typecheck.output).toMatch(/app\/services\.py:\d+: error: Incompatible return value type/);
+    expect(existsSync(join(broken, '.mypy_cache'))).toBe(false);
   });
 
   it('migrates its database (twice, idempotent) and serves CRUD with the API key over real HTTP', async () => {
