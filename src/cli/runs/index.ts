@@ -10,6 +10,7 @@ import type { PruneResult } from '../../store/index.js';
 import type { RunsBackend, RunView } from './backend.js';
 import { endsRun, eventLine, headlineFigures, isFinished, runTable, showRun, statusLine, waitsOf } from './format.js';
 import { PRUNABLE_STATES, RUN_STATES } from '../../store/index.js';
+import { DELIMITERS, type Delimiter } from '../../workflows/season-planning/data/csv-conventions.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, notFound: 3, conflict: 4, unauthorised: 5 } as const;
 
@@ -339,17 +340,29 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
         '--partial',
         "the file lacks some planned series (stores that have not reported yet): they are left out of the week's comparison, not read as zero",
       )
-      .option('--late <csv>', 'series earlier weeks were posted without, from a CSV (week,store_id,category_id,units_sold): added to their weeks'),
+      .option('--late <csv>', 'series earlier weeks were posted without, from a CSV (week,store_id,category_id,units_sold): added to their weeks')
+      .addOption(
+        new Option('--delimiter <separator>', "what separates the files' fields (default ,); with ; figures may use decimal commas (24.924,50)").choices([
+          ...DELIMITERS,
+        ]),
+      ),
   ).action(
-    act(async (backend, target, runId: string, options: { week: string; file: string; partial?: boolean; late?: string; wait?: boolean; timeout: string }) => {
-      const { readActualsCsv, readLateCsv } = await import('./actuals-csv.js');
-      const body = {
-        ...readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52)),
-        ...(options.partial === true ? { partial: true } : {}),
-        ...(options.late === undefined ? {} : { late: readLateCsv(options.late) }),
-      };
-      await after(backend, await backend.postActuals(runId, body), { ...options, json: target.json ?? false });
-    }),
+    act(
+      async (
+        backend,
+        target,
+        runId: string,
+        options: { week: string; file: string; partial?: boolean; late?: string; delimiter?: Delimiter; wait?: boolean; timeout: string },
+      ) => {
+        const { readActualsCsv, readLateCsv } = await import('./actuals-csv.js');
+        const body = {
+          ...readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52), options.delimiter),
+          ...(options.partial === true ? { partial: true } : {}),
+          ...(options.late === undefined ? {} : { late: readLateCsv(options.late, options.delimiter) }),
+        };
+        await after(backend, await backend.postActuals(runId, body), { ...options, json: target.json ?? false });
+      },
+    ),
   );
 
   verb('cancel', 'cancel a running or waiting run')

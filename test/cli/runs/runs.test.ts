@@ -187,7 +187,7 @@ for (const kind of targetKinds) {
       expect(shown.stdout).toMatch(/ {2}allocation: [\d,]+ units to 8 stores/);
     });
 
-    it('posts a week without every store as --partial, and the stores that reported late with the next week as --late', async () => {
+    it('posts a week without every store as --partial, and the stores that reported late with the next week as --late, from semicolon files too', async () => {
       await loadSmallChain(target.store);
       const run = await target.engine.startRun('season-planning', season(4, { actuals: 'manual' }));
       await until(target.store, run.id, ['waiting']);
@@ -201,18 +201,22 @@ for (const kind of targetKinds) {
       expect(refused).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('baton runs post-actuals --partial') as unknown });
       const partial = await target.cli('post-actuals', run.id, '--week', '1', '--file', week1, '--partial', '--wait', '--timeout', '60');
       expect(partial.lines[0]).toMatch(/waiting at week_actuals .* for actuals/);
+      // Week 2 and the late row from a spreadsheet saved with semicolons and decimal commas.
+      const semicolons = (row: string, units: string) => `${row.replace(/,10$/, '').replace(',', ';')};${units}`;
       const week2 = join(dir, `week2-${run.id}.csv`);
-      writeFileSync(week2, ['store_id,category_id,units_sold', ...rows].join('\n'));
+      writeFileSync(week2, ['store_id;category_id;units_sold', ...rows.map((r) => semicolons(r, '10,5'))].join('\n'));
       const late = join(dir, `late-${run.id}.csv`);
-      writeFileSync(late, ['week,store_id,category_id,units_sold', `one,${rows[0]!.replace(/,10$/, ',3')}`].join('\n'));
-      const badLate = await target.cli('post-actuals', run.id, '--week', '2', '--file', week2, '--late', late);
+      writeFileSync(late, ['week;store_id;category_id;units_sold', `one;${semicolons(rows[0]!, '3')}`].join('\n'));
+      const commas = await target.cli('post-actuals', run.id, '--week', '2', '--file', week2);
+      expect(commas).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('the file seems separated by semicolons, not commas') as unknown });
+      const badLate = await target.cli('post-actuals', run.id, '--week', '2', '--file', week2, '--late', late, '--delimiter', ';');
       expect(badLate).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining(`${late}, line 2: week "one" is not a whole number`) as unknown });
-      writeFileSync(late, ['week,store_id,category_id,units_sold', `1,${rows[0]!.replace(/,10$/, ',3')}`].join('\n'));
-      await target.cli('post-actuals', run.id, '--week', '2', '--file', week2, '--late', late, '--wait', '--timeout', '60');
+      writeFileSync(late, ['week;store_id;category_id;units_sold', `1;${semicolons(rows[0]!, '3')}`].join('\n'));
+      await target.cli('post-actuals', run.id, '--week', '2', '--file', week2, '--late', late, '--delimiter', ';', '--wait', '--timeout', '60');
       const actuals = await seasonData(target.store).listActuals(run.id);
       expect(actuals.filter((a) => a.seasonWeek === 1)).toHaveLength(rows.length);
       expect(actuals.filter((a) => a.seasonWeek === 1 && a.unitsSold === 3)).toHaveLength(1);
-      expect(actuals.filter((a) => a.seasonWeek === 2)).toHaveLength(rows.length);
+      expect(actuals.filter((a) => a.seasonWeek === 2).map((a) => a.unitsSold)).toEqual(rows.map(() => 10.5));
     });
 
     it('prunes finished runs older than an age on the database, printing the count and the space freed, and refuses through a server', async () => {
