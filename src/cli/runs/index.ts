@@ -355,11 +355,9 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
         options: { week: string; file: string; partial?: boolean; late?: string; delimiter?: Delimiter; wait?: boolean; timeout: string },
       ) => {
         const { readActualsCsv, readLateCsv } = await import('./actuals-csv.js');
-        const body = {
-          ...readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52), options.delimiter),
-          ...(options.partial === true ? { partial: true } : {}),
-          ...(options.late === undefined ? {} : { late: readLateCsv(options.late, options.delimiter) }),
-        };
+        const actuals = readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52), options.delimiter);
+        const late = [...(actuals.late ?? []), ...(options.late === undefined ? [] : readLateCsv(options.late, options.delimiter))];
+        const body = { ...actuals, ...(options.partial === true ? { partial: true } : {}), ...(late.length > 0 ? { late } : {}) };
         await after(backend, await backend.postActuals(runId, body), { ...options, json: target.json ?? false });
       },
     ),

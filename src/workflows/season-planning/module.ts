@@ -21,7 +21,7 @@ export const seasonPlanningModule: WorkflowModule = {
       views: [{ workflow: SEASON_PLANNING, view: 'season-planning', title: 'Season planning' }],
       // Each its own plugin: the CSV body parser of the uploads stays with the upload routes.
       routes: (engine, config) => async (app) => {
-        await app.register(seasonRoutes(engine, data, assembler));
+        await app.register(seasonRoutes(engine, data, assembler, config.uploadLimit));
         await app.register(dataRoutes(data, config.uploadLimit, { maxRecordSize: config.csvMaxRecordSize }));
         await app.register(salesHistoryRoutes(assembler));
       },

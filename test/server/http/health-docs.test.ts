@@ -57,6 +57,7 @@ describeEachStore('HTTP: health and docs', (kind) => {
         'GET /api/workflows',
         'GET /api/workflows/{name}/stats',
         'POST /api/runs/{run_id}/actuals',
+        'POST /api/runs/{run_id}/actuals/csv',
         'GET /api/forecasts/{run_id}',
         'GET /api/allocations/{run_id}',
         'GET /api/variance/{run_id}',

@@ -163,6 +163,19 @@ export const api = {
   dataSummary: () => request('GET', '/api/data', DataSummary),
   deliveryStatus: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}`, DeliveryStatus),
   deliveryHistory: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}/history`, DeliveryHistory),
+  /** A week's actuals as CSV; a week column adds late rows of earlier weeks; `partial` when stores have not reported. */
+  postActualsCsv: (runId: string, week: number, file: { name: string; content: string }, options: { partial: boolean; delimiter: Delimiter }) =>
+    request(
+      'POST',
+      `/api/runs/${enc(runId)}/actuals/csv${query({
+        week,
+        name: file.name,
+        partial: options.partial ? 'true' : undefined,
+        delimiter: options.delimiter === ',' ? undefined : options.delimiter,
+      })}`,
+      RunStatus,
+      { raw: { content: file.content, type: 'text/csv' } },
+    ),
   /** Sales take how their dates sit in the week, what their figures count (unset: as the header says) and whether they replace the history. */
   importCsv: (table: ImportTable, file: { name: string; content: string }, sales: SalesImportOptions = {}, delimiter: Delimiter = ',') =>
     request(

@@ -2,7 +2,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Engine } from '../../../engine/index.js';
+import { inputError } from '../../../errors/zod-issues.js';
 import { weeklyActuals, postActuals } from '../actuals-intake.js';
+import { parseActualsCsv } from '../actuals-csv.js';
+import { DELIMITERS } from '../data/csv-conventions.js';
 import { clusterSnapshotStores } from '../clusters.js';
 import type { ContextAssembler } from '../context.js';
 import type { SeasonData } from '../data/index.js';
@@ -13,9 +16,22 @@ import { runView } from '../../../server/views.js';
 /** Plans are documents whose fields the docs list; the API passes them through as the agents wrote them. */
 const planDocument = (id: string, description: string) => z.object({ run_id: z.string() }).loose().describe(description).meta({ id });
 
+const actualsCsvQuery = z.object({
+  week: z.coerce.number().int().min(1).max(52).describe('The season week posted (the one the run waits for)'),
+  partial: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true')
+    .describe("true: the file lacks some planned series (stores that have not reported): they are left out of the week's comparison"),
+  delimiter: z.enum(DELIMITERS).optional().describe('What separates the fields: , (default), ; (figures may then use decimal commas) or tab'),
+  name: z.string().max(200).optional().describe('The file name to show in errors'),
+});
+
 export const seasonRoutes =
-  (engine: Engine, data: SeasonData, assembler: ContextAssembler): FastifyPluginAsyncZod =>
+  (engine: Engine, data: SeasonData, assembler: ContextAssembler, uploadLimit: number): FastifyPluginAsyncZod =>
   (app) => {
+    // A week's file is a few hundred kilobytes at most (200,000 rows): read whole, unlike the history's uploads.
+    app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: uploadLimit }, (_request, body, done) => done(null, body));
     app.post(
       '/api/runs/:run_id/actuals',
       {
@@ -28,6 +44,29 @@ export const seasonRoutes =
         },
       },
       async (request) => runView(await postActuals(engine, data, request.params.run_id, request.body, request.actor)),
+    );
+    app.post(
+      '/api/runs/:run_id/actuals/csv',
+      {
+        bodyLimit: uploadLimit,
+        schema: {
+          tags: ['season planning'],
+          summary:
+            "A week's actual sales as CSV (store_id,category_id,units_sold; Content-Type: text/csv); a week column adds late rows of earlier weeks (series they were posted without)",
+          params: runIdParams,
+          querystring: actualsCsvQuery,
+          body: z.string().meta({ type: 'string', description: 'CSV text (Content-Type: text/csv)' }),
+          response: { 200: runStatus, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { week, partial, delimiter, name } = request.query;
+        const { sales, late } = parseActualsCsv(request.body, name ?? 'actuals.csv', week, delimiter);
+        const body = { week, sales, ...(partial ? { partial } : {}), ...(late.length > 0 ? { late } : {}) };
+        const parsed = weeklyActuals.safeParse(body);
+        if (!parsed.success) throw inputError('the weekly actuals', body, parsed.error);
+        return runView(await postActuals(engine, data, request.params.run_id, parsed.data, request.actor));
+      },
     );
 
     const read = (path: string, summary: string, id: string, report: (runId: string) => Promise<{ run_id: string }>) =>

@@ -12,6 +12,7 @@ import { holdsRole, type Me } from '../../api/schemas';
 import { Facts } from '../../components/Facts';
 import { useMe } from '../../components/Me';
 import { ErrorNotice } from '../../components/Notices';
+import { ActualsForm } from './ActualsForm';
 import { useTokenGeneration } from '../../hooks/useTokenGeneration';
 import { AND, nameOf, OR, people } from '../../people';
 import type { OpenWait } from './runView';
@@ -188,9 +189,12 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
         <h2>Waiting: {wait.phase.replaceAll('_', ' ')}</h2>
         <p>
           This run waits for <strong>{wait.kind}</strong>
-          {wait.kind === 'actuals' ? ` for week ${fmt(weekOf(wait.data))}: post them with POST /api/runs/${runId}/actuals.` : '.'}
+          {wait.kind === 'actuals' ? ` for week ${fmt(weekOf(wait.data))}: post them here, or with POST /api/runs/${runId}/actuals.` : '.'}
         </p>
         <Approvers wait={wait} me={me} voted={false} />
+        {wait.kind === 'actuals' && weekOf(wait.data) !== undefined ? (
+          <ActualsForm runId={runId} week={weekOf(wait.data)!} onPosted={() => onResolved(wait.id)} />
+        ) : null}
       </section>
     );
   }

@@ -1,0 +1,97 @@
+/**
+ * A week's actual sales from CSV text (store_id,category_id,units_sold), for `baton runs post-actuals` and the
+ * dashboard's upload. An optional `week` column lets one file carry late rows too: rows of the posted week are
+ * the week, rows of earlier weeks are late (series those weeks were posted without); a late file alone has it.
+ */
+import { parse } from 'csv-parse/sync';
+import { BatonError, IncompleteInputError } from '../../errors/index.js';
+import { delimiterChar, plainFigure, refuseOtherDelimiter, type Delimiter } from './data/csv-conventions.js';
+import type { WeeklyActuals } from './actuals-intake.js';
+
+const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
+const LATE_COLUMNS = ['week', ...COLUMNS] as const;
+type SalesRow = WeeklyActuals['sales'][number];
+type LateRow = NonNullable<WeeklyActuals['late']>[number];
+
+const bad = (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
+  new BatonError('BAD_REQUEST', `${source}, line ${line}: ${message}`, {
+    details: { source, line },
+    suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
+  });
+
+/** The week's rows and, with a `week` column, the late rows of earlier weeks; a later week's row is refused. */
+export function parseActualsCsv(text: string, source: string, week: number, delimiter?: Delimiter): { sales: SalesRow[]; late: LateRow[] } {
+  const rows = readRows(text, source, COLUMNS, delimiter);
+  const sales: SalesRow[] = [];
+  const late: LateRow[] = [];
+  for (const { record, line } of rows) {
+    const row = salesRow(source, record, line, COLUMNS, delimiter);
+    if (record.week === undefined) {
+      sales.push(row);
+      continue;
+    }
+    const rowWeek = weekOf(source, record, line);
+    if (rowWeek > week) throw bad(source, line, `week ${rowWeek} is after week ${week}, the week posted`, LATE_COLUMNS);
+    if (rowWeek === week) sales.push(row);
+    else late.push({ week: rowWeek, ...row });
+  }
+  return { sales, late };
+}
+
+/** Late rows alone: series earlier weeks were posted without, each with its week. */
+export function parseLateCsv(text: string, source: string, delimiter?: Delimiter): LateRow[] {
+  return readRows(text, source, LATE_COLUMNS, delimiter).map(({ record, line }) => ({
+    week: weekOf(source, record, line),
+    ...salesRow(source, record, line, LATE_COLUMNS, delimiter),
+  }));
+}
+
+function weekOf(source: string, record: Record<string, string>, line: number): number {
+  const week = record.week ?? '';
+  if (!/^\d+$/.test(week)) throw bad(source, line, `week "${week}" is not a whole number`, LATE_COLUMNS);
+  return Number(week);
+}
+
+function salesRow(source: string, record: Record<string, string>, line: number, columns: readonly string[], delimiter: Delimiter | undefined): SalesRow {
+  // The import's convention: separated by semicolons, a figure may write a decimal comma (24.924,50).
+  const units = plainFigure(record.units_sold ?? '', delimiter === ';');
+  // Number('') is 0 and Number('1e3') is 1000: plain decimal numbers only.
+  if (!/^-?\d+(\.\d+)?$/.test(units)) throw bad(source, line, `units_sold "${units}" is not a number`, columns);
+  if (!record.store_id || !record.category_id) throw bad(source, line, 'store_id and category_id must not be empty', columns);
+  return { store_id: record.store_id, category_id: record.category_id, units_sold: Number(units) };
+}
+
+function readRows(
+  text: string,
+  source: string,
+  columns: readonly string[],
+  delimiter: Delimiter | undefined,
+): { record: Record<string, string>; line: number }[] {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse<{ record: Record<string, string>; info: { lines: number } }>(text, {
+      delimiter: delimiterChar(delimiter),
+      columns: (header: string[]) => {
+        refuseOtherDelimiter(header, source, delimiter);
+        return header.map((h) => h.trim().toLowerCase());
+      },
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      info: true,
+    });
+  } catch (error) {
+    if (error instanceof BatonError) throw error;
+    const line = (error as { lines?: number }).lines ?? 0;
+    throw bad(source, line, (error as Error).message, columns);
+  }
+  const first = records[0]?.record;
+  if (!first)
+    throw new BatonError('BAD_REQUEST', `${source} has no rows`, {
+      details: { source },
+      suggestions: [`give a header ${columns.join(',')} and one row per store and category`],
+    });
+  const missing = columns.filter((c) => !(c in first));
+  if (missing.length > 0) throw new IncompleteInputError(`the columns of ${source}`, missing);
+  return records.map(({ record, info }) => ({ record, line: info.lines }));
+}

@@ -1,0 +1,112 @@
+// The dashboard in a real browser posts a season's weekly actuals from CSV files: a week refused for missing
+// stores says how to post it, a partial week goes through, and the stores that reported late come with the next week.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../src/workflows/season-planning/data/weeks.js';
+import { CHROMIUM } from './support/chromium.js';
+import { eventually } from './support/eventually.js';
+import { LAST_HISTORY_WEEK, type DashboardServer } from './support/dashboard-server.js';
+import { openDashboard, type DashboardSession } from './support/dashboard-session.js';
+
+interface Series {
+  store_id: string;
+  category_id: string;
+  forecast: number[];
+}
+
+describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
+  let dashboard: DashboardSession | undefined;
+  let server: DashboardServer;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    dashboard = await openDashboard();
+    ({ server, page, pageErrors } = dashboard);
+  }, 60_000);
+  afterAll(() => dashboard?.close(), 60_000);
+
+  const json = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
+  const upload = async (name: string, text: string) => {
+    await page.getByTestId('actuals-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await page
+      .getByTestId('actuals-form')
+      .getByRole('button', { name: /^Post week/ })
+      .click();
+  };
+
+  it('posts a partial week, then the next week with the late stores, and refuses a week missing stores saying how', async () => {
+    const started = await fetch(`${server.url}/api/orchestrator/run-workflow`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        session_id: 'actuals',
+        workflow: 'season-planning',
+        parameters: {
+          forecast_horizon_weeks: 4,
+          season_start_date: addDays(LAST_HISTORY_WEEK, 7),
+          replenishment_strategy: 'weekly',
+          dc_holdback_percentage: 0.2,
+          markdown_checkpoint_week: null,
+          markdown_threshold: null,
+          actuals: 'manual',
+        },
+      }),
+    });
+    expect(started.status).toBe(202);
+    const { run_id: runId } = (await started.json()) as { run_id: string };
+    await page.goto(`${server.url}/runs/${runId}`);
+    const buy = page.getByTestId('approval-manufacturing_approval');
+    await buy.waitFor();
+    await buy.getByRole('button', { name: 'Accept' }).click();
+
+    const form = page.getByTestId('actuals-form');
+    await form.waitFor();
+    expect(await form.getByRole('button', { name: /^Post week/ }).textContent()).toBe('Post week 1');
+    const { series } = await json<{ series: Series[] }>(`/api/forecasts/${runId}`);
+    const line = (s: Series, week: number, separator = ',') => [s.store_id, s.category_id, Math.round(s.forecast[week - 1] ?? 0)].join(separator);
+    const reported = series.slice(1);
+    const lateStore = series[0]!;
+
+    // Week 1 without one series: refused, naming it and the way to post a partial week.
+    await upload('week1.csv', ['store_id,category_id,units_sold', ...reported.map((s) => line(s, 1))].join('\n'));
+    const refusal = page.getByTestId('actuals-form').getByRole('alert');
+    await eventually(() => refusal.textContent()).toContain(`${lateStore.store_id} × ${lateStore.category_id}`);
+    expect(await refusal.textContent()).toContain('partial');
+    await page.getByTestId('actuals-partial').check();
+    await page.getByTestId('actuals-form').getByRole('button', { name: 'Post week 1' }).click();
+    await eventually(
+      () =>
+        page
+          .getByTestId('actuals-form')
+          .getByRole('button', { name: /^Post week/ })
+          .textContent(),
+      30_000,
+    ).toBe('Post week 2');
+
+    // Week 2 from a semicolon file with a week column: the late series of week 1 comes with it.
+    await page.getByTestId('actuals-delimiter').selectOption(';');
+    await upload(
+      'week2.csv',
+      ['week;store_id;category_id;units_sold', ...series.map((s) => `2;${line(s, 2, ';')}`), `1;${lateStore.store_id};${lateStore.category_id};7,5`].join('\n'),
+    );
+    await eventually(
+      () =>
+        page
+          .getByTestId('actuals-form')
+          .getByRole('button', { name: /^Post week/ })
+          .textContent(),
+      30_000,
+    ).toBe('Post week 3');
+    const events = await json<{ events: { type: string; resolution?: { data?: unknown } }[] }>(`/api/runs/${runId}/events?limit=1000`);
+    const weeks = events.events.filter((e) => e.type === 'wait_resolved').map((e) => e.resolution?.data);
+    expect(weeks).toEqual([
+      { week: 1, partial: true, missing: 1 },
+      { week: 2, late: 1 },
+    ]);
+    const variance = await json<{ weeks: { week: number; actual: number }[] }>(`/api/variance/${runId}`);
+    const week1 = variance.weeks.find((w) => w.week === 1)!;
+    expect(week1.actual).toBeCloseTo(reported.reduce((sum, s) => sum + Math.round(s.forecast[0] ?? 0), 0) + 7.5, 6);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});

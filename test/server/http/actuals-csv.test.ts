@@ -1,0 +1,60 @@
+// Weekly actuals as CSV over real HTTP (POST /api/runs/{id}/actuals/csv, what the dashboard's form sends): a week column
+// splits the week from late rows, and bad files are refused with the line and nothing written.
+import { expect, it } from 'vitest';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
+import { describeEachStore } from '../../support/stores.js';
+import { loadSmallChain, season } from '../../workflows/season-planning/support.js';
+import { expectError, useServers } from './harness.js';
+
+const csv = (text: string) => ({ method: 'POST', headers: { 'content-type': 'text/csv' }, body: text });
+
+describeEachStore('HTTP: weekly actuals as CSV', (kind) => {
+  const h = useServers(kind);
+
+  it('takes a partial week, then a week whose earlier-week rows are late rows, and refuses a later week or a bad figure with its line', async () => {
+    const api = await h.serve({ season: true });
+    await loadSmallChain(api.t.store);
+    const runId = await api.startRun('season-planning', { ...season(4, { actuals: 'manual' }) });
+    const buy = await api.engine.settled(runId);
+    await api.engine.resolveWait(runId, buy.waitingFor!.id, { action: 'accept' });
+    await api.engine.settled(runId);
+    const series = (await seasonData(api.t.store).listSales()).reduce((keys, s) => keys.add(`${s.storeId},${s.categoryId}`), new Set<string>());
+    const [late, ...reported] = [...series];
+    const path = `/api/runs/${runId}/actuals/csv`;
+
+    const missing = expectError(
+      await api.request(`${path}?week=1`, csv(['store_id,category_id,units_sold', ...reported.map((k) => `${k},4`)].join('\n'))),
+      422,
+      'INVALID_PARAMETERS',
+    );
+    expect(missing.details).toMatchObject({ missing: 1, missing_series: [late!.replace(',', ' × ')] });
+    const partial = await api.request<{ waiting_for: { data: unknown } | null }>(
+      `${path}?week=1&partial=true&name=w1.csv`,
+      csv(['store_id,category_id,units_sold', ...reported.map((k) => `${k},4`)].join('\n')),
+    );
+    expect(partial.status).toBe(200);
+    await api.engine.settled(runId);
+
+    const week2 = ['week;store_id;category_id;units_sold', ...[...series].map((k) => `2;${k.replace(',', ';')};5`)];
+    const after = expectError(
+      await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `3;${late!.replace(',', ';')};1`].join('\n'))),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(after.message).toBe(`w2.csv, line ${week2.length + 1}: week 3 is after week 2, the week posted`);
+    const figure = expectError(
+      await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `1;${late!.replace(',', ';')};seven`].join('\n'))),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(figure.message).toContain('units_sold "seven" is not a number');
+    expect(await seasonData(api.t.store).listActuals(runId)).toHaveLength(reported.length);
+
+    const posted = await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `1;${late!.replace(',', ';')};2,5`].join('\n')));
+    expect(posted.status).toBe(200);
+    const actuals = await seasonData(api.t.store).listActuals(runId);
+    expect(actuals.filter((a) => a.seasonWeek === 1)).toHaveLength(series.size);
+    expect(actuals.find((a) => a.seasonWeek === 1 && `${a.storeId},${a.categoryId}` === late)?.unitsSold).toBe(2.5);
+    expect(actuals.filter((a) => a.seasonWeek === 2)).toHaveLength(series.size);
+  });
+});
