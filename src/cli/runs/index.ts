@@ -332,7 +332,10 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
   resolution('modify', "accept the run's open approval with modified values (--data)");
 
   waitOptions(
-    verb('post-actuals', "a week's actual sales for a season-planning run waiting for them, from a CSV (store_id,category_id,units_sold)")
+    verb(
+      'post-actuals',
+      "a week's actual sales for a season-planning run waiting for them, from a CSV (store_id,category_id,units_sold; a week column adds late rows of earlier weeks)",
+    )
       .argument('<run>', 'run id')
       .requiredOption('--week <n>', 'the season week (1-based)')
       .requiredOption('--file <csv>', 'the CSV file')
