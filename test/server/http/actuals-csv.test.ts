@@ -11,6 +11,12 @@ const csv = (text: string) => ({ method: 'POST', headers: { 'content-type': 'tex
 describeEachStore('HTTP: weekly actuals as CSV', (kind) => {
   const h = useServers(kind);
 
+  it('refuses a file above the upload limit with 413 before reading it', async () => {
+    const api = await h.serve({ season: true, config: { uploadLimit: 1_000 } });
+    const big = ['store_id,category_id,units_sold', ...Array.from({ length: 100 }, (_, i) => `S${i},C01,1`)].join('\n');
+    expectError(await api.request('/api/runs/no-such-run/actuals/csv?week=1', csv(big)), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
   it('takes a partial week, then a week whose earlier-week rows are late rows, and refuses a later week or a bad figure with its line', async () => {
     const api = await h.serve({ season: true });
     await loadSmallChain(api.t.store);

@@ -16,6 +16,8 @@ import { runView } from '../../../server/views.js';
 /** Plans are documents whose fields the docs list; the API passes them through as the agents wrote them. */
 const planDocument = (id: string, description: string) => z.object({ run_id: z.string() }).loose().describe(description).meta({ id });
 
+const ACTUALS_CSV_LIMIT = 16 * 1_048_576;
+
 const actualsCsvQuery = z.object({
   week: z.coerce.number().int().min(1).max(52).describe('The season week posted (the one the run waits for)'),
   partial: z
@@ -30,8 +32,10 @@ const actualsCsvQuery = z.object({
 export const seasonRoutes =
   (engine: Engine, data: SeasonData, assembler: ContextAssembler, uploadLimit: number): FastifyPluginAsyncZod =>
   (app) => {
-    // A week's file is a few hundred kilobytes at most (200,000 rows): read whole, unlike the history's uploads.
-    app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: uploadLimit }, (_request, body, done) => done(null, body));
+    // A week's file is read whole, unlike the history's streamed uploads: a few megabytes at most (200,000 rows of
+    // short ids), so it is held to 16 MiB whatever larger limit the history's uploads have.
+    const csvLimit = Math.min(uploadLimit, ACTUALS_CSV_LIMIT);
+    app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: csvLimit }, (_request, body, done) => done(null, body));
     app.post(
       '/api/runs/:run_id/actuals',
       {
@@ -48,7 +52,7 @@ export const seasonRoutes =
     app.post(
       '/api/runs/:run_id/actuals/csv',
       {
-        bodyLimit: uploadLimit,
+        bodyLimit: csvLimit,
         schema: {
           tags: ['season planning'],
           summary:
