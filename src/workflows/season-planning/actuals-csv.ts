@@ -35,6 +35,12 @@ export function parseActualsCsv(text: string, source: string, week: number, deli
     if (rowWeek === week) sales.push(row);
     else late.push({ week: rowWeek, ...row });
   }
+  if (sales.length === 0) {
+    throw new BatonError('BAD_REQUEST', `${source} has no rows of week ${week}, the week posted`, {
+      details: { source, week, late_rows: late.length },
+      suggestions: [`give week ${week}'s rows (its week column ${week}, or no week column); rows of earlier weeks only come with them`],
+    });
+  }
   return { sales, late };
 }
 
@@ -48,7 +54,7 @@ export function parseLateCsv(text: string, source: string, delimiter?: Delimiter
 
 function weekOf(source: string, record: Record<string, string>, line: number): number {
   const week = record.week ?? '';
-  if (!/^\d+$/.test(week)) throw bad(source, line, `week "${week}" is not a whole number`, LATE_COLUMNS);
+  if (!/^\d+$/.test(week) || Number(week) < 1) throw bad(source, line, `week "${week}" is not a season week (1, 2, …)`, LATE_COLUMNS);
   return Number(week);
 }
 

@@ -64,15 +64,16 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
   }
   const expected = (waiting.data as { week?: number } | null)?.week;
   if (expected !== actuals.week) {
-    const earlier = expected !== undefined && actuals.week < expected;
+    // An earlier week posted partial takes its missing series late, with the week the run waits for.
+    const missing = expected !== undefined && actuals.week < expected ? await missingFrom(data, runId, actuals.week) : 0;
     throw new ConflictError(
       `run "${runId}" waits for the actuals of week ${expected}, not week ${actuals.week}`,
       { run_id: runId, expected_week: expected, week: actuals.week },
       [
         `send week ${expected}`,
-        ...(earlier
+        ...(missing > 0
           ? [
-              `week ${actuals.week}'s series it was posted without (stores that reported late) go with week ${expected}'s post as late rows ("late"; baton runs post-actuals --late FILE)`,
+              `week ${actuals.week} was posted without ${missing} series: those (stores that reported late) go with week ${expected}'s post as late rows ("late"; baton runs post-actuals --late FILE)`,
             ]
           : []),
       ],
@@ -166,7 +167,12 @@ function plannedSeries(series: readonly { store_id: string; category_id: string 
 }
 
 /** Refuses rows naming a store, category or series the season did not plan, with the close matches. */
-function refuseUnplanned(what: string, rows: readonly { store_id: string; category_id: string }[], { planned, stores, categories }: PlannedSeries): void {
+function refuseUnplanned(
+  what: string,
+  rows: readonly { store_id: string; category_id: string }[],
+  { planned, stores, categories }: PlannedSeries,
+  plural = false,
+): void {
   const knownStores = new Set(stores);
   const knownCategories = new Set(categories);
   const unknownStores = [...new Set(rows.map((r) => r.store_id).filter((id) => !knownStores.has(id)))];
@@ -183,7 +189,7 @@ function refuseUnplanned(what: string, rows: readonly { store_id: string; catego
     unknownCategories.length > 0 ? `unknown categor${unknownCategories.length === 1 ? 'y' : 'ies'} ${listed(unknownCategories)}` : '',
     unplanned.length > 0 ? `series this season did not plan: ${listed(unplanned)}` : '',
   ].filter(Boolean);
-  throw new BatonError('INVALID_PARAMETERS', `${what} names ${problems.join('; ')}`, {
+  throw new BatonError('INVALID_PARAMETERS', `${what} ${plural ? 'name' : 'names'} ${problems.join('; ')}`, {
     details: { unknown_stores: unknownStores.slice(0, 100), unknown_categories: unknownCategories.slice(0, 100), unplanned_series: unplanned.slice(0, 100) },
     suggestions: [
       ...guesses.map(([id, guess]) => `"${id}": did you mean "${guess}"?`),
@@ -205,7 +211,7 @@ async function checkLate(data: SeasonData, runId: string, week: number, late: No
       notEarlier.slice(0, 20).map((r) => ({ path: `late.${late.indexOf(r)}.week`, message: `week ${r.week} is not before week ${week}` })),
     );
   }
-  refuseUnplanned('the late rows', late, plan);
+  refuseUnplanned('the late rows', late, plan, true);
   const posted = new Set((await data.listActuals(runId)).map((a) => `${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`));
   const taken = late
     .filter((r) => posted.has(`${r.week}|${seriesKey(r.store_id, r.category_id)}`))
@@ -217,6 +223,14 @@ async function checkLate(data: SeasonData, runId: string, week: number, late: No
       ["late rows only add the series a week was posted without; a week's figures, once taken, are not replaced", 'leave those rows out and post again'],
     );
   }
+}
+
+/** How many planned series a posted week lacks (0 for a week posted whole). */
+async function missingFrom(data: SeasonData, runId: string, week: number): Promise<number> {
+  const [forecast, actuals] = await Promise.all([data.latestPlan(runId, 'forecast'), data.listActuals(runId)]);
+  const planned = plannedSeries(planBodyOrNone('forecast', forecast)?.series ?? []).planned;
+  const posted = new Set(actuals.filter((a) => a.seasonWeek === week).map((a) => seriesKey(a.storeId, a.categoryId)));
+  return [...planned].filter((key) => !posted.has(key)).length;
 }
 
 /** One figure per store × category and week: two would leave which one counts to chance. */

@@ -113,13 +113,12 @@ export class ContextAssembler {
     // and keep them, for three facts. The checks are the snapshot's (grid, weekdays, lead), so both answer alike.
     const weeks = await this.data.historyWeeks();
     const first = weeks[0];
-    if (first === undefined) return;
+    const last = weeks.at(-1);
+    // In the snapshot's order: too little history first (left to the agent), then weeks on two weekdays, then the lead.
+    if (first === undefined || last === undefined || gridWeeks(first, last) < MIN_HISTORY_WEEKS) return;
     const other = weeks.find((week) => (toDayNumber(week) - toDayNumber(first)) % 7 !== 0);
     if (other !== undefined) throw mixedWeekdays(first, other);
-    const last = weeks.at(-1)!;
-    const gridLength = gridWeeks(first, last);
-    if (gridLength < MIN_HISTORY_WEEKS) return;
-    seasonLead(last, gridLength, parameters.season_start_date);
+    seasonLead(last, gridWeeks(first, last), parameters.season_start_date);
   }
 
   /** Throws INVALID_PARAMETERS when the season starts before the history ends or further ahead than it supports. */

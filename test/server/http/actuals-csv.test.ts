@@ -54,6 +54,15 @@ describeEachStore('HTTP: weekly actuals as CSV', (kind) => {
       'BAD_REQUEST',
     );
     expect(figure.message).toContain('units_sold "seven" is not a number');
+    const onlyLate = expectError(
+      await api.request(
+        `${path}?week=2&delimiter=%3B&name=late.csv`,
+        csv(['week;store_id;category_id;units_sold', `1;${late!.replace(',', ';')};2`].join('\n')),
+      ),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(onlyLate.message).toBe('late.csv has no rows of week 2, the week posted');
     expect(await seasonData(api.t.store).listActuals(runId)).toHaveLength(reported.length);
 
     const posted = await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `1;${late!.replace(',', ';')};2,5`].join('\n')));

@@ -113,7 +113,7 @@ describeEachStore('season planning: posted actuals', (kind) => {
     // Week 1 again with its missing rows: refused, saying where late rows go.
     const again = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: [lateA!, lateB!], partial: true }));
     expect(again.code).toBe('CONFLICT');
-    expect(again.suggestions.join(' ')).toContain("go with week 2's post as late rows");
+    expect(again.suggestions.join(' ')).toContain("week 1 was posted without 2 series: those (stores that reported late) go with week 2's post as late rows");
     // A late row of the current week, or of a series week 1 already holds, is refused and nothing is written.
     const late = [lateA!, lateB!].map((r) => ({ ...r, week: 1, units_sold: 7 }));
     const notEarlier = await refusal(postActuals(engine, seasonData(store), runId, { week: 2, sales: rows(() => 5), late: [{ ...late[0]!, week: 2 }] }));
@@ -123,7 +123,7 @@ describeEachStore('season planning: posted actuals', (kind) => {
     const unknown = await refusal(
       postActuals(engine, seasonData(store), runId, { week: 2, sales: rows(() => 5), late: [{ ...late[0]!, store_id: 'ATLANTIS' }] }),
     );
-    expect(unknown.message).toBe('the late rows names unknown store ATLANTIS');
+    expect(unknown.message).toBe('the late rows name unknown store ATLANTIS');
     expect(await seasonData(store).listActuals(runId)).toHaveLength(week1.length - 2);
 
     // With week 2: the two late rows land in week 1, in the same transaction that takes week 2.
@@ -136,6 +136,10 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect(after.postedToDate).toBe(before.postedToDate + 14 + 5 * week1.length);
     const resolution = (await engine.readEvents(runId)).filter((e) => e.type === 'wait_resolved').at(-1);
     expect(resolution?.payload, JSON.stringify(resolution?.payload)).toMatchObject({ resolution: { data: { week: 2, late: 2 } } });
+    // Week 2 again (a retry after a lost answer): it was posted whole, so nothing is said of late rows.
+    const retried = await refusal(postActuals(engine, seasonData(store), runId, { week: 2, sales: rows(() => 5) }));
+    expect(retried.code).toBe('CONFLICT');
+    expect(retried.suggestions.join(' ')).not.toContain('late rows');
     // The same late rows again, with week 3: week 1 now holds them.
     const twice = await refusal(postActuals(engine, seasonData(store), runId, { week: 3, sales: rows(() => 5), late }));
     expect(twice.code).toBe('CONFLICT');

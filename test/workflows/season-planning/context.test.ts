@@ -143,6 +143,21 @@ describeEachStore('season-planning context', (kind) => {
       code: 'CONFLICT',
       message: expect.stringMatching(/weeks start on different weekdays/) as unknown,
     });
+    expect(await answers(agent, '2026-01-05')).toMatchObject({ code: 'CONFLICT' });
     expect(rowsRead).toBe(0);
+  });
+
+  it('admits a season on too little history, mixed weekdays or not, leaving DATA_NOT_FOUND to the agent as before', async () => {
+    const data = seasonData(store);
+    const rows = Array.from({ length: 10 }, (_, i) => ({ storeId: 'S001', categoryId: 'C01', weekStartDate: addDays('2025-10-27', 7 * i), unitsSold: 5 }));
+    await data.importSales({
+      source: 'short',
+      rows: [...rows, { storeId: 'S001', categoryId: 'C02', weekStartDate: '2025-11-04', unitsSold: 3 }],
+      warnings: [],
+      at: 1,
+    });
+    const p = PlanParameters.parse({ ...season(6), season_start_date: '2026-01-05', season_end_date: '2026-02-16' });
+    await expect(new ContextAssembler(data).admit(p)).resolves.toBeUndefined();
+    await expect(new ContextAssembler(data).demand(p)).rejects.toMatchObject({ code: 'DATA_NOT_FOUND' });
   });
 });

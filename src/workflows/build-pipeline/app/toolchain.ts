@@ -4,7 +4,7 @@
  * time limit that kills the whole process group. The quality gate and the local deploy target both run through it.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { lstat, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -105,15 +105,34 @@ export interface RunCommandOptions {
 /**
  * mypy's cache, shared by every checkout on this machine: each gate runs in a fresh checkout, where a cold mypy
  * spends ~10 s on typeshed, FastAPI and pydantic (0.4 s warm, measured on a generated app). mypy checks each cached
- * module against its source's hash and writes the cache atomically, so builds may share it, at once too.
+ * module against its source's hash and writes the cache atomically, so builds may share it, at once too. The
+ * folder is this user's alone (0700; one someone else made, or a link, is not used): another account must
+ * not be able to plant cache entries a gate would trust. Undefined when it cannot be had: mypy then caches per checkout.
  */
-export function mypyCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BATON_MYPY_CACHE_DIR ?? join(tmpdir(), `baton-mypy-cache-${process.getuid?.() ?? 'user'}`);
+export function mypyCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = env.BATON_MYPY_CACHE_DIR ?? join(tmpdir(), `baton-mypy-cache-${process.getuid?.() ?? 'user'}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(dir);
+    const mine = process.getuid === undefined || stat.uid === process.getuid();
+    if (!stat.isDirectory() || !mine) return undefined;
+    // mypy makes its cache folder 0755 when it creates it: closed here to others.
+    if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    return dir;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The environment an app command sees: a minimal base (PATH, HOME, locale, mypy's shared cache) plus what the caller and the command set. */
 function commandEnv(extra: Record<string, string> | undefined, command: AppCommand): NodeJS.ProcessEnv {
-  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/nonexistent', LANG: 'C.UTF-8', MYPY_CACHE_DIR: mypyCacheDir() };
+  const mypyCache = mypyCacheDir();
+  const base = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/nonexistent',
+    LANG: 'C.UTF-8',
+    ...(mypyCache ? { MYPY_CACHE_DIR: mypyCache } : {}),
+  };
   return { ...base, ...extra, ...command.env };
 }
 

@@ -170,7 +170,10 @@ export function monitorAgent(data: SeasonData) {
       const forecast = round2(byCategory.reduce((s, c) => s + c.forecast, 0));
       const total = relativeVariance(actual, forecast);
       const threshold = parameters.variance_threshold;
-      const coverage = weekForecast > 0 ? Math.min(1, Math.round((forecast / weekForecast) * 1e4) / 1e4) : 1;
+      // A full week covers it all; a partial one its posted series' share, within [0, 1] (a series with returns in
+      // its history may be forecast below zero).
+      const postedForecast = [...forecastByCategory.values()].reduce((sum, f) => sum + f, 0);
+      const coverage = input.partial && weekForecast > 0 ? Math.min(1, Math.max(0, Math.round((postedForecast / weekForecast) * 1e4) / 1e4)) : 1;
       // Material against the whole week, not the posted part: a re-forecast of a category re-plans it in every store.
       const material = (c: { forecast: number; actual: number }) => Math.max(c.forecast, c.actual) >= MATERIAL_SHARE * Math.max(weekForecast, actual);
       const direction = (c: { actual: number; forecast: number }) => (c.actual >= c.forecast ? ('over' as const) : ('under' as const));

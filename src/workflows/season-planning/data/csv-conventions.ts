@@ -24,6 +24,12 @@ export function dayFirstDate(text: string, dateOrder: DateOrder): string | undef
   return isIsoDate(iso) ? iso : undefined;
 }
 
+/** A slash date whose first two parts are both 12 or less (05/02/2012): it reads as a date either way round. */
+export function ambiguousSlashDate(text: string): boolean {
+  const parts = SLASH_OR_DOT_DATE.exec(text.trim());
+  return parts?.[2] === '/' && Number(parts[1]) <= 12 && Number(parts[3]) <= 12;
+}
+
 export const DELIMITERS = [',', ';', 'tab'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 export const delimiterChar = (delimiter: Delimiter | undefined): string => (delimiter === 'tab' ? '\t' : (delimiter ?? ','));

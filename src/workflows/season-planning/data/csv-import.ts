@@ -18,7 +18,7 @@ import { BatonError } from '../../../errors/index.js';
 import type { Category, ImportOutcome, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './types.js';
 import { IMPORT_FIELDS, quantityColumn, quantityMapping, quote, resolveColumns, type FieldOf, type ImportTable } from './columns.js';
 import { addDays, isIsoDate, toDayNumber } from './weeks.js';
-import { dayFirstDate, delimiterChar, FIGURES, plainFigure, refuseOtherDelimiter, type DateOrder, type Delimiter, DAY_FIRST_ADVICE } from './csv-conventions.js';
+import { ambiguousSlashDate, dayFirstDate, delimiterChar, FIGURES, plainFigure, refuseOtherDelimiter, type DateOrder, type Delimiter, DAY_FIRST_ADVICE } from './csv-conventions.js';
 import { fileWeekday, sameWeekdayAsHistory, type WeekDates } from './week-grid.js';
 
 export { DATE_ORDERS, DELIMITERS, type DateOrder, type Delimiter } from './csv-conventions.js';
@@ -373,7 +373,8 @@ async function readRows<T extends ImportTable>(
           problems.add({ line, field: 'week_start_date', message: `${quote(date)} is not a date month first (M/D/YYYY); the file seems to write the day first: import it with --date-order dmy (?date_order=dmy)` });
           continue;
         }
-        slashDatesMonthFirst = true;
+        // Only a date that reads either way (both parts 12 or less) may have been meant day first.
+        if (ambiguousSlashDate(date)) slashDatesMonthFirst = true;
       }
     }
     if (table === 'sales' && raw.units_sold === null) {

@@ -181,6 +181,10 @@ describeEachStore('CSV import', (kind) => {
     // ISO dates on the wrong weekday get no such advice: they cannot be misread.
     const iso = await importError(importCsv(seasonData(store), 'sales', { name: 'iso.csv', content: 'Store,Dept,Date,Units\n1,1,2012-02-08,5\n' }));
     expect(iso.suggestions.join(' ')).not.toContain('--date-order');
+    // Nor do slash dates that read only month first (25 is no month).
+    const monthFirst = await importError(importCsv(seasonData(store), 'sales', { name: 'us.csv', content: 'Store,Dept,Date,Units\n1,1,12/25/2012,5\n' }));
+    expect(monthFirst.code).toBe('CONFLICT');
+    expect(monthFirst.suggestions.join(' ')).not.toContain('--date-order');
   });
 
   it('says a file read as one column is separated by semicolons (or tabs), and how to import it', async () => {
