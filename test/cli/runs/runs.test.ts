@@ -210,7 +210,10 @@ for (const kind of targetKinds) {
       const commas = await target.cli('post-actuals', run.id, '--week', '2', '--file', week2);
       expect(commas).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('the file seems separated by semicolons, not commas') as unknown });
       const badLate = await target.cli('post-actuals', run.id, '--week', '2', '--file', week2, '--late', late, '--delimiter', ';');
-      expect(badLate).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining(`${late}, line 2: week "one" is not a season week (1, 2, …)`) as unknown });
+      expect(badLate).toMatchObject({
+        code: EXIT.usage,
+        stderr: expect.stringContaining(`${late}, line 2: week "one" is not a season week (1, 2, …)`) as unknown,
+      });
       writeFileSync(late, ['week;store_id;category_id;units_sold', `1;${semicolons(rows[0]!, '3')}`].join('\n'));
       await target.cli('post-actuals', run.id, '--week', '2', '--file', week2, '--late', late, '--delimiter', ';', '--wait', '--timeout', '60');
       const actuals = await seasonData(target.store).listActuals(run.id);
