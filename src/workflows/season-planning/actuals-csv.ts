@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { BatonError, IncompleteInputError } from '../../errors/index.js';
 import { delimiterChar, plainFigure, refuseOtherDelimiter, type Delimiter } from './data/csv-conventions.js';
-import type { WeeklyActuals } from './actuals-intake.js';
+import { MAX_ROWS, type WeeklyActuals } from './actuals-intake.js';
 
 const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
 const LATE_COLUMNS = ['week', ...COLUMNS] as const;
@@ -85,6 +85,9 @@ function readRows(
       trim: true,
       bom: true,
       info: true,
+      // Parsed whole in the request: stop one row past what a post may hold, and at rows no week needs.
+      to_line: MAX_ROWS + 2,
+      max_record_size: 64 * 1024,
     });
   } catch (error) {
     if (error instanceof BatonError) throw error;
@@ -99,5 +102,11 @@ function readRows(
     });
   const missing = columns.filter((c) => !(c in first));
   if (missing.length > 0) throw new IncompleteInputError(`the columns of ${source}`, missing);
+  if (records.length > MAX_ROWS) {
+    throw new BatonError('PAYLOAD_TOO_LARGE', `${source} has more than ${MAX_ROWS.toLocaleString('en-US')} rows`, {
+      details: { source, max_rows: MAX_ROWS },
+      suggestions: ['post at most one row per store and category of the week'],
+    });
+  }
   return records.map(({ record, info }) => ({ record, line: info.lines }));
 }

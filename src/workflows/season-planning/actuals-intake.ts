@@ -17,7 +17,7 @@ import { planBodyOrNone } from './checked.js';
 /** Far above any store's week (a whole chain sells a few million units) and far below where arithmetic on it overflows. */
 const MAX_UNITS = 1e9;
 /** A chain of thousands of stores × a hundred categories; the body limit bounds it too. */
-const MAX_ROWS = 200_000;
+export const MAX_ROWS = 200_000;
 
 const id = z.string().min(1).max(200);
 const unitsSold = z.number().finite().min(-MAX_UNITS, `must be at least -${MAX_UNITS}`).max(MAX_UNITS, `must be at most ${MAX_UNITS}`);

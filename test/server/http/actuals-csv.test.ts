@@ -17,6 +17,13 @@ describeEachStore('HTTP: weekly actuals as CSV', (kind) => {
     expectError(await api.request('/api/runs/no-such-run/actuals/csv?week=1', csv(big)), 413, 'PAYLOAD_TOO_LARGE');
   });
 
+  it('refuses a file of more rows than a post may hold with 413, reading no further', async () => {
+    const api = await h.serve({ season: true });
+    const rows = ['store_id,category_id,units_sold', ...Array.from({ length: 200_001 }, (_, i) => `S${i},C01,1`)].join('\n');
+    const error = expectError(await api.request('/api/runs/no-such-run/actuals/csv?week=1&name=all.csv', csv(rows)), 413, 'PAYLOAD_TOO_LARGE');
+    expect(error.message).toBe('all.csv has more than 200,000 rows');
+  });
+
   it('takes a partial week, then a week whose earlier-week rows are late rows, and refuses a later week or a bad figure with its line', async () => {
     const api = await h.serve({ season: true });
     await loadSmallChain(api.t.store);
