@@ -2,11 +2,11 @@
 // stores says how to post it, a partial week goes through, and the stores that reported late come with the next week.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../src/workflows/season-planning/data/weeks.js';
 import { CHROMIUM } from './support/chromium.js';
 import { eventually } from './support/eventually.js';
-import { LAST_HISTORY_WEEK, type DashboardServer } from './support/dashboard-server.js';
+import type { DashboardServer } from './support/dashboard-server.js';
 import { openDashboard, type DashboardSession } from './support/dashboard-session.js';
+import { startSeason } from './support/start-season.js';
 
 interface Series {
   store_id: string;
@@ -27,6 +27,12 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
   afterAll(() => dashboard?.close(), 60_000);
 
   const json = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}${path}`)).json()) as T;
+  /** The form's button names the week it posts: the next week's form says the last one was taken. */
+  const postButton = () =>
+    page
+      .getByTestId('actuals-form')
+      .getByRole('button', { name: /^Post week/ })
+      .textContent();
   const upload = async (name: string, text: string) => {
     await page.getByTestId('actuals-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
     await page
@@ -36,25 +42,7 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
   };
 
   it('posts a partial week, then the next week with the late stores, and refuses a week missing stores saying how', async () => {
-    const started = await fetch(`${server.url}/api/orchestrator/run-workflow`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        session_id: 'actuals',
-        workflow: 'season-planning',
-        parameters: {
-          forecast_horizon_weeks: 4,
-          season_start_date: addDays(LAST_HISTORY_WEEK, 7),
-          replenishment_strategy: 'weekly',
-          dc_holdback_percentage: 0.2,
-          markdown_checkpoint_week: null,
-          markdown_threshold: null,
-          actuals: 'manual',
-        },
-      }),
-    });
-    expect(started.status).toBe(202);
-    const { run_id: runId } = (await started.json()) as { run_id: string };
+    const runId = await startSeason(server.url, 'actuals', 'manual');
     await page.goto(`${server.url}/runs/${runId}`);
     const buy = page.getByTestId('approval-manufacturing_approval');
     await buy.waitFor();
@@ -62,7 +50,7 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
 
     const form = page.getByTestId('actuals-form');
     await form.waitFor();
-    expect(await form.getByRole('button', { name: /^Post week/ }).textContent()).toBe('Post week 1');
+    expect(await postButton()).toBe('Post week 1');
     const { series } = await json<{ series: Series[] }>(`/api/forecasts/${runId}`);
     const line = (s: Series, week: number, separator = ',') => [s.store_id, s.category_id, Math.round(s.forecast[week - 1] ?? 0)].join(separator);
     const reported = series.slice(1);
@@ -75,14 +63,7 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
     expect(await refusal.textContent()).toContain('partial');
     await page.getByTestId('actuals-partial').check();
     await page.getByTestId('actuals-form').getByRole('button', { name: 'Post week 1' }).click();
-    await eventually(
-      () =>
-        page
-          .getByTestId('actuals-form')
-          .getByRole('button', { name: /^Post week/ })
-          .textContent(),
-      30_000,
-    ).toBe('Post week 2');
+    await eventually(postButton, 30_000).toBe('Post week 2');
 
     // Week 2 from a semicolon file with a week column: the late series of week 1 comes with it.
     await page.getByTestId('actuals-delimiter').selectOption(';');
@@ -90,14 +71,7 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
       'week2.csv',
       ['week;store_id;category_id;units_sold', ...series.map((s) => `2;${line(s, 2, ';')}`), `1;${lateStore.store_id};${lateStore.category_id};7,5`].join('\n'),
     );
-    await eventually(
-      () =>
-        page
-          .getByTestId('actuals-form')
-          .getByRole('button', { name: /^Post week/ })
-          .textContent(),
-      30_000,
-    ).toBe('Post week 3');
+    await eventually(postButton, 30_000).toBe('Post week 3');
     const events = await json<{ events: { type: string; resolution?: { data?: unknown } }[] }>(`/api/runs/${runId}/events?limit=1000`);
     const weeks = events.events.filter((e) => e.type === 'wait_resolved').map((e) => e.resolution?.data);
     expect(weeks).toEqual([

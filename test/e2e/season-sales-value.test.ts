@@ -7,6 +7,7 @@ import { CHROMIUM } from './support/chromium.js';
 import { eventually } from './support/eventually.js';
 import { LAST_HISTORY_WEEK, type DashboardServer } from './support/dashboard-server.js';
 import { openDashboard, type DashboardSession } from './support/dashboard-session.js';
+import { startSeason } from './support/start-season.js';
 
 /** Two years of weekly takings of four stores, in money, ending on the generated history's last week. */
 function takings(): string {
@@ -40,25 +41,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a season planned on sales value', () => {
       body: takings(),
     });
     expect(imported.status).toBe(200);
-    const started = await fetch(`${server.url}/api/orchestrator/run-workflow`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        session_id: 'money',
-        workflow: 'season-planning',
-        parameters: {
-          forecast_horizon_weeks: 4,
-          season_start_date: addDays(LAST_HISTORY_WEEK, 7),
-          replenishment_strategy: 'weekly',
-          dc_holdback_percentage: 0.2,
-          markdown_checkpoint_week: null,
-          markdown_threshold: null,
-          actuals: 'simulated',
-        },
-      }),
-    });
-    expect(started.status).toBe(202);
-    const { run_id: runId } = (await started.json()) as { run_id: string };
+    const runId = await startSeason(server.url, 'money', 'simulated');
 
     await page.goto(`${server.url}/runs/${runId}`);
     const buy = page.getByTestId('approval-manufacturing_approval');
