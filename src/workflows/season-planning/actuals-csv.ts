@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { BatonError, IncompleteInputError } from '../../errors/index.js';
 import { delimiterChar, plainFigure, refuseOtherDelimiter, type Delimiter } from './data/csv-conventions.js';
-import { MAX_ROWS, type WeeklyActuals } from './actuals-intake.js';
+import { MAX_ROWS, MAX_UNITS, type WeeklyActuals } from './actuals-intake.js';
 
 const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
 const LATE_COLUMNS = ['week', ...COLUMNS] as const;
@@ -24,14 +24,16 @@ export function parseActualsCsv(text: string, source: string, week: number, deli
   const rows = readRows(text, source, COLUMNS, delimiter);
   const sales: SalesRow[] = [];
   const late: LateRow[] = [];
+  // What the intake would refuse by row index is refused here by line: a file's reader looks for lines.
+  const lineOf = new Map<string, number>();
   for (const { record, line } of rows) {
     const row = salesRow(source, record, line, COLUMNS, delimiter);
-    if (record.week === undefined) {
-      sales.push(row);
-      continue;
-    }
-    const rowWeek = weekOf(source, record, line);
+    const rowWeek = record.week === undefined ? week : weekOf(source, record, line);
     if (rowWeek > week) throw bad(source, line, `week ${rowWeek} is after week ${week}, the week posted`, LATE_COLUMNS);
+    const key = JSON.stringify([rowWeek, row.store_id, row.category_id]);
+    const first = lineOf.get(key);
+    if (first !== undefined) throw bad(source, line, `store ${row.store_id} × category ${row.category_id} of week ${rowWeek} is already on line ${first}`);
+    lineOf.set(key, line);
     if (rowWeek === week) sales.push(row);
     else late.push({ week: rowWeek, ...row });
   }
@@ -63,6 +65,7 @@ function salesRow(source: string, record: Record<string, string>, line: number, 
   const units = plainFigure(record.units_sold ?? '', delimiter === ';');
   // Number('') is 0 and Number('1e3') is 1000: plain decimal numbers only.
   if (!/^-?\d+(\.\d+)?$/.test(units)) throw bad(source, line, `units_sold "${units}" is not a number`, columns);
+  if (Math.abs(Number(units)) > MAX_UNITS) throw bad(source, line, `units_sold ${units} is beyond ±${MAX_UNITS.toExponential()}`, columns);
   if (!record.store_id || !record.category_id) throw bad(source, line, 'store_id and category_id must not be empty', columns);
   return { store_id: record.store_id, category_id: record.category_id, units_sold: Number(units) };
 }

@@ -15,7 +15,7 @@ import { ACTUALS_INTAKE, SEASON_PLANNING } from './workflow.js';
 import { planBodyOrNone } from './checked.js';
 
 /** Far above any store's week (a whole chain sells a few million units) and far below where arithmetic on it overflows. */
-const MAX_UNITS = 1e9;
+export const MAX_UNITS = 1e9;
 /** A chain of thousands of stores × a hundred categories; the body limit bounds it too. */
 export const MAX_ROWS = 200_000;
 

@@ -61,6 +61,18 @@ describeEachStore('HTTP: weekly actuals as CSV', (kind) => {
       'BAD_REQUEST',
     );
     expect(figure.message).toContain('units_sold "seven" is not a number');
+    const twice = expectError(
+      await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, week2[1]!.replace(/;5$/, ';6')].join('\n'))),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(twice.message).toMatch(new RegExp(`^w2\\.csv, line ${week2.length + 1}: store \\S+ × category \\S+ of week 2 is already on line 2$`));
+    const huge = expectError(
+      await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `1;${late!.replace(',', ';')};2000000000`].join('\n'))),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(huge.message).toContain('units_sold 2000000000 is beyond ±1e+9');
     const onlyLate = expectError(
       await api.request(
         `${path}?week=2&delimiter=%3B&name=late.csv`,
