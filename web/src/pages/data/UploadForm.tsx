@@ -7,30 +7,24 @@ import { useState, type FormEvent } from 'react';
 import { api, type Delimiter, type SalesImportOptions } from '../../api/client';
 import { IMPORT_TABLES, type ImportReport, type ImportTable } from '../../api/schemas';
 import { ErrorNotice } from '../../components/Notices';
+import { useAction } from '../../hooks/useAction';
 
 export function UploadForm({ onImported }: { onImported: () => void }) {
   const [table, setTable] = useState<ImportTable>('sales');
   const [file, setFile] = useState<File | null>(null);
   const [sales, setSales] = useState<SalesImportOptions>({});
   const [delimiter, setDelimiter] = useState<Delimiter>(',');
-  const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ImportReport | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(null);
     setReport(null);
-    try {
+    await run(async () => {
       setReport(await api.importCsv(table, { name: file.name, content: await file.text() }, table === 'sales' ? sales : {}, delimiter));
       onImported();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

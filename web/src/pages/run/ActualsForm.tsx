@@ -6,27 +6,21 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Delimiter } from '../../api/client';
 import { ErrorNotice } from '../../components/Notices';
+import { useAction } from '../../hooks/useAction';
 
 export function ActualsForm({ runId, week, onPosted }: { runId: string; week: number; onPosted: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [partial, setPartial] = useState(false);
   const [delimiter, setDelimiter] = useState<Delimiter>(',');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.postActualsCsv(runId, week, { name: file.name, content: await file.text() }, { partial, delimiter });
       onPosted();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
