@@ -6,6 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Delimiter, type SalesImportOptions } from '../../api/client';
 import { IMPORT_TABLES, type ImportReport, type ImportTable } from '../../api/schemas';
+import { DelimiterSelect } from '../../components/DelimiterSelect';
 import { ErrorNotice } from '../../components/Notices';
 import { useAction } from '../../hooks/useAction';
 
@@ -44,14 +45,7 @@ export function UploadForm({ onImported }: { onImported: () => void }) {
         <label>
           File <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
         </label>
-        <label>
-          Separated by{' '}
-          <select value={delimiter} onChange={(e) => setDelimiter(e.target.value as Delimiter)} data-testid="upload-delimiter">
-            <option value=",">commas</option>
-            <option value=";">semicolons (decimal commas)</option>
-            <option value="tab">tabs</option>
-          </select>
-        </label>
+        <DelimiterSelect value={delimiter} onChange={setDelimiter} testId="upload-delimiter" />
         {table === 'sales' ? (
           <>
             <label>

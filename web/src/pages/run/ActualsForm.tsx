@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api, type Delimiter } from '../../api/client';
+import { DelimiterSelect } from '../../components/DelimiterSelect';
 import { ErrorNotice } from '../../components/Notices';
 import { useAction } from '../../hooks/useAction';
 
@@ -30,14 +31,7 @@ export function ActualsForm({ runId, week, onPosted }: { runId: string; week: nu
           Week {week} sales (CSV: store_id,category_id,units_sold){' '}
           <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="actuals-file" />
         </label>
-        <label>
-          Separated by{' '}
-          <select value={delimiter} onChange={(e) => setDelimiter(e.target.value as Delimiter)} data-testid="actuals-delimiter">
-            <option value=",">commas</option>
-            <option value=";">semicolons (decimal commas)</option>
-            <option value="tab">tabs</option>
-          </select>
-        </label>
+        <DelimiterSelect value={delimiter} onChange={setDelimiter} testId="actuals-delimiter" />
         <label className="check">
           <input type="checkbox" checked={partial} onChange={(e) => setPartial(e.target.checked)} data-testid="actuals-partial" /> Some stores have not reported
           yet (their series are left out of this week&apos;s comparison)
