@@ -4,7 +4,8 @@
  * build's commits carry (derived from the build's start, so a re-run makes the same SHAs).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROTECTED_BRANCH, runGit } from '../repository/index.js';
@@ -24,9 +25,22 @@ export async function ensureBranchFromMain(repoDir: string, branch: string): Pro
   await runGit(['update-ref', ref, main, ''], { cwd: repoDir });
 }
 
-/** The commit's files in a fresh directory (removed first: a crashed earlier export may have left half a tree). */
+/**
+ * The commit's files in a fresh directory. What an earlier attempt left there is moved aside first, then removed:
+ * after a kill -9 of Baton, that attempt's gate commands (their own process group) may still be writing into it,
+ * which made a plain recursive remove fail with ENOTEMPTY; the rename cannot, and the new tree is never theirs.
+ */
 export async function exportCommit(repoDir: string, sha: string, dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
+  const stale = `${dir}.stale-${randomUUID()}`;
+  const moved = await rename(dir, stale).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+  // Best effort: a straggler still writing there only leaves litter in scratch/, never in the checkout.
+  if (moved) await rm(stale, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch(() => undefined);
   await mkdir(dir, { recursive: true });
   const tar = `${dir}.tar`;
   await runGit(['archive', '--format=tar', '-o', tar, sha], { cwd: repoDir });
