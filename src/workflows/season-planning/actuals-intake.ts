@@ -133,8 +133,10 @@ async function checkAgainstPlan(data: SeasonData, runId: string, actuals: Weekly
   if (!forecast) throw new ConflictError(`run "${runId}" has no forecast to take actuals against yet`, { run_id: runId });
   const plan = plannedSeries(forecast.series);
   refuseUnplanned(`week ${actuals.week}`, actuals.sales, plan);
-  const posted = new Set(actuals.sales.map((r) => seriesKey(r.store_id, r.category_id)));
-  const missing = [...plan.planned].filter((key) => !posted.has(key));
+  const missing = missingSeries(
+    plan.planned,
+    actuals.sales.map((r) => seriesKey(r.store_id, r.category_id)),
+  );
   if (missing.length > 0 && actuals.partial !== true) {
     throw new BatonError(
       'INVALID_PARAMETERS',
@@ -229,8 +231,16 @@ async function checkLate(data: SeasonData, runId: string, week: number, late: No
 async function missingFrom(data: SeasonData, runId: string, week: number): Promise<number> {
   const [forecast, actuals] = await Promise.all([data.latestPlan(runId, 'forecast'), data.listActuals(runId)]);
   const planned = plannedSeries(planBodyOrNone('forecast', forecast)?.series ?? []).planned;
-  const posted = new Set(actuals.filter((a) => a.seasonWeek === week).map((a) => seriesKey(a.storeId, a.categoryId)));
-  return [...planned].filter((key) => !posted.has(key)).length;
+  return missingSeries(
+    planned,
+    actuals.filter((a) => a.seasonWeek === week).map((a) => seriesKey(a.storeId, a.categoryId)),
+  ).length;
+}
+
+/** The planned series (`seriesKey`s) a week's posted rows leave out. */
+function missingSeries(planned: ReadonlySet<string>, posted: readonly string[]): string[] {
+  const present = new Set(posted);
+  return [...planned].filter((key) => !present.has(key));
 }
 
 /** One figure per store × category and week: two would leave which one counts to chance. */

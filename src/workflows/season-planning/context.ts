@@ -114,11 +114,14 @@ export class ContextAssembler {
     const weeks = await this.data.historyWeeks();
     const first = weeks[0];
     const last = weeks.at(-1);
+    if (first === undefined || last === undefined) return;
+    const firstDay = toDayNumber(first);
+    const length = gridLength(firstDay, toDayNumber(last));
     // In the snapshot's order: too little history first (left to the agent), then weeks on two weekdays, then the lead.
-    if (first === undefined || last === undefined || gridWeeks(first, last) < MIN_HISTORY_WEEKS) return;
-    const other = weeks.find((week) => (toDayNumber(week) - toDayNumber(first)) % 7 !== 0);
+    if (length < MIN_HISTORY_WEEKS) return;
+    const other = weeks.find((week) => (toDayNumber(week) - firstDay) % 7 !== 0);
     if (other !== undefined) throw mixedWeekdays(first, other);
-    seasonLead(last, gridWeeks(first, last), parameters.season_start_date);
+    seasonLead(last, length, parameters.season_start_date);
   }
 
   /** Throws INVALID_PARAMETERS when the season starts before the history ends or further ahead than it supports. */
@@ -226,11 +229,11 @@ function weeklyGrid(sales: readonly WeeklySales[]): string[] {
     if (day < first) first = day;
     if (day > last) last = day;
   }
-  return Array.from({ length: gridWeeks(fromDayNumber(first), fromDayNumber(last)) }, (_, i) => fromDayNumber(first + 7 * i));
+  return Array.from({ length: gridLength(first, last) }, (_, i) => fromDayNumber(first + 7 * i));
 }
 
-/** Weeks on a 7-day grid from the first week to the last, both included. */
-const gridWeeks = (first: string, last: string): number => Math.round((toDayNumber(last) - toDayNumber(first)) / 7) + 1;
+/** Weeks on a 7-day grid from the first week's day number to the last's, both included. */
+const gridLength = (firstDay: number, lastDay: number): number => Math.round((lastDay - firstDay) / 7) + 1;
 
 /**
  * A history whose weeks start on two weekdays (imported before imports refused it, e.g. Walmart once as week

@@ -132,6 +132,8 @@ const enc = encodeURIComponent;
 
 /** What separates a CSV file's fields, as the import routes take it. */
 export type Delimiter = ',' | ';' | 'tab';
+/** Commas are the server's default: left out of the query. */
+const delimiterParam = (delimiter: Delimiter): Delimiter | undefined => (delimiter === ',' ? undefined : delimiter);
 
 export interface SalesImportOptions {
   weekDates?: 'start' | 'end';
@@ -171,7 +173,7 @@ export const api = {
         week,
         name: file.name,
         partial: options.partial ? 'true' : undefined,
-        delimiter: options.delimiter === ',' ? undefined : options.delimiter,
+        delimiter: delimiterParam(options.delimiter),
       })}`,
       RunStatus,
       { raw: { content: file.content, type: 'text/csv' } },
@@ -182,7 +184,7 @@ export const api = {
       'POST',
       `/api/data/${table}${query({
         name: file.name,
-        delimiter: delimiter === ',' ? undefined : delimiter,
+        delimiter: delimiterParam(delimiter),
         week_dates: sales.weekDates,
         date_order: sales.dateOrder,
         quantity: sales.quantity,

@@ -111,6 +111,14 @@ export interface RunCommandOptions {
  */
 export function mypyCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const dir = env.BATON_MYPY_CACHE_DIR ?? join(tmpdir(), `baton-mypy-cache-${process.getuid?.() ?? 'user'}`);
+  // Checked once per folder and process: every app command's environment names it.
+  if (!checkedCacheDirs.has(dir)) checkedCacheDirs.set(dir, ownCacheDir(dir));
+  return checkedCacheDirs.get(dir);
+}
+
+const checkedCacheDirs = new Map<string, string | undefined>();
+
+function ownCacheDir(dir: string): string | undefined {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stat = lstatSync(dir);

@@ -141,11 +141,14 @@ export function monitorAgent(data: SeasonData) {
       const index = week - plan.from_week;
       // The week's whole forecast (stores that can still sell): what a partial week's posted series are a share of.
       let weekForecast = 0;
+      let postedForecast = 0;
       for (const s of plan.series) {
         if (soldOut.has(s.store_id)) continue;
         const f = lift * (s.forecast[index] ?? 0);
         weekForecast += f;
-        if (compared(s)) forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + f);
+        if (!compared(s)) continue;
+        postedForecast += f;
+        forecastByCategory.set(s.category_id, (forecastByCategory.get(s.category_id) ?? 0) + f);
       }
       const actualByCategory = new Map<string, number>();
       for (const a of actuals)
@@ -172,7 +175,6 @@ export function monitorAgent(data: SeasonData) {
       const threshold = parameters.variance_threshold;
       // A full week covers it all; a partial one its posted series' share, within [0, 1] (a series with returns in
       // its history may be forecast below zero).
-      const postedForecast = [...forecastByCategory.values()].reduce((sum, f) => sum + f, 0);
       const coverage = input.partial && weekForecast > 0 ? Math.min(1, Math.max(0, Math.round((postedForecast / weekForecast) * 1e4) / 1e4)) : 1;
       // Material against the whole week, not the posted part: a re-forecast of a category re-plans it in every store.
       const material = (c: { forecast: number; actual: number }) => Math.max(c.forecast, c.actual) >= MATERIAL_SHARE * Math.max(weekForecast, actual);

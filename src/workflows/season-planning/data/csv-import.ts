@@ -374,7 +374,7 @@ async function readRows<T extends ImportTable>(
           continue;
         }
         // Only a date that reads either way (both parts 12 or less) may have been meant day first.
-        if (ambiguousSlashDate(date)) slashDatesMonthFirst = true;
+        if (!slashDatesMonthFirst && ambiguousSlashDate(date)) slashDatesMonthFirst = true;
       }
     }
     if (table === 'sales' && raw.units_sold === null) {

@@ -184,17 +184,16 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   }, [tokenGeneration]);
 
   if (wait.waitKind !== 'approval') {
+    const week = wait.kind === 'actuals' ? weekOf(wait.data) : undefined;
     return (
       <section className="panel approval" data-testid="wait-panel">
         <h2>Waiting: {wait.phase.replaceAll('_', ' ')}</h2>
         <p>
           This run waits for <strong>{wait.kind}</strong>
-          {wait.kind === 'actuals' ? ` for week ${fmt(weekOf(wait.data))}: post them here, or with POST /api/runs/${runId}/actuals.` : '.'}
+          {wait.kind === 'actuals' ? ` for week ${fmt(week)}: post them here, or with POST /api/runs/${runId}/actuals.` : '.'}
         </p>
         <Approvers wait={wait} me={me} voted={false} />
-        {wait.kind === 'actuals' && weekOf(wait.data) !== undefined ? (
-          <ActualsForm runId={runId} week={weekOf(wait.data)!} onPosted={() => onResolved(wait.id)} />
-        ) : null}
+        {week !== undefined ? <ActualsForm runId={runId} week={week} onPosted={() => onResolved(wait.id)} /> : null}
       </section>
     );
   }
