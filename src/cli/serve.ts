@@ -54,7 +54,7 @@ export async function serve(
   // Every log line names the node: several nodes write to one log collector. BATON_LOG_LEVEL: pino's levels (default info).
   const logger = { level: process.env.BATON_LOG_LEVEL || 'info', base: { pid: process.pid, hostname: hostname(), node: nodeId, role } };
   // Metrics always (GET /metrics); traces over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the no-op tracer.
-  const telemetry = createTelemetry();
+  const telemetry = await createTelemetry();
   // Before the modules and the engine take it: every commit and lease renewal is measured.
   const store = instrumentStore(database, telemetry);
   // Agents that word their output with a model use the one from the environment when one is configured.

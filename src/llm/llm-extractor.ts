@@ -4,12 +4,11 @@
  * "fortnightly"), then the same business rules as the offline path judge it. Any failure to get
  * a readable answer becomes `llm_unavailable`.
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { z } from 'zod';
 import { type Draft, emptyDraft, type DraftValues, setField } from './draft.js';
 import { llmUnavailable } from './errors.js';
 import { buildMessages } from './prompt.js';
-import { createChatClient, DEFAULT_TIMEOUT_MS, type LlmSettings } from './provider.js';
+import { createChatClient, DEFAULT_TIMEOUT_MS, describeFailedCall, failedCallStatus, type LlmSettings } from './provider.js';
 import { findCadence } from './rules/cadence.js';
 import { findDates } from './rules/dates.js';
 import { findHorizon } from './rules/durations.js';
@@ -31,7 +30,7 @@ export async function askLanguageModel(settings: LlmSettings, text: string, refe
   let content: string | null | undefined;
   let describe = 'the language model';
   try {
-    const chat = createChatClient(settings);
+    const chat = await createChatClient(settings);
     describe = chat.describe;
     const completion = await chat.client.chat.completions.create({
       model: chat.model,
@@ -41,10 +40,10 @@ export async function askLanguageModel(settings: LlmSettings, text: string, refe
     });
     content = completion.choices[0]?.message.content;
   } catch (error) {
-    const status: unknown = error instanceof APIError ? error.status : undefined;
-    throw llmUnavailable(failureOf(error, describe, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS), fields, {
+    const status = failedCallStatus(error);
+    throw llmUnavailable(describeFailedCall(error, describe, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS), fields, {
       cause: error,
-      ...(typeof status === 'number' ? { status } : {}),
+      ...(status === undefined ? {} : { status }),
     });
   }
   if (!content) throw llmUnavailable(`${describe} sent an empty answer`, fields);
@@ -53,13 +52,6 @@ export async function askLanguageModel(settings: LlmSettings, text: string, refe
   if (json === undefined || !answer.success)
     throw llmUnavailable(`${describe} answered with something other than a JSON object: ${content.slice(0, 120)}`, fields);
   return draftFromAnswer(answer.data, fields, referenceDate);
-}
-
-function failureOf(error: unknown, describe: string, timeoutMs: number): string {
-  if (error instanceof APIConnectionTimeoutError) return `no answer from ${describe} within ${timeoutMs} ms`;
-  if (error instanceof APIConnectionError) return `cannot reach ${describe}: ${error.message}`;
-  if (error instanceof APIError) return `${describe} answered HTTP ${error.status ?? '?'}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** JSON, or the JSON object inside a fenced or chatty answer, with trailing commas forgiven. */

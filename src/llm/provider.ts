@@ -2,7 +2,8 @@
  * The language-model connection: OpenAI or any OpenAI-compatible server (Ollama, vLLM…) or
  * Azure OpenAI, configured from the environment, through the official `openai` package.
  */
-import { AzureOpenAI, OpenAI } from 'openai';
+import type * as OpenAiSdk from 'openai';
+import type { OpenAI } from 'openai';
 import { BatonError } from '../errors/index.js';
 
 /** 10 s per attempt and one retry: a planner waits at most ~20 s before the 503. */
@@ -65,7 +66,18 @@ export interface ChatClient {
   describe: string;
 }
 
-export function createChatClient(settings: LlmSettings): ChatClient {
+// The SDK (~150 modules, ~0.1 s) is loaded when a model is first called, not at every start of `baton`: most runs
+// use offline extraction and the rules. Its error classes are read from the loaded module, which any error of a
+// call has necessarily come through.
+let sdk: typeof OpenAiSdk | undefined;
+let loading: Promise<typeof OpenAiSdk> | undefined;
+const loadSdk = () => (loading ??= import('openai').then((module) => (sdk = module)));
+
+/** The model the settings name: the deployment on Azure. */
+export const modelOf = (settings: LlmSettings): string => (settings.provider === 'azure' ? settings.deployment : settings.model);
+
+export async function createChatClient(settings: LlmSettings): Promise<ChatClient> {
+  const { AzureOpenAI, OpenAI } = await loadSdk();
   const limits = { timeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRetries: settings.maxRetries ?? DEFAULT_MAX_RETRIES };
   if (settings.provider === 'azure') {
     // baseURL null: the endpoint decides, never a stray OPENAI_BASE_URL in the environment.
@@ -82,6 +94,21 @@ export function createChatClient(settings: LlmSettings): ChatClient {
   // baseURL null means api.openai.com: settings, not the environment, say where to connect.
   const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL ?? null, ...limits });
   return { client, model: settings.model, describe: `${settings.model} at ${settings.baseURL ?? 'api.openai.com'}` };
+}
+
+/** The HTTP status a model's server answered a failed call with, if it answered. */
+export function failedCallStatus(error: unknown): number | undefined {
+  return sdk !== undefined && error instanceof sdk.APIError && typeof error.status === 'number' ? error.status : undefined;
+}
+
+/** Why a call to the model failed, in a planner's words: no answer in time, unreachable, or the server's refusal. */
+export function describeFailedCall(error: unknown, describe: string, timeoutMs?: number): string {
+  if (sdk !== undefined) {
+    if (error instanceof sdk.APIConnectionTimeoutError) return `no answer from ${describe} ${timeoutMs === undefined ? 'in time' : `within ${timeoutMs} ms`}`;
+    if (error instanceof sdk.APIConnectionError) return `cannot reach ${describe}: ${error.message}`;
+    if (error instanceof sdk.APIError) return `${describe} answered HTTP ${error.status ?? '?'}: ${error.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

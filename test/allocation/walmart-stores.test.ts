@@ -15,15 +15,15 @@ describe.skipIf(!present)('the real Walmart stores (size and format only)', () =
     attributes: { store_format: r.Type, store_size_sqft: Number(r.Size), region: null, median_income: null },
   }));
 
-  it('clusters all 45 stores on size and format, dropping the features the data lacks', () => {
-    const result = clusterStores(stores);
+  it('clusters all 45 stores on size and format, dropping the features the data lacks', async () => {
+    const result = await clusterStores(stores);
     expect(Object.keys(result.assignments)).toHaveLength(45);
     expect(result.features.used).toEqual(['store_size_sqft', 'store_format=A', 'store_format=B', 'store_format=C']);
     expect(result.features.dropped.map((d) => d.feature)).toEqual(['median_income', 'region']);
     expect(result.k).toBeGreaterThanOrEqual(2);
     expect(result.silhouetteByK.map((s) => s.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
     expect(result.clusters.reduce((n, c) => n + c.size, 0)).toBe(45);
-    expect(clusterStores([...stores].reverse())).toEqual(result);
+    expect(await clusterStores([...stores].reverse())).toEqual(result);
   });
 
   it('splits a buy over the 45 stores by size with the DC share exact', () => {

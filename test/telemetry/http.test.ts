@@ -13,7 +13,7 @@ describe('HTTP telemetry', () => {
 
   beforeEach(async () => {
     receiver = await startOtlpReceiver();
-    telemetry = createTelemetry({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, processMetrics: false, batch: { scheduledDelayMillis: 20 } });
+    telemetry = await createTelemetry({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, processMetrics: false, batch: { scheduledDelayMillis: 20 } });
     app = Fastify({ logger: false });
     installHttpTelemetry(app, telemetry);
     await app.register((api, _options, done) => {

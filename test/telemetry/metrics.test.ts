@@ -52,7 +52,7 @@ describeEachStore('GET /metrics', (kind) => {
   beforeEach(async () => {
     errors.length = 0;
     t = await kind.create();
-    telemetry = createTelemetry({ env: {}, processMetrics: false });
+    telemetry = await createTelemetry({ env: {}, processMetrics: false });
     store = instrumentStore(t.store, telemetry);
     engine = new Engine({ store, agents: [steady(), flaky()], workflows: [flakyFlow, approvalFlow], onError: (error) => errors.push(error) });
     watchEngine(engine, telemetry, { onError: (error) => errors.push(error) });

@@ -22,8 +22,8 @@ describe('tracesUrlFrom', () => {
     expect(tracesUrlFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeNull();
   });
 
-  it('leaves the tracer a no-op one when no endpoint is set: spans record nothing', () => {
-    const telemetry = createTelemetry({ env: {}, processMetrics: false });
+  it('leaves the tracer a no-op one when no endpoint is set: spans record nothing', async () => {
+    const telemetry = await createTelemetry({ env: {}, processMetrics: false });
     expect(telemetry.tracing).toBe(false);
     const span = telemetry.tracer.startSpan('anything');
     expect(span.isRecording()).toBe(false);
@@ -45,7 +45,7 @@ describe('run traces over OTLP', () => {
   beforeEach(async () => {
     errors.length = 0;
     receiver = await startOtlpReceiver();
-    telemetry = createTelemetry({
+    telemetry = await createTelemetry({
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: 'baton-under-test' },
       processMetrics: false,
       batch: { scheduledDelayMillis: 20 },
@@ -200,7 +200,7 @@ describe('run traces over OTLP', () => {
   });
 
   it('lets go of the least recently active run beyond maxRuns, ending its spans as abandoned', async () => {
-    const bounded = createTelemetry({
+    const bounded = await createTelemetry({
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: 'bounded' },
       processMetrics: false,
       batch: { scheduledDelayMillis: 20 },

@@ -29,13 +29,13 @@ type ParsedStore = z.output<typeof clusterStoreSchema>;
  * a tie). Deterministic: stores are taken in store-id order and every k-means start is seeded.
  * Two stores or fewer, or stores that all look alike, make one cluster, with a note saying why.
  */
-export function clusterStores(stores: readonly ClusterStore[], options: ClusterOptions = {}): StoreClustering {
+export async function clusterStores(stores: readonly ClusterStore[], options: ClusterOptions = {}): Promise<StoreClustering> {
   const parsed = parseInput(z.array(clusterStoreSchema), stores, 'clusterStores stores');
   const resolved = parseInput(clusterOptionsSchema, options, 'clusterStores options');
   checkStores(parsed, resolved);
   const sorted = [...parsed].sort((a, b) => compareKeys(a.storeId, b.storeId));
   const matrix = buildMatrix(readColumns(sorted.map(featuresOf)), sorted.length);
-  const chosen = chooseClustering(matrix, resolved);
+  const chosen = await chooseClustering(matrix, resolved);
   return summarise(sorted, matrix, chosen, resolved);
 }
 
@@ -47,7 +47,7 @@ interface Chosen {
   notes: string[];
 }
 
-function chooseClustering(matrix: FeatureMatrix, options: ResolvedClusterOptions): Chosen {
+async function chooseClustering(matrix: FeatureMatrix, options: ResolvedClusterOptions): Promise<Chosen> {
   const n = matrix.rows.length;
   const distinct = new Set(matrix.rows.map((row) => row.map((v) => v.toPrecision(12)).join(','))).size;
   const single = (note: string): Chosen => ({ k: 1, labels: new Array<number>(n).fill(0), silhouette: null, table: [], notes: [note] });
@@ -67,7 +67,7 @@ function chooseClustering(matrix: FeatureMatrix, options: ResolvedClusterOptions
   let best: { k: number; labels: number[]; silhouette: number } | null = null;
   const table: KScore[] = [];
   for (const k of candidates) {
-    const fit = bestKMeans(matrix.rows, k, options.seed, options.restarts);
+    const fit = await bestKMeans(matrix.rows, k, options.seed, options.restarts);
     const silhouette = fit === null ? null : meanSilhouette(distances, fit.labels, k);
     table.push({ k, silhouette, withinClusterSS: fit?.withinClusterSS ?? null });
     if (fit !== null && silhouette !== null && (best === null || silhouette > best.silhouette + 1e-12)) best = { k, labels: fit.labels, silhouette };

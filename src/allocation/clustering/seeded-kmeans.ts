@@ -1,5 +1,10 @@
 /** k-means (ml-kmeans, k-means++ starts) made deterministic: fixed seeds, several starts, the tightest kept. */
-import { kmeans } from 'ml-kmeans';
+import type * as MlKmeans from 'ml-kmeans';
+
+// Loaded on the first clustering: ml-kmeans brings ml-spectra-processing (245 modules, ~0.17 s), which every
+// start of `baton` and every server would otherwise load whether or not it ever clusters a store.
+let library: Promise<typeof MlKmeans> | undefined;
+const loadKmeans = () => (library ??= import('ml-kmeans'));
 
 export interface KMeansFit {
   labels: number[];
@@ -14,7 +19,8 @@ export interface KMeansFit {
  * is not a k-cluster solution and is skipped; null when every start did. Every call to ml-kmeans
  * gets a seed: without one it falls back to Math.random.
  */
-export function bestKMeans(rows: number[][], k: number, seed: number, restarts: number): KMeansFit | null {
+export async function bestKMeans(rows: number[][], k: number, seed: number, restarts: number): Promise<KMeansFit | null> {
+  const { kmeans } = await loadKmeans();
   let best: KMeansFit | null = null;
   for (let r = 0; r < restarts; r++) {
     const fit = kmeans(rows, k, { seed: seed + r, initialization: 'kmeans++', maxIterations: 300 });

@@ -2,7 +2,7 @@
 import { clusterStores, type StoreClustering } from '../../allocation/index.js';
 import type { InventoryContext } from './context.js';
 
-export function clusterSnapshotStores(snapshot: Pick<InventoryContext, 'stores' | 'salesProfiles'>, only?: ReadonlySet<string>): StoreClustering {
+export function clusterSnapshotStores(snapshot: Pick<InventoryContext, 'stores' | 'salesProfiles'>, only?: ReadonlySet<string>): Promise<StoreClustering> {
   return clusterStores(
     snapshot.stores
       .filter((s) => only === undefined || only.has(s.storeId))

@@ -30,10 +30,12 @@ const SYSTEM_PROMPT = [
 const EXPLANATION_LIMITS = { timeoutMs: 8_000, maxRetries: 0 };
 
 export function languageModelNarrator(settings: LlmSettings): Narrator {
-  const chat = createChatClient({ ...settings, ...EXPLANATION_LIMITS });
+  // One client for the narrator's life, made at its first explanation.
+  let client: ReturnType<typeof createChatClient> | undefined;
   return {
     async explain(decision, facts, fromNumbers) {
       try {
+        const chat = await (client ??= createChatClient({ ...settings, ...EXPLANATION_LIMITS }));
         const completion = await chat.client.chat.completions.create({
           model: chat.model,
           temperature: 0.2,

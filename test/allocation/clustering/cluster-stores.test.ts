@@ -17,10 +17,10 @@ function blobs(centres: [number, number][], perBlob: number, seed: number): Clus
   );
 }
 
-const groupOf = (result: ReturnType<typeof clusterStores>, ids: string[]): Set<number> => new Set(ids.map((id) => result.assignments[id]!));
+const groupOf = (result: Awaited<ReturnType<typeof clusterStores>>, ids: string[]): Set<number> => new Set(ids.map((id) => result.assignments[id]!));
 
 describe('clusterStores', () => {
-  it('separates two obvious groups and labels them from their features', () => {
+  it('separates two obvious groups and labels them from their features', async () => {
     const stores = blobs(
       [
         [200_000, 9000],
@@ -29,7 +29,7 @@ describe('clusterStores', () => {
       10,
       1,
     );
-    const result = clusterStores(stores);
+    const result = await clusterStores(stores);
     expect(result.k).toBe(2);
     const large = stores.slice(0, 10).map((s) => s.storeId);
     const small = stores.slice(10).map((s) => s.storeId);
@@ -42,7 +42,7 @@ describe('clusterStores', () => {
     ]);
   });
 
-  it('chooses k = 3 for three clear blobs by the silhouette of every k tried', () => {
+  it('chooses k = 3 for three clear blobs by the silhouette of every k tried', async () => {
     const stores = blobs(
       [
         [200_000, 9000],
@@ -52,7 +52,7 @@ describe('clusterStores', () => {
       8,
       2,
     );
-    const result = clusterStores(stores);
+    const result = await clusterStores(stores);
     expect(result.silhouetteByK.map((s) => s.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
     const best = result.silhouetteByK.reduce((a, b) => ((b.silhouette ?? -1) > (a.silhouette ?? -1) ? b : a));
     expect(best.k).toBe(3);
@@ -68,7 +68,7 @@ describe('clusterStores', () => {
       ).toBe(1);
   });
 
-  it('gives the same clusters for the same stores, in any order', () => {
+  it('gives the same clusters for the same stores, in any order', async () => {
     const stores = blobs(
       [
         [180_000, 7000],
@@ -79,12 +79,12 @@ describe('clusterStores', () => {
       6,
       3,
     );
-    const first = clusterStores(stores);
-    expect(clusterStores(stores)).toEqual(first);
-    expect(clusterStores([...stores].reverse())).toEqual(first);
+    const first = await clusterStores(stores);
+    expect(await clusterStores(stores)).toEqual(first);
+    expect(await clusterStores([...stores].reverse())).toEqual(first);
   });
 
-  it('tries other seeds when asked and reports them deterministically', () => {
+  it('tries other seeds when asked and reports them deterministically', async () => {
     const stores = blobs(
       [
         [200_000, 9000],
@@ -93,10 +93,10 @@ describe('clusterStores', () => {
       6,
       4,
     );
-    expect(clusterStores(stores, { seed: 7, restarts: 3 })).toEqual(clusterStores(stores, { seed: 7, restarts: 3 }));
+    expect(await clusterStores(stores, { seed: 7, restarts: 3 })).toEqual(await clusterStores(stores, { seed: 7, restarts: 3 }));
   });
 
-  it('imputes a missing value with the feature mean, drops features missing everywhere or constant, and says so', () => {
+  it('imputes a missing value with the feature mean, drops features missing everywhere or constant, and says so', async () => {
     const stores = blobs(
       [
         [200_000, 9000],
@@ -105,7 +105,7 @@ describe('clusterStores', () => {
       5,
       5,
     ).map((s, i) => ({ ...s, attributes: { ...s.attributes, region: null, chain: 'Walmart', ...(i === 0 ? { store_size_sqft: null } : {}) } }));
-    const result = clusterStores(stores);
+    const result = await clusterStores(stores);
     expect(result.features.imputed).toEqual([{ feature: 'store_size_sqft', stores: 1 }]);
     expect(result.features.dropped).toEqual([
       { feature: 'region', reason: 'missing for every store' },
@@ -120,14 +120,14 @@ describe('clusterStores', () => {
     expect(result.notes).toContain('store_size_sqft missing for 1 store: filled with the mean');
   });
 
-  it('one-hot encodes a category, fills a missing one with level shares, and reports its share per cluster', () => {
+  it('one-hot encodes a category, fills a missing one with level shares, and reports its share per cluster', async () => {
     const random = seededRandom(8);
     const stores = Array.from({ length: 12 }, (_, i) => ({
       storeId: String(i + 1),
       attributes: { store_format: i === 11 ? null : i < 6 ? 'A' : 'C' },
       sales: { avg_weekly_sales: (i < 6 ? 9000 : 2000) + noise(random, 500) },
     }));
-    const result = clusterStores(stores);
+    const result = await clusterStores(stores);
     expect(result.features.used).toEqual(['avg_weekly_sales', 'store_format=A', 'store_format=C']);
     expect(result.features.imputed).toEqual([{ feature: 'store_format', stores: 1 }]);
     expect(result.k).toBe(2);
@@ -140,28 +140,28 @@ describe('clusterStores', () => {
     expect([clusterA.label, clusterC.label]).toEqual(['high sales, format A', 'low sales, format C']);
   });
 
-  it('makes one cluster, with a note, of two stores or of stores that all look alike', () => {
-    const two = clusterStores([
+  it('makes one cluster, with a note, of two stores or of stores that all look alike', async () => {
+    const two = await clusterStores([
       { storeId: 'a', attributes: { size: 1 } },
       { storeId: 'b', attributes: { size: 9 } },
     ]);
     expect(two).toMatchObject({ k: 1, silhouette: null, assignments: { a: 0, b: 0 } });
     expect(two.notes[0]).toContain('too few to cluster');
-    const alike = clusterStores(Array.from({ length: 5 }, (_, i) => ({ storeId: `x${i}`, attributes: { size: 5, format: 'B' }, sales: { share: 0.2 } })));
+    const alike = await clusterStores(Array.from({ length: 5 }, (_, i) => ({ storeId: `x${i}`, attributes: { size: 5, format: 'B' }, sales: { share: 0.2 } })));
     expect(alike).toMatchObject({ k: 1, silhouetteByK: [] });
     expect(alike.clusters).toHaveLength(1);
     expect(alike.clusters[0]).toMatchObject({ size: 5, label: 'typical', centroid: { size: 5, share: 0.2 }, categories: { format: { B: 1 } } });
     expect(alike.notes[0]).toContain('same features');
   });
 
-  it('never tries more clusters than distinct stores', () => {
+  it('never tries more clusters than distinct stores', async () => {
     const stores = Array.from({ length: 9 }, (_, i) => ({ storeId: `s${i}`, sales: { share: i < 5 ? 0.1 : 0.3 } }));
-    const result = clusterStores(stores);
+    const result = await clusterStores(stores);
     expect(result.silhouetteByK.map((s) => s.k)).toEqual([2]);
     expect(result.k).toBe(2);
   });
 
-  it('takes a fixed k instead of the search', () => {
+  it('takes a fixed k instead of the search', async () => {
     const stores = blobs(
       [
         [200_000, 9000],
@@ -170,23 +170,23 @@ describe('clusterStores', () => {
       5,
       6,
     );
-    const result = clusterStores(stores, { k: 4 });
+    const result = await clusterStores(stores, { k: 4 });
     expect(result.k).toBe(4);
     expect(result.silhouetteByK.map((s) => s.k)).toEqual([4]);
     expect(result.clusters.reduce((n, c) => n + c.size, 0)).toBe(10);
   });
 
-  it('refuses duplicate stores, a feature mixing numbers and text, and more clusters than stores', () => {
+  it('refuses duplicate stores, a feature mixing numbers and text, and more clusters than stores', async () => {
     const invalid = expect.objectContaining({ code: 'INVALID_PARAMETERS' }) as Error;
-    expect(() => clusterStores([{ storeId: 'a' }, { storeId: 'a' }, { storeId: 'b' }])).toThrow(invalid);
-    expect(() =>
+    await expect(clusterStores([{ storeId: 'a' }, { storeId: 'a' }, { storeId: 'b' }])).rejects.toThrow(invalid);
+    await expect(
       clusterStores([
         { storeId: 'a', attributes: { tier: 1 } },
         { storeId: 'b', attributes: { tier: 'urban' } },
         { storeId: 'c', attributes: { tier: 2 } },
       ]),
-    ).toThrow(invalid);
-    expect(() => clusterStores([{ storeId: 'a' }, { storeId: 'b' }], { k: 3 })).toThrow(invalid);
-    expect(() => clusterStores([])).toThrow(invalid);
+    ).rejects.toThrow(invalid);
+    await expect(clusterStores([{ storeId: 'a' }, { storeId: 'b' }], { k: 3 })).rejects.toThrow(invalid);
+    await expect(clusterStores([])).rejects.toThrow(invalid);
   });
 });

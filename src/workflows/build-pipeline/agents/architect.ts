@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { issuesOf } from '../../../errors/zod-issues.js';
 import { parseJsonLoosely } from '../../../llm/llm-extractor.js';
-import { askForJson, createChatClient, type LlmSettings } from '../../../llm/provider.js';
+import { askForJson, createChatClient, modelOf, type LlmSettings } from '../../../llm/provider.js';
 import { catalogueFindings, SERVICES, servicesOf, SKUS, skusOf, STACK_ROWS, TEMPLATE_ROWS } from '../catalogue.js';
 import {
   ArchitectureSpec,
@@ -213,7 +213,7 @@ async function askModel(
   insisted: Stack | undefined,
   signal: AbortSignal,
 ): Promise<{ spec: ArchitectureSpec } | { refused: string }> {
-  const chat = createChatClient(settings);
+  const chat = await createChatClient(settings);
   const request = {
     idea,
     ...(insisted ? { stack: insisted } : {}),
@@ -255,7 +255,7 @@ export interface ArchitectOptions {
 export async function architect(idea: IdeaBrief, { llm, insisted, signal }: ArchitectOptions): Promise<ArchitectureDecision> {
   const rules = architectByRules(idea, insisted);
   if (!llm) return { spec: rules, decided_by: 'rules' };
-  const model = `llm:${createChatClient(llm).model}`;
+  const model = `llm:${modelOf(llm)}`;
   const answer = await askModel(llm, idea, insisted, signal);
   return 'spec' in answer ? { spec: answer.spec, decided_by: 'model', model } : { spec: rules, decided_by: 'rules', model, model_refused: answer.refused };
 }

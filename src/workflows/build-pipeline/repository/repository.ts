@@ -186,7 +186,7 @@ export async function createBuildRepository(rawInput: BuildRepositoryInput, dirs
   if (!isAbsolute(dirs.repoDir) || !isAbsolute(dirs.originDir))
     throw new InvalidParametersError('invalid directories', [{ path: 'dirs', message: 'must be absolute paths' }]);
   const workflow = ciWorkflow(input.stack);
-  assertValidWorkflow(workflow);
+  await assertValidWorkflow(workflow);
 
   await createProtectedOrigin(dirs.originDir);
   await mkdir(dirs.repoDir, { recursive: true });

@@ -11,12 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JSONObjectReader } from '@actions/workflow-parser/templates/json-object-reader';
-import { TemplateSchema } from '@actions/workflow-parser/templates/schema/index';
-import { TemplateContext, TemplateValidationErrors } from '@actions/workflow-parser/templates/template-context';
-import { readTemplate } from '@actions/workflow-parser/templates/template-reader';
-import { WORKFLOW_ROOT } from '@actions/workflow-parser/workflows/workflow-constants';
-import { YamlObjectReader } from '@actions/workflow-parser/workflows/yaml-object-reader';
+import type { TemplateSchema } from '@actions/workflow-parser/templates/schema/index';
 import { InvalidParametersError, type FieldIssue } from '../../../errors/index.js';
 
 export type AppStack = 'node' | 'python';
@@ -50,21 +45,45 @@ export function ciWorkflow(stack: AppStack): string {
   ].join('\n');
 }
 
-let workflowSchema: TemplateSchema | undefined;
-/** GitHub's workflow schema, read once from the parser's package. */
-function schema(): TemplateSchema {
-  if (workflowSchema === undefined) {
+interface WorkflowChecker {
+  schema: TemplateSchema;
+  parts: Awaited<ReturnType<typeof importParser>>;
+}
+
+/** The parser's parts, loaded on the first check: with yaml they are ~150 modules (~0.14 s) every start of `baton` would pay. */
+const importParser = async () => {
+  const [{ TemplateContext, TemplateValidationErrors }, { readTemplate }, { WORKFLOW_ROOT }, { YamlObjectReader }] = await Promise.all([
+    import('@actions/workflow-parser/templates/template-context'),
+    import('@actions/workflow-parser/templates/template-reader'),
+    import('@actions/workflow-parser/workflows/workflow-constants'),
+    import('@actions/workflow-parser/workflows/yaml-object-reader'),
+  ]);
+  return { TemplateContext, TemplateValidationErrors, readTemplate, WORKFLOW_ROOT, YamlObjectReader };
+};
+
+let checker: Promise<WorkflowChecker> | undefined;
+/** GitHub's workflow schema, read once from the parser's package, with the parts that check a file against it. */
+function workflowChecker(): Promise<WorkflowChecker> {
+  checker ??= (async () => {
+    const [parts, { JSONObjectReader }, { TemplateSchema }] = await Promise.all([
+      importParser(),
+      import('@actions/workflow-parser/templates/json-object-reader'),
+      import('@actions/workflow-parser/templates/schema/index'),
+    ]);
     const dist = dirname(fileURLToPath(import.meta.resolve('@actions/workflow-parser')));
-    workflowSchema = TemplateSchema.load(new JSONObjectReader(undefined, readFileSync(join(dist, 'workflow-v1.0.min.json'), 'utf8')));
-  }
-  return workflowSchema;
+    const schema = TemplateSchema.load(new JSONObjectReader(undefined, readFileSync(join(dist, 'workflow-v1.0.min.json'), 'utf8')));
+    return { schema, parts };
+  })();
+  return checker;
 }
 
 const quiet = { verbose: () => undefined, info: () => undefined, warning: () => undefined, error: () => undefined };
 
 /** Refuses a workflow file that does not match GitHub's workflow schema (or is not YAML), naming each problem with its line. */
-export function assertValidWorkflow(source: string, file = '.github/workflows/ci.yml'): void {
-  const context = new TemplateContext(new TemplateValidationErrors(), schema(), quiet);
+export async function assertValidWorkflow(source: string, file = '.github/workflows/ci.yml'): Promise<void> {
+  const { schema, parts } = await workflowChecker();
+  const { TemplateContext, TemplateValidationErrors, readTemplate, WORKFLOW_ROOT, YamlObjectReader } = parts;
+  const context = new TemplateContext(new TemplateValidationErrors(), schema, quiet);
   const fileId = context.getFileId(file);
   const reader = new YamlObjectReader(fileId, source);
   // Not YAML: the schema's complaints about a half-read file would only mislead.

@@ -43,7 +43,7 @@ export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
       for (const s of plan.series) forecastByStore[s.store_id] = (forecastByStore[s.store_id] ?? 0) + sum(s.forecast);
 
       reportProgress(20, 'clustering stores');
-      const clustering = clusterSnapshotStores(context, new Set(Object.keys(forecastByStore)));
+      const clustering = await clusterSnapshotStores(context, new Set(Object.keys(forecastByStore)));
       reportProgress(70, 'allocating units');
       const allocation = planAllocation({ approvedQuantity, dcHoldback: context.dcHoldback, forecastByStore });
       const body: AllocationPlanBody = {

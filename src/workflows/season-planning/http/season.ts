@@ -100,7 +100,7 @@ export const seasonRoutes =
         },
       },
       async () => {
-        const clustering = clusterSnapshotStores(await assembler.snapshot());
+        const clustering = await clusterSnapshotStores(await assembler.snapshot());
         return { ...clustering, silhouette_by_k: clustering.silhouetteByK };
       },
     );

@@ -3,12 +3,11 @@
  * context as JSON, and a JSON answer read into the role's output. Through the official `openai`
  * package and the same settings as parameter extraction (`src/llm/provider.ts`).
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { z } from 'zod';
 import { AgentError, BatonError } from '../../../errors/index.js';
 import { issuesOf } from '../../../errors/zod-issues.js';
 import { parseJsonLoosely } from '../../../llm/llm-extractor.js';
-import { askForJson, createChatClient, type LlmSettings } from '../../../llm/provider.js';
+import { askForJson, createChatClient, describeFailedCall, type LlmSettings } from '../../../llm/provider.js';
 import { outcomeOf, ROLE_OUTPUTS } from '../outputs.js';
 import { systemPrompt } from '../prompts.js';
 import { allowedNext, ownerOf, retryTargets, type DeliveryState } from '../states.js';
@@ -33,24 +32,14 @@ export interface RoleDecision {
 }
 
 function unavailable(error: unknown, describe: string): BatonError {
-  const message =
-    error instanceof APIConnectionTimeoutError
-      ? `no answer from ${describe} in time`
-      : error instanceof APIConnectionError
-        ? `cannot reach ${describe}: ${error.message}`
-        : error instanceof APIError
-          ? `${describe} answered HTTP ${error.status ?? '?'}: ${error.message}`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-  return new BatonError('UPSTREAM_UNAVAILABLE', message, { retryable: true, cause: error, details: { model: describe } });
+  return new BatonError('UPSTREAM_UNAVAILABLE', describeFailedCall(error, describe), { retryable: true, cause: error, details: { model: describe } });
 }
 
 /** Asks the model to do the role's work; an unreadable or rule-breaking answer is a retryable agent error. */
 export async function llmDecision(settings: LlmSettings, work: RoleWork, signal: AbortSignal): Promise<RoleDecision> {
   const role = ownerOf(work.state);
   if (role === null) throw new AgentError(`${work.state} has no role to play`, { retryable: false });
-  const chat = createChatClient(settings);
+  const chat = await createChatClient(settings);
   const request = {
     state: work.state,
     round: work.round,

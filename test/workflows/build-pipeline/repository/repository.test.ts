@@ -67,7 +67,7 @@ describe('the build repository (stage 3)', () => {
     expect(license).toMatch(/^MIT License/);
     expect(license).toContain('Copyright (c) 2026 Ada Lovelace');
     const workflow = (await runGit(['show', `${sha}:.github/workflows/ci.yml`], { cwd: repoDir })).stdout;
-    expect(() => assertValidWorkflow(workflow)).not.toThrow();
+    await expect(assertValidWorkflow(workflow)).resolves.toBeUndefined();
     expect(workflow).toContain('npm test');
     expect((await runGit(['show', `${sha}:.github/CODEOWNERS`], { cwd: repoDir })).stdout).toContain('* @ada lead@example.com');
     expect(await originBranchSha(originDir, 'main')).toBe(sha);
@@ -199,26 +199,20 @@ describe('the merge (stage 6)', () => {
 });
 
 describe('validation and injection', () => {
-  it('refuses a malformed CI workflow, naming the problem and where it is', () => {
+  it('refuses a malformed CI workflow, naming the problem and where it is', async () => {
     const broken = ciWorkflow('node').replace('runs-on: ubuntu-latest', 'runs-onn: ubuntu-latest');
-    expect(() => assertValidWorkflow(broken)).toThrow(
+    await expect(assertValidWorkflow(broken)).rejects.toThrow(
       /not a valid GitHub workflow: line 8 column 5 Unexpected value 'runs-onn'; line 8 column 5 Required property is missing: runs-on/,
     );
-    expect(() => assertValidWorkflow('on: push\n')).toThrow(/line 1 column 1 Required property is missing: jobs/);
-    expect(() => assertValidWorkflow('jobs: [\n')).toThrow(/Flow sequence in block collection must be sufficiently indented/);
-    const error = (() => {
-      try {
-        assertValidWorkflow('on: push\n');
-      } catch (e) {
-        return e;
-      }
-    })();
+    await expect(assertValidWorkflow('on: push\n')).rejects.toThrow(/line 1 column 1 Required property is missing: jobs/);
+    await expect(assertValidWorkflow('jobs: [\n')).rejects.toThrow(/Flow sequence in block collection must be sufficiently indented/);
+    const error: unknown = await assertValidWorkflow('on: push\n').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatonError);
     expect((error as BatonError).code).toBe('INVALID_PARAMETERS');
   });
 
-  it('accepts the Python stack’s workflow too', () => {
-    expect(() => assertValidWorkflow(ciWorkflow('python'))).not.toThrow();
+  it('accepts the Python stack’s workflow too', async () => {
+    await expect(assertValidWorkflow(ciWorkflow('python'))).resolves.toBeUndefined();
   });
 
   it('refuses a branch named like an option (--upload-pack=…) before git runs, and nothing is executed', async () => {
