@@ -91,7 +91,8 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
 
   beforeAll(async () => {
     process.env.BATON_BUILD_DIR = buildDir;
-    dashboard = await openDashboard({ env: { BATON_BUILD_DIR: buildDir } });
+    // Ten health polls (5 s) instead of thirty: the failing release's rollback below waits them all out.
+    dashboard = await openDashboard({ env: { BATON_BUILD_DIR: buildDir, BATON_DEPLOY_HEALTH_TRIES: '10' } });
     server = dashboard.server;
     lena = { page: dashboard.page, pageErrors: dashboard.pageErrors };
     chris = await dashboard.openPage();
@@ -234,7 +235,7 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
     );
     // Every attempt failed, each drawn as it came; the router never switched to the release.
     const logged = (await events(failing)).filter((e) => e.type === 'deploy_health_attempt' && e.environment === 'dev');
-    expect(logged.length).toBeGreaterThan(1);
+    expect(logged.length).toBe(10);
     expect(await attributes(page, '[data-testid="deploy-dev-attempts"] li', 'data-ok')).toEqual(logged.map(() => 'false'));
     expect(await page.getByTestId('deploy-dev-switch').count()).toBe(0);
     await eventually(() => page.getByTestId('run-page').getAttribute('data-run-state'), 30_000).toBe('failed');

@@ -24,7 +24,13 @@ export function buildServices(host: Parameters<WorkflowModule['open']>[0], optio
     if (known) return known;
     const made: DeployTarget =
       name === 'local'
-        ? new LocalTarget({ stateDir: workspace.targetDir, portBase: settings.BATON_LOCAL_TARGET_PORT, watchMs: settings.BATON_DEPLOY_WATCH_MS })
+        ? new LocalTarget({
+            stateDir: workspace.targetDir,
+            portBase: settings.BATON_LOCAL_TARGET_PORT,
+            watchMs: settings.BATON_DEPLOY_WATCH_MS,
+            healthTries: settings.BATON_DEPLOY_HEALTH_TRIES,
+            healthIntervalMs: settings.BATON_DEPLOY_HEALTH_INTERVAL_MS,
+          })
         : new AzureTarget({ stateDir: `${workspace.root}/targets/azure`, env: { ...process.env, ...env } });
     targets.set(name, made);
     return made;

@@ -25,6 +25,10 @@ export const BuildSettingsSchema = z.object({
   BATON_LOCAL_TARGET_PORT: int(1_024, 65_000, 18_700),
   /** How long the local target watches a release after the switch before calling it live, ms. */
   BATON_DEPLOY_WATCH_MS: int(0, 600_000, 3_000),
+  /** How many times the local target polls a new slot's /health before the release is rolled back. */
+  BATON_DEPLOY_HEALTH_TRIES: int(1, 1_000, 30),
+  /** The pause between those polls (and between the watch's), ms. */
+  BATON_DEPLOY_HEALTH_INTERVAL_MS: int(10, 60_000, 500),
   /** Where the handoff's notification is posted (none: recorded in the outbox, not sent). */
   BATON_BUILD_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Keys the generated apps' API keys derive from (default: a random secret kept in the build directory). */
