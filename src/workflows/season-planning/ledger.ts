@@ -9,6 +9,9 @@ import { planBody, planBodyOrNone } from './checked.js';
 /** The plan bodies this reads, declared once in the contracts. */
 export type { AllocationPlanBody, ReplenishmentPlanBody } from './contracts.js';
 
+/** Sales within this of the stock on hand used it all up (money runs post cents; units may be rounded shares). */
+const STOCK_EPSILON = 0.005;
+
 export interface StorePosition {
   received: number;
   /** Sales the stock could serve: posted sales capped at what the store had on hand that week, net of returns. */
@@ -27,6 +30,12 @@ export interface StockPosition {
   soldByWeek: Map<number, number>;
   unmetToDate: number;
   unmetByWeek: Map<number, number>;
+  /**
+   * Per season week, the stores whose sales that week show their stock rather than their demand: they sold all they
+   * had (or had nothing) and no more was posted. Their shoppers may have wanted more, so the week says nothing about
+   * the forecast. A store posted above its stock is not here: that figure is the demand, the excess counted as unmet.
+   */
+  stockBoundByWeek: Map<number, Set<string>>;
   /** What was posted, as posted (before capping at the stock). */
   postedToDate: number;
 }
@@ -79,13 +88,16 @@ export async function stockPosition(data: SeasonData, runId: string): Promise<St
   }
   const soldByWeek = new Map<number, number>();
   const unmetByWeek = new Map<number, number>();
+  const stockBoundByWeek = new Map<number, Set<string>>();
   for (const week of [...postedByWeek.keys()].sort((a, b) => a - b)) {
     receiveMovesBefore(week);
     let sold = 0;
     let unmet = 0;
+    const stockBound = new Set<string>();
     for (const [storeId, posted] of postedByWeek.get(week)!) {
       const p = position(storeId);
       if (posted >= 0) {
+        if (posted >= p.onHand - STOCK_EPSILON && posted <= p.onHand + STOCK_EPSILON) stockBound.add(storeId);
         const served = Math.min(posted, p.onHand);
         p.sold += served;
         p.onHand -= served;
@@ -101,6 +113,7 @@ export async function stockPosition(data: SeasonData, runId: string): Promise<St
     }
     soldByWeek.set(week, sold);
     unmetByWeek.set(week, unmet);
+    stockBoundByWeek.set(week, stockBound);
   }
   receiveMovesBefore(Infinity);
   const sumOf = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
@@ -112,6 +125,7 @@ export async function stockPosition(data: SeasonData, runId: string): Promise<St
     soldByWeek,
     unmetToDate: sumOf(unmetByWeek),
     unmetByWeek,
+    stockBoundByWeek,
     postedToDate,
   };
 }

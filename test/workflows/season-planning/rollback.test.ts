@@ -51,7 +51,8 @@ describeEachStore('season planning: rollback', (kind) => {
     await post(run.id, 1, 2.5);
     const atWeek3 = await post(run.id, 2, 2.5);
     expect(atWeek3).toMatchObject({ state: 'waiting', phase: 'week_actuals' });
-    expect((await engine.getRun(run.id)).visits).toMatchObject({ reforecast: 1 });
+    // Both weeks re-forecast: week 2's posts beyond the stores' stock are demand, judged (the excess is unmet).
+    expect((await engine.getRun(run.id)).visits).toMatchObject({ reforecast: 2 });
     expect(await revisions(run.id, 'forecast')).toEqual(expect.arrayContaining([1, 2]));
     expect(await revisions(run.id, 'allocation')).toEqual([1]);
     expect(await revisions(run.id, 'replenishment')).toEqual([1, 2]);

@@ -1,10 +1,10 @@
 /**
  * Simulated in-season actuals (the demo, tests, or any run with `actuals: simulated`): shoppers'
  * demand for the week — the synthetic data's hidden demand when there is one, else the forecast
- * with noise — sold from what each store has on hand, so a store that runs out loses sales.
+ * with noise — recorded as the week's actuals; the ledger sells it from what each store has on hand,
+ * so a store that runs out loses sales.
  */
 import { z } from 'zod';
-import { allocate } from '../../../allocation/index.js';
 import { defineAgent } from '../../../engine/index.js';
 import { DEFAULT_ELASTICITY, demandAt } from '../../../pricing/index.js';
 import type { SeasonActual, SeasonData } from '../data/index.js';
@@ -65,18 +65,18 @@ export function actualsSimulator(data: SeasonData) {
         if (!categories) byStore.set(storeId, (categories = new Map<string, number>()));
         categories.set(categoryId, Math.round(units * lift));
       }
+      // What shoppers wanted is recorded, as a planner posts a week: the ledger sells it from each store's stock and
+      // counts the rest as unmet demand (the season close's lost sales), and re-forecasts learn demand, not empty shelves.
       const actuals: SeasonActual[] = [];
       let demand = 0;
+      let unitsSold = 0;
       for (const [storeId, categories] of byStore) {
         const wanted = sum([...categories.values()]);
         demand += wanted;
-        const onHand = position.stores.get(storeId)?.onHand ?? 0;
-        // A store short of stock sells what it has, spread over categories by what shoppers wanted.
-        const sold = wanted <= onHand ? Object.fromEntries(categories) : allocate(Math.floor(onHand), Object.fromEntries(categories));
-        for (const [categoryId, units] of Object.entries(sold)) actuals.push({ storeId, categoryId, seasonWeek: week, unitsSold: units });
+        unitsSold += Math.max(0, Math.min(wanted, position.stores.get(storeId)?.onHand ?? 0));
+        for (const [categoryId, units] of categories) actuals.push({ storeId, categoryId, seasonWeek: week, unitsSold: units });
       }
       await data.recordActuals(runId, actuals, now());
-      const unitsSold = sum(actuals.map((a) => a.unitsSold));
       return {
         week,
         week_start: seasonWeekStart(parameters, week),

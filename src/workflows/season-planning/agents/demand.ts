@@ -9,13 +9,14 @@ import { z } from 'zod';
 import { DemandOutput, type TotalUncertainty } from '../contracts.js';
 import { defineAgent } from '../../../engine/index.js';
 import { calibrateTotal, forecast, forecastPanel, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
-import type { SalesQuantity, SeasonData } from '../data/index.js';
+import type { SalesQuantity, SeasonActual, SeasonData } from '../data/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { addDays } from '../data/weeks.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { round2, seasonWeekStart, sum } from '../season.js';
 import { planBodyOrNone } from '../checked.js';
+import { stockPosition } from '../ledger.js';
 import type { Band, ForecastPlan, SeriesForecast } from '../contracts.js';
 
 /**
@@ -83,10 +84,37 @@ function keptTotal(band: Band, summary: TotalUncertainty, offset: number, horizo
  * so a series with no actuals posted at all gets missing weeks (null) rather than a shorter array, which
  * the panel would misalign (the library forecasts missing last weeks rather than filling them).
  */
-export function historyFor(series: SeriesHistory, lead: readonly (number | null)[], inSeasonWeeks: number, actuals: Map<string, number[]>): (number | null)[] {
+export function historyFor(
+  series: SeriesHistory,
+  lead: readonly (number | null)[],
+  inSeasonWeeks: number,
+  actuals: ReadonlyMap<string, readonly (number | null)[]>,
+): (number | null)[] {
   if (inSeasonWeeks === 0) return [...series.values];
   const inSeason = actuals.get(series.key) ?? new Array<null>(inSeasonWeeks).fill(null);
   return [...series.values, ...lead, ...inSeason];
+}
+
+/**
+ * The demand the season's weeks before `fromWeek` showed, per series (`store|category`), for a re-forecast to learn.
+ * A week a series was not posted (a partial week) is missing, never no sales; so is a store's week that sold all it
+ * had or had nothing (`stockBoundByWeek`): it shows the stock, and a store given little would otherwise be forecast
+ * less and less.
+ */
+export function demandSoFar(
+  posted: readonly SeasonActual[],
+  stockBoundByWeek: ReadonlyMap<number, ReadonlySet<string>>,
+  fromWeek: number,
+): Map<string, (number | null)[]> {
+  const series = new Map<string, (number | null)[]>();
+  for (const a of posted) {
+    if (a.seasonWeek >= fromWeek) continue;
+    const key = `${a.storeId}|${a.categoryId}`;
+    const weeks = series.get(key) ?? new Array<number | null>(fromWeek - 1).fill(null);
+    if (!(stockBoundByWeek.get(a.seasonWeek)?.has(a.storeId) ?? false)) weeks[a.seasonWeek - 1] = (weeks[a.seasonWeek - 1] ?? 0) + a.unitsSold;
+    series.set(key, weeks);
+  }
+  return series;
 }
 
 /** Sums series week by week; a week where every series is missing stays missing, otherwise a missing value counts as no sales. */
@@ -226,7 +254,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       // Before the season the gap is forecast with it and dropped; in-season the gap is already behind the
       // forecast (the first plan's forecast of it stands in for the weeks no one posted).
       const skip = fromWeek === 1 ? gap : 0;
-      const actuals = new Map<string, number[]>();
+      let actuals = new Map<string, (number | null)[]>();
       const leads = new Map<string, number[]>();
       // A re-forecast of some categories keeps the others' latest forecast, from this week on.
       const scope = fromWeek > 1 && input.categories ? new Set(input.categories) : null;
@@ -234,13 +262,8 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       let keptRevision = revision - 1;
       let previousPlan: ForecastPlan | undefined;
       if (fromWeek > 1) {
-        for (const a of await data.listActuals(input.runId)) {
-          if (a.seasonWeek >= fromWeek) continue;
-          const key = `${a.storeId}|${a.categoryId}`;
-          const weeks = actuals.get(key) ?? new Array<number>(fromWeek - 1).fill(0);
-          weeks[a.seasonWeek - 1] = (weeks[a.seasonWeek - 1] ?? 0) + a.unitsSold;
-          actuals.set(key, weeks);
-        }
+        const [posted, position] = await Promise.all([data.listActuals(input.runId), stockPosition(data, input.runId)]);
+        actuals = demandSoFar(posted, position.stockBoundByWeek, fromWeek);
         if (gap > 0 || scope) {
           const previous = planBodyOrNone('forecast', await data.latestPlan(input.runId, 'forecast'));
           for (const s of previous?.series ?? []) if (s.lead) leads.set(`${s.store_id}|${s.category_id}`, s.lead);

@@ -130,9 +130,9 @@ export function monitorAgent(data: SeasonData) {
       const forecasts = plans.map((p) => planBody('forecast', p));
       const plan = [...forecasts].sort((a, b) => a.revision - b.revision).at(-1);
       if (!plan) throw new AgentError('no forecast to monitor against', { retryable: false });
-      // A store that sold out shows what it had, not what shoppers wanted: its week says nothing
-      // about the forecast, so it is left out (and counted) rather than read as a fall in demand.
-      const soldOut = new Set([...position.stores].filter(([, p]) => p.onHand <= 0 && p.received > 0).map(([id]) => id));
+      // A store whose week sold all it had (or that had nothing to sell) shows its stock, not what shoppers wanted:
+      // its week says nothing about the forecast, so it is left out (and counted) rather than read as a fall in demand.
+      const soldOut = position.stockBoundByWeek.get(week) ?? new Set<string>();
       const postedThisWeek = new Set(actuals.filter((a) => a.seasonWeek === week).map((a) => `${a.storeId}\u0000${a.categoryId}`));
       const compared = (s: { store_id: string; category_id: string }) =>
         !soldOut.has(s.store_id) && (!input.partial || postedThisWeek.has(`${s.store_id}\u0000${s.category_id}`));

@@ -1,6 +1,6 @@
 // The series a forecast hands to the panel: the history alone before the season; in-season the gap's forecast and the actuals, every series ending on the same week.
 import { describe, expect, it } from 'vitest';
-import { historyFor, totalOf } from '../../../../src/workflows/season-planning/agents/demand.js';
+import { demandSoFar, historyFor, totalOf } from '../../../../src/workflows/season-planning/agents/demand.js';
 
 const series = (key: string, values: (number | null)[]) => ({ key, storeId: key.split('|')[0]!, categoryId: key.split('|')[1]!, values });
 
@@ -20,6 +20,32 @@ describe('the history a forecast pools', () => {
     const without = historyFor(series('s2|c1', [7, 8, 9]), [9, 9], 2, actuals);
     expect(without).toHaveLength(withActuals.length);
     expect(without).toEqual([7, 8, 9, 9, 9, null, null]);
+  });
+});
+
+describe('the demand a re-forecast learns from the season so far', () => {
+  const row = (storeId: string, categoryId: string, seasonWeek: number, unitsSold: number) => ({ storeId, categoryId, seasonWeek, unitsSold });
+
+  it('leaves a week a series was not posted in (a partial week) missing, never a week of no sales', () => {
+    const posted = [row('S1', 'C1', 1, 10), row('S1', 'C1', 2, 12), row('S2', 'C1', 2, 7)];
+    expect(demandSoFar(posted, new Map(), 3)).toEqual(
+      new Map([
+        ['S1|C1', [10, 12]],
+        ['S2|C1', [null, 7]],
+      ]),
+    );
+  });
+
+  it('leaves a store’s weeks that sold all it had missing in every category, and ignores weeks from fromWeek on', () => {
+    const posted = [row('S1', 'C1', 1, 10), row('S1', 'C2', 1, 4), row('S1', 'C1', 2, 0), row('S2', 'C1', 1, 9), row('S2', 'C1', 3, 99)];
+    const stockBound = new Map([[1, new Set(['S1'])]]);
+    expect(demandSoFar(posted, stockBound, 3)).toEqual(
+      new Map([
+        ['S1|C1', [null, 0]],
+        ['S1|C2', [null, null]],
+        ['S2|C1', [9, null]],
+      ]),
+    );
   });
 });
 

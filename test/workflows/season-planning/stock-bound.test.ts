@@ -1,0 +1,126 @@
+// Sales that show a store's stock, not its shoppers' demand, on real SQLite and PostgreSQL: a store that sold all it
+// had, or had nothing, is neither judged nor learnt as a fall in demand; a week's missing series are never learnt as
+// zero; and a simulated season's lost sales reach the season close.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Engine } from '../../../src/engine/index.js';
+import type { BatonStore } from '../../../src/store/index.js';
+import type { ForecastPlan } from '../../../src/workflows/season-planning/agents/demand.js';
+import type { MonitorOutput } from '../../../src/workflows/season-planning/agents/monitor.js';
+import { postActuals, type WeeklyActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
+import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
+import { stockPosition } from '../../../src/workflows/season-planning/ledger.js';
+import { describeEachStore, type TestStore } from '../../support/stores.js';
+import { completeOf, driveToEnd, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
+
+type Row = WeeklyActuals['sales'][number];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describeEachStore('season planning: sales bound by stock', (kind) => {
+  let t: TestStore;
+  let store: BatonStore;
+  let engine: Engine;
+  const errors: unknown[] = [];
+  beforeEach(async () => {
+    t = await kind.create();
+    store = t.store;
+    errors.length = 0;
+    await loadSmallChain(store);
+    engine = seasonEngine(store, errors);
+    await engine.start();
+  });
+  afterEach(async () => {
+    await engine?.close();
+    await t.dispose();
+    expect(errors).toEqual([]);
+  });
+
+  /** A manual season (no replenishment) waiting for week 1, its buy accepted. */
+  async function manualSeason() {
+    const run = await engine.startRun(SEASON_PLANNING, season(6, { actuals: 'manual', replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
+    await engine.resolveWait(run.id, (await engine.settled(run.id)).waitingFor!.id, { action: 'accept' });
+    await engine.settled(run.id);
+    const first = (await seasonData(store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
+    return { runId: run.id, first };
+  }
+  /** Week `week`'s rows at the first forecast × factor(store), leaving out the stores `skip` names. */
+  const rowsOf = (plan: ForecastPlan, week: number, factor: (storeId: string) => number, skip = new Set<string>()): Row[] =>
+    plan.series
+      .filter((s) => !skip.has(s.store_id))
+      .map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: Math.round(factor(s.store_id) * s.forecast[week - plan.from_week]!) }));
+  /** Each store's re-forecast of weeks 3 on, over the first forecast's. */
+  const revisedOverFirst = async (runId: string, first: ForecastPlan) => {
+    const latest = (await seasonData(store).latestPlan(runId, 'forecast'))!.body as ForecastPlan;
+    expect(latest.revision).toBeGreaterThan(1);
+    const ratio = new Map<string, { revised: number; planned: number }>();
+    for (const s of latest.series) {
+      const planned = first.series.find((f) => f.store_id === s.store_id && f.category_id === s.category_id)!;
+      const r = ratio.get(s.store_id) ?? { revised: 0, planned: 0 };
+      for (let week = 3; week <= 6; week++) {
+        r.revised += s.forecast[week - latest.from_week]!;
+        r.planned += planned.forecast[week - first.from_week]!;
+      }
+      ratio.set(s.store_id, r);
+    }
+    return new Map([...ratio].map(([id, r]) => [id, r.revised / r.planned]));
+  };
+  const monitorOf = async (runId: string, week: number) =>
+    completeOf(await engine.readEvents(runId), 'monitor').find((m) => m.week === week) as unknown as MonitorOutput;
+
+  it('leaves out a store that sold exactly what it held and one that held nothing, and learns neither week as demand', async () => {
+    const { runId, first } = await manualSeason();
+    const held = (await stockPosition(seasonData(store), runId)).stores.get('S001')!.onHand;
+    // Week 1: S001 sells all it holds (its categories' shares of it); the others sell half their forecast.
+    const week1 = rowsOf(first, 1, () => 0.5).map((r) => (r.store_id === 'S001' ? { ...r, units_sold: 0 } : r));
+    const s001 = week1.filter((r) => r.store_id === 'S001');
+    s001[0]!.units_sold = held;
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1 });
+    await engine.settled(runId);
+    const position = await stockPosition(seasonData(store), runId);
+    expect(position.stockBoundByWeek.get(1)).toEqual(new Set(['S001']));
+    expect(await monitorOf(runId, 1)).toMatchObject({ sold_out_stores: 1, alert: true });
+    // Week 2: S001 has nothing, sells nothing: still its stock speaking, not its shoppers.
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: rowsOf(first, 2, (id) => (id === 'S001' ? 0 : 0.5)) });
+    await engine.settled(runId);
+    expect((await stockPosition(seasonData(store), runId)).stockBoundByWeek.get(2)).toEqual(new Set(['S001']));
+    const week2 = await monitorOf(runId, 2);
+    expect(week2.sold_out_stores).toBe(1);
+    expect(week2.forecast).toBeGreaterThan(0);
+    // The others' fall was learnt; S001's two weeks (its whole stock, then nothing) were learnt as neither a spike
+    // nor a collapse of its shoppers' demand: its forecast stands on its history (learnt, they made it 1.26×).
+    const ratios = await revisedOverFirst(runId, first);
+    expect(median([...ratios].filter(([id]) => id !== 'S001').map(([, r]) => r))).toBeLessThan(1);
+    expect(ratios.get('S001')!).toBeGreaterThan(0.9);
+    expect(ratios.get('S001')!).toBeLessThan(1.1);
+  });
+
+  it('judges a store posted above what it held: the figure is demand, the excess unmet', async () => {
+    const { runId, first } = await manualSeason();
+    const held = (await stockPosition(seasonData(store), runId)).stores.get('S001')!.onHand;
+    const week1 = rowsOf(first, 1, () => 1);
+    week1.find((r) => r.store_id === 'S001')!.units_sold += held;
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1 });
+    await engine.settled(runId);
+    const position = await stockPosition(seasonData(store), runId);
+    expect(position.stockBoundByWeek.get(1)?.size ?? 0).toBe(0);
+    expect(position.stores.get('S001')).toMatchObject({ onHand: 0 });
+    expect(position.stores.get('S001')!.unmet).toBeGreaterThan(0);
+    expect(await monitorOf(runId, 1)).toMatchObject({ sold_out_stores: 0 });
+  });
+
+  it('counts a simulated season’s lost sales as the close’s unmet demand', async () => {
+    const run = await engine.startRun(SEASON_PLANNING, season(6, { replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
+    // A buy of a third of the forecast: stores empty early and shoppers go without.
+    const done = await driveToEnd(engine, run.id, (phase, data, nth) =>
+      phase === 'manufacturing_approval' && nth === 1
+        ? { action: 'modify', data: { manufacturing_quantity: Math.round((data as { manufacturing_quantity: number }).manufacturing_quantity / 3) } }
+        : { action: 'accept' },
+    );
+    expect(done.state).toBe('completed');
+    const events = await engine.readEvents(run.id);
+    const lost = completeOf(events, 'simulate_actuals').reduce((total, week) => total + (week.lost_sales as number), 0);
+    expect(lost).toBeGreaterThan(0);
+    const [close] = completeOf(events, 'season_close');
+    expect(close!.unmet_demand).toBeCloseTo(lost, 6);
+    expect((await stockPosition(seasonData(store), run.id)).unmetToDate).toBeCloseTo(lost, 6);
+  });
+});
