@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forecast, forecastPanel, type PanelSeries } from '../../src/forecasting/index.js';
+import { forecast, forecastPanel, forecastPanelInSlices, type PanelSeries } from '../../src/forecasting/index.js';
 import { Matrix, SVD } from 'ml-matrix';
 import { lowRankReconstruction } from '../../src/forecasting/pooling.js';
 
@@ -112,6 +112,23 @@ describe('forecasting a panel of grouped series', () => {
     const results = forecastPanel(cases, { horizon: 5 });
     expect(results.map((r) => [r.id, r.group])).toEqual(cases.map((c) => [c.id, c.group]));
     results.forEach((r) => expect(r.forecast).toHaveLength(5));
+  });
+
+  it('gives the event loop turns while it forecasts in slices, with the same results as in one piece', async () => {
+    const cases = [...syntheticGroup('x', 5, 80, 5, 0.1, 7), ...syntheticGroup('y', 4, 80, 5, 0.1, 8)];
+    // Something else the process has to do, a step at a time, as a worker renewing its leases would.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const sliced = await forecastPanelInSlices(cases, { horizon: 5 }, 0);
+    counting = false;
+    // With no time allowed per slice it yields after each group's pooling and each series: 2 + 9 turns.
+    expect(turns).toBeGreaterThanOrEqual(11);
+    expect(sliced).toEqual(forecastPanel(cases, { horizon: 5 }));
   });
 
   it('forecasts a group of fewer than three series exactly as forecast does, without pooling', () => {

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { DemandOutput, type TotalUncertainty } from '../contracts.js';
 import { defineAgent } from '../../../engine/index.js';
-import { calibrateTotal, forecast, forecastPanel, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
+import { calibrateTotal, forecast, forecastPanelInSlices, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
 import type { SalesQuantity, SeasonActual, SeasonData } from '../data/index.js';
 import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { addDays } from '../data/weeks.js';
@@ -328,9 +328,8 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
           (100 * done) / context.series.length,
           `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`,
         );
-        await new Promise((resolve) => setImmediate(resolve));
         const inputs = members.map(inputOf);
-        const results = forecastPanel(
+        const results = await forecastPanelInSlices(
           members.map((s, i) => ({ id: s.key, group: categoryId, values: inputs[i]! })),
           {
             horizon: skip + horizon,
