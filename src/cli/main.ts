@@ -5,6 +5,12 @@ import { DEFAULT_SQLITE_PATH } from '../store/index.js';
 import { loadDotEnv } from './env.js';
 import { consoleIo, EXIT, report, runRunsCli, runsCommand } from './runs/index.js';
 
+// Output piped into a reader that stops early (`baton runs events … | head`) is not an error: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 // First of all: every option default and setting below reads process.env.
 try {
   loadDotEnv();
@@ -73,7 +79,13 @@ async function runProgram(): Promise<void> {
       });
       const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: options.db, origin: `serve-${process.pid}` });
       const role = options.workerOnly === true ? 'worker' : options.worker ? undefined : 'api';
-      await (await import('./serve.js')).serve(store, config, undefined, role === undefined ? {} : { role });
+      try {
+        await (await import('./serve.js')).serve(store, config, undefined, role === undefined ? {} : { role });
+      } catch (error) {
+        // A node that cannot start closes its database at once: an open pool would keep the process alive.
+        await store.close().catch(() => undefined);
+        throw error;
+      }
     });
 
   registerDataCommands(program);

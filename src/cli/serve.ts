@@ -90,7 +90,17 @@ export async function serve(
           logger,
           config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
         });
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // The port is taken (or the address is not this machine's): this node must not stay on as a worker no one can
+    // reach, nor keep the runs it may have claimed since engine.start(): their leases are released for other nodes.
+    await app.close();
+    await engine.close();
+    watching.unsubscribe();
+    await telemetry.shutdown();
+    throw error;
+  }
   app.log.info({ lease_ms: cluster.leaseMs, poll_ms: cluster.pollMs, heartbeat_ms: cluster.heartbeatMs, version }, `node ${nodeId} serving (${role})`);
   const retention =
     days === undefined

@@ -156,3 +156,18 @@ it('watches a run across a server restart and prints every event exactly once, i
     await server.engine.close();
   }
 });
+
+it('stops quietly with exit 0 when the reader of its output goes away, as `baton demo | head -1` does', { timeout: 120_000 }, async () => {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'demo', '--db', join(dir, 'demo-piped.db')], {
+    env: BASE_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  // The first line read, the pipe is closed: every later line of the demo meets EPIPE.
+  await new Promise((read) => child.stdout.once('data', read));
+  child.stdout.destroy();
+  expect(await exited, stderr).toBe(0);
+  expect(stderr).not.toContain('EPIPE');
+});
