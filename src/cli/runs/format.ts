@@ -136,23 +136,29 @@ export function headlineFigures(events: EventView[]): string[] {
     events.filter((e) => e.type === 'complete' && (e as Record<string, unknown>).phase === phase).at(-1)?.result as Record<string, unknown> | undefined;
   const lines: string[] = [];
   const demand = latest('demand');
+  // A season planned on sales value counts money, not units: every figure says which.
+  const word = demand?.quantity === 'sales_value' ? 'in sales value' : 'units';
+  const amount = (n: unknown) => `${units(n)} ${word}`;
   if (demand) {
     const categories = Array.isArray(demand.by_category) ? (demand.by_category as { name?: string | null; category_id?: string; total?: number }[]) : [];
+    const byName = categories
+      .map((c) => ({ label: c.name ?? c.category_id ?? '?', total: c.total }))
+      .sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
     lines.push(
-      `forecast: ${units(demand.season_total)} units over ${String(demand.weeks_planned)} weeks${categories.length > 0 ? ` (${categories.map((c) => `${c.name ?? c.category_id} ${units(c.total)}`).join(', ')})` : ''}`,
+      `forecast: ${amount(demand.season_total)} over ${String(demand.weeks_planned)} weeks${byName.length > 0 ? ` (${byName.map((c) => `${c.label} ${units(c.total)}`).join(', ')})` : ''}`,
     );
-    lines.push(`buy: ${units(demand.manufacturing_quantity)} units (safety stock ${units(demand.safety_stock)})`);
+    lines.push(`buy: ${amount(demand.manufacturing_quantity)} (safety stock ${units(demand.safety_stock)})`);
   }
   const allocation = latest('allocation');
   if (allocation)
-    lines.push(`allocation: ${units(allocation.store_units)} units to ${String(allocation.stores)} stores, ${units(allocation.dc_units)} held at the DC`);
+    lines.push(`allocation: ${amount(allocation.store_units)} to ${String(allocation.stores)} stores, ${units(allocation.dc_units)} held at the DC`);
   const close = latest('season_close');
   if (close) {
     lines.push(
       `markdown: ${typeof close.markdown === 'number' && close.markdown > 0 ? `${close.markdown * 100}%` : 'none'}; variance alerts ${String(close.variance_alerts)}, re-forecasts ${String(close.reforecasts)}`,
     );
     lines.push(
-      `sold ${units(close.units_sold)} units (${typeof close.sell_through === 'number' ? (close.sell_through * 100).toFixed(1) : '?'}% sell-through), revenue ${units(close.revenue)}`,
+      `sold ${amount(close.units_sold)} (${typeof close.sell_through === 'number' ? (close.sell_through * 100).toFixed(1) : '?'}% sell-through), revenue ${units(close.revenue)}`,
     );
   }
   return lines;
