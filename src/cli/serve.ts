@@ -3,16 +3,14 @@
  * nodes may share one PostgreSQL: a node does everything, or only the API (`--no-worker`), or only
  * the runs (`--worker-only`); see docs/CLUSTER.md.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { hostname } from 'node:os';
 import { ActorDirectory } from '../actors/directory.js';
 import { Engine } from '../engine/index.js';
 import { llmSettingsFromEnv } from '../llm/index.js';
-import { buildServer } from '../server/app.js';
+import { buildServer, coreServer } from '../server/app.js';
 import { installAuth } from '../server/auth.js';
 import type { ServerConfig } from '../server/config.js';
-import { redactingTokens } from '../server/log-redaction.js';
 import { openModules, type WorkflowModule } from '../server/modules.js';
 import { healthRoutes } from '../server/routes/health.js';
 import { clusterSettingsFromEnv, type NodeRole } from './cluster-settings.js';
@@ -30,9 +28,8 @@ export interface ServeOptions {
 
 /** A worker-only node answers /health and /metrics (guarded as on a full node), nothing else. */
 async function workerServer(store: BatonStore, config: ServerConfig, telemetry: Telemetry, nodeId: string, logger: object): Promise<FastifyInstance> {
-  const app = Fastify({ logger: redactingTokens(logger), forceCloseConnections: true });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // The API's conventions too: its error shape (a 500 never shows the database's address), its 404 and request ids.
+  const app = coreServer({ logger: logger, telemetry });
   installAuth(app, config, ActorDirectory.of(store));
   await app.register(healthRoutes(store, nodeId));
   await app.register(metricsRoutes(telemetry, { store }));

@@ -73,22 +73,14 @@ function answerPlainGetsOnWebSocketRoutes(app: FastifyInstance): void {
   });
 }
 
-/** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
-const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-export async function buildServer({
-  engine,
-  store,
-  config,
-  modules = [],
-  logger = { level: 'info' },
-  llm = llmSettingsFromEnv() ?? null,
-  webRoot = DEFAULT_WEB_ROOT,
-  telemetry,
-}: ServerOptions): Promise<FastifyInstance> {
+/**
+ * The Fastify every Baton HTTP server starts from (the full API, and a worker node's /health and /metrics): the
+ * error shape for every failure, the framework's own included, request ids from X-Request-Id or fresh, and zod schemas.
+ */
+export function coreServer({ logger, bodyLimit, telemetry }: { logger: ServerOptions['logger']; bodyLimit?: number; telemetry?: Telemetry | undefined }) {
   const app = Fastify({
     logger: redactingTokens(logger),
-    bodyLimit: config.bodyLimit,
+    ...(bodyLimit === undefined ? {} : { bodyLimit }),
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // Errors before routing and before a request exists get the error shape and a request id too.
     frameworkErrors: answerFrameworkError,
@@ -109,6 +101,23 @@ export async function buildServer({
     void reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
+  return app;
+}
+
+/** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */
+const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildServer({
+  engine,
+  store,
+  config,
+  modules = [],
+  logger = { level: 'info' },
+  llm = llmSettingsFromEnv() ?? null,
+  webRoot = DEFAULT_WEB_ROOT,
+  telemetry,
+}: ServerOptions): Promise<FastifyInstance> {
+  const app = coreServer({ logger, bodyLimit: config.bodyLimit, telemetry });
   installJsonBodyParser(app);
   refuseNulInParameters(app);
   answerPlainGetsOnWebSocketRoutes(app);

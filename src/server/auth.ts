@@ -187,16 +187,21 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
 
   // onRequest runs after routing, so routeOptions is the route that will run.
   app.addHook('onRequest', async (request, reply) => {
+    // Unmatched requests reach the not-found handler, which serves nothing; a route registered
+    // before this hook (the CORS preflight route) has no decision and is guarded.
+    const access = request.is404 ? undefined : request.routeOptions.config.batonAuth;
+    const apiPath = API_PATH.test(canonicalPath(request.url));
+    // Open routes (/health, the docs, the dashboard's files) need no answer from the database about who may call:
+    // a load balancer's health check must get /health's own answer while the database is down.
+    if (!apiPath && (request.is404 || access?.open === true)) {
+      request.actor = ANONYMOUS_READER;
+      return;
+    }
     if (!(await guarded(carriesToken(request)))) {
       request.actor = LOCAL_ACTOR;
       return;
     }
-    // Unmatched requests reach the not-found handler, which serves nothing; a route registered
-    // before this hook (the CORS preflight route) has no decision and is guarded.
     request.actor = ANONYMOUS_READER;
-    const access = request.is404 ? undefined : request.routeOptions.config.batonAuth;
-    const apiPath = API_PATH.test(canonicalPath(request.url));
-    if (!apiPath && (request.is404 || access?.open === true)) return;
     const websocketRoute = access?.websocket === true;
     const needed = access?.scope ?? scopeNeeded(request.method, undefined);
 

@@ -12,6 +12,7 @@ import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, Fast
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { BatonError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
 import { isMissing, pathOfPointer } from '../errors/zod-issues.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 
 /** The router refuses longer path parameters (Fastify's default is 100); ids longer than their schemas' 200 get the schema's 422. */
 export const MAX_PATH_PARAM_LENGTH = 1_000;
@@ -69,14 +70,26 @@ function fromFastifyError(error: FastifyError, request: FastifyRequest): BatonEr
     const message = typeof error.code === 'string' && error.code.startsWith('FST_') ? error.message : `${STATUS_CODES[status] ?? 'refused'}: ${error.message}`;
     return new BatonError(code, code === 'NOT_FOUND' ? 'not found' : message, { details: { status } });
   }
+  // The database down or restarting is not a bug: the client may retry (load balancers and `baton runs` do on a 503).
+  if (isDatabaseUnavailable(error))
+    return new BatonError('UPSTREAM_UNAVAILABLE', 'the database cannot be reached right now', {
+      retryable: true,
+      cause: error,
+      suggestions: ['retry in a few seconds: GET /health says when the database answers again'],
+    });
   return new BatonError('INTERNAL_ERROR', INTERNAL_MESSAGE, { details: {}, cause: error });
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: BatonError): FastifyReply {
-  return reply
-    .code(error.httpStatus)
-    .type('application/json')
-    .send({ ...error.toJSON(), request_id: request.id });
+  return (
+    reply
+      .code(error.httpStatus)
+      .type('application/json')
+      // The error shape, whatever the route declares for that status: /health's 503 is its own degraded answer, and an
+      // error before its handler (the database down under an auth hook) would otherwise fail that schema and turn 500.
+      .serializer((payload) => JSON.stringify(payload))
+      .send({ ...error.toJSON(), request_id: request.id })
+  );
 }
 
 /**

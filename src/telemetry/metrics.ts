@@ -93,7 +93,10 @@ export function registerScrapeGauges(
       registers,
       async collect() {
         this.reset();
-        for (const [state, count] of await runsByState()) this.set({ state }, count);
+        // With the database unreachable the gauge is left empty: the process's and HTTP's metrics still answer,
+        // when they matter most.
+        const counts = await runsByState().catch(() => []);
+        for (const [state, count] of counts) this.set({ state }, count);
       },
     });
   }

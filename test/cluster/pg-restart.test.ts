@@ -1,7 +1,7 @@
 // PostgreSQL restarted under load: two real `baton serve` nodes on a throwaway server of this test's own, the server
 // restarted while their runs are mid-agent; no node dies, every run completes, no step is committed twice, no seq gap.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,4 +88,42 @@ describe.skipIf(!available)('PostgreSQL restarted under load', () => {
       expect(events.filter((e) => e.type === 'workflow_complete')).toHaveLength(1);
     }
   }, 120_000);
+
+  it('answers 503 UPSTREAM_UNAVAILABLE, not 500, while the server is down, keeps /health and /metrics answering, and answers again once it is back', async () => {
+    const [a] = nodes as [NodeProcess];
+    // A node guarded by BATON_API_TOKEN as production nodes are: its token is checked without the database.
+    const token = 'outage-test-token-0123456789';
+    const guarded = await startNode({ id: 'node-token', databaseUrl: url, env: { BATON_API_TOKEN: token } });
+    nodes.push(guarded);
+    const pgCtl = (...args: string[]) => asPostgres(join(bin, 'pg_ctl'), ['-D', join(dir, 'pg', 'data'), '-l', join(dir, 'pg', 'server.log'), '-w', ...args]);
+    // Started again as the throwaway script started it (its port and socket directory are options, not configuration).
+    const [, , , ...startedWith] = readFileSync(join(dir, 'pg', 'data', 'postmaster.opts'), 'utf8')
+      .trim()
+      .replace(/"/g, '')
+      .split(' '); // postgres -D <dir> …
+    pgCtl('-m', 'fast', 'stop');
+    try {
+      for (const node of [a, guarded]) {
+        const runs = await fetch(`${node.base}/api/runs`, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await runs.json()) as { error_type: string; message: string; request_id: string };
+        expect(runs.status, `${node.id}: ${JSON.stringify(body)}`).toBe(503);
+        expect(body).toMatchObject({ error_type: 'UPSTREAM_UNAVAILABLE', message: 'the database cannot be reached right now' });
+        expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+        // /health's own answer, not an error from asking the database who may call it.
+        const health = await fetch(`${node.base}/health`);
+        expect(health.status).toBe(503);
+        expect(await health.json()).toMatchObject({ status: 'degraded', database: 'unreachable', node: node.id });
+      }
+      // Metrics still answer when they matter most: the runs gauge is left out, the process's are there.
+      const metrics = await fetch(`${guarded.base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toMatch(/^process_cpu_seconds_total /m);
+      expect(text).not.toMatch(/^baton_runs\{/m);
+    } finally {
+      pgCtl('-o', startedWith.join(' '), 'start');
+    }
+    await until('the API answers again', async () => ((await fetch(`${a.base}/api/runs`)).status === 200 ? true : undefined), 30_000, 250);
+    for (const node of nodes) expect(node.child.exitCode, `${node.id} exited:\n${node.output()}`).toBeNull();
+  }, 90_000);
 });
