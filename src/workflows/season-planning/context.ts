@@ -6,7 +6,7 @@
 import { BatonError } from '../../errors/index.js';
 import type { Category, SalesQuantity, SeasonData, StoreProfile, WeeklySales } from './data/index.js';
 import { DEFAULT_ELASTICITY } from '../../pricing/index.js';
-import { toDayNumber, fromDayNumber } from './data/weeks.js';
+import { toDayNumber, fromDayNumber, weekdayName } from './data/weeks.js';
 import type { PlanParameters } from './parameters.js';
 import { seasonLead } from './season.js';
 
@@ -140,6 +140,11 @@ export class ContextAssembler {
         ...(lead.gap > 0
           ? [
               `the season starts ${lead.gap} week(s) after the history ends (${lead.historyEnds}): those weeks are forecast with the season and left out of the plan`,
+            ]
+          : []),
+        ...(lead.firstSeasonWeek !== parameters.season_start_date
+          ? [
+              `the season starts on ${parameters.season_start_date}, a ${weekdayName(parameters.season_start_date)}, and the history's weeks start on a ${weekdayName(lastHistoryWeek)}: each season week is forecast as the history's week it shares most days with, week 1 as the week of ${lead.firstSeasonWeek}`,
             ]
           : []),
         ...(snapshot.quantity === 'sales_value'

@@ -22,6 +22,8 @@ export interface SeasonLead {
   latestStart: string;
   /** The longest gap the history supports: min(52, weeks of history − 52). */
   maxGap: number;
+  /** The history's week (its start) the season's first week is forecast as: the start itself when on the history's weekday. */
+  firstSeasonWeek: string;
 }
 
 /**
@@ -37,7 +39,9 @@ export function seasonLead(lastHistoryWeek: string, historyWeeks: number, season
   const maxGap = Math.max(0, Math.min(MAX_LEAD_WEEKS, historyWeeks - 52));
   const latestStart = addDays(lastHistoryWeek, 7 * (maxGap + 1));
   const days = daysBetween(lastHistoryWeek, seasonStart);
-  const gap = Math.ceil(days / 7) - 1;
+  // A start off the history's weekday is planned on the history's week it shares most days with (a Monday start on
+  // Saturday weeks: the week begun two days before, not the one five days after).
+  const gap = Math.round(days / 7) - 1;
   const details = {
     season_start_date: seasonStart,
     last_history_week: lastHistoryWeek,
@@ -73,7 +77,7 @@ export function seasonLead(lastHistoryWeek: string, historyWeeks: number, season
       },
     );
   }
-  return { gap, historyEnds, earliestStart, latestStart, maxGap };
+  return { gap, historyEnds, earliestStart, latestStart, maxGap, firstSeasonWeek: addDays(lastHistoryWeek, 7 * (gap + 1)) };
 }
 
 export const round2 = (value: number): number => Math.round(value * 100) / 100;

@@ -91,6 +91,13 @@ describeEachStore('season-planning context', (kind) => {
     const later = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2026-02-02', season_end_date: '2026-03-16' }));
     expect(later).toMatchObject({ weeksBeforeSeason: 4, latestStart: '2027-01-04' });
     expect(later.notes[0]).toMatch(/starts 4 week\(s\) after the history ends \(2026-01-04\): those weeks are forecast with the season/);
+    // A Thursday start on Monday weeks: planned on the Monday week it shares most days with (4 of 7), and said.
+    const thursday = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2026-02-05', season_end_date: '2026-03-19' }));
+    expect(thursday.weeksBeforeSeason).toBe(4);
+    expect(thursday.notes).toContain(
+      "the season starts on 2026-02-05, a Thursday, and the history's weeks start on a Monday: each season week is forecast as the history's week it shares most days with, week 1 as the week of 2026-02-02",
+    );
+    expect(later.notes.join(' ')).not.toMatch(/shares most days/);
     // 104 weeks of history support a gap of min(52, 104 − 52) = 52 weeks between the last history week and the season.
     const latest = await assembler.demand(PlanParameters.parse({ ...season(6), season_start_date: '2027-01-04', season_end_date: '2027-02-15' }));
     expect(latest.weeksBeforeSeason).toBe(52);
