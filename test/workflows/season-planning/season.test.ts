@@ -4,7 +4,10 @@ import type { Engine } from '../../../src/engine/index.js';
 import type { BatonStore } from '../../../src/store/index.js';
 import { stockPosition, type AllocationPlanBody } from '../../../src/workflows/season-planning/ledger.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
-import { completeOf, driveToEnd, loadSmallChain, ofType, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { completeOf, driveToEnd, LAST_WEEK, loadSmallChain, ofType, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import type { ForecastPlan } from '../../../src/workflows/season-planning/agents/demand.js';
+import { postActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
+import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 
 describeEachStore('season planning', (kind) => {
@@ -133,6 +136,23 @@ describeEachStore('season planning', (kind) => {
     const monitorOfWeek2 = events.findIndex((e) => e.type === 'complete' && e.payload.phase === 'monitor' && (e.payload.result as { week: number }).week === 2);
     expect(events.slice(monitorOfWeek2 + 1).find((e) => e.type === 'complete')?.payload.phase).toBe('reforecast');
     expect((await seasonData(store).listPlans(run.id, 'forecast')).map((p) => p.revision)).toEqual([1, ...reforecasts.map((r) => r.revision as number)]);
+  });
+
+  it('re-forecasts in season only the stores and categories the season was planned on, whatever history was imported since', async () => {
+    const run = await start(season(4, { actuals: 'manual', replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
+    await engine.resolveWait(run.id, (await engine.settled(run.id)).waitingFor!.id, { action: 'accept' });
+    await engine.settled(run.id);
+    const first = (await seasonData(store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
+    expect(first.series).toHaveLength(16);
+    // Mid-season, history of a bigger chain is imported: 12 stores, 3 categories.
+    await loadSyntheticData(store, { stores: 12, categories: 3, weeks: 104, seed: 11, lastWeek: LAST_WEEK });
+    const sales = first.series.map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: Math.round(2 * s.forecast[0]!) }));
+    await postActuals(engine, seasonData(store), run.id, { week: 1, sales });
+    await engine.settled(run.id);
+    const latest = (await seasonData(store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
+    expect(latest.revision).toBe(2);
+    const key = (s: { store_id: string; category_id: string }) => `${s.store_id}|${s.category_id}`;
+    expect(latest.series.map(key).sort()).toEqual(first.series.map(key).sort());
   });
 
   it('ends the run when the buy is rejected, before anything is allocated', async () => {

@@ -261,9 +261,17 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       const kept = new Map<string, SeriesForecast[]>();
       let keptRevision = revision - 1;
       let previousPlan: ForecastPlan | undefined;
+      // In-season, the season's own series: history imported since may name stores and categories it never bought for.
+      let planned: Set<string> | undefined;
       if (fromWeek > 1) {
-        const [posted, position] = await Promise.all([data.listActuals(input.runId), stockPosition(data, input.runId)]);
+        const [posted, position, first] = await Promise.all([
+          data.listActuals(input.runId),
+          stockPosition(data, input.runId),
+          data.firstPlan(input.runId, 'forecast'),
+        ]);
         actuals = demandSoFar(posted, position.stockBoundByWeek, fromWeek);
+        const firstSeries = planBodyOrNone('forecast', first)?.series;
+        if (firstSeries) planned = new Set(firstSeries.map((s) => `${s.store_id}|${s.category_id}`));
         if (gap > 0 || scope) {
           const previous = planBodyOrNone('forecast', await data.latestPlan(input.runId, 'forecast'));
           for (const s of previous?.series ?? []) if (s.lead) leads.set(`${s.store_id}|${s.category_id}`, s.lead);
@@ -287,7 +295,8 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       // A category's stores share a seasonal shape: each category is forecast as one panel (pooled
       // across its stores), one at a time so progress streams and other runs get the event loop.
       const panels = new Map<string, SeriesHistory[]>();
-      for (const s of context.series) {
+      const seasonSeries = planned ? context.series.filter((s) => planned.has(s.key)) : context.series;
+      for (const s of seasonSeries) {
         const members = panels.get(s.categoryId);
         if (members) members.push(s);
         else panels.set(s.categoryId, [s]);
@@ -325,8 +334,8 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
         replanned += members.length;
         replannedIds.push(categoryId);
         reportProgress(
-          (100 * done) / context.series.length,
-          `forecasting category ${categoryId} (${members.length} stores; ${done} of ${context.series.length} series done)`,
+          (100 * done) / seasonSeries.length,
+          `forecasting category ${categoryId} (${members.length} stores; ${done} of ${seasonSeries.length} series done)`,
         );
         const inputs = members.map(inputOf);
         const results = await forecastPanelInSlices(
