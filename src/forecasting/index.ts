@@ -14,7 +14,15 @@ export type { ForecastOptions, ForecastResult, Method } from './types.js';
 export { smape, mase, wape, owa, naiveScale, M4_WEEKLY_NAIVE2 } from './metrics.js';
 export { prepareSeries, alignToGrid, type DatedValue, type PreparedSeries } from './prepare.js';
 export { totalError, calibrateTotal, growthAt, sumSpread, spreadOf, type TotalError, type TotalCalibration, type TotalErrorOptions } from './totals.js';
-export { forecastPanel, forecastPanelInSlices, panelOptionsSchema, panelSeriesSchema, type PanelOptions, type PanelSeries, type PanelForecastResult } from './panel.js';
+export {
+  forecastPanel,
+  forecastPanelInSlices,
+  panelOptionsSchema,
+  panelSeriesSchema,
+  type PanelOptions,
+  type PanelSeries,
+  type PanelForecastResult,
+} from './panel.js';
 
 export function forecast(values: readonly (number | null | undefined)[], options: ForecastOptions): ForecastResult {
   const parsed = forecastOptionsSchema.safeParse(options);
