@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkNodeModules, runAppCommand, toolchain } from '../../../../src/workflows/build-pipeline/app/toolchain.js';
-import { checkHealth, pollHealth, type HealthAttempt } from '../../../../src/workflows/build-pipeline/deploy/health.js';
+import { pollHealth, type HealthAttempt } from '../../../../src/workflows/build-pipeline/deploy/health.js';
 import { freePort } from '../../../../src/workflows/build-pipeline/deploy/local/processes.js';
 import { runSmokeTests } from '../../../../src/workflows/build-pipeline/deploy/smoke.js';
 import { FIXTURE_MANIFEST, writeFixtureApp, type Defect } from './fixtures/app.js';
@@ -28,22 +28,25 @@ async function startApp(name: string, defect?: Defect): Promise<string> {
   const env = { DATABASE_FILE: join(dir, 'app.db'), APP_VERSION: VERSION };
   const migrated = await runAppCommand(FIXTURE_MANIFEST.migrate, { cwd: dir, env, timeoutMs: 20_000 });
   expect(migrated.exit_code, migrated.output).toBe(0);
-  const port = await freePort();
-  const child = spawn(process.execPath, ['server.mjs'], {
-    cwd: dir,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', API_KEY, APP_ENVIRONMENT: 'dev' },
-    stdio: 'ignore',
-  });
-  started.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  // Listening is enough (the health-500 app never becomes healthy): wait for any HTTP answer.
-  let answer = await checkHealth(url, VERSION);
-  for (let i = 0; i < 400 && answer.status === null; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    answer = await checkHealth(url, VERSION);
+  // A free port can be taken by another suite's app before this one binds it (seen in CI: the smoke checks then met
+  // that app). So the app counts as started only once it says it listens; if it exits instead, another port is tried.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['server.mjs'], {
+      cwd: dir,
+      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', API_KEY, APP_ENVIRONMENT: 'dev' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    started.push(child);
+    const listening = await new Promise<boolean>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes(`listening on ${port}`)) resolve(true);
+      });
+      child.once('exit', () => resolve(false));
+    });
+    if (listening) return `http://127.0.0.1:${port}`;
+    if (attempt === 5) throw new Error(`the fixture app ${name} did not start in 5 tries`);
   }
-  expect(answer.status, answer.error ?? '').not.toBeNull();
-  return url;
 }
 
 beforeAll(async () => {
