@@ -52,8 +52,12 @@ export async function varianceReport(data: SeasonData, runId: string) {
     weeks: weeks.map((week) => {
       // The forecast a week was judged against: the newest revision made before the week's actuals.
       const plan = forecasts.filter((p) => p.from_week <= week).at(-1) ?? forecasts[0]!;
-      const forecast = sum(plan.series.map((s) => s.forecast[week - plan.from_week] ?? 0));
-      const actual = sum(actuals.filter((a) => a.seasonWeek === week).map((a) => a.unitsSold));
+      const posted = actuals.filter((a) => a.seasonWeek === week);
+      // Against the forecast of the series the week holds: a partial week (the stores that reported) is not a fall
+      // against the whole chain's forecast. Late rows, once posted, make it whole.
+      const held = new Set(posted.map((a) => `${a.storeId}|${a.categoryId}`));
+      const forecast = sum(plan.series.filter((s) => held.has(`${s.store_id}|${s.category_id}`)).map((s) => s.forecast[week - plan.from_week] ?? 0));
+      const actual = sum(posted.map((a) => a.unitsSold));
       return {
         week,
         actual,

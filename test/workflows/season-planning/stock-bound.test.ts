@@ -9,6 +9,7 @@ import type { MonitorOutput } from '../../../src/workflows/season-planning/agent
 import { postActuals, type WeeklyActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
 import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 import { stockPosition } from '../../../src/workflows/season-planning/ledger.js';
+import { varianceReport } from '../../../src/workflows/season-planning/reports.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
 import { completeOf, driveToEnd, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
 
@@ -105,6 +106,27 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
     expect(position.stores.get('S001')).toMatchObject({ onHand: 0 });
     expect(position.stores.get('S001')!.unmet).toBeGreaterThan(0);
     expect(await monitorOf(runId, 1)).toMatchObject({ sold_out_stores: 0 });
+  });
+
+  it('reports a partial week’s variance against the forecast of the series it holds, and the whole week once late rows complete it', async () => {
+    const { runId, first } = await manualSeason();
+    const absent = new Set(['S001', 'S002', 'S003', 'S004']);
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: rowsOf(first, 1, () => 1, absent), partial: true });
+    await engine.settled(runId);
+    const week1 = async () => (await varianceReport(seasonData(store), runId)).weeks.find((w) => w.week === 1)!;
+    // Half the stores at their forecast: on the week (before, -0.5 or so: half the chain's forecast went unmatched).
+    expect(Math.abs((await week1()).variance!)).toBeLessThan(0.01);
+    const late = rowsOf(first, 1, () => 1)
+      .filter((r) => absent.has(r.store_id))
+      .map((r) => ({ ...r, week: 1 }));
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: rowsOf(first, 2, () => 1), late });
+    await engine.settled(runId);
+    const whole = await week1();
+    expect(whole.forecast).toBeCloseTo(
+      first.series.reduce((total, s) => total + s.forecast[0]!, 0),
+      1,
+    );
+    expect(Math.abs(whole.variance!)).toBeLessThan(0.01);
   });
 
   it('counts a simulated season’s lost sales as the close’s unmet demand', async () => {
