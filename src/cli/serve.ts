@@ -87,15 +87,19 @@ export async function serve(
           logger,
           config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
         });
-  try {
-    await app.listen({ port: config.port, host: config.host });
-  } catch (error) {
-    // The port is taken (or the address is not this machine's): this node must not stay on as a worker no one can
-    // reach, nor keep the runs it may have claimed since engine.start(): their leases are released for other nodes.
+  // HTTP, then the engine (its agents aborted, its leases released for other nodes, its row deleted), then the spans still queued.
+  const closeNode = async () => {
     await app.close();
     await engine.close();
     watching.unsubscribe();
     await telemetry.shutdown();
+  };
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // The port is taken (or the address is not this machine's): this node must not stay on as a worker no one can
+    // reach, nor keep the runs it may have claimed since engine.start().
+    await closeNode();
     throw error;
   }
   app.log.info({ lease_ms: cluster.leaseMs, poll_ms: cluster.pollMs, heartbeat_ms: cluster.heartbeatMs, version }, `node ${nodeId} serving (${role})`);
@@ -119,11 +123,7 @@ export async function serve(
     await engine.beginShutdown();
     retention?.stop();
     await retention?.running;
-    await app.close();
-    await engine.close();
-    watching.unsubscribe();
-    // Sends the spans still queued.
-    await telemetry.shutdown();
+    await closeNode();
     await store.close();
     app.log.info('stopped');
   };

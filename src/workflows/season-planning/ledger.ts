@@ -3,7 +3,7 @@
  * from the DC, and what sold (the run's actuals). Rebuilt from the plans and actuals each time, so
  * it is right after a restart, a retry or a re-forecast.
  */
-import type { SeasonData } from './data/index.js';
+import type { SeasonActual, SeasonData } from './data/index.js';
 import { planBody, planBodyOrNone } from './checked.js';
 
 /** The plan bodies this reads, declared once in the contracts. */
@@ -46,11 +46,12 @@ export interface StockPosition {
  * not hold, so the excess is unmet demand. A week's net negative sales are returns: they go back
  * on the shelf, up to what the store has sold. The actuals stay stored as posted.
  */
-export async function stockPosition(data: SeasonData, runId: string): Promise<StockPosition> {
+export async function stockPosition(data: SeasonData, runId: string, posted?: readonly SeasonActual[]): Promise<StockPosition> {
+  // A caller that reads the run's actuals anyway hands them over (`posted`): a season's are thousands of rows a week.
   const [allocation, replenishments, actuals] = await Promise.all([
     data.latestPlan(runId, 'allocation'),
     data.listPlans(runId, 'replenishment'),
-    data.listActuals(runId),
+    posted ?? data.listActuals(runId),
   ]);
   const plan = planBodyOrNone('allocation', allocation);
   const stores = new Map<string, StorePosition>();

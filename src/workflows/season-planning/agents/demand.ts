@@ -264,11 +264,8 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       // In-season, the season's own series: history imported since may name stores and categories it never bought for.
       let planned: Set<string> | undefined;
       if (fromWeek > 1) {
-        const [posted, position, first] = await Promise.all([
-          data.listActuals(input.runId),
-          stockPosition(data, input.runId),
-          data.firstPlan(input.runId, 'forecast'),
-        ]);
+        const [posted, first] = await Promise.all([data.listActuals(input.runId), data.firstPlan(input.runId, 'forecast')]);
+        const position = await stockPosition(data, input.runId, posted);
         actuals = demandSoFar(posted, position.stockBoundByWeek, fromWeek);
         const firstSeries = planBodyOrNone('forecast', first)?.series;
         if (firstSeries) planned = new Set(firstSeries.map((s) => `${s.store_id}|${s.category_id}`));
