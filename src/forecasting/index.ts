@@ -32,5 +32,5 @@ export function forecast(values: readonly (number | null | undefined)[], options
       parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
     );
   }
-  return forecastSeries(prepareSeries(values), parsed.data);
+  return forecastSeries(prepareSeries(values, parsed.data.floorAtZero), parsed.data);
 }

@@ -148,7 +148,7 @@ function* panelSteps(series: readonly PanelSeries[], options: PanelOptions): Gen
   const results = new Array<PanelForecastResult | undefined>(parsed.series.length);
   for (const [group, members] of groups) {
     const runs = groupRuns(
-      members.map((i) => prepareSeries(parsed.series[i]!.values)),
+      members.map((i) => prepareSeries(parsed.series[i]!.values, parsed.options.floorAtZero)),
       parsed.options,
     );
     yield;

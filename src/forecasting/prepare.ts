@@ -7,7 +7,7 @@
 export interface PreparedSeries {
   values: number[];
   notes: string[];
-  /** True when the history has no negative value, so forecasts and lower bounds are floored at zero. */
+  /** True when forecasts and lower bounds are floored at zero: the history has no negative value, or the caller forecasts demand. */
   nonNegative: boolean;
   /**
    * Missing values cut from the end: the history stops that many periods before the input did, so a
@@ -52,7 +52,7 @@ export function alignToGrid(points: readonly DatedValue[], stepDays = 7): { valu
  * filled: carrying the last value forward made the last week of history a flat level for the months
  * between the history and a season bought ahead (Outerwear 30,671 units forecast against 7,659 sold).
  */
-export function prepareSeries(raw: readonly (number | null | undefined)[]): PreparedSeries {
+export function prepareSeries(raw: readonly (number | null | undefined)[], floorAtZero = false): PreparedSeries {
   const notes: string[] = [];
   const values = raw.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN));
   const first = values.findIndex((v) => !Number.isNaN(v));
@@ -87,6 +87,9 @@ export function prepareSeries(raw: readonly (number | null | undefined)[]): Prep
   }
   if (filled > 0) notes.push(`${filled} missing value(s) filled by interpolation`);
   const negatives = series.filter((v) => v < 0).length;
-  if (negatives > 0) notes.push(`${negatives} negative value(s) kept as returns; forecasts are not floored at zero`);
-  return { values: series, notes, nonNegative: negatives === 0, trailingMissing };
+  if (negatives > 0)
+    notes.push(
+      `${negatives} negative value(s) kept as returns; ${floorAtZero ? 'forecasts are floored at zero (demand)' : 'forecasts are not floored at zero'}`,
+    );
+  return { values: series, notes, nonNegative: floorAtZero || negatives === 0, trailingMissing };
 }

@@ -83,7 +83,7 @@ export function calibrateTotal(values: readonly (number | null)[], options: Tota
     const steps = Math.min(resolved.horizon, n - origin);
     const lastDay =
       resolved.lastDay === undefined ? undefined : new Date(Date.parse(`${resolved.lastDay}T00:00:00Z`) - 7 * (n - origin) * DAY_MS).toISOString().slice(0, 10);
-    const back = forecastSeries(prepareSeries(values.slice(0, origin)), { ...resolved, horizon: steps, lastDay });
+    const back = forecastSeries(prepareSeries(values.slice(0, origin), resolved.floorAtZero), { ...resolved, horizon: steps, lastDay });
     const errors: [number, number][] = [];
     for (let h = 0; h < steps; h++) {
       const actual = values[origin + h];
@@ -164,7 +164,7 @@ export function growthAt(growth: { first: number; perStep: number }, h: number):
 /** The total's own forecast over `horizon` steps with the spread its back-tests support (see calibrateTotal). */
 export function totalError(values: readonly (number | null)[], options: TotalErrorOptions): TotalError {
   const resolved = forecastOptionsSchema.parse(options);
-  const own = forecastSeries(prepareSeries(values), resolved);
+  const own = forecastSeries(prepareSeries(values, resolved.floorAtZero), resolved);
   const modelSd = own.forecast.map((_, i) => spreadOf(own, i));
   const calibration = calibrateTotal(values, options);
   return { ...calibration, forecast: own.forecast, modelSd, sd: modelSd.map((s, h) => s * Math.sqrt(growthAt(calibration.growth, h))) };

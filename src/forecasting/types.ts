@@ -16,6 +16,12 @@ export const forecastOptionsSchema = z.object({
    * with this year's around Christmas and Easter (calendar.ts); without it a year back is simply 52 weeks.
    */
   lastDay: z.iso.date('expected a calendar date, YYYY-MM-DD').optional(),
+  /**
+   * Floors forecasts and lower bounds at zero even when the history holds negative weeks (returns): demand
+   * cannot be negative, and a buy or an allocation planned on a negative week is nonsense. Without it only a
+   * history with no negative value is floored (a series that can go below zero keeps its sign).
+   */
+  floorAtZero: z.boolean().default(false),
 });
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 export type ResolvedForecastOptions = z.output<typeof forecastOptionsSchema>;

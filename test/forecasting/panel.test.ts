@@ -176,6 +176,18 @@ describe('forecasting a panel of grouped series', () => {
     expect(results.find((r) => r.id === 'returns')!.notes.join(' ')).toContain('negative value(s) kept as returns');
   });
 
+  it('floors demand at zero when asked, even for a series with returns, and keeps the sign otherwise', () => {
+    // A small department fading out, with returns: its trend runs below zero within the horizon (Walmart had 87 such series).
+    const fading = (k: number) => Array.from({ length: 60 }, (_, t) => (t % 11 === 5 ? -20 : 60 - t + 3 * Math.sin(t + k)));
+    const cases: PanelSeries[] = [0, 1, 2, 3].map((k) => ({ id: `fade-${k}`, group: 'dept', values: fading(k) }));
+    const signed = forecastPanel(cases, { horizon: 12, method: 'theta' });
+    const floored = forecastPanel(cases, { horizon: 12, method: 'theta', floorAtZero: true });
+    expect(Math.min(...signed.flatMap((r) => r.forecast))).toBeLessThan(0);
+    for (const r of floored) for (const v of [...r.forecast, ...r.lo80, ...r.lo95]) expect(v).toBeGreaterThanOrEqual(0);
+    expect(floored[0]!.notes.join(' ')).toContain('floored at zero (demand)');
+    expect(forecast(fading(0), { horizon: 12, method: 'theta', floorAtZero: true }).forecast.every((v) => v >= 0)).toBe(true);
+  });
+
   it('refuses duplicate ids and invalid options with INVALID_PARAMETERS', () => {
     const one = { id: 's', group: 'g', values: [1, 2, 3] };
     expect(() => forecastPanel([one, one], { horizon: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETERS' }));

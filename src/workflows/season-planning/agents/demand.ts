@@ -158,9 +158,9 @@ function measureTotal(
   skip: number,
   options: { horizon: number; lastDay: string; historyLastDay: string },
 ): MeasuredTotal {
-  const own = forecast(values, { horizon: options.horizon, lastDay: options.lastDay });
+  const own = forecast(values, { horizon: options.horizon, lastDay: options.lastDay, floorAtZero: true });
   const modelSd = own.forecast.map((_, i) => spreadOf(own, i));
-  const calibration = calibrateTotal(history, { horizon: options.horizon, lastDay: options.historyLastDay, ...BACKTEST });
+  const calibration = calibrateTotal(history, { horizon: options.horizon, lastDay: options.historyLastDay, floorAtZero: true, ...BACKTEST });
   const sd = modelSd.slice(skip, skip + planned.length).map((s, i) => s * Math.sqrt(growthAt(calibration.growth, skip + i)));
   const seasonSpread = sumSpread(sd, calibration.correlation);
   const total = sum(planned);
@@ -337,11 +337,8 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
         const inputs = members.map(inputOf);
         const results = await forecastPanelInSlices(
           members.map((s, i) => ({ id: s.key, group: categoryId, values: inputs[i]! })),
-          {
-            horizon: skip + horizon,
-            method: 'ensemble',
-            lastDay,
-          },
+          // Demand is never negative: Walmart's departments with returns forecast below zero otherwise (87 series).
+          { horizon: skip + horizon, method: 'ensemble', lastDay, floorAtZero: true },
         );
         const planned = new Array<number>(horizon).fill(0);
         results.forEach((result, i) => {
