@@ -4,6 +4,7 @@
  * (worker.ts), waits (waits.ts), rollback (rollback.ts), status and statistics (stats.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { refOf, type Actor } from '../actors/contracts.js';
 import { CancelledError, ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { inputError } from '../errors/zod-issues.js';
@@ -214,6 +215,13 @@ export class Engine {
     );
     if (!created && run.workflow !== workflow.name) {
       throw new ConflictError(`idempotency key "${options.idempotencyKey}" already started a run of workflow "${run.workflow}"`, { run_id: run.id });
+    }
+    // A repeat is the same request sent again; a key reused for other parameters is a client's mistake, and
+    // answering with the old run would let it believe its new parameters were planned. Compared as stored (JSON).
+    if (!created && !isDeepStrictEqual(run.parameters, JSON.parse(JSON.stringify(parsed.data)))) {
+      throw new ConflictError(`idempotency key "${options.idempotencyKey}" already started run ${run.id} with other parameters`, { run_id: run.id }, [
+        'send the same parameters to get that run again, or a new idempotency key for a new run',
+      ]);
     }
     return this.statusOf(run);
   }

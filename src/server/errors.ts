@@ -20,13 +20,22 @@ export const MAX_PATH_PARAM_LENGTH = 1_000;
 /** What a 500 says: the cause is logged with the request id, never sent. */
 export const INTERNAL_MESSAGE = 'an unexpected error occurred';
 
-type ValidationFailure = FastifyError & { validation: { keyword: string; instancePath: string; message?: string }[]; validationContext?: string };
+type ValidationIssue = { keyword: string; instancePath: string; message?: string; params?: { keys?: unknown } };
+type ValidationFailure = FastifyError & { validation: ValidationIssue[]; validationContext?: string };
+
+/** A strict schema's unknown fields, one issue each at the field's own path: `querystring.since is not a known field`. */
+function unknownKeysApart(issue: ValidationIssue): ValidationIssue[] {
+  const keys = issue.params?.keys;
+  if (issue.keyword !== 'unrecognized_keys' || !Array.isArray(keys)) return [issue];
+  const base = issue.instancePath === '/' ? '' : issue.instancePath;
+  return keys.map((key) => ({ keyword: issue.keyword, instancePath: `${base}/${String(key)}`, message: 'is not a known field' }));
+}
 
 /** Missing fields make a request incomplete (400); present but wrong ones make it invalid (422): decided by the one classifier. */
 function validationError(error: ValidationFailure, request: FastifyRequest): BatonError {
   const where = error.validationContext ?? 'body';
   const input = where === 'querystring' ? request.query : where === 'params' ? request.params : where === 'headers' ? request.headers : request.body;
-  const issues = error.validation.map((v) => {
+  const issues = error.validation.flatMap(unknownKeysApart).map((v) => {
     const at = pathOfPointer(v.instancePath);
     const missing = isMissing({ code: v.keyword, path: at }, input);
     return { path: [where, ...at].join('.'), message: missing ? 'is required' : (v.message ?? 'is invalid'), missing };

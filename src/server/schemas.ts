@@ -100,7 +100,7 @@ export const runStarted = z.object({
   status: z.enum(RUN_STATES),
 });
 
-export const runListQuery = z.object({
+export const runListQuery = z.strictObject({
   workflow: id().optional(),
   state: z.enum(RUN_STATES).optional(),
   session_id: id().optional(),
@@ -110,7 +110,7 @@ export const runListQuery = z.object({
 
 export const runList = z.object({ runs: z.array(runStatus), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
-export const eventsQuery = z.object({
+export const eventsQuery = z.strictObject({
   since: queryInt(0, MAX_EVENT_SEQ).default(0),
   limit: queryInt(1, 10_000).default(1000),
 });

@@ -31,7 +31,7 @@ const ideaList = z.object({ ideas: z.array(Idea), total: z.number().int(), limit
 const costRollup = z
   .object({ builds: z.array(BuildRecord), total: z.number().int(), monthly_cents: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .meta({ id: 'BuildCostRollup' });
-const listQuery = z.object({ limit: queryInt(1, 500).default(50), offset: queryInt(0, 1_000_000_000).default(0) });
+const listQuery = z.strictObject({ limit: queryInt(1, 500).default(50), offset: queryInt(0, 1_000_000_000).default(0) });
 
 export const buildRoutes =
   (engine: Engine, services: BuildServices): FastifyPluginAsyncZod =>

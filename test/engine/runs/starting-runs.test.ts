@@ -144,7 +144,9 @@ describeEachStore('engine runs: starting and status', (kind) => {
     it('returns the same run for the same idempotency key and starts only one', async () => {
       const { engine, forecast } = setup();
       const first = await engine.startRun('season-plan', valid, { idempotencyKey: 'plan-S-1-2025' });
-      const second = await engine.startRun('season-plan', { ...valid, weeks: 9 }, { idempotencyKey: 'plan-S-1-2025' });
+      // The same request again: its defaults applied and its keys in another order are still the same parameters.
+      const { weeks, ...rest } = valid;
+      const second = await engine.startRun('season-plan', { weeks, ...rest, items: [] }, { idempotencyKey: 'plan-S-1-2025' });
       expect(second.id).toBe(first.id);
       expect(second.parameters).toEqual(first.parameters);
       await engine.settled(first.id);
@@ -154,6 +156,18 @@ describeEachStore('engine runs: starting and status', (kind) => {
       expect(forecast.calls).toHaveLength(1);
       const created = (await engine.readEvents(first.id)).filter((e) => e.type === 'run_created');
       expect(created).toHaveLength(1);
+    });
+
+    it('refuses a key reused with other parameters with CONFLICT naming the run, and starts nothing', async () => {
+      const { engine, forecast } = setup();
+      const first = await engine.startRun('season-plan', valid, { idempotencyKey: 'plan-S-1-2025' });
+      await engine.settled(first.id);
+      const error = await rejectionOf(engine.startRun('season-plan', { ...valid, weeks: 9 }, { idempotencyKey: 'plan-S-1-2025' }));
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error).toMatchObject({ details: { run_id: first.id } });
+      expect((error as ConflictError).message).toContain('other parameters');
+      expect((await engine.listRuns()).total).toBe(1);
+      expect(forecast.calls).toHaveLength(1);
     });
 
     it('starts one run when several starts with the same key arrive at once', async () => {

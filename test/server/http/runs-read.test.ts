@@ -153,6 +153,21 @@ describeEachStore('HTTP: reading runs', (kind) => {
     expect(none.body).toEqual({ events: [] });
   });
 
+  it('refuses a query parameter it does not know with 422 naming it, instead of answering as if it were absent', async () => {
+    const api = await h.serve();
+    const id = await api.startRun('fragile', {});
+    // `since` is the events' parameter: on the list it would have silently returned every run.
+    for (const [path, field] of [
+      ['/api/runs?since=2026-01-01', 'querystring.since'],
+      ['/api/runs?state=waiting&sesion_id=s-a', 'querystring.sesion_id'],
+      [`/api/runs/${id}/events?after=3`, 'querystring.after'],
+    ] as const) {
+      const error = expectError(await api.get(path), 422, 'INVALID_PARAMETERS');
+      expect(issuesOf(error), path).toEqual([{ path: field, message: 'is not a known field' }]);
+      expect(error.message).toBe(`the request is invalid: ${field} is not a known field`);
+    }
+  });
+
   it('refuses a negative or non-numeric `since` with 422', async () => {
     const api = await h.serve();
     const id = await api.startRun('fragile', {});

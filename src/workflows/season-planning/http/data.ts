@@ -17,7 +17,7 @@ export interface DataRouteOptions {
   maxRecordSize?: number;
 }
 
-const importQuery = z.object({
+const importQuery = z.strictObject({
   map: z.string().max(2000).optional().describe('Column mapping, e.g. Store=store_id,Dept=category_id (well-known names need none)'),
   name: z.string().max(200).optional().describe('The file name to show in errors and the import log'),
   quantity: Quantity.optional().describe('Sales: what the figures count (default: sales_value for a Weekly_Sales column, else units)'),

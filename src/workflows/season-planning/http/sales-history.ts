@@ -5,7 +5,7 @@ import type { ContextAssembler } from '../context.js';
 import { CategoryHistory } from '../contracts.js';
 import { errorResponses } from '../../../server/schemas.js';
 
-const historyQuery = z.object({ weeks: z.coerce.number().int().min(1).max(520).default(52).describe('How many of the latest weeks to return') });
+const historyQuery = z.strictObject({ weeks: z.coerce.number().int().min(1).max(520).default(52).describe('How many of the latest weeks to return') });
 
 const categoryHistory = CategoryHistory.meta({ id: 'CategoryHistory' });
 

@@ -18,7 +18,7 @@ const planDocument = (id: string, description: string) => z.object({ run_id: z.s
 
 const ACTUALS_CSV_LIMIT = 16 * 1_048_576;
 
-const actualsCsvQuery = z.object({
+const actualsCsvQuery = z.strictObject({
   week: z.coerce.number().int().min(1).max(52).describe('The season week posted (the one the run waits for)'),
   partial: z
     .enum(['true', 'false'])
