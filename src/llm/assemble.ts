@@ -5,7 +5,7 @@
  */
 import type { FieldIssue } from '../errors/index.js';
 import type { Draft, FieldOrigin } from './draft.js';
-import { incompleteParameters, invalidParameters } from './errors.js';
+import { contradictoryParameters, incompleteParameters, invalidParameters } from './errors.js';
 import { addWeeks, daysBetween, PARAMETER_FIELDS, type ParameterField, SeasonParameterFields, SeasonParameters } from './season-parameters.js';
 
 /** A field's value is worked out from others: as sure as the least sure of them. */
@@ -30,8 +30,21 @@ export function deriveFields(draft: Draft): Draft {
     origins.season_end_date = { ...from('season_start_date', 'forecast_horizon_weeks'), how: `end = start + 7 × ${weeks} days = ${values.season_end_date}` };
   } else if (start !== undefined && end !== undefined && weeks === undefined && isDate(start) && isDate(end)) {
     const days = daysBetween(start, end);
-    values.forecast_horizon_weeks = days / 7;
-    origins.forecast_horizon_weeks = { ...from('season_start_date', 'season_end_date'), how: `horizon = ${days} days / 7 = ${+(days / 7).toFixed(3)} weeks` };
+    if (days > 0 && days % 7 === 6) {
+      // "From Monday 2025-03-03 through Sunday 2025-05-25": the end is the season's last day, so the season is whole
+      // weeks to the day after it, which is the end date as Baton counts it (start + 7 × weeks).
+      const weeks = (days + 1) / 7;
+      values.forecast_horizon_weeks = weeks;
+      values.season_end_date = addWeeks(start, weeks);
+      origins.forecast_horizon_weeks = {
+        ...from('season_start_date', 'season_end_date'),
+        how: `horizon = ${days} days + the last day / 7 = ${weeks} weeks (${end} read as the season's last day)`,
+      };
+      origins.season_end_date = { ...from('season_start_date', 'season_end_date'), how: `end = the day after the last day ${end} = ${values.season_end_date}` };
+    } else {
+      values.forecast_horizon_weeks = days / 7;
+      origins.forecast_horizon_weeks = { ...from('season_start_date', 'season_end_date'), how: `horizon = ${days} days / 7 = ${+(days / 7).toFixed(3)} weeks` };
+    }
   } else if (end !== undefined && weeks !== undefined && start === undefined && isWhole(weeks) && isDate(end)) {
     values.season_start_date = addWeeks(end, -weeks);
     origins.season_start_date = { ...from('season_end_date', 'forecast_horizon_weeks'), how: `start = end − 7 × ${weeks} days = ${values.season_start_date}` };
@@ -53,14 +66,20 @@ export function missingFields(draft: Draft): ParameterField[] {
 
 /** Validated parameters from a derived draft, or the `incomplete` / `invalid` error. */
 export function assemble(draft: Draft, extraSuggestions: string[] = []): SeasonParameters {
-  const found = Object.fromEntries(PARAMETER_FIELDS.filter((f) => draft.values[f] !== undefined).map((f) => [f, draft.values[f]]));
+  // A contradicted field is not reported as found: its value was only the first of several.
+  const found = Object.fromEntries(
+    PARAMETER_FIELDS.filter((f) => draft.values[f] !== undefined && draft.conflicts?.[f] === undefined).map((f) => [f, draft.values[f]]),
+  );
   const missing = missingFields(draft);
   if (missing.length > 0) {
     // Missing comes first (400 before 422), but values already out of range are said too.
     const partial = SeasonParameterFields.partial().safeParse(draft.values);
-    const alsoInvalid = partial.success ? [] : fieldIssues(partial.error.issues);
+    const contradictions = Object.entries(draft.conflicts ?? {}).map(([path, said]) => ({ path, message: `is said two ways: ${said.join(' / ')}` }));
+    const alsoInvalid = [...contradictions, ...(partial.success ? [] : fieldIssues(partial.error.issues))];
     throw incompleteParameters(missing, found, extraSuggestions, alsoInvalid);
   }
+  // A contradiction is refused before range checks: the value kept was a guess.
+  if (draft.conflicts && Object.keys(draft.conflicts).length > 0) throw contradictoryParameters(draft.conflicts, found);
   const checked = SeasonParameters.safeParse(draft.values);
   if (checked.success) return checked.data;
   throw invalidParameters(fieldIssues(checked.error.issues), found);

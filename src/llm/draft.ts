@@ -30,6 +30,8 @@ export interface Draft {
   markdownMentioned: boolean;
   /** Reasoning that belongs to no single field (e.g. "no LLM configured"). */
   notes: string[];
+  /** Fields the text gives two different values for, with the words of each: refused, never guessed. */
+  conflicts?: Partial<Record<ParameterField, string[]>>;
 }
 
 export const emptyDraft = (): Draft => ({ values: {}, origins: {}, markdownMentioned: false, notes: [] });

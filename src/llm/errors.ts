@@ -81,6 +81,16 @@ export function invalidParameters(issues: readonly FieldIssue[], found: Record<s
   });
 }
 
+/** Fields said twice with different values: refused (422 like any invalid value), each naming what was said. */
+export function contradictoryParameters(conflicts: Partial<Record<ParameterField, string[]>>, found: Record<string, unknown>): ExtractionError {
+  const issues = Object.entries(conflicts).map(([path, said]) => ({ path, message: `is said two ways: ${said.map((w) => `"${w}"`).join(' and ')}` }));
+  const fields = issues.map((issue) => issue.path as ParameterField);
+  return new ExtractionError('invalid', `the text contradicts itself: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, fields, {
+    details: { issues, conflicts, extracted_parameters: found, found },
+    suggestions: issues.map((issue) => `${issue.path}: say which one is meant (a later "actually …" or "make it …" replaces what came before)`),
+  });
+}
+
 /** The LLM could not answer usefully (HTTP error, timeout, refused connection, unreadable JSON). */
 export function llmUnavailable(reason: string, asked: readonly ParameterField[], options: { cause?: unknown; status?: number } = {}): ExtractionError {
   return new ExtractionError('llm_unavailable', `the language model is unavailable: ${reason}`, asked, {

@@ -46,6 +46,7 @@ export async function extractParameters(text: string, options: ExtractOptions = 
   const draft = mode === 'llm' ? await askOrExplain(llm, text, referenceDate, PARAMETER_FIELDS) : extractWithRules(text, referenceDate);
   if (mode === 'hybrid') await fillGapsWithModel(draft, llm, text, referenceDate);
   deriveFields(draft);
+  flagPastStart(draft, referenceDate);
   const parameters = assemble(
     draft,
     mode === 'rules' && missingFields(draft).length > 0 && llm ? ['or try --mode hybrid to let the language model read what the rules could not'] : [],
@@ -105,6 +106,18 @@ function referenceDay(reference: string | Date | undefined): string {
     details: { reference_date: String(reference) },
     suggestions: ['give the reference date as YYYY-MM-DD, e.g. 2025-01-15'],
   });
+}
+
+/** How sure a start before the reference date is: planning a season already begun (or a misread year) is rare. */
+const PAST_START_CONFIDENCE = 0.5;
+
+/** A start before the reference date is kept (a back-test plans one) but said, and the confidence shows it. */
+function flagPastStart(draft: Draft, referenceDate: string): void {
+  const start = draft.values.season_start_date;
+  const origin = draft.origins.season_start_date;
+  if (start === undefined || origin === undefined || start >= referenceDate) return;
+  origin.confidence = Math.min(origin.confidence, PAST_START_CONFIDENCE);
+  draft.notes.push(`the start ${start} is before the reference date ${referenceDate}: check the year`);
 }
 
 function reasoningOf(draft: Draft): string {

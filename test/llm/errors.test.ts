@@ -67,6 +67,41 @@ describe('extraction errors', () => {
     expect(error.fields).toEqual(['forecast_horizon_weeks']);
   });
 
+  it('refuses a field said two ways with 422 quoting both, and does not report either as found', async () => {
+    const error = await errorOf('12 weeks from 2025-03-03, biweekly replenishment, 10% DC holdback, replenish weekly.');
+    expect(error.code).toBe('INVALID_PARAMETERS');
+    expect(error.details).toMatchObject({ kind: 'invalid', fields: ['replenishment_strategy'], conflicts: { replenishment_strategy: ['biweekly', 'weekly'] } });
+    expect(error.message).toBe('the text contradicts itself: replenishment_strategy is said two ways: "biweekly" and "weekly"');
+    expect(error.details.found).not.toHaveProperty('replenishment_strategy');
+    expect(error.details.found).toMatchObject({ forecast_horizon_weeks: 12, dc_holdback_percentage: 0.1 });
+    expect(error.suggestions[0]).toContain('say which one is meant');
+  });
+
+  it('takes a later correction over what it corrects, and leaves figures about last year or the lead time aside', async () => {
+    const corrected = await extractParameters('A 12-week season from 2025-03-03, weekly replenishment, 10% DC holdback. Make it 10 weeks.', {
+      referenceDate: '2024-11-01',
+      llm: null,
+    });
+    expect(corrected).toMatchObject({ forecast_horizon_weeks: 10, season_end_date: '2025-05-12' });
+    expect(corrected.extraction_reasoning).toContain('a correction of what was said before');
+    const background = await extractParameters(
+      'Lead time is 6 weeks. Last year we held back 25%. This year: 12 weeks from 2025-03-03, weekly replenishment, 10% DC holdback.',
+      {
+        referenceDate: '2024-11-01',
+        llm: null,
+      },
+    );
+    expect(background).toMatchObject({ forecast_horizon_weeks: 12, dc_holdback_percentage: 0.1 });
+  });
+
+  it('keeps a start before the reference date but says so and is less sure of it', async () => {
+    const past = await extractParameters('12 weeks from 2024-03-04, weekly replenishment, 10% DC holdback.', { referenceDate: '2024-11-01', llm: null });
+    const future = await extractParameters('12 weeks from 2025-03-03, weekly replenishment, 10% DC holdback.', { referenceDate: '2024-11-01', llm: null });
+    expect(past.season_start_date).toBe('2024-03-04');
+    expect(past.extraction_reasoning).toContain('before the reference date 2024-11-01');
+    expect(past.confidence_score).toBeLessThan(future.confidence_score);
+  });
+
   it('serialises to the shared error shape', async () => {
     const body = (await errorOf('Weekly replenishment.')).toJSON();
     expect(Object.keys(body)).toEqual(['error_type', 'message', 'details', 'suggestions']);

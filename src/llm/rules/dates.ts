@@ -9,6 +9,7 @@ import type { ParsedComponents } from 'chrono-node';
 import { strict as englishStrict } from 'chrono-node/en';
 import { addDays, isoOf, weekdayOf } from '../season-parameters.js';
 import { type Found, rx, take } from './found.js';
+import { isCorrection } from './mentions.js';
 import { NUMBER, parseNumber } from './numbers.js';
 import { spanOf, type Scan, type Span } from './scan.js';
 
@@ -68,12 +69,16 @@ const NAMED_DAY = rx(String.raw`\b(?:the\s+(?:start|beginning)\s+of\s+)?(today|t
 export function findDates(scan: Scan, referenceDate: string): DatesFound {
   const absolute = absoluteDates(scan, referenceDate);
   const finds = [...absolute, ...relativeDates(scan, referenceDate, absolute)].sort((a, b) => a.span.start - b.span.start);
-  const startFind = finds.find((f) => f.role === 'start') ?? finds.find((f) => f.role === 'either');
+  // "Starts 2025-03-03 … Actually start on 2025-04-07 instead": the corrected start replaces the first.
+  const corrected = finds.filter((f, i) => i > 0 && f.role !== 'end' && isCorrection(scan, f.span)).at(-1);
+  const startFind = corrected ?? finds.find((f) => f.role === 'start') ?? finds.find((f) => f.role === 'either');
   const start = startFind && resolveAndTake(scan, startFind, referenceDate, 'start');
   const endFind =
     finds.find((f) => f.role === 'end' && f !== startFind) ??
     finds.find((f) => f.role === 'either' && f !== startFind && startFind !== undefined && f.span.start > startFind.span.start);
   const end = endFind && resolveAndTake(scan, endFind, start?.value ?? referenceDate, 'end');
+  // The corrected start's predecessors are not an end date.
+  if (corrected) for (const f of finds) if (f !== corrected && f.span.start < corrected.span.start && f.role !== 'end') scan.claim(f.span);
   return { ...(start && { start }), ...(end && { end }) };
 }
 
@@ -82,9 +87,65 @@ function resolveAndTake(scan: Scan, find: DateFind, anchor: string, role: 'start
   return iso === undefined ? undefined : take(scan, find.span, iso, `${role} "${scan.words(find.span)}" (${find.how}) → ${iso}`);
 }
 
-function absoluteDates(scan: Scan, referenceDate: string): DateFind[] {
+const MONTH_NAME = String.raw`(?:sept|${MONTHS.map((m) => `${m.slice(0, 3)}(?:${m.slice(3)})?`).join('|')})\.?`;
+// "March 3, 40 stores", "Jan 6, 12 weeks", "first Monday of March, 12 weeks": chrono reads the number after the
+// comma as a year (2040, 2012) or a day. A year is four digits; the comma is made a list separator for chrono.
+const COMMA_BEFORE_COUNT = rx(String.raw`\b${MONTH_NAME}(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(,)(?=\s*\d{1,3}(?![\d/.:-]))`);
+// "06.01.2025" is day first, as in the places that write dates with dots (and as data import reads them).
+const DOTTED_DATE = rx(String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.]|\.\d)`);
+// "week 2 of 2025", "W10 2025", "wk 10, 2025": the Monday of that ISO week.
+const ISO_WEEK = rx(String.raw`\b(?:iso\s+)?(?:week|wk|w)\s?(\d{1,2})(?:\s+of|,)?\s+(\d{4})\b`);
+
+/** The text chrono reads: same length, with what it would misread made neutral. */
+function chronoText(scan: Scan, own: readonly Span[]): string {
+  let text = scan.text;
+  for (const match of scan.all(COMMA_BEFORE_COUNT)) {
+    const comma = spanOf(match, 1);
+    text = `${text.slice(0, comma.start)};${text.slice(comma.end)}`;
+  }
+  for (const span of own) text = text.slice(0, span.start) + ' '.repeat(span.end - span.start) + text.slice(span.end);
+  return text;
+}
+
+/** Dates read here rather than by chrono: dotted day-first dates and ISO weeks. */
+function ownDates(scan: Scan): DateFind[] {
   const finds: DateFind[] = [];
-  const results = calendarDates.parse(scan.text, { instant: new Date(`${referenceDate}T12:00:00Z`), timezone: 0 });
+  const roleOf = (span: Span): Role => {
+    const before = scan.lower.slice(Math.max(0, span.start - 30), span.start);
+    return END_CUE.test(before) ? 'end' : START_CUE.test(before) ? 'start' : 'either';
+  };
+  for (const match of scan.all(DOTTED_DATE)) {
+    const span = spanOf(match);
+    const parts = { day: Number(match[1]), month: Number(match[2]), year: Number(match[3]) };
+    finds.push({ span, resolve: (a) => dateOf(parts, a), role: roleOf(span), how: 'dotted date, day first' });
+  }
+  for (const match of scan.all(ISO_WEEK)) {
+    const span = spanOf(match);
+    const week = Number(match[1]);
+    const year = Number(match[2]);
+    finds.push({ span, resolve: () => isoWeekMonday(year, week), role: roleOf(span), how: `ISO week ${week} of ${year}` });
+  }
+  return finds;
+}
+
+/** The Monday of ISO week `week` of `year` (week 1 holds the year's first Thursday), or undefined past its last week. */
+function isoWeekMonday(year: number, week: number): string | undefined {
+  const jan4 = isoOf(Date.UTC(year, 0, 4));
+  const week1 = addDays(jan4, -((weekdayOf(jan4) + 6) % 7));
+  const monday = addDays(week1, 7 * (week - 1));
+  const nextWeek1 = addDays(isoOf(Date.UTC(year + 1, 0, 4)), -((weekdayOf(isoOf(Date.UTC(year + 1, 0, 4))) + 6) % 7));
+  return week >= 1 && monday < nextWeek1 ? monday : undefined;
+}
+
+function absoluteDates(scan: Scan, referenceDate: string): DateFind[] {
+  const finds: DateFind[] = ownDates(scan);
+  const results = calendarDates.parse(
+    chronoText(
+      scan,
+      finds.map((f) => f.span),
+    ),
+    { instant: new Date(`${referenceDate}T12:00:00Z`), timezone: 0 },
+  );
   for (const result of results) {
     // chrono reads durations ("12 weeks from now") and times ("at 8") too; keep calendar dates only.
     if (!result.start.isCertain('day') || !result.start.isCertain('month') || result.tags().has('result/relativeDate')) continue;

@@ -4,21 +4,23 @@
  * everything", "nothing held back", "no DC reserve"; and 1 − x for "85% goes to stores".
  * Read last, on what the other families left, so percentages of sell-through are already taken.
  */
-import { type Found, rx, take } from './found.js';
+import { conflicting, type Found, rx, take } from './found.js';
+import { type Mention, settle } from './mentions.js';
 import { DIGIT_NUMBER, FRACTION, parseShare, PERCENT } from './numbers.js';
 import { spanOf, type Scan, type Span } from './scan.js';
 
 const DC_WORD =
   /\b(?:d\.?c\.?s?\b|distribution cent(?:er|re)s?|warehouses?|reserve[sd]?\b|hold[- ]?backs?|hold(?:s|ing)?\b|held\b|keep(?:s|ing)?\b|kept\b|withh(?:o|e)ld\w*|retain\w*|buffer\b|centrally\b|set aside)/;
 const ZERO_WORD = /\b(?:no|none|nothing|zero|without|don'?t|do not|won'?t|never|nil)\b/;
-const SHARE_IN_CLAUSE = [
-  rx(String.raw`(${PERCENT})`),
-  rx(String.raw`(${FRACTION})`),
-  rx(String.raw`(?<![\d.,])(${DIGIT_NUMBER})(?![\d%])(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?)\b)`),
-];
+// A share said as such; a bare number counts only when no share or "nothing held" is said anywhere, and never
+// as a count ("2 distribution centers", "1,200 units"), money ("$50,000") or part of a longer figure.
+const SAID_SHARES = [rx(String.raw`(${PERCENT})`), rx(String.raw`(${FRACTION})`)];
+const BARE_NUMBER = rx(
+  String.raw`(?<![\d.,$€£])(${DIGIT_NUMBER})(?![\d%]|[.,]\d)(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?|d\.?c\.?s?\b|distribution|warehouses?|cent(?:er|re)s?|locations?|sites?)\b)`,
+);
 const EVERYTHING_TO_STORES = [
   rx(
-    String.raw`\b(?:ship|send|push|allocate|move|put)(?:s|ping|ing|ed)?\s+(?:out\s+)?(?:everything|it all|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise))?)\b`,
+    String.raw`\b(?:ship|send|push|allocate|move|put)(?:s|ping|ing|ed)?\s+(?:out\s+)?(?:everything|it all|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise))?)\b(?!\s+(?:else|but|except|apart|other|remaining|left))`,
   ),
   rx(
     String.raw`\b(?:everything|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise)))\s+(?:is\s+|goes\s+|gets\s+|shipped\s+|sent\s+|pushed\s+|allocated\s+|out\s+)*(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`,
@@ -28,41 +30,56 @@ const EVERYTHING_TO_STORES = [
 const SHARE_TO_STORES = rx(
   String.raw`(${PERCENT}|${FRACTION})\s+(?:of\s+(?:the\s+)?(?:stock|inventory|units|buy)\s+)?(?:goes\s+|going\s+|is\s+|gets\s+)?(?:shipped\s+|sent\s+|allocated\s+|pushed\s+)?(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`,
 );
+// "-10%" and "minus 10%": a sign the share keeps, so validation refuses it instead of reading 10%.
+const MINUS_BEFORE = /(?:(?:^|[\s:(=])-\s?|\bminus\s+)$/;
+
+interface ShareMention extends Mention<number> {
+  how: string;
+}
 
 export function findDcShare(scan: Scan): Found<number> | undefined {
   const clauses = scan.clauses().filter((clause) => DC_WORD.test(clause.text));
-  for (const clause of clauses) {
-    const share = firstShare(scan, clause);
-    if (share) return take(scan, share.span, share.value, `DC holdback "${scan.words(share.span)}" in "${scan.words(clause)}" → ${share.value}`);
-  }
-  for (const clause of clauses) {
-    const zero = ZERO_WORD.exec(clause.text);
-    if (zero) return take(scan, clause, 0, `"${scan.words(clause)}" → nothing held back at the DC (0)`);
-  }
-  for (const pattern of EVERYTHING_TO_STORES) {
-    const match = scan.all(pattern)[0];
-    if (match) return take(scan, spanOf(match), 0, `"${match[0].trim()}" → everything to stores, DC holdback 0`);
-  }
-  const toStores = scan.all(SHARE_TO_STORES)[0];
-  const storesShare = toStores && parseShare(toStores[1] ?? '');
-  if (toStores && storesShare !== undefined) {
-    const value = Math.round((1 - storesShare) * 1e9) / 1e9;
-    return take(scan, spanOf(toStores), value, `"${toStores[0].trim()}" → the DC keeps the rest, ${value}`);
-  }
-  return undefined;
-}
-
-function firstShare(scan: Scan, clause: Span): { span: Span; value: number } | undefined {
-  const found: { span: Span; value: number }[] = [];
-  for (const pattern of SHARE_IN_CLAUSE) {
+  const inClauses = (span: Span) => clauses.some((c) => c.start <= span.start && span.end <= c.end);
+  const mentions: ShareMention[] = [];
+  for (const pattern of SAID_SHARES) {
     for (const match of scan.all(pattern)) {
       const span = spanOf(match, 1);
-      if (span.start < clause.start || span.end > clause.end) continue;
       const value = parseShare(match[1] ?? '');
-      if (value !== undefined) found.push({ span, value });
+      if (value === undefined || !inClauses(span) || mentions.some((m) => m.span.start < span.end && span.start < m.span.end)) continue;
+      const signed = MINUS_BEFORE.test(scan.lower.slice(Math.max(0, span.start - 7), span.start)) ? -value : value;
+      mentions.push({ value: signed, span, how: `DC holdback "${scan.words(span)}" → ${signed}` });
     }
-    // Percentages and fractions are unambiguous; a bare number counts only when nothing else was said.
-    if (found.length > 0) break;
   }
-  return found.sort((a, b) => a.span.start - b.span.start)[0];
+  for (const clause of clauses) {
+    if (mentions.some((m) => clause.start <= m.span.start && m.span.end <= clause.end)) continue;
+    if (ZERO_WORD.test(clause.text)) mentions.push({ value: 0, span: clause, how: `"${scan.words(clause)}" → nothing held back at the DC (0)` });
+  }
+  for (const pattern of EVERYTHING_TO_STORES) {
+    for (const match of scan.all(pattern)) {
+      const span = spanOf(match);
+      if (mentions.some((m) => m.span.start < span.end && span.start < m.span.end)) continue;
+      mentions.push({ value: 0, span, how: `"${match[0].trim()}" → everything to stores, DC holdback 0` });
+    }
+  }
+  for (const match of scan.all(SHARE_TO_STORES)) {
+    const storesShare = parseShare(match[1] ?? '');
+    const span = spanOf(match);
+    if (storesShare === undefined || mentions.some((m) => m.span.start < span.end && span.start < m.span.end)) continue;
+    const value = Math.round((1 - storesShare) * 1e9) / 1e9;
+    mentions.push({ value, span, how: `"${match[0].trim()}" → the DC keeps the rest, ${value}` });
+  }
+  if (mentions.length === 0) {
+    for (const match of scan.all(BARE_NUMBER)) {
+      const span = spanOf(match, 1);
+      const value = parseShare(match[1] ?? '');
+      if (value !== undefined && inClauses(span)) mentions.push({ value, span, how: `DC holdback "${scan.words(span)}" → ${value}` });
+    }
+  }
+  const settled = settle(scan, mentions);
+  if (settled === undefined) return undefined;
+  if (settled.kind === 'conflict') return conflicting(scan, settled.mentions, 'DC holdback');
+  const chosen = mentions.find((m) => m.span === settled.mention.span)!;
+  const found = take(scan, chosen.span, chosen.value, `${chosen.how}${settled.how ? ` (${settled.how})` : ''}`);
+  for (const m of mentions) if (m !== chosen) scan.claim(m.span);
+  return found;
 }

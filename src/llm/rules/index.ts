@@ -20,7 +20,9 @@ export function extractWithRules(text: string, referenceDate: string): Draft {
   const scan = new Scan(text);
   const draft = emptyDraft();
   const record = <K extends ParameterField>(field: K, found: Found<NonNullable<Draft['values'][K]>> | Found<null> | undefined): void => {
-    if (found) setField(draft, field, found.value as Draft['values'][K], { words: found.words, how: found.how, by: 'rules', confidence: READ_CONFIDENCE });
+    if (!found) return;
+    setField(draft, field, found.value as Draft['values'][K], { words: found.words, how: found.how, by: 'rules', confidence: READ_CONFIDENCE });
+    if (found.conflict) (draft.conflicts ??= {})[field] = found.conflict;
   };
 
   record('replenishment_strategy', findCadence(scan));

@@ -3,11 +3,13 @@
  * mark down ("markdown check at week 8 below 60% sell-through"), or "no markdowns" → both null.
  * Read before durations, so "after 6 weeks" in a markdown clause is a checkpoint, not a season.
  */
-import { type Found, rx, take } from './found.js';
+import { conflicting, type Found, rx, take } from './found.js';
+import { type Mention, settle } from './mentions.js';
 import { NUMBER, ORDINAL, parseCount, parseShare, PERCENT, FRACTION, DIGIT_NUMBER } from './numbers.js';
 import { type Clause, spanOf, type Scan, type Span } from './scan.js';
 
-const MARKDOWN_WORD = String.raw`mark[- ]?downs?|marked down|marking down|discount\w*|price (?:cuts?|reductions?)|clearance`;
+const PRICE_CUT = String.raw`(?:cut|cutting|reduce|reducing|lower|lowering|drop|dropping)\s+(?:the\s+|our\s+)?prices?|price (?:cuts?|reductions?|drops?)`;
+const MARKDOWN_WORD = String.raw`mark[- ]?downs?|marked down|marking down|discount\w*|${PRICE_CUT}|clearance`;
 const SELL_THROUGH = String.raw`sell[- ]?through|sell[- ]?thru|sellthrough|threshold`;
 
 const NO_MARKDOWN = [
@@ -20,7 +22,7 @@ const NO_MARKDOWN = [
   rx(String.raw`\bfull[- ]price\s+(?:only|throughout|all season|the whole season)\b`),
 ];
 // Only words that can mean nothing else: a "clearance run" or a "discount store" asks for no checkpoint.
-const MARKDOWN_MENTION = /\b(?:mark[- ]?downs?|marked down|marking down|price (?:cuts?|reductions?))\b/;
+const MARKDOWN_MENTION = new RegExp(String.raw`\b(?:mark[- ]?downs?|marked down|marking down|${PRICE_CUT})\b`);
 const MARKDOWN_CLAUSE = new RegExp(String.raw`\b(?:${MARKDOWN_WORD}|${SELL_THROUGH})`);
 const OTHER_FAMILY = /\b(?:d\.?c\.?|distribution cent|warehouse|reserve|hold|held|keep|kept|replenish|restock)/;
 
@@ -55,24 +57,51 @@ export interface MarkdownFound {
 }
 
 export function findMarkdown(scan: Scan): MarkdownFound {
-  for (const pattern of NO_MARKDOWN) {
-    const match = scan.all(pattern)[0];
-    if (match) return { none: take(scan, spanOf(match), null, `"${match[0].trim()}" → no markdown phase`), mentioned: true };
-  }
+  const none = noMarkdown(scan);
   const region = markdownRegion(scan.clauses());
   const mentioned = MARKDOWN_MENTION.test(scan.text);
+  const week = region.length > 0 ? findWeek(scan, region) : undefined;
+  if (none) {
+    const weekSpans = week === undefined ? [] : week.kind === 'one' ? [week.span] : week.mentions.map((m) => m.span);
+    // "markdown at week 8 below 60%, no markdowns": both said, neither is guessed.
+    if (weekSpans.length === 0 || /\b(?:otherwise|or else|if not)\W*$/.test(scan.lower.slice(Math.max(0, none.span.start - 15), none.span.start))) {
+      return { none: take(scan, none.span, null, `"${none.said}" → no markdown phase`), mentioned: true };
+    }
+    const said = [...weekSpans.map((span) => scan.words(span)), none.said];
+    for (const span of [...weekSpans, none.span]) scan.claim(span);
+    const conflict = { value: null, words: said.join(' / '), how: `markdowns said both ways: ${said.map((w) => `"${w}"`).join(' and ')}`, conflict: said };
+    return { none: conflict, mentioned: true };
+  }
   if (region.length === 0) return { mentioned };
-  const week = findWeek(scan, region);
+  if (week?.kind === 'conflict') {
+    const found = conflicting(scan, week.mentions, 'markdown checkpoint');
+    return { mentioned: true, week: found };
+  }
+  // A sell-through figure with no markdown word and no week is a target, not a checkpoint ("target 65% sell-through").
+  if (!mentioned && week === undefined) return { mentioned };
+  const weekFound = week && take(scan, week.span, week.value, week.how);
   const threshold = findThreshold(scan, region);
-  return { mentioned: mentioned || week !== undefined || threshold !== undefined, ...(week && { week }), ...(threshold && { threshold }) };
+  return { mentioned: true, ...(weekFound && { week: weekFound }), ...(threshold && { threshold }) };
+}
+
+function noMarkdown(scan: Scan): { span: Span; said: string } | undefined {
+  for (const pattern of NO_MARKDOWN) {
+    const match = scan.all(pattern)[0];
+    if (match) return { span: spanOf(match), said: match[0].trim() };
+  }
+  return undefined;
 }
 
 /** Clauses about markdowns, plus the bare clauses that continue them ("markdown at week 6, 45%"). */
 function markdownRegion(clauses: Clause[]): Clause[] {
   const region: Clause[] = [];
   let continuing = false;
-  for (const clause of clauses) {
+  clauses.forEach((clause, i) => {
     if (MARKDOWN_CLAUSE.test(clause.text)) {
+      // "6 weeks in, if sell-through is below half, mark down": a checkpoint said just before the markdown words.
+      const previous = clauses[i - 1];
+      if (previous && !region.includes(previous) && !OTHER_FAMILY.test(previous.text) && WEEK_PATTERNS.some(([p]) => new RegExp(p.source).test(previous.text)))
+        region.push(previous);
       region.push(clause);
       continuing = true;
     } else if (continuing && !OTHER_FAMILY.test(clause.text) && /\d|%|week|percent|half|third|quarter|fifth/.test(clause.text)) {
@@ -80,21 +109,31 @@ function markdownRegion(clauses: Clause[]): Clause[] {
     } else {
       continuing = false;
     }
-  }
-  return region;
+  });
+  return region.sort((a, b) => a.start - b.start);
 }
 
 const inside = (span: Span, region: Clause[]): boolean => region.some((c) => c.start <= span.start && span.end <= c.end);
 
-function findWeek(scan: Scan, region: Clause[]): Found<number> | undefined {
+type WeekFind = { kind: 'one'; value: number; span: Span; how: string } | { kind: 'conflict'; mentions: Mention<number>[] };
+
+/** The checkpoint week; two different weeks are a conflict (one checkpoint is planned). */
+function findWeek(scan: Scan, region: Clause[]): WeekFind | undefined {
+  const mentions: (Mention<number> & { how: string })[] = [];
   for (const [pattern, form] of WEEK_PATTERNS) {
     for (const match of scan.all(pattern)) {
+      const span = spanOf(match);
       const value = parseCount(match[1] ?? '');
-      if (value === undefined || !inside(spanOf(match), region)) continue;
-      return take(scan, spanOf(match), value, `markdown checkpoint "${match[0].trim()}" (${form}) → week ${value}`);
+      if (value === undefined || !inside(span, region) || mentions.some((m) => m.span.start < span.end && span.start < m.span.end)) continue;
+      mentions.push({ value, span, how: `markdown checkpoint "${match[0].trim()}" (${form}) → week ${value}` });
     }
   }
-  return undefined;
+  const settled = settle(scan, mentions);
+  if (settled === undefined) return undefined;
+  if (settled.kind === 'conflict') return settled;
+  const chosen = mentions.find((m) => m.span === settled.mention.span)!;
+  for (const m of mentions) if (m !== chosen) scan.claim(m.span);
+  return { kind: 'one', value: chosen.value, span: chosen.span, how: chosen.how };
 }
 
 function findThreshold(scan: Scan, region: Clause[]): Found<number> | undefined {

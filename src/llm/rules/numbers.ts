@@ -79,8 +79,8 @@ export const FRACTION = `(?:\\b(?:(?:a|an|one|two|three|four|five|six|seven|eigh
   .sort((a, b) => b.length - a.length)
   .join('|')})\\b|\\b\\d{1,2}\\s?/\\s?\\d{1,3}\\b)`;
 
-/** "15%", "15 %", "15 percent", "15 per cent", "15 pct", "fifteen percent". */
-export const PERCENT = `(?:${NUMBER}\\s?(?:%|\\bper[- ]?cent\\b|\\bpct\\b))`;
+/** "15%", "15 %", "15 percent", "15 per cent", "15 pct", "fifteen percent", and "12,5%" (a decimal comma). */
+export const PERCENT = `(?:(?<![\\d.,])\\d{1,2},\\d{1,2}\\s?%|${NUMBER}\\s?(?:%|\\bper[- ]?cent\\b|\\bpct\\b))`;
 
 const WHOLE_PERCENT = new RegExp(`^(${NUMBER})\\s?(?:%|per[- ]?cent|pct)$`);
 
@@ -130,6 +130,8 @@ export const parseCount = (raw: string): number | undefined => parseNumber(raw) 
  */
 export function parseShare(raw: string): number | undefined {
   const text = raw.trim().toLowerCase();
+  const decimalComma = /^(\d{1,2}),(\d{1,2})\s?%$/.exec(text);
+  if (decimalComma) return Number(`${decimalComma[1]}.${decimalComma[2]}`) / 100;
   const percent = WHOLE_PERCENT.exec(text);
   if (percent?.[1] !== undefined) {
     const value = parseNumber(percent[1]);

@@ -1,0 +1,69 @@
+/**
+ * When a field is said more than once: which mention is the plan. A figure about another time ("last year's
+ * season was 10 weeks", "lead time is 6 weeks") is background; a later mention after a correction word
+ * ("actually", "make it", "instead") replaces the earlier ones; two plans left standing are a contradiction,
+ * reported rather than settled by word order.
+ */
+import type { Scan, Span } from './scan.js';
+
+/** One reading of a field: its value and where the planner said it. */
+export interface Mention<T> {
+  value: T;
+  span: Span;
+}
+
+export type Settled<T> = { kind: 'one'; mention: Mention<T>; how?: string } | { kind: 'conflict'; mentions: Mention<T>[] };
+
+const BACKGROUND =
+  /\b(?:last|previous|prior|past)\s+(?:year|season|spring|summer|fall|autumn|winter|holiday|time)\b|\blast year'?s?\b|\bhistorical(?:ly)?\b|\bused to\b|\blead[- ]?times?\b|\bin (?:19|20)\d\d we\b/;
+const CORRECTION = /\b(?:actually|make (?:it|that)|instead|rather|correction|scratch that|on second thought|change (?:it|that) to|update|i mean(?:t)?|sorry)\b/;
+
+// A sentence ends at . ! ? ; or a line break, never at the point of a decimal or a date.
+const SENTENCE_END = /[!?;\n]|\.(?!\d)/g;
+
+/** The sentence around `span`, as offsets into the scan's text. */
+export function sentenceOf(scan: Scan, span: Span): Span {
+  let start = 0;
+  let end = scan.lower.length;
+  for (const match of scan.lower.matchAll(SENTENCE_END)) {
+    if (match.index < span.start) start = match.index + 1;
+    else if (match.index >= span.end) {
+      end = match.index;
+      break;
+    }
+  }
+  return { start, end };
+}
+
+/** The mention sits in a sentence about another season or a supplier's lead time. */
+export function isBackground(scan: Scan, span: Span): boolean {
+  const sentence = sentenceOf(scan, span);
+  return BACKGROUND.test(scan.lower.slice(sentence.start, sentence.end));
+}
+
+/** A correction word comes before the mention in its own sentence ("Actually, start on …", "Make it 10 weeks"). */
+export function isCorrection(scan: Scan, span: Span): boolean {
+  const sentence = sentenceOf(scan, span);
+  return CORRECTION.test(scan.lower.slice(sentence.start, span.start));
+}
+
+/**
+ * The mention that is the plan. Background mentions count only when nothing else is said; the last
+ * correction wins over what it corrects; distinct values left after that are a conflict. `same`
+ * decides when two values agree (default: ===).
+ */
+export function settle<T>(scan: Scan, mentions: readonly Mention<T>[], same: (a: T, b: T) => boolean = (a, b) => a === b): Settled<T> | undefined {
+  if (mentions.length === 0) return undefined;
+  const ordered = [...mentions].sort((a, b) => a.span.start - b.span.start);
+  const foreground = ordered.filter((m) => !isBackground(scan, m.span));
+  const candidates = foreground.length > 0 ? foreground : ordered;
+  const corrected = candidates.filter((m, i) => i > 0 && isCorrection(scan, m.span));
+  const last = corrected.at(-1);
+  if (last) return { kind: 'one', mention: last, how: 'a correction of what was said before' };
+  const distinct = candidates.filter((m, i) => candidates.findIndex((n) => same(n.value, m.value)) === i);
+  if (distinct.length > 1) return { kind: 'conflict', mentions: distinct };
+  const first = candidates[0]!;
+  return foreground.length < ordered.length
+    ? { kind: 'one', mention: first, how: 'figures about another season or the lead time left aside' }
+    : { kind: 'one', mention: first };
+}
