@@ -90,6 +90,10 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
   );
   const { missing, plan } = await checkAgainstPlan(data, runId, actuals);
   if (late.length > 0) await checkLate(data, runId, actuals.week, late, plan);
+  await refuseReturnsBeyondSales(data, runId, [
+    ...actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}.units_sold` })),
+    ...late.map((row, index) => ({ ...row, path: `late.${index}.units_sold` })),
+  ]);
   const writes = data.actualsWrites(
     runId,
     [...actuals.sales.map((s) => ({ ...s, week: actuals.week })), ...late].map((s) => ({
@@ -254,4 +258,44 @@ function refuseRepeatedSeries(week: number, rows: readonly { week: number; store
     else if (repeated.length < 20) repeated.push({ path: row.path, message: `store ${row.store_id} × category ${row.category_id} is already at ${first}` });
   }
   if (repeated.length > 0) throw new InvalidParametersError(`week ${week}'s post lists a store and category more than once`, repeated);
+}
+
+/** Within half a cent: figures in money are rounded to cents, and a sum of them is not exact. */
+const RETURNS_EPSILON = 0.005;
+
+/**
+ * A negative figure is returns, back on the shelf: never more than the series sold up to its week. "-5" for a series
+ * that sold nothing is a mistyped sign, and taken as demand it read as a collapse and cut the re-forecast by 30%.
+ */
+async function refuseReturnsBeyondSales(
+  data: SeasonData,
+  runId: string,
+  rows: readonly { week: number; store_id: string; category_id: string; units_sold: number; path: string }[],
+): Promise<void> {
+  const negative = rows.filter((r) => r.units_sold < 0);
+  if (negative.length === 0) return;
+  const touched = new Set(negative.map((r) => seriesKey(r.store_id, r.category_id)));
+  const figures = new Map<string, { week: number; units: number }[]>();
+  const add = (key: string, week: number, units: number) => {
+    if (!touched.has(key)) return;
+    const list = figures.get(key) ?? [];
+    list.push({ week, units });
+    figures.set(key, list);
+  };
+  for (const a of await data.listActuals(runId)) add(seriesKey(a.storeId, a.categoryId), a.seasonWeek, a.unitsSold);
+  for (const r of rows) add(seriesKey(r.store_id, r.category_id), r.week, r.units_sold);
+  const issues: { path: string; message: string }[] = [];
+  for (const row of negative) {
+    const key = seriesKey(row.store_id, row.category_id);
+    const soldThrough = (figures.get(key) ?? []).filter((f) => f.week <= row.week).reduce((sum, f) => sum + f.units, 0);
+    if (soldThrough < -RETURNS_EPSILON) {
+      const before = soldThrough - row.units_sold;
+      issues.push({ path: row.path, message: `${key} returns ${-row.units_sold} in week ${row.week} but had sold ${Math.round(before * 100) / 100} by then` });
+    }
+  }
+  if (issues.length === 0) return;
+  throw new InvalidParametersError(
+    `${issues.length} negative figure${issues.length === 1 ? '' : 's'} return${issues.length === 1 ? 's' : ''} more than the series had sold`,
+    issues.slice(0, 20),
+  );
 }
