@@ -30,7 +30,7 @@ import { workflowRoutes } from './routes/workflows.js';
 import type { BatonStore } from '../store/index.js';
 import { ActorDirectory } from '../actors/directory.js';
 import type { OpenedModule } from './modules.js';
-import { streamRoutes } from './stream/routes.js';
+import { OpenStreams, streamRoutes } from './stream/routes.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 import { batonVersion } from '../version.js';
 
@@ -123,6 +123,11 @@ export async function buildServer({
   answerPlainGetsOnWebSocketRoutes(app);
   // Before auth: the plugin's own onRequest hook marks upgrade requests, so that a refused
   // upgrade's socket is destroyed after the error response (otherwise close() waits on it).
+  const streams = new OpenStreams();
+  app.addHook('preClose', (done) => {
+    streams.closeAll();
+    done();
+  });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // Before auth too: preflights carry no token, and a refusal must still be readable cross-origin.
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
@@ -158,7 +163,7 @@ export async function buildServer({
   );
   // Each module's routes in a plugin of their own: whatever they add (body parsers, hooks) stays theirs.
   for (const module of modules) if (module.routes) await app.register(module.routes(engine, config));
-  await app.register(streamRoutes(engine, config));
+  await app.register(streamRoutes(engine, config, streams));
   if (telemetry) await app.register(metricsRoutes(telemetry, { store, streamClients: () => slots.total }));
   if (webRoot !== null) await registerDashboard(app, webRoot);
   return app;

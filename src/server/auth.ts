@@ -29,6 +29,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who the request was authenticated as (set by installAuth before any handler): the actor every decision records. */
     actor: Actor;
+    /**
+     * For a request authenticated by an actor's token: asks the directory again whether that token still holds the
+     * route's scope (a stream outlives its upgrade, and a revoked token must not keep one). Null otherwise.
+     */
+    stillAuthorized: (() => Promise<boolean>) | null;
   }
   interface FastifyContextConfig {
     /** Set by installAuth's onRoute hook on every route registered after it; a route without it is guarded. */
@@ -172,6 +177,7 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
   });
 
   app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('stillAuthorized', null);
   const token = config.apiToken;
   if (token === undefined && actors === undefined) {
     app.addHook('onRequest', (request, _reply, done) => {
@@ -227,6 +233,13 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
     else if (actors !== undefined) actor = await actors.authenticate(credential.value);
     if (actor === undefined) return sendError(reply, request, invalidToken());
     request.actor = actor;
+    if (actor !== API_TOKEN_ACTOR && actors !== undefined) {
+      const presented = credential.value;
+      request.stillAuthorized = async () => {
+        const now = await actors.authenticate(presented);
+        return now !== undefined && SCOPE_RANK[now.scope] >= SCOPE_RANK[needed];
+      };
+    }
     if (SCOPE_RANK[actor.scope] < SCOPE_RANK[needed]) {
       return sendError(
         reply,

@@ -16,6 +16,10 @@ export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_BAD_REQUEST = 4400;
 /** The node is shutting down (SIGTERM): reconnect, through the load balancer, to another node with `since`. */
 export const CLOSE_SERVICE_RESTART = 1012;
+/** The token the stream was opened with was revoked (or lost the scope): reconnecting with it is refused too. */
+export const CLOSE_FORBIDDEN = 4403;
+/** How stale a stream's authorization may get: a revoked token's streams close within this (or the heartbeat, if shorter). */
+const MAX_AUTHORIZATION_AGE_MS = 5_000;
 /** A replay can be large: it is handed to the socket in slices so the bound sees real backlog. */
 const FLUSH_BYTES = 64 * 1024;
 
@@ -28,6 +32,8 @@ export function errorMessage(error: unknown): { type: 'error'; error_type: strin
 export interface StreamClientOptions {
   heartbeatMs: number;
   bufferBytes: number;
+  /** Whether the credential the stream was opened with still holds (the request's `stillAuthorized`); absent: nothing to revoke. */
+  stillAuthorized?: (() => Promise<boolean>) | null;
 }
 
 export interface Pending {
@@ -83,6 +89,7 @@ function flushSoon(client: StreamClient): void {
 
 export class StreamClient {
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly authorization: NodeJS.Timeout | undefined;
   private readonly cleanups: (() => void)[] = [];
   private readonly bufferBytes: number;
   private open = true;
@@ -100,6 +107,10 @@ export class StreamClient {
   ) {
     this.bufferBytes = options.bufferBytes;
     this.heartbeat = setInterval(() => this.send({ type: 'heartbeat', timestamp: new Date().toISOString() }), options.heartbeatMs);
+    const stillAuthorized = options.stillAuthorized;
+    if (stillAuthorized) {
+      this.authorization = setInterval(() => this.recheck(stillAuthorized), Math.min(options.heartbeatMs, MAX_AUTHORIZATION_AGE_MS));
+    }
     socket.on('close', () => this.dispose());
     socket.on('error', (error) => log.warn({ err: error }, 'websocket error'));
   }
@@ -149,6 +160,18 @@ export class StreamClient {
     for (const { runId, seq } of batch) if (runId !== undefined && seq !== undefined) this.lastSeq.set(runId, seq);
   }
 
+  /** A revoked token loses its streams; a database that cannot answer right now does not end them. */
+  private recheck(stillAuthorized: () => Promise<boolean>): void {
+    stillAuthorized().then(
+      (allowed) => {
+        if (allowed || !this.open) return;
+        this.send(errorMessage(new BatonError('FORBIDDEN', 'the API token this stream was opened with is no longer valid')));
+        this.close(CLOSE_FORBIDDEN, 'token revoked');
+      },
+      (error: unknown) => this.log.warn({ err: error }, 'could not recheck a stream token; the stream stays open'),
+    );
+  }
+
   close(code: number, reason: string): void {
     if (!this.open) return;
     this.flush();
@@ -160,6 +183,7 @@ export class StreamClient {
     if (!this.open) return;
     this.open = false;
     clearInterval(this.heartbeat);
+    clearInterval(this.authorization);
     for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 }

@@ -85,7 +85,29 @@ function refuse(client: StreamClient, message: string): void {
   client.close(CLOSE_BAD_REQUEST, reason);
 }
 
-export function streamRoutes(engine: Engine, config: ServerConfig) {
+/**
+ * The streams open on this server. When it closes (SIGTERM) each is closed with 1012 (service restart), telling its
+ * client to reconnect at once, through the load balancer to another node, with `since`. The hook closing them must
+ * be added before the WebSocket plugin's own, which closes every socket without a code (received as 1005, which
+ * says nothing): preClose hooks run in the order they were added.
+ */
+export class OpenStreams {
+  private readonly clients = new Set<StreamClient>();
+
+  add(client: StreamClient): void {
+    this.clients.add(client);
+  }
+
+  delete(client: StreamClient): void {
+    this.clients.delete(client);
+  }
+
+  closeAll(): void {
+    for (const client of [...this.clients]) client.close(CLOSE_SERVICE_RESTART, 'node shutting down: reconnect with since');
+  }
+}
+
+export function streamRoutes(engine: Engine, config: ServerConfig, open: OpenStreams) {
   const clientOptions = { heartbeatMs: config.heartbeatMs, bufferBytes: config.wsBufferBytes };
   // Every client of an event gets the same bytes: serialised and framed once (the hub hands each
   // follower the same record), rather than once per client.
@@ -99,13 +121,10 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
   const sessions = new SessionFeeds(engine, forward);
 
   const opened = (socket: WebSocket, request: FastifyRequest): StreamClient => {
-    // When the server closes (SIGTERM), the WebSocket plugin closes every socket without a code
-    // (received as 1005, which says nothing), and before any hook of ours could: a close without a
-    // code is that one, so it becomes 1012 (service restart), telling clients to reconnect at once,
-    // through the load balancer to another node, with `since`. Every close of ours names its code.
-    const close = socket.close.bind(socket);
-    socket.close = (code?: number, reason?: string | Buffer) => close(code ?? CLOSE_SERVICE_RESTART, reason ?? 'node shutting down: reconnect with since');
-    return new StreamClient(socket, clientOptions, request.log, request.raw.socket);
+    const client = new StreamClient(socket, { ...clientOptions, stillAuthorized: request.stillAuthorized }, request.log, request.raw.socket);
+    open.add(client);
+    client.onClose(() => open.delete(client));
+    return client;
   };
 
   return (app: FastifyInstance): Promise<void> => {
@@ -129,8 +148,19 @@ export function streamRoutes(engine: Engine, config: ServerConfig) {
             forward(client, event);
             if (event.type === 'workflow_complete') closeIfFinal(event);
           };
-          engine.follow(runId, sinceFor(since, runId), deliver).then(
-            (subscription) => client.onClose(() => subscription.unsubscribe()),
+          const from = sinceFor(since, runId);
+          engine.follow(runId, from, deliver).then(
+            (subscription) => {
+              client.onClose(() => subscription.unsubscribe());
+              // A reconnect to a finished run with nothing left to replay (since = its last seq) closes at once,
+              // as the replay of its final event would have: waiting for an event that never comes left it open.
+              void engine.status(runId).then(
+                (status) => {
+                  if (status.lastSeq <= from && FINISHED_STATES.includes(status.state)) client.close(CLOSE_NORMAL, `the run ended ${status.state}`);
+                },
+                () => undefined,
+              );
+            },
             (error: unknown) => {
               client.send(errorMessage(error));
               client.close(error instanceof BatonError && error.code === 'NOT_FOUND' ? CLOSE_NOT_FOUND : 1011, 'cannot follow this run');

@@ -8,7 +8,16 @@ import { MAX_EVENT_SEQ } from '../../store/index.js';
 
 export type Since = { all: number } | { perRun: Map<string, number> };
 
-const seq = z.coerce.number().int().min(0).max(MAX_EVENT_SEQ);
+// Decimal digits only, as GET …/events reads `since`: coercion took "0x5F", "+95" and "9.5e1" as 95.
+const seq = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\d{1,16}$/)
+      .transform(Number),
+  ])
+  .pipe(z.number().int().min(0).max(MAX_EVENT_SEQ));
 const sinceValue = z.union([seq, z.record(z.string(), seq)]);
 
 export function parseSince(raw: unknown): Since | undefined {

@@ -33,7 +33,8 @@ describeEachStore('streams with actors', (kind) => {
   beforeEach(async () => {
     t = await kind.create();
     engine = new Engine({ store: t.store, agents: [step, flood], workflows: [approvalFlow] });
-    app = await buildServer({ engine, store: t.store, config: parseServerConfig({ port: 0, heartbeatMs: 60_000 }), logger: false, llm: null, webRoot: null });
+    // A heartbeat of 300 ms: streams recheck their token that often (at most every 5 s).
+    app = await buildServer({ engine, store: t.store, config: parseServerConfig({ port: 0, heartbeatMs: 300 }), logger: false, llm: null, webRoot: null });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     http = `http://127.0.0.1:${port}`;
@@ -56,6 +57,41 @@ describeEachStore('streams with actors', (kind) => {
     expect(response.status).toBe(202);
     return ((await response.json()) as { run_id: string }).run_id;
   };
+
+  it("closes the open streams of a revoked token or actor with 4403, and keeps everyone else's", async () => {
+    const writer = await actors.add({ name: 'wes', scope: 'write' });
+    const reader = await actors.add({ name: 'rita', scope: 'read' });
+    const spare = await actors.issueToken('rita');
+    const runId = await startRun(writer.token.token);
+    const follow = async (token: string, path = `/ws/runs/${runId}?since=0`) => {
+      const client = await TestClient.connect(`${ws}${path}&token=${token}`);
+      await client.until((m) => m.some((e) => e.type === 'heartbeat'));
+      return client;
+    };
+    const [revokedToken, otherToken, revokedActorRun, revokedActorSession, writers] = await Promise.all([
+      follow(reader.token.token),
+      follow(spare.token),
+      follow(spare.token),
+      follow(spare.token, '/ws/orchestrator/s-1?since=0'),
+      follow(writer.token.token),
+    ]);
+    await actors.revokeToken(reader.token.id);
+    await revokedToken.until(() => revokedToken.closed !== undefined, 3_000);
+    expect(revokedToken.closed).toEqual({ code: 4403, reason: 'token revoked' });
+    expect(revokedToken.messages.at(-1)).toMatchObject({ type: 'error', error_type: 'FORBIDDEN' });
+    expect(otherToken.closed).toBeUndefined();
+
+    await actors.revoke('rita');
+    for (const client of [otherToken, revokedActorRun, revokedActorSession]) {
+      await client.until(() => client.closed !== undefined, 3_000);
+      expect(client.closed?.code).toBe(4403);
+    }
+    // The writer's stream goes on: its heartbeats keep coming after the revocations.
+    const beats = writers.messages.filter((m) => m.type === 'heartbeat').length;
+    await writers.until((m) => m.filter((e) => e.type === 'heartbeat').length > beats + 1);
+    expect(writers.closed).toBeUndefined();
+    await writers.close();
+  });
 
   it('lets a read-only actor follow a run with ?token= or the header, and not act on it', async () => {
     const writer = await actors.add({ name: 'wes', scope: 'write' });

@@ -40,6 +40,32 @@ describeEachStore('run streams: the end of a run', (kind) => {
     const again = await TestClient.connect(`${server().ws}/ws/runs/${runId}?since=3`);
     const replayed = await closedAfterFinal(again);
     expect(seqsOf(replayed, runId)).toEqual(consecutive(4, events.length));
+
+    // One that saw the final event but not the close frame reconnects from its last seq (or beyond): nothing is
+    // left to replay, and the stream closes at once instead of sending heartbeats for ever.
+    for (const since of [events.length, events.length + 5]) {
+      const caughtUp = await TestClient.connect(`${server().ws}/ws/runs/${runId}?since=${since}`);
+      await caughtUp.until(() => caughtUp.closed !== undefined, 3_000);
+      expect(caughtUp.closed).toEqual({ code: 1000, reason: 'the run ended completed' });
+      expect(caughtUp.events()).toEqual([]);
+    }
+  });
+
+  it('closes its streams with 1012 when the server closes, and answers a client that closes without a code in kind', async () => {
+    const runId = await startRun();
+    await waitingId(runId);
+    const quiet = await TestClient.connect(`${server().ws}/ws/runs/${runId}?since=0`);
+    await quiet.until((m) => m.some((e) => e.type === 'approval_required'));
+    // A close frame without a code: the server's answer echoes it (1005), never "node shutting down".
+    const echoed = new Promise<number>((resolve) => quiet.socket.once('close', (code) => resolve(code)));
+    quiet.socket.close();
+    expect(await echoed).toBe(1005);
+
+    const open = await TestClient.connect(`${server().ws}/ws/runs/${runId}?since=0`);
+    await open.until((m) => m.some((e) => e.type === 'approval_required'));
+    await server().app.close();
+    await open.until(() => open.closed !== undefined, 3_000);
+    expect(open.closed).toEqual({ code: 1012, reason: 'node shutting down: reconnect with since' });
   });
 
   it('ends a rejected and a cancelled run with workflow_complete carrying the final state', async () => {
