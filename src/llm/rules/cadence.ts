@@ -6,7 +6,7 @@
  */
 import type { ReplenishmentStrategy } from '../season-parameters.js';
 import { conflicting, type Found, rx, take } from './found.js';
-import { settle } from './mentions.js';
+import { isBackground, settle } from './mentions.js';
 import { NUMBER } from './numbers.js';
 import { spanOf, type Scan, type Span } from './scan.js';
 
@@ -88,7 +88,10 @@ interface Candidate {
 /** The cadence the text gives for restocking stores, preferring one said next to a restock word. */
 export function findCadence(scan: Scan): Found<Cadence> | undefined {
   for (const match of scan.all(NEGATED_CADENCE)) scan.claim(spanOf(match));
-  const candidates = candidatesOf(scan);
+  const all = candidatesOf(scan);
+  // "Last year we replenished weekly": not this season's cadence (its words are still blanked below).
+  const candidates = all.filter((c) => !isBackground(scan, c.span));
+  for (const c of all) if (!candidates.includes(c)) scan.claim(c.span);
   const positive = candidates.some((c) => c.strong && c.value !== 'none');
   // "No bi-weekly replenishment - we replenish weekly": that none only rules bi-weekly out.
   const meant = candidates.filter((c) => !(c.negates !== undefined && positive));

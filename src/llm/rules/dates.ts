@@ -8,8 +8,8 @@ import type { ParsedComponents } from 'chrono-node';
 // English only: the package's root loads every locale (266 modules, ~0.2 s of each start) for parsers never used.
 import { strict as englishStrict } from 'chrono-node/en';
 import { addDays, isoOf, weekdayOf } from '../season-parameters.js';
-import { type Found, rx, take } from './found.js';
-import { isCorrection } from './mentions.js';
+import { conflicting, type Found, rx, take } from './found.js';
+import { isBackground, isCorrection } from './mentions.js';
 import { NUMBER, parseNumber } from './numbers.js';
 import { spanOf, type Scan, type Span } from './scan.js';
 
@@ -30,7 +30,7 @@ export interface DatesFound {
 const END_CUE =
   /(?:\bto|\buntil|\btil|\btill|\bthrough|\bthru|\bending|\bends?|\bend date|\bfinish\w*|\bclos\w*|\bwraps?(?: up)?|\bwrapping(?: up)?|\bby|->|→|\s-)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
 const START_CUE =
-  /(?:\bstart\w*|\bbegin\w*|\bfrom|\bkick\w* off|\blaunch\w*|\bcommenc\w*|\bopen\w*|\bgo(?:es|ing)? live|\bon|\bstart date)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
+  /(?:\b(?:start|launch|kick[- ]?off|go[- ]live|in[- ]store|opening|first|set)\s+(?:date|day)|\bstart\w*|\bbegin\w*|\bfrom|\bkick\w* off|\blaunch\w*|\bcommenc\w*|\bopen\w*|\bgo(?:es|ing)? live|\bon|\bstart date)\s*(?:on\s+|is\s+|of\s+|:\s*)?(?:the\s+)?$/;
 // Calendar-date parsers only: chrono's time, weekday and duration parsers read "2025-06-02, 10"
 // as ten o'clock and "12 weeks" as a date. Relative dates are read below, by the conventions.
 const CALENDAR_PARSERS = new Set([
@@ -68,10 +68,20 @@ const NAMED_DAY = rx(String.raw`\b(?:the\s+(?:start|beginning)\s+of\s+)?(today|t
 /** The start and end dates the text gives, resolved against `referenceDate` (YYYY-MM-DD). */
 export function findDates(scan: Scan, referenceDate: string): DatesFound {
   const absolute = absoluteDates(scan, referenceDate);
-  const finds = [...absolute, ...relativeDates(scan, referenceDate, absolute)].sort((a, b) => a.span.start - b.span.start);
+  const all = [...absolute, ...relativeDates(scan, referenceDate, absolute)].sort((a, b) => a.span.start - b.span.start);
+  // "Last year we started 2024-03-04" is not this season's start.
+  const finds = all.filter((f) => !isBackground(scan, f.span));
+  for (const f of all) if (!finds.includes(f)) scan.claim(f.span);
   // "Starts 2025-03-03 … Actually start on 2025-04-07 instead": the corrected start replaces the first.
   const corrected = finds.filter((f, i) => i > 0 && f.role !== 'end' && isCorrection(scan, f.span)).at(-1);
   const startFind = corrected ?? finds.find((f) => f.role === 'start') ?? finds.find((f) => f.role === 'either');
+  const starts = corrected ? [] : finds.filter((f) => f.role === 'start');
+  const said = starts.map((f) => ({ value: f.resolve(referenceDate), span: f.span }));
+  if (new Set(said.map((m) => m.value)).size > 1) {
+    // "Season starts 2025-03-03 … kick off is 2025-03-10": two starts and no correction; neither is guessed.
+    const start = conflicting(scan, said, 'season start') as Found<string>;
+    return { start };
+  }
   const start = startFind && resolveAndTake(scan, startFind, referenceDate, 'start');
   const endFind =
     finds.find((f) => f.role === 'end' && f !== startFind) ??

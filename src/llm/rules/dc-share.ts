@@ -16,7 +16,7 @@ const ZERO_WORD = /\b(?:no|none|nothing|zero|without|don'?t|do not|won'?t|never|
 // as a count ("2 distribution centers", "1,200 units"), money ("$50,000") or part of a longer figure.
 const SAID_SHARES = [rx(String.raw`(${PERCENT})`), rx(String.raw`(${FRACTION})`)];
 const BARE_NUMBER = rx(
-  String.raw`(?<![\d.,$€£])(${DIGIT_NUMBER})(?![\d%]|[.,]\d)(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?|d\.?c\.?s?\b|distribution|warehouses?|cent(?:er|re)s?|locations?|sites?)\b)`,
+  String.raw`(?<![\d.,$€£])(${DIGIT_NUMBER})(?![\d%]|[.,]\d|\s?k\b|\s?m\b)(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?|d\.?c\.?s?\b|distribution|warehouses?|cent(?:er|re)s?|locations?|sites?)\b)`,
 );
 const EVERYTHING_TO_STORES = [
   rx(

@@ -1,5 +1,5 @@
 /**
- * The season's length: "12 weeks", "a 12-week season", "twelve weeks", "three months", "a quarter",
+ * The season's length: "12 weeks", "a 12-week season", "16w", "twelve weeks", "three months", "a quarter",
  * "a year". Months convert as round(N × 52 / 12) weeks, a quarter is 13 weeks, a year 52. Read here
  * rather than by chrono-node, which turns "12 weeks" into a date. Lengths that are not the season's
  * ("6 weeks of lead time", "2 weeks of cover", "not a 12-week season") are left aside; a range
@@ -10,7 +10,7 @@ import { type Mention, settle } from './mentions.js';
 import { NUMBER, parseNumber } from './numbers.js';
 import { spanOf, type Scan } from './scan.js';
 
-const DURATION = rx(String.raw`(${NUMBER}|\ba\b|\ban\b|\bfull\b)\s*-?\s*(weeks?|wks?|months?|mos?|years?|yrs?)\b(?:[- ]long)?`);
+const DURATION = rx(String.raw`(${NUMBER}|\ba\b|\ban\b|\bfull\b)\s*-?\s*(weeks?|wks?|w|months?|mos?|years?|yrs?)\b(?:[- ]long)?`);
 const HALF_YEAR = rx(String.raw`\bhalf[- ](?:a[- ])?year\b`);
 // "a quarter-long season", "a season of one quarter", "lasts a quarter": never "a quarter at the DC".
 const QUARTER = rx(

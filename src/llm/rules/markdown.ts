@@ -4,7 +4,7 @@
  * Read before durations, so "after 6 weeks" in a markdown clause is a checkpoint, not a season.
  */
 import { conflicting, type Found, rx, take } from './found.js';
-import { type Mention, settle } from './mentions.js';
+import { isBackground, type Mention, settle } from './mentions.js';
 import { NUMBER, ORDINAL, parseCount, parseShare, PERCENT, FRACTION, DIGIT_NUMBER } from './numbers.js';
 import { type Clause, spanOf, type Scan, type Span } from './scan.js';
 
@@ -23,11 +23,12 @@ const NO_MARKDOWN = [
 ];
 // Only words that can mean nothing else: a "clearance run" or a "discount store" asks for no checkpoint.
 const MARKDOWN_MENTION = new RegExp(String.raw`\b(?:mark[- ]?downs?|marked down|marking down|${PRICE_CUT})\b`);
+const MARKDOWN_MENTION_ALL = new RegExp(MARKDOWN_MENTION.source, 'gd');
 const MARKDOWN_CLAUSE = new RegExp(String.raw`\b(?:${MARKDOWN_WORD}|${SELL_THROUGH})`);
 const OTHER_FAMILY = /\b(?:d\.?c\.?|distribution cent|warehouse|reserve|hold|held|keep|kept|replenish|restock)/;
 
 const WEEK_PATTERNS: readonly (readonly [RegExp, string])[] = [
-  [rx(String.raw`\bweek\s*(?:#|no\.?|number)?\s*(${NUMBER})(?![\d%])`), 'week N'],
+  [rx(String.raw`\b(?:week|wk)\.?\s*(?:#|no\.?|number)?\s*(${NUMBER})(?![\d%])`), 'week N'],
   [rx(String.raw`\b(?:the\s+)?(${ORDINAL})\s+week\b`), 'Nth week'],
   [rx(String.raw`\b(?:after|at|in|by|around|on|following|from)\s+(?:the\s+)?(${NUMBER})\s*-?\s*weeks?\b(?:\s+mark)?(?:\s+in)?`), 'after N weeks'],
   [rx(String.raw`\b(${NUMBER})\s*-?\s*weeks?\s+(?:in|mark)\b`), 'N weeks in'],
@@ -39,6 +40,8 @@ const THRESHOLD_PATTERNS: readonly RegExp[] = [
   rx(String.raw`(${PERCENT})`),
   rx(String.raw`(${FRACTION})`),
   rx(String.raw`${COMPARISON}\s*(${DIGIT_NUMBER})(?![\d%])`),
+  // "at 0.55 sell-through", "@ 0.55": a share below 1 after "at" (never "at week 8", which is a whole number).
+  rx(String.raw`(?:@|\bat)\s*(0?\.\d+)(?![\d%])`),
 ];
 const SAID_AS_THRESHOLD = new RegExp(
   String.raw`(?:${COMPARISON}|${SELL_THROUGH}|at|of|if|when|unless)\s*(?:is\s+|are\s+|was\s+|falls?\s+|drops?\s+|stays?\s+)*$`,
@@ -58,8 +61,10 @@ export interface MarkdownFound {
 
 export function findMarkdown(scan: Scan): MarkdownFound {
   const none = noMarkdown(scan);
-  const region = markdownRegion(scan.clauses());
-  const mentioned = MARKDOWN_MENTION.test(scan.text);
+  // A clause is about last season when a background phrase comes before its end with no turn back ("but this year").
+  const region = markdownRegion(scan.clauses()).filter((clause) => !isBackground(scan, { start: clause.end, end: clause.end }));
+  // Last season's markdown ("previous season had a markdown at week 6") is not this season's.
+  const mentioned = scan.all(MARKDOWN_MENTION_ALL).some((match) => !isBackground(scan, spanOf(match)));
   const week = region.length > 0 ? findWeek(scan, region) : undefined;
   if (none) {
     const weekSpans = week === undefined ? [] : week.kind === 'one' ? [week.span] : week.mentions.map((m) => m.span);
@@ -74,8 +79,10 @@ export function findMarkdown(scan: Scan): MarkdownFound {
   }
   if (region.length === 0) return { mentioned };
   if (week?.kind === 'conflict') {
+    // Two checkpoints ("week 6 below 50%, week 8 below 40%"): one is planned, so neither week nor threshold is guessed.
     const found = conflicting(scan, week.mentions, 'markdown checkpoint');
-    return { mentioned: true, week: found };
+    const threshold = findThreshold(scan, region);
+    return { mentioned: true, week: found, ...(threshold && { threshold: { ...threshold, conflict: found.conflict! } }) };
   }
   // A sell-through figure with no markdown word and no week is a target, not a checkpoint ("target 65% sell-through").
   if (!mentioned && week === undefined) return { mentioned };
@@ -86,8 +93,11 @@ export function findMarkdown(scan: Scan): MarkdownFound {
 
 function noMarkdown(scan: Scan): { span: Span; said: string } | undefined {
   for (const pattern of NO_MARKDOWN) {
-    const match = scan.all(pattern)[0];
-    if (match) return { span: spanOf(match), said: match[0].trim() };
+    for (const match of scan.all(pattern)) {
+      const span = spanOf(match);
+      if (isBackground(scan, span)) scan.claim(span);
+      else return { span, said: match[0].trim() };
+    }
   }
   return undefined;
 }

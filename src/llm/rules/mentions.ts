@@ -1,6 +1,6 @@
 /**
  * When a field is said more than once: which mention is the plan. A figure about another time ("last year's
- * season was 10 weeks", "lead time is 6 weeks") is background; a later mention after a correction word
+ * season was 10 weeks") is background; a later mention after a correction word
  * ("actually", "make it", "instead") replaces the earlier ones; two plans left standing are a contradiction,
  * reported rather than settled by word order.
  */
@@ -15,7 +15,9 @@ export interface Mention<T> {
 export type Settled<T> = { kind: 'one'; mention: Mention<T>; how?: string } | { kind: 'conflict'; mentions: Mention<T>[] };
 
 const BACKGROUND =
-  /\b(?:last|previous|prior|past)\s+(?:year|season|spring|summer|fall|autumn|winter|holiday|time)\b|\blast year'?s?\b|\bhistorical(?:ly)?\b|\bused to\b|\blead[- ]?times?\b|\bin (?:19|20)\d\d we\b/;
+  /\b(?:last|previous|prior|past)\s+(?:year|season|spring|summer|fall|autumn|winter|holiday|time)\b|\blast year'?s?\b|\bly\b|\bhistorical(?:ly)?\b|\bused to\b|\bin (?:19|20)\d\d,? we\b/g;
+// What turns a sentence back to this season's plan: "Last year we did weekly, but this year bi-weekly".
+const FOREGROUND = /\b(?:but|however|whereas|this (?:year|season|time)|now|going forward|next (?:year|season)|for this season|the new season)\b/g;
 const CORRECTION = /\b(?:actually|make (?:it|that)|instead|rather|correction|scratch that|on second thought|change (?:it|that) to|update|i mean(?:t)?|sorry)\b/;
 
 // A sentence ends at . ! ? ; or a line break, never at the point of a decimal or a date.
@@ -35,10 +37,17 @@ export function sentenceOf(scan: Scan, span: Span): Span {
   return { start, end };
 }
 
-/** The mention sits in a sentence about another season or a supplier's lead time. */
+const lastIndex = (pattern: RegExp, text: string): number => [...text.matchAll(pattern)].at(-1)?.index ?? -1;
+
+/**
+ * The mention is about another season: in its sentence a background phrase ("last year", "LY", "previous season",
+ * "in 2024 we") comes before it, with no turn back to this season ("but", "this year") between. (A supplier's lead
+ * time is a figure of its own, left aside by the durations family.)
+ */
 export function isBackground(scan: Scan, span: Span): boolean {
   const sentence = sentenceOf(scan, span);
-  return BACKGROUND.test(scan.lower.slice(sentence.start, sentence.end));
+  const before = scan.lower.slice(sentence.start, span.start);
+  return lastIndex(BACKGROUND, before) > lastIndex(FOREGROUND, before);
 }
 
 /** A correction word comes before the mention in its own sentence ("Actually, start on …", "Make it 10 weeks"). */
@@ -48,22 +57,22 @@ export function isCorrection(scan: Scan, span: Span): boolean {
 }
 
 /**
- * The mention that is the plan. Background mentions count only when nothing else is said; the last
- * correction wins over what it corrects; distinct values left after that are a conflict. `same`
- * decides when two values agree (default: ===).
+ * The mention that is the plan. Mentions about another season never count (last year's 12
+ * weeks is not this season's length, even when this season's is not said); the last correction wins over what
+ * it corrects; distinct values left after that are a conflict. `same` decides when two values agree (default: ===).
+ * Callers blank every mention's words, the ones left aside too, so no later family reads them.
  */
 export function settle<T>(scan: Scan, mentions: readonly Mention<T>[], same: (a: T, b: T) => boolean = (a, b) => a === b): Settled<T> | undefined {
-  if (mentions.length === 0) return undefined;
   const ordered = [...mentions].sort((a, b) => a.span.start - b.span.start);
-  const foreground = ordered.filter((m) => !isBackground(scan, m.span));
-  const candidates = foreground.length > 0 ? foreground : ordered;
+  const candidates = ordered.filter((m) => !isBackground(scan, m.span));
+  if (candidates.length === 0) return undefined;
   const corrected = candidates.filter((m, i) => i > 0 && isCorrection(scan, m.span));
   const last = corrected.at(-1);
   if (last) return { kind: 'one', mention: last, how: 'a correction of what was said before' };
   const distinct = candidates.filter((m, i) => candidates.findIndex((n) => same(n.value, m.value)) === i);
   if (distinct.length > 1) return { kind: 'conflict', mentions: distinct };
   const first = candidates[0]!;
-  return foreground.length < ordered.length
+  return candidates.length < ordered.length
     ? { kind: 'one', mention: first, how: 'figures about another season or the lead time left aside' }
     : { kind: 'one', mention: first };
 }
