@@ -5,7 +5,7 @@
  * the agents, the reports and the dashboard check what they read against the same declarations.
  */
 import { z } from 'zod';
-import { SeasonParameters } from '../../llm/season-parameters.js';
+import { SeasonParameterFields, SeasonParameters } from '../../llm/season-parameters.js';
 import { WaitResolution } from '../../engine/contracts.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -42,12 +42,29 @@ export function strandedStock(p: { replenishment_strategy?: unknown; dc_holdback
   );
 }
 
-export const PlanParameters = z.intersection(SeasonParameters, PlanOptions).superRefine((p, ctx) => {
+/** Every name a season-planning run takes. */
+export const PLAN_PARAMETER_NAMES: readonly string[] = [...Object.keys(SeasonParameterFields.shape), ...Object.keys(PlanOptions.shape)];
+const planParameterNames = new Set(PLAN_PARAMETER_NAMES);
+
+/** A misspelled name is refused, never dropped: "variance_treshold": 0.05 ran the season at the default 0.2. */
+function refuseUnknownNames(input: unknown, ctx: z.RefinementCtx): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  for (const name of Object.keys(input)) {
+    if (!planParameterNames.has(name)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `is not a season-planning parameter (they are: ${PLAN_PARAMETER_NAMES.join(', ')})` });
+    }
+  }
+  return input;
+}
+
+const CheckedPlanParameters = z.intersection(SeasonParameters, PlanOptions).superRefine((p, ctx) => {
   const stranded = strandedStock(p);
   if (stranded) ctx.addIssue({ code: 'custom', path: ['dc_holdback_percentage'], message: stranded });
 });
+
+export const PlanParameters = z.preprocess(refuseUnknownNames, CheckedPlanParameters);
 export type PlanParameters = z.output<typeof PlanParameters>;
-export type PlanParametersInput = z.input<typeof PlanParameters>;
+export type PlanParametersInput = z.input<typeof CheckedPlanParameters>;
 
 /** What a planner may change when modifying the buy, besides the quantity: the knobs no skip rule reads. */
 export const PlanOverrides = z

@@ -80,6 +80,17 @@ describeEachStore('HTTP: run-workflow', (kind) => {
     expect(onTime.status).toBe(202);
   });
 
+  it('refuses a season-planning parameter it does not know with 422 naming it, instead of running on the default', async () => {
+    const api = await h.serve({ season: true });
+    await loadSyntheticData(api.t.store, { stores: 2, categories: 1, weeks: 60, seed: 3, lastWeek: '2025-12-29' });
+    const season = { forecast_horizon_weeks: 4, season_start_date: '2026-01-05', replenishment_strategy: 'weekly', dc_holdback_percentage: 0.15 };
+    const misspelled = await api.post(RUN, { session_id: 's-1', workflow: 'season-planning', parameters: { ...season, variance_treshold: 0.05 } });
+    const error = expectError(misspelled, 422, 'INVALID_PARAMETERS');
+    expect(issuesOf(error).map((i) => i.path)).toEqual(['variance_treshold']);
+    expect(issuesOf(error)[0]!.message).toContain('variance_threshold');
+    expect((await api.engine.listRuns()).total).toBe(0);
+  });
+
   it('answers 404 NOT_FOUND for a workflow that is not registered', async () => {
     const api = await h.serve();
     const error = expectError(await api.post(RUN, { session_id: 's-1', workflow: 'nope', parameters: {} }), 404, 'NOT_FOUND');
