@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { refOf, type Actor } from '../actors/contracts.js';
-import { CancelledError, ConflictError, NotFoundError, StaleRunError } from '../errors/index.js';
+import { CancelledError, ConflictError, InvalidTransitionError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { inputError } from '../errors/zod-issues.js';
 import type { AttemptRecord, EventRecord, HandoffRecord, NodeRole, RunFilter, RunRecord, RunState, RunStore, WaitRecord } from '../store/types.js';
 import type { AgentDefinition } from './agent.js';
@@ -18,7 +18,7 @@ import { EventHub, type EventListener, type RunCursor, type Subscription } from 
 import { events } from './events.js';
 import { AgentRegistry } from './registry.js';
 import { rollbackCommit } from './rollback.js';
-import { assertRunTransition, FINISHED_STATES } from './run-states.js';
+import { assertRunTransition, FINISHED_STATES, RUN_TRANSITIONS } from './run-states.js';
 import { statusOf, workflowStatsOf, type RunStatus, type WorkflowStats } from './stats.js';
 import { markedSteps, timelineOf, type RunStep } from './timeline.js';
 import { Waits, type ResolutionInput, type ResolveOptions } from './waits.js';
@@ -258,6 +258,13 @@ export class Engine {
   async cancelRun(runId: string, reason = 'cancelled by request', options: DecisionOptions = {}): Promise<RunStatus> {
     const actor = options.actor && refOf(options.actor);
     const run = await this.withFreshRun(runId, async (current) => {
+      if (FINISHED_STATES.includes(current.state)) {
+        // The transition table's suggestion ("allowed from completed: running") reads as if cancel could get there.
+        throw new InvalidTransitionError(current.state, 'cancelled', RUN_TRANSITIONS[current.state], 'run state change', {
+          message: `run "${runId}" has already ended ${current.state}: there is nothing to cancel`,
+          suggestions: ['a finished run is not cancelled; roll it back to a phase (POST /api/runs/{id}/rollback) to run that phase again'],
+        });
+      }
       assertRunTransition(current.state, 'cancelled');
       return commitRun(this.core, current, {
         patch: { state: 'cancelled', waitingFor: null, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },

@@ -84,10 +84,11 @@ export class ConflictError extends BatonError {
 }
 
 export class InvalidTransitionError extends BatonError {
-  constructor(from: string, to: string, allowed: readonly string[], what = 'transition') {
-    super('INVALID_TRANSITION', `${what} from "${from}" to "${to}" is not allowed`, {
+  /** `explained`: the caller's own words for why, when the table's ("allowed from …") would mislead. */
+  constructor(from: string, to: string, allowed: readonly string[], what = 'transition', explained?: { message: string; suggestions: string[] }) {
+    super('INVALID_TRANSITION', explained?.message ?? `${what} from "${from}" to "${to}" is not allowed`, {
       details: { from, to, allowed: [...allowed] },
-      suggestions: allowed.length > 0 ? [`allowed from "${from}": ${allowed.join(', ')}`] : [`nothing follows "${from}"`],
+      suggestions: explained?.suggestions ?? (allowed.length > 0 ? [`allowed from "${from}": ${allowed.join(', ')}`] : [`nothing follows "${from}"`]),
     });
   }
 }

@@ -75,6 +75,12 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    // No body under a JSON content type (many clients send the header on every request): no body, as without
+    // the header. A route that needs one says so in its own words (400 naming it), not "Body cannot be empty".
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
     const refusal = refusalOf(text, MAX_JSON_DEPTH);
     // 422, not 413: the body is within the size limit and reads as JSON, so sending fewer bytes
     // is not the fix; its shape is what the API refuses, as it refuses a value out of range.

@@ -10,6 +10,19 @@ type RunView = z.output<typeof runStatus>;
 describeEachStore('HTTP: cancel, retry, rollback', (kind) => {
   const h = useServers(kind);
 
+  it('takes a cancel with a JSON content type and no body as one without a reason (clients send the header anyway)', async () => {
+    const api = await h.serve();
+    const id = await api.startRun('slow', {});
+    await api.hold.started;
+    const reply = await api.post<RunView>(`/api/runs/${id}/cancel`, undefined, { 'content-type': 'application/json' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ run_id: id, state: 'cancelled' });
+    // A route that needs a body still says which: 400 INCOMPLETE_INPUT, not "Body cannot be empty".
+    const run = await api.post('/api/orchestrator/run-workflow', undefined, { 'content-type': 'application/json' });
+    expect(run.status).toBe(400);
+    expect(run.body).toMatchObject({ error_type: 'INCOMPLETE_INPUT' });
+  });
+
   it('cancels a running run: 200 with state cancelled, and its agent is stopped', async () => {
     const api = await h.serve();
     const id = await api.startRun('slow', {});
@@ -40,6 +53,9 @@ describeEachStore('HTTP: cancel, retry, rollback', (kind) => {
     await api.engine.settled(id);
     const error = expectError(await api.post(`/api/runs/${id}/cancel`, {}), 409, 'INVALID_TRANSITION');
     expect(error.details).toMatchObject({ from: 'completed', to: 'cancelled' });
+    // Said as what it is, not as the transition table's "allowed from completed: running".
+    expect(error.message).toBe(`run "${id}" has already ended completed: there is nothing to cancel`);
+    expect(error.suggestions.join(' ')).not.toContain('allowed from');
     expect((await api.engine.status(id)).state).toBe('completed');
   });
 
