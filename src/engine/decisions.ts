@@ -3,7 +3,7 @@
  * from the store's decisions index and described in one shape (who, what, on which phase, why).
  */
 import { ActorRef } from '../actors/contracts.js';
-import type { DecisionRecord, RunStore } from '../store/types.js';
+import type { DecisionCursor, DecisionRecord, RunStore } from '../store/types.js';
 import { WaitResolution, type Decision, type DecisionAction } from './contracts.js';
 
 export interface DecisionQuery {
@@ -13,6 +13,8 @@ export interface DecisionQuery {
   since?: Date | number;
   /** Before this time. */
   until?: Date | number;
+  /** Strictly after this decision (a page's `next` cursor). */
+  after?: DecisionCursor;
   /** At most this many, oldest first (default 100, at most 1000). */
   limit?: number;
 }
@@ -30,6 +32,7 @@ export async function listDecisions(store: RunStore, query: DecisionQuery): Prom
     ...(query.actorId === undefined ? {} : { actorId: query.actorId }),
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until }),
+    ...(query.after === undefined ? {} : { after: query.after }),
     limit: Math.min(Math.max(1, Math.trunc(query.limit ?? DEFAULT_DECISIONS)), MAX_DECISIONS),
   });
   // A resolution's event names its wait, not the wait's phase: one read of the waits per run listed.

@@ -437,6 +437,10 @@ export class KyselyStore implements BatonStore {
     if (filter.actorId !== undefined) decisions = decisions.where('events.actor_id', '=', filter.actorId);
     if (filter.since !== undefined) decisions = decisions.where('events.at', '>=', filter.since);
     if (filter.until !== undefined) decisions = decisions.where('events.at', '<', filter.until);
+    const after = filter.after;
+    if (after !== undefined) {
+      decisions = decisions.where((eb) => eb(eb.refTuple('events.at', 'events.run_id', 'events.seq'), '>', eb.tuple(after.at, after.runId, after.seq)));
+    }
     const rows = await this.all(decisions.orderBy('events.at').orderBy('events.run_id').orderBy('events.seq').limit(filter.limit));
     return rows.map(decisionFromRow);
   }

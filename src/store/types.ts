@@ -137,7 +137,16 @@ export interface DecisionFilter {
   actorId?: string;
   since?: number;
   until?: number;
+  /** Strictly after this decision in the list's order (at, run, seq): the next page, each decision exactly once. */
+  after?: DecisionCursor;
   limit: number;
+}
+
+/** Where a page of decisions ended. */
+export interface DecisionCursor {
+  at: number;
+  runId: string;
+  seq: number;
 }
 
 export type WaitStatus = 'pending' | 'resolved' | 'expired' | 'cancelled';

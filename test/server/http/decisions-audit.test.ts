@@ -21,6 +21,7 @@ interface Decision {
 }
 interface Audit {
   decisions: Decision[];
+  next: string | null;
   next_since: string | null;
 }
 interface Status {
@@ -137,6 +138,7 @@ describeEachStore('HTTP: decisions by people', (kind) => {
     expect(all.decisions[1]).toMatchObject({ phase: 'approve', reason: 'not now' });
     expect(all.decisions[3]).toMatchObject({ reason: 'wrong season', run_id: second.body.run_id });
     expect(all.next_since).toBeNull();
+    expect(all.next).toBeNull();
 
     const byAna = (await api.get<Audit>('/api/audit?actor=ana', bearer(p.auditor))).body.decisions;
     expect(byAna.map((d) => d.action)).toEqual(['start', 'cancel']);
@@ -146,6 +148,17 @@ describeEachStore('HTTP: decisions by people', (kind) => {
     const page = (await api.get<Audit>('/api/audit?limit=2', bearer(p.auditor))).body;
     expect(page.decisions).toHaveLength(2);
     expect(page.next_since).toBe(page.decisions[1]?.at);
+    // Following `next` one decision at a time lists each exactly once, in order (`since` = next_since repeated the last).
+    const paged: Audit['decisions'] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const reply: Audit = (await api.get<Audit>(`/api/audit?limit=1${cursor ? `&after=${cursor}` : ''}`, bearer(p.auditor))).body;
+      paged.push(...reply.decisions);
+      cursor = reply.next;
+      if (cursor === null) break;
+    }
+    expect(paged).toEqual(all.decisions);
+    expectError(await api.get('/api/audit?after=not-a-cursor', bearer(p.auditor)), 422, 'INVALID_PARAMETERS');
 
     expect((await api.get<Audit>('/api/audit?actor=nobody', bearer(p.auditor))).body.decisions).toEqual([]);
     expectError(await api.get('/api/audit?since=yesterday', bearer(p.auditor)), 422, 'INVALID_PARAMETERS');
