@@ -21,7 +21,7 @@ import { rollbackCommit } from './rollback.js';
 import { assertRunTransition, FINISHED_STATES, RUN_TRANSITIONS } from './run-states.js';
 import { statusOf, workflowStatsOf, type RunStatus, type WorkflowStats } from './stats.js';
 import { markedSteps, timelineOf, type RunStep } from './timeline.js';
-import { Waits, type ResolutionInput, type ResolveOptions } from './waits.js';
+import { assertMayOverrideWait, Waits, type ResolutionInput, type ResolveOptions } from './waits.js';
 import { Worker } from './worker.js';
 import { agentsOf, type WorkflowDefinition } from './workflow.js';
 
@@ -266,6 +266,7 @@ export class Engine {
         });
       }
       assertRunTransition(current.state, 'cancelled');
+      if (current.waitingFor) assertMayOverrideWait(current, await this.store.getWait(current.waitingFor), options.actor, 'cancel');
       return commitRun(this.core, current, {
         patch: { state: 'cancelled', waitingFor: null, leaseOwner: null, leaseExpiresAt: null, finishedAt: this.core.now() },
         ...(current.waitingFor
@@ -314,7 +315,10 @@ export class Engine {
     const actor = options.actor && refOf(options.actor);
     const run = await this.worker.takeOn(
       (lease) =>
-        this.withFreshRun(runId, async (current) => commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, lease, actor))),
+        this.withFreshRun(runId, async (current) => {
+          if (current.waitingFor) assertMayOverrideWait(current, await this.store.getWait(current.waitingFor), options.actor, 'roll back');
+          return commitRun(this.core, current, await rollbackCommit(this.core, current, toPhase, reason, lease, actor));
+        }),
       (resumed) => resumed,
     );
     return this.statusOf(run);

@@ -263,6 +263,25 @@ const resolverOf = (wait: WaitRecord | undefined): { id: string } | undefined =>
 };
 
 /**
+ * Who may end or undo a run while it waits on a decision that needs a role (cancel, roll back): someone who could
+ * decide it, the run's starter, or an admin. Otherwise cancelling would reject the buy for a person the approval
+ * itself refuses. Callers given no actor, and actors holding every role, pass as before actors existed.
+ */
+export function assertMayOverrideWait(run: RunRecord, wait: WaitRecord | undefined, actor: Actor | undefined, what: string): void {
+  if (!actor || actor.any_role || actor.scope === 'admin' || !wait || wait.status !== 'pending') return;
+  const roles = [...new Set([...(wait.role === null ? [] : [wait.role]), ...(wait.policy?.quorum ?? [])])];
+  if (roles.length === 0 || run.startedBy?.id === actor.id || roles.some((role) => holdsRole(actor, role))) return;
+  throw new BatonError(
+    'FORBIDDEN',
+    `run "${run.id}" waits for the ${wait.kind} of phase "${wait.phase}", which needs ${roles.join(' or ')}: ${actor.name} holds none and may not ${what} it`,
+    {
+      details: { run_id: run.id, wait_id: wait.id, required_roles: roles, actor: actor.id },
+      suggestions: [`ask someone holding ${roles.join(' or ')}, the run's starter or an admin`],
+    },
+  );
+}
+
+/**
  * A wait's role must be held by whoever resolves it; a role the caller declares must be the wait's.
  * Callers holding every role (the local mode, BATON_API_TOKEN) and callers the engine was given no
  * actor for declare the role as before actors existed, so existing delivery flows keep working.

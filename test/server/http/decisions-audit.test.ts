@@ -43,6 +43,28 @@ async function people(api: Api) {
 describeEachStore('HTTP: decisions by people', (kind) => {
   const h = useServers(kind);
 
+  it('keeps a person who may not decide the buy from ending or undoing it by cancel or rollback; the starter and a buyer may', async () => {
+    const api = await h.serve({ season: true });
+    await loadSmallChain(api.t.store);
+    const p = await people(api);
+    const start = async (token: string) => {
+      const started = await api.post<{ run_id: string }>(RUN, { session_id: 's1', workflow: 'season-planning', parameters: season(4) }, bearer(token));
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      await api.engine.settled(started.body.run_id);
+      return started.body.run_id;
+    };
+    const byBen = await start(p.ben);
+    const cancelled = await api.post<ErrorView>(`/api/runs/${byBen}/cancel`, { reason: 'no' }, bearer(p.cy));
+    expectError(cancelled, 403, 'FORBIDDEN');
+    expect(cancelled.body.message).toContain('needs buyer: cy holds none and may not cancel it');
+    expectError(await api.post(`/api/runs/${byBen}/rollback`, { to_phase: 'demand' }, bearer(p.cy)), 403, 'FORBIDDEN');
+    expect((await api.engine.status(byBen)).state).toBe('waiting');
+    // Its starter may cancel it, and so may a buyer (who could have rejected it).
+    expect((await api.post(`/api/runs/${byBen}/cancel`, { reason: 'mine' }, bearer(p.ben))).status).toBe(200);
+    const another = await start(p.ben);
+    expect((await api.post(`/api/runs/${another}/cancel`, { reason: 'buyer' }, bearer(p.ana))).status).toBe(200);
+  });
+
   it('makes the buy a two-person approval: the buyer, then the merchandiser, each once; others are refused naming the roles', async () => {
     const api = await h.serve({ season: true, moduleEnv: { BATON_BUY_APPROVERS: 'buyer,merchandiser' } });
     await loadSmallChain(api.t.store);
