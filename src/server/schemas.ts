@@ -23,6 +23,8 @@ const queryInt = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,16}$/, 'must be a whole number written in decimal digits')
+    // The bounds in the OpenAPI document: a query value is a string there, so they are said in words.
+    .describe(`a whole number from ${min} to ${max}`)
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 /** Beyond this an offset skips every run there could be; a bound keeps it an exact integer in SQL. */

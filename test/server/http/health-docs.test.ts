@@ -105,6 +105,17 @@ describeEachStore('HTTP: health and docs', (kind) => {
     expect(Object.keys(body.components?.schemas ?? {})).toEqual(expect.arrayContaining(['Error', 'RunStatus']));
   });
 
+  it('documents the CSV uploads as text/csv bodies and the bounds of limit, so a generated client can call them', async () => {
+    const api = await h.serve({ season: true });
+    const { body } = await api.get<OpenApiDocument>('/openapi.json');
+    for (const path of ['/api/data/sales', '/api/runs/{run_id}/actuals/csv']) {
+      const content = (body.paths[path]?.post?.requestBody as { content?: Record<string, unknown> } | undefined)?.content ?? {};
+      expect(Object.keys(content), path).toEqual(['text/csv', 'text/plain']);
+    }
+    const list = body.paths['/api/runs']?.get as { parameters?: { name: string; description?: string }[] } | undefined;
+    expect(list?.parameters?.find((p) => p.name === 'limit')?.description).toBe('a whole number from 1 to 500');
+  });
+
   it('serves the docs UI at /docs', async () => {
     const api = await h.serve();
     const response = await fetch(`${api.base}/docs`);

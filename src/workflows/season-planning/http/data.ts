@@ -92,6 +92,8 @@ export const dataRoutes =
             tags: ['data'],
             summary: `Import ${table} from a CSV body (Content-Type: text/csv); all or nothing, re-import updates`,
             querystring: importQuery,
+            // What the OpenAPI document says the body is: generated clients sent JSON, which these routes refuse.
+            consumes: ['text/csv', 'text/plain'],
             body: csvBody,
             response: { 200: importReport, ...errorResponses },
           },

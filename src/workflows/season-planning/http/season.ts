@@ -59,6 +59,7 @@ export const seasonRoutes =
             "A week's actual sales as CSV (store_id,category_id,units_sold; Content-Type: text/csv); a week column adds late rows of earlier weeks (series they were posted without)",
           params: runIdParams,
           querystring: actualsCsvQuery,
+          consumes: ['text/csv', 'text/plain'],
           body: z.string().meta({ type: 'string', description: 'CSV text (Content-Type: text/csv)' }),
           response: { 200: runStatus, ...errorResponses },
         },
