@@ -106,6 +106,12 @@ describeEachStore('HTTP: season planning', (kind) => {
     const run = await api.startRun('review', { topic: 't' });
     const reply = await api.post<ErrorView>(`/api/runs/${run}/actuals`, { week: 1, sales: [{ store_id: 'a', category_id: 'b', units_sold: 1 }] });
     expect(reply).toMatchObject({ status: 422, body: { error_type: 'INVALID_PARAMETERS' } });
-    expect((await api.get<ErrorView>('/api/forecasts/nope')).status).toBe(404);
+    // Not "has no forecast yet", as if one were coming: the run does not exist, or is not a season.
+    const unknown = await api.get<ErrorView>('/api/forecasts/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toContain('run "nope" does not exist');
+    const other = await api.get<ErrorView>(`/api/variance/${run}`);
+    expect(other.status).toBe(404);
+    expect(other.body.message).toBe(`run "${run}" is a review run: only season-planning runs have plans`);
   });
 });

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Engine } from '../../../engine/index.js';
+import { BatonError } from '../../../errors/index.js';
 import { inputError } from '../../../errors/zod-issues.js';
 import { weeklyActuals, postActuals } from '../actuals-intake.js';
 import { parseActualsCsv } from '../actuals-csv.js';
@@ -9,6 +10,7 @@ import { DELIMITERS } from '../data/csv-conventions.js';
 import { clusterSnapshotStores } from '../clusters.js';
 import type { ContextAssembler } from '../context.js';
 import type { SeasonData } from '../data/index.js';
+import { SEASON_PLANNING } from '../workflow.js';
 import { allocationReport, forecastReport, markdownReport, varianceReport } from '../reports.js';
 import { errorResponses, runIdParams, runStatus } from '../../../server/schemas.js';
 import { runView } from '../../../server/views.js';
@@ -78,7 +80,17 @@ export const seasonRoutes =
       app.get(
         path,
         { schema: { tags: ['season planning'], summary, params: runIdParams, response: { 200: planDocument(id, summary), ...errorResponses } } },
-        (request) => report(request.params.run_id),
+        async (request) => {
+          // A run that does not exist, or is not a season, is said as such, not as a plan still to come.
+          const run = await engine.getRun(request.params.run_id);
+          if (run.workflow !== SEASON_PLANNING) {
+            throw new BatonError('NOT_FOUND', `run "${run.id}" is a ${run.workflow} run: only season-planning runs have plans`, {
+              details: { run_id: run.id, workflow: run.workflow },
+              suggestions: ['name a season-planning run (GET /api/runs?workflow=season-planning)'],
+            });
+          }
+          return report(run.id);
+        },
       );
     read('/api/forecasts/:run_id', 'The latest forecast of every store × category series, with intervals and earlier revisions', 'ForecastPlan', (id) =>
       forecastReport(data, id),
