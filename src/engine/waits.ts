@@ -319,6 +319,12 @@ function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionIn
       if (input.data === undefined) throw new InvalidParametersError('modify needs data', [{ path: 'data', message: 'the modified values are required' }]);
       return { action: 'modify', data: data(), ...comment };
     }
+    // Values sent with accept or reject were dropped without a word: the planner believed the buy changed.
+    if (input.data !== undefined && input.data !== null) {
+      throw new InvalidParametersError(`${input.action} takes no data`, [
+        { path: 'data', message: `is not read with ${input.action}: send action "modify" to accept with changed values` },
+      ]);
+    }
     return { action: input.action, ...comment };
   }
   if (wait.role !== null) return { action: 'submit', role: wait.role, data: data(), ...comment };

@@ -92,4 +92,14 @@ describeEachStore('HTTP: approvals', (kind) => {
     const error = expectError(await api.post(path, { comment: 'hmm' }), 422, 'INVALID_PARAMETERS');
     expect(issuesOf(error).map((i) => i.path)).toEqual(['action']);
   });
+
+  it('refuses data sent with accept or reject (422 pointing at modify) rather than dropping it, and the wait stays open', async () => {
+    const api = await h.serve();
+    const { id: runId, path } = await waitingRun(api);
+    for (const action of ['accept', 'reject']) {
+      const error = expectError(await api.post(path, { action, data: { manufacturing_quantity: 1 } }), 422, 'INVALID_PARAMETERS');
+      expect(issuesOf(error)).toEqual([{ path: 'data', message: `is not read with ${action}: send action "modify" to accept with changed values` }]);
+    }
+    expect((await api.engine.status(runId)).state).toBe('waiting');
+  });
 });

@@ -25,9 +25,11 @@ describeEachStore('HTTP: errors and request ids', (kind) => {
     expect(error.suggestions.length).toBeGreaterThan(0);
   });
 
-  it('answers an empty JSON body with 400 BAD_REQUEST', async () => {
+  it('reads an empty JSON body as no body: 400 INCOMPLETE_INPUT naming it where the route needs one, as without the header', async () => {
     const api = await h.serve();
-    expectError(await api.request(RUN, { method: 'POST', headers: { 'content-type': 'application/json' } }), 400, 'BAD_REQUEST');
+    const empty = expectError(await api.request(RUN, { method: 'POST', headers: { 'content-type': 'application/json' } }), 400, 'INCOMPLETE_INPUT');
+    const none = expectError(await api.request(RUN, { method: 'POST' }), 400, 'INCOMPLETE_INPUT');
+    expect(empty.message).toBe(none.message);
   });
 
   it('answers a body in a content type it does not read with 400 BAD_REQUEST', async () => {
