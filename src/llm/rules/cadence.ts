@@ -6,7 +6,7 @@
  */
 import type { ReplenishmentStrategy } from '../season-parameters.js';
 import { conflicting, type Found, rx, take } from './found.js';
-import { isBackground, settle } from './mentions.js';
+import { isBackground, isCorrection, settle } from './mentions.js';
 import { NUMBER } from './numbers.js';
 import { spanOf, type Scan, type Span } from './scan.js';
 
@@ -134,7 +134,8 @@ function candidatesOf(scan: Scan): Candidate[] {
         span,
         said,
         restockNearby,
-        strong: restockNearby && weak !== true,
+        // "Actually, bi-weekly.": a correction names the cadence even without a restock word beside it.
+        strong: (restockNearby && weak !== true) || (value !== 'none' && isCorrection(scan, span)),
         ...(value === 'none' && group === undefined && match[1] ? { negates: match[1] } : {}),
       });
     }

@@ -101,6 +101,10 @@ const MONTH_NAME = String.raw`(?:sept|${MONTHS.map((m) => `${m.slice(0, 3)}(?:${
 // "March 3, 40 stores", "Jan 6, 12 weeks", "first Monday of March, 12 weeks": chrono reads the number after the
 // comma as a year (2040, 2012) or a day. A year is four digits; the comma is made a list separator for chrono.
 const COMMA_BEFORE_COUNT = rx(String.raw`\b${MONTH_NAME}(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(,)(?=\s*\d{1,3}(?![\d/.:-]))`);
+// "Launch Mar 10 - 8 weeks": a dash before a length is not a range to "Mar 8" (a 52-week season).
+const DASH_BEFORE_LENGTH = rx(
+  String.raw`(?:\b${MONTH_NAME}\s+\d{1,2}(?:st|nd|rd|th)?|\d{4}-\d{2}-\d{2})\s*([-–])(?=\s*\d{1,3}\s*-?\s*(?:weeks?|wks?|w|months?|mos?)\b)`,
+);
 // "06.01.2025" is day first, as in the places that write dates with dots (and as data import reads them).
 const DOTTED_DATE = rx(String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.]|\.\d)`);
 // "week 2 of 2025", "W10 2025", "wk 10, 2025": the Monday of that ISO week.
@@ -109,9 +113,11 @@ const ISO_WEEK = rx(String.raw`\b(?:iso\s+)?(?:week|wk|w)\s?(\d{1,2})(?:\s+of|,)
 /** The text chrono reads: same length, with what it would misread made neutral. */
 function chronoText(scan: Scan, own: readonly Span[]): string {
   let text = scan.text;
-  for (const match of scan.all(COMMA_BEFORE_COUNT)) {
-    const comma = spanOf(match, 1);
-    text = `${text.slice(0, comma.start)};${text.slice(comma.end)}`;
+  for (const pattern of [COMMA_BEFORE_COUNT, DASH_BEFORE_LENGTH]) {
+    for (const match of scan.all(pattern)) {
+      const separator = spanOf(match, 1);
+      text = `${text.slice(0, separator.start)};${text.slice(separator.end)}`;
+    }
   }
   for (const span of own) text = text.slice(0, span.start) + ' '.repeat(span.end - span.start) + text.slice(span.end);
   return text;

@@ -5,7 +5,7 @@
  * Read last, on what the other families left, so percentages of sell-through are already taken.
  */
 import { conflicting, type Found, rx, take } from './found.js';
-import { type Mention, settle } from './mentions.js';
+import { isCorrection, type Mention, settle } from './mentions.js';
 import { DIGIT_NUMBER, FRACTION, parseShare, PERCENT } from './numbers.js';
 import { spanOf, type Scan, type Span } from './scan.js';
 
@@ -67,6 +67,14 @@ export function findDcShare(scan: Scan): Found<number> | undefined {
     if (storesShare === undefined || mentions.some((m) => m.span.start < span.end && span.start < m.span.end)) continue;
     const value = Math.round((1 - storesShare) * 1e9) / 1e9;
     mentions.push({ value, span, how: `"${match[0].trim()}" → the DC keeps the rest, ${value}` });
+  }
+  // "DC HB 10%… let's go with 15% instead": a share said as a correction, after a DC share, corrects it.
+  const firstDc = mentions.reduce((first, m) => Math.min(first, m.span.start), Infinity);
+  for (const match of scan.all(SAID_SHARES[0]!)) {
+    const span = spanOf(match, 1);
+    const value = parseShare(match[1] ?? '');
+    if (value === undefined || span.start < firstDc || inClauses(span) || !isCorrection(scan, span)) continue;
+    mentions.push({ value, span, how: `DC holdback corrected to "${scan.words(span)}" → ${value}` });
   }
   if (mentions.length === 0) {
     for (const match of scan.all(BARE_NUMBER)) {

@@ -49,7 +49,8 @@ export function findHorizon(scan: Scan): Found<number> | undefined {
       : unit.startsWith('m')
         ? `${amount} months = round(${amount} × 52 / 12) = ${weeks} weeks`
         : `${amount} year(s) = ${weeks} weeks`;
-    const range = RANGE_BEFORE.exec(before);
+    // On the unread text: a number a date already took ("Mar 10 - 8 weeks") is no range's start.
+    const range = RANGE_BEFORE.exec(scan.text.slice(Math.max(0, span.start - 30), span.start));
     const low = range ? parseNumber(range[1] ?? '') : undefined;
     if (range && low !== undefined && low !== amount) {
       // "8-10 weeks": a range is two lengths; the planner has to pick one.

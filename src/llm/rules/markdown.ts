@@ -9,12 +9,13 @@ import { NUMBER, ORDINAL, parseCount, parseShare, PERCENT, FRACTION, DIGIT_NUMBE
 import { type Clause, spanOf, type Scan, type Span } from './scan.js';
 
 const PRICE_CUT = String.raw`(?:cut|cutting|reduce|reducing|lower|lowering|drop|dropping)\s+(?:the\s+|our\s+)?prices?|price (?:cuts?|reductions?|drops?)`;
-const MARKDOWN_WORD = String.raw`mark[- ]?downs?|marked down|marking down|discount\w*|${PRICE_CUT}|clearance`;
-const SELL_THROUGH = String.raw`sell[- ]?through|sell[- ]?thru|sellthrough|threshold`;
+// "MD" and "ST" are how planners abbreviate markdown and sell-through ("MD checkpoint wk 16, trigger if ST < 50%").
+const MARKDOWN_WORD = String.raw`mark[- ]?downs?|marked down|marking down|\bmds?\b|discount\w*|${PRICE_CUT}|clearance`;
+const SELL_THROUGH = String.raw`sell[- ]?through|sell[- ]?thru|sellthrough|threshold|\bst\b`;
 
 const NO_MARKDOWN = [
   rx(
-    String.raw`\b(?:no|without(?: any)?|zero|skip(?:ping)?(?: the| any)?|exclud\w*(?: the| any)?|(?:don'?t|do not|won'?t|will not|never)(?: plan| want| need| take| do)?(?: any| the)?)\s+(?:planned\s+|in-season\s+|season\s+)?(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\b`,
+    String.raw`\b(?:no|without(?: any)?|zero|skip(?:ping)?(?: the| any)?|exclud\w*(?: the| any)?|(?:don'?t|do not|won'?t|will not|never|not|aren'?t|are not|isn'?t)(?: plan\w*| want\w*| need\w*| tak\w*| do\w*| run\w*| us\w*)?(?: any| the)?)\s+(?:planned\s+|in-season\s+|season\s+)?(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\b`,
   ),
   rx(
     String.raw`\b(?:${MARKDOWN_WORD})(?:\s+(?:phase|checkpoint|check|review|step))?\s*(?::|=|-|\bare\b|\bis\b)?\s*(?:none|no|off|n/a|not needed|not planned)\b`,
@@ -22,7 +23,10 @@ const NO_MARKDOWN = [
   rx(String.raw`\bfull[- ]price\s+(?:only|throughout|all season|the whole season)\b`),
 ];
 // Only words that can mean nothing else: a "clearance run" or a "discount store" asks for no checkpoint.
-const MARKDOWN_MENTION = new RegExp(String.raw`\b(?:mark[- ]?downs?|marked down|marking down|${PRICE_CUT})\b`);
+// A markdown budget or spend is money, not a checkpoint: it asks for no week or threshold.
+const MARKDOWN_MENTION = new RegExp(
+  String.raw`\b(?:mark[- ]?downs?|marked down|marking down|mds?|${PRICE_CUT})\b(?!\s+(?:budget|spend|costs?|allowance|reserve|money|dollars|funds?)\b)`,
+);
 const MARKDOWN_MENTION_ALL = new RegExp(MARKDOWN_MENTION.source, 'gd');
 const MARKDOWN_CLAUSE = new RegExp(String.raw`\b(?:${MARKDOWN_WORD}|${SELL_THROUGH})`);
 const OTHER_FAMILY = /\b(?:d\.?c\.?|distribution cent|warehouse|reserve|hold|held|keep|kept|replenish|restock)/;

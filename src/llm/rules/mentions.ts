@@ -20,6 +20,9 @@ const BACKGROUND =
 const FOREGROUND = /\b(?:but|however|whereas|this (?:year|season|time)|now|going forward|next (?:year|season)|for this season|the new season)\b/g;
 const CORRECTION = /\b(?:actually|make (?:it|that)|instead|rather|correction|scratch that|on second thought|change (?:it|that) to|update|i mean(?:t)?|sorry)\b/;
 
+// "DC HB 15% instead", "bi-weekly rather": the correction word right after the new value.
+const CORRECTION_AFTER = /^[^,]{0,20}?\b(?:instead|rather)\b/;
+
 // A sentence ends at . ! ? ; or a line break, never at the point of a decimal or a date.
 const SENTENCE_END = /[!?;\n]|\.(?!\d)/g;
 
@@ -50,10 +53,13 @@ export function isBackground(scan: Scan, span: Span): boolean {
   return lastIndex(BACKGROUND, before) > lastIndex(FOREGROUND, before);
 }
 
-/** A correction word comes before the mention in its own sentence ("Actually, start on …", "Make it 10 weeks"). */
+/**
+ * A correction word comes before the mention in its own sentence ("Actually, start on …", "Make it 10 weeks"), or
+ * "instead" / "rather" right after it ("DC HB 15% instead").
+ */
 export function isCorrection(scan: Scan, span: Span): boolean {
   const sentence = sentenceOf(scan, span);
-  return CORRECTION.test(scan.lower.slice(sentence.start, span.start));
+  return CORRECTION.test(scan.lower.slice(sentence.start, span.start)) || CORRECTION_AFTER.test(scan.lower.slice(span.end, sentence.end));
 }
 
 /**
