@@ -18,12 +18,14 @@ const SAID_SHARES = [rx(String.raw`(${PERCENT})`), rx(String.raw`(${FRACTION})`)
 const BARE_NUMBER = rx(
   String.raw`(?<![\d.,$€£])(${DIGIT_NUMBER})(?![\d%]|[.,]\d|\s?k\b|\s?m\b)(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?|d\.?c\.?s?\b|distribution|warehouses?|cent(?:er|re)s?|locations?|sites?)\b)`,
 );
+// "hold 10% at the DC instead of shipping everything": shipping everything is what is not done.
+const NOT_DONE = String.raw`(?<!\b(?:instead of|rather than|not|never|without|don'?t|do not)\s+(?:\w+\s+)?)`;
 const EVERYTHING_TO_STORES = [
   rx(
-    String.raw`\b(?:ship|send|push|allocate|move|put)(?:s|ping|ing|ed)?\s+(?:out\s+)?(?:everything|it all|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise))?)\b(?!\s+(?:else|but|except|apart|other|remaining|left))`,
+    String.raw`${NOT_DONE}\b(?:ship|send|push|allocate|move|put)(?:s|ping|ing|ed)?\s+(?:out\s+)?(?:everything|it all|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise))?)\b(?!\s+(?:else|but|except|apart|other|remaining|left))`,
   ),
   rx(
-    String.raw`\b(?:everything|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise)))\s+(?:is\s+|goes\s+|gets\s+|shipped\s+|sent\s+|pushed\s+|allocated\s+|out\s+)*(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`,
+    String.raw`${NOT_DONE}\b(?:everything|all(?:\s+(?:of\s+)?(?:the\s+)?(?:stock|inventory|units|product|goods|merchandise)))\s+(?:is\s+|goes\s+|gets\s+|shipped\s+|sent\s+|pushed\s+|allocated\s+|out\s+)*(?:straight\s+|directly\s+)?(?:to|into)\s+(?:the\s+)?stores?\b`,
   ),
   rx(String.raw`\bnothing\s+(?:is\s+|gets\s+|will be\s+)?(?:held|kept|set aside|reserved)(?:\s+back)?\b`),
 ];

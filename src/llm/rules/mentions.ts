@@ -18,10 +18,12 @@ const BACKGROUND =
   /\b(?:last|previous|prior|past)\s+(?:year|season|spring|summer|fall|autumn|winter|holiday|time)\b|\blast year'?s?\b|\bly\b|\bhistorical(?:ly)?\b|\bused to\b|\bin (?:19|20)\d\d,? we\b/g;
 // What turns a sentence back to this season's plan: "Last year we did weekly, but this year bi-weekly".
 const FOREGROUND = /\b(?:but|however|whereas|this (?:year|season|time)|now|going forward|next (?:year|season)|for this season|the new season)\b/g;
-const CORRECTION = /\b(?:actually|make (?:it|that)|instead|rather|correction|scratch that|on second thought|change (?:it|that) to|update|i mean(?:t)?|sorry)\b/;
+// "instead of X" and "rather than X" name what is not done: X is no correction.
+const CORRECTION =
+  /\b(?:actually|make (?:it|that)|instead(?! of)|rather(?! than)|correction|scratch that|on second thought|change (?:it|that) to|update|i mean(?:t)?|sorry)\b/;
 
 // "DC HB 15% instead", "bi-weekly rather": the correction word right after the new value.
-const CORRECTION_AFTER = /^[^,]{0,20}?\b(?:instead|rather)\b/;
+const CORRECTION_AFTER = /^[^,]{0,20}?\b(?:instead|rather)\b(?! of| than)/;
 
 // A sentence ends at . ! ? ; or a line break, never at the point of a decimal or a date.
 const SENTENCE_END = /[!?;\n]|\.(?!\d)/g;
@@ -53,6 +55,14 @@ export function isBackground(scan: Scan, span: Span): boolean {
   return lastIndex(BACKGROUND, before) > lastIndex(FOREGROUND, before);
 }
 
+// "weekly instead of bi-weekly", "15% rather than 10%": the value after these is the one not chosen.
+const RULED_OUT_BEFORE = /\b(?:instead of|rather than)\s+(?:a\s+|an\s+|the\s+)?$/;
+
+/** The mention is what the planner rules out ("instead of bi-weekly"). */
+export function isRuledOut(scan: Scan, span: Span): boolean {
+  return RULED_OUT_BEFORE.test(scan.lower.slice(Math.max(0, span.start - 25), span.start));
+}
+
 /**
  * A correction word comes before the mention in its own sentence ("Actually, start on …", "Make it 10 weeks"), or
  * "instead" / "rather" right after it ("DC HB 15% instead").
@@ -70,7 +80,7 @@ export function isCorrection(scan: Scan, span: Span): boolean {
  */
 export function settle<T>(scan: Scan, mentions: readonly Mention<T>[], same: (a: T, b: T) => boolean = (a, b) => a === b): Settled<T> | undefined {
   const ordered = [...mentions].sort((a, b) => a.span.start - b.span.start);
-  const candidates = ordered.filter((m) => !isBackground(scan, m.span));
+  const candidates = ordered.filter((m) => !isBackground(scan, m.span) && !isRuledOut(scan, m.span));
   if (candidates.length === 0) return undefined;
   const corrected = candidates.filter((m, i) => i > 0 && isCorrection(scan, m.span));
   const last = corrected.at(-1);
