@@ -89,6 +89,6 @@ export function settle<T>(scan: Scan, mentions: readonly Mention<T>[], same: (a:
   if (distinct.length > 1) return { kind: 'conflict', mentions: distinct };
   const first = candidates[0]!;
   return candidates.length < ordered.length
-    ? { kind: 'one', mention: first, how: 'figures about another season or the lead time left aside' }
+    ? { kind: 'one', mention: first, how: 'figures about another season left aside' }
     : { kind: 'one', mention: first };
 }
