@@ -142,6 +142,29 @@ function actorsExist(actors: ActorAuthenticator): (fresh: boolean) => Promise<bo
   };
 }
 
+/** How long one recheck of a token answers for every stream opened with it. */
+const RECHECK_SHARED_MS = 1_000;
+
+/**
+ * Streams recheck their token every few seconds, each on its own timer: the streams of one token (a dashboard's
+ * tabs, a client's hundred sessions) share an answer for a second instead of each asking the database.
+ */
+function sharedRecheck(actors: ActorAuthenticator): (token: string) => Promise<Actor | undefined> {
+  const recent = new Map<string, { at: number; answer: Promise<Actor | undefined> }>();
+  return (token) => {
+    const now = Date.now();
+    for (const [key, entry] of recent) if (now - entry.at >= RECHECK_SHARED_MS) recent.delete(key);
+    let entry = recent.get(token);
+    if (entry === undefined) {
+      entry = { at: now, answer: actors.authenticate(token) };
+      recent.set(token, entry);
+      // A failed check is not remembered: the next stream asks again.
+      void entry.answer.catch(() => recent.delete(token));
+    }
+    return entry.answer;
+  };
+}
+
 /** One answer for every refused token, so it never tells whether an actor or a token exists or was revoked. */
 const invalidToken = () => new BatonError('FORBIDDEN', 'the API token is not valid', { suggestions: ['ask an admin for a token (baton actors token <name>)'] });
 
@@ -187,6 +210,7 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
     return;
   }
   const expected = token === undefined ? undefined : digest(token);
+  const recheck = actors && sharedRecheck(actors);
   const guarded = token !== undefined || actors === undefined ? () => Promise.resolve(true) : actorsExist(actors);
   const carriesToken = (request: FastifyRequest) =>
     request.headers.authorization !== undefined || (request.query as { token?: unknown } | null)?.token !== undefined;
@@ -233,10 +257,10 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
     else if (actors !== undefined) actor = await actors.authenticate(credential.value);
     if (actor === undefined) return sendError(reply, request, invalidToken());
     request.actor = actor;
-    if (actor !== API_TOKEN_ACTOR && actors !== undefined) {
+    if (actor !== API_TOKEN_ACTOR && recheck !== undefined) {
       const presented = credential.value;
       request.stillAuthorized = async () => {
-        const now = await actors.authenticate(presented);
+        const now = await recheck(presented);
         return now !== undefined && SCOPE_RANK[now.scope] >= SCOPE_RANK[needed];
       };
     }

@@ -123,9 +123,10 @@ function candidatesOf(scan: Scan): Candidate[] {
   const candidates: Candidate[] = [];
   for (const { value, pattern, weak, group } of CADENCES) {
     for (const match of scan.all(pattern)) {
-      const span = spanOf(match, group ?? 0);
+      const whole = spanOf(match);
+      const span = group === undefined ? whole : spanOf(match, group);
       // An earlier pattern already read these words ("no weekly replenishment", "bi-weekly").
-      if (candidates.some((c) => c.span.start < spanOf(match).end && spanOf(match).start < c.span.end)) continue;
+      if (candidates.some((c) => c.span.start < whole.end && whole.start < c.span.end)) continue;
       const clause = clauses.find((c) => c.start <= span.start && span.start < c.end);
       const restockNearby = value === 'none' || (clause !== undefined && NEAR_RESTOCK.test(clause.text));
       const said = match[0].trim();

@@ -144,13 +144,16 @@ function ownDates(scan: Scan): DateFind[] {
   return finds;
 }
 
-/** The Monday of ISO week `week` of `year` (week 1 holds the year's first Thursday), or undefined past its last week. */
-function isoWeekMonday(year: number, week: number): string | undefined {
+/** The Monday of ISO week 1 of `year`: the week holding 4 January (so the year's first Thursday). */
+function firstIsoMonday(year: number): string {
   const jan4 = isoOf(Date.UTC(year, 0, 4));
-  const week1 = addDays(jan4, -((weekdayOf(jan4) + 6) % 7));
-  const monday = addDays(week1, 7 * (week - 1));
-  const nextWeek1 = addDays(isoOf(Date.UTC(year + 1, 0, 4)), -((weekdayOf(isoOf(Date.UTC(year + 1, 0, 4))) + 6) % 7));
-  return week >= 1 && monday < nextWeek1 ? monday : undefined;
+  return addDays(jan4, -((weekdayOf(jan4) + 6) % 7));
+}
+
+/** The Monday of ISO week `week` of `year`, or undefined past its last week. */
+function isoWeekMonday(year: number, week: number): string | undefined {
+  const monday = addDays(firstIsoMonday(year), 7 * (week - 1));
+  return week >= 1 && monday < firstIsoMonday(year + 1) ? monday : undefined;
 }
 
 function absoluteDates(scan: Scan, referenceDate: string): DateFind[] {

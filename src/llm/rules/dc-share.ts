@@ -14,7 +14,8 @@ const DC_WORD =
 const ZERO_WORD = /\b(?:no|none|nothing|zero|without|don'?t|do not|won'?t|never|nil)\b/;
 // A share said as such; a bare number counts only when no share or "nothing held" is said anywhere, and never
 // as a count ("2 distribution centers", "1,200 units"), money ("$50,000") or part of a longer figure.
-const SAID_SHARES = [rx(String.raw`(${PERCENT})`), rx(String.raw`(${FRACTION})`)];
+const PERCENT_SHARE = rx(String.raw`(${PERCENT})`);
+const SAID_SHARES = [PERCENT_SHARE, rx(String.raw`(${FRACTION})`)];
 const BARE_NUMBER = rx(
   String.raw`(?<![\d.,$€£])(${DIGIT_NUMBER})(?![\d%]|[.,]\d|\s?k\b|\s?m\b)(?!\s*(?:units?|pieces?|pcs|items?|skus?|stores?|weeks?|days?|months?|cartons?|cases?|pallets?|d\.?c\.?s?\b|distribution|warehouses?|cent(?:er|re)s?|locations?|sites?)\b)`,
 );
@@ -72,7 +73,7 @@ export function findDcShare(scan: Scan): Found<number> | undefined {
   }
   // "DC HB 10%… let's go with 15% instead": a share said as a correction, after a DC share, corrects it.
   const firstDc = mentions.reduce((first, m) => Math.min(first, m.span.start), Infinity);
-  for (const match of scan.all(SAID_SHARES[0]!)) {
+  for (const match of scan.all(PERCENT_SHARE)) {
     const span = spanOf(match, 1);
     const value = parseShare(match[1] ?? '');
     if (value === undefined || span.start < firstDc || inClauses(span) || !isCorrection(scan, span)) continue;

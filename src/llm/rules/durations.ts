@@ -67,9 +67,8 @@ export function findHorizon(scan: Scan): Found<number> | undefined {
     const found = conflicting(scan, settled.mentions, 'season length');
     return { ...found, value: settled.mentions[0]!.value.weeks };
   }
-  // Of lengths that agree, the one said in weeks is exact ("12 weeks, about three months").
-  const agreeing = mentions.filter((m) => m === settled.mention || (Math.abs(m.value.weeks - settled.mention.value.weeks) <= 1 && !settled.how));
-  const chosen = settled.how ? settled.mention : (agreeing.find((m) => !m.value.approximate) ?? settled.mention);
+  // Settled without leaving anything aside, every mention agrees: the one said in weeks is exact ("12 weeks, about three months").
+  const chosen = settled.how ? settled.mention : (mentions.find((m) => !m.value.approximate) ?? settled.mention);
   const found = take(
     scan,
     chosen.span,

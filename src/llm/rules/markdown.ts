@@ -24,10 +24,9 @@ const NO_MARKDOWN = [
 ];
 // Only words that can mean nothing else: a "clearance run" or a "discount store" asks for no checkpoint.
 // A markdown budget or spend is money, not a checkpoint: it asks for no week or threshold.
-const MARKDOWN_MENTION = new RegExp(
+const MARKDOWN_MENTION = rx(
   String.raw`\b(?:mark[- ]?downs?|marked down|marking down|mds?|${PRICE_CUT})\b(?!\s+(?:budget|spend|costs?|allowance|reserve|money|dollars|funds?)\b)`,
 );
-const MARKDOWN_MENTION_ALL = new RegExp(MARKDOWN_MENTION.source, 'gd');
 const MARKDOWN_CLAUSE = new RegExp(String.raw`\b(?:${MARKDOWN_WORD}|${SELL_THROUGH})`);
 const OTHER_FAMILY = /\b(?:d\.?c\.?|distribution cent|warehouse|reserve|hold|held|keep|kept|replenish|restock)/;
 
@@ -68,7 +67,7 @@ export function findMarkdown(scan: Scan): MarkdownFound {
   // A clause is about last season when a background phrase comes before its end with no turn back ("but this year").
   const region = markdownRegion(scan.clauses()).filter((clause) => !isBackground(scan, { start: clause.end, end: clause.end }));
   // Last season's markdown ("previous season had a markdown at week 6") is not this season's.
-  const mentioned = scan.all(MARKDOWN_MENTION_ALL).some((match) => !isBackground(scan, spanOf(match)));
+  const mentioned = scan.all(MARKDOWN_MENTION).some((match) => !isBackground(scan, spanOf(match)));
   const week = region.length > 0 ? findWeek(scan, region) : undefined;
   if (none) {
     const weekSpans = week === undefined ? [] : week.kind === 'one' ? [week.span] : week.mentions.map((m) => m.span);

@@ -88,7 +88,5 @@ export function settle<T>(scan: Scan, mentions: readonly Mention<T>[], same: (a:
   const distinct = candidates.filter((m, i) => candidates.findIndex((n) => same(n.value, m.value)) === i);
   if (distinct.length > 1) return { kind: 'conflict', mentions: distinct };
   const first = candidates[0]!;
-  return candidates.length < ordered.length
-    ? { kind: 'one', mention: first, how: 'figures about another season left aside' }
-    : { kind: 'one', mention: first };
+  return candidates.length < ordered.length ? { kind: 'one', mention: first, how: 'figures about another season left aside' } : { kind: 'one', mention: first };
 }

@@ -154,6 +154,8 @@ export function streamRoutes(engine: Engine, config: ServerConfig, open: OpenStr
               client.onClose(() => subscription.unsubscribe());
               // A reconnect to a finished run with nothing left to replay (since = its last seq) closes at once,
               // as the replay of its final event would have: waiting for an event that never comes left it open.
+              // From 0 the replay holds the final event, so a first connection costs no extra read.
+              if (from === 0) return;
               void engine.status(runId).then(
                 (status) => {
                   if (status.lastSeq <= from && FINISHED_STATES.includes(status.state)) client.close(CLOSE_NORMAL, `the run ended ${status.state}`);

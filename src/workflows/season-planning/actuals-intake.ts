@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Actor } from '../../actors/contracts.js';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError } from '../../errors/index.js';
-import type { SeasonData } from './data/index.js';
+import type { SeasonActual, SeasonData } from './data/index.js';
 import { ACTUALS_INTAKE, SEASON_PLANNING } from './workflow.js';
 import { planBodyOrNone } from './checked.js';
 
@@ -89,8 +89,11 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     late.map((row, index) => ({ ...row, path: `late.${index}` })),
   );
   const { missing, plan } = await checkAgainstPlan(data, runId, actuals);
-  if (late.length > 0) await checkLate(data, runId, actuals.week, late, plan);
-  await refuseReturnsBeyondSales(data, runId, [
+  // What the season holds so far, read once for both checks that need it (thousands of rows a week on Walmart).
+  const needsPosted = late.length > 0 || actuals.sales.some((r) => r.units_sold < 0);
+  const posted = needsPosted ? await data.listActuals(runId) : [];
+  if (late.length > 0) checkLate(posted, actuals.week, late, plan);
+  refuseReturnsBeyondSales(posted, [
     ...actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}.units_sold` })),
     ...late.map((row, index) => ({ ...row, path: `late.${index}.units_sold` })),
   ]);
@@ -209,7 +212,7 @@ function refuseUnplanned(
  * Late rows must be of weeks before `week` and of series those weeks were posted without: a late row never
  * replaces a figure already taken (that week's comparison was made on it), so one that would is refused (409).
  */
-async function checkLate(data: SeasonData, runId: string, week: number, late: NonNullable<WeeklyActuals['late']>, plan: PlannedSeries): Promise<void> {
+function checkLate(postedRows: readonly SeasonActual[], week: number, late: NonNullable<WeeklyActuals['late']>, plan: PlannedSeries): void {
   const notEarlier = late.filter((r) => r.week >= week);
   if (notEarlier.length > 0) {
     throw new InvalidParametersError(
@@ -218,7 +221,7 @@ async function checkLate(data: SeasonData, runId: string, week: number, late: No
     );
   }
   refuseUnplanned('the late rows', late, plan, true);
-  const posted = new Set((await data.listActuals(runId)).map((a) => `${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`));
+  const posted = new Set(postedRows.map((a) => `${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`));
   const taken = late
     .filter((r) => posted.has(`${r.week}|${seriesKey(r.store_id, r.category_id)}`))
     .map((r) => `week ${r.week} ${seriesKey(r.store_id, r.category_id)}`);
@@ -267,11 +270,10 @@ const RETURNS_EPSILON = 0.005;
  * A negative figure is returns, back on the shelf: never more than the series sold up to its week. "-5" for a series
  * that sold nothing is a mistyped sign, and taken as demand it read as a collapse and cut the re-forecast by 30%.
  */
-async function refuseReturnsBeyondSales(
-  data: SeasonData,
-  runId: string,
+function refuseReturnsBeyondSales(
+  posted: readonly SeasonActual[],
   rows: readonly { week: number; store_id: string; category_id: string; units_sold: number; path: string }[],
-): Promise<void> {
+): void {
   const negative = rows.filter((r) => r.units_sold < 0);
   if (negative.length === 0) return;
   const touched = new Set(negative.map((r) => seriesKey(r.store_id, r.category_id)));
@@ -282,7 +284,7 @@ async function refuseReturnsBeyondSales(
     list.push({ week, units });
     figures.set(key, list);
   };
-  for (const a of await data.listActuals(runId)) add(seriesKey(a.storeId, a.categoryId), a.seasonWeek, a.unitsSold);
+  for (const a of posted) add(seriesKey(a.storeId, a.categoryId), a.seasonWeek, a.unitsSold);
   for (const r of rows) add(seriesKey(r.store_id, r.category_id), r.week, r.units_sold);
   const issues: { path: string; message: string }[] = [];
   for (const row of negative) {
