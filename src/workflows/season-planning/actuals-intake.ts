@@ -89,11 +89,12 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     late.map((row, index) => ({ ...row, path: `late.${index}` })),
   );
   const { missing, plan } = await checkAgainstPlan(data, runId, actuals);
-  // What the season holds so far, read once for both checks that need it (thousands of rows a week on Walmart).
+  // What earlier weeks hold, read once for the checks of late rows and of returns (thousands of rows a week on
+  // Walmart); a post with neither reads none.
   const needsPosted = late.length > 0 || actuals.sales.some((r) => r.units_sold < 0);
   const posted = needsPosted ? await data.listActuals(runId) : [];
   if (late.length > 0) checkLate(posted, actuals.week, late, plan);
-  refuseReturnsBeyondSales(posted, [
+  refuseNegativeWeeks(posted, [
     ...actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}.units_sold` })),
     ...late.map((row, index) => ({ ...row, path: `late.${index}.units_sold` })),
   ]);
@@ -267,37 +268,39 @@ function refuseRepeatedSeries(week: number, rows: readonly { week: number; store
 const RETURNS_EPSILON = 0.005;
 
 /**
- * A negative figure is returns, back on the shelf: never more than the series sold up to its week. "-5" for a series
- * that sold nothing is a mistyped sign, and taken as demand it read as a collapse and cut the re-forecast by 30%.
+ * A negative figure is returns. A series may return goods sold before the season (Walmart's real week 1 holds such
+ * rows), and a quiet week may be a store's returns alone, so neither a row beyond its series' season sales nor a
+ * week netting below zero is wrong by itself. Both at once are a mistyped sign: "-5" on every row read as a collapse
+ * and cut the re-forecast by 30%. Earlier weeks count with what they already hold.
  */
-function refuseReturnsBeyondSales(
+function refuseNegativeWeeks(
   posted: readonly SeasonActual[],
   rows: readonly { week: number; store_id: string; category_id: string; units_sold: number; path: string }[],
 ): void {
   const negative = rows.filter((r) => r.units_sold < 0);
   if (negative.length === 0) return;
-  const touched = new Set(negative.map((r) => seriesKey(r.store_id, r.category_id)));
-  const figures = new Map<string, { week: number; units: number }[]>();
-  const add = (key: string, week: number, units: number) => {
-    if (!touched.has(key)) return;
-    const list = figures.get(key) ?? [];
+  const weekTotals = new Map<number, number>();
+  const seriesFigures = new Map<string, { week: number; units: number }[]>();
+  const add = (week: number, key: string, units: number) => {
+    weekTotals.set(week, (weekTotals.get(week) ?? 0) + units);
+    const list = seriesFigures.get(key) ?? [];
     list.push({ week, units });
-    figures.set(key, list);
+    seriesFigures.set(key, list);
   };
-  for (const a of posted) add(seriesKey(a.storeId, a.categoryId), a.seasonWeek, a.unitsSold);
-  for (const r of rows) add(seriesKey(r.store_id, r.category_id), r.week, r.units_sold);
-  const issues: { path: string; message: string }[] = [];
-  for (const row of negative) {
+  for (const a of posted) add(a.seasonWeek, seriesKey(a.storeId, a.categoryId), a.unitsSold);
+  for (const r of rows) add(r.week, seriesKey(r.store_id, r.category_id), r.units_sold);
+  const issues = negative.flatMap((row) => {
     const key = seriesKey(row.store_id, row.category_id);
-    const soldThrough = (figures.get(key) ?? []).filter((f) => f.week <= row.week).reduce((sum, f) => sum + f.units, 0);
-    if (soldThrough < -RETURNS_EPSILON) {
-      const before = soldThrough - row.units_sold;
-      issues.push({ path: row.path, message: `${key} returns ${-row.units_sold} in week ${row.week} but had sold ${Math.round(before * 100) / 100} by then` });
-    }
-  }
+    const weekTotal = weekTotals.get(row.week) ?? 0;
+    const soldThrough = (seriesFigures.get(key) ?? []).filter((f) => f.week <= row.week).reduce((sum, f) => sum + f.units, 0);
+    if (weekTotal >= -RETURNS_EPSILON || soldThrough >= -RETURNS_EPSILON) return [];
+    const net = Math.round(weekTotal * 100) / 100;
+    return [{ path: row.path, message: `${key} returns ${-row.units_sold} in week ${row.week}, more than it sold in the season, and the week nets to ${net}` }];
+  });
   if (issues.length === 0) return;
+  const weeks = [...new Set(negative.filter((r) => (weekTotals.get(r.week) ?? 0) < -RETURNS_EPSILON).map((r) => r.week))].sort((a, b) => a - b);
   throw new InvalidParametersError(
-    `${issues.length} negative figure${issues.length === 1 ? '' : 's'} return${issues.length === 1 ? 's' : ''} more than the series had sold`,
+    `week${weeks.length === 1 ? '' : 's'} ${weeks.join(', ')} would return more than ${weeks.length === 1 ? 'it sold' : 'they sold'}: check the sign of the negative figures`,
     issues.slice(0, 20),
   );
 }

@@ -217,25 +217,25 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect(close!.explanation).toContain('unmet demand');
   });
 
-  it('refuses returns beyond what a series sold (a mistyped sign), in the week or as late rows, storing nothing', async () => {
+  it('takes returns of goods sold before the season, but refuses returns beyond season sales in a week that nets below zero (a mistyped sign)', async () => {
     const { runId, rows } = await waitingForWeekOne();
     const error = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: rows(() => -5) }));
     expect(error.code).toBe('INVALID_PARAMETERS');
-    expect(error.message).toContain('return more than the series had sold');
+    expect(error.message).toContain('week 1 would return more than it sold');
     expect((error.details.issues as { path: string }[])[0]!.path).toBe('sales.0.units_sold');
     expect(await seasonData(store).listActuals(runId)).toEqual([]);
 
-    // Week 1 posted without one series; returns are fine up to what a series sold, never beyond it.
-    const all = rows(() => 6);
-    const [lateOne, ...reported] = all;
-    await postActuals(engine, seasonData(store), runId, { week: 1, sales: reported, partial: true });
+    // Week 1 posted without one series, with one series returning what it sold before the season (Walmart's real
+    // week 1 holds such rows): taken. A late row that would turn week 1 negative is refused; one that does not is taken.
+    const [lateOne, returning, ...reported] = rows(() => 6);
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: [{ ...returning!, units_sold: -3 }, ...reported], partial: true });
     await engine.settled(runId);
-    const week2 = rows((s, c) => (s === reported[0]!.store_id && c === reported[0]!.category_id ? -6 : 1));
+    const week2 = rows(() => 1);
     const lateRefused = await refusal(
       postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, late: [{ week: 1, ...lateOne!, units_sold: -1000 }] }),
     );
-    expect(lateRefused.message).toContain(`${lateOne!.store_id} × ${lateOne!.category_id} returns 1000 in week 1 but had sold 0 by then`);
-    await postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, late: [{ week: 1, ...lateOne!, units_sold: 2 }] });
+    expect(lateRefused.message).toContain(`${lateOne!.store_id} × ${lateOne!.category_id} returns 1000 in week 1, more than it sold in the season`);
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, late: [{ week: 1, ...lateOne!, units_sold: -2 }] });
     expect((await engine.settled(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 3 } });
   });
 
