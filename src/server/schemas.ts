@@ -80,14 +80,14 @@ export const runStatus = z
   })
   .meta({ id: 'RunStatus' });
 
-export const runWorkflowBody = z.object({
+export const runWorkflowBody = z.strictObject({
   session_id: id(),
   parameters: z.record(z.string().max(MAX_ID_LENGTH), json),
   workflow: id().optional(),
   idempotency_key: id().optional(),
 });
 
-export const extractParametersBody = z.object({
+export const extractParametersBody = z.strictObject({
   strategy_description: z.string().min(1).max(MAX_TEXT_LENGTH).describe('The season in plain words'),
   reference_date: z.iso.date().optional().describe('The day relative dates count from (default: today, UTC)'),
   mode: ExtractionMode.optional().describe('rules (offline), llm or hybrid; default: hybrid when a model is configured, else rules'),
@@ -142,11 +142,11 @@ export const handoffList = z.object({
 });
 
 // Fastify hands a missing body to validation as null.
-export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).nullish();
-export const rollbackBody = z.object({ to_phase: id(), reason: z.string().max(2000).optional() });
+export const cancelBody = z.strictObject({ reason: z.string().max(2000).optional() }).nullish();
+export const rollbackBody = z.strictObject({ to_phase: id(), reason: z.string().max(2000).optional() });
 
 export const approvalParams = z.object({ run_id: id(), approval_id: id() });
-export const approvalBody = z.object({
+export const approvalBody = z.strictObject({
   action: z.enum(['accept', 'modify', 'reject']).optional().describe('required for approvals; other waits take data'),
   data: json.optional(),
   comment: z.string().max(MAX_TEXT).optional(),

@@ -33,8 +33,8 @@ export type AuthPattern = z.infer<typeof AuthPattern>;
 
 const line = z.string().trim().min(1).max(1_000);
 
-/** What a client sends to add an idea. */
-export const IdeaInput = z.object({
+/** What a client sends to add an idea: a misspelled field is refused, not dropped. */
+export const IdeaInput = z.strictObject({
   title: z.string().trim().min(1).max(200),
   description: z.string().trim().min(1).max(10_000),
   requirements: z.array(line).max(100).default([]),
@@ -47,8 +47,9 @@ export type IdeaInput = z.input<typeof IdeaInput>;
 
 export const IdeaId = z.string().min(1).max(200);
 
-/** An idea as stored and answered. */
-export const Idea = IdeaInput.extend({
+/** An idea as stored and answered (open: an answer may carry more than a client sends). */
+export const Idea = z.object({
+  ...IdeaInput.shape,
   id: IdeaId,
   /** The actor who added it (null: added with no actor, e.g. from the CLI before actors). */
   created_by: z.string().nullable(),
@@ -144,14 +145,14 @@ export type ArchitectureDecision = z.infer<typeof ArchitectureDecision>;
  * What a generated app may be made to get wrong, on purpose: too few tests for the gate, or a defect that shows
  * only once deployed (so its own tests pass and the target's rollback is what catches it).
  */
-export const FaultInjection = z.object({
+export const FaultInjection = z.strictObject({
   tests: z.enum(['full', 'few']).default('full'),
   defect: z.enum(['none', 'crash-at-start', 'health-500', 'smoke-fails', 'migration-fails', 'crash-after-start']).default('none'),
 });
 export type FaultInjection = z.output<typeof FaultInjection>;
 
 /** A build run's parameters: the idea, and the knobs of the stages (later stages read theirs from here). */
-export const BuildParameters = z.object({
+export const BuildParameters = z.strictObject({
   idea_id: IdeaId,
   /** A stack the caller insists on; unset: the architect chooses. */
   stack: Stack.optional(),

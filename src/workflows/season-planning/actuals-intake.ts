@@ -22,11 +22,11 @@ export const MAX_ROWS = 200_000;
 const id = z.string().min(1).max(200);
 const unitsSold = z.number().finite().min(-MAX_UNITS, `must be at least -${MAX_UNITS}`).max(MAX_UNITS, `must be at most ${MAX_UNITS}`);
 
-export const weeklyActuals = z.object({
+export const weeklyActuals = z.strictObject({
   week: z.number().int().min(1).max(52),
   sales: z
     .array(
-      z.object({
+      z.strictObject({
         store_id: id,
         category_id: id,
         units_sold: unitsSold,
@@ -39,7 +39,7 @@ export const weeklyActuals = z.object({
     .optional()
     .describe("true to post a week without every planned store × category: the missing ones are left out of the week's comparison, never read as zero sales"),
   late: z
-    .array(z.object({ week: z.number().int().min(1).max(52), store_id: id, category_id: id, units_sold: unitsSold }))
+    .array(z.strictObject({ week: z.number().int().min(1).max(52), store_id: id, category_id: id, units_sold: unitsSold }))
     .max(MAX_ROWS, `send at most ${MAX_ROWS} late rows`)
     .optional()
     .describe('sales of earlier weeks for series those weeks were posted without (stores that reported late): added to their week, which keeps its comparison'),

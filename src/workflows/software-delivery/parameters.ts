@@ -8,19 +8,19 @@ export const ProjectName = z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letter
 export const UserId = z.string().trim().min(1).max(200);
 export const BuildId = z.string().trim().min(1).max(200);
 
-export const ChangeRequest = z.object({
+export const ChangeRequest = z.strictObject({
   title: z.string().trim().min(1).max(200),
   description: z.string().trim().min(1).max(10_000),
 });
 
 /** For the offline agents (tests, demo): how many rounds of each role go wrong before it goes right. */
-export const OfflineScript = z.object({
+export const OfflineScript = z.strictObject({
   test_failures: z.number().int().min(0).max(20).default(0),
   review_rejections: z.number().int().min(0).max(20).default(0),
   deployment_failures: z.number().int().min(0).max(20).default(0),
 });
 
-export const DeliveryParameters = z.object({
+export const DeliveryParameters = z.strictObject({
   project: ProjectName,
   change: ChangeRequest,
   /** Roles an agent plays in this run; the others submit through `advance`. */

@@ -13,7 +13,7 @@ const RoleField = (description: string) =>
     .describe(`${description} (${ROLES.join(', ')})`)
     .pipe(Role);
 
-export const StartDelivery = z.object({
+export const StartDelivery = z.strictObject({
   project: ProjectName,
   change: ChangeRequest,
   automatic_roles: z.array(Role).optional().describe('roles an agent plays in this run (default none: every role submits through advance)'),
@@ -29,11 +29,13 @@ export const StartDelivery = z.object({
 });
 export type StartDelivery = z.infer<typeof StartDelivery>;
 
-/** `POST /api/workflows/{project_id}/start`: the project is the path's. */
-export const StartWorkflow = StartDelivery.omit({ project: true });
+/** `POST /api/workflows/{project_id}/start`: the project is the path's; a body may repeat it, never name another. */
+export const StartWorkflow = StartDelivery.extend({
+  project: ProjectName.optional().describe("the path's project, if repeated here; another is refused (422)"),
+});
 export type StartWorkflow = z.infer<typeof StartWorkflow>;
 
-export const AdvanceRequest = z.object({
+export const AdvanceRequest = z.strictObject({
   role: RoleField(
     'the role submitting; it must own the current state and the caller must hold it (default: the role the current state needs, when the caller holds it)',
   ).optional(),
@@ -54,7 +56,7 @@ export const AdvanceRequest = z.object({
 });
 export type AdvanceRequest = z.infer<typeof AdvanceRequest>;
 
-export const RetryRequest = z.object({
+export const RetryRequest = z.strictObject({
   role: RoleField(
     'the role sending the work back; it must own the current state and the caller must hold it (default: the role the current state needs, when the caller holds it)',
   ).optional(),
@@ -74,7 +76,7 @@ export const RetryRequest = z.object({
 });
 export type RetryRequest = z.infer<typeof RetryRequest>;
 
-export const RollbackRequest = z.object({
+export const RollbackRequest = z.strictObject({
   to_state: DeliveryState.optional().describe('default: the previous state (for ERROR: the state that failed)'),
   reason: z.string().max(2000).optional(),
 });

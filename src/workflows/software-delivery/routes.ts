@@ -19,6 +19,7 @@ import { DeliveryService } from './service.js';
 import { DELIVERY_STATES } from './states.js';
 import type { DeliveryStatus } from './status.js';
 import { errorResponses } from '../../server/schemas.js';
+import { InvalidParametersError } from '../../errors/index.js';
 
 const TAGS = ['software delivery'];
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -144,8 +145,15 @@ export const deliveryRoutes =
           response: { 202: deliveryStatus, ...failures },
         },
       },
-      async (request, reply) =>
-        reply.code(202).send(statusView(await delivery.start({ ...request.body, project: request.params.project_id }, { actor: request.actor }))),
+      async (request, reply) => {
+        const project = request.params.project_id;
+        if (request.body.project !== undefined && request.body.project !== project) {
+          throw new InvalidParametersError('the request names two projects', [
+            { path: 'body.project', message: `is "${request.body.project}", but the path's project is "${project}": send one, or the same` },
+          ]);
+        }
+        return reply.code(202).send(statusView(await delivery.start({ ...request.body, project }, { actor: request.actor })));
+      },
     );
 
     app.post(

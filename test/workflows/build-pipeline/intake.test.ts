@@ -56,6 +56,11 @@ describeEachStore('build pipeline intake', (kind) => {
     const unknown = await api.get<ErrorReply>('/api/builds/ideas/idea-none');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error_type).toBe('NOT_FOUND');
+    // A misspelled field is refused, not dropped (its idea would have been stored without the research).
+    const misspelled = await api.post<ErrorReply>('/api/builds/ideas', { ...IDEA, research_finding: ['buyers ask for it'] });
+    expect(misspelled.status).toBe(422);
+    expect(JSON.stringify(misspelled.body.details)).toContain('body.research_finding');
+    expect((await api.get<{ total: number }>('/api/builds/ideas')).body.total).toBe(0);
   });
 
   it('refuses to build an idea scoring 85 or less with 422 naming the score and the threshold, and starts nothing', async () => {
@@ -71,6 +76,12 @@ describeEachStore('build pipeline intake', (kind) => {
     expect((await api.engine.listRuns({ workflow: BUILD_PIPELINE })).total).toBe(0);
     const unknown = await api.post<ErrorReply>('/api/builds/ideas/idea-none/build', {});
     expect(unknown.status).toBe(404);
+    // A misspelled knob is refused before anything starts: "enviroments" would have deployed to prod too.
+    const buildable = await addIdea(api, { viability_score: 95 });
+    const misspelled = await api.post<ErrorReply>(`/api/builds/ideas/${buildable.id}/build`, { enviroments: ['dev'] });
+    expect(misspelled.status).toBe(422);
+    expect(JSON.stringify(misspelled.body.details)).toContain('body.enviroments');
+    expect((await api.engine.listRuns({ workflow: BUILD_PIPELINE })).total).toBe(0);
   });
 
   it('starts a build of an idea above 85 on request, whose architecture phase records the specification in its step output', async () => {
