@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { holdsRole, refOf, type Actor } from '../actors/contracts.js';
-import { BatonError, ConflictError, InvalidParametersError, NotFoundError, StaleRunError } from '../errors/index.js';
+import { BatonError, ConflictError, IncompleteInputError, InvalidParametersError, NotFoundError, StaleRunError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
 import type { WaitVote } from '../store/contracts.js';
 import type { DataWrite, RunRecord, WaitRecord } from '../store/types.js';
@@ -313,10 +313,10 @@ function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionIn
     return parsed.data;
   };
   if (wait.kind === 'approval') {
-    if (input.action === undefined)
-      throw new InvalidParametersError('an approval needs an action', [{ path: 'action', message: 'expected accept, modify or reject' }]);
+    // Left out, they make the answer incomplete (400), as a missing field does anywhere else.
+    if (input.action === undefined) throw new IncompleteInputError('an approval needs an action (accept, modify or reject)', ['action']);
     if (input.action === 'modify') {
-      if (input.data === undefined) throw new InvalidParametersError('modify needs data', [{ path: 'data', message: 'the modified values are required' }]);
+      if (input.data === undefined) throw new IncompleteInputError('modify needs the modified values', ['data']);
       return { action: 'modify', data: data(), ...comment };
     }
     // Values sent with accept or reject were dropped without a word: the planner believed the buy changed.

@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../../src/engine/index.js';
-import { BatonError, ConflictError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
+import { BatonError, ConflictError, IncompleteInputError, InvalidParametersError, NotFoundError } from '../../../src/errors/index.js';
 import { describeEachStore } from '../../support/stores.js';
 import { agent, echo, ofType, rejectionOf, typesOf, useHarness } from './harness.js';
 
@@ -172,12 +172,12 @@ describeEachStore('engine runs: approvals', (kind) => {
     expect((await engine.status(first.id)).state).toBe('waiting');
   });
 
-  it('refuses modify without data with INVALID_PARAMETERS on the data field', async () => {
+  it('refuses modify without data as INCOMPLETE_INPUT on the data field', async () => {
     const { engine } = setup();
     const { id, waiting, waitId } = await waitingRun(engine);
     const error = await rejectionOf(engine.resolveWait(id, waitId, { action: 'modify' }));
-    expect(error).toBeInstanceOf(InvalidParametersError);
-    expect(error).toMatchObject({ code: 'INVALID_PARAMETERS', details: { issues: [{ path: 'data' }] } });
+    expect(error).toBeInstanceOf(IncompleteInputError);
+    expect(error).toMatchObject({ code: 'INCOMPLETE_INPUT', details: { issues: [{ path: 'data' }] } });
     expect(await engine.status(id)).toEqual(waiting);
   });
 
@@ -192,10 +192,10 @@ describeEachStore('engine runs: approvals', (kind) => {
     expect(planner.calls).toHaveLength(1);
   });
 
-  it('refuses an approval without an action, or with an unknown one, with INVALID_PARAMETERS', async () => {
+  it('refuses an approval without an action as INCOMPLETE_INPUT, and with an unknown one as INVALID_PARAMETERS', async () => {
     const { engine } = setup();
     const { id, waitId } = await waitingRun(engine);
-    await expect(engine.resolveWait(id, waitId, {})).rejects.toMatchObject({ code: 'INVALID_PARAMETERS', details: { issues: [{ path: 'action' }] } });
+    await expect(engine.resolveWait(id, waitId, {})).rejects.toMatchObject({ code: 'INCOMPLETE_INPUT', details: { issues: [{ path: 'action' }] } });
     await expect(engine.resolveWait(id, waitId, { action: 'maybe' } as never)).rejects.toMatchObject({
       code: 'INVALID_PARAMETERS',
       details: { issues: [{ path: 'action' }] },

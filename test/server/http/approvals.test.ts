@@ -52,11 +52,12 @@ describeEachStore('HTTP: approvals', (kind) => {
     expect(again.waitingFor?.id).not.toBe(approval);
   });
 
-  it('refuses a modify without data with 422 naming data', async () => {
+  it('refuses a modify without data as incomplete (400) naming data, and the wait stays open', async () => {
     const api = await h.serve();
-    const { path } = await waitingRun(api);
-    const error = expectError(await api.post(path, { action: 'modify' }), 422, 'INVALID_PARAMETERS');
+    const { id, path } = await waitingRun(api);
+    const error = expectError(await api.post(path, { action: 'modify' }), 400, 'INCOMPLETE_INPUT');
     expect(issuesOf(error).map((i) => i.path)).toEqual(['data']);
+    expect((await api.engine.status(id)).state).toBe('waiting');
   });
 
   it('refuses a second resolution of the same approval with 409 CONFLICT', async () => {
@@ -86,11 +87,12 @@ describeEachStore('HTTP: approvals', (kind) => {
     expect((await api.engine.status(id)).state).toBe('waiting');
   });
 
-  it('refuses an approval without an action with 422 naming action', async () => {
+  it('refuses an approval without an action as incomplete (400) naming action, and the wait stays open', async () => {
     const api = await h.serve();
-    const { path } = await waitingRun(api);
-    const error = expectError(await api.post(path, { comment: 'hmm' }), 422, 'INVALID_PARAMETERS');
+    const { id, path } = await waitingRun(api);
+    const error = expectError(await api.post(path, { comment: 'hmm' }), 400, 'INCOMPLETE_INPUT');
     expect(issuesOf(error).map((i) => i.path)).toEqual(['action']);
+    expect((await api.engine.status(id)).state).toBe('waiting');
   });
 
   it('refuses data sent with accept or reject (422 pointing at modify) rather than dropping it, and the wait stays open', async () => {
