@@ -8,10 +8,11 @@ import type { ForecastPlan } from '../../../src/workflows/season-planning/agents
 import type { MonitorOutput } from '../../../src/workflows/season-planning/agents/monitor.js';
 import { postActuals, type WeeklyActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
 import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
+import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import { stockPosition } from '../../../src/workflows/season-planning/ledger.js';
 import { varianceReport } from '../../../src/workflows/season-planning/reports.js';
 import { describeEachStore, type TestStore } from '../../support/stores.js';
-import { completeOf, driveToEnd, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { completeOf, driveToEnd, LAST_WEEK, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
 
 type Row = WeeklyActuals['sales'][number];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -92,6 +93,49 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
     expect(median([...ratios].filter(([id]) => id !== 'S001').map(([, r]) => r))).toBeLessThan(1);
     expect(ratios.get('S001')!).toBeGreaterThan(0.9);
     expect(ratios.get('S001')!).toBeLessThan(1.1);
+  });
+
+  it('goes on when every store sold all it held: no category is left to judge, and every store is counted sold out', async () => {
+    const { runId, first } = await manualSeason();
+    const position = await stockPosition(seasonData(store), runId);
+    // Each store's whole stock, posted on its first category: every store is bound by its stock, so every category's
+    // compared forecast is 0 (the Monitor divided by it: Infinity, and the run failed for good, retry included).
+    const week1 = rowsOf(first, 1, () => 0);
+    const seen = new Set<string>();
+    for (const row of week1) {
+      if (seen.has(row.store_id)) continue;
+      seen.add(row.store_id);
+      row.units_sold = position.stores.get(row.store_id)!.onHand;
+    }
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1 });
+    const after = await engine.settled(runId);
+    expect(after.state, JSON.stringify(after.error)).toBe('waiting');
+    const monitor = await monitorOf(runId, 1);
+    expect(monitor.sold_out_stores).toBe(seen.size);
+    expect(monitor.by_category.every((c) => c.z === null && c.outside_band === null)).toBe(true);
+  });
+
+  it('goes on when a category’s compared forecast is zero: its z is unknown, not infinite, and the run never fails', async () => {
+    // A store that has never sold a category is planned at zero (real Walmart: department 47 in week 5 of a season).
+    const data = seasonData(store);
+    const none = { storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null };
+    await data.importStores({ source: 'new store', rows: [{ storeId: 'S999', ...none }], warnings: [], at: 1 });
+    const weeks = Array.from({ length: 104 }, (_, i) => addDays(LAST_WEEK, -7 * i));
+    await data.importSales({
+      source: 'new store',
+      rows: weeks.map((week) => ({ storeId: 'S999', categoryId: 'C01', weekStartDate: week, unitsSold: 0 })),
+      warnings: [],
+      at: 2,
+    });
+    const { runId, first } = await manualSeason();
+    const zero = first.series.find((s) => s.store_id === 'S999' && s.category_id === 'C01');
+    expect(zero?.forecast[0]).toBe(0);
+    // Its first sales, posted alone as a partial week: judged (it sold above the nothing it held) against a zero.
+    await postActuals(engine, data, runId, { week: 1, partial: true, sales: [{ store_id: 'S999', category_id: 'C01', units_sold: 50 }] });
+    const after = await engine.settled(runId);
+    expect(after.state, JSON.stringify(after.error)).toBe('waiting');
+    const c01 = (await monitorOf(runId, 1)).by_category.find((c) => c.category_id === 'C01');
+    expect(c01).toMatchObject({ actual: 50, forecast: 0, variance: null, z: null, outside_band: null });
   });
 
   it('judges a store posted above what it held: the figure is demand, the excess unmet', async () => {

@@ -60,7 +60,9 @@ const LISTED = 5;
 export function bandSpread(band: Band | undefined, index: number, compared: number): number | null {
   const f = band?.forecast[index];
   const hi = band?.hi95[index];
-  if (f === undefined || hi === undefined || !(f > 0) || !(hi > f)) return null;
+  // Nothing compared (series planned at zero, e.g. a store's first sales of a category) has no spread to measure a
+  // week against: a z over it was infinite, and the Monitor's output failed the run for good.
+  if (f === undefined || hi === undefined || !(f > 0) || !(hi > f) || !(compared > 0)) return null;
   return ((hi - f) / Z_BAND) * (compared / f);
 }
 
