@@ -11,7 +11,7 @@ import { parseInput } from './parse-input.js';
  */
 export const DEFAULT_SAFETY_RATIO = 0.2;
 /**
- * Bounds on the pace (sold to date ÷ planned to date). A store selling ahead of plan is expected to
+ * Bounds on the pace (demand to date ÷ planned to date). A store selling ahead of plan is expected to
  * keep doing so until the next re-forecast, but one odd week (a returns spike, a stock-out) must not
  * zero or triple its stock: variance above the threshold re-plans the season anyway.
  */
@@ -24,7 +24,9 @@ const storeSchema = z.object({
   onHand: finite,
   /** Planned demand for the coming replenishment period (one week, or two for bi-weekly). */
   planRemaining: finite.min(0),
-  soldToDate: finite,
+  /** Shoppers' demand over the weeks the pace is measured on (posted sales, those above the stock included). */
+  demandToDate: finite,
+  /** What the forecast expected over those weeks. */
   plannedToDate: finite.min(0),
   /** Safety stock in units; when absent, safetyRatio × the period's expected demand. */
   safetyStock: finite.min(0).optional(),
@@ -43,7 +45,7 @@ type StoreInput = z.output<typeof storeSchema>;
 
 export interface StoreReplenishment {
   storeId: string;
-  /** soldToDate ÷ plannedToDate within the bounds; 1 before anything was planned. */
+  /** demandToDate ÷ plannedToDate within the bounds; 1 before anything was planned. */
   pace: number;
   expectedDemand: number;
   safetyStock: number;
@@ -93,25 +95,25 @@ export function planReplenishment(input: ReplenishmentInput): ReplenishmentPlan 
   };
 }
 
-type Need = Omit<StoreReplenishment, 'units' | 'reason'> & { onHand: number; reportedOnHand: number; soldToDate: number; plannedToDate: number };
+type Need = Omit<StoreReplenishment, 'units' | 'reason'> & { onHand: number; reportedOnHand: number; demandToDate: number; plannedToDate: number };
 
 function needOf(store: StoreInput, safetyRatio: number, bounds: { min: number; max: number }): Need {
-  const rawPace = store.plannedToDate > 0 ? store.soldToDate / store.plannedToDate : 1;
+  const rawPace = store.plannedToDate > 0 ? store.demandToDate / store.plannedToDate : 1;
   const pace = Math.min(bounds.max, Math.max(bounds.min, rawPace));
   const expectedDemand = store.planRemaining * pace;
   const safetyStock = store.safetyStock ?? safetyRatio * expectedDemand;
   const onHand = Math.max(0, store.onHand);
   // The small tolerance keeps 10.000000000000002 (floating-point noise) from becoming a need of 11.
   const need = Math.max(0, Math.ceil(expectedDemand + safetyStock - onHand - 1e-9));
-  const { storeId, soldToDate, plannedToDate } = store;
-  return { storeId, pace, expectedDemand, safetyStock, need, onHand, reportedOnHand: store.onHand, soldToDate, plannedToDate };
+  const { storeId, demandToDate, plannedToDate } = store;
+  return { storeId, pace, expectedDemand, safetyStock, need, onHand, reportedOnHand: store.onHand, demandToDate, plannedToDate };
 }
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 function reasonFor(n: Need, units: number, short: boolean): string {
   const paceText =
-    n.plannedToDate > 0 ? `sold ${fmt(n.soldToDate)} vs plan ${fmt(n.plannedToDate)} (pace ${n.pace.toFixed(2)})` : 'no plan to date (pace 1.00)';
+    n.plannedToDate > 0 ? `demand ${fmt(n.demandToDate)} vs plan ${fmt(n.plannedToDate)} (pace ${n.pace.toFixed(2)})` : 'no weeks to pace on yet (pace 1.00)';
   const stock = n.reportedOnHand < 0 ? `on hand 0 (reported ${fmt(n.reportedOnHand)}, counted as 0)` : `on hand ${fmt(n.onHand)}`;
   const cover = `demand ${fmt(n.expectedDemand)} + safety ${fmt(n.safetyStock)} vs ${stock}`;
   if (n.need === 0) return `${paceText}; ${cover}: covered, no move`;

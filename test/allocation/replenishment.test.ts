@@ -3,11 +3,11 @@ import type { BatonError } from '../../src/errors/index.js';
 import { planReplenishment } from '../../src/allocation/index.js';
 import { intBetween, seededRandom } from './seeded-random.js';
 
-const store = (storeId: string, onHand: number, planRemaining: number, soldToDate: number, plannedToDate: number) => ({
+const store = (storeId: string, onHand: number, planRemaining: number, demandToDate: number, plannedToDate: number) => ({
   storeId,
   onHand,
   planRemaining,
-  soldToDate,
+  demandToDate,
   plannedToDate,
 });
 

@@ -182,6 +182,8 @@ export const seasonPlanningWorkflow = defineWorkflow({
         revision: revisionOf(context),
         // Only the categories that alerted, or every one when the chain did (null).
         categories: phaseResult(context, 'monitor')?.replan_categories ?? undefined,
+        // Marked-down weeks sold more than full-price demand: the re-forecast learns them without the lift.
+        markdown: activeMarkdown(context),
       }),
     },
     {
@@ -189,7 +191,7 @@ export const seasonPlanningWorkflow = defineWorkflow({
       description: 'Move units from the DC to stores by sell-through against plan.',
       agent: 'replenishment',
       skip: (parameters) => (parameters.replenishment_strategy === 'none' ? 'replenishment strategy is none: stores keep what they were allocated' : undefined),
-      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context) }),
+      input: (context) => ({ runId: context.runId, parameters: effective(context), week: currentWeek(context), markdown: activeMarkdown(context) }),
     },
     {
       name: 'markdown_check',

@@ -6,7 +6,7 @@
  * gap's forecast and the actuals so far.
  */
 import { z } from 'zod';
-import { DemandOutput, type TotalUncertainty } from '../contracts.js';
+import { DemandOutput, MarkdownInForce, type TotalUncertainty } from '../contracts.js';
 import { defineAgent } from '../../../engine/index.js';
 import { calibrateTotal, forecast, forecastPanelInSlices, growthAt, spreadOf, sumSpread, type TotalCalibration } from '../../../forecasting/index.js';
 import type { SalesQuantity, SeasonActual, SeasonData } from '../data/index.js';
@@ -17,6 +17,7 @@ import { PlanParameters } from '../parameters.js';
 import { round2, seasonWeekStart, sum } from '../season.js';
 import { planBodyOrNone } from '../checked.js';
 import { stockPosition } from '../ledger.js';
+import { markdownLift } from '../markdown-lift.js';
 import type { Band, ForecastPlan, SeriesForecast } from '../contracts.js';
 
 /**
@@ -44,6 +45,8 @@ export const demandInput = z.object({
    * remaining weeks. Absent: every category is re-planned.
    */
   categories: z.array(z.string()).min(1).optional(),
+  /** In-season only: the markdown in force, whose weeks are learnt without its lift (forecasts are full-price demand). */
+  markdown: MarkdownInForce.nullable().optional(),
 });
 export type DemandInput = z.infer<typeof demandInput>;
 
@@ -105,13 +108,15 @@ export function demandSoFar(
   posted: readonly SeasonActual[],
   stockBoundByWeek: ReadonlyMap<number, ReadonlySet<string>>,
   fromWeek: number,
+  liftOf: (week: number) => number = () => 1,
 ): Map<string, (number | null)[]> {
   const series = new Map<string, (number | null)[]>();
   for (const a of posted) {
     if (a.seasonWeek >= fromWeek) continue;
     const key = `${a.storeId}|${a.categoryId}`;
     const weeks = series.get(key) ?? new Array<number | null>(fromWeek - 1).fill(null);
-    if (!(stockBoundByWeek.get(a.seasonWeek)?.has(a.storeId) ?? false)) weeks[a.seasonWeek - 1] = (weeks[a.seasonWeek - 1] ?? 0) + a.unitsSold;
+    if (!(stockBoundByWeek.get(a.seasonWeek)?.has(a.storeId) ?? false))
+      weeks[a.seasonWeek - 1] = (weeks[a.seasonWeek - 1] ?? 0) + a.unitsSold / liftOf(a.seasonWeek);
     series.set(key, weeks);
   }
   return series;
@@ -266,7 +271,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       if (fromWeek > 1) {
         const [posted, first] = await Promise.all([data.listActuals(input.runId), data.firstPlan(input.runId, 'forecast')]);
         const position = await stockPosition(data, input.runId, posted);
-        actuals = demandSoFar(posted, position.stockBoundByWeek, fromWeek);
+        actuals = demandSoFar(posted, position.stockBoundByWeek, fromWeek, markdownLift(input.markdown, parameters.price_elasticity));
         const firstSeries = planBodyOrNone('forecast', first)?.series;
         if (firstSeries) planned = new Set(firstSeries.map((s) => `${s.store_id}|${s.category_id}`));
         if (gap > 0 || scope) {

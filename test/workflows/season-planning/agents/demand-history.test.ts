@@ -1,6 +1,7 @@
 // The series a forecast hands to the panel: the history alone before the season; in-season the gap's forecast and the actuals, every series ending on the same week.
 import { describe, expect, it } from 'vitest';
 import { demandSoFar, historyFor, totalOf } from '../../../../src/workflows/season-planning/agents/demand.js';
+import { markdownLift } from '../../../../src/workflows/season-planning/markdown-lift.js';
 
 const series = (key: string, values: (number | null)[]) => ({ key, storeId: key.split('|')[0]!, categoryId: key.split('|')[1]!, values });
 
@@ -46,6 +47,14 @@ describe('the demand a re-forecast learns from the season so far', () => {
         ['S2|C1', [9, null]],
       ]),
     );
+  });
+
+  it('learns the weeks after an accepted markdown without its lift, as full-price demand', () => {
+    // 30% off from after week 2 at ε = −2 sells 0.7^−2 = 2.04× the full-price demand.
+    const liftOf = markdownLift({ rate: 0.3, fromWeek: 2 }, -2);
+    const posted = [row('S1', 'C1', 1, 10), row('S1', 'C1', 2, 10), row('S1', 'C1', 3, 20.408163265306122), row('S1', 'C1', 4, 30.6122448979)];
+    const learnt = demandSoFar(posted, new Map(), 5, liftOf).get('S1|C1')!;
+    expect(learnt.map((v) => Math.round(v! * 1e6) / 1e6)).toEqual([10, 10, 10, 15]);
   });
 });
 
