@@ -5,7 +5,13 @@
 import type { z } from 'zod';
 import { IncompleteInputError, InvalidParametersError, type FieldIssue } from './index.js';
 
-export const issuesOf = (error: z.ZodError): FieldIssue[] => error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+export const issuesOf = (error: z.ZodError): FieldIssue[] =>
+  error.issues.flatMap((issue) =>
+    // A closed object's unknown fields, one issue each at the field's own path, as HTTP names them.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key].map(String).join('.'), message: 'is not a known field' }))
+      : [{ path: issue.path.map(String).join('.'), message: issue.message }],
+  );
 
 /** What the classifier needs of an issue: zod's own, or a framework's copy of it (keyword/instancePath turned back into code/path). */
 export interface IssueLike {

@@ -420,10 +420,10 @@ export type CloseOutput = z.infer<typeof CloseOutput>;
 
 /** What a planner may change when modifying the buy: the quantity, and parameters that do not change which phases run. */
 export const BuyModification = z
-  .object({ manufacturing_quantity: z.number().int().positive().optional(), parameters: PlanOverrides.optional() })
+  .strictObject({ manufacturing_quantity: z.number().int().positive().optional(), parameters: PlanOverrides.optional() })
   .refine((m) => m.manufacturing_quantity !== undefined || m.parameters !== undefined, 'give a manufacturing_quantity, parameters, or both');
 /** What a planner may change when modifying the markdown: its depth. */
-export const MarkdownModification = z.object({ markdown: z.number().min(0).max(0.9) });
+export const MarkdownModification = z.strictObject({ markdown: z.number().min(0).max(0.9) });
 
 /** What the buy approval shows the planner: the Demand agent's proposal (absent fields: no proposal was made). */
 export const BuyProposal = DemandOutput.pick({

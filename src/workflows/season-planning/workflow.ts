@@ -4,7 +4,7 @@
  * the rest of the season re-forecast when it is off), stores are replenished, and at the markdown
  * checkpoint pricing recommends a markdown for a person to approve. Then the season is summarised.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../engine/index.js';
 import { InvalidParametersError } from '../../errors/index.js';
 import { actualsSimulator } from './agents/actuals.js';
@@ -20,12 +20,12 @@ import type { DatabaseHost } from '../../store/index.js';
 import { seasonData } from './data/index.js';
 import { ContextAssembler } from './context.js';
 import { narrated, narratorFor } from './narrator.js';
-import { deadlineMsOf, PlanOverrides, PlanParameters, strandedStock } from './parameters.js';
+import { deadlineMsOf, PlanParameters, strandedStock } from './parameters.js';
 import { currentWeek } from './season.js';
 import { seasonRollback } from './rollback.js';
 import { DEFAULT_APPROVERS, withApprovers, type SeasonApprovers } from './approvers.js';
 import { phaseOutput, phaseResult } from './checked.js';
-import { PostedWeek } from './contracts.js';
+import { BuyModification, MarkdownModification, PostedWeek } from './contracts.js';
 
 export const SEASON_PLANNING = 'season-planning';
 /** The one intake that resolves a week's actuals wait (the actuals route's checks cannot be bypassed). */
@@ -39,12 +39,9 @@ function postedPartial(context: Context): boolean {
   return posted?.week === currentWeek(context) && posted.partial === true;
 }
 
-/** What a planner may change when modifying the buy: the quantity, and parameters that do not change which phases run. */
-export const buyModification = z
-  .object({ manufacturing_quantity: z.number().int().positive().optional(), parameters: PlanOverrides.optional() })
-  .refine((m) => m.manufacturing_quantity !== undefined || m.parameters !== undefined, 'give a manufacturing_quantity, parameters, or both');
-/** What a planner may change when modifying the markdown: its depth. */
-export const markdownModification = z.object({ markdown: z.number().min(0).max(0.9) });
+/** What a planner may change when modifying the buy or the markdown: closed, so a misspelled field is refused, not dropped. */
+export const buyModification = BuyModification;
+export const markdownModification = MarkdownModification;
 
 const demandOf = (context: Context) => phaseResult(context, 'demand');
 /** The parameters in force: the run's, with what a planner changed at the buy approval (the Demand output records them). */

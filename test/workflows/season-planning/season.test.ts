@@ -99,6 +99,27 @@ describeEachStore('season planning', (kind) => {
     await expectAllocationInvariants(run.id);
   });
 
+  it('refuses a modified buy or markdown with a misspelled field, naming it, and keeps waiting', async () => {
+    const run = await start(season(8, { replenishment_strategy: 'none', dc_holdback_percentage: 0, markdown_checkpoint_week: 4, markdown_threshold: 0.99 }));
+    const buy = (await engine.settled(run.id)).waitingFor!;
+    // "manufacturing_qty" was dropped and the buy accepted as proposed; "dc_holdback" likewise kept the old holdback.
+    for (const data of [{ manufacturing_qty: 1000 }, { manufacturing_quantity: 1000, parameters: { dc_holdback: 0.1 } }]) {
+      const error = await engine.resolveWait(run.id, buy.id, { action: 'modify', data }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'INVALID_PARAMETERS' });
+      expect((error as Error).message).toMatch(/manufacturing_qty|parameters\.dc_holdback/);
+      expect((await engine.status(run.id)).waitingFor?.id).toBe(buy.id);
+    }
+    await engine.resolveWait(run.id, buy.id, { action: 'accept' });
+    let status = await engine.settled(run.id);
+    while (status.waitingFor?.phase !== 'markdown_approval') status = await engine.settled(run.id);
+    const markdown = status.waitingFor;
+    await expect(engine.resolveWait(run.id, markdown.id, { action: 'modify', data: { markdwn: 0.3 } })).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
+    expect((await engine.status(run.id)).waitingFor?.id).toBe(markdown.id);
+  });
+
   it('plans a luxury season without markdowns: both markdown phases skipped with their reason', async () => {
     const run = await start(season(5, { replenishment_strategy: 'bi-weekly', dc_holdback_percentage: 0.3 }));
     expect((await driveToEnd(engine, run.id)).state).toBe('completed');
