@@ -19,6 +19,7 @@ import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';
 import { createTelemetry, instrumentStore, metricsRoutes, watchEngine, type Telemetry } from '../telemetry/index.js';
 import { WORKFLOW_MODULES } from './modules.js';
+import { engineErrorLog } from './engine-log.js';
 import { batonVersion } from '../version.js';
 
 export interface ServeOptions {
@@ -48,6 +49,7 @@ export async function serve(
   const cluster = clusterSettingsFromEnv(process.env, { role: options.role });
   const { nodeId, role } = cluster;
   const version = batonVersion();
+  let reportEngineError = (error: unknown, context: string) => console.error(`baton engine [${nodeId}]: ${context}:`, error);
   // Every log line names the node: several nodes write to one log collector. BATON_LOG_LEVEL: pino's levels (default info).
   const logger = { level: process.env.BATON_LOG_LEVEL || 'info', base: { pid: process.pid, hostname: hostname(), node: nodeId, role } };
   // Metrics always (GET /metrics); traces over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the no-op tracer.
@@ -70,7 +72,8 @@ export async function serve(
     ...(version === null ? {} : { version }),
     // An API node takes no run: the runs it starts or resumes are left unleased for a worker's next claim (within BATON_POLL_MS).
     drive: role !== 'api',
-    onError: (error, context) => console.error(`baton engine [${nodeId}]: ${context}:`, error),
+    // To stderr until the server's logger exists; then as its JSON lines (see below).
+    onError: (error, context) => reportEngineError(error, context),
   });
   const watching = watchEngine(engine, telemetry, { onError: (error) => console.error(`baton telemetry [${nodeId}]:`, error) });
   // Every role listens (LISTEN): an API node's streams follow runs the workers drive, and a worker hears cancels.
@@ -87,12 +90,16 @@ export async function serve(
           logger,
           config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
         });
-  // HTTP, then the engine (its agents aborted, its leases released for other nodes, its row deleted), then the spans still queued.
+  reportEngineError = engineErrorLog(app.log);
+  // HTTP (requests in flight finish), then the engine (its agents aborted, its leases released for other nodes, its row
+  // deleted), then the spans still queued. A step that fails (the database away) is logged and the others still run.
   const closeNode = async () => {
-    await app.close();
-    await engine.close();
+    const attempt = (what: string, work: () => Promise<void>) =>
+      work().catch((error: unknown) => app.log.error({ err: error }, `shutting down: ${what} failed`));
+    await attempt('closing HTTP', () => app.close());
+    await attempt('closing the engine', () => engine.close());
     watching.unsubscribe();
-    await telemetry.shutdown();
+    await attempt('flushing telemetry', () => telemetry.shutdown());
   };
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -119,12 +126,12 @@ export async function serve(
   // (SHUTDOWN) and releases its leases, so another node claims the runs at its next poll instead of
   // after the lease (the interrupted steps run again there), and deletes the node's row.
   const stop = async () => {
-    app.log.info('shutting down: closing streams (1012), releasing leases');
-    await engine.beginShutdown();
+    app.log.info('shutting down: closing streams (1012), finishing requests in flight, releasing leases');
+    await engine.beginShutdown().catch((error: unknown) => app.log.error({ err: error }, 'shutting down: marking the node stopping failed'));
     retention?.stop();
     await retention?.running;
     await closeNode();
-    await store.close();
+    await store.close().catch((error: unknown) => app.log.error({ err: error }, 'shutting down: closing the database failed'));
     app.log.info('stopped');
   };
   await new Promise<void>((resolve) => {

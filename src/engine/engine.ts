@@ -282,6 +282,17 @@ export class Engine {
   private async stopIfTakenAway(runId: string): Promise<void> {
     const run = await this.store.getRun(runId).catch((error: unknown) => this.onError(error, `run ${runId}`));
     if (!run || !this.worker.drives(runId) || (run.state === 'running' && run.leaseOwner === this.nodeId)) return;
+    if (run.state === 'running') {
+      // Work is repeated: the step in flight here runs again on the node that took the run. An operator must see it.
+      this.onError(
+        new ConflictError(
+          `run ${runId} was taken over by ${run.leaseOwner ?? 'no node yet'} while this node (${this.nodeId}) drove it: its lease lapsed ` +
+            '(a stall longer than the lease, a clock ahead on another node, or another process with this node id); its agent stops here and its step runs again there',
+          { run_id: runId, node: this.nodeId, lease_owner: run.leaseOwner },
+        ),
+        `run ${runId}: lease lost`,
+      );
+    }
     this.worker.abort(runId, run.state === 'cancelled' ? new CancelledError() : new ConflictError(`run ${run.state} elsewhere`));
   }
 

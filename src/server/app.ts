@@ -85,8 +85,9 @@ export function coreServer({ logger, bodyLimit, telemetry }: { logger: ServerOpt
     // Errors before routing and before a request exists get the error shape and a request id too.
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
-    // On close, drop keep-alive and refused-upgrade sockets instead of waiting for clients to leave.
-    forceCloseConnections: true,
+    // On close, drop idle keep-alive sockets but let requests in flight finish: destroying them (true) reset clients
+    // whose runs were already written, and a client that retried started the season twice. `closeServer` bounds the wait.
+    forceCloseConnections: 'idle',
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -101,7 +102,31 @@ export function coreServer({ logger, bodyLimit, telemetry }: { logger: ServerOpt
     void reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
+  drainOnClose(app);
   return app;
+}
+
+/** How long a closing server lets requests in flight finish before dropping their connections. */
+export const DRAIN_MS = 10_000;
+
+/** On close, requests in flight get up to DRAIN_MS to finish (a slow upload must not hold a shutdown for ever). */
+function drainOnClose(app: FastifyInstance): void {
+  let deadline: NodeJS.Timeout | undefined;
+  let closing = false;
+  // An answer given while closing ends its connection: kept alive, the socket held the close for the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    deadline = setTimeout(() => app.server.closeAllConnections(), DRAIN_MS);
+    deadline.unref();
+    done();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearTimeout(deadline);
+    done();
+  });
 }
 
 /** A caller's X-Request-Id is kept when it is a sane token; otherwise a new id is made. */

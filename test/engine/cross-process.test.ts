@@ -120,6 +120,35 @@ describeEachStore('engines sharing a database', (kind) => {
     expect(settled).toEqual(await other.status(id));
   });
 
+  it('says so when another node takes a run it drives (its lease seen as lapsed), and stops the agent', async () => {
+    const errors: { error: unknown; context: string }[] = [];
+    const driver = new Engine({
+      store: t.store,
+      agents: [slow, stubborn],
+      workflows: [chain, held],
+      pollIntervalMs: 25,
+      nodeId: 'driver',
+      onError: (error, context) => errors.push({ error, context }),
+    });
+    engines.push(driver);
+    await driver.start();
+    const { id } = await driver.startRun('held', {});
+    await new Promise<void>((resolve) => {
+      void driver.follow(id, 0, (event) => {
+        if (event.type === 'agent_status') resolve();
+      });
+    });
+    aborted.at = undefined;
+    // A node whose clock runs two minutes ahead reads the lease as lapsed, and claims the run.
+    const taken = await t.store.claimRuns('ahead', Date.now() + 120_000, 10_000, 10, ['held']);
+    expect(taken.map((r) => r.id)).toEqual([id]);
+    for (let waited = 0; aborted.at === undefined && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aborted.at, 'the agent was aborted').toBeDefined();
+    // Before, nothing was said: the step ran again on the other node and no log showed why.
+    const lost = errors.find((e) => e.context === `run ${id}: lease lost`);
+    expect(String(lost?.error)).toMatch(/taken over by ahead while this node \(driver\) drove it/);
+  });
+
   it('takes over a run whose engine died holding its lease, once the lease expires', async () => {
     // A run as a crashed engine leaves it: running, leased to a node that will never renew.
     const { run } = await t.store.createRun(
