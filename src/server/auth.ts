@@ -33,7 +33,8 @@ declare module 'fastify' {
      * For a request authenticated by an actor's token: asks the directory again whether that token still holds the
      * route's scope (a stream outlives its upgrade, and a revoked token must not keep one). Null otherwise.
      */
-    stillAuthorized: (() => Promise<boolean>) | null;
+    /** Rechecked by open streams: null while the credential holds, else why it no longer does. */
+    stillAuthorized: (() => Promise<BatonError | null>) | null;
   }
   interface FastifyContextConfig {
     /** Set by installAuth's onRoute hook on every route registered after it; a route without it is guarded. */
@@ -229,6 +230,13 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
     }
     if (!(await guarded(carriesToken(request)))) {
       request.actor = LOCAL_ACTOR;
+      // A stream opened in local mode holds only while there is no actor: once one is added, the server needs tokens.
+      request.stillAuthorized = async () =>
+        (await guarded(false))
+          ? new BatonError('UNAUTHORIZED', 'this server now needs an API token (an actor was added): reconnect with one', {
+              suggestions: ['reconnect with ?token=<token> or Authorization: Bearer <token>'],
+            })
+          : null;
       return;
     }
     request.actor = ANONYMOUS_READER;
@@ -261,7 +269,9 @@ export function installAuth(app: FastifyInstance, config: ServerConfig, actors?:
       const presented = credential.value;
       request.stillAuthorized = async () => {
         const now = await recheck(presented);
-        return now !== undefined && SCOPE_RANK[now.scope] >= SCOPE_RANK[needed];
+        return now !== undefined && SCOPE_RANK[now.scope] >= SCOPE_RANK[needed]
+          ? null
+          : new BatonError('FORBIDDEN', 'the API token this stream was opened with is no longer valid');
       };
     }
     if (SCOPE_RANK[actor.scope] < SCOPE_RANK[needed]) {

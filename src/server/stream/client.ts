@@ -18,6 +18,8 @@ export const CLOSE_BAD_REQUEST = 4400;
 export const CLOSE_SERVICE_RESTART = 1012;
 /** The token the stream was opened with was revoked (or lost the scope): reconnecting with it is refused too. */
 export const CLOSE_FORBIDDEN = 4403;
+/** The stream was opened without a credential while the server needed none, and it needs one now. */
+export const CLOSE_UNAUTHORIZED = 4401;
 /** How stale a stream's authorization may get: a revoked token's streams close within this (or the heartbeat, if shorter). */
 const MAX_AUTHORIZATION_AGE_MS = 5_000;
 /** A replay can be large: it is handed to the socket in slices so the bound sees real backlog. */
@@ -33,7 +35,7 @@ export interface StreamClientOptions {
   heartbeatMs: number;
   bufferBytes: number;
   /** Whether the credential the stream was opened with still holds (the request's `stillAuthorized`); absent: nothing to revoke. */
-  stillAuthorized?: (() => Promise<boolean>) | null;
+  stillAuthorized?: (() => Promise<BatonError | null>) | null;
 }
 
 export interface Pending {
@@ -161,12 +163,13 @@ export class StreamClient {
   }
 
   /** A revoked token loses its streams; a database that cannot answer right now does not end them. */
-  private recheck(stillAuthorized: () => Promise<boolean>): void {
+  private recheck(stillAuthorized: () => Promise<BatonError | null>): void {
     stillAuthorized().then(
-      (allowed) => {
-        if (allowed || !this.open) return;
-        this.send(errorMessage(new BatonError('FORBIDDEN', 'the API token this stream was opened with is no longer valid')));
-        this.close(CLOSE_FORBIDDEN, 'token revoked');
+      (refused) => {
+        if (!refused || !this.open) return;
+        this.send(errorMessage(refused));
+        if (refused.code === 'UNAUTHORIZED') this.close(CLOSE_UNAUTHORIZED, 'a token is needed now');
+        else this.close(CLOSE_FORBIDDEN, 'token revoked');
       },
       (error: unknown) => this.log.warn({ err: error }, 'could not recheck a stream token; the stream stays open'),
     );

@@ -128,14 +128,21 @@ describeEachStore('streams with actors', (kind) => {
     expect(await refusal(`${ws}/ws/runs/${runId}`, { authorization: 'Basic abc' })).toEqual({ status: 401, error_type: 'UNAUTHORIZED' });
   });
 
-  it('needs no token for streams in the local single-user mode, and one as soon as an actor exists', async () => {
+  it('needs no token for streams in the local single-user mode, and one as soon as an actor exists, closing the open ones with 4401', async () => {
     const response = await post(http, '/api/orchestrator/run-workflow', { session_id: 's-1', workflow: 'approve-then-finish', parameters: {} });
     expect(response.status).toBe(202);
     const { run_id: runId } = (await response.json()) as { run_id: string };
     const local = await TestClient.connect(`${ws}/ws/runs/${runId}?since=0`);
     await local.until((m) => m.some((e) => e.type === 'approval_required'));
-    await local.close();
+    const session = await TestClient.connect(`${ws}/ws/orchestrator/s-1?since=0`);
+    await session.until((m) => m.some((e) => e.type === 'heartbeat'));
     await actors.add({ name: 'ada' });
+    // The streams opened without a token close too (they kept every event of runs the actors started after).
+    for (const client of [local, session]) {
+      await client.until(() => client.closed !== undefined, 3_000);
+      expect(client.closed).toEqual({ code: 4401, reason: 'a token is needed now' });
+      expect(client.messages.at(-1)).toMatchObject({ type: 'error', error_type: 'UNAUTHORIZED' });
+    }
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // the "no actor yet" answer is trusted for a second
     expect(await refusal(`${ws}/ws/runs/${runId}`)).toEqual({ status: 401, error_type: 'UNAUTHORIZED' });
   });
