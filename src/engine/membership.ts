@@ -3,6 +3,7 @@
  * graceful shutdown begins and deleted when it ends, so GET /api/nodes lists every live node, API
  * nodes and idle workers included (a lease shows only the nodes driving runs).
  */
+import { ConflictError } from '../errors/index.js';
 import type { NodeRole, RunStore } from '../store/types.js';
 
 /** Rows of nodes silent for longer than this are deleted by the next node that starts (a node that died is not listed forever). */
@@ -25,6 +26,7 @@ export class Membership {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
   private failing = false;
+  private beaten = false;
   private joined = false;
   private stopped = false;
 
@@ -35,6 +37,7 @@ export class Membership {
     this.startedAt = this.options.now();
     this.joined = true;
     this.stopped = false;
+    this.beaten = false;
     await this.beat();
     try {
       await this.options.store.forgetNodes(this.startedAt - FORGET_NODES_AFTER_MS);
@@ -52,7 +55,7 @@ export class Membership {
     // A beat in flight finishes first; the store keeps the mark against any beat that still lands after it.
     await this.beating;
     await this.options.store
-      .markNodeStopping(this.options.nodeId, this.options.now())
+      .markNodeStopping(this.options.nodeId, this.startedAt, this.options.now())
       .catch((error: unknown) => this.options.onError(error, 'marking the node stopping'));
   }
 
@@ -61,7 +64,7 @@ export class Membership {
     if (!this.joined) return;
     await this.stopping();
     this.joined = false;
-    await this.options.store.removeNode(this.options.nodeId).catch((error: unknown) => this.options.onError(error, 'removing the node'));
+    await this.options.store.removeNode(this.options.nodeId, this.startedAt).catch((error: unknown) => this.options.onError(error, 'removing the node'));
   }
 
   private schedule(): void {
@@ -76,10 +79,28 @@ export class Membership {
     this.timer.unref();
   }
 
+  /** Says so when another process beats under this node id: /api/nodes shows one node, and each takes the other's work for lost. */
+  private async checkSoleHolder(): Promise<void> {
+    const { store, nodeId, now } = this.options;
+    const row = (await store.listNodes()).find((node) => node.id === nodeId);
+    if (!row || row.startedAt === this.startedAt) return;
+    this.options.onError(
+      new ConflictError(
+        `node id ${nodeId} is also used by another process (started ${new Date(row.startedAt).toISOString()}, its heartbeat ${Math.max(0, now() - row.heartbeatAt)} ms ago): ` +
+          'give each process its own BATON_NODE_ID (or leave it unset for a random one); until then /api/nodes shows one node for both',
+        { node_id: nodeId, other_started_at: row.startedAt, started_at: this.startedAt },
+      ),
+      'duplicate node id',
+    );
+  }
+
   private async beat(): Promise<void> {
     const { store, nodeId, role, version, now } = this.options;
     try {
+      // Between two of this process's beats, the row can only have been rewritten by another process under its id.
+      if (this.beaten) await this.checkSoleHolder();
       await store.beatNode({ id: nodeId, role, version, startedAt: this.startedAt, heartbeatAt: now() });
+      this.beaten = true;
       this.failing = false;
     } catch (error) {
       // Once per outage: a database down for minutes would otherwise write a line every beat.

@@ -122,12 +122,14 @@ export class Worker {
     clearTimeout(this.timer);
     await this.ticking;
     await this.claiming;
+    const driven = [...this.drivers.keys()];
     const running = [...this.drivers.values()];
     for (const { driver } of running) driver.abort(new ShutdownError());
     await Promise.allSettled(running.map(({ done }) => done));
+    // Only the runs driven here: all of the node id's leases freed those of another process started under the same id.
     // With the database away (a shutdown during an outage) the leases lapse after the lease instead: said, never fatal.
     await this.core.store
-      .releaseLeases(this.core.nodeId)
+      .releaseLeases(this.core.nodeId, driven)
       .catch((error: unknown) => this.options.onError(error, 'releasing leases at shutdown (other nodes take the runs once the lease lapses)'));
     await this.stopListening?.();
   }

@@ -545,8 +545,9 @@ export class KyselyStore implements BatonStore {
     return rows.map((row) => row.id);
   }
 
-  async releaseLeases(owner: string): Promise<void> {
-    await this.all(this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', owner));
+  async releaseLeases(owner: string, runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.all(this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', owner).where('id', 'in', runIds));
   }
 
   async beatNode(beat: NodeBeat): Promise<void> {
@@ -567,12 +568,12 @@ export class KyselyStore implements BatonStore {
     );
   }
 
-  async markNodeStopping(id: string, at: number): Promise<void> {
-    await this.all(this.db.updateTable('nodes').set({ stopping_at: at }).where('id', '=', id));
+  async markNodeStopping(id: string, startedAt: number, at: number): Promise<void> {
+    await this.all(this.db.updateTable('nodes').set({ stopping_at: at }).where('id', '=', id).where('started_at', '=', startedAt));
   }
 
-  async removeNode(id: string): Promise<void> {
-    await this.all(this.db.deleteFrom('nodes').where('id', '=', id));
+  async removeNode(id: string, startedAt: number): Promise<void> {
+    await this.all(this.db.deleteFrom('nodes').where('id', '=', id).where('started_at', '=', startedAt));
   }
 
   async forgetNodes(before: number): Promise<number> {

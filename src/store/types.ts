@@ -313,17 +313,18 @@ export interface RunStore {
   heldLeases(owner: string, runIds: string[]): Promise<string[]>;
   /** Every node holding leases on running runs: how many, and its newest lease's expiry (what /api/nodes shows). */
   leaseHolders(): Promise<{ owner: string; leases: number; newestExpiry: number | null }[]>;
-  releaseLeases(owner: string): Promise<void>;
+  /** Frees `owner`'s leases of `runIds` (the runs this process drove: another process under the same id keeps its own). */
+  releaseLeases(owner: string, runIds: string[]): Promise<void>;
 
   /**
    * A node's heartbeat, one statement: inserts its row or refreshes it. A row already marked stopping
    * stays so unless the node started again since (another `startedAt`: a restart under the same id).
    */
   beatNode(beat: NodeBeat): Promise<void>;
-  /** Marks a node's graceful shutdown begun (its row stays until `removeNode`). */
-  markNodeStopping(id: string, at: number): Promise<void>;
-  /** Deletes a node's row: its clean shutdown is over. */
-  removeNode(id: string): Promise<void>;
+  /** Marks a node's graceful shutdown begun (its row stays until `removeNode`), if the row is still the one it started. */
+  markNodeStopping(id: string, startedAt: number, at: number): Promise<void>;
+  /** Deletes a node's row, if it is still the one it started: its clean shutdown is over. */
+  removeNode(id: string, startedAt: number): Promise<void>;
   /** Deletes the rows of nodes whose last heartbeat is older than `before` (nodes that died long ago); returns how many. */
   forgetNodes(before: number): Promise<number>;
   /** Every node with a row, by id. */

@@ -149,6 +149,41 @@ describeEachStore('engines sharing a database', (kind) => {
     expect(String(lost?.error)).toMatch(/taken over by ahead while this node \(driver\) drove it/);
   });
 
+  it('says when two processes share a node id, and one closing leaves the other’s runs leased to it', async () => {
+    const errors: { error: unknown; context: string }[] = [];
+    const twin = async (store = t.store) => {
+      const engine = new Engine({
+        store,
+        agents: [slow, stubborn],
+        workflows: [chain, held],
+        pollIntervalMs: 25,
+        nodeId: 'twin',
+        heartbeatMs: 40,
+        onError: (error, context) => errors.push({ error, context }),
+      });
+      engines.push(engine);
+      await engine.start();
+      return engine;
+    };
+    const first = await twin();
+    const { id } = await first.startRun('held', {});
+    await new Promise<void>((resolve) => {
+      void first.follow(id, 0, (event) => {
+        if (event.type === 'agent_status') resolve();
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a start of its own, a few ms later
+    const second = await twin(await t.reopen('second-twin'));
+    for (let waited = 0; !errors.some((e) => e.context === 'duplicate node id') && waited < 3_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(String(errors.find((e) => e.context === 'duplicate node id')?.error)).toMatch(/node id twin is also used by another process/);
+    // Before, closing one freed every lease of the id: the other's run was claimed elsewhere and its step ran twice.
+    aborted.at = undefined;
+    await second.close();
+    expect(await t.store.getRun(id)).toMatchObject({ state: 'running', leaseOwner: 'twin' });
+    expect(aborted.at).toBeUndefined();
+    await first.cancelRun(id);
+  });
+
   it('takes over a run whose engine died holding its lease, once the lease expires', async () => {
     // A run as a crashed engine leaves it: running, leased to a node that will never renew.
     const { run } = await t.store.createRun(

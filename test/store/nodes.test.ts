@@ -34,7 +34,10 @@ describeEachStore('store: node membership', (kind) => {
   it('keeps a node marked stopping against a beat that lands after the mark, and clears the mark when the node starts again under the same id', async () => {
     const { store } = t;
     await store.beatNode(beat());
-    await store.markNodeStopping('node-a', 5_000);
+    // Only the row of the process that started at 1_000: another under the same id is left alone.
+    await store.markNodeStopping('node-a', 7_777, 5_000);
+    expect(await store.listNodes()).toMatchObject([{ id: 'node-a', stoppingAt: null }]);
+    await store.markNodeStopping('node-a', 1_000, 5_000);
     // The beat that was in flight when the shutdown began.
     await store.beatNode(beat({ heartbeatAt: 5_001 }));
     expect(await store.listNodes()).toMatchObject([{ id: 'node-a', heartbeatAt: 5_001, stoppingAt: 5_000 }]);
@@ -48,8 +51,10 @@ describeEachStore('store: node membership', (kind) => {
     await store.beatNode(beat({ id: 'stopped' }));
     await store.beatNode(beat({ id: 'died-long-ago', heartbeatAt: 100 }));
     await store.beatNode(beat({ id: 'died-lately', heartbeatAt: 2_000 }));
-    await store.removeNode('stopped');
-    await store.removeNode('never-there');
+    await store.removeNode('stopped', 7_777); // another process's start under the id: not this row
+    expect((await store.listNodes()).map((n) => n.id)).toContain('stopped');
+    await store.removeNode('stopped', 1_000);
+    await store.removeNode('never-there', 1_000);
     expect(await store.forgetNodes(1_000)).toBe(1);
     expect((await store.listNodes()).map((n) => n.id)).toEqual(['died-lately']);
     expect(await store.forgetNodes(1_000)).toBe(0);

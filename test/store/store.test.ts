@@ -202,8 +202,12 @@ describeEachStore('store', (kind) => {
 
     await store.renewLeases('me', [free.id], 9_000);
     expect((await store.getRun(free.id))?.leaseExpiresAt).toBe(9_000);
-    await store.releaseLeases('me');
+    // Only the runs named: another process under the same owner id keeps the leases of the runs it drives.
+    await store.releaseLeases('me', [free.id]);
     expect(await store.getRun(free.id)).toMatchObject({ leaseOwner: null, leaseExpiresAt: null });
+    expect(await store.getRun(expired.id)).toMatchObject({ leaseOwner: 'me' });
+    await store.releaseLeases('me', []);
+    expect(await store.getRun(expired.id)).toMatchObject({ leaseOwner: 'me' });
   });
 
   it('claims only runs of the workflows the claimer names', async () => {
