@@ -14,13 +14,16 @@ import type { ServerConfig } from '../server/config.js';
 import { openModules, type WorkflowModule } from '../server/modules.js';
 import { healthRoutes } from '../server/routes/health.js';
 import { clusterSettingsFromEnv, type NodeRole } from './cluster-settings.js';
-import type { BatonStore } from '../store/index.js';
+import { DatabaseClock, type BatonStore } from '../store/index.js';
 import { retentionDaysFromEnv, startRetention } from '../store/retention.js';
 import { SEASON_PLANNING } from '../workflows/season-planning/workflow.js';
 import { createTelemetry, instrumentStore, metricsRoutes, watchEngine, type Telemetry } from '../telemetry/index.js';
 import { WORKFLOW_MODULES } from './modules.js';
 import { engineErrorLog } from './engine-log.js';
 import { batonVersion } from '../version.js';
+
+/** A machine whose clock is further than this from the database's says so in its log. */
+const CLOCK_WARN_MS = 1_000;
 
 export interface ServeOptions {
   /** The serve flags: 'api' for --no-worker, 'worker' for --worker-only; unset, BATON_NODE_ROLE (default all). */
@@ -50,12 +53,20 @@ export async function serve(
   const { nodeId, role } = cluster;
   const version = batonVersion();
   let reportEngineError = (error: unknown, context: string) => console.error(`baton engine [${nodeId}]: ${context}:`, error);
+  // Said once the server's logger exists (below).
+  let reportClock = (_offsetMs: number) => {};
   // Every log line names the node: several nodes write to one log collector. BATON_LOG_LEVEL: pino's levels (default info).
   const logger = { level: process.env.BATON_LOG_LEVEL || 'info', base: { pid: process.pid, hostname: hostname(), node: nodeId, role } };
   // Metrics always (GET /metrics); traces over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set, else the no-op tracer.
   const telemetry = await createTelemetry();
   // Before the modules and the engine take it: every commit and lease renewal is measured.
   const store = instrumentStore(database, telemetry);
+  // Leases, heartbeats, deadlines and event times on the database's clock, which every node shares (a node whose own clock
+  // ran ahead took other nodes' runs). Read at start and every minute; a machine far off it is said in the log.
+  const clock = await DatabaseClock.start(store, {
+    onOffset: (offsetMs) => reportClock(offsetMs),
+    onError: (error) => reportEngineError(error, "reading the database's clock (the last reading stands)"),
+  });
   // Agents that word their output with a model use the one from the environment when one is configured.
   const opened = openModules(modules, store, { llm: llmSettingsFromEnv() ?? null, env: process.env });
   const engine = new Engine({
@@ -69,6 +80,7 @@ export async function serve(
     // Every role joins the nodes (its row in `nodes`, beaten every BATON_NODE_HEARTBEAT_MS), so /api/nodes lists API nodes and idle workers too.
     role,
     heartbeatMs: cluster.heartbeatMs,
+    now: clock.now,
     ...(version === null ? {} : { version }),
     // An API node takes no run: the runs it starts or resumes are left unleased for a worker's next claim (within BATON_POLL_MS).
     drive: role !== 'api',
@@ -91,6 +103,12 @@ export async function serve(
           config: { ...config, defaultWorkflow: config.defaultWorkflow ?? SEASON_PLANNING },
         });
   reportEngineError = engineErrorLog(app.log);
+  reportClock = (offsetMs) => {
+    if (Math.abs(offsetMs) <= CLOCK_WARN_MS) return;
+    const off = `${Math.abs(offsetMs)} ms ${offsetMs > 0 ? 'behind' : 'ahead of'} the database's`;
+    app.log.warn({ clock_offset_ms: offsetMs }, `this machine's clock is ${off}: leases, heartbeats and event times use the database's; check NTP`);
+  };
+  reportClock(clock.offsetMs);
   // HTTP (requests in flight finish), then the engine (its agents aborted, its leases released for other nodes, its row
   // deleted), then the spans still queued. A step that fails (the database away) is logged and the others still run.
   const closeNode = async () => {
@@ -100,6 +118,7 @@ export async function serve(
     await attempt('closing the engine', () => engine.close());
     watching.unsubscribe();
     await attempt('flushing telemetry', () => telemetry.shutdown());
+    clock.stop();
   };
   try {
     await app.listen({ port: config.port, host: config.host });

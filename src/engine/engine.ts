@@ -83,6 +83,10 @@ export class Engine {
   get leaseMs(): number {
     return this.core.leaseMs;
   }
+  /** The engine's one clock (its `now` option): what its leases, heartbeats and event times count on. */
+  now(): number {
+    return this.core.now();
+  }
   private readonly workflows = new Map<string, WorkflowDefinition>();
   private readonly hub: EventHub;
   private readonly core: EngineCore;

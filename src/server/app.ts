@@ -175,7 +175,7 @@ export async function buildServer({
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.register(healthRoutes(store, engine.nodeId));
-  await app.register(nodesRoutes(store, { id: engine.nodeId, leaseMs: engine.leaseMs, heartbeatMs: engine.heartbeatMs }));
+  await app.register(nodesRoutes(store, { id: engine.nodeId, leaseMs: engine.leaseMs, heartbeatMs: engine.heartbeatMs, now: () => engine.now() }));
   await app.register(orchestratorRoutes(engine, config.defaultWorkflow, llm));
   await app.register(runRoutes(engine));
   await app.register(actorRoutes(actors));

@@ -9,6 +9,7 @@ export type * from './types.js';
 export { MAX_EVENT_SEQ, RUN_STATES } from './types.js';
 export { query } from './unit-of-work.js';
 export { PRUNABLE_STATES } from './retention.js';
+export { DatabaseClock, type DatabaseClockOptions } from './database-clock.js';
 export { ACCEPTED_DATABASE_URLS, parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 
 export interface StoreConfig {

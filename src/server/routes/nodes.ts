@@ -49,6 +49,8 @@ export interface NodeIdentity {
   leaseMs: number;
   /** This node's heartbeat interval, taken as every node's (like the lease: the same setting on every node). */
   heartbeatMs: number;
+  /** The clock heartbeats and leases are written on (the engine's). */
+  now: () => number;
 }
 
 type LeaseHolder = Awaited<ReturnType<RunStore['leaseHolders']>>[number];
@@ -100,7 +102,8 @@ export const nodesRoutes =
       },
       async (request) => {
         const [rows, leases] = await Promise.all([store.listNodes(), store.leaseHolders()]);
-        const now = Date.now();
+        // The clock the heartbeats were written on (the database's, under `baton serve`), not this machine's.
+        const now = self.now();
         const rowOf = new Map(rows.map((row) => [row.id, row]));
         const leaseOf = new Map(leases.map((lease) => [lease.owner, lease]));
         // Every node with a row, every lease owner without one (a node older than membership, or one whose row
