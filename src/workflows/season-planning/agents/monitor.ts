@@ -89,7 +89,8 @@ export function reforecastPayoff(
   const sorted = [...plans].sort((a, b) => a.revision - b.revision);
   const latest = sorted.at(-1);
   const previous = sorted.at(-2);
-  if (!latest || !previous || latest.from_week > week || previous.from_week > latest.from_week) return null;
+  // A revision from week 1 is a modified buy re-planned before the season, not a re-forecast from its actuals.
+  if (!latest || !previous || latest.from_week === 1 || latest.from_week > week || previous.from_week > latest.from_week) return null;
   const weeks = Array.from({ length: week - latest.from_week + 1 }, (_, i) => latest.from_week + i);
   const posted = new Map<string, number>();
   for (const a of actuals)
@@ -114,7 +115,8 @@ export function reforecastPayoff(
     weeks,
     error,
     previous_error: previousError,
-    paid: error === null || previousError === null ? null : error <= previousError,
+    // Paid only when it cut the error: an equal one is no gain (a modified buy's revision scored "paid" at 10.45% against 10.45%).
+    paid: error === null || previousError === null ? null : error < previousError,
   };
 }
 
