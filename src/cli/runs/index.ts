@@ -343,6 +343,10 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
         '--partial',
         "the file lacks some planned series (stores that have not reported yet): they are left out of the week's comparison, not read as zero",
       )
+      .option(
+        '--confirm-unusual',
+        'post a week 10× its forecast or more, or with sales a twentieth or less (refused otherwise as another measure or another file)',
+      )
       .option('--late <csv>', 'series earlier weeks were posted without, from a CSV (week,store_id,category_id,units_sold): added to their weeks')
       .addOption(
         new Option('--delimiter <separator>', "what separates the files' fields (default ,); with ; figures may use decimal commas (24.924,50)").choices([
@@ -355,12 +359,26 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
         backend,
         target,
         runId: string,
-        options: { week: string; file: string; partial?: boolean; late?: string; delimiter?: Delimiter; wait?: boolean; timeout: string },
+        options: {
+          week: string;
+          file: string;
+          partial?: boolean;
+          confirmUnusual?: boolean;
+          late?: string;
+          delimiter?: Delimiter;
+          wait?: boolean;
+          timeout: string;
+        },
       ) => {
         const { readActualsCsv, readLateCsv } = await import('./actuals-csv.js');
         const actuals = readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52), options.delimiter);
         const late = [...(actuals.late ?? []), ...(options.late === undefined ? [] : readLateCsv(options.late, options.delimiter))];
-        const body = { ...actuals, ...(options.partial === true ? { partial: true } : {}), ...(late.length > 0 ? { late } : {}) };
+        const body = {
+          ...actuals,
+          ...(options.partial === true ? { partial: true } : {}),
+          ...(options.confirmUnusual === true ? { confirm_unusual: true } : {}),
+          ...(late.length > 0 ? { late } : {}),
+        };
         await after(backend, await backend.postActuals(runId, body), { ...options, json: target.json ?? false });
       },
     ),

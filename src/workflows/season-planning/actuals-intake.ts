@@ -13,6 +13,8 @@ import { BatonError, ConflictError, InvalidParametersError } from '../../errors/
 import type { SeasonActual, SeasonData } from './data/index.js';
 import { ACTUALS_INTAKE, SEASON_PLANNING } from './workflow.js';
 import { planBodyOrNone } from './checked.js';
+import { refuseImplausibleWeek } from './actuals-plausibility.js';
+import type { ForecastPlan } from './contracts.js';
 
 /** Far above any store's week (a whole chain sells a few million units) and far below where arithmetic on it overflows. */
 export const MAX_UNITS = 1e9;
@@ -38,6 +40,10 @@ export const weeklyActuals = z.strictObject({
     .boolean()
     .optional()
     .describe("true to post a week without every planned store × category: the missing ones are left out of the week's comparison, never read as zero sales"),
+  confirm_unusual: z
+    .boolean()
+    .optional()
+    .describe('true to post a week 10× its forecast or more, or with sales a twentieth or less (refused otherwise as another measure or another file)'),
   late: z
     .array(z.strictObject({ week: z.number().int().min(1).max(52), store_id: id, category_id: id, units_sold: unitsSold }))
     .max(MAX_ROWS, `send at most ${MAX_ROWS} late rows`)
@@ -88,7 +94,7 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     actuals.week,
     late.map((row, index) => ({ ...row, path: `late.${index}` })),
   );
-  const { missing, plan } = await checkAgainstPlan(data, runId, actuals);
+  const { missing, plan, forecast } = await checkAgainstPlan(data, runId, actuals);
   // What earlier weeks hold, read once for the checks of late rows and of returns (thousands of rows a week on
   // Walmart); a post with neither reads none.
   const needsPosted = late.length > 0 || actuals.sales.some((r) => r.units_sold < 0);
@@ -98,6 +104,17 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     ...actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}.units_sold` })),
     ...late.map((row, index) => ({ ...row, path: `late.${index}.units_sold` })),
   ]);
+  if (actuals.confirm_unusual !== true) {
+    const [markdown, quantity] = await Promise.all([data.latestPlan(runId, 'markdown'), data.salesQuantity()]);
+    refuseImplausibleWeek({
+      week: actuals.week,
+      rows: actuals.sales,
+      forecast,
+      markdown: planBodyOrNone('markdown', markdown),
+      elasticity: (run.parameters as { price_elasticity?: number } | null)?.price_elasticity,
+      quantity: quantity ?? 'units',
+    });
+  }
   const writes = data.actualsWrites(
     runId,
     [...actuals.sales.map((s) => ({ ...s, week: actuals.week })), ...late].map((s) => ({
@@ -136,7 +153,11 @@ function closest(id: string, known: readonly string[]): string | undefined {
  * name, not a new series to take silently. A week without every planned series is refused unless
  * marked partial. Returns how many planned series a partial week leaves out.
  */
-async function checkAgainstPlan(data: SeasonData, runId: string, actuals: WeeklyActuals): Promise<{ missing: number; plan: PlannedSeries }> {
+async function checkAgainstPlan(
+  data: SeasonData,
+  runId: string,
+  actuals: WeeklyActuals,
+): Promise<{ missing: number; plan: PlannedSeries; forecast: ForecastPlan }> {
   const forecast = planBodyOrNone('forecast', await data.latestPlan(runId, 'forecast'));
   if (!forecast) throw new ConflictError(`run "${runId}" has no forecast to take actuals against yet`, { run_id: runId });
   const plan = plannedSeries(forecast.series);
@@ -158,7 +179,7 @@ async function checkAgainstPlan(data: SeasonData, runId: string, actuals: Weekly
       },
     );
   }
-  return { missing: missing.length, plan };
+  return { missing: missing.length, plan, forecast };
 }
 
 /** The season's planned series, and its stores and categories (sorted, for suggestions). */

@@ -76,6 +76,36 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect((await engine.status(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 1 } });
   });
 
+  it('refuses a week in another measure (its total 10× the forecast or a twentieth), or one store’s, storing nothing, unless confirmed', async () => {
+    const { runId, plan, rows } = await waitingForWeekOne();
+    const forecastOf = (storeId: string, categoryId: string) => plan.series.find((s) => s.store_id === storeId && s.category_id === categoryId)!.forecast[0]!;
+    // Money posted to a plan in units: every figure × the full price (50). Before, it alerted +4900% and the
+    // re-forecast learnt money as units.
+    const money = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: rows((st, c) => 50 * forecastOf(st, c)) }));
+    expect(money.code).toBe('INVALID_PARAMETERS');
+    expect(money.message).toMatch(/^week 1 looks like another measure or another file: its total [\d.]+ is 50× the forecast .* The plan counts units$/);
+    expect(money.suggestions.join(' ')).toContain('"confirm_unusual": true');
+    // A twentieth or less of the forecast: units posted to a plan in sales value (a fiftieth at 50), or the wrong file.
+    const tiny = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: rows((st, c) => forecastOf(st, c) / 50) }));
+    expect(tiny.details).toMatchObject({ ratio: 0.02 });
+    // One store's file in money: the chain is 7× its forecast, but that store alone is 50×.
+    const oneStore = plan.series[0]!.store_id;
+    const storeOff = await refusal(
+      postActuals(engine, seasonData(store), runId, { week: 1, sales: rows((st, c) => (st === oneStore ? 50 : 1) * forecastOf(st, c)) }),
+    );
+    expect(storeOff.details).toMatchObject({ stores: [{ store_id: oneStore, ratio: 50 }] });
+    expect(await seasonData(store).listActuals(runId)).toEqual([]);
+    expect((await engine.status(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 1 } });
+    // Twice the forecast is a good week, taken; so is anything the planner confirms.
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: rows((st, c) => 2 * forecastOf(st, c)) });
+    await engine.settled(runId);
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: rows((st, c) => 30 * forecastOf(st, c)), confirm_unusual: true });
+    expect((await engine.settled(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 3 } });
+    // A week of nothing (the stores closed) is no other measure: taken as posted.
+    await postActuals(engine, seasonData(store), runId, { week: 3, sales: rows(() => 0) });
+    expect((await engine.settled(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 4 } });
+  });
+
   it('refuses a week with planned series missing, listing them, unless it is posted as partial', async () => {
     const { runId, rows, plan } = await waitingForWeekOne();
     const all = rows(() => 5);
@@ -230,7 +260,7 @@ describeEachStore('season planning: posted actuals', (kind) => {
     const [lateOne, returning, ...reported] = rows(() => 6);
     await postActuals(engine, seasonData(store), runId, { week: 1, sales: [{ ...returning!, units_sold: -3 }, ...reported], partial: true });
     await engine.settled(runId);
-    const week2 = rows(() => 1);
+    const week2 = rows(() => 6);
     const lateRefused = await refusal(
       postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, late: [{ week: 1, ...lateOne!, units_sold: -1000 }] }),
     );

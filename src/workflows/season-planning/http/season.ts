@@ -27,6 +27,11 @@ const actualsCsvQuery = z.strictObject({
     .optional()
     .transform((value) => value === 'true')
     .describe("true: the file lacks some planned series (stores that have not reported): they are left out of the week's comparison"),
+  confirm_unusual: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true')
+    .describe('true: post a week 10× its forecast or more, or with sales a twentieth or less (refused otherwise as another measure or another file)'),
   delimiter: z.enum(DELIMITERS).optional().describe('What separates the fields: , (default), ; (figures may then use decimal commas) or tab'),
   name: z.string().max(200).optional().describe('The file name to show in errors'),
 });
@@ -67,9 +72,15 @@ export const seasonRoutes =
         },
       },
       async (request) => {
-        const { week, partial, delimiter, name } = request.query;
+        const { week, partial, confirm_unusual: confirmUnusual, delimiter, name } = request.query;
         const { sales, late } = parseActualsCsv(request.body, name ?? 'actuals.csv', week, delimiter);
-        const body = { week, sales, ...(partial ? { partial } : {}), ...(late.length > 0 ? { late } : {}) };
+        const body = {
+          week,
+          sales,
+          ...(partial ? { partial } : {}),
+          ...(confirmUnusual ? { confirm_unusual: true } : {}),
+          ...(late.length > 0 ? { late } : {}),
+        };
         const parsed = weeklyActuals.safeParse(body);
         if (!parsed.success) throw inputError('the weekly actuals', body, parsed.error);
         return runView(await postActuals(engine, data, request.params.run_id, parsed.data, request.actor));
