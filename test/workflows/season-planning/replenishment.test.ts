@@ -1,14 +1,12 @@
 // Replenishment on real SQLite and PostgreSQL, read as a planner reads its moves: a store's pace is its shoppers'
 // demand against the forecast it scales, so a store that sold out is not read as slow, a re-forecast that already
 // learnt a spike is not scaled by that spike again, and the weeks after an accepted markdown are planned lifted.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
-import type { BatonStore } from '../../../src/store/index.js';
+import { expect, it } from 'vitest';
 import type { ForecastPlan } from '../../../src/workflows/season-planning/agents/demand.js';
 import { postActuals, type WeeklyActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
 import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
-import { describeEachStore, type TestStore } from '../../support/stores.js';
-import { completeOf, driveToEnd, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { describeEachStore } from '../../support/stores.js';
+import { completeOf, driveToEnd, season, SEASON_PLANNING, useSmallChain } from './support.js';
 
 interface Move {
   store_id: string;
@@ -33,42 +31,29 @@ const storeWeek = (plan: ForecastPlan, storeId: string, week: number): number =>
   plan.series.filter((s) => s.store_id === storeId).reduce((total, s) => total + (s.forecast[week - plan.from_week] ?? 0), 0);
 
 describeEachStore('season planning: replenishment paces stores on their demand', (kind) => {
-  let t: TestStore;
-  let store: BatonStore;
-  let engine: Engine;
-  const errors: unknown[] = [];
-  beforeEach(async () => {
-    t = await kind.create();
-    store = t.store;
-    errors.length = 0;
-    await loadSmallChain(store);
-    engine = seasonEngine(store, errors);
-    await engine.start();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    await t.dispose();
-    expect(errors).toEqual([]);
-  });
+  const chain = useSmallChain(kind);
 
   /** A manual season with weekly replenishment waiting for week 1, its buy accepted. */
   async function manualSeason(holdback: number) {
-    const run = await engine.startRun(SEASON_PLANNING, season(6, { actuals: 'manual', replenishment_strategy: 'weekly', dc_holdback_percentage: holdback }));
-    await engine.resolveWait(run.id, (await engine.settled(run.id)).waitingFor!.id, { action: 'accept' });
-    await engine.settled(run.id);
-    const first = (await seasonData(store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
+    const run = await chain.engine.startRun(
+      SEASON_PLANNING,
+      season(6, { actuals: 'manual', replenishment_strategy: 'weekly', dc_holdback_percentage: holdback }),
+    );
+    await chain.engine.resolveWait(run.id, (await chain.engine.settled(run.id)).waitingFor!.id, { action: 'accept' });
+    await chain.engine.settled(run.id);
+    const first = (await seasonData(chain.store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
     return { runId: run.id, first };
   }
   const rowsAt = (plan: ForecastPlan, week: number, factor: number): WeeklyActuals['sales'] =>
     plan.series.map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: factor * s.forecast[week - plan.from_week]! }));
   const replenished = async (runId: string, week: number) =>
-    completeOf(await engine.readEvents(runId), 'replenishment').find((r) => r.week === week) as unknown as Replenished;
+    completeOf(await chain.engine.readEvents(runId), 'replenishment').find((r) => r.week === week) as unknown as Replenished;
 
   it('keeps the pace of stores that sold out at their demand: shelves emptied by a 100% holdback are not slow stores', async () => {
     const { runId, first } = await manualSeason(1);
     // Every store opened empty; shoppers asked for the forecast, and none of it could be sold.
-    await postActuals(engine, seasonData(store), runId, { week: 1, sales: rowsAt(first, 1, 1) });
-    expect((await engine.settled(runId)).state).toBe('waiting');
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: rowsAt(first, 1, 1) });
+    expect((await chain.engine.settled(runId)).state).toBe('waiting');
     const week1 = await replenished(runId, 1);
     expect(week1.moves.length).toBeGreaterThan(0);
     for (const move of week1.moves) {
@@ -83,9 +68,9 @@ describeEachStore('season planning: replenishment paces stores on their demand',
   it('does not scale a re-forecast by the spike it has already learnt', async () => {
     const { runId, first } = await manualSeason(0.3);
     // Six times the forecast everywhere (stores sell out): the chain alerts and weeks 2 on are re-forecast from the spike.
-    await postActuals(engine, seasonData(store), runId, { week: 1, sales: rowsAt(first, 1, 6) });
-    expect((await engine.settled(runId)).state).toBe('waiting');
-    const latest = (await seasonData(store).latestPlan(runId, 'forecast'))!.body as ForecastPlan;
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: rowsAt(first, 1, 6) });
+    expect((await chain.engine.settled(runId)).state).toBe('waiting');
+    const latest = (await seasonData(chain.store).latestPlan(runId, 'forecast'))!.body as ForecastPlan;
     expect(latest.revision).toBeGreaterThan(first.revision);
     const week1 = await replenished(runId, 1);
     expect(week1.moves.length, JSON.stringify(week1)).toBeGreaterThan(0);
@@ -98,18 +83,18 @@ describeEachStore('season planning: replenishment paces stores on their demand',
   });
 
   it('plans the weeks after an accepted markdown at the lifted demand', async () => {
-    const run = await engine.startRun(
+    const run = await chain.engine.startRun(
       SEASON_PLANNING,
       season(8, { replenishment_strategy: 'weekly', dc_holdback_percentage: 0.3, markdown_checkpoint_week: 4, markdown_threshold: 0.99 }),
     );
     // Half the season sold by the checkpoint is below 99%: 30% off is recommended, and accepted at 30%.
-    const done = await driveToEnd(engine, run.id, (phase, _data, nth) =>
+    const done = await driveToEnd(chain.engine, run.id, (phase, _data, nth) =>
       phase === 'markdown_approval' && nth === 1 ? { action: 'modify', data: { markdown: 0.3 } } : { action: 'accept' },
     );
     expect(done.state, JSON.stringify(done.error)).toBe('completed');
     const lift = 0.7 ** -2;
-    const plans = (await seasonData(store).listPlans(run.id, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
-    const events = await engine.readEvents(run.id);
+    const plans = (await seasonData(chain.store).listPlans(run.id, 'forecast')).map((p) => p.body as ForecastPlan).sort((a, b) => a.revision - b.revision);
+    const events = await chain.engine.readEvents(run.id);
     // Up to the checkpoint (week 4) a store's coming week is its forecast; after it, the forecast lifted by 30% off (×2.04).
     const liftedMoves: number[] = [];
     for (const { week, moves } of completeOf(events, 'replenishment') as unknown as Replenished[]) {

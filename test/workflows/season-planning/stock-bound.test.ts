@@ -1,9 +1,7 @@
 // Sales that show a store's stock, not its shoppers' demand, on real SQLite and PostgreSQL: a store that sold all it
 // had, or had nothing, is neither judged nor learnt as a fall in demand; a week's missing series are never learnt as
 // zero; and a simulated season's lost sales reach the season close.
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Engine } from '../../../src/engine/index.js';
-import type { BatonStore } from '../../../src/store/index.js';
+import { expect, it } from 'vitest';
 import type { ForecastPlan } from '../../../src/workflows/season-planning/agents/demand.js';
 import type { MonitorOutput } from '../../../src/workflows/season-planning/agents/monitor.js';
 import { postActuals, type WeeklyActuals } from '../../../src/workflows/season-planning/actuals-intake.js';
@@ -11,37 +9,21 @@ import { seasonData } from '../../../src/workflows/season-planning/data/index.js
 import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import { stockPosition } from '../../../src/workflows/season-planning/ledger.js';
 import { varianceReport } from '../../../src/workflows/season-planning/reports.js';
-import { describeEachStore, type TestStore } from '../../support/stores.js';
-import { completeOf, driveToEnd, LAST_WEEK, loadSmallChain, season, SEASON_PLANNING, seasonEngine } from './support.js';
+import { describeEachStore } from '../../support/stores.js';
+import { completeOf, driveToEnd, LAST_WEEK, season, SEASON_PLANNING, useSmallChain } from './support.js';
 
 type Row = WeeklyActuals['sales'][number];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describeEachStore('season planning: sales bound by stock', (kind) => {
-  let t: TestStore;
-  let store: BatonStore;
-  let engine: Engine;
-  const errors: unknown[] = [];
-  beforeEach(async () => {
-    t = await kind.create();
-    store = t.store;
-    errors.length = 0;
-    await loadSmallChain(store);
-    engine = seasonEngine(store, errors);
-    await engine.start();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    await t.dispose();
-    expect(errors).toEqual([]);
-  });
+  const chain = useSmallChain(kind);
 
   /** A manual season (no replenishment) waiting for week 1, its buy accepted. */
   async function manualSeason() {
-    const run = await engine.startRun(SEASON_PLANNING, season(6, { actuals: 'manual', replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
-    await engine.resolveWait(run.id, (await engine.settled(run.id)).waitingFor!.id, { action: 'accept' });
-    await engine.settled(run.id);
-    const first = (await seasonData(store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
+    const run = await chain.engine.startRun(SEASON_PLANNING, season(6, { actuals: 'manual', replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
+    await chain.engine.resolveWait(run.id, (await chain.engine.settled(run.id)).waitingFor!.id, { action: 'accept' });
+    await chain.engine.settled(run.id);
+    const first = (await seasonData(chain.store).latestPlan(run.id, 'forecast'))!.body as ForecastPlan;
     return { runId: run.id, first };
   }
   /** Week `week`'s rows at the first forecast × factor(store), leaving out the stores `skip` names. */
@@ -51,7 +33,7 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
       .map((s) => ({ store_id: s.store_id, category_id: s.category_id, units_sold: Math.round(factor(s.store_id) * s.forecast[week - plan.from_week]!) }));
   /** Each store's re-forecast of weeks 3 on, over the first forecast's. */
   const revisedOverFirst = async (runId: string, first: ForecastPlan) => {
-    const latest = (await seasonData(store).latestPlan(runId, 'forecast'))!.body as ForecastPlan;
+    const latest = (await seasonData(chain.store).latestPlan(runId, 'forecast'))!.body as ForecastPlan;
     expect(latest.revision).toBeGreaterThan(1);
     const ratio = new Map<string, { revised: number; planned: number }>();
     for (const s of latest.series) {
@@ -66,24 +48,24 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
     return new Map([...ratio].map(([id, r]) => [id, r.revised / r.planned]));
   };
   const monitorOf = async (runId: string, week: number) =>
-    completeOf(await engine.readEvents(runId), 'monitor').find((m) => m.week === week) as unknown as MonitorOutput;
+    completeOf(await chain.engine.readEvents(runId), 'monitor').find((m) => m.week === week) as unknown as MonitorOutput;
 
   it('leaves out a store that sold exactly what it held and one that held nothing, and learns neither week as demand', async () => {
     const { runId, first } = await manualSeason();
-    const held = (await stockPosition(seasonData(store), runId)).stores.get('S001')!.onHand;
+    const held = (await stockPosition(seasonData(chain.store), runId)).stores.get('S001')!.onHand;
     // Week 1: S001 sells all it holds (its categories' shares of it); the others sell half their forecast.
     const week1 = rowsOf(first, 1, () => 0.5).map((r) => (r.store_id === 'S001' ? { ...r, units_sold: 0 } : r));
     const s001 = week1.filter((r) => r.store_id === 'S001');
     s001[0]!.units_sold = held;
-    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1 });
-    await engine.settled(runId);
-    const position = await stockPosition(seasonData(store), runId);
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: week1 });
+    await chain.engine.settled(runId);
+    const position = await stockPosition(seasonData(chain.store), runId);
     expect(position.stockBoundByWeek.get(1)).toEqual(new Set(['S001']));
     expect(await monitorOf(runId, 1)).toMatchObject({ sold_out_stores: 1, alert: true });
     // Week 2: S001 has nothing, sells nothing: still its stock speaking, not its shoppers.
-    await postActuals(engine, seasonData(store), runId, { week: 2, sales: rowsOf(first, 2, (id) => (id === 'S001' ? 0 : 0.5)) });
-    await engine.settled(runId);
-    expect((await stockPosition(seasonData(store), runId)).stockBoundByWeek.get(2)).toEqual(new Set(['S001']));
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 2, sales: rowsOf(first, 2, (id) => (id === 'S001' ? 0 : 0.5)) });
+    await chain.engine.settled(runId);
+    expect((await stockPosition(seasonData(chain.store), runId)).stockBoundByWeek.get(2)).toEqual(new Set(['S001']));
     const week2 = await monitorOf(runId, 2);
     expect(week2.sold_out_stores).toBe(1);
     expect(week2.forecast).toBeGreaterThan(0);
@@ -97,7 +79,7 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
 
   it('goes on when every store sold all it held: no category is left to judge, and every store is counted sold out', async () => {
     const { runId, first } = await manualSeason();
-    const position = await stockPosition(seasonData(store), runId);
+    const position = await stockPosition(seasonData(chain.store), runId);
     // Each store's whole stock, posted on its first category: every store is bound by its stock, so every category's
     // compared forecast is 0 (the Monitor divided by it: Infinity, and the run failed for good, retry included).
     const week1 = rowsOf(first, 1, () => 0);
@@ -107,8 +89,8 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
       seen.add(row.store_id);
       row.units_sold = position.stores.get(row.store_id)!.onHand;
     }
-    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1 });
-    const after = await engine.settled(runId);
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: week1 });
+    const after = await chain.engine.settled(runId);
     expect(after.state, JSON.stringify(after.error)).toBe('waiting');
     const monitor = await monitorOf(runId, 1);
     expect(monitor.sold_out_stores).toBe(seen.size);
@@ -117,7 +99,7 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
 
   it('goes on when a category’s compared forecast is zero: its z is unknown, not infinite, and the run never fails', async () => {
     // A store that has never sold a category is planned at zero (real Walmart: department 47 in week 5 of a season).
-    const data = seasonData(store);
+    const data = seasonData(chain.store);
     const none = { storeName: null, region: null, storeSizeSqft: null, locationTier: null, medianIncome: null, storeFormat: null };
     await data.importStores({ source: 'new store', rows: [{ storeId: 'S999', ...none }], warnings: [], at: 1 });
     const weeks = Array.from({ length: 104 }, (_, i) => addDays(LAST_WEEK, -7 * i));
@@ -131,8 +113,8 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
     const zero = first.series.find((s) => s.store_id === 'S999' && s.category_id === 'C01');
     expect(zero?.forecast[0]).toBe(0);
     // Its first sales, posted alone as a partial week: judged (it sold above the nothing it held) against a zero.
-    await postActuals(engine, data, runId, { week: 1, partial: true, sales: [{ store_id: 'S999', category_id: 'C01', units_sold: 50 }] });
-    const after = await engine.settled(runId);
+    await postActuals(chain.engine, data, runId, { week: 1, partial: true, sales: [{ store_id: 'S999', category_id: 'C01', units_sold: 50 }] });
+    const after = await chain.engine.settled(runId);
     expect(after.state, JSON.stringify(after.error)).toBe('waiting');
     const c01 = (await monitorOf(runId, 1)).by_category.find((c) => c.category_id === 'C01');
     expect(c01).toMatchObject({ actual: 50, forecast: 0, variance: null, z: null, outside_band: null });
@@ -140,12 +122,12 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
 
   it('judges a store posted above what it held: the figure is demand, the excess unmet', async () => {
     const { runId, first } = await manualSeason();
-    const held = (await stockPosition(seasonData(store), runId)).stores.get('S001')!.onHand;
+    const held = (await stockPosition(seasonData(chain.store), runId)).stores.get('S001')!.onHand;
     const week1 = rowsOf(first, 1, () => 1);
     week1.find((r) => r.store_id === 'S001')!.units_sold += held;
-    await postActuals(engine, seasonData(store), runId, { week: 1, sales: week1 });
-    await engine.settled(runId);
-    const position = await stockPosition(seasonData(store), runId);
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: week1 });
+    await chain.engine.settled(runId);
+    const position = await stockPosition(seasonData(chain.store), runId);
     expect(position.stockBoundByWeek.get(1)?.size ?? 0).toBe(0);
     expect(position.stores.get('S001')).toMatchObject({ onHand: 0 });
     expect(position.stores.get('S001')!.unmet).toBeGreaterThan(0);
@@ -155,16 +137,16 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
   it('reports a partial week’s variance against the forecast of the series it holds, and the whole week once late rows complete it', async () => {
     const { runId, first } = await manualSeason();
     const absent = new Set(['S001', 'S002', 'S003', 'S004']);
-    await postActuals(engine, seasonData(store), runId, { week: 1, sales: rowsOf(first, 1, () => 1, absent), partial: true });
-    await engine.settled(runId);
-    const week1 = async () => (await varianceReport(seasonData(store), runId)).weeks.find((w) => w.week === 1)!;
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: rowsOf(first, 1, () => 1, absent), partial: true });
+    await chain.engine.settled(runId);
+    const week1 = async () => (await varianceReport(seasonData(chain.store), runId)).weeks.find((w) => w.week === 1)!;
     // Half the stores at their forecast: on the week (before, -0.5 or so: half the chain's forecast went unmatched).
     expect(Math.abs((await week1()).variance!)).toBeLessThan(0.01);
     const late = rowsOf(first, 1, () => 1)
       .filter((r) => absent.has(r.store_id))
       .map((r) => ({ ...r, week: 1 }));
-    await postActuals(engine, seasonData(store), runId, { week: 2, sales: rowsOf(first, 2, () => 1), late });
-    await engine.settled(runId);
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 2, sales: rowsOf(first, 2, () => 1), late });
+    await chain.engine.settled(runId);
     const whole = await week1();
     expect(whole.forecast).toBeCloseTo(
       first.series.reduce((total, s) => total + s.forecast[0]!, 0),
@@ -174,19 +156,19 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
   });
 
   it('counts a simulated season’s lost sales as the close’s unmet demand', async () => {
-    const run = await engine.startRun(SEASON_PLANNING, season(6, { replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
+    const run = await chain.engine.startRun(SEASON_PLANNING, season(6, { replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
     // A buy of a third of the forecast: stores empty early and shoppers go without.
-    const done = await driveToEnd(engine, run.id, (phase, data, nth) =>
+    const done = await driveToEnd(chain.engine, run.id, (phase, data, nth) =>
       phase === 'manufacturing_approval' && nth === 1
         ? { action: 'modify', data: { manufacturing_quantity: Math.round((data as { manufacturing_quantity: number }).manufacturing_quantity / 3) } }
         : { action: 'accept' },
     );
     expect(done.state).toBe('completed');
-    const events = await engine.readEvents(run.id);
+    const events = await chain.engine.readEvents(run.id);
     const lost = completeOf(events, 'simulate_actuals').reduce((total, week) => total + (week.lost_sales as number), 0);
     expect(lost).toBeGreaterThan(0);
     const [close] = completeOf(events, 'season_close');
     expect(close!.unmet_demand).toBeCloseTo(lost, 6);
-    expect((await stockPosition(seasonData(store), run.id)).unmetToDate).toBeCloseTo(lost, 6);
+    expect((await stockPosition(seasonData(chain.store), run.id)).unmetToDate).toBeCloseTo(lost, 6);
   });
 });

@@ -1,16 +1,41 @@
 // A season-planning engine on a real test database with small synthetic data, and a driver that answers its approvals.
+import { afterEach, beforeEach, expect } from 'vitest';
 import { Engine, type EngineOptions, type RunStatus } from '../../../src/engine/index.js';
 import type { EventRecord, BatonStore } from '../../../src/store/index.js';
 import { loadSyntheticData } from '../../../src/workflows/season-planning/data/load-synthetic.js';
 import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import type { PlanParametersInput } from '../../../src/workflows/season-planning/parameters.js';
 import { SEASON_PLANNING, seasonPlanning, type SeasonPlanningOptions } from '../../../src/workflows/season-planning/workflow.js';
+import type { StoreKind, TestStore } from '../../support/stores.js';
 
 export const LAST_WEEK = '2025-12-29';
 export const SEASON_START = '2026-01-05';
 
 export async function loadSmallChain(store: BatonStore, inSeasonShift?: { factor: number; fromWeek: number }): Promise<void> {
   await loadSyntheticData(store, { stores: 8, categories: 2, weeks: 104, seed: 11, lastWeek: LAST_WEEK, ...(inSeasonShift ? { inSeasonShift } : {}) });
+}
+
+/**
+ * Per test: a fresh database of `kind` with the small chain loaded and a started season engine, closed after;
+ * an error the engine reports fails the test. Read its fields inside tests (they are set in beforeEach).
+ */
+export function useSmallChain(kind: StoreKind): { t: TestStore; store: BatonStore; engine: Engine } {
+  const state = {} as { t: TestStore; store: BatonStore; engine: Engine };
+  const errors: unknown[] = [];
+  beforeEach(async () => {
+    state.t = await kind.create();
+    state.store = state.t.store;
+    errors.length = 0;
+    await loadSmallChain(state.store);
+    state.engine = seasonEngine(state.store, errors);
+    await state.engine.start();
+  });
+  afterEach(async () => {
+    await state.engine?.close();
+    await state.t.dispose();
+    expect(errors).toEqual([]);
+  });
+  return state;
 }
 
 export function seasonEngine(
