@@ -65,6 +65,27 @@ describeEachStore('season planning: replenishment paces stores on their demand',
     }
   });
 
+  it('counts no week after the one the run stands at: after a rollback, a stale later week does not empty the stores’ stock', async () => {
+    const { runId, first } = await manualSeason(0.3);
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: rowsAt(first, 1, 1) });
+    await chain.engine.settled(runId);
+    // Week 2 posted wrong (three times what sold), then the season rolled back to its allocation to post again.
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 2, sales: rowsAt(first, 2, 3) });
+    await chain.engine.settled(runId);
+    await chain.engine.rollbackRun(runId, 'allocation', 'week 2 was posted wrong');
+    expect((await chain.engine.settled(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 1 } });
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales: rowsAt(first, 1, 1) });
+    await chain.engine.settled(runId);
+    const allocation = (await seasonData(chain.store).latestPlan(runId, 'allocation'))!.body as { store_units: Record<string, number> };
+    const replenished = (completeOf(await chain.engine.readEvents(runId), 'replenishment') as unknown as Replenished[]).at(-1)!;
+    expect(replenished.week).toBe(1);
+    for (const move of replenished.moves) {
+      const onHand = Number(/vs on hand ([\d.]+)/.exec(move.reason)![1]);
+      // What it was sent, less week 1's sales (before: less the stale week 2's as well).
+      expect(onHand).toBeCloseTo(allocation.store_units[move.store_id]! - storeWeek(first, move.store_id, 1), 0);
+    }
+  });
+
   it('does not scale a re-forecast by the spike it has already learnt', async () => {
     const { runId, first } = await manualSeason(0.3);
     // Six times the forecast everywhere (stores sell out): the chain alerts and weeks 2 on are re-forecast from the spike.
