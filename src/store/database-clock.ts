@@ -7,6 +7,9 @@
 import { sql } from 'kysely';
 import type { BatonStore } from './types.js';
 
+/** Differences this small (beyond half the round trip) are the readings' grain, read as none. */
+const CLOCK_GRAIN_MS = 5;
+
 export interface DatabaseClockOptions {
   /** The process's own clock (default Date.now): the database's is read as an offset from it. */
   local?: () => number;
@@ -73,7 +76,8 @@ export class DatabaseClock {
         if (!best || roundTrip < best.roundTrip) best = { offset: ms - (sent + received) / 2, roundTrip };
       }
       if (!best) return;
-      this.offset = Math.abs(best.offset) <= best.roundTrip / 2 ? 0 : Math.round(best.offset);
+      // Date.now() counts whole milliseconds: a few of them either way is the readings' grain, not a clock apart.
+      this.offset = Math.abs(best.offset) <= best.roundTrip / 2 + CLOCK_GRAIN_MS ? 0 : Math.round(best.offset);
       this.options.onOffset?.(this.offset);
     } catch (error) {
       this.options.onError?.(error);
