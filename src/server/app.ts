@@ -7,7 +7,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket, { type WebsocketHandler } from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Engine } from '../engine/index.js';
 import { BatonError } from '../errors/index.js';
@@ -109,44 +109,17 @@ export function coreServer({ logger, bodyLimit, telemetry }: { logger: ServerOpt
 /** How long a closing server lets requests in flight finish before dropping their connections. */
 export const DRAIN_MS = 10_000;
 
-/**
- * On close, requests in flight get up to DRAIN_MS to be answered (a slow upload must not hold a shutdown for ever);
- * once none is left unanswered the remaining connections go at once: a client still sending a body the server
- * already refused (a 413) held the close for the whole DRAIN_MS.
- */
+/** On close, requests in flight get up to DRAIN_MS to finish (a slow upload must not hold a shutdown for ever). */
 function drainOnClose(app: FastifyInstance): void {
   let deadline: NodeJS.Timeout | undefined;
   let closing = false;
-  // Requests awaiting their answer; a stream's upgrade is not one (the streams close themselves with 1012).
-  const unanswered = new Set<FastifyRequest>();
-  const dropRest = () => app.server.closeAllConnections();
-  const answered = (request: FastifyRequest) => {
-    unanswered.delete(request);
-    if (closing && unanswered.size === 0) dropRest();
-  };
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.headers.upgrade === undefined) unanswered.add(request);
-    done();
-  });
-  app.addHook('onResponse', (request, _reply, done) => {
-    answered(request);
-    done();
-  });
-  app.addHook('onRequestAbort', (request, done) => {
-    answered(request);
-    done();
-  });
   // An answer given while closing ends its connection: kept alive, the socket held the close for the keep-alive timeout.
   app.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('connection', 'close');
   });
   app.addHook('preClose', (done) => {
     closing = true;
-    // After the other preClose hooks (the streams' 1012 is sent first).
-    setImmediate(() => {
-      if (unanswered.size === 0) dropRest();
-    });
-    deadline = setTimeout(dropRest, DRAIN_MS);
+    deadline = setTimeout(() => app.server.closeAllConnections(), DRAIN_MS);
     deadline.unref();
     done();
   });
