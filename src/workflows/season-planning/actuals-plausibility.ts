@@ -4,9 +4,9 @@
  * such a week alerted +5024%, turned the re-forecast into money (13,820 → 1,104,771 "units") and sent the DC's stock
  * out for good. It is refused before anything is stored, unless the planner confirms the week was so.
  */
-import { DEFAULT_ELASTICITY, demandAt } from '../../pricing/index.js';
 import { BatonError } from '../../errors/index.js';
 import type { ForecastPlan, MarkdownPlanBody } from './contracts.js';
+import { markdownLift } from './markdown-lift.js';
 
 /** How far above its forecast a week may be before it is checked with the planner: ten times. */
 export const IMPLAUSIBLE_RATIO = 10;
@@ -52,8 +52,8 @@ export function refuseImplausibleWeek(check: WeekCheck): void {
   const expected = [...byStore.values()].reduce((total, s) => total + s.forecast, 0);
   if (expected < MIN_JUDGED_FORECAST) return;
   // After the markdown's week, shoppers buy (1 − m)^ε times as much: up to 100× at 90% off.
-  const markdown = check.markdown && check.markdown.week < week ? check.markdown.chosen.markdown : 0;
-  const lift = markdown > 0 ? demandAt(1, 1, 1 - markdown, check.elasticity ?? DEFAULT_ELASTICITY) : 1;
+  const markdown = check.markdown ? { rate: check.markdown.chosen.markdown, fromWeek: check.markdown.week } : null;
+  const lift = markdownLift(markdown, check.elasticity)(week);
   const ceiling = IMPLAUSIBLE_RATIO * lift;
   const chainRatio = posted / expected;
   const stores = [...byStore]
