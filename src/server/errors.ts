@@ -90,6 +90,9 @@ function fromFastifyError(error: FastifyError, request: FastifyRequest): BatonEr
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: BatonError): FastifyReply {
+  // Refused before its body was read (a 413 mid-upload): the connection ends with the answer, so the client stops
+  // sending what no one reads and a closing server is not held until the upload is done.
+  if (!request.raw.complete) void reply.header('connection', 'close');
   return (
     reply
       .code(error.httpStatus)

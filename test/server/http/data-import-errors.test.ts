@@ -46,6 +46,8 @@ describeEachStore('HTTP: CSV import errors are bounded', (kind) => {
     const cell = 'y'.repeat(30 * 1_048_576);
     const reply = await api.request<ErrorView>('/api/data/sales?name=huge.csv', upload(`Store,Dept,Date,Weekly_Sales\n1,1,2012-01-06,${cell}\n`));
     expect(reply.status).toBe(413);
+    // Refused mid-upload: the connection ends with the answer, so the client stops sending 30 MiB no one reads.
+    expect(reply.headers.get('connection')).toBe('close');
     expect(reply.body).toMatchObject({ error_type: 'PAYLOAD_TOO_LARGE', details: { source: 'huge.csv', max_record_size: 65_536 } });
     expect(JSON.stringify(reply.body).length).toBeLessThan(2_000);
     expect(await seasonData(api.t.store).listSales()).toEqual([]);
@@ -56,6 +58,7 @@ describeEachStore('HTTP: CSV import errors are bounded', (kind) => {
     const body = `Store,Dept,Date,Weekly_Sales\n${'1,1,2012-01-06,10\n'.repeat(200)}`;
     const declared = await api.request<ErrorView>('/api/data/sales', upload(body));
     expect(declared).toMatchObject({ status: 413, body: { error_type: 'PAYLOAD_TOO_LARGE' } });
+    expect(declared.headers.get('connection')).toBe('close');
     const chunked = await api.request<ErrorView>('/api/data/sales', {
       method: 'POST',
       headers: { 'content-type': 'text/csv' },
