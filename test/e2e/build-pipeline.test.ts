@@ -91,8 +91,9 @@ describe.skipIf(!CHROMIUM)('dashboard: a build from an idea to a deployed app, l
 
   beforeAll(async () => {
     process.env.BATON_BUILD_DIR = buildDir;
-    // Ten health polls (5 s) instead of thirty: the failing release's rollback below waits them all out.
-    dashboard = await openDashboard({ env: { BATON_BUILD_DIR: buildDir, BATON_DEPLOY_HEALTH_TRIES: '10' } });
+    // Ten health polls (5 s) instead of thirty: the failing release's rollback below waits them all out; a
+    // watch of 1.5 s after each switch instead of 3 (the build suite's).
+    dashboard = await openDashboard({ env: { BATON_BUILD_DIR: buildDir, BATON_DEPLOY_HEALTH_TRIES: '10', BATON_DEPLOY_WATCH_MS: '1500' } });
     server = dashboard.server;
     lena = { page: dashboard.page, pageErrors: dashboard.pageErrors };
     chris = await dashboard.openPage();
