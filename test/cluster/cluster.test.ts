@@ -88,7 +88,12 @@ describe.skipIf(!serverUrl)('three baton serve nodes on one PostgreSQL', () => {
     const long = await startRun(b, session, { ms: 20_000, steps: 1 });
     await until('node B running the long agent', () =>
       agentLog().some((l) => l.run === long && l.node === 'node-b' && l.what === 'start') ? true : undefined,
-    );
+    ).catch(async (error: unknown) => {
+      const view = await json<Record<string, unknown>>(`${a.base}/api/runs/${long}`).catch((e: unknown) => String(e));
+      throw new Error(
+        `${String(error)}\nthe run: ${JSON.stringify(view)}\nits agent log: ${JSON.stringify(agentLog().filter((l) => l.run === long))}\nnode B's output (tail): ${b.output().slice(-4_000)}`,
+      );
+    });
     const cancelledAt = Date.now();
     const cancelled = await json<RunView>(`${a.base}/api/runs/${long}/cancel`, { method: 'POST', body: JSON.stringify({ reason: 'test' }) });
     expect(cancelled.state).toBe('cancelled');
