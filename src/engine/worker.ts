@@ -64,6 +64,7 @@ export class Worker {
    * them (a new run has none), spare the driver reading them. A write that throws gives its slot back.
    */
   async takeOn<T>(write: (lease: Lease) => Promise<T>, taken: (result: T) => RunRecord | undefined, steps?: StepRecord[]): Promise<T> {
+    await this.claimsSettled();
     const lease = this.hasRoom ? { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs } : undefined;
     if (lease) this.reserved++;
     let result: T;
@@ -83,6 +84,17 @@ export class Worker {
       if (run?.state === 'running' && run.leaseOwner === null) this.claimSoon();
     }
     return result;
+  }
+
+  /**
+   * A claim in flight holds every free slot until its query returns, most of them only to hand back: a start
+   * arriving meanwhile waits for it rather than go out unleased, where any node's claim could take it (a node
+   * drives the runs it starts while it has room). The likely cause of the cluster test's rare wait for node B to
+   * run the agent of a run started on B: its 200 ms polls' claims are in flight a good part of the time under load.
+   */
+  private async claimsSettled(): Promise<void> {
+    // Claims may follow one another (a backlog): a few at most, then the start takes what it finds.
+    for (let i = 0; i < 3 && this.claiming && !this.hasRoom; i++) await this.claiming;
   }
 
   /** A reserved slot goes back unused: runs waiting for one may take it. */

@@ -366,11 +366,11 @@ describeEachStore('engine runs: starting and status', (kind) => {
       expect(counts.most).toBe(1);
     });
 
-    it('drives a run started while a claim holds the free slots, once the claim that found nothing ends', async () => {
+    it('waits for a claim in flight that holds the free slots, then drives the run it started itself, leaving none for another node to claim', async () => {
       const step = echo('step');
       const chain = defineWorkflow({ name: 'chain', parameters: z.object({}), phases: [{ name: 'one', agent: 'step' }] });
       const engine = h.engine({ agents: [step], workflows: [chain], maxConcurrentRuns: 1, pollIntervalMs: 60_000 });
-      // The start's claim finds nothing and is held before it answers: meanwhile its free slot is the claim's.
+      // The poll's claim finds nothing and is held before it answers: meanwhile its free slot is the claim's.
       let answer = () => {};
       const held = new Promise<void>((resolve) => (answer = resolve));
       const claimRuns = h.t.store.claimRuns.bind(h.t.store);
@@ -381,12 +381,17 @@ describeEachStore('engine runs: starting and status', (kind) => {
       });
       const starting = engine.start();
       await vi.waitFor(() => expect(claims).toHaveBeenCalledTimes(1));
-      const { id } = await engine.startRun('chain', {});
-      // No slot was free: written without a lease, for a claim.
-      expect(await engine.status(id)).toMatchObject({ state: 'running', drivenBy: null });
+      let written = false;
+      const start = engine.startRun('chain', {}).then((run) => ((written = true), run));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Written without a lease now, any node's claim could take it: the start waits for the claim instead.
+      expect(written).toBe(false);
       answer();
+      const { id } = await start;
       await starting;
       expect((await engine.settled(id, undefined, { timeoutMs: 5_000 })).state).toBe('completed');
+      // Driven under the lease its start took: no second claim was needed to pick it up.
+      expect(claims).toHaveBeenCalledTimes(1);
     });
 
     it('drives the runs it started beyond its slots even when never started as a worker (a library used in one process)', async () => {
