@@ -217,6 +217,12 @@ export class Engine {
       (written) => (written.created ? written.run : undefined),
       [],
     );
+    // A key is its caller's: another person's run is not theirs to be handed (nor its id, nor that it exists).
+    if (!created && (run.startedBy?.id ?? null) !== (options.actor?.id ?? null)) {
+      throw new ConflictError(`idempotency key "${options.idempotencyKey}" is already used by another caller`, {}, [
+        'choose a key of your own, for example one that starts with your name or a random UUID',
+      ]);
+    }
     if (!created && run.workflow !== workflow.name) {
       throw new ConflictError(`idempotency key "${options.idempotencyKey}" already started a run of workflow "${run.workflow}"`, { run_id: run.id });
     }

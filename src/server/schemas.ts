@@ -84,7 +84,9 @@ export const runWorkflowBody = z.strictObject({
   session_id: id(),
   parameters: z.record(z.string().max(MAX_ID_LENGTH), json),
   workflow: id().optional(),
-  idempotency_key: id().optional(),
+  idempotency_key: id()
+    .optional()
+    .describe('The same key from the same caller returns the run it started (same parameters) instead of starting another; a key another caller used is 409'),
 });
 
 export const extractParametersBody = z.strictObject({

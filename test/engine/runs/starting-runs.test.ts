@@ -1,4 +1,5 @@
 // Starting runs: parameter validation, unknown workflows, idempotency keys and the fields of a run's status.
+import type { Actor } from '../../../src/actors/contracts.js';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowContext } from '../../../src/engine/index.js';
@@ -185,6 +186,23 @@ describeEachStore('engine runs: starting and status', (kind) => {
       const b = await engine.startRun('season-plan', valid, { idempotencyKey: 'k-b' });
       expect(a.id).not.toBe(b.id);
       expect((await engine.listRuns()).total).toBe(2);
+    });
+
+    it("refuses a key another person started a run with, without handing over that person's run or its id", async () => {
+      const { engine, forecast } = setup();
+      const person = (name: string): Actor => ({ id: `person:${name}`, name, token_id: null, kind: 'person', scope: 'write', roles: [], any_role: false });
+      const first = await engine.startRun('season-plan', valid, { idempotencyKey: 'season-2027', actor: person('ada') });
+      // The same person again gets her run; another person with the same key and parameters gets a refusal.
+      expect((await engine.startRun('season-plan', valid, { idempotencyKey: 'season-2027', actor: person('ada') })).id).toBe(first.id);
+      const error = await rejectionOf(engine.startRun('season-plan', valid, { idempotencyKey: 'season-2027', actor: person('bo') }));
+      expect(error).toMatchObject({ code: 'CONFLICT', details: {} });
+      expect((error as ConflictError).message).toBe('idempotency key "season-2027" is already used by another caller');
+      expect(JSON.stringify((error as ConflictError).toJSON())).not.toContain(first.id);
+      // Nor may a caller without an actor (a local-mode client) take a person's key.
+      expect(await rejectionOf(engine.startRun('season-plan', valid, { idempotencyKey: 'season-2027' }))).toMatchObject({ code: 'CONFLICT' });
+      await engine.settled(first.id);
+      expect((await engine.listRuns()).total).toBe(1);
+      expect(forecast.calls).toHaveLength(1);
     });
 
     it('refuses a key already used by a run of another workflow with CONFLICT', async () => {

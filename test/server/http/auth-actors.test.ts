@@ -52,6 +52,22 @@ describeEachStore('HTTP: actors and their tokens', (kind) => {
     expect((await api.get('/api/runs', bearer('whatever-token'))).status).toBe(200);
   });
 
+  it("answers a second person who reuses an idempotency key with 409, not with the first person's run", async () => {
+    const api = await h.serve();
+    const ada = await directoryOf(api).add({ name: 'ada', scope: 'write' });
+    const bo = await directoryOf(api).add({ name: 'bo', scope: 'write' });
+    const body = { ...START, idempotency_key: 'season-2027' };
+    const first = await send<{ run_id: string }>(api, 'POST', RUN, ada.token.token, body);
+    expect(first.status).toBe(202);
+    // Ada's retry is hers; Bo's same key is refused, and the answer names neither Ada's run nor Ada.
+    expect((await send<{ run_id: string }>(api, 'POST', RUN, ada.token.token, body)).body.run_id).toBe(first.body.run_id);
+    const refused = await send<ErrorView>(api, 'POST', RUN, bo.token.token, body);
+    expectError(refused, 409, 'CONFLICT');
+    expect(JSON.stringify(refused.body)).not.toContain(first.body.run_id);
+    await api.engine.settled(first.body.run_id);
+    expect((await api.engine.listRuns()).total).toBe(1);
+  });
+
   it('asks for a token within about a second once an actor is added, and takes the actor for its token', async () => {
     const api = await h.serve();
     expect((await api.get('/api/runs')).status).toBe(200);
