@@ -140,19 +140,7 @@ export class Waits {
     const at = this.core.now();
     const next = [...votes, { actor: ref, role: '', at, holds }];
     const { roles, remaining } = assignRoles(quorum, next.map(voterOf));
-    if (holds.length === 0 || roles === undefined) {
-      throw new BatonError(
-        'FORBIDDEN',
-        `the ${wait.kind} of phase "${wait.phase}" still needs ${needed.join(' and ')}; ${actor.name} ${needed.length > 1 ? 'holds none of them' : 'does not hold it'}`,
-        {
-          details: { wait_id: wait.id, actor: actor.id, required_roles: needed, required_role: needed[0] ?? null, role: input.role ?? null },
-          suggestions: [
-            `ask someone holding ${needed.join(' or ')}`,
-            `or have an admin grant it: baton actors roles ${actor.name} --add ${needed[0] ?? 'ROLE'}`,
-          ],
-        },
-      );
-    }
+    if (holds.length === 0 || roles === undefined) throw quorumRefusal(wait, actor, input.role, needed);
     const placed: WaitVote[] = next.map((v, i) => ({ ...v, role: roles[i] as string }));
     if (resolution.action === 'reject') return this.finish(run, phase, wait, { ...resolution, votes }, 'resolved', writes);
     if (remaining.length === 0) return this.finish(run, phase, wait, { ...resolution, votes: placed }, 'resolved', writes);
@@ -261,6 +249,32 @@ const resolverOf = (wait: WaitRecord | undefined): { id: string } | undefined =>
   const by = (wait?.resolution as { by?: { id?: unknown } } | null | undefined)?.by;
   return typeof by?.id === 'string' ? { id: by.id } : undefined;
 };
+
+/**
+ * Why an actor may not vote: the role it declared (when it declared one the quorum does not need, or one it does
+ * not hold: "does not hold buyer" misled a buyer who had sent another role), else the roles still needed.
+ */
+function quorumRefusal(wait: WaitRecord, actor: Actor, declared: string | undefined, needed: readonly string[]): BatonError {
+  const heldNeeded = needed.filter((role) => holdsRole(actor, role));
+  const what = `the ${wait.kind} of phase "${wait.phase}" still needs ${needed.join(' and ')}`;
+  let why: string;
+  let suggestions: string[];
+  if (declared !== undefined && !needed.includes(declared)) {
+    why = `${actor.name} sent the role ${declared}, which it does not need`;
+    suggestions =
+      heldNeeded.length > 0 ? [`send role "${heldNeeded[0]}" (${actor.name} holds it), or leave role out`] : [`ask someone holding ${needed.join(' or ')}`];
+  } else if (declared !== undefined && !holdsRole(actor, declared)) {
+    why = `${actor.name} does not hold ${declared}`;
+    suggestions = heldNeeded.length > 0 ? [`send role "${heldNeeded[0]}" (${actor.name} holds it), or leave role out`] : [`ask someone holding ${declared}`];
+  } else {
+    why = `${actor.name} ${needed.length > 1 ? 'holds none of them' : 'does not hold it'}`;
+    suggestions = [`ask someone holding ${needed.join(' or ')}`, `or have an admin grant it: baton actors roles ${actor.name} --add ${needed[0] ?? 'ROLE'}`];
+  }
+  return new BatonError('FORBIDDEN', `${what}; ${why}`, {
+    details: { wait_id: wait.id, actor: actor.id, required_roles: needed, required_role: needed[0] ?? null, role: declared ?? null },
+    suggestions,
+  });
+}
 
 /**
  * Who may end or undo a run while it waits on a decision that needs a role (cancel, roll back): someone who could

@@ -46,7 +46,10 @@ export const runIdParams = z.object({ run_id: id() });
 export const waitingFor = z.object({
   approval_id: z.string().describe('The id to resolve it with (for every kind of wait)'),
   kind: z.string(),
-  role: z.string().nullable(),
+  role: z
+    .string()
+    .nullable()
+    .describe('the role whose holder submits this wait (a delivery hand-off); approvals by role say so in `policy` and `still_needed`'),
   phase: z.string(),
   data: json,
   deadline_at: isoTime.nullable(),

@@ -158,6 +158,25 @@ describeEachStore('engine runs: who decides', (kind) => {
     expect((await engine.status(id)).waitingFor?.votes).toHaveLength(1);
   });
 
+  it('says which role an approver sent when it is the wrong one, and which of its roles to send instead', async () => {
+    const engine = setup();
+    const { id, waitId } = await waiting(engine, 'deploy', { target: 'production' });
+    // A champion who sends another role she does not need to send: told so, not that she lacks champion.
+    const unneeded = await rejectionOf(engine.resolveWait(id, waitId, { action: 'accept', role: 'developer' }, { actor: champ }));
+    expect(unneeded).toMatchObject({ code: 'FORBIDDEN', details: { role: 'developer', required_roles: ['lead-builder', 'champion'] } });
+    expect((unneeded as Error).message).toBe(
+      'the approval of phase "approve" still needs lead-builder and champion; chad sent the role developer, which it does not need',
+    );
+    expect((unneeded as BatonError).suggestions).toEqual(['send role "champion" (chad holds it), or leave role out']);
+    // A needed role she does not hold, sent by mistake: named as hers to drop.
+    const notHers = await rejectionOf(engine.resolveWait(id, waitId, { action: 'accept', role: 'lead-builder' }, { actor: champ }));
+    expect((notHers as Error).message).toBe('the approval of phase "approve" still needs lead-builder and champion; chad does not hold lead-builder');
+    expect((notHers as BatonError).suggestions).toEqual(['send role "champion" (chad holds it), or leave role out']);
+    // Sent as her own role, the vote counts.
+    await engine.resolveWait(id, waitId, { action: 'accept', role: 'champion' }, { actor: champ });
+    expect((await engine.status(id)).waitingFor?.votes.map((v) => v.role)).toEqual(['champion']);
+  });
+
   it('completes when an actor holding both roles approves first and one holding a single role follows (the roles are matched, not taken greedily)', async () => {
     const engine = setup();
     const { id, waitId } = await waiting(engine, 'deploy', { target: 'production' });
