@@ -1,4 +1,4 @@
-/** The files `baton runs post-actuals` reads: the week's (an optional week column carries late rows) and a late one. */
+/** The files `baton runs post-actuals` reads: the week's (an optional week column carries late rows), a late one and corrections (the same columns). */
 import { readFileSync } from 'node:fs';
 import { BatonError } from '../../errors/index.js';
 import { parseActualsCsv, parseLateCsv } from '../../workflows/season-planning/actuals-csv.js';
@@ -18,6 +18,7 @@ export function readActualsCsv(file: string, week: number, delimiter?: Delimiter
   return late.length > 0 ? { week, sales, late } : { week, sales };
 }
 
+/** Rows of earlier weeks (week,store_id,category_id,units_sold): the late ones, or the corrections. */
 export function readLateCsv(file: string, delimiter?: Delimiter): NonNullable<WeeklyActualsBody['late']> {
   return parseLateCsv(readText(file), file, delimiter);
 }

@@ -30,6 +30,8 @@ export interface WeeklyActualsBody {
   partial?: boolean;
   /** Series earlier weeks were posted without, each with its week. */
   late?: { week: number; store_id: string; category_id: string; units_sold: number }[];
+  /** Figures earlier weeks hold that were wrong, each with its week and the right figure. */
+  corrections?: { week: number; store_id: string; category_id: string; units_sold: number }[];
 }
 
 /** Told to the person watching, not part of the output proper (stderr). */

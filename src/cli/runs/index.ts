@@ -348,6 +348,10 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
         'post a week 10× its forecast or more, or with sales a twentieth or less (refused otherwise as another measure or another file)',
       )
       .option('--late <csv>', 'series earlier weeks were posted without, from a CSV (week,store_id,category_id,units_sold): added to their weeks')
+      .option(
+        '--corrections <csv>',
+        "figures earlier weeks hold that were wrong, from a CSV (week,store_id,category_id,units_sold): each replaces its week's figure from now on",
+      )
       .addOption(
         new Option('--delimiter <separator>', "what separates the files' fields (default ,); with ; figures may use decimal commas (24.924,50)").choices([
           ...DELIMITERS,
@@ -365,6 +369,7 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
           partial?: boolean;
           confirmUnusual?: boolean;
           late?: string;
+          corrections?: string;
           delimiter?: Delimiter;
           wait?: boolean;
           timeout: string;
@@ -378,6 +383,7 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
           ...(options.partial === true ? { partial: true } : {}),
           ...(options.confirmUnusual === true ? { confirm_unusual: true } : {}),
           ...(late.length > 0 ? { late } : {}),
+          ...(options.corrections === undefined ? {} : { corrections: readLateCsv(options.corrections, options.delimiter) }),
         };
         await after(backend, await backend.postActuals(runId, body), { ...options, json: target.json ?? false });
       },

@@ -4,7 +4,10 @@
  * version: of two posts of one week (on one node or two) exactly one is stored, and the other
  * gets 409 having written nothing. A repeated post after the run moved on is refused likewise.
  * Series an earlier week was posted without (stores that reported late) ride with a later week's post
- * as `late` rows, in the same transaction: they add to that week, never replace what it holds.
+ * as `late` rows, in the same transaction: they add to that week, never replace what it holds. A figure
+ * an earlier week holds that was wrong rides likewise as a `correction`: it replaces that figure for what
+ * reads the season from then on (stock, pace, variance, re-forecasts), while the comparison that week made
+ * stays as it was; the post records each corrected figure with the one it replaced.
  */
 import { z } from 'zod';
 import type { Actor } from '../../actors/contracts.js';
@@ -49,6 +52,13 @@ export const weeklyActuals = z.strictObject({
     .max(MAX_ROWS, `send at most ${MAX_ROWS} late rows`)
     .optional()
     .describe('sales of earlier weeks for series those weeks were posted without (stores that reported late): added to their week, which keeps its comparison'),
+  corrections: z
+    .array(z.strictObject({ week: z.number().int().min(1).max(52), store_id: id, category_id: id, units_sold: unitsSold }))
+    .max(MAX_ROWS, `send at most ${MAX_ROWS} corrections`)
+    .optional()
+    .describe(
+      'figures of earlier weeks that were posted wrong: each replaces the figure its week holds for what reads the season from now on (stock, pace, variance, re-forecasts); the comparison that week made stays as it was, and this post records the figures replaced',
+    ),
 });
 export type WeeklyActuals = z.infer<typeof weeklyActuals>;
 
@@ -90,34 +100,54 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}` })),
   );
   const late = actuals.late ?? [];
-  refuseRepeatedSeries(
-    actuals.week,
-    late.map((row, index) => ({ ...row, path: `late.${index}` })),
-  );
+  const corrections = actuals.corrections ?? [];
+  // A series of an earlier week is late or corrected, once: together they would leave which figure counts to chance.
+  refuseRepeatedSeries(actuals.week, [
+    ...late.map((row, index) => ({ ...row, path: `late.${index}` })),
+    ...corrections.map((row, index) => ({ ...row, path: `corrections.${index}` })),
+  ]);
   const { missing, plan, forecast } = await checkAgainstPlan(data, runId, actuals);
-  // What earlier weeks hold, read once for the checks of late rows and of returns (thousands of rows a week on
-  // Walmart); a post with neither reads none.
-  const needsPosted = late.length > 0 || actuals.sales.some((r) => r.units_sold < 0);
-  const posted = needsPosted ? await data.listActuals(runId) : [];
-  if (late.length > 0) checkLate(posted, actuals.week, late, plan);
+  // What earlier weeks hold, read once for the checks of late rows, corrections and returns (thousands of rows a
+  // week on Walmart); a post with none of them reads none.
+  const needsPosted = late.length > 0 || corrections.length > 0 || actuals.sales.some((r) => r.units_sold < 0);
+  const held = needsPosted ? await data.listActuals(runId) : [];
+  if (late.length > 0) checkLate(held, actuals.week, late, plan);
+  const replaced = corrections.length > 0 ? checkCorrections(held, actuals.week, corrections, plan) : [];
+  // The corrected figures stand in for those they replace in every check below.
+  const corrected = new Set(corrections.map((c) => `${c.week}|${seriesKey(c.store_id, c.category_id)}`));
+  const posted = held.filter((a) => !corrected.has(`${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`));
   refuseNegativeWeeks(posted, [
     ...actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}.units_sold` })),
     ...late.map((row, index) => ({ ...row, path: `late.${index}.units_sold` })),
+    ...corrections.map((row, index) => ({ ...row, path: `corrections.${index}.units_sold` })),
   ]);
   if (actuals.confirm_unusual !== true) {
-    const [markdown, quantity] = await Promise.all([data.latestPlan(runId, 'markdown'), data.salesQuantity()]);
-    refuseImplausibleWeek({
-      week: actuals.week,
-      rows: actuals.sales,
-      forecast,
-      markdown: planBodyOrNone('markdown', markdown),
-      elasticity: (run.parameters as { price_elasticity?: number } | null)?.price_elasticity,
-      quantity: quantity ?? 'units',
-    });
+    const [markdown, quantity, forecasts] = await Promise.all([
+      data.latestPlan(runId, 'markdown'),
+      data.salesQuantity(),
+      corrections.length > 0 ? data.listPlans(runId, 'forecast') : [],
+    ]);
+    const check = (week: number, rows: readonly { store_id: string; category_id: string; units_sold: number }[], against = forecast) =>
+      refuseImplausibleWeek({
+        week,
+        rows,
+        forecast: against,
+        markdown: planBodyOrNone('markdown', markdown),
+        elasticity: (run.parameters as { price_elasticity?: number } | null)?.price_elasticity,
+        quantity: quantity ?? 'units',
+      });
+    check(actuals.week, actuals.sales);
+    // A corrected week is judged whole, as it will stand, against the forecast it was compared with (a re-forecast
+    // since, likely after the wrong figure, covers only the weeks after it).
+    const revisions = forecasts.flatMap((record) => planBodyOrNone('forecast', record) ?? []);
+    for (const week of new Set(corrections.map((c) => c.week))) {
+      const covering = revisions.findLast((plan) => plan.from_week <= week);
+      if (covering) check(week, weekAsCorrected(posted, corrections, week), covering);
+    }
   }
   const writes = data.actualsWrites(
     runId,
-    [...actuals.sales.map((s) => ({ ...s, week: actuals.week })), ...late].map((s) => ({
+    [...actuals.sales.map((s) => ({ ...s, week: actuals.week })), ...late, ...corrections].map((s) => ({
       storeId: s.store_id,
       categoryId: s.category_id,
       seasonWeek: s.week,
@@ -129,6 +159,7 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     week: actuals.week,
     ...(missing > 0 ? { partial: true, missing } : {}),
     ...(late.length > 0 ? { late: late.length } : {}),
+    ...(replaced.length > 0 ? { corrected: replaced.length, corrections: replaced.slice(0, MAX_RECORDED_CORRECTIONS) } : {}),
   };
   return engine.resolveWait(runId, waiting.id, { data: week }, { intake: ACTUALS_INTAKE, writes, ...(actor ? { actor } : {}) });
 }
@@ -254,6 +285,52 @@ function checkLate(postedRows: readonly SeasonActual[], week: number, late: NonN
       ["late rows only add the series a week was posted without; a week's figures, once taken, are not replaced", 'leave those rows out and post again'],
     );
   }
+}
+
+/** The corrections a post records in full (with the figures they replaced); past this, their count. */
+const MAX_RECORDED_CORRECTIONS = 100;
+
+/**
+ * Corrections must be of weeks before `week` and of figures those weeks hold: a series a week was posted without
+ * is a late row, not a correction. Returns each correction with the figure it replaces.
+ */
+function checkCorrections(
+  held: readonly SeasonActual[],
+  week: number,
+  corrections: NonNullable<WeeklyActuals['corrections']>,
+  plan: PlannedSeries,
+): { week: number; store_id: string; category_id: string; from: number; to: number }[] {
+  const notEarlier = corrections.flatMap((r, index) =>
+    r.week >= week ? [{ path: `corrections.${index}.week`, message: `week ${r.week} is not before week ${week}` }] : [],
+  );
+  if (notEarlier.length > 0) {
+    throw new InvalidParametersError(`corrections must be of weeks before week ${week}: this week's figures go in "sales"`, notEarlier.slice(0, 20));
+  }
+  refuseUnplanned('the corrections', corrections, plan, true);
+  const figures = new Map(held.map((a) => [`${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`, a.unitsSold]));
+  const replaced = corrections.map((r) => ({ ...r, from: figures.get(`${r.week}|${seriesKey(r.store_id, r.category_id)}`) }));
+  const absent = replaced.flatMap((r, index) =>
+    r.from === undefined ? [{ path: `corrections.${index}`, message: `week ${r.week} holds no figure for ${seriesKey(r.store_id, r.category_id)}` }] : [],
+  );
+  if (absent.length > 0) {
+    throw new BatonError('INVALID_PARAMETERS', `${absent.length} correction${absent.length === 1 ? ' is' : 's are'} of figures their week does not hold`, {
+      details: { issues: absent.slice(0, 20) },
+      suggestions: ['a series a week was posted without is added as a late row ("late"), not corrected'],
+    });
+  }
+  return replaced.map(({ week: w, store_id, category_id, from, units_sold }) => ({ week: w, store_id, category_id, from: from ?? 0, to: units_sold }));
+}
+
+/** A week's rows as they will stand once corrected: its other figures as held, the corrected ones as sent. */
+function weekAsCorrected(
+  posted: readonly SeasonActual[],
+  corrections: NonNullable<WeeklyActuals['corrections']>,
+  week: number,
+): { store_id: string; category_id: string; units_sold: number }[] {
+  return [
+    ...posted.filter((a) => a.seasonWeek === week).map((a) => ({ store_id: a.storeId, category_id: a.categoryId, units_sold: a.unitsSold })),
+    ...corrections.filter((c) => c.week === week),
+  ];
 }
 
 /** How many planned series a posted week lacks (0 for a week posted whole). */

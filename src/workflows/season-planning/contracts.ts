@@ -313,6 +313,9 @@ export const PostedWeek = z.object({
   missing: z.number().int().min(0).optional(),
   /** Rows of earlier weeks' missing series that came with this post. */
   late: z.number().int().min(0).optional(),
+  /** Figures of earlier weeks this post corrected, and (the first hundred) each with the figure it replaced. */
+  corrected: z.number().int().min(0).optional(),
+  corrections: z.array(z.object({ week: z.number().int().min(1), store_id: z.string(), category_id: z.string(), from: z.number(), to: z.number() })).optional(),
 });
 export type PostedWeek = z.infer<typeof PostedWeek>;
 

@@ -187,7 +187,7 @@ for (const kind of targetKinds) {
       expect(shown.stdout).toMatch(/ {2}allocation: [\d,]+ units to 8 stores/);
     });
 
-    it('posts a week without every store as --partial, and the stores that reported late with the next week as --late, from semicolon files too', async () => {
+    it('posts a week without every store as --partial, the stores that reported late with the next week as --late, from semicolon files too, and a wrong figure as --corrections', async () => {
       await loadSmallChain(target.store);
       const run = await target.engine.startRun('season-planning', season(4, { actuals: 'manual' }));
       await until(target.store, run.id, ['waiting']);
@@ -220,6 +220,19 @@ for (const kind of targetKinds) {
       expect(actuals.filter((a) => a.seasonWeek === 1)).toHaveLength(rows.length);
       expect(actuals.filter((a) => a.seasonWeek === 1 && a.unitsSold === 3)).toHaveLength(1);
       expect(actuals.filter((a) => a.seasonWeek === 2).map((a) => a.unitsSold)).toEqual(rows.map(() => 10.5));
+      // Week 3, with week 1's figure of the second series corrected (10 was typed for 12).
+      const week3 = join(dir, `week3-${run.id}.csv`);
+      writeFileSync(week3, ['store_id,category_id,units_sold', ...rows].join('\n'));
+      const corrections = join(dir, `corrections-${run.id}.csv`);
+      writeFileSync(corrections, ['week,store_id,category_id,units_sold', `1,${rows[1]!.replace(/,10$/, ',12')}`].join('\n'));
+      await target.cli('post-actuals', run.id, '--week', '3', '--file', week3, '--corrections', corrections, '--wait', '--timeout', '60');
+      const [storeId, categoryId] = rows[1]!.split(',');
+      const corrected = (await seasonData(target.store).listActuals(run.id)).filter((a) => a.storeId === storeId && a.categoryId === categoryId);
+      expect(corrected.map((a) => [a.seasonWeek, a.unitsSold])).toEqual([
+        [1, 12],
+        [2, 10.5],
+        [3, 10],
+      ]);
     });
 
     it('prunes finished runs older than an age on the database, printing the count and the space freed, and refuses through a server', async () => {

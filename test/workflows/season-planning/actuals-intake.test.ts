@@ -176,6 +176,59 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect(await seasonData(store).listActuals(runId)).toHaveLength(2 * week1.length);
   });
 
+  it('corrects figures an earlier week holds with a later week’s post: what reads the season sees them, the post records what they replaced', async () => {
+    const { runId, rows, plan } = await waitingForWeekOne();
+    const forecastOf = (storeId: string, categoryId: string) =>
+      Math.round(plan.series.find((s) => s.store_id === storeId && s.category_id === categoryId)!.forecast[0]!);
+    const week1 = rows(forecastOf);
+    const [missing, mistyped] = week1;
+    // Week 1 as the forecast, one series not yet reported and one typed with an extra digit.
+    const typo = { ...mistyped!, units_sold: mistyped!.units_sold * 10 + 1 };
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: [typo, ...week1.slice(2)], partial: true, confirm_unusual: true });
+    await engine.settled(runId);
+    const before = await stockPosition(seasonData(store), runId);
+    const fix = { week: 1, store_id: typo.store_id, category_id: typo.category_id, units_sold: mistyped!.units_sold };
+    const week2 = rows(forecastOf);
+
+    // Refused, writing nothing: a correction of this week, of a figure week 1 does not hold (a late row), one listed twice.
+    const current = await refusal(postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, corrections: [{ ...fix, week: 2 }] }));
+    expect(current.code).toBe('INVALID_PARAMETERS');
+    expect(current.message).toBe(
+      'corrections must be of weeks before week 2: this week\'s figures go in "sales": corrections.0.week week 2 is not before week 2',
+    );
+    const absent = await refusal(postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, corrections: [{ ...missing!, week: 1 }] }));
+    expect(absent.message).toBe('1 correction is of figures their week does not hold');
+    expect(absent.suggestions).toEqual(['a series a week was posted without is added as a late row ("late"), not corrected']);
+    const both = await refusal(
+      postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, late: [{ ...missing!, week: 1 }], corrections: [{ ...missing!, week: 1 }] }),
+    );
+    expect(both.code).toBe('INVALID_PARAMETERS');
+    // A correction is judged as its week will stand: a thousandfold figure is another measure unless confirmed.
+    const wild = await refusal(postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, corrections: [{ ...fix, units_sold: 1e8 }] }));
+    expect(wild.message).toMatch(/^week 1 /);
+    expect((await seasonData(store).listActuals(runId)).filter((a) => a.seasonWeek === 1)).toHaveLength(week1.length - 1);
+
+    // With week 2: the late series and the corrected figure land in week 1, in the transaction that takes week 2.
+    await postActuals(engine, seasonData(store), runId, { week: 2, sales: week2, late: [{ ...missing!, week: 1 }], corrections: [fix] });
+    await engine.settled(runId);
+    const stored = await seasonData(store).listActuals(runId);
+    expect(stored.find((a) => a.seasonWeek === 1 && a.storeId === fix.store_id && a.categoryId === fix.category_id)?.unitsSold).toBe(fix.units_sold);
+    const after = await stockPosition(seasonData(store), runId);
+    const sum = (list: readonly Row[]) => list.reduce((total, r) => total + r.units_sold, 0);
+    expect(after.postedToDate).toBe(before.postedToDate - typo.units_sold + fix.units_sold + missing!.units_sold + sum(week2));
+    const resolution = (await engine.readEvents(runId)).filter((e) => e.type === 'wait_resolved').at(-1);
+    expect(resolution?.payload, JSON.stringify(resolution?.payload)).toMatchObject({
+      resolution: {
+        data: {
+          week: 2,
+          late: 1,
+          corrected: 1,
+          corrections: [{ week: 1, store_id: fix.store_id, category_id: fix.category_id, from: typo.units_sold, to: fix.units_sold }],
+        },
+      },
+    });
+  });
+
   it('judges the chain on a partial week only when its posted series carry half the week forecast', async () => {
     const { runId, rows, plan } = await waitingForWeekOne();
     const forecastOf = (r: Row, week: number) => plan.series.find((s) => s.store_id === r.store_id && s.category_id === r.category_id)!.forecast[week - 1]!;
