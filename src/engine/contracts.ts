@@ -79,7 +79,15 @@ export const CORE_EVENT_PAYLOADS = {
     policy: WaitPolicy.optional(),
   }),
   /** One approval toward a quorum that is not complete yet: who gave it, the role it filled, the roles still needed. */
-  approval_vote: z.object({ approval_id: z.string(), kind: z.string(), phase: z.string(), actor: ActorRef, role: z.string(), remaining: z.array(z.string()) }),
+  approval_vote: z.object({
+    approval_id: z.string(),
+    kind: z.string(),
+    phase: z.string(),
+    actor: ActorRef,
+    role: z.string(),
+    remaining: z.array(z.string()),
+    comment: z.string().optional(),
+  }),
   approval_resolved: z.object({ approval_id: z.string(), kind: z.literal('approval'), resolution: WaitResolution }),
   wait_required: z.object({
     wait_id: z.string(),

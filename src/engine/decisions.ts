@@ -67,6 +67,7 @@ function describe(record: DecisionRecord, phaseOfWait: ReadonlyMap<string, strin
       action = 'accept';
       phase = text(p.phase);
       role = text(p.role);
+      reason = text(p.comment);
       break;
     default:
       if (resolution.success) {

@@ -58,8 +58,8 @@ export const events = {
       : event('wait_required', { wait_id: waitId, kind, phase, data, deadline_at: deadlineAt, role, ...rules });
   },
   /** One approval toward a quorum that is not complete yet. */
-  approvalVote: (waitId: string, kind: string, phase: string, actor: ActorRef, role: string, remaining: string[]): NewEvent => ({
-    ...event('approval_vote', { approval_id: waitId, kind, phase, actor, role, remaining }),
+  approvalVote: (waitId: string, kind: string, phase: string, actor: ActorRef, role: string, remaining: string[], comment?: string): NewEvent => ({
+    ...event('approval_vote', { approval_id: waitId, kind, phase, actor, role, remaining, ...(comment === undefined ? {} : { comment }) }),
     actorId: actor.id,
   }),
   /** The resolution's `by` (when a person resolved it) is the decision's actor. */

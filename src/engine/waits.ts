@@ -138,16 +138,21 @@ export class Waits {
     }
     const holds = [...new Set(quorum)].filter((role) => (input.role === undefined || input.role === role) && holdsRole(actor, role));
     const at = this.core.now();
-    const next = [...votes, { actor: ref, role: '', at, holds }];
+    const said = resolution.comment === undefined ? {} : { comment: resolution.comment };
+    const next = [...votes, { actor: ref, role: '', at, holds, ...said }];
     const { roles, remaining } = assignRoles(quorum, next.map(voterOf));
     if (holds.length === 0 || roles === undefined) throw quorumRefusal(wait, actor, input.role, needed);
     const placed: WaitVote[] = next.map((v, i) => ({ ...v, role: roles[i] as string }));
-    if (resolution.action === 'reject') return this.finish(run, phase, wait, { ...resolution, votes }, 'resolved', writes);
+    // A reject ends the quorum at once: it says which of the needed roles let its author decide.
+    if (resolution.action === 'reject') {
+      const role = holds.find((r) => needed.includes(r)) ?? holds[0];
+      return this.finish(run, phase, wait, { ...resolution, votes, ...(role === undefined ? {} : { role }) }, 'resolved', writes);
+    }
     if (remaining.length === 0) return this.finish(run, phase, wait, { ...resolution, votes: placed }, 'resolved', writes);
     const mine = placed.at(-1) as WaitVote;
     const updated = await commitRun(this.core, run, {
       updateWait: { id: wait.id, votes: placed },
-      events: [events.approvalVote(wait.id, wait.kind, wait.phase, ref, mine.role, remaining)],
+      events: [events.approvalVote(wait.id, wait.kind, wait.phase, ref, mine.role, remaining, resolution.comment)],
     });
     return updated;
   }

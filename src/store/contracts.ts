@@ -29,5 +29,7 @@ export const WaitVote = z.object({
   at: z.number(),
   /** The quorum's roles the actor held when voting: a later approver may move this vote to another of them, so its only role stays free. */
   holds: z.array(z.string()).optional(),
+  /** What the approver said with the vote. */
+  comment: z.string().optional(),
 });
 export type WaitVote = z.infer<typeof WaitVote>;

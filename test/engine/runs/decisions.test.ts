@@ -118,11 +118,26 @@ describeEachStore('engine runs: who decides', (kind) => {
     const [required] = ofType(await engine.readEvents(id), 'approval_required');
     expect(required).toMatchObject({ policy: { quorum: ['lead-builder', 'champion'] } });
 
-    const half = await engine.resolveWait(id, waitId, { action: 'accept' }, { actor: lead });
-    expect(half).toMatchObject({ state: 'waiting', waitingFor: { id: waitId, votes: [{ actor: refOf(lead), role: 'lead-builder' }] } });
+    // A vote keeps what its approver said, in the wait, its event and the decisions.
+    const half = await engine.resolveWait(id, waitId, { action: 'accept', comment: 'tests are green' }, { actor: lead });
+    expect(half).toMatchObject({
+      state: 'waiting',
+      waitingFor: { id: waitId, votes: [{ actor: refOf(lead), role: 'lead-builder', comment: 'tests are green' }] },
+    });
     expect(ofType(await engine.readEvents(id), 'approval_vote')).toEqual([
-      { approval_id: waitId, kind: 'approval', phase: 'approve', actor: refOf(lead), role: 'lead-builder', remaining: ['champion'] },
+      {
+        approval_id: waitId,
+        kind: 'approval',
+        phase: 'approve',
+        actor: refOf(lead),
+        role: 'lead-builder',
+        remaining: ['champion'],
+        comment: 'tests are green',
+      },
     ]);
+    expect((await engine.decisions()).filter((d) => d.run_id === id)).toContainEqual(
+      expect.objectContaining({ action: 'accept', role: 'lead-builder', reason: 'tests are green' }),
+    );
     await engine.resolveWait(id, waitId, { action: 'accept', comment: 'ship it' }, { actor: champ });
     expect((await engine.settled(id)).state).toBe('completed');
     const [resolved] = ofType(await engine.readEvents(id), 'approval_resolved');
@@ -203,7 +218,13 @@ describeEachStore('engine runs: who decides', (kind) => {
     const rejected = await engine.resolveWait(id, waitId, { action: 'reject', comment: 'not this week' }, { actor: champ });
     expect(rejected.state).toBe('rejected');
     const [resolved] = ofType(await engine.readEvents(id), 'approval_resolved');
-    expect(resolved).toMatchObject({ resolution: { action: 'reject', by: refOf(champ), votes: [{ actor: refOf(lead), role: 'lead-builder' }] } });
+    expect(resolved).toMatchObject({
+      resolution: { action: 'reject', by: refOf(champ), role: 'champion', votes: [{ actor: refOf(lead), role: 'lead-builder' }] },
+    });
+    // The decisions say which role rejected, as they say which role approved.
+    expect((await engine.decisions()).filter((d) => d.run_id === id)).toContainEqual(
+      expect.objectContaining({ action: 'reject', role: 'champion', reason: 'not this week' }),
+    );
   });
 
   it('lets a caller that names no actor (code embedding the engine) resolve as before actors, recording no actor and no decision', async () => {
