@@ -4,7 +4,7 @@
  * turning a bearer token back into the actor it belongs to. The CLI and the server share it.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { CompiledQuery, Selectable } from 'kysely';
 import { z } from 'zod';
 import { ConflictError, InvalidParametersError, NotFoundError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
@@ -115,8 +115,19 @@ export class ActorDirectory {
     };
     const { row: tokenRow, token } = this.mint(actor.id, spec.label ?? null, now);
     const { db } = this;
+    const sameName = this.sameNameQuery(spec.name);
     try {
       await this.database.transact(function* () {
+        // "Buyer1" beside "buyer1" would be two people to the database and one to everyone reading the audit.
+        const { rows } = yield* query<ActorRow>(sameName);
+        const taken = rows[0];
+        if (taken) {
+          throw new ConflictError(
+            `an actor named "${taken.name}" exists already (names are told apart without their case)`,
+            { name: spec.name, existing: taken.name },
+            ['choose another name (a revoked actor keeps its name, so past decisions stay unambiguous)'],
+          );
+        }
         yield* query(db.insertInto('actors').values(actor).compile());
         yield* query(db.insertInto('actor_tokens').values(tokenRow).compile());
       });
@@ -256,9 +267,21 @@ export class ActorDirectory {
         .compile(),
     );
     // An id equal to another actor's name cannot happen (ids are UUIDs, names are checked), but the id wins.
-    const row = found.rows.find((r) => r.id === wanted) ?? found.rows[0];
+    // A name typed in another case ("ada" for "Ada") is that actor: names are told apart without their case.
+    const row = found.rows.find((r) => r.id === wanted) ?? found.rows[0] ?? (await this.database.execute(this.sameNameQuery(wanted))).rows[0];
     if (!row) throw new NotFoundError('actor', wanted, ['baton actors list shows the actors']);
     return row;
+  }
+
+  /** The actor whose name is `name` but for its case (the first by age when older rows hold two). */
+  private sameNameQuery(name: string): CompiledQuery<ActorRow> {
+    return this.db
+      .selectFrom('actors')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', eb.fn('lower', [eb.val(name)])))
+      .orderBy('created_at')
+      .limit(1)
+      .compile();
   }
 
   /**

@@ -103,6 +103,19 @@ describeEachStore('actors directory', (kind) => {
     expect(await codeOf(actors.revokeToken('0123456789abcdef'))).toBe('NOT_FOUND');
   });
 
+  it('tells names apart without their case: "Buyer1" beside "buyer1" is refused, and either spelling finds the actor', async () => {
+    await actors.add({ name: 'Buyer1', roles: ['buyer'] });
+    const twin = await actors.add({ name: 'buyer1' }).then(
+      () => undefined,
+      (error: unknown) => error as BatonError,
+    );
+    expect(twin).toMatchObject({ code: 'CONFLICT', details: { name: 'buyer1', existing: 'Buyer1' } });
+    expect(twin?.message).toBe('an actor named "Buyer1" exists already (names are told apart without their case)');
+    // The admin types the name as it comes to mind: the one actor it names gets the role.
+    await actors.setRoles('BUYER1', ['buyer', 'planner']);
+    expect((await actors.list()).map((a) => [a.name, a.roles])).toEqual([['Buyer1', ['buyer', 'planner']]]);
+  });
+
   it('does not revoke a token through another actor', async () => {
     await actors.add({ name: 'ada' });
     const { token } = await actors.add({ name: 'bob' });
