@@ -22,11 +22,12 @@ export interface EngineCore {
   knows(name: string): boolean;
 }
 
-export type CommitParts = Omit<RunCommit, 'runId' | 'expectedVersion' | 'at'>;
+/** `at`: the instant the change is stamped with (default: now); a wait opened at `now` says so in its events too. */
+export type CommitParts = Omit<RunCommit, 'runId' | 'expectedVersion' | 'at'> & { at?: number };
 
 /** Commits one change to a run and returns the run as it now stands. */
-export async function commitRun(core: EngineCore, run: RunRecord, parts: CommitParts): Promise<RunRecord> {
-  const at = core.now();
+export async function commitRun(core: EngineCore, run: RunRecord, { at: stamped, ...parts }: CommitParts): Promise<RunRecord> {
+  const at = stamped ?? core.now();
   const { version, events } = await core.store.commit({ ...parts, runId: run.id, expectedVersion: run.version, at });
   const committed = { ...run, ...parts.patch, version, lastSeq: events.at(-1)?.seq ?? run.lastSeq, updatedAt: at };
   core.hub.publish(events, committed);

@@ -136,6 +136,8 @@ export class RunDriver {
     const deadlineAt = deadlineMs === undefined ? null : now + deadlineMs;
     const role = phase.wait.role ?? null;
     await this.commit({
+      // One instant for the wait, its deadline's start and its events: a deadline of 300 ms is 300 ms after the event.
+      at: now,
       openWait: { id, stepKey: memory.stepKey(phase.name, visit), phase: phase.name, kind: phase.wait.kind, role, data, deadlineAt, createdAt: now, policy },
       // A waiting run holds no worker: the lease goes back.
       patch: { state: 'waiting', waitingFor: id, leaseOwner: null, leaseExpiresAt: null },
