@@ -1,5 +1,6 @@
 // The dashboard in a real browser posts a season's weekly actuals from CSV files: a week refused for missing
-// stores says how to post it, a partial week goes through, and the stores that reported late come with the next week.
+// stores says how to post it, a partial week goes through, the stores that reported late come with the next week,
+// and an unusual week is confirmed with a correction of an earlier week's figure.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from './support/chromium.js';
@@ -41,7 +42,7 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
       .click();
   };
 
-  it('posts a partial week, then the next week with the late stores, and refuses a week missing stores saying how', async () => {
+  it('posts a partial week, then the next week with the late stores, then a confirmed unusual week correcting a figure, and refuses a week missing stores saying how', async () => {
     const runId = await startSeason(server.url, 'actuals', 'manual');
     await page.goto(`${server.url}/runs/${runId}`);
     const buy = page.getByTestId('approval-manufacturing_approval');
@@ -81,6 +82,31 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
     const variance = await json<{ weeks: { week: number; actual: number }[] }>(`/api/variance/${runId}`);
     const week1 = variance.weeks.find((w) => w.week === 1)!;
     expect(week1.actual).toBeCloseTo(reported.reduce((sum, s) => sum + Math.round(s.forecast[0] ?? 0), 0) + 7.5, 6);
+
+    // Week 3 at twenty times its forecast (another measure, unless meant), with the late store's week-1 figure
+    // corrected (7,5 was typed for 8,5): refused until confirmed, then taken with the correction.
+    await page.getByTestId('actuals-delimiter').selectOption(';');
+    await page.getByTestId('actuals-corrections').check();
+    await upload(
+      'week3.csv',
+      [
+        'week;store_id;category_id;units_sold',
+        ...series.map((s) => `3;${s.store_id};${s.category_id};${20 * Math.max(1, Math.round(s.forecast[2] ?? 0))}`),
+        `1;${lateStore.store_id};${lateStore.category_id};8,5`,
+      ].join('\n'),
+    );
+    await eventually(() => refusal.textContent()).toContain('week 3');
+    await page.getByTestId('actuals-confirm-unusual').check();
+    await page.getByTestId('actuals-form').getByRole('button', { name: 'Post week 3' }).click();
+    await eventually(postButton, 30_000).toBe('Post week 4');
+    const after = await json<{ events: { type: string; resolution?: { data?: unknown } }[] }>(`/api/runs/${runId}/events?limit=1000`);
+    expect(after.events.filter((e) => e.type === 'wait_resolved').at(-1)?.resolution?.data).toEqual({
+      week: 3,
+      corrected: 1,
+      corrections: [{ week: 1, store_id: lateStore.store_id, category_id: lateStore.category_id, from: 7.5, to: 8.5 }],
+    });
+    const corrected = (await json<{ weeks: { week: number; actual: number }[] }>(`/api/variance/${runId}`)).weeks.find((w) => w.week === 1)!;
+    expect(corrected.actual).toBeCloseTo(week1.actual + 1, 6);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

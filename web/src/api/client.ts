@@ -165,14 +165,24 @@ export const api = {
   dataSummary: () => request('GET', '/api/data', DataSummary),
   deliveryStatus: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}`, DeliveryStatus),
   deliveryHistory: (runId: string) => request('GET', `/api/delivery/runs/${enc(runId)}/history`, DeliveryHistory),
-  /** A week's actuals as CSV; a week column adds late rows of earlier weeks; `partial` when stores have not reported. */
-  postActualsCsv: (runId: string, week: number, file: { name: string; content: string }, options: { partial: boolean; delimiter: Delimiter }) =>
+  /**
+   * A week's actuals as CSV; a week column adds late rows of earlier weeks (`corrections`: corrects figures they hold);
+   * `partial` when stores have not reported; `confirmUnusual` for a week far from its forecast on purpose.
+   */
+  postActualsCsv: (
+    runId: string,
+    week: number,
+    file: { name: string; content: string },
+    options: { partial: boolean; delimiter: Delimiter; confirmUnusual?: boolean; corrections?: boolean },
+  ) =>
     request(
       'POST',
       `/api/runs/${enc(runId)}/actuals/csv${query({
         week,
         name: file.name,
         partial: options.partial ? 'true' : undefined,
+        confirm_unusual: options.confirmUnusual ? 'true' : undefined,
+        corrections: options.corrections ? 'true' : undefined,
         delimiter: delimiterParam(options.delimiter),
       })}`,
       RunStatus,

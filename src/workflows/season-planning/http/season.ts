@@ -32,6 +32,11 @@ const actualsCsvQuery = z.strictObject({
     .optional()
     .transform((value) => value === 'true')
     .describe('true: post a week 10× its forecast or more, or with sales a twentieth or less (refused otherwise as another measure or another file)'),
+  corrections: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true')
+    .describe("true: the rows of earlier weeks correct figures their week holds (each replaces its week's figure) instead of adding late series"),
   delimiter: z.enum(DELIMITERS).optional().describe('What separates the fields: , (default), ; (figures may then use decimal commas) or tab'),
   name: z.string().max(200).optional().describe('The file name to show in errors'),
 });
@@ -63,7 +68,7 @@ export const seasonRoutes =
         schema: {
           tags: ['season planning'],
           summary:
-            "A week's actual sales as CSV (store_id,category_id,units_sold; Content-Type: text/csv); a week column adds late rows of earlier weeks (series they were posted without)",
+            "A week's actual sales as CSV (store_id,category_id,units_sold; Content-Type: text/csv); a week column adds late rows of earlier weeks (series they were posted without), or with corrections=true corrects figures they hold",
           params: runIdParams,
           querystring: actualsCsvQuery,
           consumes: ['text/csv', 'text/plain'],
@@ -72,14 +77,14 @@ export const seasonRoutes =
         },
       },
       async (request) => {
-        const { week, partial, confirm_unusual: confirmUnusual, delimiter, name } = request.query;
-        const { sales, late } = parseActualsCsv(request.body, name ?? 'actuals.csv', week, delimiter);
+        const { week, partial, confirm_unusual: confirmUnusual, corrections, delimiter, name } = request.query;
+        const { sales, late: earlier } = parseActualsCsv(request.body, name ?? 'actuals.csv', week, delimiter);
         const body = {
           week,
           sales,
           ...(partial ? { partial } : {}),
           ...(confirmUnusual ? { confirm_unusual: true } : {}),
-          ...(late.length > 0 ? { late } : {}),
+          ...(earlier.length > 0 ? (corrections ? { corrections: earlier } : { late: earlier }) : {}),
         };
         const parsed = weeklyActuals.safeParse(body);
         if (!parsed.success) throw inputError('the weekly actuals', body, parsed.error);
