@@ -325,8 +325,9 @@ function checkRole(wait: WaitRecord, input: ResolutionInput, actor: Actor | unde
 function checkResolution(phase: WaitPhase, wait: WaitRecord, input: ResolutionInput, actor: Actor | undefined): WaitResolution {
   const comment = { ...(input.comment === undefined ? {} : { comment: input.comment }), ...(actor ? { by: refOf(actor) } : {}) };
   const data = (): unknown => {
-    const schema = phase.wait.schema;
-    if (!schema) return input.data;
+    const spec = phase.wait.schema;
+    if (!spec) return input.data;
+    const schema = typeof spec === 'function' ? spec(wait.data) : spec;
     const parsed = schema.safeParse(input.data);
     if (!parsed.success) throw new InvalidParametersError(`the data for ${wait.kind} "${wait.id}" is invalid`, issuesOf(parsed.error));
     return parsed.data;

@@ -69,8 +69,11 @@ export interface WaitSpec<Params = unknown> {
   policy?: WaitPolicy | PolicyOf<Params>;
   /** What the person (or sender) is shown. */
   data?(context: WorkflowContext<Params>): unknown;
-  /** Checks submitted data (approval `modify` data, a submission, a signal's payload). */
-  schema?: z.ZodType;
+  /**
+   * Checks submitted data (approval `modify` data, a submission, a signal's payload); a function gets what the wait
+   * showed (its `data`), for checks against it (a modified buy far from the proposal).
+   */
+  schema?: z.ZodType | ((shown: unknown) => z.ZodType);
   /** How long to wait, in ms from when the wait opens; unset (or undefined) waits forever. */
   deadlineMs?(parameters: Params): number | undefined;
   /**

@@ -42,6 +42,24 @@ describe.skipIf(!CHROMIUM)('dashboard: posting weekly actuals', () => {
       .click();
   };
 
+  it('refuses a modified buy twenty-five times the proposal as a slip, showing why, and takes it once confirmed', async () => {
+    const runId = await startSeason(server.url, 'unusual-buy', 'manual');
+    await page.goto(`${server.url}/runs/${runId}`);
+    const buy = page.getByTestId('approval-manufacturing_approval');
+    await buy.waitFor();
+    const proposed = Number(await page.getByLabel('Manufacturing quantity (units)').inputValue());
+    await page.getByLabel('Manufacturing quantity (units)').fill(String(25 * proposed));
+    await buy.getByRole('button', { name: 'Modify' }).click();
+    await eventually(() => buy.getByRole('alert').textContent()).toContain(`is ${25 * proposed}, 20× the proposed ${proposed} or more`);
+    await page.getByTestId('approval-confirm-unusual').check();
+    await buy.getByRole('button', { name: 'Modify' }).click();
+    // Demand plans the confirmed buy and asks again, showing it.
+    await eventually(async () => (await buy.isVisible()) && Number(await page.getByLabel('Manufacturing quantity (units)').inputValue()), 30_000).toBe(
+      25 * proposed,
+    );
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   it('posts a partial week, then the next week with the late stores, then a confirmed unusual week correcting a figure, and refuses a week missing stores saying how', async () => {
     const runId = await startSeason(server.url, 'actuals', 'manual');
     await page.goto(`${server.url}/runs/${runId}`);

@@ -423,8 +423,33 @@ export type CloseOutput = z.infer<typeof CloseOutput>;
 
 /** What a planner may change when modifying the buy: the quantity, and parameters that do not change which phases run. */
 export const BuyModification = z
-  .strictObject({ manufacturing_quantity: z.number().int().positive().optional(), parameters: PlanOverrides.optional() })
+  .strictObject({
+    manufacturing_quantity: z.number().int().positive().optional(),
+    parameters: PlanOverrides.optional(),
+    confirm_unusual: z.boolean().optional().describe('true to buy 20× the proposal or more, or a twentieth or less (refused otherwise as a slip)'),
+  })
   .refine((m) => m.manufacturing_quantity !== undefined || m.parameters !== undefined, 'give a manufacturing_quantity, parameters, or both');
+
+/** A buy this far from the proposal, either way, is a slip (a digit too many, thousands typed as units) unless confirmed. */
+export const UNUSUAL_BUY_RATIO = 20;
+
+/** The buy modification, checked against the proposal the approval showed. */
+export function buyModificationAgainst(shown: unknown): z.ZodType {
+  const proposed = (shown as { manufacturing_quantity?: unknown } | null)?.manufacturing_quantity;
+  if (typeof proposed !== 'number' || !(proposed > 0)) return BuyModification;
+  return BuyModification.superRefine((m, context) => {
+    const quantity = m.manufacturing_quantity;
+    if (quantity === undefined || m.confirm_unusual === true) return;
+    const far =
+      quantity >= UNUSUAL_BUY_RATIO * proposed
+        ? `${UNUSUAL_BUY_RATIO}× the proposed ${proposed} or more`
+        : quantity * UNUSUAL_BUY_RATIO <= proposed
+          ? `a ${UNUSUAL_BUY_RATIO}th of the proposed ${proposed} or less`
+          : undefined;
+    if (far)
+      context.addIssue({ code: 'custom', path: ['manufacturing_quantity'], message: `is ${quantity}, ${far}: send confirm_unusual true if that is meant` });
+  });
+}
 /** What a planner may change when modifying the markdown: its depth. */
 export const MarkdownModification = z.strictObject({ markdown: z.number().min(0).max(0.9) });
 

@@ -25,7 +25,7 @@ import { currentWeek } from './season.js';
 import { seasonRollback } from './rollback.js';
 import { DEFAULT_APPROVERS, withApprovers, type SeasonApprovers } from './approvers.js';
 import { phaseOutput, phaseResult } from './checked.js';
-import { BuyModification, MarkdownModification, PostedWeek } from './contracts.js';
+import { BuyModification, buyModificationAgainst, MarkdownModification, PostedWeek } from './contracts.js';
 
 export const SEASON_PLANNING = 'season-planning';
 /** The one intake that resolves a week's actuals wait (the actuals route's checks cannot be bypassed). */
@@ -92,7 +92,8 @@ export const seasonPlanningWorkflow = defineWorkflow({
       description: 'A person approves the manufacturing quantity (modify sets another; reject ends the run).',
       wait: {
         kind: 'approval',
-        schema: buyModification,
+        // Checked against the proposal shown: a buy of 1,000 against a forecast in the billions is a slip to ask about.
+        schema: buyModificationAgainst,
         data: (context) => {
           const demand = demandOf(context);
           return {

@@ -120,6 +120,28 @@ describeEachStore('season planning', (kind) => {
     expect((await engine.status(run.id)).waitingFor?.id).toBe(markdown.id);
   });
 
+  it('refuses a modified buy 20× the proposal or a twentieth of it as a slip unless confirmed, and plans a confirmed one', async () => {
+    const run = await start(season(4, { replenishment_strategy: 'none', dc_holdback_percentage: 0 }));
+    const buy = (await engine.settled(run.id)).waitingFor!;
+    const proposed = (buy.data as { manufacturing_quantity: number }).manufacturing_quantity;
+    for (const quantity of [proposed * 20, Math.max(1, Math.floor(proposed / 20))]) {
+      const error = await engine.resolveWait(run.id, buy.id, { action: 'modify', data: { manufacturing_quantity: quantity } }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toMatchObject({ code: 'INVALID_PARAMETERS', details: { issues: [{ path: 'manufacturing_quantity' }] } });
+      expect(error?.message).toContain(`is ${quantity}, `);
+      expect(error?.message).toContain('send confirm_unusual true if that is meant');
+      expect((await engine.status(run.id)).waitingFor?.id).toBe(buy.id);
+    }
+    // Twice the proposal is a planner's call (the Zara-style season above); twenty times, confirmed, is planned as asked.
+    const bigger = proposed * 20;
+    await engine.resolveWait(run.id, buy.id, { action: 'modify', data: { manufacturing_quantity: bigger, confirm_unusual: true } });
+    const again = await engine.settled(run.id);
+    expect(again.waitingFor?.phase).toBe('manufacturing_approval');
+    expect((again.waitingFor?.data as { manufacturing_quantity: number }).manufacturing_quantity).toBe(bigger);
+  });
+
   it('plans a luxury season without markdowns: both markdown phases skipped with their reason', async () => {
     const run = await start(season(5, { replenishment_strategy: 'bi-weekly', dc_holdback_percentage: 0.3 }));
     expect((await driveToEnd(engine, run.id)).state).toBe('completed');

@@ -170,6 +170,8 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   const kind = KINDS[wait.phase] ?? otherKind(wait.phase);
   const [value, setValue] = useState(() => kind?.initial(wait.data) ?? '');
   const [comment, setComment] = useState('');
+  // A buy 20× the proposal or a twentieth of it is refused as a slip unless the planner says it is meant.
+  const [unusual, setUnusual] = useState(false);
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState<unknown>(null);
   // Your approval counted toward the quorum but the wait stays open (known before its event arrives).
@@ -204,7 +206,9 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
     setError(null);
     try {
       const body =
-        action === 'modify' ? { action, data: kind.toData(Number(value)), ...(comment ? { comment } : {}) } : { action, ...(comment ? { comment } : {}) };
+        action === 'modify'
+          ? { action, data: { ...kind.toData(Number(value)), ...(unusual ? { confirm_unusual: true } : {}) }, ...(comment ? { comment } : {}) }
+          : { action, ...(comment ? { comment } : {}) };
       const after = await api.resolveApproval(runId, wait.id, body);
       // An approval toward a quorum leaves the wait open for the others: the panel stays and says for whom.
       if (after.waiting_for?.approval_id === wait.id) setVoted(true);
@@ -252,6 +256,12 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
             <label htmlFor="approval-value">{kind.label(wait.data)}</label>
             <input id="approval-value" type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
           </div>
+        )}
+        {fixed || wait.phase !== 'manufacturing_approval' ? null : (
+          <label className="check">
+            <input type="checkbox" checked={unusual} onChange={(e) => setUnusual(e.target.checked)} data-testid="approval-confirm-unusual" /> This quantity is
+            20× the proposal or a twentieth of it on purpose
+          </label>
         )}
         <div className="field wide">
           <label htmlFor="approval-comment">Comment (needed to reject)</label>
