@@ -46,18 +46,18 @@ export interface StockPosition {
  * not hold, so the excess is unmet demand. A week's net negative sales are returns: they go back
  * on the shelf, up to what the store has sold. The actuals stay stored as posted.
  */
-export async function stockPosition(
-  data: SeasonData,
-  runId: string,
-  posted?: readonly SeasonActual[],
+export interface PositionOptions {
+  /** The run's actuals, when the caller reads them anyway: a season's are thousands of rows a week. */
+  posted?: readonly SeasonActual[];
   /**
    * The last week the run stands at: weeks after it are left out. A rollback keeps a season's actuals (facts, replaced
    * when their week is posted again), so after one to week 1 a stale week 2 was counted in week 1's stock and its
    * replenishment shipped the whole DC on it.
    */
-  throughWeek?: number,
-): Promise<StockPosition> {
-  // A caller that reads the run's actuals anyway hands them over (`posted`): a season's are thousands of rows a week.
+  throughWeek?: number;
+}
+
+export async function stockPosition(data: SeasonData, runId: string, { posted, throughWeek }: PositionOptions = {}): Promise<StockPosition> {
   const [allocation, replenishments, actuals] = await Promise.all([
     data.latestPlan(runId, 'allocation'),
     data.listPlans(runId, 'replenishment'),

@@ -55,7 +55,10 @@ export function actualsSimulator(data: SeasonData) {
     output: actualsOutput,
     run: async ({ input, now }) => {
       const { parameters, week, runId } = input;
-      const [{ rows, source }, position] = await Promise.all([weekDemand(data, runId, parameters, week), stockPosition(data, runId, undefined, week - 1)]);
+      const [{ rows, source }, position] = await Promise.all([
+        weekDemand(data, runId, parameters, week),
+        stockPosition(data, runId, { throughWeek: week - 1 }),
+      ]);
       const lift = input.markdown > 0 ? demandAt(1, 1, 1 - input.markdown, parameters.price_elasticity ?? DEFAULT_ELASTICITY) : 1;
       const byStore = new Map<string, Map<string, number>>();
       for (const [key, units] of rows) {

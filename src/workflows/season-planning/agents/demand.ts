@@ -270,7 +270,7 @@ export function demandAgent(data: SeasonData, assembler: ContextAssembler) {
       let planned: Set<string> | undefined;
       if (fromWeek > 1) {
         const [posted, first] = await Promise.all([data.listActuals(input.runId), data.firstPlan(input.runId, 'forecast')]);
-        const position = await stockPosition(data, input.runId, posted);
+        const position = await stockPosition(data, input.runId, { posted });
         actuals = demandSoFar(posted, position.stockBoundByWeek, fromWeek, markdownLift(input.markdown, parameters.price_elasticity));
         const firstSeries = planBodyOrNone('forecast', first)?.series;
         if (firstSeries) planned = new Set(firstSeries.map((s) => `${s.store_id}|${s.category_id}`));

@@ -131,7 +131,7 @@ export function monitorAgent(data: SeasonData) {
     run: async ({ input, emit }) => {
       const { parameters, week, runId } = input;
       const [plans, actuals] = await Promise.all([data.listPlans(runId, 'forecast'), data.listActuals(runId)]);
-      const position = await stockPosition(data, runId, actuals, week);
+      const position = await stockPosition(data, runId, { posted: actuals, throughWeek: week });
       const forecasts = plans.map((p) => planBody('forecast', p));
       const plan = [...forecasts].sort((a, b) => a.revision - b.revision).at(-1);
       if (!plan) throw new AgentError('no forecast to monitor against', { retryable: false });

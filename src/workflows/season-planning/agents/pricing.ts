@@ -61,7 +61,7 @@ export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
           explanation: checkpoint === null ? 'No markdown checkpoint in this season.' : `Markdown checkpoint is week ${checkpoint}; this is week ${week}.`,
         };
       }
-      const [position, latest] = await Promise.all([stockPosition(data, runId, undefined, week), data.latestPlan(runId, 'forecast')]);
+      const [position, latest] = await Promise.all([stockPosition(data, runId, { throughWeek: week }), data.latestPlan(runId, 'forecast')]);
       const plan = planBodyOrNone('forecast', latest);
       const remaining = sum((plan?.series ?? []).map((s) => sum(s.forecast.filter((_, i) => (plan?.from_week ?? 1) + i > week))));
       const onHand = sum([...position.stores.values()].map((p) => p.onHand)) + Math.max(0, position.dcUnits);

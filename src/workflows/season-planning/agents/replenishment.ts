@@ -84,7 +84,7 @@ export function replenishmentAgent(data: SeasonData) {
       const period = parameters.replenishment_strategy === 'bi-weekly' ? 2 : 1;
       const horizon = parameters.forecast_horizon_weeks;
       const actuals = await data.listActuals(runId);
-      const position = await stockPosition(data, runId, actuals, week);
+      const position = await stockPosition(data, runId, { posted: actuals, throughWeek: week });
       const idle = (why: string) => ({
         week,
         acted: false,
