@@ -114,8 +114,8 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
   if (late.length > 0) checkLate(held, actuals.week, late, plan);
   const replaced = corrections.length > 0 ? checkCorrections(held, actuals.week, corrections, plan) : [];
   // The corrected figures stand in for those they replace in every check below.
-  const corrected = new Set(corrections.map((c) => `${c.week}|${seriesKey(c.store_id, c.category_id)}`));
-  const posted = held.filter((a) => !corrected.has(`${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`));
+  const corrected = new Set(corrections.map((c) => figureKey(c.week, c.store_id, c.category_id)));
+  const posted = held.filter((a) => !corrected.has(figureKey(a.seasonWeek, a.storeId, a.categoryId)));
   refuseNegativeWeeks(posted, [
     ...actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}.units_sold` })),
     ...late.map((row, index) => ({ ...row, path: `late.${index}.units_sold` })),
@@ -166,6 +166,8 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
 
 const LISTED = 10;
 const seriesKey = (storeId: string, categoryId: string) => `${storeId} × ${categoryId}`;
+/** A series' figure in one week. */
+const figureKey = (week: number, storeId: string, categoryId: string) => `${week}|${seriesKey(storeId, categoryId)}`;
 const listed = (items: readonly string[]) => `${items.slice(0, LISTED).join(', ')}${items.length > LISTED ? `, … (${items.length} in all)` : ''}`;
 /** Ids as people mistype them: case, spaces, leading zeros ("s1" for "S001"). */
 const loose = (id: string) =>
@@ -266,17 +268,10 @@ function refuseUnplanned(
  * replaces a figure already taken (that week's comparison was made on it), so one that would is refused (409).
  */
 function checkLate(postedRows: readonly SeasonActual[], week: number, late: NonNullable<WeeklyActuals['late']>, plan: PlannedSeries): void {
-  const notEarlier = late.filter((r) => r.week >= week);
-  if (notEarlier.length > 0) {
-    throw new InvalidParametersError(
-      `late rows must be of weeks before week ${week}`,
-      notEarlier.slice(0, 20).map((r) => ({ path: `late.${late.indexOf(r)}.week`, message: `week ${r.week} is not before week ${week}` })),
-    );
-  }
-  refuseUnplanned('the late rows', late, plan, true);
-  const posted = new Set(postedRows.map((a) => `${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`));
+  refuseOutsideEarlierWeeks('late', late, week, plan, `late rows must be of weeks before week ${week}`);
+  const posted = new Set(postedRows.map((a) => figureKey(a.seasonWeek, a.storeId, a.categoryId)));
   const taken = late
-    .filter((r) => posted.has(`${r.week}|${seriesKey(r.store_id, r.category_id)}`))
+    .filter((r) => posted.has(figureKey(r.week, r.store_id, r.category_id)))
     .map((r) => `week ${r.week} ${seriesKey(r.store_id, r.category_id)}`);
   if (taken.length > 0) {
     throw new ConflictError(
@@ -285,6 +280,21 @@ function checkLate(postedRows: readonly SeasonActual[], week: number, late: NonN
       ["late rows only add the series a week was posted without; a week's figures, once taken, are not replaced", 'leave those rows out and post again'],
     );
   }
+}
+
+/** Rows of earlier weeks riding with a post (late ones, corrections) must be of weeks before it and of planned series. */
+function refuseOutsideEarlierWeeks(
+  field: 'late' | 'corrections',
+  rows: readonly { week: number; store_id: string; category_id: string }[],
+  week: number,
+  plan: PlannedSeries,
+  message: string,
+): void {
+  const notEarlier = rows.flatMap((r, index) =>
+    r.week >= week ? [{ path: `${field}.${index}.week`, message: `week ${r.week} is not before week ${week}` }] : [],
+  );
+  if (notEarlier.length > 0) throw new InvalidParametersError(message, notEarlier.slice(0, 20));
+  refuseUnplanned(`the ${field === 'late' ? 'late rows' : 'corrections'}`, rows, plan, true);
 }
 
 /** The corrections a post records in full (with the figures they replaced); past this, their count. */
@@ -300,15 +310,9 @@ function checkCorrections(
   corrections: NonNullable<WeeklyActuals['corrections']>,
   plan: PlannedSeries,
 ): { week: number; store_id: string; category_id: string; from: number; to: number }[] {
-  const notEarlier = corrections.flatMap((r, index) =>
-    r.week >= week ? [{ path: `corrections.${index}.week`, message: `week ${r.week} is not before week ${week}` }] : [],
-  );
-  if (notEarlier.length > 0) {
-    throw new InvalidParametersError(`corrections must be of weeks before week ${week}: this week's figures go in "sales"`, notEarlier.slice(0, 20));
-  }
-  refuseUnplanned('the corrections', corrections, plan, true);
-  const figures = new Map(held.map((a) => [`${a.seasonWeek}|${seriesKey(a.storeId, a.categoryId)}`, a.unitsSold]));
-  const replaced = corrections.map((r) => ({ ...r, from: figures.get(`${r.week}|${seriesKey(r.store_id, r.category_id)}`) }));
+  refuseOutsideEarlierWeeks('corrections', corrections, week, plan, `corrections must be of weeks before week ${week}: this week's figures go in "sales"`);
+  const figures = new Map(held.map((a) => [figureKey(a.seasonWeek, a.storeId, a.categoryId), a.unitsSold]));
+  const replaced = corrections.map((r) => ({ ...r, from: figures.get(figureKey(r.week, r.store_id, r.category_id)) }));
   const absent = replaced.flatMap((r, index) =>
     r.from === undefined ? [{ path: `corrections.${index}`, message: `week ${r.week} holds no figure for ${seriesKey(r.store_id, r.category_id)}` }] : [],
   );
