@@ -4,7 +4,7 @@
  * turning a bearer token back into the actor it belongs to. The CLI and the server share it.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { CompiledQuery, Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { ConflictError, InvalidParametersError, NotFoundError } from '../errors/index.js';
 import { issuesOf } from '../errors/zod-issues.js';
@@ -31,6 +31,9 @@ export type NewActor = z.input<typeof NewActor>;
 
 export const RoleChange = z.object({ add: Roles.default([]), remove: Roles.default([]) });
 export type RoleChange = z.input<typeof RoleChange>;
+
+/** An actor's name equal to `name` but for its case: the database's lower() on both sides, so they agree. */
+const sameName = (name: string) => sql<boolean>`lower(name) = lower(${name})`;
 
 /** Either an actor's id or its name: both are unique, and neither is a secret. */
 const ActorKey = z.string().min(1).max(128);
@@ -259,29 +262,25 @@ export class ActorDirectory {
 
   private async find(key: string): Promise<ActorRow> {
     const wanted = parse(ActorKey, key, 'the actor');
+    // One read: the id, or the name in any case ("ada" for "Ada" is that actor: names are told apart without their case).
     const found = await this.database.execute(
       this.db
         .selectFrom('actors')
         .selectAll()
-        .where((eb) => eb.or([eb('id', '=', wanted), eb('name', '=', wanted)]))
+        .where((eb) => eb.or([eb('id', '=', wanted), sameName(wanted)]))
+        .orderBy('created_at')
         .compile(),
     );
-    // An id equal to another actor's name cannot happen (ids are UUIDs, names are checked), but the id wins.
-    // A name typed in another case ("ada" for "Ada") is that actor: names are told apart without their case.
-    const row = found.rows.find((r) => r.id === wanted) ?? found.rows[0] ?? (await this.database.execute(this.sameNameQuery(wanted))).rows[0];
+    // An id equal to another actor's name cannot happen (ids are UUIDs, names are checked), but the id wins, then the
+    // name as typed (older rows may hold two spellings), then the oldest other spelling.
+    const row = found.rows.find((r) => r.id === wanted) ?? found.rows.find((r) => r.name === wanted) ?? found.rows[0];
     if (!row) throw new NotFoundError('actor', wanted, ['baton actors list shows the actors']);
     return row;
   }
 
-  /** The actor whose name is `name` but for its case (the first by age when older rows hold two). */
+  /** The actor whose name is `name` but for its case (the oldest when older rows hold two spellings). */
   private sameNameQuery(name: string): CompiledQuery<ActorRow> {
-    return this.db
-      .selectFrom('actors')
-      .selectAll()
-      .where((eb) => eb(eb.fn('lower', ['name']), '=', eb.fn('lower', [eb.val(name)])))
-      .orderBy('created_at')
-      .limit(1)
-      .compile();
+    return this.db.selectFrom('actors').selectAll().where(sameName(name)).orderBy('created_at').limit(1).compile();
   }
 
   /**
