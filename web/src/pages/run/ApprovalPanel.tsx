@@ -60,6 +60,8 @@ const KINDS: Record<
     initial: (d: unknown) => string;
     facts: (d: unknown) => [string, string][];
     atDeadline: string;
+    /** A value this approval refuses as a slip unless the person ticks this (sent as `confirm_unusual`). */
+    confirmUnusual?: string;
   }
 > = {
   manufacturing_approval: {
@@ -70,6 +72,7 @@ const KINDS: Record<
     label: (d) => `Manufacturing quantity (${buyOf(d).quantity === 'sales_value' ? 'sales value' : 'units'})`,
     toData: (v) => ({ manufacturing_quantity: Math.round(v) }),
     initial: (d) => String(buyOf(d).manufacturing_quantity ?? ''),
+    confirmUnusual: 'This quantity is 20× the proposal or a twentieth of it on purpose',
     facts: (d) => {
       const buy = buyOf(d);
       return [
@@ -170,7 +173,7 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
   const kind = KINDS[wait.phase] ?? otherKind(wait.phase);
   const [value, setValue] = useState(() => kind?.initial(wait.data) ?? '');
   const [comment, setComment] = useState('');
-  // A buy 20× the proposal or a twentieth of it is refused as a slip unless the planner says it is meant.
+  // A value the approval would refuse as a slip (a buy 20× the proposal), said to be meant.
   const [unusual, setUnusual] = useState(false);
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -257,10 +260,10 @@ export function ApprovalPanel({ runId, wait, onResolved }: { runId: string; wait
             <input id="approval-value" type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
           </div>
         )}
-        {fixed || wait.phase !== 'manufacturing_approval' ? null : (
+        {fixed || kind.confirmUnusual === undefined ? null : (
           <label className="check">
-            <input type="checkbox" checked={unusual} onChange={(e) => setUnusual(e.target.checked)} data-testid="approval-confirm-unusual" /> This quantity is
-            20× the proposal or a twentieth of it on purpose
+            <input type="checkbox" checked={unusual} onChange={(e) => setUnusual(e.target.checked)} data-testid="approval-confirm-unusual" />{' '}
+            {kind.confirmUnusual}
           </label>
         )}
         <div className="field wide">
