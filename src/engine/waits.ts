@@ -260,17 +260,17 @@ const resolverOf = (wait: WaitRecord | undefined): { id: string } | undefined =>
  * not hold: "does not hold buyer" misled a buyer who had sent another role), else the roles still needed.
  */
 function quorumRefusal(wait: WaitRecord, actor: Actor, declared: string | undefined, needed: readonly string[]): BatonError {
-  const heldNeeded = needed.filter((role) => holdsRole(actor, role));
+  const heldNeeded = needed.find((role) => holdsRole(actor, role));
+  const sendHeld = (otherwise: string) => [heldNeeded === undefined ? otherwise : `send role "${heldNeeded}" (${actor.name} holds it), or leave role out`];
   const what = `the ${wait.kind} of phase "${wait.phase}" still needs ${needed.join(' and ')}`;
   let why: string;
   let suggestions: string[];
   if (declared !== undefined && !needed.includes(declared)) {
     why = `${actor.name} sent the role ${declared}, which it does not need`;
-    suggestions =
-      heldNeeded.length > 0 ? [`send role "${heldNeeded[0]}" (${actor.name} holds it), or leave role out`] : [`ask someone holding ${needed.join(' or ')}`];
+    suggestions = sendHeld(`ask someone holding ${needed.join(' or ')}`);
   } else if (declared !== undefined && !holdsRole(actor, declared)) {
     why = `${actor.name} does not hold ${declared}`;
-    suggestions = heldNeeded.length > 0 ? [`send role "${heldNeeded[0]}" (${actor.name} holds it), or leave role out`] : [`ask someone holding ${declared}`];
+    suggestions = sendHeld(`ask someone holding ${declared}`);
   } else {
     why = `${actor.name} ${needed.length > 1 ? 'holds none of them' : 'does not hold it'}`;
     suggestions = [`ask someone holding ${needed.join(' or ')}`, `or have an admin grant it: baton actors roles ${actor.name} --add ${needed[0] ?? 'ROLE'}`];

@@ -19,6 +19,6 @@ export function readActualsCsv(file: string, week: number, delimiter?: Delimiter
 }
 
 /** Rows of earlier weeks (week,store_id,category_id,units_sold): the late ones, or the corrections. */
-export function readLateCsv(file: string, delimiter?: Delimiter): NonNullable<WeeklyActualsBody['late']> {
+export function readEarlierWeeksCsv(file: string, delimiter?: Delimiter): NonNullable<WeeklyActualsBody['late']> {
   return parseLateCsv(readText(file), file, delimiter);
 }

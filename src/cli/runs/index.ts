@@ -375,15 +375,15 @@ export function runsCommand(io: Io, done: (code: number) => void): Command {
           timeout: string;
         },
       ) => {
-        const { readActualsCsv, readLateCsv } = await import('./actuals-csv.js');
+        const { readActualsCsv, readEarlierWeeksCsv } = await import('./actuals-csv.js');
         const actuals = readActualsCsv(options.file, wholeNumber(options.week, '--week', 1, 52), options.delimiter);
-        const late = [...(actuals.late ?? []), ...(options.late === undefined ? [] : readLateCsv(options.late, options.delimiter))];
+        const late = [...(actuals.late ?? []), ...(options.late === undefined ? [] : readEarlierWeeksCsv(options.late, options.delimiter))];
         const body = {
           ...actuals,
           ...(options.partial === true ? { partial: true } : {}),
           ...(options.confirmUnusual === true ? { confirm_unusual: true } : {}),
           ...(late.length > 0 ? { late } : {}),
-          ...(options.corrections === undefined ? {} : { corrections: readLateCsv(options.corrections, options.delimiter) }),
+          ...(options.corrections === undefined ? {} : { corrections: readEarlierWeeksCsv(options.corrections, options.delimiter) }),
         };
         await after(backend, await backend.postActuals(runId, body), { ...options, json: target.json ?? false });
       },
