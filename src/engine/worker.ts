@@ -64,7 +64,8 @@ export class Worker {
    * them (a new run has none), spare the driver reading them. A write that throws gives its slot back.
    */
   async takeOn<T>(write: (lease: Lease) => Promise<T>, taken: (result: T) => RunRecord | undefined, steps?: StepRecord[]): Promise<T> {
-    await this.claimsSettled();
+    // Almost always no claim is in flight: a start then pays no extra turn of the event loop.
+    if (this.claiming && !this.hasRoom) await this.claimsSettled();
     const lease = this.hasRoom ? { leaseOwner: this.core.nodeId, leaseExpiresAt: this.core.now() + this.core.leaseMs } : undefined;
     if (lease) this.reserved++;
     let result: T;
