@@ -77,13 +77,19 @@ export async function createTelemetry({ env = process.env, processMetrics = true
     .merge(resourceFromAttributes({ 'service.name': serviceName }));
   // OTLP/HTTP with JSON bodies (this package's encoding); kept off the global API so two
   // instances (tests, an embedding application) never fight over it.
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl }), batch)] });
+  const exporter = new OTLPTraceExporter({ url: tracesUrl });
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter, batch)] });
   return {
     tracer: provider.getTracer(TRACER_NAME),
     tracing: true,
     tracesUrl,
     metrics,
-    flush: () => provider.forceFlush(),
+    // The processor's forceFlush exports only the spans still queued; a batch its timer already
+    // handed to the exporter may be in flight, so the exporter's own flush waits for those sends.
+    flush: async () => {
+      await provider.forceFlush();
+      await exporter.forceFlush();
+    },
     shutdown: () => provider.shutdown(),
   };
 }

@@ -72,14 +72,18 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-/** Accepts POST /v1/traces with JSON bodies, as an OpenTelemetry collector would, and keeps the spans. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/**
+ * Accepts POST /v1/traces with JSON bodies, as an OpenTelemetry collector would, and keeps the spans.
+ * `holdMs` delays taking each request, as a slow collector would, so an export can be caught in flight.
+ */
+export async function startOtlpReceiver(options: { holdMs?: number } = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const contentTypes: string[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', () => setTimeout(take, options.holdMs ?? 0));
+    const take = () => {
       if (request.method !== 'POST' || request.url !== '/v1/traces') {
         response.writeHead(404).end();
         return;
@@ -105,7 +109,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
             });
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
