@@ -1,7 +1,7 @@
 /** What SQLite and PostgreSQL each do their own way, answered by an adapter the shared Kysely store and retention call. */
 import type { CompiledQuery, QueryResult, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
-import type { Dialect, EventNotice, MigrationTarget } from './types.js';
+import type { Dialect, EventNotice, ListenOptions, MigrationTarget } from './types.js';
 import type { Work } from './unit-of-work.js';
 
 export type ClaimCandidates = SelectQueryBuilder<Database, 'runs', { id: string }>;
@@ -19,7 +19,7 @@ export interface DialectAdapter {
   transact<T>(work: () => Work<T>): Promise<T>;
   /** Tells other processes, after the commit, that a run's log grew (where the database can). */
   announce(notice: EventNotice): void;
-  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>>;
+  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void, options?: ListenOptions): Promise<() => Promise<void>>;
   isUniqueViolation(error: unknown): boolean;
   closeExtras(): Promise<void>;
 }

@@ -32,6 +32,7 @@ import type {
   EventNotice,
   EventRecord,
   HandoffRecord,
+  ListenOptions,
   NodeBeat,
   NodeRecord,
   PruneOptions,
@@ -607,8 +608,8 @@ export class KyselyStore implements BatonStore {
     };
   }
 
-  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>> {
-    return this.adapter.listen(onNotice, onResync);
+  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void, options?: ListenOptions): Promise<() => Promise<void>> {
+    return this.adapter.listen(onNotice, onResync, options);
   }
 
   /** See src/store/retention.ts. */

@@ -338,8 +338,15 @@ export interface RunStore {
   /**
    * Hears about events committed by other processes; returns a function that stops listening.
    * `onResync` is called when notices may have been lost (the connection dropped and came back).
+   * This process's own notices come too only with `ownNotices`: a process alone on its database
+   * otherwise sends none (PostgreSQL: peers.ts).
    */
-  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void): Promise<() => Promise<void>>;
+  listen(onNotice: (notice: EventNotice) => void, onResync?: () => void, options?: ListenOptions): Promise<() => Promise<void>>;
+}
+
+export interface ListenOptions {
+  /** Also hear this process's own commits (a follower of a run this process drives). */
+  ownNotices?: boolean;
 }
 
 /**

@@ -12,7 +12,7 @@ const postgres = storeKinds.find((k) => k.name === 'postgres');
 /** A run of its own id, in `sessionId` (none by default). */
 const runOf = (id: string, sessionId: string | null = null) => newRun({ id, sessionId, workflow: 'w', phase: 'a' });
 
-/** Runs `work` counting the statements this process sends that NOTIFY only (the notifier's). */
+/** Runs `work` counting the statements this process sends that NOTIFY notices only (the notifier's; not the listeners' hellos). */
 async function countingNotifierSends(work: () => Promise<void>): Promise<number> {
   let sends = 0;
   // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, and called with its client as `this`
@@ -20,7 +20,9 @@ async function countingNotifierSends(work: () => Promise<void>): Promise<number>
   pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof original>) {
     const first: unknown = args[0];
     const text = typeof first === 'string' ? first : (first as { text?: string }).text;
-    if (text?.startsWith('select set_config')) sends++;
+    const values: unknown = typeof first === 'string' ? args[1] : (first as { values?: unknown }).values;
+    const hello = Array.isArray(values) && typeof values[1] === 'string' && /^hello\??\|/.test(values[1]);
+    if (text?.startsWith('select set_config') && !hello) sends++;
     return original.apply(this, args);
   } as typeof original;
   try {
@@ -108,5 +110,75 @@ describe.skipIf(!postgres)('notices of commits on PostgreSQL', () => {
     expect(sends).toBeGreaterThan(0);
     // Each new run is announced with its session, whichever way its notice went.
     for (const id of ids) expect(notices.find((n) => n.runId === id && n.sessionId !== undefined)?.sessionId).toBe('together');
+  });
+});
+
+describe.skipIf(!postgres)('a listening process alone on PostgreSQL', () => {
+  let t: TestStore;
+  let observer: pg.Client;
+  /** Notices seen by a bare LISTEN session, which says no hello: it watches without counting as a peer. */
+  let seen: string[];
+  const stops: (() => Promise<void>)[] = [];
+  const noticesOf = (runId: string) => seen.filter((payload) => payload.split(';').some((part) => part.split('|')[1] === runId));
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function start(): Promise<BatonStore> {
+    t = await postgres!.create();
+    observer = new pg.Client({ connectionString: t.connection.databaseUrl });
+    await observer.connect();
+    seen = [];
+    observer.on('notification', (message) => seen.push(message.payload ?? ''));
+    await observer.query('LISTEN baton_events');
+    return t.reopen('alone');
+  }
+
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+    await observer.end();
+    await t.dispose();
+  });
+
+  // Events alone leave the run's version as it is.
+  const step = (store: BatonStore, runId: string, n: number) =>
+    store.commit({ runId, expectedVersion: 1, at: Date.now(), events: [{ type: `step-${n}`, payload: {} }] });
+
+  it('notifies nobody once no other listener answered, and sends what it held the moment a newcomer asks', async () => {
+    const alone = await start();
+    stops.push(await alone.listen(() => undefined));
+    // Past the wait for answers to its own question (peers.ts: ANSWER_WITHIN_MS).
+    await settle(400);
+    await alone.createRun(runOf('quiet', 'the-session'), [{ type: 'run_created', payload: {} }]);
+    await step(alone, 'quiet', 1);
+    await step(alone, 'quiet', 2);
+    await settle(200);
+    expect(noticesOf('quiet')).toEqual([]);
+
+    const newcomer = await t.reopen('newcomer');
+    const heard: EventNotice[] = [];
+    stops.push(await newcomer.listen((notice) => heard.push(notice)));
+    // The held notice: the run's last seq, keeping its session so session streams learn of the run.
+    await until(() => heard.some((n) => n.runId === 'quiet'), 2_000);
+    expect(heard.filter((n) => n.runId === 'quiet')).toEqual([{ origin: 'alone', runId: 'quiet', seq: 3, sessionId: 'the-session' }]);
+    // From now on each commit is announced as it lands.
+    await step(alone, 'quiet', 3);
+    await until(() => heard.some((n) => n.runId === 'quiet' && n.seq === 4), 2_000);
+  });
+
+  it('keeps notifying while one of its own listeners follows its commits', async () => {
+    const alone = await start();
+    const own: EventNotice[] = [];
+    stops.push(await alone.listen((notice) => own.push(notice), undefined, { ownNotices: true }));
+    await settle(400);
+    await alone.createRun(runOf('followed'), [{ type: 'run_created', payload: {} }]);
+    await step(alone, 'followed', 1);
+    await until(() => own.some((n) => n.runId === 'followed' && n.seq === 2), 2_000);
+    expect(noticesOf('followed').length).toBeGreaterThan(0);
+  });
+
+  it('notifies while it does not listen, having no way to hear whether anyone else does', async () => {
+    const writer = await start();
+    await settle(400);
+    await writer.createRun(runOf('unheard'), [{ type: 'run_created', payload: {} }]);
+    await until(() => noticesOf('unheard').length > 0, 2_000);
   });
 });

@@ -118,9 +118,14 @@ class DirectBackend implements RunsBackend {
     await this.engine.getRun(runId);
     let last = since;
     let wake: (() => void) | undefined;
-    const stopListening = await this.store.listen((notice) => {
-      if (notice.runId === runId) wake?.();
-    });
+    // Its own notices too: with --wait this process may drive the run it follows.
+    const stopListening = await this.store.listen(
+      (notice) => {
+        if (notice.runId === runId) wake?.();
+      },
+      undefined,
+      { ownNotices: true },
+    );
     try {
       for (;;) {
         const page = await this.store.readEvents(runId, last, PAGE);

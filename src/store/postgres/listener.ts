@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import type { EventNotice } from '../types.js';
 import { CHANNEL, decodeNotices } from './notifier.js';
+import { helloFrom, type Hello } from './peers.js';
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
@@ -24,6 +25,10 @@ export interface ListenerOptions {
   /** After a reconnect: notices may have been missed, so followers should read the store again. */
   onResync?: () => void;
   onError: (error: unknown) => void;
+  /** Another (or this) process said hello on the channel (peers.ts). */
+  onHello?: (hello: Hello) => void;
+  /** The session is listening (at start and after each reconnect), or no longer is. */
+  onListening?: (listening: boolean) => void;
   /** Periodic resync interval (default RESYNC_EVERY_MS). */
   resyncEveryMs?: number;
 }
@@ -56,6 +61,7 @@ export class Listener {
     clearInterval(this.resyncing);
     const client = this.client;
     this.client = undefined;
+    if (client) this.options.onListening?.(false);
     await client?.end().catch(() => undefined);
   }
 
@@ -64,7 +70,11 @@ export class Listener {
     // Without an 'error' listener a dropped connection is an uncaught exception that ends the process.
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, undefined));
-    client.on('notification', (message) => decodeNotices(message.payload).forEach(this.options.onNotice));
+    client.on('notification', (message) => {
+      const hello = helloFrom(message.payload);
+      if (hello === undefined) decodeNotices(message.payload).forEach(this.options.onNotice);
+      else this.options.onHello?.(hello);
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
@@ -79,11 +89,13 @@ export class Listener {
     }
     this.client = client;
     this.retryMs = FIRST_RETRY_MS;
+    this.options.onListening?.(true);
   }
 
   private lost(client: pg.Client, error: unknown): void {
     if (this.stopped || this.client !== client) return;
     this.client = undefined;
+    this.options.onListening?.(false);
     client.removeAllListeners('end');
     void client.end().catch(() => undefined);
     this.options.onError(error ?? new Error('the LISTEN connection ended'));

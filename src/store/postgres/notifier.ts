@@ -65,8 +65,12 @@ function payloads(notices: EventNotice[]): string[] {
 export class InlineNotices {
   private inFlight = 0;
 
+  /** `present`: whether anyone else may listen (peers.ts); when not, no statement NOTIFYs. */
+  constructor(private readonly present: () => boolean = () => true) {}
+
   begin(): boolean {
-    return this.inFlight++ === 0;
+    const alone = this.inFlight++ === 0;
+    return alone && this.present();
   }
 
   end(): void {
@@ -88,6 +92,11 @@ export class Notifier {
     // Coalesced to the latest seq, keeping a new run's session so other nodes still learn of the run.
     if (!known || known.seq < notice.seq) this.pending.set(notice.runId, known?.sessionId === undefined ? notice : { ...notice, sessionId: known.sessionId });
     this.sending ??= this.send();
+  }
+
+  /** NOTIFYs one payload on the channel now, outside the coalesced sends (a hello: peers.ts). */
+  say(payload: string): void {
+    this.pool.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANNEL, payload]).catch(this.onError);
   }
 
   /** Resolves once everything announced so far has been sent. */

@@ -11,6 +11,7 @@ import { driveAsync, type Work } from '../unit-of-work.js';
 import { commitStatement, createRunStatement, WAIT_NOT_PENDING } from './commit-statement.js';
 import { Listener } from './listener.js';
 import { InlineNotices, Notifier } from './notifier.js';
+import { Peers } from './peers.js';
 import { run, StatementNames } from './prepared.js';
 
 export interface PostgresStoreOptions {
@@ -40,30 +41,39 @@ function onConnectionError(error: unknown, what: string): void {
   console.error(`baton store: ${what}:`, error instanceof Error ? error.message : error);
 }
 
-function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notifier: Notifier): DialectAdapter {
+function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notifier: Notifier, peers: Peers): DialectAdapter {
   const listeners: Listener[] = [];
   const names = new StatementNames();
   return {
     dialect: 'postgres',
     durability: 'postgres synchronous_commit=on (WAL flushed before commit returns)',
     lockClaimCandidates: (query) => query.forUpdate().skipLocked(),
-    announce: (notice) => notifier.announce(notice),
+    announce: (notice) => peers.announce(notice),
     // Straight to the pool rather than through Kysely's driver, which cannot name a statement: the hot ones (the step commit, a run's read) run prepared.
     execute: (query) => run(pool, query, names),
     transact: <T>(work: () => Work<T>) => db.transaction().execute((trx) => driveAsync(work(), (q) => trx.executeQuery(q))),
-    async listen(onNotice, onResync) {
+    async listen(onNotice, onResync, options) {
       // LISTEN needs a session of its own; a pooled connection would be handed to someone else.
       const listener = new Listener({
         client: () => new pg.Client({ connectionString: url, types }),
         onNotice,
         ...(onResync ? { onResync } : {}),
         onError: (error) => onConnectionError(error, 'LISTEN connection lost; reconnecting'),
+        onHello: (hello) => peers.heard(hello),
+        onListening: (listening) => (listening ? peers.listening() : peers.notListening()),
       });
-      await listener.start();
+      const unfollowOwn = options?.ownNotices ? peers.followOwn() : undefined;
+      try {
+        await listener.start();
+      } catch (error) {
+        unfollowOwn?.();
+        throw error;
+      }
       listeners.push(listener);
       return async () => {
         listeners.splice(listeners.indexOf(listener), 1);
         await listener.stop();
+        unfollowOwn?.();
       };
     },
     migrationTarget: {
@@ -72,6 +82,7 @@ function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notif
     },
     isUniqueViolation,
     async closeExtras() {
+      peers.stop();
       await notifier.drain();
       await Promise.all(listeners.splice(0).map((l) => l.stop()));
     },
@@ -87,10 +98,11 @@ export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   pool.on('connect', (client) => client.on('error', (error) => onConnectionError(error, 'a connection in use was lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
-  return new KyselyStore(db, postgresAdapter(options.url, db, pool, notifier), options.origin, options.modules, {
+  const peers = new Peers({ origin: options.origin, send: (notice) => notifier.announce(notice), sayHello: (payload) => notifier.say(payload) });
+  return new KyselyStore(db, postgresAdapter(options.url, db, pool, notifier, peers), options.origin, options.modules, {
     statement: commitStatement,
     createRun: createRunStatement,
-    notices: new InlineNotices(),
+    notices: new InlineNotices(() => peers.present()),
     stepTaken: (error) => isUniqueViolation(error) && 'table' in error && error.table === 'steps',
     waitNotPending: (error) => error instanceof Error && 'code' in error && error.code === WAIT_NOT_PENDING,
   });
