@@ -33,7 +33,7 @@ describe.skipIf(!postgres)('PostgreSQL connections that drop', () => {
       () => resyncs++,
     );
     const killed = await admin<{ n: number }>(
-      "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and query = 'LISTEN baton_events'",
+      "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and application_name = 'baton-listen'",
     );
     expect(killed[0]!.n).toBeGreaterThanOrEqual(1);
     await until(() => resyncs === 1);

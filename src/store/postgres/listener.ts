@@ -55,6 +55,19 @@ export class Listener {
     }
   }
 
+  /**
+   * NOTIFYs `payload` on this session's own connection (a hello: peers.ts), so it never waits behind a
+   * busy pool's queue; false when not connected. A failure is told to onError, never thrown.
+   */
+  say(payload: string): boolean {
+    const client = this.client;
+    if (!client) return false;
+    client.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANNEL, payload]).catch((error: unknown) => {
+      if (this.client === client) this.options.onError(error);
+    });
+    return true;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);

@@ -94,11 +94,6 @@ export class Notifier {
     this.sending ??= this.send();
   }
 
-  /** NOTIFYs one payload on the channel now, outside the coalesced sends (a hello: peers.ts). */
-  say(payload: string): void {
-    this.pool.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANNEL, payload]).catch(this.onError);
-  }
-
   /** Resolves once everything announced so far has been sent. */
   async drain(): Promise<void> {
     while (this.sending) await this.sending;

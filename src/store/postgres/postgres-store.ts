@@ -25,6 +25,8 @@ export interface PostgresStoreOptions {
   modules?: readonly StoreModule[];
 }
 
+/** The application_name of LISTEN sessions. */
+export const LISTEN_APPLICATION_NAME = 'baton-listen';
 const INT8_OID = 20;
 const UNIQUE_VIOLATION = '23505';
 
@@ -41,8 +43,7 @@ function onConnectionError(error: unknown, what: string): void {
   console.error(`baton store: ${what}:`, error instanceof Error ? error.message : error);
 }
 
-function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notifier: Notifier, peers: Peers): DialectAdapter {
-  const listeners: Listener[] = [];
+function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notifier: Notifier, peers: Peers, listeners: Listener[]): DialectAdapter {
   const names = new StatementNames();
   return {
     dialect: 'postgres',
@@ -55,7 +56,8 @@ function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notif
     async listen(onNotice, onResync, options) {
       // LISTEN needs a session of its own; a pooled connection would be handed to someone else.
       const listener = new Listener({
-        client: () => new pg.Client({ connectionString: url, types }),
+        // Named so operators can tell it in pg_stat_activity (an application_name in the URL wins): its last query is a hello, not the LISTEN.
+        client: () => new pg.Client({ connectionString: url, types, application_name: LISTEN_APPLICATION_NAME }),
         onNotice,
         ...(onResync ? { onResync } : {}),
         onError: (error) => onConnectionError(error, 'LISTEN connection lost; reconnecting'),
@@ -63,15 +65,18 @@ function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notif
         onListening: (listening) => (listening ? peers.listening() : peers.notListening()),
       });
       const unfollowOwn = options?.ownNotices ? peers.followOwn() : undefined;
+      // Listed before it connects: its first hello (asking who else listens) goes out on its own connection.
+      listeners.push(listener);
+      const unlist = () => listeners.splice(listeners.indexOf(listener), 1);
       try {
         await listener.start();
       } catch (error) {
+        unlist();
         unfollowOwn?.();
         throw error;
       }
-      listeners.push(listener);
       return async () => {
-        listeners.splice(listeners.indexOf(listener), 1);
+        unlist();
         await listener.stop();
         unfollowOwn?.();
       };
@@ -98,8 +103,14 @@ export function createPostgresStore(options: PostgresStoreOptions): BatonStore {
   pool.on('connect', (client) => client.on('error', (error) => onConnectionError(error, 'a connection in use was lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new Notifier(pool, options.onNotifyError ?? ((error) => console.error('baton store: NOTIFY failed:', error)));
-  const peers = new Peers({ origin: options.origin, send: (notice) => notifier.announce(notice), sayHello: (payload) => notifier.say(payload) });
-  return new KyselyStore(db, postgresAdapter(options.url, db, pool, notifier, peers), options.origin, options.modules, {
+  const listeners: Listener[] = [];
+  const peers = new Peers({
+    origin: options.origin,
+    send: (notice) => notifier.announce(notice),
+    // On a LISTEN session's own connection: a hello queued behind a busy pool for seconds would make this node look gone.
+    sayHello: (payload) => listeners.some((listener) => listener.say(payload)),
+  });
+  return new KyselyStore(db, postgresAdapter(options.url, db, pool, notifier, peers, listeners), options.origin, options.modules, {
     statement: commitStatement,
     createRun: createRunStatement,
     notices: new InlineNotices(() => peers.present()),
