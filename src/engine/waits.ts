@@ -76,10 +76,11 @@ export class Waits {
     checkIntake(phase, wait, options.intake);
     const { actor } = options;
     checkRole(wait, input, actor);
-    if (actor) await this.checkPolicy(run, wait, actor);
-    const resolution = checkResolution(phase, wait, input, actor);
     // A caller that names no actor (code embedding the engine; every route and the CLI name one) is trusted as before actors: no votes to count.
     const quorum = wait.kind === 'approval' && actor ? (wait.policy?.quorum ?? []) : [];
+    if (quorum.length > 0 && actor) checkHoldsQuorumRole(wait, quorum, input, actor);
+    if (actor) await this.checkPolicy(run, wait, actor);
+    const resolution = checkResolution(phase, wait, input, actor);
     if (quorum.length > 0 && actor) return this.vote(run, phase, wait, quorum, resolution, input, actor, options.writes);
     return this.finish(run, phase, wait, resolution, 'resolved', options.writes);
   }
@@ -279,6 +280,18 @@ function quorumRefusal(wait: WaitRecord, actor: Actor, declared: string | undefi
     details: { wait_id: wait.id, actor: actor.id, required_roles: needed, required_role: needed[0] ?? null, role: declared ?? null },
     suggestions,
   });
+}
+
+/**
+ * Who holds none of a quorum's roles is refused before the decision's data is read: a person without the
+ * role learns that first (403), not what was wrong with a buy they may not approve anyway (422). Whether
+ * the roles still open can be filled by this actor is the vote's to say (`assignRoles`); a second vote
+ * by the same actor is the vote's conflict to report.
+ */
+function checkHoldsQuorumRole(wait: WaitRecord, quorum: readonly string[], input: ResolutionInput, actor: Actor): void {
+  if (wait.votes.some((v) => v.actor.id === actor.id)) return;
+  if (quorum.some((role) => (input.role === undefined || input.role === role) && holdsRole(actor, role))) return;
+  throw quorumRefusal(wait, actor, input.role, assignRoles(quorum, wait.votes.map(voterOf)).remaining);
 }
 
 /**

@@ -227,6 +227,16 @@ describeEachStore('engine runs: who decides', (kind) => {
     );
   });
 
+  it('refuses an actor holding none of the quorum’s roles with 403 before looking at its data (no 422 about a decision it may not make)', async () => {
+    const engine = setup();
+    const { id, waitId } = await waiting(engine, 'deploy', { target: 'production' });
+    const refused = await rejectionOf(engine.resolveWait(id, waitId, { action: 'modify', data: { x: 1 } }, { actor: carol }));
+    expect(refused).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403, details: { required_roles: ['lead-builder', 'champion'], actor: 'carol' } });
+    // One who holds a role is told what is wrong with the decision itself.
+    await expect(engine.resolveWait(id, waitId, { action: 'modify', data: { x: 1 } }, { actor: lead })).rejects.toMatchObject({ httpStatus: 422 });
+    expect((await engine.getRun(id)).state).toBe('waiting');
+  });
+
   it('lets a caller that names no actor (code embedding the engine) resolve as before actors, recording no actor and no decision', async () => {
     const engine = setup();
     const { id, waitId } = await waiting(engine, 'deploy', { target: 'production' });
