@@ -13,8 +13,16 @@ const LATE_COLUMNS = ['week', ...COLUMNS] as const;
 type SalesRow = WeeklyActuals['sales'][number];
 type LateRow = NonNullable<WeeklyActuals['late']>[number];
 
-const bad = (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
+/** A file that cannot be read as CSV: 400, as malformed JSON is. */
+const unreadable = (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
   new BatonError('BAD_REQUEST', `${source}, line ${line}: ${message}`, {
+    details: { source, line },
+    suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
+  });
+
+/** A row whose value is wrong (not a number, a later week, a repeat): 422, as the same value posted as JSON. */
+const bad = (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
+  new BatonError('INVALID_PARAMETERS', `${source}, line ${line}: ${message}`, {
     details: { source, line },
     suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
   });
@@ -95,7 +103,7 @@ function readRows(
   } catch (error) {
     if (error instanceof BatonError) throw error;
     const line = (error as { lines?: number }).lines ?? 0;
-    throw bad(source, line, (error as Error).message, columns);
+    throw unreadable(source, line, (error as Error).message, columns);
   }
   const first = records[0]?.record;
   if (!first)

@@ -51,26 +51,26 @@ describeEachStore('HTTP: weekly actuals as CSV', (kind) => {
     const week2 = ['week;store_id;category_id;units_sold', ...[...series].map((k) => `2;${k.replace(',', ';')};5`)];
     const after = expectError(
       await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `3;${late!.replace(',', ';')};1`].join('\n'))),
-      400,
-      'BAD_REQUEST',
+      422,
+      'INVALID_PARAMETERS',
     );
     expect(after.message).toBe(`w2.csv, line ${week2.length + 1}: week 3 is after week 2, the week posted`);
     const figure = expectError(
       await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `1;${late!.replace(',', ';')};seven`].join('\n'))),
-      400,
-      'BAD_REQUEST',
+      422,
+      'INVALID_PARAMETERS',
     );
     expect(figure.message).toContain('units_sold "seven" is not a number');
     const twice = expectError(
       await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, week2[1]!.replace(/;5$/, ';6')].join('\n'))),
-      400,
-      'BAD_REQUEST',
+      422,
+      'INVALID_PARAMETERS',
     );
     expect(twice.message).toMatch(new RegExp(`^w2\\.csv, line ${week2.length + 1}: store \\S+ × category \\S+ of week 2 is already on line 2$`));
     const huge = expectError(
       await api.request(`${path}?week=2&delimiter=%3B&name=w2.csv`, csv([...week2, `1;${late!.replace(',', ';')};2000000000`].join('\n'))),
-      400,
-      'BAD_REQUEST',
+      422,
+      'INVALID_PARAMETERS',
     );
     expect(huge.message).toContain('units_sold 2000000000 is beyond ±1e+9');
     const onlyLate = expectError(
