@@ -137,7 +137,7 @@ export class Waits {
         [`ask someone holding ${needed.join(' or ')}`],
       );
     }
-    const holds = [...new Set(quorum)].filter((role) => (input.role === undefined || input.role === role) && holdsRole(actor, role));
+    const holds = heldQuorumRoles(quorum, input, actor);
     const at = this.core.now();
     const said = resolution.comment === undefined ? {} : { comment: resolution.comment };
     const next = [...votes, { actor: ref, role: '', at, holds, ...said }];
@@ -282,6 +282,10 @@ function quorumRefusal(wait: WaitRecord, actor: Actor, declared: string | undefi
   });
 }
 
+/** The quorum's roles this actor holds, narrowed to the one it declared, if any. */
+const heldQuorumRoles = (quorum: readonly string[], input: ResolutionInput, actor: Actor): string[] =>
+  [...new Set(quorum)].filter((role) => (input.role === undefined || input.role === role) && holdsRole(actor, role));
+
 /**
  * Who holds none of a quorum's roles is refused before the decision's data is read: a person without the
  * role learns that first (403), not what was wrong with a buy they may not approve anyway (422). Whether
@@ -290,7 +294,7 @@ function quorumRefusal(wait: WaitRecord, actor: Actor, declared: string | undefi
  */
 function checkHoldsQuorumRole(wait: WaitRecord, quorum: readonly string[], input: ResolutionInput, actor: Actor): void {
   if (wait.votes.some((v) => v.actor.id === actor.id)) return;
-  if (quorum.some((role) => (input.role === undefined || input.role === role) && holdsRole(actor, role))) return;
+  if (heldQuorumRoles(quorum, input, actor).length > 0) return;
   throw quorumRefusal(wait, actor, input.role, assignRoles(quorum, wait.votes.map(voterOf)).remaining);
 }
 

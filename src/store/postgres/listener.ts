@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { EventNotice } from '../types.js';
-import { CHANNEL, decodeNotices } from './notifier.js';
+import { CHANNEL, decodeNotices, notifyOnlySql } from './notifier.js';
 import { helloFrom, type Hello } from './peers.js';
 
 const FIRST_RETRY_MS = 100;
@@ -62,7 +62,7 @@ export class Listener {
   say(payload: string): boolean {
     const client = this.client;
     if (!client) return false;
-    client.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANNEL, payload]).catch((error: unknown) => {
+    client.query(notifyOnlySql(1), [CHANNEL, payload]).catch((error: unknown) => {
       if (this.client === client) this.options.onError(error);
     });
     return true;

@@ -29,6 +29,19 @@ export function noticeSuffix(n: Pick<EventNotice, 'sessionId' | 'unclaimed'>): s
 /** A notice up to its seq: a statement that learns the seq itself appends it and the suffix (commit-statement.ts). */
 export const noticePrefix = (origin: string, runId: string): string => `${origin}|${runId}|`;
 
+/** Of two notices of one run, the one to send: the later, keeping a new run's session so other nodes still learn of the run. */
+export function laterNotice(known: EventNotice | undefined, notice: EventNotice): EventNotice {
+  if (known && known.seq >= notice.seq) return known;
+  return known?.sessionId === undefined ? notice : { ...notice, sessionId: known.sessionId };
+}
+
+/**
+ * A statement that only NOTIFYs `count` payloads ($2…) on the channel ($1). It skips the WAL flush
+ * (`synchronous_commit=off` for its transaction): what it announces is already durable.
+ */
+export const notifyOnlySql = (count: number): string =>
+  `select set_config('synchronous_commit', 'off', true), ${Array.from({ length: count }, (_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`;
+
 export const encodeNotices = (notices: EventNotice[]): string => notices.map((n) => `${noticePrefix(n.origin, n.runId)}${n.seq}${noticeSuffix(n)}`).join(';');
 
 export function decodeNotices(payload: string | undefined): EventNotice[] {
@@ -69,8 +82,8 @@ export class InlineNotices {
   constructor(private readonly present: () => boolean = () => true) {}
 
   begin(): boolean {
-    const alone = this.inFlight++ === 0;
-    return alone && this.present();
+    const onlyWrite = this.inFlight++ === 0;
+    return onlyWrite && this.present();
   }
 
   end(): void {
@@ -88,9 +101,7 @@ export class Notifier {
   ) {}
 
   announce(notice: EventNotice): void {
-    const known = this.pending.get(notice.runId);
-    // Coalesced to the latest seq, keeping a new run's session so other nodes still learn of the run.
-    if (!known || known.seq < notice.seq) this.pending.set(notice.runId, known?.sessionId === undefined ? notice : { ...notice, sessionId: known.sessionId });
+    this.pending.set(notice.runId, laterNotice(this.pending.get(notice.runId), notice));
     this.sending ??= this.send();
   }
 
@@ -105,8 +116,7 @@ export class Notifier {
         const batch = [...this.pending.values()];
         this.pending = new Map();
         const texts = payloads(batch);
-        const calls = texts.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ');
-        await this.pool.query(`select set_config('synchronous_commit', 'off', true), ${calls}`, [CHANNEL, ...texts]);
+        await this.pool.query(notifyOnlySql(texts.length), [CHANNEL, ...texts]);
       }
     } catch (error) {
       this.onError(error);

@@ -14,6 +14,7 @@
  * --wait` on the database follows the run it drives itself).
  */
 import type { EventNotice } from '../types.js';
+import { laterNotice } from './notifier.js';
 
 /** How often a listening process says hello. */
 export const HELLO_EVERY_MS = 1_000;
@@ -83,11 +84,10 @@ export class Peers {
       return;
     }
     const at = this.now();
-    const known = this.held.get(notice.runId);
+    const known = this.held.get(notice.runId)?.notice;
     // Re-inserted so the map stays in order of last commit: the oldest are pruned from its head.
     this.held.delete(notice.runId);
-    // A new run's session is kept, as the Notifier keeps it, so a newcomer still learns of the run.
-    this.held.set(notice.runId, { notice: known?.notice.sessionId === undefined ? notice : { ...notice, sessionId: known.notice.sessionId }, at });
+    this.held.set(notice.runId, { notice: laterNotice(known, notice), at });
     // Pruned now and then, not at each notice: a Map that is deleted from and added to at every commit
     // keeps the deleted slots at its head until it rehashes, and walking them cost ~4 µs a notice.
     if (at - this.prunedAt < HOLD_MS / 10) return;

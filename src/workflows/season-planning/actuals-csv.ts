@@ -13,19 +13,18 @@ const LATE_COLUMNS = ['week', ...COLUMNS] as const;
 type SalesRow = WeeklyActuals['sales'][number];
 type LateRow = NonNullable<WeeklyActuals['late']>[number];
 
+/** An error naming the file and line. */
+const lineError =
+  (code: 'BAD_REQUEST' | 'INVALID_PARAMETERS') =>
+  (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
+    new BatonError(code, `${source}, line ${line}: ${message}`, {
+      details: { source, line },
+      suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
+    });
 /** A file that cannot be read as CSV: 400, as malformed JSON is. */
-const unreadable = (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
-  new BatonError('BAD_REQUEST', `${source}, line ${line}: ${message}`, {
-    details: { source, line },
-    suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
-  });
-
+const unreadable = lineError('BAD_REQUEST');
 /** A row whose value is wrong (not a number, a later week, a repeat): 422, as the same value posted as JSON. */
-const bad = (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
-  new BatonError('INVALID_PARAMETERS', `${source}, line ${line}: ${message}`, {
-    details: { source, line },
-    suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
-  });
+const bad = lineError('INVALID_PARAMETERS');
 
 /** The week's rows and, with a `week` column, the late rows of earlier weeks; a later week's row is refused. */
 export function parseActualsCsv(text: string, source: string, week: number, delimiter?: Delimiter): { sales: SalesRow[]; late: LateRow[] } {
