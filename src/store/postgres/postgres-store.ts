@@ -26,7 +26,7 @@ export interface PostgresStoreOptions {
 }
 
 /** The application_name of LISTEN sessions. */
-export const LISTEN_APPLICATION_NAME = 'baton-listen';
+const LISTEN_APPLICATION_NAME = 'baton-listen';
 const INT8_OID = 20;
 const UNIQUE_VIOLATION = '23505';
 
