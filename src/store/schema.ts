@@ -349,10 +349,30 @@ const nodes: Migration = {
   },
 };
 
+/**
+ * A step writes one row in steps and two or three in events, and PostgreSQL checked each one's foreign key to
+ * runs with a trigger and a lookup: ~30 µs of a step commit's ~90 µs on the server (measured with
+ * pg_stat_statements), ~9% of a sequential workflow. The version fence already guarantees what the keys checked:
+ * every insert into them selects from the fence's RETURNING row, or from the run's own insert, in the same
+ * statement, so a row is written only for a run that exists and that the writer holds locked; retention deletes
+ * a run's rows with the run, in one transaction. The rarer rows (waits, attempts) keep their keys.
+ */
+const stepRowsWithoutForeignKeys = (target: MigrationTarget): Migration => ({
+  async up(db: AnyDb) {
+    await target.dropRunForeignKey(db, 'steps');
+    await target.dropRunForeignKey(db, 'events');
+  },
+});
+
 /** The engine's migrations: always first. */
 export const CORE: StoreModule = {
   name: 'core',
-  migrations: (target) => ({ '0001_engine_tables': engineTables(target), '0005_actors_and_decisions': actorsAndDecisions, '0006_nodes': nodes }),
+  migrations: (target) => ({
+    '0001_engine_tables': engineTables(target),
+    '0005_actors_and_decisions': actorsAndDecisions,
+    '0006_nodes': nodes,
+    '0007_step_rows_without_foreign_keys': stepRowsWithoutForeignKeys(target),
+  }),
 };
 
 /** A migration another module recorded that this process does not load: already run, nothing to do here. */

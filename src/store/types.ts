@@ -21,6 +21,11 @@ export interface MigrationTarget {
    * to itself Kysely finds its tables in any schema and then misses them under another search_path.
    */
   migrationSchema: (db: Kysely<unknown>) => Promise<string | undefined>;
+  /**
+   * Drops a table's foreign key to `runs` where checking it costs each step commit (PostgreSQL). SQLite keeps
+   * its keys: it cannot drop a constraint without rebuilding the table.
+   */
+  dropRunForeignKey: (db: Kysely<unknown>, table: string) => Promise<void>;
 }
 
 import type { ActorRef } from '../actors/contracts.js';

@@ -1,7 +1,7 @@
 // A step commit's guarantees when PostgreSQL writes it in one statement: the version fence guards every part (step, events, waits, attempts, module rows), and it costs one round trip.
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ConflictError, StaleRunError } from '../../src/errors/index.js';
+import { ConflictError, NotFoundError, StaleRunError } from '../../src/errors/index.js';
 import type { BatonStore, DataWrite, RunCommit } from '../../src/store/index.js';
 import { describeEachStore, type TestStore } from '../support/stores.js';
 import { newRun as runWith } from '../support/new-run.js';
@@ -147,6 +147,39 @@ describeEachStore('a commit fenced on the run version', (kind) => {
     expect(await store.listAttempts(run.id)).toEqual([]);
     expect((await store.listWaits(run.id)).map((w) => [w.id, w.status, w.votes])).toEqual([[waitId, 'pending', []]]);
     expect(await plans(run.id)).toEqual([]);
+  });
+
+  it('writes nothing for a run that does not exist: no event, no step, no wait, no attempt, no module row', async () => {
+    // On PostgreSQL no foreign key stands behind the step rows any more (migration 0007): the fence alone must hold.
+    const ghost = 'no-such-run';
+    await expect(
+      store.commit({
+        runId: ghost,
+        expectedVersion: 1,
+        at: 2_000,
+        patch: { phase: 'second' },
+        step: agentStep('first#1'),
+        failedAttempt: { stepKey: 'first#1', attempt: 1, agent: 'agent-a', status: 'failed', startedAt: 1_400, durationMs: 3, error: failure },
+        openWait: {
+          id: 'ghost-wait',
+          stepKey: 'second#1',
+          phase: 'second',
+          kind: 'approval',
+          role: null,
+          data: {},
+          deadlineAt: null,
+          createdAt: 2_000,
+          policy: null,
+        },
+        events: [{ type: 'lost', payload: {} }],
+        writes: [planWrite(ghost, 1)],
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.readEvents(ghost, 0)).toEqual([]);
+    expect(await store.listSteps(ghost)).toEqual([]);
+    expect(await store.getWait('ghost-wait')).toBeUndefined();
+    expect(await store.listAttempts(ghost)).toEqual([]);
+    expect(await plans(ghost)).toEqual([]);
   });
 
   it('refuses to close a wait that is no longer pending and leaves the run, its log and the module rows as they were', async () => {

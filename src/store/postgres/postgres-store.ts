@@ -83,6 +83,9 @@ function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notif
     },
     migrationTarget: {
       clusteredPrimaryKey: asIs,
+      // PostgreSQL names a column's key <table>_<column>_fkey; `if exists` lets a database whose key was dropped by hand migrate.
+      dropRunForeignKey: async (db, table) =>
+        void (await sql`alter table ${sql.table(table)} drop constraint if exists ${sql.id(`${table}_run_id_fkey`)}`.execute(db)),
       migrationSchema: async (db) => (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
     },
     isUniqueViolation,

@@ -48,7 +48,7 @@ function sqliteAdapter(synchronous: SqliteSynchronous, connection: CachingDataba
     // that wakes every waiter on each release: with 1,000 concurrent runs that was quadratic.)
     execute: (query) => new Promise((resolve) => resolve(connection.run(query))),
     transact: (work) => committer.transact(work),
-    migrationTarget: { clusteredPrimaryKey: withoutRowid, migrationSchema: () => Promise.resolve(undefined) },
+    migrationTarget: { clusteredPrimaryKey: withoutRowid, migrationSchema: () => Promise.resolve(undefined), dropRunForeignKey: () => Promise.resolve() },
     isUniqueViolation: (error) => error instanceof BetterSqlite3.SqliteError && SQLITE_CONSTRAINT_CODES.has(error.code),
     closeExtras: async () => checkpointer?.stop(),
   };
