@@ -59,6 +59,16 @@ it('holds the latest notice per run while alone and sends them at the next hello
   expect(sent).toHaveLength(3);
 });
 
+it("keeps a held run's request to be claimed when a later notice of it replaces the one that asked", () => {
+  listeningAlone();
+  clock += ANSWER_WITHIN_MS;
+  // Started unleased by an API node alone (no worker yet), then a decision on it: the run still waits for a claim.
+  peers.announce({ ...notice('a', 1), sessionId: null, unclaimed: true });
+  peers.announce(notice('a', 2));
+  peers.heard({ origin: 'worker', asks: true });
+  expect(sent).toEqual([{ origin: 'me', runId: 'a', seq: 2, sessionId: null, unclaimed: true }]);
+});
+
 it('drops notices held longer than HOLD_MS: a newcomer reads those runs from the store', () => {
   listeningAlone();
   clock += ANSWER_WITHIN_MS;

@@ -156,9 +156,10 @@ describe.skipIf(!postgres)('a listening process alone on PostgreSQL', () => {
     const newcomer = await t.reopen('newcomer');
     const heard: EventNotice[] = [];
     stops.push(await newcomer.listen((notice) => heard.push(notice)));
-    // The held notice: the run's last seq, keeping its session so session streams learn of the run.
+    // The held notice: the run's last seq, keeping its session so session streams learn of the run, and (written
+    // unleased, taken by no one since) its request to be claimed, so a worker joining takes it at once.
     await until(() => heard.some((n) => n.runId === 'quiet'), 2_000);
-    expect(heard.filter((n) => n.runId === 'quiet')).toEqual([{ origin: 'alone', runId: 'quiet', seq: 3, sessionId: 'the-session' }]);
+    expect(heard.filter((n) => n.runId === 'quiet')).toEqual([{ origin: 'alone', runId: 'quiet', seq: 3, sessionId: 'the-session', unclaimed: true }]);
     // From now on each commit is announced as it lands.
     await step(alone, 'quiet', 3);
     await until(() => heard.some((n) => n.runId === 'quiet' && n.seq === 4), 2_000);

@@ -24,7 +24,8 @@ export interface ListenerOptions {
   onNotice: (notice: EventNotice) => void;
   /** After a reconnect: notices may have been missed, so followers should read the store again. */
   onResync?: () => void;
-  onError: (error: unknown) => void;
+  /** A failure, never fatal, with what it means for this node (`what`), for the log. */
+  onError: (error: unknown, what: string) => void;
   /** Another (or this) process said hello on the channel (peers.ts). */
   onHello?: (hello: Hello) => void;
   /** The session is listening (at start and after each reconnect), or no longer is. */
@@ -63,7 +64,8 @@ export class Listener {
     const client = this.client;
     if (!client) return false;
     client.query(notifyOnlySql(1), [CHANNEL, payload]).catch((error: unknown) => {
-      if (this.client === client) this.options.onError(error);
+      // The connection itself may be fine (a lost one is reported by its own 'error' or 'end').
+      if (this.client === client) this.options.onError(error, 'a hello on the LISTEN connection failed; other nodes may count this one gone until the next');
     });
     return true;
   }
@@ -111,7 +113,7 @@ export class Listener {
     this.options.onListening?.(false);
     client.removeAllListeners('end');
     void client.end().catch(() => undefined);
-    this.options.onError(error ?? new Error('the LISTEN connection ended'));
+    this.options.onError(error ?? new Error('the LISTEN connection ended'), `LISTEN connection lost; reconnecting in ${this.retryMs} ms`);
     this.scheduleReconnect();
   }
 
@@ -123,7 +125,7 @@ export class Listener {
       this.connect().then(
         () => this.options.onResync?.(),
         (error: unknown) => {
-          this.options.onError(error);
+          this.options.onError(error, `LISTEN reconnect failed; retrying in ${this.retryMs} ms`);
           this.scheduleReconnect();
         },
       );

@@ -29,10 +29,19 @@ export function noticeSuffix(n: Pick<EventNotice, 'sessionId' | 'unclaimed'>): s
 /** A notice up to its seq: a statement that learns the seq itself appends it and the suffix (commit-statement.ts). */
 export const noticePrefix = (origin: string, runId: string): string => `${origin}|${runId}|`;
 
-/** Of two notices of one run, the one to send: the later, keeping a new run's session so other nodes still learn of the run. */
+/**
+ * Of two notices of one run, the one to send: the later, keeping a new run's session so other nodes still
+ * learn of the run, and a request to claim it. A claim request kept too long costs a worker one claim query
+ * that finds nothing; one lost leaves the run unleased until a worker's next poll.
+ */
 export function laterNotice(known: EventNotice | undefined, notice: EventNotice): EventNotice {
-  if (known && known.seq >= notice.seq) return known;
-  return known?.sessionId === undefined ? notice : { ...notice, sessionId: known.sessionId };
+  if (!known) return notice;
+  const [later, earlier] = known.seq >= notice.seq ? [known, notice] : [notice, known];
+  const session = later.sessionId === undefined ? earlier.sessionId : undefined;
+  const claim = earlier.unclaimed === true && !later.unclaimed;
+  // Almost always nothing to carry over (a step after a step): the later notice as it is, no copy.
+  if (session === undefined && !claim) return later;
+  return { ...later, ...(session === undefined ? {} : { sessionId: session }), ...(claim ? { unclaimed: true } : {}) };
 }
 
 /**

@@ -60,7 +60,7 @@ function postgresAdapter(url: string, db: Kysely<Database>, pool: pg.Pool, notif
         client: () => new pg.Client({ connectionString: url, types, application_name: LISTEN_APPLICATION_NAME }),
         onNotice,
         ...(onResync ? { onResync } : {}),
-        onError: (error) => onConnectionError(error, 'LISTEN connection lost; reconnecting'),
+        onError: onConnectionError,
         onHello: (hello) => peers.heard(hello),
         onListening: (listening) => (listening ? peers.listening() : peers.notListening()),
       });
