@@ -14,7 +14,7 @@ import type { ContextAssembler, SeriesHistory } from '../context.js';
 import { addDays } from '../data/weeks.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
-import { round2, seasonWeekStart, sum } from '../season.js';
+import { round2, roundTo, seasonWeekStart, sum } from '../season.js';
 import { planBodyOrNone } from '../checked.js';
 import { stockPosition } from '../ledger.js';
 import { markdownLift } from '../markdown-lift.js';
@@ -178,9 +178,9 @@ function measureTotal(
       backtests: calibration.origins.length,
       weeks_scored: calibration.scored,
       measured: calibration.measured,
-      weekly_error: Number.isFinite(calibration.weeklyError) ? round2(calibration.weeklyError * 1e4) / 1e4 : null,
-      scale: round2(calibration.scale * 1000) / 1000,
-      correlation: round2(calibration.correlation * 1000) / 1000,
+      weekly_error: Number.isFinite(calibration.weeklyError) ? roundTo(calibration.weeklyError, 6) : null,
+      scale: roundTo(calibration.scale, 5),
+      correlation: roundTo(calibration.correlation, 5),
       season_lo80: round2(Math.max(0, total - Z80 * seasonSpread)),
       season_hi80: round2(total + Z80 * seasonSpread),
       season_lo95: round2(Math.max(0, total - Z95 * seasonSpread)),

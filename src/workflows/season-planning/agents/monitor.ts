@@ -13,7 +13,7 @@ import type { SeasonData } from '../data/index.js';
 import { explain } from '../explain.js';
 import { PlanParameters } from '../parameters.js';
 import { stockPosition } from '../ledger.js';
-import { round2 } from '../season.js';
+import { round2, roundTo } from '../season.js';
 import type { Band, ForecastPlan } from './demand.js';
 import { planBody } from '../checked.js';
 
@@ -169,7 +169,7 @@ export function monitorAgent(data: SeasonData) {
           category_id,
           actual,
           forecast,
-          variance: v === null ? null : round2(v * 1000) / 1000,
+          variance: v === null ? null : roundTo(v, 5),
           z,
           outside_band: z === null ? null : Math.abs(z) > Z_BAND,
         };
@@ -260,7 +260,7 @@ export function monitorAgent(data: SeasonData) {
         week,
         actual,
         forecast,
-        variance: total === null ? null : round2(total * 1000) / 1000,
+        variance: total === null ? null : roundTo(total, 5),
         by_category: byCategory,
         threshold,
         alert,

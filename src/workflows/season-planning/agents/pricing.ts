@@ -12,7 +12,7 @@ import type { ContextAssembler } from '../context.js';
 import { explain } from '../explain.js';
 import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
-import { round2, sum } from '../season.js';
+import { round2, roundTo, sum } from '../season.js';
 import { planBodyOrNone } from '../checked.js';
 
 export const pricingInput = z.object({
@@ -105,7 +105,7 @@ export function pricingAgent(data: SeasonData, assembler: ContextAssembler) {
         due: true,
         week,
         checkpoint_week: checkpoint,
-        sell_through: round2(sellThrough * 1000) / 1000,
+        sell_through: roundTo(sellThrough, 5),
         threshold,
         markdown: chosen.markdown,
         source: planner === undefined ? ('model' as const) : ('planner' as const),

@@ -5,7 +5,7 @@ import type { SeasonData } from '../data/index.js';
 import { explain } from '../explain.js';
 import { stockPosition } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
-import { round2, sum } from '../season.js';
+import { round2, roundTo, sum } from '../season.js';
 import { planBody } from '../checked.js';
 import { CloseOutput } from '../contracts.js';
 
@@ -49,7 +49,7 @@ export function seasonClose(data: SeasonData) {
         approved_quantity: position.approvedQuantity,
         units_sold: position.soldToDate,
         unmet_demand: position.unmetToDate,
-        sell_through: round2(sellThrough * 1000) / 1000,
+        sell_through: roundTo(sellThrough, 5),
         left_in_stores: leftInStores,
         left_at_dc: position.dcUnits,
         revenue: round2(revenue),
