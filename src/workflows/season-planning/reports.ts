@@ -2,7 +2,7 @@
 import { BatonError } from '../../errors/index.js';
 import type { SeasonData } from './data/index.js';
 import { stockPosition } from './ledger.js';
-import { sum } from './season.js';
+import { round2, roundTo, sum } from './season.js';
 import { planBody } from './checked.js';
 
 const noPlan = (kind: string, runId: string): BatonError =>
@@ -24,21 +24,25 @@ export async function allocationReport(data: SeasonData, runId: string) {
   if (!record) throw noPlan('allocation', runId);
   const plan = planBody('allocation', record);
   const position = await stockPosition(data, runId);
+  // A season planned in money sums posted cents in binary floating point: shown to the cent (units stay whole).
   return {
     run_id: runId,
     approved_quantity: plan.approved_quantity,
     dc_units: plan.dc_units,
-    dc_now: position.dcUnits,
-    stores: Object.entries(plan.store_units).map(([store_id, units]) => ({
-      store_id,
-      cluster: plan.clusters[store_id] ?? 0,
-      allocated: units,
-      received: position.stores.get(store_id)?.received ?? units,
-      sold: position.stores.get(store_id)?.sold ?? 0,
-      on_hand: position.stores.get(store_id)?.onHand ?? units,
-      unmet: position.stores.get(store_id)?.unmet ?? 0,
-    })),
-    unmet_demand: position.unmetToDate,
+    dc_now: round2(position.dcUnits),
+    stores: Object.entries(plan.store_units).map(([store_id, units]) => {
+      const store = position.stores.get(store_id);
+      return {
+        store_id,
+        cluster: plan.clusters[store_id] ?? 0,
+        allocated: units,
+        received: round2(store?.received ?? units),
+        sold: round2(store?.sold ?? 0),
+        on_hand: round2(store?.onHand ?? units),
+        unmet: round2(store?.unmet ?? 0),
+      };
+    }),
+    unmet_demand: round2(position.unmetToDate),
   };
 }
 
@@ -57,12 +61,13 @@ export async function varianceReport(data: SeasonData, runId: string) {
       // against the whole chain's forecast. Late rows, once posted, make it whole.
       const held = new Set(posted.map((a) => `${a.storeId}|${a.categoryId}`));
       const forecast = sum(plan.series.filter((s) => held.has(`${s.store_id}|${s.category_id}`)).map((s) => s.forecast[week - plan.from_week] ?? 0));
-      const actual = sum(posted.map((a) => a.unitsSold));
+      // Money is posted to the cent and a sum of thousands of cents drifts (47859263.78000007): shown as posted.
+      const actual = round2(sum(posted.map((a) => a.unitsSold)));
       return {
         week,
         actual,
-        forecast: Math.round(forecast * 100) / 100,
-        variance: forecast > 0 ? (actual - forecast) / forecast : null,
+        forecast: round2(forecast),
+        variance: forecast > 0 ? roundTo((actual - forecast) / forecast, 5) : null,
         forecast_revision: plan.revision,
       };
     }),

@@ -8,7 +8,8 @@ import { postActuals, type WeeklyActuals } from '../../../src/workflows/season-p
 import { seasonData } from '../../../src/workflows/season-planning/data/index.js';
 import { addDays } from '../../../src/workflows/season-planning/data/weeks.js';
 import { stockPosition } from '../../../src/workflows/season-planning/ledger.js';
-import { varianceReport } from '../../../src/workflows/season-planning/reports.js';
+import { allocationReport, varianceReport } from '../../../src/workflows/season-planning/reports.js';
+import { sum } from '../../../src/workflows/season-planning/season.js';
 import { describeEachStore } from '../../support/stores.js';
 import { completeOf, driveToEnd, LAST_WEEK, season, SEASON_PLANNING, useSmallChain } from './support.js';
 
@@ -153,6 +154,28 @@ describeEachStore('season planning: sales bound by stock', (kind) => {
       1,
     );
     expect(Math.abs(whole.variance!)).toBeLessThan(0.01);
+  });
+
+  it('reports a week of money to the cent and its variance to five decimals, however many figures it sums', async () => {
+    const { runId, first } = await manualSeason();
+    // Cents as a till exports them: summed in binary floating point, 0.1 + 0.2 drifts.
+    const sales = rowsOf(first, 1, () => 1).map((row, i) => ({ ...row, units_sold: row.units_sold + ((i * 37) % 100) / 100 }));
+    await postActuals(chain.engine, seasonData(chain.store), runId, { week: 1, sales });
+    await chain.engine.settled(runId);
+    const [week1] = (await varianceReport(seasonData(chain.store), runId)).weeks;
+    const cents = sales.reduce((total, row) => total + Math.round(row.units_sold * 100), 0);
+    expect(week1!.actual).toBe(cents / 100);
+    expect(String(week1!.variance).replace(/^-?0\.?/, '').length).toBeLessThanOrEqual(5);
+    expect(week1!.variance).toBeCloseTo((cents / 100 - week1!.forecast) / week1!.forecast, 5);
+    // The stock each store holds after it, to the cent too.
+    const stores = (await allocationReport(seasonData(chain.store), runId)).stores;
+    const toTheCent = (value: number) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6 && !/\.\d{3}/.test(String(value));
+    expect(stores.filter((s) => !toTheCent(s.sold) || !toTheCent(s.on_hand))).toEqual([]);
+    expect(sum(stores.map((s) => s.sold))).toBeCloseTo(cents / 100, 2);
+    // And the monitor's judgement of the week, by category.
+    const [judged] = completeOf(await chain.engine.readEvents(runId), 'monitor') as unknown as MonitorOutput[];
+    expect(judged!.actual).toBe(cents / 100);
+    expect(judged!.by_category.filter((c) => !toTheCent(c.actual))).toEqual([]);
   });
 
   it('counts a simulated season’s lost sales as the close’s unmet demand', async () => {

@@ -160,7 +160,8 @@ export function monitorAgent(data: SeasonData) {
         if (a.seasonWeek === week && !soldOut.has(a.storeId)) actualByCategory.set(a.categoryId, (actualByCategory.get(a.categoryId) ?? 0) + a.unitsSold);
       const categories = [...new Set([...forecastByCategory.keys(), ...actualByCategory.keys()])].sort();
       const byCategory = categories.map((category_id) => {
-        const actual = actualByCategory.get(category_id) ?? 0;
+        // Money sums posted cents in binary floating point (912577.1500000001): to the cent, as the forecast is.
+        const actual = round2(actualByCategory.get(category_id) ?? 0);
         const forecast = round2(forecastByCategory.get(category_id) ?? 0);
         const v = relativeVariance(actual, forecast);
         const sd = bandSpread(plan.totals?.categories[category_id], index, forecast);
@@ -174,7 +175,7 @@ export function monitorAgent(data: SeasonData) {
           outside_band: z === null ? null : Math.abs(z) > Z_BAND,
         };
       });
-      const actual = byCategory.reduce((s, c) => s + c.actual, 0);
+      const actual = round2(byCategory.reduce((s, c) => s + c.actual, 0));
       const forecast = round2(byCategory.reduce((s, c) => s + c.forecast, 0));
       const total = relativeVariance(actual, forecast);
       const threshold = parameters.variance_threshold;
@@ -210,7 +211,7 @@ export function monitorAgent(data: SeasonData) {
         emit('variance_alert', {
           week,
           threshold,
-          variance: total,
+          variance: total === null ? null : roundTo(total, 5),
           actual,
           forecast,
           categories: confirmed.map((c) => ({ category_id: c.category_id, actual: c.actual, forecast: c.forecast, variance: c.variance, z: c.z })),

@@ -47,11 +47,12 @@ export function seasonClose(data: SeasonData) {
       const summary = {
         quantity,
         approved_quantity: position.approvedQuantity,
-        units_sold: position.soldToDate,
-        unmet_demand: position.unmetToDate,
+        // In money these are sums of posted cents: to the cent (units stay whole).
+        units_sold: round2(position.soldToDate),
+        unmet_demand: round2(position.unmetToDate),
         sell_through: roundTo(sellThrough, 5),
-        left_in_stores: leftInStores,
-        left_at_dc: position.dcUnits,
+        left_in_stores: round2(leftInStores),
+        left_at_dc: round2(position.dcUnits),
         revenue: round2(revenue),
         markdown: markdown?.rate ?? 0,
         replenished_units: moved,
