@@ -7,6 +7,7 @@ const percent = (share: number): string => `${(share * 100).toFixed(share < 0.1 
  * An amount of the history's quantity with its word: "1,234 units", or "1,234 in sales value"
  * when the history is money (the plan's figures are then value at full price, never units).
  */
-const amount = (n: number, quantity: SalesQuantity): string => `${units(n)} ${quantity === 'sales_value' ? 'in sales value' : 'units'}`;
+const amount = (n: number, quantity: SalesQuantity): string =>
+  `${units(n)} ${quantity === 'sales_value' ? 'in sales value' : Math.round(n) === 1 ? 'unit' : 'units'}`;
 
 export const explain = { units, percent, amount };
