@@ -13,7 +13,7 @@ import type { ContextAssembler } from '../context.js';
 import { explain } from '../explain.js';
 import type { AllocationPlanBody } from '../ledger.js';
 import { PlanParameters } from '../parameters.js';
-import { sum } from '../season.js';
+import { roundTo, sum } from '../season.js';
 import { planBody } from '../checked.js';
 import { InventoryOutput } from '../contracts.js';
 
@@ -75,7 +75,7 @@ export function inventoryAgent(data: SeasonData, assembler: ContextAssembler) {
         stores: Object.keys(allocation.storeUnits).length,
         clusters,
         k: clustering.k,
-        silhouette: clustering.silhouette,
+        silhouette: clustering.silhouette === null ? null : roundTo(clustering.silhouette, 5),
         allocation: Object.entries(allocation.storeUnits).map(([store_id, units]) => ({
           store_id,
           cluster: clustering.assignments[store_id] ?? 0,
