@@ -9,6 +9,27 @@ import { delimiterChar, plainFigure, refuseOtherDelimiter, type Delimiter } from
 import { MAX_ROWS, MAX_UNITS, type WeeklyActuals } from './actuals-intake.js';
 
 const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
+/**
+ * Headers (lower case, letters and digits only) a planner's weekly export is likely to carry, read as the columns
+ * above: the sales import's well-known names (Walmart's Store, Dept, Weekly_Sales) and sales value for a season
+ * planned in money. Its Date and other columns are left aside; `week` stays the season week.
+ */
+const HEADER_ALIASES: Record<string, string> = {
+  store: 'store_id',
+  storeid: 'store_id',
+  storenumber: 'store_id',
+  dept: 'category_id',
+  department: 'category_id',
+  category: 'category_id',
+  categoryid: 'category_id',
+  unitssold: 'units_sold',
+  units: 'units_sold',
+  quantity: 'units_sold',
+  qty: 'units_sold',
+  sales: 'units_sold',
+  salesvalue: 'units_sold',
+  weeklysales: 'units_sold',
+};
 const LATE_COLUMNS = ['week', ...COLUMNS] as const;
 type SalesRow = WeeklyActuals['sales'][number];
 type LateRow = NonNullable<WeeklyActuals['late']>[number];
@@ -19,7 +40,9 @@ const lineError =
   (source: string, line: number, message: string, columns: readonly string[] = COLUMNS) =>
     new BatonError(code, `${source}, line ${line}: ${message}`, {
       details: { source, line },
-      suggestions: [`the file needs the columns ${columns.join(',')} with a number of units on every row`],
+      suggestions: [
+        `the file needs the columns ${columns.join(',')} (or an export's Store, Dept and Weekly_Sales or sales_value) with the week's figure on every row`,
+      ],
     });
 /** A file that cannot be read as CSV: 400, as malformed JSON is. */
 const unreadable = lineError('BAD_REQUEST');
@@ -77,6 +100,23 @@ function salesRow(source: string, record: Record<string, string>, line: number, 
   return { store_id: record.store_id, category_id: record.category_id, units_sold: Number(units) };
 }
 
+/** The header's columns as this file's fields; two headers read as one field (units and sales_value, say) are refused, not one silently kept. */
+function columnsOf(header: readonly string[], source: string): string[] {
+  const named = header.map((h) => {
+    const plain = h.trim().toLowerCase();
+    return HEADER_ALIASES[plain.replace(/[^a-z0-9]/g, '')] ?? plain;
+  });
+  const twice = named.find((name, i) => COLUMNS.includes(name as (typeof COLUMNS)[number]) && named.indexOf(name) !== i);
+  if (twice !== undefined) {
+    const headers = header.filter((_, i) => named[i] === twice).map((h) => `"${h.trim()}"`);
+    throw new BatonError('BAD_REQUEST', `${source}: the columns ${headers.join(' and ')} both read as ${twice}`, {
+      details: { source, field: twice, columns: headers },
+      suggestions: [`keep one of them, or rename the other`],
+    });
+  }
+  return named;
+}
+
 function readRows(
   text: string,
   source: string,
@@ -89,7 +129,7 @@ function readRows(
       delimiter: delimiterChar(delimiter),
       columns: (header: string[]) => {
         refuseOtherDelimiter(header, source, delimiter);
-        return header.map((h) => h.trim().toLowerCase());
+        return columnsOf(header, source);
       },
       skip_empty_lines: true,
       trim: true,

@@ -172,7 +172,7 @@ for (const kind of targetKinds) {
       const bad = await target.cli('post-actuals', run.id, '--week', '1', '--file', csv);
       expect(bad).toMatchObject({
         code: EXIT.usage,
-        stderr: `error INVALID_PARAMETERS: ${csv}, line 3: units_sold "ten" is not a number\n  - the file needs the columns store_id,category_id,units_sold with a number of units on every row\n`,
+        stderr: `error INVALID_PARAMETERS: ${csv}, line 3: units_sold "ten" is not a number\n  - the file needs the columns store_id,category_id,units_sold (or an export's Store, Dept and Weekly_Sales or sales_value) with the week's figure on every row\n`,
       });
       writeFileSync(csv, ['store_id,category_id,units_sold', ...rows].join('\n'));
       const early = await target.cli('post-actuals', run.id, '--week', '2', '--file', csv);
