@@ -14,8 +14,8 @@ function readText(file: string): string {
 }
 
 export function readActualsCsv(file: string, week: number, delimiter?: Delimiter): WeeklyActualsBody {
-  const { sales, late } = parseActualsCsv(readText(file), file, week, delimiter);
-  return late.length > 0 ? { week, sales, late } : { week, sales };
+  const { sales, late, measure } = parseActualsCsv(readText(file), file, week, delimiter);
+  return { week, sales, ...(late.length > 0 ? { late } : {}), ...(measure ? { measure } : {}) };
 }
 
 /** Rows of earlier weeks (week,store_id,category_id,units_sold): the late ones, or the corrections. */

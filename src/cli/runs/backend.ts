@@ -26,6 +26,8 @@ export interface Resolution {
 export interface WeeklyActualsBody {
   week: number;
   sales: { store_id: string; category_id: string; units_sold: number }[];
+  /** What the figures count, when the file's column said (Units, sales_value, Weekly_Sales): refused if the season counts the other. */
+  measure?: 'units' | 'sales_value';
   /** Posted without every planned series: the missing ones are left out of the week's comparison. */
   partial?: boolean;
   /** Series earlier weeks were posted without, each with its week. */

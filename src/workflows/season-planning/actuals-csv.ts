@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { BatonError, IncompleteInputError } from '../../errors/index.js';
 import { delimiterChar, plainFigure, refuseOtherDelimiter, type Delimiter } from './data/csv-conventions.js';
 import { MAX_ROWS, MAX_UNITS, type WeeklyActuals } from './actuals-intake.js';
+import type { SalesQuantity } from './data/index.js';
 
 const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
 /**
@@ -49,9 +50,29 @@ const unreadable = lineError('BAD_REQUEST');
 /** A row whose value is wrong (not a number, a later week, a repeat): 422, as the same value posted as JSON. */
 const bad = lineError('INVALID_PARAMETERS');
 
-/** The week's rows and, with a `week` column, the late rows of earlier weeks; a later week's row is refused. */
-export function parseActualsCsv(text: string, source: string, week: number, delimiter?: Delimiter): { sales: SalesRow[]; late: LateRow[] } {
-  const rows = readRows(text, source, COLUMNS, delimiter);
+/** Headers that say what the figures count; `units_sold` does not (a money season's files have long used it). */
+const MEASURE_OF_HEADER: Record<string, SalesQuantity> = { units: 'units', salesvalue: 'sales_value', weeklysales: 'sales_value' };
+
+/** What the file's figure column says it counts, if it says. */
+function measureOf(header: readonly string[]): SalesQuantity | undefined {
+  for (const name of header) {
+    const measure = MEASURE_OF_HEADER[plainHeader(name)];
+    if (measure !== undefined) return measure;
+  }
+  return undefined;
+}
+
+/**
+ * The week's rows and, with a `week` column, the late rows of earlier weeks; a later week's row is refused.
+ * `measure` is what the figure column's header says it counts (Units, sales_value, Weekly_Sales), if it says.
+ */
+export function parseActualsCsv(
+  text: string,
+  source: string,
+  week: number,
+  delimiter?: Delimiter,
+): { sales: SalesRow[]; late: LateRow[]; measure?: SalesQuantity } {
+  const { rows, header } = readRows(text, source, COLUMNS, delimiter);
   const sales: SalesRow[] = [];
   const late: LateRow[] = [];
   // What the intake would refuse by row index is refused here by line: a file's reader looks for lines.
@@ -73,12 +94,13 @@ export function parseActualsCsv(text: string, source: string, week: number, deli
       suggestions: [`give week ${week}'s rows (its week column ${week}, or no week column); rows of earlier weeks only come with them`],
     });
   }
-  return { sales, late };
+  const measure = measureOf(header);
+  return measure === undefined ? { sales, late } : { sales, late, measure };
 }
 
 /** Late rows alone: series earlier weeks were posted without, each with its week. */
 export function parseLateCsv(text: string, source: string, delimiter?: Delimiter): LateRow[] {
-  return readRows(text, source, LATE_COLUMNS, delimiter).map(({ record, line }) => ({
+  return readRows(text, source, LATE_COLUMNS, delimiter).rows.map(({ record, line }) => ({
     week: weekOf(source, record, line),
     ...salesRow(source, record, line, LATE_COLUMNS, delimiter),
   }));
@@ -100,12 +122,12 @@ function salesRow(source: string, record: Record<string, string>, line: number, 
   return { store_id: record.store_id, category_id: record.category_id, units_sold: Number(units) };
 }
 
+/** A header as the aliases spell it: lower case, letters and digits only ("Weekly_Sales" → weeklysales). */
+const plainHeader = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
 /** The header's columns as this file's fields; two headers read as one field (units and sales_value, say) are refused, not one silently kept. */
 function columnsOf(header: readonly string[], source: string): string[] {
-  const named = header.map((h) => {
-    const plain = h.trim().toLowerCase();
-    return HEADER_ALIASES[plain.replace(/[^a-z0-9]/g, '')] ?? plain;
-  });
+  const named = header.map((h) => HEADER_ALIASES[plainHeader(h)] ?? h.trim().toLowerCase());
   const twice = named.find((name, i) => COLUMNS.includes(name as (typeof COLUMNS)[number]) && named.indexOf(name) !== i);
   if (twice !== undefined) {
     const headers = header.filter((_, i) => named[i] === twice).map((h) => `"${h.trim()}"`);
@@ -122,14 +144,16 @@ function readRows(
   source: string,
   columns: readonly string[],
   delimiter: Delimiter | undefined,
-): { record: Record<string, string>; line: number }[] {
+): { rows: { record: Record<string, string>; line: number }[]; header: string[] } {
   let records: { record: Record<string, string>; info: { lines: number } }[];
+  let header: string[] = [];
   try {
     records = parse<{ record: Record<string, string>; info: { lines: number } }>(text, {
       delimiter: delimiterChar(delimiter),
-      columns: (header: string[]) => {
-        refuseOtherDelimiter(header, source, delimiter);
-        return columnsOf(header, source);
+      columns: (names: string[]) => {
+        refuseOtherDelimiter(names, source, delimiter);
+        header = names;
+        return columnsOf(names, source);
       },
       skip_empty_lines: true,
       trim: true,
@@ -158,5 +182,5 @@ function readRows(
       suggestions: ['post at most one row per store and category of the week'],
     });
   }
-  return records.map(({ record, info }) => ({ record, line: info.lines }));
+  return { rows: records.map(({ record, info }) => ({ record, line: info.lines })), header };
 }

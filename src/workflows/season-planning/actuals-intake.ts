@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Actor } from '../../actors/contracts.js';
 import type { Engine, RunStatus } from '../../engine/index.js';
 import { BatonError, ConflictError, InvalidParametersError } from '../../errors/index.js';
-import type { SeasonActual, SeasonData } from './data/index.js';
+import type { SalesQuantity, SeasonActual, SeasonData } from './data/index.js';
 import { ACTUALS_INTAKE, SEASON_PLANNING } from './workflow.js';
 import { planBodyOrNone } from './checked.js';
 import { refuseImplausibleWeek } from './actuals-plausibility.js';
@@ -39,6 +39,12 @@ export const weeklyActuals = z.strictObject({
     )
     .min(1, 'send at least one store and category')
     .max(MAX_ROWS, `send at most ${MAX_ROWS} rows a week`),
+  measure: z
+    .enum(['units', 'sales_value'])
+    .optional()
+    .describe(
+      "what the figures count, when the sender knows (a CSV's Units or Weekly_Sales/sales_value column says so): refused if the season's history counts the other",
+    ),
   partial: z
     .boolean()
     .optional()
@@ -95,6 +101,7 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
       ],
     );
   }
+  if (actuals.measure !== undefined) await refuseOtherMeasure(data, actuals.measure);
   refuseRepeatedSeries(
     actuals.week,
     actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}` })),
@@ -162,6 +169,20 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     ...(replaced.length > 0 ? { corrected: replaced.length, corrections: replaced.slice(0, MAX_RECORDED_CORRECTIONS) } : {}),
   };
   return engine.resolveWait(runId, waiting.id, { data: week }, { intake: ACTUALS_INTAKE, writes, ...(actor ? { actor } : {}) });
+}
+
+/**
+ * Figures in units posted to a season planned in money (or the reverse) would be compared with a forecast 10 to
+ * 50 times off; the 10× check catches only the grosser cases, so a sender that names its measure is held to it.
+ */
+async function refuseOtherMeasure(data: SeasonData, measure: SalesQuantity): Promise<void> {
+  const planned = (await data.salesQuantity()) ?? 'units';
+  if (measure === planned) return;
+  const words = { units: 'units', sales_value: 'sales value (money)' } as const;
+  throw new BatonError('INVALID_PARAMETERS', `this season is planned in ${words[planned]}, and these figures are ${words[measure]}`, {
+    details: { measure, season_measure: planned },
+    suggestions: [`post the week in ${words[planned]}, as the sales history counts it (a CSV column ${planned === 'units' ? 'units_sold' : 'sales_value'})`],
+  });
 }
 
 const LISTED = 10;

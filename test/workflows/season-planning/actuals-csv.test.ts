@@ -10,6 +10,7 @@ it("reads a weekly export in the sales import's well-known names (Walmart's Stor
       { store_id: '1', category_id: '2', units_sold: 46039.49 },
     ],
     late: [],
+    measure: 'sales_value',
   });
 });
 
@@ -20,11 +21,22 @@ it('reads sales_value as the figure of a season planned in money, and Units or Q
   }
 });
 
+it('says what the figures count when the figure column does (Units; Weekly_Sales or sales_value), and nothing for units_sold', () => {
+  const measureOf = (figure: string) => parseActualsCsv([`Store,Dept,${figure}`, '1,1,5'].join('\n'), 'week.csv', 1).measure;
+  expect(measureOf('Weekly_Sales')).toBe('sales_value');
+  expect(measureOf('sales_value')).toBe('sales_value');
+  expect(measureOf('Units')).toBe('units');
+  // The name every season's files have used, money seasons' too: no claim either way.
+  expect(measureOf('units_sold')).toBeUndefined();
+  expect(measureOf('quantity')).toBeUndefined();
+});
+
 it('keeps week as the season week, not a date', () => {
   const text = ['week,Store,Dept,units', '2,S1,C1,5', '1,S1,C1,4'].join('\n');
   expect(parseActualsCsv(text, 'weeks.csv', 2)).toEqual({
     sales: [{ store_id: 'S1', category_id: 'C1', units_sold: 5 }],
     late: [{ week: 1, store_id: 'S1', category_id: 'C1', units_sold: 4 }],
+    measure: 'units',
   });
   expect(() => parseActualsCsv(['Week,Store,Dept,Units', '2011-07-08,S1,C1,5'].join('\n'), 'dated.csv', 1)).toThrow(
     /dated\.csv, line 2: week "2011-07-08" is not a season week/,

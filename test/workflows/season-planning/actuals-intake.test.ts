@@ -106,6 +106,21 @@ describeEachStore('season planning: posted actuals', (kind) => {
     expect((await engine.settled(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 4 } });
   });
 
+  it('holds a post that names its measure to the season’s: sales value to a season in units is refused, even at plausible figures', async () => {
+    const { runId, plan, rows } = await waitingForWeekOne();
+    const forecastOf = (storeId: string, categoryId: string) => plan.series.find((s) => s.store_id === storeId && s.category_id === categoryId)!.forecast[0]!;
+    // Money at a price of 3 is within the 10× check: only the measure the file named tells it apart.
+    const week = rows((st, c) => Math.round(3 * forecastOf(st, c)));
+    const other = await refusal(postActuals(engine, seasonData(store), runId, { week: 1, sales: week, measure: 'sales_value' }));
+    expect(other.code).toBe('INVALID_PARAMETERS');
+    expect(other.message).toBe('this season is planned in units, and these figures are sales value (money)');
+    expect(other.details).toMatchObject({ measure: 'sales_value', season_measure: 'units' });
+    expect(await seasonData(store).listActuals(runId)).toEqual([]);
+    // Units named as units are taken, as are figures that name no measure.
+    await postActuals(engine, seasonData(store), runId, { week: 1, sales: rows((st, c) => Math.round(forecastOf(st, c))), measure: 'units' });
+    expect((await engine.settled(runId)).waitingFor).toMatchObject({ kind: 'actuals', data: { week: 2 } });
+  });
+
   it('refuses a week with planned series missing, listing them, unless it is posted as partial', async () => {
     const { runId, rows, plan } = await waitingForWeekOne();
     const all = rows(() => 5);

@@ -78,10 +78,11 @@ export const seasonRoutes =
       },
       async (request) => {
         const { week, partial, confirm_unusual: confirmUnusual, corrections, delimiter, name } = request.query;
-        const { sales, late: earlier } = parseActualsCsv(request.body, name ?? 'actuals.csv', week, delimiter);
+        const { sales, late: earlier, measure } = parseActualsCsv(request.body, name ?? 'actuals.csv', week, delimiter);
         const body = {
           week,
           sales,
+          ...(measure ? { measure } : {}),
           ...(partial ? { partial } : {}),
           ...(confirmUnusual ? { confirm_unusual: true } : {}),
           ...(earlier.length > 0 ? (corrections ? { corrections: earlier } : { late: earlier }) : {}),
