@@ -7,30 +7,10 @@ import { parse } from 'csv-parse/sync';
 import { BatonError, IncompleteInputError } from '../../errors/index.js';
 import { delimiterChar, plainFigure, refuseOtherDelimiter, type Delimiter } from './data/csv-conventions.js';
 import { MAX_ROWS, MAX_UNITS, type WeeklyActuals } from './actuals-intake.js';
+import { headerQuantity, wellKnownField } from './data/columns.js';
 import type { SalesQuantity } from './data/index.js';
 
 const COLUMNS = ['store_id', 'category_id', 'units_sold'] as const;
-/**
- * Headers (lower case, letters and digits only) a planner's weekly export is likely to carry, read as the columns
- * above: the sales import's well-known names (Walmart's Store, Dept, Weekly_Sales) and sales value for a season
- * planned in money. Its Date and other columns are left aside; `week` stays the season week.
- */
-const HEADER_ALIASES: Record<string, string> = {
-  store: 'store_id',
-  storeid: 'store_id',
-  storenumber: 'store_id',
-  dept: 'category_id',
-  department: 'category_id',
-  category: 'category_id',
-  categoryid: 'category_id',
-  unitssold: 'units_sold',
-  units: 'units_sold',
-  quantity: 'units_sold',
-  qty: 'units_sold',
-  sales: 'units_sold',
-  salesvalue: 'units_sold',
-  weeklysales: 'units_sold',
-};
 const LATE_COLUMNS = ['week', ...COLUMNS] as const;
 type SalesRow = WeeklyActuals['sales'][number];
 type LateRow = NonNullable<WeeklyActuals['late']>[number];
@@ -50,13 +30,10 @@ const unreadable = lineError('BAD_REQUEST');
 /** A row whose value is wrong (not a number, a later week, a repeat): 422, as the same value posted as JSON. */
 const bad = lineError('INVALID_PARAMETERS');
 
-/** Headers that say what the figures count; `units_sold` does not (a money season's files have long used it). */
-const MEASURE_OF_HEADER: Record<string, SalesQuantity> = { units: 'units', salesvalue: 'sales_value', weeklysales: 'sales_value' };
-
-/** What the file's figure column says it counts, if it says. */
+/** What the file's figure column says it counts, if it says (the sales import's reading of its header). */
 function measureOf(header: readonly string[]): SalesQuantity | undefined {
   for (const name of header) {
-    const measure = MEASURE_OF_HEADER[plainHeader(name)];
+    const measure = headerQuantity(name);
     if (measure !== undefined) return measure;
   }
   return undefined;
@@ -122,12 +99,17 @@ function salesRow(source: string, record: Record<string, string>, line: number, 
   return { store_id: record.store_id, category_id: record.category_id, units_sold: Number(units) };
 }
 
-/** A header as the aliases spell it: lower case, letters and digits only ("Weekly_Sales" → weeklysales). */
-const plainHeader = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-/** The header's columns as this file's fields; two headers read as one field (units and sales_value, say) are refused, not one silently kept. */
+/**
+ * The header's columns as this file's fields. A weekly export's headers are read as the sales import reads them
+ * (Walmart's Store, Dept, Weekly_Sales; sales_value, units, quantity), for this file's three columns only: its
+ * Date and other columns are left aside, and `week` stays the season week. Two headers read as one field
+ * (units and sales_value, say) are refused, not one silently kept.
+ */
 function columnsOf(header: readonly string[], source: string): string[] {
-  const named = header.map((h) => HEADER_ALIASES[plainHeader(h)] ?? h.trim().toLowerCase());
+  const named = header.map((h) => {
+    const field = wellKnownField(h);
+    return field !== undefined && (COLUMNS as readonly string[]).includes(field) ? field : h.trim().toLowerCase();
+  });
   const twice = named.find((name, i) => COLUMNS.includes(name as (typeof COLUMNS)[number]) && named.indexOf(name) !== i);
   if (twice !== undefined) {
     const headers = header.filter((_, i) => named[i] === twice).map((h) => `"${h.trim()}"`);

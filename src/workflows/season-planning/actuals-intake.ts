@@ -101,7 +101,10 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
       ],
     );
   }
-  if (actuals.measure !== undefined) await refuseOtherMeasure(data, actuals.measure);
+  // Read at most once: a post naming its measure is held to it, and the plausibility check below compares in it.
+  let quantity: Promise<SalesQuantity> | undefined;
+  const salesQuantity = () => (quantity ??= data.salesQuantity().then((q) => q ?? 'units'));
+  if (actuals.measure !== undefined) refuseOtherMeasure(actuals.measure, await salesQuantity());
   refuseRepeatedSeries(
     actuals.week,
     actuals.sales.map((row, index) => ({ ...row, week: actuals.week, path: `sales.${index}` })),
@@ -129,9 +132,9 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
     ...corrections.map((row, index) => ({ ...row, path: `corrections.${index}.units_sold` })),
   ]);
   if (actuals.confirm_unusual !== true) {
-    const [markdown, quantity, forecasts] = await Promise.all([
+    const [markdown, measure, forecasts] = await Promise.all([
       data.latestPlan(runId, 'markdown'),
-      data.salesQuantity(),
+      salesQuantity(),
       corrections.length > 0 ? data.listPlans(runId, 'forecast') : [],
     ]);
     const check = (week: number, rows: readonly { store_id: string; category_id: string; units_sold: number }[], against = forecast) =>
@@ -141,7 +144,7 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
         forecast: against,
         markdown: planBodyOrNone('markdown', markdown),
         elasticity: (run.parameters as { price_elasticity?: number } | null)?.price_elasticity,
-        quantity: quantity ?? 'units',
+        quantity: measure,
       });
     check(actuals.week, actuals.sales);
     // A corrected week is judged whole, as it will stand, against the forecast it was compared with (a re-forecast
@@ -175,8 +178,7 @@ export async function postActuals(engine: Engine, data: SeasonData, runId: strin
  * Figures in units posted to a season planned in money (or the reverse) would be compared with a forecast 10 to
  * 50 times off; the 10× check catches only the grosser cases, so a sender that names its measure is held to it.
  */
-async function refuseOtherMeasure(data: SeasonData, measure: SalesQuantity): Promise<void> {
-  const planned = (await data.salesQuantity()) ?? 'units';
+function refuseOtherMeasure(measure: SalesQuantity, planned: SalesQuantity): void {
   if (measure === planned) return;
   const words = { units: 'units', sales_value: 'sales value (money)' } as const;
   throw new BatonError('INVALID_PARAMETERS', `this season is planned in ${words[planned]}, and these figures are ${words[measure]}`, {

@@ -80,11 +80,12 @@ export function seasonLead(lastHistoryWeek: string, historyWeeks: number, season
   return { gap, historyEnds, earliestStart, latestStart, maxGap, firstSeasonWeek: addDays(lastHistoryWeek, 7 * (gap + 1)) };
 }
 
-export const round2 = (value: number): number => Math.round(value * 100) / 100;
 /**
  * `value` to `digits` decimals, as a reader expects to see it: 0.33283, not 0.33282999999999996. Dividing a
  * rounded integer by a power of ten lands on the double nearest the decimal; round2(x × 1000) / 1000 did not
  * (a quarter of such figures printed with float noise).
  */
 export const roundTo = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
+/** To the cent: money, and the forecasts' figures. */
+export const round2 = (value: number): number => roundTo(value, 2);
 export const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);

@@ -61,6 +61,18 @@ const ALIASES: Record<string, string> = {
 /** Well-known headers whose figures are money, not units: the import reads them as sales value by default and says so. */
 const VALUE_HEADERS = new Set(['weeklysales', 'salesvalue']);
 
+/** The field a well-known header names without a mapping (Store → store_id, Weekly_Sales → units_sold), if any. */
+export const wellKnownField = (header: string): string | undefined => ALIASES[normalise(header)];
+
+/**
+ * What a header says its figures count: money for Weekly_Sales and Sales_Value, units for Units; nothing for
+ * units_sold, which files of money seasons use too. Weekly actuals hold a post to it (actuals-csv.ts).
+ */
+export function headerQuantity(header: string): SalesQuantity | undefined {
+  const name = normalise(header);
+  return VALUE_HEADERS.has(name) ? 'sales_value' : name === 'units' ? 'units' : undefined;
+}
+
 /** A mapping may name `sales_value` for the quantity column: the same column as units_sold, read as money. */
 export const SALES_VALUE_FIELD = 'sales_value';
 
