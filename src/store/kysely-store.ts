@@ -13,7 +13,7 @@ import {
   attemptFromRow,
   attemptOf,
   decisionFromRow,
-  eventFromRow,
+  eventsFromRow,
   handoffOf,
   nodeFromRow,
   patchToRow,
@@ -383,7 +383,15 @@ export class KyselyStore implements BatonStore {
   private *insertEvents(records: EventRecord[], events: readonly NewEvent[]): Work<void> {
     for (const [i, e] of records.entries()) {
       yield* query(
-        this.queries.insertEvent({ run_id: e.runId, seq: e.seq, type: e.type, payload: toJson(e.payload), at: e.at, actor_id: events[i]?.actorId ?? null }),
+        this.queries.insertEvent({
+          run_id: e.runId,
+          seq: e.seq,
+          type: e.type,
+          payload: toJson(e.payload),
+          at: e.at,
+          actor_id: events[i]?.actorId ?? null,
+          batch: null,
+        }),
       );
     }
   }
@@ -423,8 +431,11 @@ export class KyselyStore implements BatonStore {
   }
 
   async readEvents(runId: string, afterSeq: number, limit = 10_000): Promise<EventRecord[]> {
+    // Every row holds at least one event after `afterSeq` (its last), so `limit` rows hold at least `limit` events.
     const rows = await this.rows<Selectable<EventsTable>>(this.queries.readEvents({ run_id: runId, after: afterSeq, limit }));
-    return rows.map(eventFromRow);
+    const events = rows.flatMap(eventsFromRow);
+    const first = events.findIndex((e) => e.seq > afterSeq);
+    return first < 0 ? [] : events.slice(first, first + limit);
   }
 
   async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {

@@ -137,6 +137,21 @@ export const eventFromRow = (row: Selectable<EventsTable>): EventRecord => ({
   at: Number(row.at),
 });
 
+/** The type of a row holding a whole commit's events (`batch` of them); never an event's own type when read. */
+export const BATCH_ROW_TYPE = 'batch';
+
+/** The events payload of a batch row: each event's type and payload, in order. */
+export const batchPayload = (events: readonly { type: string; payload: unknown }[]): string => JSON.stringify(events.map((e) => [e.type, e.payload ?? null]));
+
+/** A row's events: itself, or the `batch` events it holds, numbered up to its seq. */
+export function eventsFromRow(row: Selectable<EventsTable>): EventRecord[] {
+  if (row.batch === null || row.batch === undefined) return [eventFromRow(row)];
+  const held = fromJson<[string, Record<string, unknown>][]>(row.payload);
+  const last = Number(row.seq);
+  const at = Number(row.at);
+  return held.map(([type, payload], i) => ({ runId: row.run_id, seq: last - held.length + 1 + i, type, payload, at }));
+}
+
 /** A decision event joined with its run's workflow (the audit's rows). */
 export const decisionFromRow = (row: Selectable<EventsTable> & { workflow: string }): DecisionRecord => ({
   ...eventFromRow(row),

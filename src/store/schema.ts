@@ -66,6 +66,11 @@ export interface EventsTable {
   at: number;
   /** Set on decisions (start, approvals, submissions, cancels, retries, rollbacks): who made it; the audit reads these. */
   actor_id: string | null;
+  /**
+   * Null for a row of one event. n for a row holding a whole commit's n events (PostgreSQL's step commits, see
+   * commit-statement.ts): `seq` is the last one's, `type` is `batch`, and `payload` a JSON array of [type, payload].
+   */
+  batch: number | null;
 }
 
 export interface WaitsTable {
@@ -171,7 +176,7 @@ export const COLUMNS = {
     'input',
   ] as const satisfies readonly (keyof StepsTable)[],
   attempts: ['run_id', 'step_key', 'attempt', 'agent', 'status', 'started_at', 'duration_ms', 'error'] as const satisfies readonly (keyof AttemptsTable)[],
-  events: ['run_id', 'seq', 'type', 'payload', 'at', 'actor_id'] as const satisfies readonly (keyof EventsTable)[],
+  events: ['run_id', 'seq', 'type', 'payload', 'at', 'actor_id', 'batch'] as const satisfies readonly (keyof EventsTable)[],
   waits: [
     'id',
     'run_id',
@@ -364,6 +369,17 @@ const stepRowsWithoutForeignKeys = (target: MigrationTarget): Migration => ({
   },
 });
 
+/**
+ * A step commit's two or three events as one events row on PostgreSQL (`batch` = how many it holds): one heap
+ * tuple and one index entry instead of three. Measured: ~8–10% of a sequential 10-step workflow (see
+ * ARCHITECTURE.md). Rows written before, and every row on SQLite, hold one event each (batch null).
+ */
+const eventBatches: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('events').addColumn('batch', 'integer').execute();
+  },
+};
+
 /** The engine's migrations: always first. */
 export const CORE: StoreModule = {
   name: 'core',
@@ -372,6 +388,7 @@ export const CORE: StoreModule = {
     '0005_actors_and_decisions': actorsAndDecisions,
     '0006_nodes': nodes,
     '0007_step_rows_without_foreign_keys': stepRowsWithoutForeignKeys(target),
+    '0008_event_batches': eventBatches,
   }),
 };
 

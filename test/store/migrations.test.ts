@@ -11,7 +11,7 @@ import { describeEachStore, type TestStore } from '../support/stores.js';
 /** The names (in order) the code before the store split recorded: one list in store/schema.ts. */
 const PREVIOUS_NAMES = ['0001_engine_tables', '0002_retail_tables', '0003_plan_tables', '0004_import_quantity'];
 /** Names added since, each new: a database the previous code migrated runs them when it opens. */
-const NEW_NAMES = ['0005_actors_and_decisions', '0006_nodes', '0007_step_rows_without_foreign_keys'];
+const NEW_NAMES = ['0005_actors_and_decisions', '0006_nodes', '0007_step_rows_without_foreign_keys', '0008_event_batches'];
 
 /** A module added after the others, with a name that sorts after theirs and a table of its own. */
 const later: StoreModule = {

@@ -111,6 +111,41 @@ describeEachStore('a commit fenced on the run version', (kind) => {
     expect((await store.getRun(bare.id))?.lastSeq).toBe(0);
   });
 
+  it("reads a commit's events back from any seq in pages of any size, PostgreSQL keeping a step's events in one row and a decision's in one each", async () => {
+    const eventsOf = (n: number, tag: string, actorAt?: number) =>
+      Array.from({ length: n }, (_, i) => ({ type: `${tag}-${i + 1}`, payload: { i, tag }, ...(i === actorAt ? { actorId: 'ana' } : {}) }));
+    const { run } = await store.createRun(newRun(), eventsOf(1, 'created'));
+    const commits = [eventsOf(3, 'step'), eventsOf(2, 'decided', 1), eventsOf(12, 'progress'), eventsOf(1, 'one')];
+    let version = run.version;
+    for (const events of commits) version = (await store.commit({ runId: run.id, expectedVersion: version, at: 2_000, patch: { phase: 'p' }, events })).version;
+    const written = [eventsOf(1, 'created'), ...commits].flat();
+    const log = await store.readEvents(run.id, 0);
+    expect(log.map((e) => [e.seq, e.type, e.payload, e.at])).toEqual(written.map((e, i) => [i + 1, e.type, e.payload, i === 0 ? 1_000 : 2_000]));
+    for (let after = 0; after <= written.length; after++)
+      for (const limit of [1, 2, 5, 100])
+        expect(await store.readEvents(run.id, after, limit), `after ${after}, ${limit} at most`).toEqual(log.slice(after, after + limit));
+    // The decision is in the audit, once.
+    expect((await store.listDecisions({ actorId: 'ana', limit: 10 })).map((d) => [d.seq, d.type])).toEqual([[6, 'decided-2']]);
+    interface EventRows {
+      events: { run_id: string; seq: number; batch: number | null };
+    }
+    const db = store.database<EventRows>();
+    const rows = (await db.execute(db.db.selectFrom('events').select(['seq', 'batch']).where('run_id', '=', run.id).orderBy('seq').compile())).rows;
+    // PostgreSQL: the run's first event, the step's three in one row, the decision's two, the twelve in one row, the last alone. SQLite: a row each.
+    expect(rows.map((r) => [Number(r.seq), r.batch === null ? null : Number(r.batch)])).toEqual(
+      kind.name === 'postgres'
+        ? [
+            [1, null],
+            [4, 3],
+            [5, null],
+            [6, null],
+            [18, 12],
+            [19, null],
+          ]
+        : written.map((_, i) => [i + 1, null]),
+    );
+  });
+
   it('lets a stale writer commit nothing: no event, no step, no wait, no attempt, no module row, no wait closed or voted on', async () => {
     const { run } = await store.createRun(newRun(), [{ type: 'run_created', payload: {} }]);
     const waitId = `w-${run.id}`;
