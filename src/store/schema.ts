@@ -371,7 +371,7 @@ const stepRowsWithoutForeignKeys = (target: MigrationTarget): Migration => ({
 
 /**
  * A step commit's two or three events as one events row on PostgreSQL (`batch` = how many it holds): one heap
- * tuple and one index entry instead of three. Measured: ~8–10% of a sequential 10-step workflow (see
+ * tuple and one index entry instead of three. Measured: ~5–8% of a sequential 10-step workflow (see
  * ARCHITECTURE.md). Rows written before, and every row on SQLite, hold one event each (batch null).
  */
 const eventBatches: Migration = {

@@ -10,7 +10,7 @@
  *
  * A commit of two events or more, none of them a decision (no actor), writes them as one events row
  * (`batch`, rows.ts reads it back as its events): a step's three events cost three heap tuples and three
- * index entries, ~8–10% of a sequential workflow. Decisions keep a row each, for the audit's index on
+ * index entries, ~5–8% of a sequential workflow. Decisions keep a row each, for the audit's index on
  * actor_id. Those are a VALUES list with a row of parameters each, so a statement is prepared per event
  * count (up to MAX_LISTED_EVENTS; more are unnested from arrays): unnesting three text arrays with
  * ordinality cost ~10% of a step's round trip (~0.06 ms, Node's array encoding included).
