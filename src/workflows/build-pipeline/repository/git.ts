@@ -9,6 +9,7 @@
  * arguments reach git as they are, and values that could look like options are validated or placed after `--`.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { BatonError, InvalidParametersError, type ErrorCode } from '../../../errors/index.js';
 
@@ -75,6 +76,25 @@ function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * git could not start: Node says `spawn git ENOENT` both when git is missing and when the directory is, and the
+ * second is what a build resumed on another machine meets (its steps recorded the first machine's paths).
+ */
+function notStarted(cwd: string): BatonError {
+  if (!existsSync(cwd))
+    return new BatonError('DATA_NOT_FOUND', `the build's directory ${cwd} is not on this machine`, {
+      details: { cwd },
+      suggestions: [
+        'a build keeps its repository, origin and local deploys under BATON_BUILD_DIR on the machine that made it: drive build-pipeline runs on that machine (docs/CLUSTER.md)',
+        'or restore the directory, then retry the run',
+      ],
+    });
+  return new BatonError('INTERNAL_ERROR', 'git is not installed on this machine (not found on PATH)', {
+    details: { cwd, path: process.env.PATH ?? null },
+    suggestions: ['install git (Debian: apt-get install git)'],
+  });
+}
+
 /** Runs `git <args>` without a shell; a non-zero exit becomes a GitError with git's stderr. */
 export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
@@ -85,6 +105,7 @@ export function runGit(args: readonly string[], options: GitRunOptions): Promise
       { cwd: options.cwd, env: gitEnv(options.env), timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (!error) return resolve({ stdout, stderr });
+        if (error.code === 'ENOENT') return reject(notStarted(options.cwd));
         const failure: GitFailure = { args, stderr, exit_code: typeof error.code === 'number' ? error.code : null };
         if (error.killed) return reject(new GitTimeoutError(failure, timeoutMs));
         reject(new GitError(`git ${args[0] ?? ''} failed`, failure));

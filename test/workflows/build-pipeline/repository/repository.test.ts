@@ -249,3 +249,27 @@ describe('validation and injection', () => {
     await expect(runGit(['hash-object', '--stdin'], { cwd: dir, timeoutMs: 200 })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', retryable: true });
   });
 });
+
+describe('git that cannot start', () => {
+  it("says the build's directory is not on this machine, naming it and BATON_BUILD_DIR, rather than that git is missing", async () => {
+    // A build resumed on another machine: its steps hold the first machine's paths.
+    const gone = join(await tempDir(), 'builds', 'build-42', 'repo');
+    const error = await runGit(['status'], { cwd: gone }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatonError);
+    expect(error).toMatchObject({ code: 'DATA_NOT_FOUND', details: { cwd: gone } });
+    expect((error as BatonError).message).toBe(`the build's directory ${gone} is not on this machine`);
+    expect((error as BatonError).suggestions.join(' ')).toContain('BATON_BUILD_DIR');
+  });
+
+  it('says git is not installed when the directory is there and git is not on PATH', async () => {
+    const dir = await tempDir();
+    const path = process.env.PATH;
+    process.env.PATH = join(dir, 'no-git-here');
+    try {
+      const error = await runGit(['status'], { cwd: dir }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INTERNAL_ERROR', message: 'git is not installed on this machine (not found on PATH)' });
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
