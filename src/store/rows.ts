@@ -141,11 +141,11 @@ export const eventFromRow = (row: Selectable<EventsTable>): EventRecord => ({
 export const BATCH_ROW_TYPE = 'batch';
 
 /** The events payload of a batch row: each event's type and payload, in order. */
-export const batchPayload = (events: readonly { type: string; payload: unknown }[]): string => JSON.stringify(events.map((e) => [e.type, e.payload ?? null]));
+export const batchPayload = (events: readonly { type: string; payload: unknown }[]): string => toJson(events.map((e) => [e.type, e.payload]));
 
 /** A row's events: itself, or the `batch` events it holds, numbered up to its seq. */
 export function eventsFromRow(row: Selectable<EventsTable>): EventRecord[] {
-  if (row.batch === null || row.batch === undefined) return [eventFromRow(row)];
+  if (row.batch === null) return [eventFromRow(row)];
   const held = fromJson<[string, Record<string, unknown>][]>(row.payload);
   const last = Number(row.seq);
   const at = Number(row.at);

@@ -369,11 +369,7 @@ const stepRowsWithoutForeignKeys = (target: MigrationTarget): Migration => ({
   },
 });
 
-/**
- * A step commit's two or three events as one events row on PostgreSQL (`batch` = how many it holds): one heap
- * tuple and one index entry instead of three. Measured: ~5–8% of a sequential 10-step workflow (see
- * ARCHITECTURE.md). Rows written before, and every row on SQLite, hold one event each (batch null).
- */
+/** The column behind a commit's events written as one row (postgres/commit-statement.ts); null: a row of one event. */
 const eventBatches: Migration = {
   async up(db: AnyDb) {
     await db.schema.alterTable('events').addColumn('batch', 'integer').execute();
